@@ -1,0 +1,101 @@
+"""Who may do what: the role × action matrix, checked by every service before it writes.
+
+Two kinds of grant:
+
+* ``ANY``: every holder of the role may act on any use case;
+* ``OWN``: the holder may act only on a use case they lead (a project lead on their project).
+
+The UI may hide a button with :func:`can`; the services call :func:`require`, which is the check
+that counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import Enum
+
+from policies.vocabulary import Action, Principal, Role
+
+
+class Scope(Enum):
+    ANY = "any"
+    OWN = "own"
+
+
+A, O = Scope.ANY, Scope.OWN
+D, P, C, AD, R = Role.DIRECTOR, Role.PROJECT_LEAD, Role.COMPLIANCE, Role.ADMIN, Role.READER
+
+#: action -> {role: scope}; a role absent from the row may not act.
+MATRIX: dict[Action, dict[Role, Scope]] = {
+    Action.CREATE_USE_CASE: {D: A, P: A, AD: A},
+    Action.EDIT_USE_CASE: {D: A, P: O, AD: A},
+    Action.MANAGE_DATA_SOURCES: {P: O, C: A, AD: A},
+    Action.MANAGE_RISKS: {P: O, C: A, AD: A},
+    Action.EXPORT_REGISTER: {D: A, P: A, C: A, AD: A, R: A},
+    Action.ANSWER_QUESTIONNAIRE: {P: O, C: A, AD: A},
+    Action.VALIDATE_CLASSIFICATION: {C: A},
+    Action.MANAGE_OBLIGATIONS: {P: O, C: A, AD: A},
+    Action.REQUEST_GATE: {D: A, P: O},
+    # Who may decide a given gate also depends on the approving authority the impact level requires:
+    # that finer rule lives with the gates, this row only says who may decide gates at all.
+    Action.DECIDE_GATE: {D: A, C: A},
+    Action.SUSPEND_USE_CASE: {D: A, C: A},
+    Action.RECORD_REVIEW: {C: A, D: A},
+    Action.PUBLISH_REGISTER: {C: A, AD: A},
+    Action.SET_SCORING_WEIGHTS: {AD: A},
+    Action.SCORE_USE_CASE: {D: A, P: O},
+    Action.MANAGE_BUDGET: {D: A, AD: A},
+    Action.SAVE_SCENARIO: {D: A},
+    Action.BIND_MODULE: {P: O, AD: A},
+    Action.RUN_ANALYSIS: {P: O, C: A, AD: A},
+    Action.SET_REFERENCE_RUN: {P: O, C: A},
+    Action.CONFIGURE_MONITORING: {P: O, C: A, AD: A},
+    Action.RUN_MONITORING: {P: O, C: A, AD: A},
+    Action.RECORD_OUTCOMES: {P: O, AD: A},
+    Action.ACKNOWLEDGE_ALERT: {P: O, C: A, D: A},
+    Action.MANAGE_PEOPLE: {AD: A},
+    Action.REVOKE_SESSION: {AD: A},
+    Action.VIEW_AUDIT: {C: A, AD: A, D: A},
+}
+
+
+class PermissionDenied(Exception):
+    """Raised by :func:`require`; the message is French and names the action."""
+
+
+def can(principal: Principal, action: Action, *, owner_ids: Iterable[int | None] = ()) -> bool:
+    """True when one of the principal's roles grants ``action``.
+
+    ``owner_ids`` are the people who own the target use case (its project lead); an ``OWN`` grant
+    holds only when the principal is one of them. Without a target (creating, listing) an ``OWN``
+    grant holds too: the target does not exist yet.
+    """
+    row = MATRIX.get(action, {})
+    owners = {o for o in owner_ids if o is not None}
+    for role in principal.roles:
+        scope = row.get(role)
+        if scope is Scope.ANY:
+            return True
+        if scope is Scope.OWN and (not owners or principal.person_id in owners):
+            return True
+    return False
+
+
+def require(principal: Principal, action: Action, *, owner_ids: Iterable[int | None] = ()) -> None:
+    """Raise :class:`PermissionDenied` unless :func:`can` allows the action."""
+    owners = list(owner_ids)
+    if can(principal, action, owner_ids=owners):
+        return
+    roles = ", ".join(sorted(r.label for r in principal.roles)) or "aucun rôle"
+    row = MATRIX.get(action, {})
+    if any(row.get(r) is Scope.OWN for r in principal.roles):
+        raise PermissionDenied(
+            f"Action refusée : {principal.display_name} ({roles}) ne peut {action.label} "
+            "que sur les cas d'usage dont il ou elle est chef de projet."
+        )
+    raise PermissionDenied(f"Action refusée : le rôle {roles} ne permet pas de {action.label}.")
+
+
+def roles_allowed(action: Action) -> dict[Role, Scope]:
+    """The row of the matrix for ``action`` (for documentation and the administration page)."""
+    return dict(MATRIX.get(action, {}))

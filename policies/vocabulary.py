@@ -1,0 +1,242 @@
+"""Governance vocabulary shared by every layer: stages, families, roles, actions, risk terms.
+
+Codes are English and stable (they are stored in the database); French labels are what the
+portal shows. Nothing here imports a framework, so the ORM, the services and the UI can all
+depend on it without depending on each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class LabelledEnum(StrEnum):
+    """A string enum whose members carry a French label (``label``) for the UI."""
+
+    @property
+    def label(self) -> str:
+        return LABELS_FR.get((type(self).__name__, self.value), str(self.value))
+
+    @classmethod
+    def choices(cls) -> list[str]:
+        return [m.value for m in cls]
+
+
+class Stage(LabelledEnum):
+    IDEA = "idea"
+    FRAMING = "framing"
+    PILOT = "pilot"
+    EVALUATION = "evaluation"
+    DEPLOYED = "deployed"
+    SUSPENDED = "suspended"
+    RETIRED = "retired"
+
+
+#: The forward path a use case walks; each move along it passes a gate.
+FORWARD_PATH: tuple[Stage, ...] = (
+    Stage.IDEA,
+    Stage.FRAMING,
+    Stage.PILOT,
+    Stage.EVALUATION,
+    Stage.DEPLOYED,
+)
+
+#: Stages in which a use case touches real people or real decisions, and so must be monitored.
+ACTIVE_STAGES: frozenset[Stage] = frozenset({Stage.PILOT, Stage.EVALUATION, Stage.DEPLOYED})
+
+
+class Family(LabelledEnum):
+    DECISION_SUPPORT = "decision_support"
+    RESIDENT_RELATIONS = "resident_relations"
+    OPERATIONS = "operations"
+    CONTRACTS_FINANCE = "contracts_finance"
+
+
+class Role(LabelledEnum):
+    DIRECTOR = "director"
+    PROJECT_LEAD = "project_lead"
+    COMPLIANCE = "compliance"
+    ADMIN = "admin"
+    READER = "reader"
+
+
+class Provider(LabelledEnum):
+    IN_HOUSE = "in_house"
+    VENDOR = "vendor"
+    DELEGATE = "delegate"
+
+
+class Automation(LabelledEnum):
+    """How far the system goes on its own, and so what the human does."""
+
+    INFORMATION = "information"
+    RECOMMENDATION = "recommendation"
+    DECISION_REVIEWED = "decision_reviewed"
+    AUTOMATED = "automated"
+
+
+class DataOrigin(LabelledEnum):
+    INTERNAL = "internal"
+    PARTNER = "partner"
+    OPEN_DATA = "open_data"
+
+
+class RiskCategory(LabelledEnum):
+    LEGAL = "legal"
+    PRIVACY = "privacy"
+    BIAS = "bias"
+    QUALITY = "quality"
+    SECURITY = "security"
+    DEPENDENCY = "dependency"
+    ACCEPTANCE = "acceptance"
+    OPERATIONAL = "operational"
+
+
+class RiskStatus(LabelledEnum):
+    OPEN = "open"
+    MITIGATING = "mitigating"
+    ACCEPTED = "accepted"
+    CLOSED = "closed"
+
+
+class Action(LabelledEnum):
+    """Every mutation (and the sensitive reads) a principal can attempt."""
+
+    # register
+    CREATE_USE_CASE = "create_use_case"
+    EDIT_USE_CASE = "edit_use_case"
+    MANAGE_DATA_SOURCES = "manage_data_sources"
+    MANAGE_RISKS = "manage_risks"
+    EXPORT_REGISTER = "export_register"
+    # governance
+    ANSWER_QUESTIONNAIRE = "answer_questionnaire"
+    VALIDATE_CLASSIFICATION = "validate_classification"
+    MANAGE_OBLIGATIONS = "manage_obligations"
+    REQUEST_GATE = "request_gate"
+    DECIDE_GATE = "decide_gate"
+    SUSPEND_USE_CASE = "suspend_use_case"
+    RECORD_REVIEW = "record_review"
+    PUBLISH_REGISTER = "publish_register"
+    # portfolio
+    SET_SCORING_WEIGHTS = "set_scoring_weights"
+    SCORE_USE_CASE = "score_use_case"
+    MANAGE_BUDGET = "manage_budget"
+    SAVE_SCENARIO = "save_scenario"
+    # analysis and monitoring
+    BIND_MODULE = "bind_module"
+    RUN_ANALYSIS = "run_analysis"
+    SET_REFERENCE_RUN = "set_reference_run"
+    CONFIGURE_MONITORING = "configure_monitoring"
+    RUN_MONITORING = "run_monitoring"
+    RECORD_OUTCOMES = "record_outcomes"
+    ACKNOWLEDGE_ALERT = "acknowledge_alert"
+    # identity and audit
+    MANAGE_PEOPLE = "manage_people"
+    REVOKE_SESSION = "revoke_session"
+    VIEW_AUDIT = "view_audit"
+
+
+_LABELS: dict[StrEnum, str] = {
+    Stage.IDEA: "Idée",
+    Stage.FRAMING: "Cadrage",
+    Stage.PILOT: "Expérimentation",
+    Stage.EVALUATION: "Évaluation",
+    Stage.DEPLOYED: "Déployé",
+    Stage.SUSPENDED: "Suspendu",
+    Stage.RETIRED: "Retiré",
+    Family.DECISION_SUPPORT: "Aide à la décision et pilotage",
+    Family.RESIDENT_RELATIONS: "Relation usagers",
+    Family.OPERATIONS: "Services opérationnels",
+    Family.CONTRACTS_FINANCE: "Gestion contractuelle et financière",
+    Role.DIRECTOR: "Direction générale",
+    Role.PROJECT_LEAD: "Chef de projet",
+    Role.COMPLIANCE: "Conformité",
+    Role.ADMIN: "Administrateur",
+    Role.READER: "Lecteur",
+    Provider.IN_HOUSE: "Interne",
+    Provider.VENDOR: "Éditeur / prestataire",
+    Provider.DELEGATE: "Délégataire",
+    Automation.INFORMATION: "Information (aucune décision)",
+    Automation.RECOMMENDATION: "Recommandation à un agent",
+    Automation.DECISION_REVIEWED: "Décision proposée, validée par un agent",
+    Automation.AUTOMATED: "Décision automatisée",
+    DataOrigin.INTERNAL: "Interne",
+    DataOrigin.PARTNER: "Partenaire",
+    DataOrigin.OPEN_DATA: "Donnée ouverte",
+    RiskCategory.LEGAL: "Juridique",
+    RiskCategory.PRIVACY: "Données personnelles",
+    RiskCategory.BIAS: "Biais / équité",
+    RiskCategory.QUALITY: "Qualité des données",
+    RiskCategory.SECURITY: "Sécurité",
+    RiskCategory.DEPENDENCY: "Dépendance fournisseur",
+    RiskCategory.ACCEPTANCE: "Acceptabilité",
+    RiskCategory.OPERATIONAL: "Opérationnel",
+    RiskStatus.OPEN: "Ouvert",
+    RiskStatus.MITIGATING: "En traitement",
+    RiskStatus.ACCEPTED: "Accepté",
+    RiskStatus.CLOSED: "Clos",
+    Action.CREATE_USE_CASE: "créer un cas d'usage",
+    Action.EDIT_USE_CASE: "modifier un cas d'usage",
+    Action.MANAGE_DATA_SOURCES: "gérer les sources de données",
+    Action.MANAGE_RISKS: "gérer les risques",
+    Action.EXPORT_REGISTER: "exporter le registre",
+    Action.ANSWER_QUESTIONNAIRE: "renseigner le questionnaire de classification",
+    Action.VALIDATE_CLASSIFICATION: "valider la classification",
+    Action.MANAGE_OBLIGATIONS: "gérer les obligations",
+    Action.REQUEST_GATE: "demander un passage d'étape",
+    Action.DECIDE_GATE: "décider d'un passage d'étape",
+    Action.SUSPEND_USE_CASE: "suspendre ou retirer un cas d'usage",
+    Action.RECORD_REVIEW: "enregistrer une revue périodique",
+    Action.PUBLISH_REGISTER: "publier le registre des algorithmes",
+    Action.SET_SCORING_WEIGHTS: "régler les pondérations de priorisation",
+    Action.SCORE_USE_CASE: "noter un cas d'usage",
+    Action.MANAGE_BUDGET: "gérer le budget",
+    Action.SAVE_SCENARIO: "enregistrer un scénario",
+    Action.BIND_MODULE: "associer un module d'analyse",
+    Action.RUN_ANALYSIS: "lancer une analyse",
+    Action.SET_REFERENCE_RUN: "choisir l'exécution de référence",
+    Action.CONFIGURE_MONITORING: "configurer le suivi",
+    Action.RUN_MONITORING: "lancer un contrôle de suivi",
+    Action.RECORD_OUTCOMES: "enregistrer des résultats",
+    Action.ACKNOWLEDGE_ALERT: "traiter une alerte",
+    Action.MANAGE_PEOPLE: "gérer les personnes et les rôles",
+    Action.REVOKE_SESSION: "révoquer une session",
+    Action.VIEW_AUDIT: "consulter le journal d'audit",
+}
+
+
+# Keyed by (enum name, value): StrEnum members hash like their strings, so two enums sharing a
+# value would otherwise share a label.
+LABELS_FR: dict[tuple[str, str], str] = {(type(k).__name__, k.value): v for k, v in _LABELS.items()}
+
+
+def risk_level(likelihood: int, severity: int) -> str:
+    """Criticity band of a likelihood × severity pair on 1–5 scales: low, medium, high or critical."""
+    score = likelihood * severity
+    if score >= 16:
+        return "critical"
+    if score >= 10:
+        return "high"
+    if score >= 5:
+        return "medium"
+    return "low"
+
+
+RISK_LEVEL_FR = {"low": "Faible", "medium": "Modéré", "high": "Élevé", "critical": "Critique"}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who acts: a person of the register with the roles Vigie's database gives them."""
+
+    person_id: int
+    display_name: str
+    roles: frozenset[Role] = field(default_factory=frozenset)
+
+    def has(self, *roles: Role) -> bool:
+        return any(r in self.roles for r in roles)
+
+
+#: The principal under which the command line and the demo seeding act.
+SYSTEM_PERSON_ID = 0
