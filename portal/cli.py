@@ -1,0 +1,143 @@
+"""The ``vigie`` command: database set-up, demo data, audit checks, jobs and benchmarks.
+
+Every command that changes data goes through the same services as the portal, acting as the
+system principal (an administrator) unless stated otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from portal.settings import PROJECT_ROOT, get_settings
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _services():  # type: ignore[no-untyped-def]
+    from portal.services import build_services
+
+    return build_services(get_settings().database_url)
+
+
+def _ensure_dir(url: str) -> None:
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from portal.db.migrate import upgrade
+
+    url = get_settings().database_url
+    _ensure_dir(url)
+    upgrade(url)
+    print(f"Base de données à jour : {_safe_url(url)}")
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from portal.services.demo import AlreadySeeded, seed_demo
+    from portal.services.people import SYSTEM
+
+    services = _services()
+    try:
+        counts = seed_demo(services, SYSTEM)
+    except AlreadySeeded as exc:
+        if args.if_empty:
+            print("Portefeuille de démonstration déjà chargé.")
+            return 0
+        print(exc, file=sys.stderr)
+        return 1
+    print("Portefeuille de démonstration chargé : "
+          f"{counts['people']} personnes, {counts['use_cases']} cas d'usage, "
+          f"{counts['data_sources']} sources de données, {counts['risks']} risques.")
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    report = _services().audit.verify()
+    print(report.message())
+    return 0 if report.ok else 2
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    from portal.services.errors import InvalidInput
+    from portal.services.people import SYSTEM
+
+    services = _services()
+    try:
+        person = services.people.create(SYSTEM, {
+            "display_name": args.name, "email": args.email, "issuer": args.issuer, "subject": args.subject,
+            "roles": ["admin"],
+        })
+    except InvalidInput as exc:
+        print("\n".join(exc.problems), file=sys.stderr)
+        return 1
+    print(f"Administrateur créé : {person.display_name} (n° {person.id}).")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Start the portal (Streamlit) on STREAMLIT_SERVER_PORT, default 8501."""
+    app = PROJECT_ROOT / "portal" / "streamlit_app.py"
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--browser.gatherUsageStats", "false"]
+    if args.headless:
+        cmd += ["--server.headless", "true"]
+    return subprocess.call(cmd, cwd=PROJECT_ROOT, env=os.environ.copy())
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from portal.bench import run_benchmarks
+
+    return run_benchmarks(quick=args.quick)
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vigie", description="Vigie : gouvernance des cas d'usage d'IA.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("init", help="créer ou mettre à jour la base de données").set_defaults(func=cmd_init)
+
+    p = sub.add_parser("seed-demo", help="charger le portefeuille de démonstration")
+    p.add_argument("--if-empty", action="store_true", help="ne rien faire si le registre contient déjà des cas")
+    p.set_defaults(func=cmd_seed_demo)
+
+    audit = sub.add_parser("audit", help="journal d'audit").add_subparsers(dest="audit_command", required=True)
+    audit.add_parser("verify", help="vérifier le chaînage du journal").set_defaults(func=cmd_audit_verify)
+
+    p = sub.add_parser("create-admin", help="créer le premier administrateur")
+    p.add_argument("--name", required=True)
+    p.add_argument("--email")
+    p.add_argument("--issuer", help="issuer OIDC de son fournisseur d'identité")
+    p.add_argument("--subject", help="identifiant (sub) chez ce fournisseur")
+    p.set_defaults(func=cmd_create_admin)
+
+    p = sub.add_parser("run", help="démarrer le portail")
+    p.add_argument("--headless", action="store_true")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("bench", help="mesurer les performances (ratios contre une référence)")
+    p.add_argument("--quick", action="store_true", help="tailles réduites")
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler: Handler = args.func
+    return handler(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,87 @@
+"""Loading the demo portfolio through the same services a person would use."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+
+from policies.access import require
+from policies.vocabulary import Action, Principal, Stage
+from portal.db.models import Person, UseCase
+from portal.services import audit
+from portal.services.demo_data import DEMO_ISSUER, PEOPLE, USE_CASES
+
+if TYPE_CHECKING:
+    from portal.services import Services
+
+
+class AlreadySeeded(Exception):
+    """The register already holds use cases: the demo portfolio is not loaded twice."""
+
+
+def is_empty(services: Services) -> bool:
+    with services.db.reader() as s:
+        return not s.scalar(select(func.count()).select_from(UseCase))
+
+
+def seed_demo(services: Services, actor: Principal, today: dt.date | None = None) -> dict[str, int]:
+    """Create the demo people and use cases; returns counts. Refuses a non-empty register."""
+    require(actor, Action.MANAGE_PEOPLE)
+    if not is_empty(services):
+        raise AlreadySeeded("Le registre contient déjà des cas d'usage : démonstration non rechargée.")
+    today = today or dt.date.today()
+    ids: dict[str, int] = {}
+    for key, fields in PEOPLE.items():
+        existing = services.people.find_by_identity(DEMO_ISSUER, key)
+        if existing is None:
+            existing = services.people.create(
+                actor, fields | {"email": f"{key}@demo.vigie.invalid", "issuer": DEMO_ISSUER, "subject": key}
+            )
+        ids[key] = existing.id
+    counts = {"people": len(ids), "use_cases": 0, "data_sources": 0, "risks": 0}
+    for spec in USE_CASES:
+        lead = services.people.principal(ids[spec["lead"]])
+        assert lead is not None
+        fields = {k: v for k, v in spec.items() if k not in {"lead", "sponsor", "stage", "start", "end", "sources",
+                                                             "risks"}}
+        fields |= {
+            "lead_id": ids[spec["lead"]],
+            "sponsor_id": ids[spec["sponsor"]],
+            "start_date": today + dt.timedelta(days=spec["start"]) if spec["start"] is not None else None,
+            "end_date": today + dt.timedelta(days=spec["end"]) if spec["end"] is not None else None,
+        }
+        uc = services.register.create(lead, fields, today=today)
+        counts["use_cases"] += 1
+        for src in spec["sources"]:
+            services.register.add_data_source(lead, uc.id, src)
+            counts["data_sources"] += 1
+        for risk in spec["risks"]:
+            owner = risk.get("owner")
+            data = {k: v for k, v in risk.items() if k != "owner"} | {"owner_id": ids[owner] if owner else None}
+            services.register.add_risk(lead, uc.id, data)
+            counts["risks"] += 1
+        if spec["stage"] != Stage.IDEA.value:
+            _place_at_stage(services, actor, uc.id, Stage(spec["stage"]))
+    return counts
+
+
+def _place_at_stage(services: Services, actor: Principal, use_case_id: int, stage: Stage) -> None:
+    """Put a demo use case at the stage its story has reached, recorded as demo loading in the trail."""
+    with services.db.writer.begin() as s:
+        uc = s.get(UseCase, use_case_id)
+        assert uc is not None
+        before = uc.stage
+        uc.stage = stage.value
+        s.flush()
+        audit.append(s, actor, "seed_stage", "use_case", uc.id, use_case_id=uc.id,
+                     before={"stage": before}, after={"stage": stage.value},
+                     details={"reason": "Chargement du portefeuille de démonstration"})
+
+
+def demo_people(services: Services) -> list[tuple[str, int]]:
+    """(subject, person id) of the demo accounts present in the database."""
+    with services.db.reader() as s:
+        rows = s.execute(select(Person.subject, Person.id).where(Person.issuer == DEMO_ISSUER)).all()
+    return [(sub, pid) for sub, pid in rows if sub]

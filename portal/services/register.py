@@ -1,0 +1,339 @@
+"""The register: create and edit use cases, their data sources and their risks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from policies.access import require
+from policies.vocabulary import Action, Principal, Role, Stage, risk_level
+from portal.db.models import DataSource, Risk, UseCase
+from portal.repositories import people as people_repo
+from portal.repositories import register as repo
+from portal.services import audit
+from portal.services.errors import InvalidInput, NotFound, StaleEdit
+from portal.services.schemas import (
+    DATA_SOURCE_LABELS,
+    RISK_LABELS,
+    USE_CASE_LABELS,
+    DataSourceFields,
+    DataSourceView,
+    RiskFields,
+    RiskView,
+    UseCaseFields,
+    UseCaseView,
+)
+from portal.services.validation import validate
+
+
+@dataclass(frozen=True)
+class RegisterFilter:
+    text: str | None = None
+    families: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
+    directions: tuple[str, ...] = ()
+    lead_id: int | None = None
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    """Something a person should look at, with the use case it concerns."""
+
+    use_case_id: int
+    reference: str
+    title: str
+    message: str
+    severity: str = "info"  # info, warning, error
+
+
+@dataclass
+class PortfolioSummary:
+    total: int
+    by_stage: dict[str, int] = field(default_factory=dict)
+    by_family: dict[str, int] = field(default_factory=dict)
+    build_cost: float = 0.0
+    run_cost_per_year: float = 0.0
+
+
+def _row(obj: Any, fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: getattr(obj, k) for k in fields}
+
+
+def _stale(kind: str) -> StaleEdit:
+    return StaleEdit(
+        f"{kind} a été modifié(e) par quelqu'un d'autre depuis que vous l'avez ouvert(e). "
+        "Vos changements n'ont pas été enregistrés : rechargez la fiche, puis appliquez-les à nouveau."
+    )
+
+
+class RegisterService:
+    def __init__(self, reader: sessionmaker[Session], writer: sessionmaker[Session]) -> None:
+        self._reader = reader
+        self._writer = writer
+
+    # ---- reads ----------------------------------------------------------------------------
+
+    def _view(self, uc: UseCase, names: dict[int, str]) -> UseCaseView:
+        view = UseCaseView.model_validate(uc)
+        return view.model_copy(
+            update={
+                "sponsor_name": names.get(uc.sponsor_id) if uc.sponsor_id else None,
+                "lead_name": names.get(uc.lead_id) if uc.lead_id else None,
+            }
+        )
+
+    def list(self, flt: RegisterFilter | None = None) -> list[UseCaseView]:
+        flt = flt or RegisterFilter()
+        with self._reader() as s:
+            names = repo.person_names(s)
+            rows = repo.search(
+                s, text=flt.text, families=flt.families, stages=flt.stages, directions=flt.directions,
+                lead_id=flt.lead_id,
+            )
+            return [self._view(uc, names) for uc in rows]
+
+    def get(self, use_case_id: int) -> UseCaseView:
+        with self._reader() as s:
+            uc = repo.get(s, use_case_id)
+            if uc is None:
+                raise NotFound(f"Cas d'usage n° {use_case_id} introuvable.")
+            return self._view(uc, repo.person_names(s))
+
+    def get_by_reference(self, reference: str) -> UseCaseView:
+        with self._reader() as s:
+            uc = repo.by_reference(s, reference)
+            if uc is None:
+                raise NotFound(f"Cas d'usage « {reference} » introuvable.")
+            uc_id = uc.id
+        return self.get(uc_id)
+
+    def directions(self) -> list[str]:
+        with self._reader() as s:
+            return repo.directions(s)
+
+    def summary(self) -> PortfolioSummary:
+        views = self.list()
+        out = PortfolioSummary(total=len(views))
+        for v in views:
+            out.by_stage[v.stage.value] = out.by_stage.get(v.stage.value, 0) + 1
+            out.by_family[v.family.value] = out.by_family.get(v.family.value, 0) + 1
+            if v.stage not in (Stage.RETIRED,):
+                out.build_cost += v.build_cost or 0.0
+                out.run_cost_per_year += v.run_cost_per_year or 0.0
+        return out
+
+    def attention(self, principal: Principal, today: dt.date | None = None) -> list[AttentionItem]:
+        """What needs this person's attention in the register, most urgent first."""
+        today = today or dt.date.today()
+        items: list[AttentionItem] = []
+
+        mine_only = principal.roles == frozenset({Role.PROJECT_LEAD})
+        for uc in self.list():
+            if mine_only and uc.lead_id != principal.person_id:
+                continue
+            ref, title = uc.reference, uc.title
+            if uc.stage is Stage.PILOT and uc.end_date:
+                days = (uc.end_date - today).days
+                if days < 0:
+                    items.append(AttentionItem(uc.id, ref, title,
+                                               f"Expérimentation échue depuis {-days} jour(s) : évaluation attendue.",
+                                               "error"))
+                elif days <= 30:
+                    items.append(AttentionItem(uc.id, ref, title,
+                                               f"Expérimentation se terminant dans {days} jour(s).", "warning"))
+            if principal.has(Role.COMPLIANCE, Role.PROJECT_LEAD, Role.ADMIN, Role.DIRECTOR):
+                for r in uc.risks:
+                    if risk_level(r.likelihood, r.severity) in ("high", "critical") and not r.mitigation \
+                            and r.status != "closed":
+                        band = "critique" if risk_level(r.likelihood, r.severity) == "critical" else "élevé"
+                        items.append(AttentionItem(uc.id, ref, title,
+                                                   f"Risque {band} sans mesure d'atténuation : "
+                                                   f"« {r.description[:80]} ».", "error"))
+                for ds in uc.data_sources:
+                    if ds.personal_data and not ds.legal_basis:
+                        items.append(AttentionItem(uc.id, ref, title,
+                                                   f"Source « {ds.name} » : données personnelles sans base légale.",
+                                                   "warning"))
+        order = {"error": 0, "warning": 1, "info": 2}
+        return sorted(items, key=lambda i: (order[i.severity], i.reference))
+
+    # ---- use cases ------------------------------------------------------------------------
+
+    def create(self, principal: Principal, data: dict[str, Any], *, today: dt.date | None = None) -> UseCaseView:
+        require(principal, Action.CREATE_USE_CASE)
+        fields = validate(UseCaseFields, data, USE_CASE_LABELS)
+        with self._writer.begin() as s:
+            self._check_people(s, fields)
+            audit.repo.lock_chain(s)  # the reference number is read then written: serialise creators
+            year = (today or dt.date.today()).year
+            uc = UseCase(
+                reference=repo.next_reference(s, year),
+                stage=Stage.IDEA.value,
+                created_by_id=principal.person_id or None,
+                lead_id=fields.lead_id if fields.lead_id is not None else _default_lead(principal),
+                **fields.model_dump(exclude={"lead_id"}),
+            )
+            s.add(uc)
+            s.flush()
+            after = fields.model_dump(mode="json") | {"reference": uc.reference, "lead_id": uc.lead_id}
+            audit.append(s, principal, "create", "use_case", uc.id, use_case_id=uc.id, after=after)
+            uc_id = uc.id
+        return self.get(uc_id)
+
+    def update(self, principal: Principal, use_case_id: int, expected_version: int,
+               data: dict[str, Any]) -> UseCaseView:
+        fields = validate(UseCaseFields, data, USE_CASE_LABELS)
+        try:
+            with self._writer.begin() as s:
+                uc = repo.get(s, use_case_id)
+                if uc is None:
+                    raise NotFound(f"Cas d'usage n° {use_case_id} introuvable.")
+                require(principal, Action.EDIT_USE_CASE, owner_ids=[uc.lead_id])
+                if uc.version != expected_version:
+                    raise _stale("Ce cas d'usage")
+                self._check_people(s, fields)
+                before_all = UseCaseFields.model_validate(_row(uc, UseCaseFields.model_fields)).model_dump(mode="json")
+                after_all = fields.model_dump(mode="json")
+                before, after = audit.diff(before_all, after_all)
+                if not after:
+                    return self._view(uc, repo.person_names(s))
+                for k, v in fields.model_dump().items():
+                    setattr(uc, k, v)
+                s.flush()
+                audit.append(s, principal, "update", "use_case", uc.id, use_case_id=uc.id, before=before,
+                             after=after)
+        except StaleDataError:
+            raise _stale("Ce cas d'usage") from None
+        return self.get(use_case_id)
+
+    def _check_people(self, s: Session, fields: UseCaseFields) -> None:
+        problems = []
+        for name in ("sponsor_id", "lead_id"):
+            pid = getattr(fields, name)
+            if pid is not None and people_repo.get(s, pid) is None:
+                problems.append(f"Champ « {USE_CASE_LABELS[name]} » : personne n° {pid} inconnue.")
+        if problems:
+            raise InvalidInput(problems)
+
+    # ---- data sources -----------------------------------------------------------------------
+
+    def _owned_use_case(self, s: Session, principal: Principal, use_case_id: int, action: Action) -> UseCase:
+        uc = repo.get(s, use_case_id)
+        if uc is None:
+            raise NotFound(f"Cas d'usage n° {use_case_id} introuvable.")
+        require(principal, action, owner_ids=[uc.lead_id])
+        return uc
+
+    def add_data_source(self, principal: Principal, use_case_id: int, data: dict[str, Any]) -> DataSourceView:
+        fields = validate(DataSourceFields, data, DATA_SOURCE_LABELS)
+        with self._writer.begin() as s:
+            uc = self._owned_use_case(s, principal, use_case_id, Action.MANAGE_DATA_SOURCES)
+            ds = DataSource(use_case_id=uc.id, **fields.model_dump())
+            s.add(ds)
+            s.flush()
+            audit.append(s, principal, "create", "data_source", ds.id, use_case_id=uc.id,
+                         after=fields.model_dump(mode="json"))
+            return DataSourceView.model_validate(ds)
+
+    def update_data_source(self, principal: Principal, source_id: int, expected_version: int,
+                           data: dict[str, Any]) -> DataSourceView:
+        fields = validate(DataSourceFields, data, DATA_SOURCE_LABELS)
+        try:
+            with self._writer.begin() as s:
+                ds = repo.data_source(s, source_id)
+                if ds is None:
+                    raise NotFound(f"Source de données n° {source_id} introuvable.")
+                self._owned_use_case(s, principal, ds.use_case_id, Action.MANAGE_DATA_SOURCES)
+                if ds.version != expected_version:
+                    raise _stale("Cette source de données")
+                before, after = audit.diff(
+                    DataSourceFields.model_validate(_row(ds, DataSourceFields.model_fields)).model_dump(mode="json"),
+                    fields.model_dump(mode="json"),
+                )
+                for k, v in fields.model_dump().items():
+                    setattr(ds, k, v)
+                s.flush()
+                if after:
+                    audit.append(s, principal, "update", "data_source", ds.id, use_case_id=ds.use_case_id,
+                                 before=before, after=after)
+                return DataSourceView.model_validate(ds)
+        except StaleDataError:
+            raise _stale("Cette source de données") from None
+
+    def delete_data_source(self, principal: Principal, source_id: int, expected_version: int) -> None:
+        with self._writer.begin() as s:
+            ds = repo.data_source(s, source_id)
+            if ds is None:
+                raise NotFound(f"Source de données n° {source_id} introuvable.")
+            self._owned_use_case(s, principal, ds.use_case_id, Action.MANAGE_DATA_SOURCES)
+            if ds.version != expected_version:
+                raise _stale("Cette source de données")
+            before = DataSourceFields.model_validate(_row(ds, DataSourceFields.model_fields)).model_dump(mode="json")
+            s.delete(ds)
+            audit.append(s, principal, "delete", "data_source", source_id, use_case_id=ds.use_case_id,
+                         before=before)
+
+    # ---- risks ------------------------------------------------------------------------------
+
+    def add_risk(self, principal: Principal, use_case_id: int, data: dict[str, Any]) -> RiskView:
+        fields = validate(RiskFields, data, RISK_LABELS)
+        with self._writer.begin() as s:
+            uc = self._owned_use_case(s, principal, use_case_id, Action.MANAGE_RISKS)
+            self._check_owner(s, fields)
+            risk = Risk(use_case_id=uc.id, **fields.model_dump())
+            s.add(risk)
+            s.flush()
+            audit.append(s, principal, "create", "risk", risk.id, use_case_id=uc.id,
+                         after=fields.model_dump(mode="json"))
+            return RiskView.model_validate(risk)
+
+    def update_risk(self, principal: Principal, risk_id: int, expected_version: int,
+                    data: dict[str, Any]) -> RiskView:
+        fields = validate(RiskFields, data, RISK_LABELS)
+        try:
+            with self._writer.begin() as s:
+                risk = repo.risk(s, risk_id)
+                if risk is None:
+                    raise NotFound(f"Risque n° {risk_id} introuvable.")
+                self._owned_use_case(s, principal, risk.use_case_id, Action.MANAGE_RISKS)
+                if risk.version != expected_version:
+                    raise _stale("Ce risque")
+                self._check_owner(s, fields)
+                before, after = audit.diff(
+                    RiskFields.model_validate(_row(risk, RiskFields.model_fields)).model_dump(mode="json"),
+                    fields.model_dump(mode="json"),
+                )
+                for k, v in fields.model_dump().items():
+                    setattr(risk, k, v)
+                s.flush()
+                if after:
+                    audit.append(s, principal, "update", "risk", risk.id, use_case_id=risk.use_case_id,
+                                 before=before, after=after)
+                return RiskView.model_validate(risk)
+        except StaleDataError:
+            raise _stale("Ce risque") from None
+
+    def delete_risk(self, principal: Principal, risk_id: int, expected_version: int) -> None:
+        with self._writer.begin() as s:
+            risk = repo.risk(s, risk_id)
+            if risk is None:
+                raise NotFound(f"Risque n° {risk_id} introuvable.")
+            self._owned_use_case(s, principal, risk.use_case_id, Action.MANAGE_RISKS)
+            if risk.version != expected_version:
+                raise _stale("Ce risque")
+            before = RiskFields.model_validate(_row(risk, RiskFields.model_fields)).model_dump(mode="json")
+            s.delete(risk)
+            audit.append(s, principal, "delete", "risk", risk_id, use_case_id=risk.use_case_id, before=before)
+
+    def _check_owner(self, s: Session, fields: RiskFields) -> None:
+        if fields.owner_id is not None and people_repo.get(s, fields.owner_id) is None:
+            raise InvalidInput([f"Champ « {RISK_LABELS['owner_id']} » : personne n° {fields.owner_id} inconnue."])
+
+
+def _default_lead(principal: Principal) -> int | None:
+    """A project lead who registers a use case leads it unless they name someone else."""
+    return principal.person_id if principal.has(Role.PROJECT_LEAD) and principal.person_id else None

@@ -1,0 +1,64 @@
+"""Pydantic validation with French messages that name the field (and the row, for tables)."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from portal.services.errors import InvalidInput
+
+M = TypeVar("M", bound=BaseModel)
+
+_MESSAGES = {
+    "missing": "obligatoire",
+    "string_too_short": "obligatoire (texte vide)",
+    "string_too_long": "trop long ({max_length} caractères au plus)",
+    "greater_than_equal": "doit être supérieur ou égal à {ge}",
+    "less_than_equal": "doit être inférieur ou égal à {le}",
+    "greater_than": "doit être strictement supérieur à {gt}",
+    "less_than": "doit être strictement inférieur à {lt}",
+    "int_parsing": "doit être un nombre entier",
+    "int_from_float": "doit être un nombre entier",
+    "float_parsing": "doit être un nombre",
+    "bool_parsing": "doit valoir oui ou non",
+    "date_from_datetime_parsing": "doit être une date (jj/mm/aaaa)",
+    "date_parsing": "doit être une date (jj/mm/aaaa)",
+    "date_type": "doit être une date (jj/mm/aaaa)",
+    "enum": "valeur non prévue ; valeurs possibles : {expected}",
+    "literal_error": "valeur non prévue ; valeurs possibles : {expected}",
+    "extra_forbidden": "champ inconnu",
+    "string_type": "doit être un texte",
+}
+
+
+def french_problems(exc: ValidationError, labels: dict[str, str], *, row: int | None = None) -> list[str]:
+    """One French sentence per pydantic error, naming the field by its label."""
+    problems = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        field = loc[0] if loc else ""
+        label = labels.get(field, field) if field else "Formulaire"
+        ctx = dict(err.get("ctx") or {})
+        template = _MESSAGES.get(err["type"])
+        if template is None:
+            # model validators raise ValueError with a French message of their own
+            message = str(ctx.get("error", err.get("msg", ""))).removeprefix("Value error, ")
+        else:
+            try:
+                message = template.format(**ctx)
+            except (KeyError, IndexError):
+                message = template
+        value = err.get("input")
+        shown = "" if err["type"] in ("missing",) or isinstance(value, dict) else f" (reçu : « {value} »)"
+        where = f"Ligne {row} — " if row is not None else ""
+        problems.append(f"{where}Champ « {label} » : {message}{shown}.")
+    return problems
+
+
+def validate(model: type[M], data: dict[str, Any], labels: dict[str, str]) -> M:
+    """``model.model_validate(data)`` or :class:`InvalidInput` with French messages."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(french_problems(exc, labels)) from None

@@ -1,0 +1,67 @@
+"""One settings object, read once from the environment (``VIGIE_*``)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Environments in which the demo sign-in (pick a person, no password) is allowed.
+DEMO_ENVS = frozenset({"demo", "local", "test"})
+KNOWN_ENVS = DEMO_ENVS | {"production"}
+
+
+class SettingsError(RuntimeError):
+    """A setting has a value Vigie cannot run with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    env: str
+    data_dir: Path
+    max_upload_mb: int
+    session_max_age_hours: float
+
+    @property
+    def demo_login_allowed(self) -> bool:
+        return self.env in DEMO_ENVS
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+
+def default_database_url(data_dir: Path) -> str:
+    return f"sqlite:///{data_dir / 'vigie.db'}"
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Build settings from ``environ`` (default: the process environment)."""
+    env_vars = os.environ if environ is None else environ
+    env = env_vars.get("VIGIE_ENV", "demo").strip().lower()
+    if env not in KNOWN_ENVS:
+        raise SettingsError(f"VIGIE_ENV={env!r} inconnu ; valeurs possibles : {', '.join(sorted(KNOWN_ENVS))}")
+    data_dir = Path(env_vars.get("VIGIE_DATA_DIR", str(PROJECT_ROOT / "var"))).resolve()
+    url = env_vars.get("VIGIE_DATABASE_URL", "").strip() or default_database_url(data_dir)
+    try:
+        max_upload = int(env_vars.get("VIGIE_MAX_UPLOAD_MB", "20"))
+        max_age = float(env_vars.get("VIGIE_SESSION_MAX_AGE_HOURS", "12"))
+    except ValueError as exc:
+        raise SettingsError(f"Réglage numérique invalide : {exc}") from exc
+    return Settings(
+        database_url=url,
+        env=env,
+        data_dir=data_dir,
+        max_upload_mb=max_upload,
+        session_max_age_hours=max_age,
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once)."""
+    return load_settings()
