@@ -22,20 +22,20 @@ class Scope(Enum):
     OWN = "own"
 
 
-A, O = Scope.ANY, Scope.OWN
+A, OWN = Scope.ANY, Scope.OWN
 D, P, C, AD, R = Role.DIRECTOR, Role.PROJECT_LEAD, Role.COMPLIANCE, Role.ADMIN, Role.READER
 
 #: action -> {role: scope}; a role absent from the row may not act.
 MATRIX: dict[Action, dict[Role, Scope]] = {
     Action.CREATE_USE_CASE: {D: A, P: A, AD: A},
-    Action.EDIT_USE_CASE: {D: A, P: O, AD: A},
-    Action.MANAGE_DATA_SOURCES: {P: O, C: A, AD: A},
-    Action.MANAGE_RISKS: {P: O, C: A, AD: A},
+    Action.EDIT_USE_CASE: {D: A, P: OWN, AD: A},
+    Action.MANAGE_DATA_SOURCES: {P: OWN, C: A, AD: A},
+    Action.MANAGE_RISKS: {P: OWN, C: A, AD: A},
     Action.EXPORT_REGISTER: {D: A, P: A, C: A, AD: A, R: A},
-    Action.ANSWER_QUESTIONNAIRE: {P: O, C: A, AD: A},
+    Action.ANSWER_QUESTIONNAIRE: {P: OWN, C: A, AD: A},
     Action.VALIDATE_CLASSIFICATION: {C: A},
-    Action.MANAGE_OBLIGATIONS: {P: O, C: A, AD: A},
-    Action.REQUEST_GATE: {D: A, P: O},
+    Action.MANAGE_OBLIGATIONS: {P: OWN, C: A, AD: A},
+    Action.REQUEST_GATE: {D: A, P: OWN},
     # Who may decide a given gate also depends on the approving authority the impact level requires:
     # that finer rule lives with the gates, this row only says who may decide gates at all.
     Action.DECIDE_GATE: {D: A, C: A},
@@ -43,16 +43,16 @@ MATRIX: dict[Action, dict[Role, Scope]] = {
     Action.RECORD_REVIEW: {C: A, D: A},
     Action.PUBLISH_REGISTER: {C: A, AD: A},
     Action.SET_SCORING_WEIGHTS: {AD: A},
-    Action.SCORE_USE_CASE: {D: A, P: O},
+    Action.SCORE_USE_CASE: {D: A, P: OWN},
     Action.MANAGE_BUDGET: {D: A, AD: A},
     Action.SAVE_SCENARIO: {D: A},
-    Action.BIND_MODULE: {P: O, AD: A},
-    Action.RUN_ANALYSIS: {P: O, C: A, AD: A},
-    Action.SET_REFERENCE_RUN: {P: O, C: A},
-    Action.CONFIGURE_MONITORING: {P: O, C: A, AD: A},
-    Action.RUN_MONITORING: {P: O, C: A, AD: A},
-    Action.RECORD_OUTCOMES: {P: O, AD: A},
-    Action.ACKNOWLEDGE_ALERT: {P: O, C: A, D: A},
+    Action.BIND_MODULE: {P: OWN, AD: A},
+    Action.RUN_ANALYSIS: {P: OWN, C: A, AD: A},
+    Action.SET_REFERENCE_RUN: {P: OWN, C: A},
+    Action.CONFIGURE_MONITORING: {P: OWN, C: A, AD: A},
+    Action.RUN_MONITORING: {P: OWN, C: A, AD: A},
+    Action.RECORD_OUTCOMES: {P: OWN, AD: A},
+    Action.ACKNOWLEDGE_ALERT: {P: OWN, C: A, D: A},
     Action.MANAGE_PEOPLE: {AD: A},
     Action.REVOKE_SESSION: {AD: A},
     Action.VIEW_AUDIT: {C: A, AD: A, D: A},

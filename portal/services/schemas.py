@@ -311,3 +311,4 @@ class AuditEventView(View):
     entity_id: str
     use_case_id: int | None
     payload: str
+    hash: str

@@ -40,6 +40,12 @@ def french_problems(exc: ValidationError, labels: dict[str, str], *, row: int | 
         field = loc[0] if loc else ""
         label = labels.get(field, field) if field else "Formulaire"
         ctx = dict(err.get("ctx") or {})
+        if "expected" in ctx:
+            ctx["expected"] = str(ctx["expected"]).replace(" or ", " ou ")
+        value = err.get("input")
+        if value is None or (isinstance(value, str) and not value.strip()):
+            problems.append(f"{'Ligne ' + str(row) + ' — ' if row is not None else ''}Champ « {label} » : obligatoire.")
+            continue
         template = _MESSAGES.get(err["type"])
         if template is None:
             # model validators raise ValueError with a French message of their own
@@ -49,8 +55,7 @@ def french_problems(exc: ValidationError, labels: dict[str, str], *, row: int | 
                 message = template.format(**ctx)
             except (KeyError, IndexError):
                 message = template
-        value = err.get("input")
-        shown = "" if err["type"] in ("missing",) or isinstance(value, dict) else f" (reçu : « {value} »)"
+        shown = "" if isinstance(value, dict) else f" (reçu : « {value} »)"
         where = f"Ligne {row} — " if row is not None else ""
         problems.append(f"{where}Champ « {label} » : {message}{shown}.")
     return problems

@@ -18,8 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db.base import Base, UTCDateTime, utcnow
 from policies.vocabulary import RiskStatus, Stage
+from portal.db.base import Base, UTCDateTime, utcnow
 
 
 class UseCase(Base):

@@ -1,0 +1,52 @@
+"""Portfolio overview: where the use cases stand, what needs me, what happened lately."""
+
+import pandas as pd
+import streamlit as st
+
+from policies.vocabulary import Stage
+from portal.ui import charts
+from portal.ui.deps import services
+from portal.ui.history import describe_event
+from portal.ui.i18n import fmt_date, fmt_money, t
+from portal.ui.session import principal
+
+me = principal()
+svc = services()
+summary = svc.register.summary()
+
+st.title(t("Portefeuille"))
+st.caption(f"{t('Bonjour')} {me.display_name} — vue d'ensemble des cas d'usage d'IA de la collectivité.")
+
+active = sum(summary.by_stage.get(s.value, 0) for s in (Stage.PILOT, Stage.EVALUATION, Stage.DEPLOYED))
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(t("Cas d'usage"), summary.total)
+c2.metric("Expérimentés ou déployés", active)
+c3.metric("Coûts de construction engagés", fmt_money(summary.build_cost))
+c4.metric("Coûts de fonctionnement annuels", fmt_money(summary.run_cost_per_year))
+
+left, right = st.columns(2)
+with left:
+    st.subheader(t("Répartition par étape"))
+    st.altair_chart(charts.counts_by_stage(summary.by_stage), width="stretch")
+with right:
+    st.subheader(t("Répartition par famille"))
+    st.altair_chart(charts.counts_by_family(summary.by_family), width="stretch")
+
+st.subheader(t("Ce qui demande votre attention"))
+items = svc.register.attention(me)
+if not items:
+    st.success("Rien en attente pour vous.")
+else:
+    icons = {"error": "Urgent", "warning": "À suivre", "info": "Info"}
+    todo = pd.DataFrame([{"Priorité": icons[i.severity], "Référence": i.reference, "Cas d'usage": i.title,
+                          "Point d'attention": i.message} for i in items])
+    st.caption(f"{len(items)} point(s) — cliquez sur une ligne pour ouvrir la fiche.")
+    picked = st.dataframe(todo, hide_index=True, on_select="rerun", selection_mode="single-row", key="attention",
+                          column_config={"Priorité": st.column_config.TextColumn(width="small"),
+                                         "Point d'attention": st.column_config.TextColumn(width="large")})
+    if picked and picked.selection.rows:
+        st.switch_page("app_pages/sheet.py", query_params={"ref": todo.iloc[picked.selection.rows[0]]["Référence"]})
+
+st.subheader(t("Activité récente"))
+for ev in svc.audit.recent(limit=8):
+    st.markdown(f"- {fmt_date(ev.at)} — **{ev.actor_name}** : {describe_event(ev)}")

@@ -1,0 +1,55 @@
+"""The register: search, filter, sort, open a sheet, export."""
+
+import streamlit as st
+
+from policies.vocabulary import Family, Stage
+from portal.services.exports import register_frame
+from portal.services.register import RegisterFilter
+from portal.ui.deps import services
+from portal.ui.feedback import attempt
+from portal.ui.i18n import t
+from portal.ui.session import principal
+
+me = principal()
+svc = services()
+
+st.title(t("Registre"))
+c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
+text = c1.text_input(t("Rechercher"), placeholder="titre, référence, direction…")
+families = c2.multiselect(t("Famille"), list(Family), format_func=lambda f: f.label)
+stages = c3.multiselect(t("Étape"), list(Stage), format_func=lambda s: s.label)
+directions = c4.multiselect(t("Direction"), svc.register.directions())
+flt = RegisterFilter(text=text or None, families=tuple(f.value for f in families),
+                     stages=tuple(s.value for s in stages), directions=tuple(directions))
+views = svc.register.list(flt)
+df = register_frame(views)
+
+st.caption(f"{len(df)} cas d'usage — cliquez sur une ligne pour ouvrir sa fiche.")
+event = st.dataframe(
+    df,
+    hide_index=True,
+    on_select="rerun",
+    selection_mode="single-row",
+    key="register_table",
+    column_config={
+        "Coût de construction (€)": st.column_config.NumberColumn(format="euro"),
+        "Coût annuel (€)": st.column_config.NumberColumn(format="euro"),
+        "Début": st.column_config.DateColumn(format="DD/MM/YYYY"),
+        "Fin": st.column_config.DateColumn(format="DD/MM/YYYY"),
+    },
+)
+selected = event.selection.rows if event else []
+if selected:
+    st.switch_page("app_pages/sheet.py", query_params={"ref": df.iloc[selected[0]]["Référence"]})
+
+st.divider()
+st.subheader("Exporter")
+st.caption("L'export reprend les filtres ci-dessus et est consigné dans le journal d'audit.")
+c1, c2, _ = st.columns([1, 1, 3])
+for fmt, label, col in (("csv", "Préparer l'export CSV", c1), ("xlsx", "Préparer l'export Excel", c2)):
+    if col.button(label, key=f"prepare_{fmt}"):
+        st.session_state[f"export_{fmt}"] = attempt(lambda fmt=fmt: svc.exports.register(me, fmt, flt))
+    ready = st.session_state.get(f"export_{fmt}")
+    if ready is not None:
+        col.download_button(f"Télécharger {ready.filename}", ready.data, file_name=ready.filename, mime=ready.mime,
+                            key=f"download_{fmt}", on_click="ignore")

@@ -1,0 +1,191 @@
+"""One use case: overview and edit, data sources, risks, value and cost, history."""
+
+import pandas as pd
+import streamlit as st
+
+from policies.access import can
+from policies.vocabulary import RISK_LEVEL_FR, Action, risk_level
+from portal.services.errors import NotFound
+from portal.ui import charts, forms
+from portal.ui.deps import services
+from portal.ui.feedback import attempt, flash
+from portal.ui.history import describe_event
+from portal.ui.i18n import fmt_date, fmt_money, fmt_number, t
+from portal.ui.session import forget_version, principal, remembered_version
+
+me = principal()
+svc = services()
+
+all_cases = svc.register.list()
+if not all_cases:
+    st.info("Le registre est vide.")
+    st.stop()
+refs = [u.reference for u in all_cases]
+titles = {u.reference: u.title for u in all_cases}
+wanted = st.query_params.get("ref", refs[0])
+ref = st.selectbox("Cas d'usage", refs, index=refs.index(wanted) if wanted in refs else 0,
+                   format_func=lambda r: f"{r} — {titles[r]}")
+if ref != st.query_params.get("ref"):
+    st.query_params["ref"] = ref
+try:
+    uc = svc.register.get_by_reference(ref)
+except NotFound as exc:
+    st.error(str(exc))
+    st.stop()
+
+people = svc.people.list(active_only=True)
+owners = [uc.lead_id]
+
+st.title(f"{uc.reference} — {uc.title}")
+st.markdown(
+    f":blue-badge[{uc.stage.label}] :gray-badge[{uc.family.label}] "
+    f"&nbsp; {uc.direction}{' — ' + uc.service if uc.service else ''} "
+    f"&nbsp;·&nbsp; Chef de projet : **{uc.lead_name or '—'}** · Commanditaire : **{uc.sponsor_name or '—'}**"
+)
+flash()
+
+tab_overview, tab_sources, tab_risks, tab_value, tab_history = st.tabs(
+    [t("Vue d'ensemble"), f"{t('Sources de données')} ({len(uc.data_sources)})", f"{t('Risques')} ({len(uc.risks)})",
+     t("Valeur et coûts"), t("Historique")]
+)
+
+with tab_overview:
+    st.markdown("**Problème auquel il répond**")
+    st.text(uc.problem or "—")
+    c1, c2, c3 = st.columns(3)
+    c1.markdown(f"**Public concerné**  \n{uc.public_concerned or '—'}")
+    c2.markdown(f"**Automatisation**  \n{uc.automation.label if uc.automation else '—'}")
+    c3.markdown(f"**Fournisseur**  \n{uc.provider_type.label if uc.provider_type else '—'}"
+                f"{' — ' + uc.provider_name if uc.provider_name else ''}")
+    st.markdown(f"**Rôle de l'agent** : {uc.human_role or '—'}")
+    st.caption(f"Mots-clés : {', '.join(uc.tags) or '—'} · créé le {fmt_date(uc.created_at)} · "
+               f"modifié le {fmt_date(uc.updated_at)} · version {uc.version}")
+    if can(me, Action.EDIT_USE_CASE, owner_ids=owners):
+        with st.expander("Modifier la fiche", icon=":material/edit:"):
+            vkey = f"uc_version_{uc.id}"
+            expected = remembered_version(vkey, uc.version)
+            if expected != uc.version:
+                st.warning("Cette fiche a changé depuis que vous l'avez ouverte. Rechargez avant de modifier.")
+                if st.button("Recharger la fiche"):
+                    forget_version(vkey)
+                    for k in [k for k in st.session_state if str(k).startswith(f"edit_{uc.id}_")]:
+                        del st.session_state[k]
+                    st.rerun()
+            with st.form(f"edit_{uc.id}"):
+                values = forms.use_case_fields(uc.editable_fields(), people, key=f"edit_{uc.id}")
+                if st.form_submit_button(t("Enregistrer"), type="primary"):
+                    saved = attempt(lambda: svc.register.update(me, uc.id, expected, forms.clean(values)),
+                                    success="Fiche enregistrée.")
+                    if saved is not None:
+                        st.session_state[vkey] = saved.version
+                        st.rerun()
+
+with tab_sources:
+    if uc.data_sources:
+        st.dataframe(pd.DataFrame([{
+            "Source": d.name, "Producteur": d.producer or "", "Origine": d.origin.label,
+            "Données personnelles": "oui" if d.personal_data else "non",
+            "Sensibles": "oui" if d.sensitive_data else "non",
+            "Base légale": d.legal_basis or ("⚠ à renseigner" if d.personal_data else ""),
+            "Conservation": d.retention or "", "Qualité": d.quality_notes or "",
+        } for d in uc.data_sources]), hide_index=True)
+    else:
+        st.info("Aucune source de données décrite.")
+    if can(me, Action.MANAGE_DATA_SOURCES, owner_ids=owners):
+        with st.expander("Ajouter une source", icon=":material/add:"):
+            with st.form(f"add_source_{uc.id}", clear_on_submit=True):
+                values = forms.data_source_fields({}, key=f"new_src_{uc.id}")
+                if st.form_submit_button("Ajouter", type="primary", key=f"new_src_{uc.id}_submit") and attempt(
+                        lambda: svc.register.add_data_source(me, uc.id, forms.clean(values)),
+                        success="Source ajoutée."):
+                    st.rerun()
+        if uc.data_sources:
+            with st.expander("Modifier ou supprimer une source", icon=":material/edit:"):
+                sources_by_id = {d.id: d for d in uc.data_sources}
+                sid = st.selectbox("Source", list(sources_by_id), format_func=lambda i: sources_by_id[i].name, key=f"pick_src_{uc.id}")
+                src = sources_by_id[sid]
+                expected = remembered_version(f"src_version_{sid}", src.version)
+                with st.form(f"edit_source_{sid}"):
+                    values = forms.data_source_fields(src.model_dump(), key=f"src_{sid}")
+                    c1, c2 = st.columns(2)
+                    if c1.form_submit_button(t("Enregistrer"), type="primary"):
+                        saved = attempt(lambda: svc.register.update_data_source(me, sid, expected, forms.clean(values)),
+                                        success="Source enregistrée.")
+                        if saved is not None:
+                            st.session_state[f"src_version_{sid}"] = saved.version
+                            st.rerun()
+                    if c2.form_submit_button("Supprimer") and attempt(
+                            lambda: svc.register.delete_data_source(me, sid, expected) or True,
+                            success="Source supprimée."):
+                        forget_version(f"src_version_{sid}")
+                        st.rerun()
+
+with tab_risks:
+    if uc.risks:
+        names = {p.id: p.display_name for p in people}
+        rdf = pd.DataFrame([{
+            "Catégorie": r.category.label, "Description": r.description, "Vraisemblance": r.likelihood,
+            "Gravité": r.severity, "Criticité": r.score,
+            "Niveau": RISK_LEVEL_FR[risk_level(r.likelihood, r.severity)],
+            "Atténuation": r.mitigation or "⚠ aucune", "Statut": r.status.label,
+            "Résiduel": (f"{r.residual_likelihood}×{r.residual_severity}"
+                         if r.residual_likelihood and r.residual_severity else ""),
+            "Responsable": names.get(r.owner_id, "") if r.owner_id else "",
+        } for r in uc.risks])
+        c1, c2 = st.columns([3, 1])
+        c1.dataframe(rdf.sort_values("Criticité", ascending=False), hide_index=True)
+        with c2:
+            st.altair_chart(charts.risk_matrix(rdf[["Vraisemblance", "Gravité"]]))
+    else:
+        st.info("Aucun risque identifié pour l'instant.")
+    if can(me, Action.MANAGE_RISKS, owner_ids=owners):
+        with st.expander("Ajouter un risque", icon=":material/add:"):
+            with st.form(f"add_risk_{uc.id}", clear_on_submit=True):
+                values = forms.risk_fields({}, people, key=f"new_risk_{uc.id}")
+                if st.form_submit_button("Ajouter", type="primary", key=f"new_risk_{uc.id}_submit") and attempt(
+                        lambda: svc.register.add_risk(me, uc.id, forms.clean(values)), success="Risque ajouté."):
+                    st.rerun()
+        if uc.risks:
+            with st.expander("Modifier ou supprimer un risque", icon=":material/edit:"):
+                risks_by_id = {r.id: r for r in uc.risks}
+                rid = st.selectbox("Risque", list(risks_by_id), format_func=lambda i: risks_by_id[i].description[:90],
+                                   key=f"pick_risk_{uc.id}")
+                risk = risks_by_id[rid]
+                expected = remembered_version(f"risk_version_{rid}", risk.version)
+                with st.form(f"edit_risk_{rid}"):
+                    values = forms.risk_fields(risk.model_dump(), people, key=f"risk_{rid}")
+                    c1, c2 = st.columns(2)
+                    if c1.form_submit_button(t("Enregistrer"), type="primary"):
+                        saved = attempt(lambda: svc.register.update_risk(me, rid, expected, forms.clean(values)),
+                                        success="Risque enregistré.")
+                        if saved is not None:
+                            st.session_state[f"risk_version_{rid}"] = saved.version
+                            st.rerun()
+                    if c2.form_submit_button("Supprimer") and attempt(
+                            lambda: svc.register.delete_risk(me, rid, expected) or True, success="Risque supprimé."):
+                        forget_version(f"risk_version_{rid}")
+                        st.rerun()
+
+with tab_value:
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Coût de construction", fmt_money(uc.build_cost))
+    c2.metric("Coût de fonctionnement annuel", fmt_money(uc.run_cost_per_year))
+    c3.metric("Décisions par an", fmt_number(uc.decisions_per_year, 0) if uc.decisions_per_year is not None else "—")
+    st.markdown(f"**Bénéfices attendus** : {uc.expected_benefits or '—'}")
+    if uc.kpi_name:
+        unit = f" {uc.kpi_unit}" if uc.kpi_unit else ""
+        c1, c2 = st.columns(2)
+        c1.metric(f"{uc.kpi_name} — référence", f"{fmt_number(uc.kpi_baseline)}{unit}")
+        c2.metric(f"{uc.kpi_name} — cible", f"{fmt_number(uc.kpi_target)}{unit}")
+    else:
+        st.info("Aucun indicateur de résultat défini.")
+    st.caption(f"Période : du {fmt_date(uc.start_date)} au {fmt_date(uc.end_date)}")
+
+with tab_history:
+    events = svc.audit.history_of(uc.id)
+    if events:
+        st.dataframe(pd.DataFrame([{
+            "Date": fmt_date(ev.at), "Par": ev.actor_name, "Événement": describe_event(ev), "N°": ev.seq,
+        } for ev in events]), hide_index=True)
+    else:
+        st.info("Aucun événement.")

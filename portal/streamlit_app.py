@@ -1,0 +1,34 @@
+"""Vigie's entrypoint: sign-in gate, then the navigation the signed-in person's roles allow."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from portal.ui import auth
+from portal.ui.deps import settings
+from portal.ui.i18n import LANGUAGES, t
+from portal.ui.nav import pages_for
+
+st.set_page_config(page_title="Vigie", page_icon=":material/visibility:", layout="wide")
+
+principal = auth.current()
+if principal is None:
+    st.navigation([st.Page(auth.sign_in_page, title="Connexion", url_path="connexion")], position="hidden").run()
+    st.stop()
+
+st.session_state["principal"] = principal
+navigation = st.navigation(pages_for(principal))
+
+with st.sidebar:
+    st.markdown(f"**{principal.display_name}**")
+    st.caption(", ".join(sorted(r.label for r in principal.roles)) or "Aucun rôle")
+    st.selectbox(t("Langue"), list(LANGUAGES), format_func=LANGUAGES.__getitem__, key="lang")
+    if st.button(t("Se déconnecter"), icon=":material/logout:"):
+        auth.sign_out()
+        st.rerun()
+    if settings().demo_login_allowed:
+        st.caption(":orange[**Mode démonstration**] — données fictives")
+
+if settings().demo_login_allowed:
+    auth.demo_banner()
+navigation.run()

@@ -1,0 +1,66 @@
+"""Small Altair charts shared by pages (accessible palette, French labels)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from policies.vocabulary import FORWARD_PATH, Family, Stage
+
+#: Okabe–Ito, readable by people with colour-vision deficiencies.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+
+STAGE_ORDER = [s.label for s in (*FORWARD_PATH, Stage.SUSPENDED, Stage.RETIRED)]
+
+
+def counts_by_stage(by_stage: dict[str, int]) -> alt.Chart:
+    # Field names stay plain: Vega reads an apostrophe or a dot in a field name as an access path.
+    df = pd.DataFrame({"stage": [Stage(k).label for k in by_stage], "n": list(by_stage.values())})
+    return (
+        alt.Chart(df)
+        .mark_bar(color=PALETTE[0])
+        .encode(
+            x=alt.X("stage:N", sort=STAGE_ORDER, title=None, axis=alt.Axis(labelAngle=-30, labelOverlap=False)),
+            y=alt.Y("n:Q", title="Cas d'usage", axis=alt.Axis(tickMinStep=1)),
+            tooltip=[alt.Tooltip("stage:N", title="Étape"), alt.Tooltip("n:Q", title="Cas d'usage")],
+        )
+        .properties(height=220)
+    )
+
+
+def counts_by_family(by_family: dict[str, int]) -> alt.Chart:
+    df = pd.DataFrame({"family": [Family(k).label for k in by_family], "n": list(by_family.values())})
+    return (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            y=alt.Y("family:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
+            x=alt.X("n:Q", title="Cas d'usage", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color("family:N", scale=alt.Scale(range=PALETTE), legend=None),
+            tooltip=[alt.Tooltip("family:N", title="Famille"), alt.Tooltip("n:Q", title="Cas d'usage")],
+        )
+        .properties(height=220)
+    )
+
+
+def risk_matrix(risks: pd.DataFrame) -> alt.LayerChart:
+    """5×5 likelihood × severity grid with the number of risks in each cell."""
+    grid = pd.DataFrame([(v, g) for v in range(1, 6) for g in range(1, 6)], columns=["Vraisemblance", "Gravité"])
+    grid["Criticité"] = grid["Vraisemblance"] * grid["Gravité"]
+    counts = (
+        risks.groupby(["Vraisemblance", "Gravité"]).size().reset_index(name="Risques")
+        if len(risks) else pd.DataFrame(columns=["Vraisemblance", "Gravité", "Risques"])
+    )
+    df = grid.merge(counts, on=["Vraisemblance", "Gravité"], how="left").fillna({"Risques": 0})
+    base = alt.Chart(df).encode(
+        x=alt.X("Vraisemblance:O", sort="ascending"), y=alt.Y("Gravité:O", sort="descending")
+    )
+    cells = base.mark_rect(stroke="white").encode(
+        color=alt.Color("Criticité:Q", scale=alt.Scale(domain=[1, 25], range=["#e8f4e8", "#f6d55c", "#d1495b"]),
+                        legend=None),
+        tooltip=["Vraisemblance", "Gravité", "Criticité", "Risques"],
+    )
+    text = base.mark_text(fontSize=16, fontWeight="bold").encode(
+        text=alt.condition("datum.Risques > 0", alt.Text("Risques:Q"), alt.value(""))
+    )
+    return (cells + text).properties(width=260, height=260)

@@ -1,0 +1,41 @@
+"""How the pages report what a service said: French messages, never a stack trace."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import streamlit as st
+
+from portal.services.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
+
+T = TypeVar("T")
+
+
+def attempt(action: Callable[[], T], *, success: str | None = None) -> T | None:
+    """Run a service call; show its refusal in French and return None, or show ``success``."""
+    try:
+        result = action()
+    except InvalidInput as exc:
+        st.error("Rien n'a été enregistré :\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+        return None
+    except StaleEdit as exc:
+        st.warning(str(exc))
+        return None
+    except PermissionDenied as exc:
+        st.error(str(exc))
+        return None
+    except NotFound as exc:
+        st.error(str(exc))
+        return None
+    if success:
+        st.toast(success)
+        st.session_state["_flash"] = success
+    return result
+
+
+def flash() -> None:
+    """Show (once) the confirmation left by the previous run."""
+    message = st.session_state.pop("_flash", None)
+    if message:
+        st.success(message)

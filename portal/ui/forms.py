@@ -1,0 +1,147 @@
+"""Forms for the register's objects; each returns the raw values for a service to validate."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import streamlit as st
+
+from policies.vocabulary import Automation, DataOrigin, Family, Provider, RiskCategory, RiskStatus
+from portal.services.schemas import PersonView
+
+
+def _opt(enum: Any, value: Any, *, blank: bool = True) -> Any:
+    options = ([None] if blank else []) + list(enum)
+    current = enum(value) if value not in (None, "") else None
+    index = options.index(current) if current in options else 0
+    return options, index
+
+
+def _label(member: Any) -> str:
+    return "—" if member is None else member.label
+
+
+def _person_picker(label: str, people: list[PersonView], value: int | None, key: str) -> int | None:
+    ids: list[int | None] = [None] + [p.id for p in people]
+    names = {p.id: p.display_name for p in people}
+    index = ids.index(value) if value in ids else 0
+    return st.selectbox(label, ids, index=index, key=key, format_func=lambda i: "—" if i is None else names[i])
+
+
+def _number(label: str, value: float | None, key: str, *, step: float = 1.0, fmt: str = "%.0f") -> float | None:
+    return st.number_input(label, value=value, step=step, format=fmt, key=key, placeholder="non renseigné")
+
+
+def use_case_fields(defaults: dict[str, Any], people: list[PersonView], key: str) -> dict[str, Any]:
+    """Widgets for every editable field of a use case (call inside an ``st.form``)."""
+    d = defaults
+    out: dict[str, Any] = {}
+    out["title"] = st.text_input("Titre *", value=d.get("title") or "", max_chars=200, key=f"{key}_title")
+    out["problem"] = st.text_area("Problème auquel il répond", value=d.get("problem") or "", key=f"{key}_problem")
+    c1, c2, c3 = st.columns(3)
+    options, index = _opt(Family, d.get("family"), blank=True)
+    out["family"] = c1.selectbox("Famille *", options, index=index, format_func=_label, key=f"{key}_family")
+    out["direction"] = c2.text_input("Direction *", value=d.get("direction") or "", key=f"{key}_direction")
+    out["service"] = c3.text_input("Service", value=d.get("service") or "", key=f"{key}_service")
+    c1, c2 = st.columns(2)
+    with c1:
+        out["sponsor_id"] = _person_picker("Commanditaire", people, d.get("sponsor_id"), f"{key}_sponsor")
+    with c2:
+        out["lead_id"] = _person_picker("Chef de projet", people, d.get("lead_id"), f"{key}_lead")
+    out["public_concerned"] = st.text_input("Public concerné", value=d.get("public_concerned") or "",
+                                            key=f"{key}_public")
+    c1, c2, c3 = st.columns(3)
+    out["decisions_per_year"] = c1.number_input(
+        "Décisions par an", value=d.get("decisions_per_year"), min_value=0, step=1, key=f"{key}_decisions",
+        placeholder="non renseigné",
+    )
+    options, index = _opt(Automation, d.get("automation"))
+    out["automation"] = c2.selectbox("Niveau d'automatisation", options, index=index, format_func=_label,
+                                     key=f"{key}_automation")
+    options, index = _opt(Provider, d.get("provider_type"))
+    out["provider_type"] = c3.selectbox("Type de fournisseur", options, index=index, format_func=_label,
+                                        key=f"{key}_provider_type")
+    out["human_role"] = st.text_area("Rôle de l'agent (contrôle humain)", value=d.get("human_role") or "",
+                                     key=f"{key}_human_role")
+    out["provider_name"] = st.text_input("Fournisseur", value=d.get("provider_name") or "", key=f"{key}_provider")
+    out["expected_benefits"] = st.text_area("Bénéfices attendus", value=d.get("expected_benefits") or "",
+                                            key=f"{key}_benefits")
+    c1, c2, c3, c4 = st.columns(4)
+    out["kpi_name"] = c1.text_input("Indicateur (KPI)", value=d.get("kpi_name") or "", key=f"{key}_kpi")
+    out["kpi_unit"] = c2.text_input("Unité", value=d.get("kpi_unit") or "", key=f"{key}_kpi_unit")
+    out["kpi_baseline"] = c3.number_input("Valeur de référence", value=d.get("kpi_baseline"), key=f"{key}_kpi_base",
+                                          format="%.2f", placeholder="non renseigné")
+    out["kpi_target"] = c4.number_input("Cible", value=d.get("kpi_target"), key=f"{key}_kpi_target",
+                                        format="%.2f", placeholder="non renseigné")
+    c1, c2, c3, c4 = st.columns(4)
+    out["build_cost"] = c1.number_input("Coût de construction (€)", value=d.get("build_cost"), min_value=0.0,
+                                        step=1000.0, format="%.0f", key=f"{key}_build", placeholder="non renseigné")
+    out["run_cost_per_year"] = c2.number_input("Coût annuel (€)", value=d.get("run_cost_per_year"), min_value=0.0,
+                                               step=1000.0, format="%.0f", key=f"{key}_run",
+                                               placeholder="non renseigné")
+    out["start_date"] = c3.date_input("Date de début", value=d.get("start_date"), format="DD/MM/YYYY",
+                                      key=f"{key}_start")
+    out["end_date"] = c4.date_input("Date de fin", value=d.get("end_date"), format="DD/MM/YYYY", key=f"{key}_end")
+    out["tags"] = st.text_input("Mots-clés (séparés par des virgules)", value=", ".join(d.get("tags") or ()),
+                                key=f"{key}_tags")
+    return out
+
+
+def data_source_fields(d: dict[str, Any], key: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    c1, c2, c3 = st.columns(3)
+    out["name"] = c1.text_input("Nom de la source *", value=d.get("name") or "", key=f"{key}_name")
+    out["producer"] = c2.text_input("Producteur", value=d.get("producer") or "", key=f"{key}_producer")
+    options, index = _opt(DataOrigin, d.get("origin"))
+    out["origin"] = c3.selectbox("Origine *", options, index=index, format_func=_label, key=f"{key}_origin")
+    c1, c2 = st.columns(2)
+    out["personal_data"] = c1.checkbox("Données personnelles", value=bool(d.get("personal_data")),
+                                       key=f"{key}_personal")
+    out["sensitive_data"] = c2.checkbox("Données sensibles (santé, opinions…)", value=bool(d.get("sensitive_data")),
+                                        key=f"{key}_sensitive")
+    c1, c2 = st.columns(2)
+    out["legal_basis"] = c1.text_input("Base légale (RGPD art. 6)", value=d.get("legal_basis") or "",
+                                       key=f"{key}_basis")
+    out["retention"] = c2.text_input("Durée de conservation", value=d.get("retention") or "", key=f"{key}_retention")
+    out["quality_notes"] = st.text_area("Notes sur la qualité", value=d.get("quality_notes") or "",
+                                        key=f"{key}_quality")
+    return out
+
+
+def risk_fields(d: dict[str, Any], people: list[PersonView], key: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    c1, c2 = st.columns([1, 3])
+    options, index = _opt(RiskCategory, d.get("category"))
+    out["category"] = c1.selectbox("Catégorie *", options, index=index, format_func=_label, key=f"{key}_category")
+    out["description"] = c2.text_input("Description *", value=d.get("description") or "", key=f"{key}_description")
+    c1, c2, c3, c4 = st.columns(4)
+    out["likelihood"] = c1.number_input("Vraisemblance (1–5) *", value=d.get("likelihood"), step=1,
+                                        key=f"{key}_likelihood", placeholder="1 à 5")
+    out["severity"] = c2.number_input("Gravité (1–5) *", value=d.get("severity"), step=1, key=f"{key}_severity",
+                                      placeholder="1 à 5")
+    out["residual_likelihood"] = c3.number_input("Vraisemblance résiduelle", value=d.get("residual_likelihood"),
+                                                 step=1, key=f"{key}_rlikelihood", placeholder="après mesure")
+    out["residual_severity"] = c4.number_input("Gravité résiduelle", value=d.get("residual_severity"), step=1,
+                                               key=f"{key}_rseverity", placeholder="après mesure")
+    out["mitigation"] = st.text_area("Mesure d'atténuation", value=d.get("mitigation") or "", key=f"{key}_mitigation")
+    c1, c2 = st.columns(2)
+    with c1:
+        out["owner_id"] = _person_picker("Responsable", people, d.get("owner_id"), f"{key}_owner")
+    options, index = _opt(RiskStatus, d.get("status") or RiskStatus.OPEN, blank=False)
+    out["status"] = c2.selectbox("Statut", options, index=index, format_func=_label, key=f"{key}_status")
+    return out
+
+
+def clean(values: dict[str, Any]) -> dict[str, Any]:
+    """Widget values as a service expects them (enums as codes, empty dates as None)."""
+    out = {}
+    for k, v in values.items():
+        if hasattr(v, "value"):
+            v = v.value
+        if isinstance(v, tuple) and not v:  # an emptied date_input
+            v = None
+        if isinstance(v, dt.datetime):
+            v = v.date()
+        out[k] = v
+    return out

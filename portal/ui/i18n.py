@@ -1,0 +1,75 @@
+"""French first, English available: UI strings and French formats for numbers and dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+LANGUAGES = {"fr": "Français", "en": "English"}
+
+#: French UI text -> English. A text missing here is shown in French.
+EN: dict[str, str] = {
+    "Portefeuille": "Portfolio",
+    "Registre": "Register",
+    "Fiche cas d'usage": "Use-case sheet",
+    "Nouveau cas d'usage": "New use case",
+    "Administration": "Administration",
+    "Pilotage": "Steering",
+    "Gouvernance": "Governance",
+    "Se déconnecter": "Sign out",
+    "Langue": "Language",
+    "Mode démonstration": "Demo mode",
+    "Cas d'usage": "Use cases",
+    "Ce qui demande votre attention": "What needs your attention",
+    "Activité récente": "Recent activity",
+    "Répartition par étape": "By stage",
+    "Répartition par famille": "By family",
+    "Rechercher": "Search",
+    "Famille": "Family",
+    "Étape": "Stage",
+    "Direction": "Directorate",
+    "Enregistrer": "Save",
+    "Vue d'ensemble": "Overview",
+    "Sources de données": "Data sources",
+    "Risques": "Risks",
+    "Valeur et coûts": "Value and cost",
+    "Historique": "History",
+    "Personnes et rôles": "People and roles",
+    "Bonjour": "Hello",
+}
+
+
+def lang() -> str:
+    return st.session_state.get("lang", "fr")
+
+
+def t(text: str) -> str:
+    """``text`` in the reader's language (French is the source language)."""
+    return EN.get(text, text) if lang() == "en" else text
+
+
+def fmt_int(value: float | int | None) -> str:
+    if value is None:
+        return "—"
+    return f"{round(value):,}".replace(",", "\u202f")
+
+
+def fmt_number(value: float | None, decimals: int = 1) -> str:
+    if value is None:
+        return "—"
+    text = f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def fmt_money(value: float | None) -> str:
+    return "—" if value is None else f"{fmt_int(value)} €"
+
+
+def fmt_date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        local = value.astimezone()
+        return local.strftime("%d/%m/%Y %H:%M")
+    return value.strftime("%d/%m/%Y")

@@ -1,0 +1,40 @@
+"""The pages each role sees; a page left out of the navigation is unreachable by URL too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from policies.access import can
+from policies.vocabulary import Action, Principal
+from portal.ui.i18n import t
+
+PAGES_DIR = Path(__file__).resolve().parent.parent / "app_pages"
+
+
+def page(name: str, title: str, icon: str, *, default: bool = False, hidden: bool = False) -> st.Page:
+    return st.Page(PAGES_DIR / f"{name}.py", title=t(title), icon=icon, url_path=name, default=default,
+                   visibility="hidden" if hidden else "visible")
+
+
+def pages_for(principal: Principal) -> dict[str, list[st.Page]]:
+    steering = [
+        page("home", "Portefeuille", ":material/dashboard:", default=True),
+        page("register", "Registre", ":material/table_view:"),
+        page("sheet", "Fiche cas d'usage", ":material/description:"),
+    ]
+    if can(principal, Action.CREATE_USE_CASE):
+        steering.append(page("new_use_case", "Nouveau cas d'usage", ":material/add_circle:"))
+    governance: list[st.Page] = []
+    if can(principal, Action.VIEW_AUDIT):
+        governance.append(page("audit", "Journal d'audit", ":material/history:"))
+    admin: list[st.Page] = []
+    if can(principal, Action.MANAGE_PEOPLE):
+        admin.append(page("admin", "Personnes et rôles", ":material/group:"))
+    sections = {t("Pilotage"): steering}
+    if governance:
+        sections[t("Gouvernance")] = governance
+    if admin:
+        sections[t("Administration")] = admin
+    return sections

@@ -1,0 +1,64 @@
+"""AppTest fixtures: a copy of a demo-seeded SQLite database per test, and a signed-in app."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from portal.services import build_services
+from portal.services.demo import seed_demo
+from portal.services.demo_data import DEMO_ISSUER
+from portal.services.people import SYSTEM
+from portal.settings import get_settings
+
+ENTRYPOINT = str(Path(__file__).resolve().parents[2] / "portal" / "streamlit_app.py")
+
+ROLE_LOGIN = {"director": "claire.martin", "project_lead": "sophie.leroy", "compliance": "nadia.benali",
+              "admin": "lucie.garnier", "reader": "jean.roux"}
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "vigie.db"
+    shutil.copy(sqlite_template, path)
+    svc = build_services(f"sqlite:///{path}")
+    seed_demo(svc, SYSTEM)
+    svc.db.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_url(tmp_path: Path, demo_template: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    target = tmp_path / "vigie.db"
+    shutil.copy(demo_template, target)
+    url = f"sqlite:///{target}"
+    monkeypatch.setenv("VIGIE_DATABASE_URL", url)
+    monkeypatch.setenv("VIGIE_ENV", "test")
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def person_id(demo_url: str) -> Callable[[str], int]:
+    svc = build_services(demo_url)
+    ids = {p.subject: p.id for p in svc.people.list() if p.issuer == DEMO_ISSUER}
+    svc.db.dispose()
+    return lambda role: ids[ROLE_LOGIN[role]]
+
+
+@pytest.fixture
+def app_as(person_id: Callable[[str], int]) -> Callable[[str | None], AppTest]:
+    """An AppTest of the entrypoint, signed in as the demo person of ``role`` (None: signed out)."""
+
+    def make(role: str | None) -> AppTest:
+        at = AppTest.from_file(ENTRYPOINT, default_timeout=60)
+        if role is not None:
+            at.session_state["person_id"] = person_id(role)
+        return at.run()
+
+    return make
