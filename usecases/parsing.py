@@ -44,10 +44,9 @@ def _number_from_text(text: str) -> float:
     if not t:
         return np.nan
     if "," in t and "." in t:
-        if t.rfind(",") > t.rfind("."):  # 1.234,56 (French with dot thousands)
-            t = t.replace(".", "").replace(",", ".")
-        else:  # 1,234.56
-            t = t.replace(",", "")
+        # "1.234,56" (French, dot thousands) or "1,234.56" (English, comma thousands)
+        french = t.rfind(",") > t.rfind(".")
+        t = t.replace(".", "").replace(",", ".") if french else t.replace(",", "")
     elif "," in t:
         t = t.replace(",", ".") if t.count(",") == 1 else t.replace(",", "")
     if not _NUMBER.match(t):

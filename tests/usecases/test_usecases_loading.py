@@ -46,7 +46,7 @@ def test_utf8_bom_and_comma_separator():
 
 
 def test_tab_separator():
-    df = read_table("commune\tdate\tmontant\nA\t05/01/2024\t3\n".encode(), "f.tsv")
+    df = read_table(b"commune\tdate\tmontant\nA\t05/01/2024\t3\n", "f.tsv")
     assert list(df.columns) == ["commune", "date", "montant"]
 
 
@@ -73,7 +73,7 @@ def test_wrong_separator_is_named():
 
 
 def test_missing_column_is_named():
-    problems = _problems("commune;date\nA;05/01/2024\n".encode())
+    problems = _problems(b"commune;date\nA;05/01/2024\n")
     assert problems == ["Colonne manquante : « montant »"]
 
 
@@ -84,7 +84,7 @@ def test_text_in_numeric_column_names_column_value_and_line():
 
 
 def test_bad_date_names_line():
-    problems = _problems("commune;date;montant\nA;05/01/2024;1\nB;31/02/2024;2\n".encode())
+    problems = _problems(b"commune;date;montant\nA;05/01/2024;1\nB;31/02/2024;2\n")
     assert problems == ["Colonne « date » : valeur non reconnue comme date « 31/02/2024 » ligne 3"]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 import altair as alt
-import numpy as np
 import pandas as pd
 from pydantic import Field
 

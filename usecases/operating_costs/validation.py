@@ -45,7 +45,7 @@ def backtest(df: pd.DataFrame, rounds: int = 20, share: float = 0.05, factor: fl
     rows = []
     for r in range(rounds):
         data = df.copy()
-        n = max(1, int(round(share * len(data))))
+        n = max(1, round(share * len(data)))
         held = rng.choice(len(data), size=n, replace=False)
         up = rng.random(n) < 0.5
         for i, is_up in zip(held, up, strict=True):
