@@ -1,0 +1,229 @@
+"""The analysis-module contract: declared inputs, pydantic parameters, a pure ``run``.
+
+A module declares what it reads (``InputSpec`` with an ``InputSchema`` of ``Column``), what can be
+tuned (a frozen pydantic ``Params`` subclass, every field defaulted and described in French) and
+returns an ``AnalysisResult`` (metrics, tables, Altair charts, notes). ``run`` does no IO and is
+deterministic: same inputs and params, same result. Kinds and roles mirror Evidently's data
+definition so that monitoring reuses the same declaration.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Generic, Literal, TypeVar, get_args
+
+import altair as alt
+import pandas as pd
+from pydantic import BaseModel, ConfigDict
+
+from usecases import parsing
+
+Kind = Literal["numerical", "categorical", "datetime", "text", "boolean"]
+Role = Literal["feature", "target", "prediction", "id", "timestamp", "group"]
+Family = Literal["decision_support", "resident_relations", "operations", "contracts_finance"]
+
+KINDS: tuple[str, ...] = get_args(Kind)
+ROLES: tuple[str, ...] = get_args(Role)
+FAMILIES: tuple[str, ...] = get_args(Family)
+
+KIND_LABELS_FR: dict[str, str] = {
+    "numerical": "numérique",
+    "categorical": "catégorielle",
+    "datetime": "date",
+    "text": "texte",
+    "boolean": "booléen",
+}
+
+#: Line number a user sees in a file with one header line, for a 0-based row position.
+HEADER_OFFSET = 2
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind
+    role: Role = "feature"
+    required: bool = True
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown kind {self.kind!r} for column {self.name!r}")
+        if self.role not in ROLES:
+            raise ValueError(f"unknown role {self.role!r} for column {self.name!r}")
+
+
+def _line_numbers(mask: pd.Series) -> list[int]:
+    positions = [i for i, bad in enumerate(mask.to_numpy()) if bad]
+    return [p + HEADER_OFFSET for p in positions]
+
+
+def _value_problem(name: str, kind: str, series: pd.Series, mask: pd.Series) -> str:
+    lines = _line_numbers(mask)
+    first_value = series[mask].iloc[0]
+    more = len(lines) - 1
+    kind_fr = {"numerical": "non numérique", "datetime": "non reconnue comme date",
+               "boolean": "non reconnue comme oui/non"}[kind]
+    message = f"Colonne « {name} » : valeur {kind_fr} « {first_value} » ligne {lines[0]}"
+    if more == 1:
+        message += " (et 1 autre ligne)"
+    elif more > 1:
+        message += f" (et {more} autres lignes)"
+    return message
+
+
+@dataclass(frozen=True)
+class InputSchema:
+    columns: tuple[Column, ...]
+
+    def __post_init__(self) -> None:
+        names = [c.name for c in self.columns]
+        if len(names) != len(set(names)):
+            raise ValueError(f"duplicate column names in schema: {names}")
+
+    def names(self, *, kind: Kind | None = None, role: Role | None = None) -> list[str]:
+        return [
+            c.name
+            for c in self.columns
+            if (kind is None or c.kind == kind) and (role is None or c.role == role)
+        ]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def problems(self, df: pd.DataFrame) -> list[str]:
+        """French messages for missing required columns and values of the wrong kind."""
+        out: list[str] = []
+        for col in self.columns:
+            if col.name not in df.columns:
+                if col.required:
+                    out.append(f"Colonne manquante : « {col.name} »")
+                continue
+            series = df[col.name]
+            if col.required and len(series) > 0 and bool(parsing.is_blank(series).all()):
+                out.append(f"Colonne « {col.name} » : aucune valeur renseignée")
+                continue
+            mask = parsing.bad_mask(series, col.kind)
+            if bool(mask.any()):
+                out.append(_value_problem(col.name, col.kind, series, mask))
+        return out
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    name: str
+    title_fr: str
+    schema: InputSchema
+    description: str = ""
+    #: File name of the shipped sample inside the module package (CSV, UTF-8, ``,``).
+    sample_file: str = "sample.csv"
+
+
+class Params(BaseModel):
+    """Base for module parameters. Every field has a default and a French description."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+@dataclass
+class AnalysisResult:
+    metrics: dict[str, float] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    charts: dict[str, alt.TopLevelMixin] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    #: French labels for metric keys, for the renderer.
+    metric_labels: dict[str, str] = field(default_factory=dict)
+    #: French titles for table keys, for the renderer.
+    table_labels: dict[str, str] = field(default_factory=dict)
+
+
+P = TypeVar("P", bound=Params)
+
+
+class AnalysisModule(ABC, Generic[P]):
+    key: ClassVar[str]
+    title: ClassVar[str]
+    description: ClassVar[str]
+    version: ClassVar[str]
+    family: ClassVar[Family]
+    inputs: ClassVar[tuple[InputSpec, ...]]
+    params_model: ClassVar[type[Params]]
+
+    @abstractmethod
+    def run(self, inputs: dict[str, pd.DataFrame], params: P) -> AnalysisResult:
+        """Same inputs and params in, same result out. No IO, no Streamlit."""
+
+    def input(self, name: str) -> InputSpec:
+        for spec in self.inputs:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    def problems(self, inputs: dict[str, pd.DataFrame]) -> list[str]:
+        """French problems over all declared inputs (missing input, then column problems)."""
+        out: list[str] = []
+        for spec in self.inputs:
+            if spec.name not in inputs:
+                out.append(f"Donnée manquante : « {spec.title_fr} » ({spec.name})")
+                continue
+            prefix = f"{spec.title_fr} — " if len(self.inputs) > 1 else ""
+            out.extend(prefix + p for p in spec.schema.problems(inputs[spec.name]))
+        return out
+
+    def sample_inputs(self) -> dict[str, pd.DataFrame]:
+        """Read the sample file(s) shipped in the module's package folder."""
+        package = type(self).__module__.rpartition(".")[0]
+        frames: dict[str, pd.DataFrame] = {}
+        for spec in self.inputs:
+            resource = importlib.resources.files(package).joinpath(spec.sample_file)
+            with resource.open("rb") as fh:
+                raw = pd.read_csv(fh, dtype=str, keep_default_na=False, na_values=[""])
+            frames[spec.name] = coerce(raw, spec.schema)
+        return frames
+
+    def monitored_columns(self) -> dict[str, str]:
+        """{column: kind} for numerical and categorical feature columns, over every input."""
+        out: dict[str, str] = {}
+        for spec in self.inputs:
+            for col in spec.schema.columns:
+                if col.role == "feature" and col.kind in ("numerical", "categorical"):
+                    out[col.name] = col.kind
+        return out
+
+
+def coerce(df: pd.DataFrame, schema: InputSchema) -> pd.DataFrame:
+    """Cast the schema's columns to their kinds; unreadable cells become missing (see ``problems``)."""
+    out = df.copy()
+    for col in schema.columns:
+        if col.name in out.columns:
+            out[col.name] = parsing.convert(out[col.name], col.kind)
+    return out
+
+
+def fingerprint(inputs: dict[str, pd.DataFrame]) -> str:
+    """Stable sha256 over a canonical CSV of each named frame (sorted by input name)."""
+    digest = hashlib.sha256()
+    for name in sorted(inputs):
+        frame = inputs[name]
+        canonical = frame.reindex(columns=sorted(map(str, frame.columns))).to_csv(
+            index=False, lineterminator="\n", float_format="%.12g", date_format="%Y-%m-%dT%H:%M:%S"
+        )
+        digest.update(name.encode("utf-8") + b"\x00")
+        digest.update(canonical.encode("utf-8") + b"\x00")
+    return digest.hexdigest()
+
+
+def result_summary(result: AnalysisResult) -> dict[str, Any]:
+    """A JSON-friendly summary (metrics, table shapes, notes) for logs and storage."""
+    return {
+        "metrics": {k: float(v) for k, v in result.metrics.items()},
+        "tables": {k: list(v.shape) for k, v in result.tables.items()},
+        "charts": sorted(result.charts),
+        "notes": list(result.notes),
+    }

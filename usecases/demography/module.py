@@ -1,0 +1,197 @@
+"""Demographic projection by commune: damped log-linear trend with calibrated intervals."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+import altair as alt
+import pandas as pd
+from pydantic import Field
+
+from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, Params
+from usecases.demography import model
+from usecases.registry import register
+
+SCHEMA = InputSchema((
+    Column("code", "categorical", role="id", description="Code INSEE de la commune (ex. « 35238 »)"),
+    Column("name", "text", role="feature", required=False, description="Nom de la commune"),
+    Column("year", "numerical", role="timestamp", description="Année du recensement"),
+    Column("population", "numerical", role="target", description="Population de la commune cette année-là"),
+    Column("group", "categorical", role="group", required=False,
+           description="Regroupement (département, EPCI…) ; à défaut, le département déduit du code"),
+))
+
+
+class DemographyParams(Params):
+    horizon_years: int = Field(10, ge=1, le=30, description="Horizon de projection, en années après le dernier recensement (10 : 2011 → 2021)")
+    step_years: int = Field(5, ge=1, le=30, description="Pas entre deux années projetées (l'horizon est toujours inclus)")
+    confidence_level: float = Field(0.8, ge=0.5, le=0.95, description="Niveau de confiance des intervalles de prévision")
+    grouping: Literal["group", "departement"] = Field(
+        "group", description="Agrégation : colonne « group » du fichier, ou département déduit du code commune"
+    )
+    top_n: int = Field(15, ge=1, le=200, description="Nombre de communes listées en plus forte hausse et en plus forte baisse")
+
+
+def _fmt_int(x: float) -> str:
+    return f"{x:,.0f}".replace(",", "\u202f")
+
+
+@register
+class DemographyProjection(AnalysisModule[DemographyParams]):
+    key = "demography"
+    title = "Projection démographique par commune"
+    description = (
+        "Projette la population de chaque commune à partir des recensements passés (tendance "
+        "log-linéaire amortie, rapprochée de celle du département pour les petites communes), "
+        "avec un intervalle de prévision calibré sur les erreurs passées."
+    )
+    version = "1.0"
+    family = "decision_support"
+    inputs: ClassVar[tuple[InputSpec, ...]] = (
+        InputSpec("populations", "Populations communales par année", SCHEMA,
+                  "Une ligne par commune et par recensement (format long)."),
+    )
+    params_model = DemographyParams
+
+    def run(self, inputs: dict[str, pd.DataFrame], params: DemographyParams) -> AnalysisResult:
+        df = inputs["populations"].dropna(subset=["code", "year", "population"]).copy()
+        df["code"] = df["code"].astype(str)
+        df["year"] = df["year"].astype(int)
+        codes = df.drop_duplicates("code", keep="last").set_index("code")
+        dept = model.departement(pd.Series(codes.index, index=codes.index))
+        if params.grouping == "group" and "group" in codes and codes["group"].notna().any():
+            groups = codes["group"].fillna(dept).astype(str)
+        else:
+            groups = dept
+        names = codes["name"] if "name" in codes else pd.Series(codes.index, index=codes.index)
+
+        wide = model.to_wide(df)
+        last_year = int(max(wide.columns))
+        horizon = last_year + params.horizon_years
+        targets = sorted({*range(last_year + params.step_years, horizon, params.step_years), horizon})
+        errors = model.scaled_errors(wide, groups)
+        forecast = model.project(wide, groups, targets, params.confidence_level, errors=errors)
+        forecast = forecast.sort_values(["code", "year"], kind="stable").reset_index(drop=True)
+
+        rates = model.growth_rates(wide, groups)
+        at_h = forecast[forecast["year"] == horizon].set_index("code")
+        summary = pd.DataFrame({
+            "code": rates.index,
+            "nom": names.reindex(rates.index).to_numpy(),
+            "groupe": groups.reindex(rates.index).to_numpy(),
+            "annee_derniere": rates["last_year"].astype(int).to_numpy(),
+            "population_derniere": rates["last_pop"].to_numpy(),
+            "projection": at_h["forecast"].reindex(rates.index).to_numpy(),
+            "borne_basse": at_h["lower"].reindex(rates.index).to_numpy(),
+            "borne_haute": at_h["upper"].reindex(rates.index).to_numpy(),
+        })
+        summary["variation"] = summary["projection"] - summary["population_derniere"]
+        summary["variation_pct"] = 100 * summary["variation"] / summary["population_derniere"]
+        rounded = summary.round({"projection": 0, "borne_basse": 0, "borne_haute": 0, "variation": 0, "variation_pct": 1})
+        growth = rounded.nlargest(params.top_n, "variation").reset_index(drop=True)
+        decline = rounded.nsmallest(params.top_n, "variation").reset_index(drop=True)
+
+        by_group = summary.groupby("groupe", as_index=False).agg(
+            communes=("code", "size"),
+            population_derniere=("population_derniere", "sum"),
+            projection=("projection", "sum"),
+            borne_basse=("borne_basse", "sum"),
+            borne_haute=("borne_haute", "sum"),
+        )
+        by_group["variation_pct"] = 100 * (by_group["projection"] / by_group["population_derniere"] - 1)
+        by_group = by_group.round({"projection": 0, "borne_basse": 0, "borne_haute": 0, "variation_pct": 2})
+
+        total_last = float(summary["population_derniere"].sum())
+        total_h = float(summary["projection"].sum())
+        metrics = {
+            "communes": float(len(summary)),
+            "derniere_annee": float(last_year),
+            "annee_horizon": float(horizon),
+            "population_derniere": total_last,
+            "population_projetee": total_h,
+            "variation_pct": 100 * (total_h / total_last - 1) if total_last else float("nan"),
+            "part_communes_en_baisse_pct": float((summary["variation"] < 0).mean() * 100),
+        }
+        labels = {
+            "communes": "Communes projetées",
+            "derniere_annee": "Dernier recensement",
+            "annee_horizon": "Année d'horizon",
+            "population_derniere": "Population au dernier recensement",
+            "population_projetee": "Population projetée à l'horizon",
+            "variation_pct": "Variation projetée (%)",
+            "part_communes_en_baisse_pct": "Communes en baisse projetée (%)",
+        }
+        charts = self._charts(df, groups, forecast, by_group, growth, decline)
+        notes = [
+            f"Méthode : taux de croissance annuel du dernier intervalle intercensitaire, rapproché de la médiane du "
+            f"groupe pour les petites communes (poids n / (n + {model.SHRINK:.0f})), amorti de "
+            f"{(1 - model.PHI) * 100:.0f} % par an.",
+            f"Intervalles à {params.confidence_level:.0%} : quantiles des erreurs de prévision passées de ces mêmes "
+            "données, par taille de commune, élargis avec la racine de l'horizon. Au rétro-test national, ils "
+            "couvrent un peu plus que le niveau annoncé en moyenne, moins sur les longues périodes (voir README).",
+            "Les sommes par groupe additionnent les bornes des communes : l'intervalle agrégé est donc prudent (large).",
+            "Une projection de tendance ne connaît pas les projets d'aménagement, les fusions de communes ni les "
+            "changements de méthode de recensement : à confronter aux connaissances locales.",
+        ]
+        if len(wide.columns) < 3:
+            notes.append("Moins de trois recensements : les intervalles reposent sur une valeur par défaut (±5 %).")
+        return AnalysisResult(
+            metrics=metrics,
+            tables={
+                "forecast": forecast,
+                "plus_forte_hausse": growth,
+                "plus_forte_baisse": decline,
+                "par_groupe": by_group,
+            },
+            charts=charts,
+            notes=notes,
+            metric_labels=labels,
+            table_labels={
+                "forecast": "Projection par commune et par année",
+                "plus_forte_hausse": "Plus fortes hausses projetées",
+                "plus_forte_baisse": "Plus fortes baisses projetées",
+                "par_groupe": "Projection par groupe",
+            },
+        )
+
+    @staticmethod
+    def _charts(df, groups, forecast, by_group, growth, decline) -> dict[str, alt.TopLevelMixin]:
+        hist = df.assign(groupe=df["code"].map(groups)).groupby(["groupe", "year"], as_index=False)["population"].sum()
+        hist["serie"] = "observé"
+        fc = forecast.assign(groupe=forecast["code"].map(groups)).groupby(["groupe", "year"], as_index=False)[
+            ["forecast", "lower", "upper"]
+        ].sum()
+        top_groups = by_group.nlargest(8, "population_derniere")["groupe"].tolist()
+        hist, fc = hist[hist["groupe"].isin(top_groups)], fc[fc["groupe"].isin(top_groups)]
+        base = alt.Chart(hist).mark_line(point=True).encode(
+            x=alt.X("year:Q", title="Année", axis=alt.Axis(format="d")),
+            y=alt.Y("population:Q", title="Population"),
+            color=alt.Color("groupe:N", title="Groupe"),
+            tooltip=[alt.Tooltip("groupe:N", title="Groupe"), alt.Tooltip("year:Q", title="Année"),
+                     alt.Tooltip("population:Q", title="Population", format=",.0f")],
+        )
+        band = alt.Chart(fc).mark_area(opacity=0.2).encode(
+            x="year:Q", y=alt.Y("lower:Q", title="Population"), y2="upper:Q", color=alt.Color("groupe:N", title="Groupe"),
+        )
+        proj = alt.Chart(fc).mark_line(strokeDash=[4, 3]).encode(
+            x="year:Q", y="forecast:Q", color=alt.Color("groupe:N", title="Groupe"),
+            tooltip=[alt.Tooltip("groupe:N", title="Groupe"), alt.Tooltip("year:Q", title="Année"),
+                     alt.Tooltip("forecast:Q", title="Projection", format=",.0f")],
+        )
+        trajectory = (band + base + proj).properties(
+            title="Population observée et projetée par groupe (pointillés : projection)", width="container"
+        )
+        bars = alt.Chart(by_group).mark_bar().encode(
+            x=alt.X("variation_pct:Q", title="Variation projetée (%)"),
+            y=alt.Y("groupe:N", sort="-x", title="Groupe"),
+            color=alt.condition("datum.variation_pct < 0", alt.value("#b2182b"), alt.value("#2166ac")),
+            tooltip=[alt.Tooltip("groupe:N", title="Groupe"), alt.Tooltip("variation_pct:Q", title="Variation (%)", format=".1f")],
+        ).properties(title="Variation projetée par groupe", width="container")
+        movers = pd.concat([growth.assign(sens="hausse"), decline.assign(sens="baisse")])
+        movers_chart = alt.Chart(movers).mark_bar().encode(
+            x=alt.X("variation:Q", title="Variation projetée (habitants)"),
+            y=alt.Y("nom:N", sort="-x", title="Commune"),
+            color=alt.Color("sens:N", title="Sens", scale=alt.Scale(domain=["hausse", "baisse"], range=["#2166ac", "#b2182b"])),
+            tooltip=["code:N", "nom:N", alt.Tooltip("variation:Q", format=",.0f"), alt.Tooltip("variation_pct:Q", format=".1f")],
+        ).properties(title="Communes aux plus fortes variations projetées", width="container")
+        return {"trajectoire_par_groupe": trajectory, "variation_par_groupe": bars, "communes_extremes": movers_chart}

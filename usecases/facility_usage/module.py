@@ -1,0 +1,187 @@
+"""Facility attendance: profiles, calendar effects, saturation, anomalies and a short forecast."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+import altair as alt
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, Params
+from usecases.facility_usage import anomalies, model
+from usecases.registry import register
+
+SCHEMA = InputSchema((
+    Column("site", "categorical", role="group", description="Équipement ou point de comptage"),
+    Column("date", "datetime", role="timestamp", description="Jour du comptage (jj/mm/aaaa)"),
+    Column("count", "numerical", role="target", description="Fréquentation du jour (entrées, passages…)"),
+))
+
+WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+             "septembre", "octobre", "novembre", "décembre")
+
+
+class FacilityParams(Params):
+    horizon_days: int = Field(14, ge=1, le=60, description="Nombre de jours à prévoir après le dernier jour observé")
+    confidence_level: float = Field(0.8, ge=0.5, le=0.95, description="Niveau de confiance des intervalles de prévision")
+    public_holidays: Literal["FR", "CA-QC", "aucun"] = Field(
+        "FR", description="Calendrier des jours fériés : France, Québec (pour l'échantillon montréalais) ou aucun"
+    )
+    school_zone: Literal["A", "B", "C", "aucune"] = Field(
+        "C", description="Zone de vacances scolaires (A, B, C) ou « aucune »"
+    )
+    capacity: float = Field(0.0, ge=0.0, description="Capacité journalière par site ; 0 = utiliser le quantile ci-dessous")
+    saturation_quantile: float = Field(0.9, ge=0.5, le=0.99, description="Quantile servant de seuil de pic quand aucune capacité n'est donnée")
+    min_run_days: int = Field(3, ge=2, le=30, description="Jours consécutifs à zéro ou à valeur constante pour signaler une anomalie")
+    z_threshold: float = Field(5.0, ge=2.0, le=10.0, description="Écart robuste (en MAD) au-delà duquel un jour est anormal")
+
+
+@register
+class FacilityUsage(AnalysisModule[FacilityParams]):
+    key = "facility_usage"
+    title = "Fréquentation des équipements"
+    description = (
+        "Profils hebdomadaires et mensuels, effets des jours fériés et des vacances scolaires, pics et "
+        "saturation, anomalies (fermetures, capteurs figés, valeurs aberrantes) et prévision des "
+        "prochains jours par site, avec intervalles."
+    )
+    version = "1.0"
+    family = "decision_support"
+    inputs: ClassVar[tuple[InputSpec, ...]] = (
+        InputSpec("counts", "Comptages journaliers par site", SCHEMA, "Une ligne par site et par jour."),
+    )
+    params_model = FacilityParams
+
+    def run(self, inputs: dict[str, pd.DataFrame], params: FacilityParams) -> AnalysisResult:
+        df = inputs["counts"].dropna(subset=["site", "date", "count"]).copy()
+        df["site"] = df["site"].astype(str)
+        df["date"] = pd.to_datetime(df["date"]).dt.normalize()
+        daily = df.groupby(["site", "date"], as_index=False)["count"].sum().sort_values(["site", "date"])
+        country, zone = params.public_holidays, params.school_zone
+        dates = pd.DatetimeIndex(daily["date"])
+        daily["ferie"] = model.public_holidays(dates, country)
+        daily["vacances"] = model.school_holidays(dates, zone)
+        notes = []
+
+        # Profiles
+        daily["jour"] = [WEEKDAYS_FR[d] for d in dates.weekday]
+        daily["mois"] = [MONTHS_FR[m - 1] for m in dates.month]
+        weekday = (daily.assign(n=dates.weekday).groupby(["site", "n", "jour"], as_index=False)["count"].mean()
+                   .rename(columns={"count": "moyenne"}).sort_values(["site", "n"]).drop(columns="n"))
+        monthly = (daily.assign(n=dates.month).groupby(["site", "n", "mois"], as_index=False)["count"]
+                   .agg(moyenne="mean", total="sum", jours="size").sort_values(["site", "n"]).drop(columns="n"))
+
+        # Calendar effects and forecast per site
+        fc_parts, effects = [], []
+        errors = model.rolling_errors(daily[["site", "date", "count"]], params.horizon_days, country, zone)
+        if len(errors) >= 30:
+            lo, hi = np.quantile(errors, [(1 - params.confidence_level) / 2, 1 - (1 - params.confidence_level) / 2])
+        else:
+            lo, hi = np.log(0.5), np.log(1.5)
+            notes.append("Historique trop court pour calibrer les intervalles : ±50 % par défaut.")
+        last_day = daily["date"].max()
+        future = pd.date_range(last_day + pd.Timedelta(days=1), periods=params.horizon_days, freq="D")
+        f_hol, f_school = model.public_holidays(future, country), model.school_holidays(future, zone)
+        for site, g in daily.groupby("site"):
+            fit = model.fit_site(g.set_index("date")["count"], country, zone)
+            if fit is None:
+                notes.append(f"Site « {site} » : moins de 7 jours de comptage non nul, pas de prévision.")
+                continue
+            pred = fit.predict(future, f_hol, f_school)
+            fc_parts.append(pd.DataFrame({"site": site, "date": future, "forecast": pred,
+                                          "lower": pred * np.exp(lo), "upper": pred * np.exp(hi)}))
+            effects.append({"site": site,
+                            "effet_ferie_pct": 100 * (np.exp(fit.holiday_effect) - 1),
+                            "effet_vacances_scolaires_pct": 100 * (np.exp(fit.school_effect) - 1),
+                            "jour_le_plus_frequente": WEEKDAYS_FR[int(np.argmax(fit.weekday))],
+                            "jour_le_moins_frequente": WEEKDAYS_FR[int(np.argmin(fit.weekday))]})
+        forecast = (pd.concat(fc_parts, ignore_index=True) if fc_parts
+                    else pd.DataFrame(columns=["site", "date", "forecast", "lower", "upper"]))
+        forecast = forecast.round({"forecast": 1, "lower": 1, "upper": 1})
+        effects_df = pd.DataFrame(effects).round(1)
+
+        # Saturation
+        sat_rows, peaks = [], []
+        for site, g in daily.groupby("site"):
+            threshold = params.capacity if params.capacity > 0 else float(g["count"].quantile(params.saturation_quantile))
+            above = g[g["count"] > threshold]
+            sat_rows.append({"site": site, "seuil": threshold, "jours": len(g), "jours_au_dessus": len(above),
+                             "part_au_dessus_pct": 100 * len(above) / len(g), "maximum": g["count"].max(),
+                             "date_maximum": g.loc[g["count"].idxmax(), "date"]})
+            peaks.append(g.nlargest(3, "count")[["site", "date", "jour", "count", "ferie", "vacances"]])
+        saturation = pd.DataFrame(sat_rows).round(1)
+        peaks_df = pd.concat(peaks, ignore_index=True)
+
+        anomaly_df = anomalies.detect(daily[["site", "date", "count"]], params.min_run_days, params.z_threshold)
+
+        if zone != "aucune" and not model.school_calendar_covers(dates.append(future)):
+            notes.append("Le calendrier des vacances scolaires embarqué couvre 2012–2027 : hors de cette période, "
+                         "les vacances ne sont pas prises en compte.")
+        notes += [
+            "Prévision : niveau récent robuste (médiane des 14 derniers jours) × profil hebdomadaire × effets "
+            "fériés et vacances scolaires estimés sur vos données. Elle ignore la météo et les événements.",
+            f"Intervalles à {params.confidence_level:.0%} issus des erreurs passées du modèle sur ces données "
+            "(origines glissantes hebdomadaires).",
+            "Les anomalies sont des signaux à vérifier (fermeture, panne, événement), pas des erreurs avérées.",
+        ]
+        metrics = {
+            "sites": float(daily["site"].nunique()),
+            "jours_observes": float(daily["date"].nunique()),
+            "frequentation_moyenne_jour": float(daily.groupby("date")["count"].sum().mean()),
+            "part_jours_satures_pct": float(saturation["jours_au_dessus"].sum() / max(saturation["jours"].sum(), 1) * 100),
+            "anomalies": float(len(anomaly_df)),
+            "prevision_total_horizon": float(forecast["forecast"].sum()) if len(forecast) else 0.0,
+        }
+        labels = {
+            "sites": "Sites",
+            "jours_observes": "Jours observés",
+            "frequentation_moyenne_jour": "Fréquentation moyenne par jour (tous sites)",
+            "part_jours_satures_pct": "Jours au-dessus du seuil de pic (%)",
+            "anomalies": "Anomalies signalées",
+            "prevision_total_horizon": f"Fréquentation prévue sur {params.horizon_days} jours (tous sites)",
+        }
+        charts = self._charts(daily, forecast, weekday, anomaly_df)
+        return AnalysisResult(
+            metrics=metrics,
+            tables={"forecast": forecast, "profil_hebdomadaire": weekday.round(1), "profil_mensuel": monthly.round(1),
+                    "effets_calendrier": effects_df, "saturation": saturation, "pics": peaks_df, "anomalies": anomaly_df},
+            charts=charts,
+            notes=notes,
+            metric_labels=labels,
+            table_labels={"forecast": "Prévision par site et par jour", "profil_hebdomadaire": "Profil hebdomadaire",
+                          "profil_mensuel": "Profil mensuel", "effets_calendrier": "Effets calendaires estimés",
+                          "saturation": "Pics et saturation", "pics": "Trois jours les plus fréquentés par site",
+                          "anomalies": "Anomalies à vérifier"},
+        )
+
+    @staticmethod
+    def _charts(daily, forecast, weekday, anomaly_df) -> dict[str, alt.TopLevelMixin]:
+        hist = daily[["site", "date", "count"]].rename(columns={"count": "valeur"})
+        series = alt.Chart(hist).mark_line().encode(
+            x=alt.X("date:T", title="Date"), y=alt.Y("valeur:Q", title="Fréquentation"),
+            color=alt.Color("site:N", title="Site"),
+            tooltip=[alt.Tooltip("site:N", title="Site"), alt.Tooltip("date:T", title="Date", format="%d/%m/%Y"),
+                     alt.Tooltip("valeur:Q", title="Fréquentation", format=",.0f")],
+        )
+        band = alt.Chart(forecast).mark_area(opacity=0.25).encode(
+            x="date:T", y=alt.Y("lower:Q", title="Fréquentation"), y2="upper:Q", color=alt.Color("site:N", title="Site"))
+        line = alt.Chart(forecast).mark_line(strokeDash=[4, 3]).encode(
+            x="date:T", y="forecast:Q", color=alt.Color("site:N", title="Site"),
+            tooltip=[alt.Tooltip("site:N", title="Site"), alt.Tooltip("date:T", title="Date", format="%d/%m/%Y"),
+                     alt.Tooltip("forecast:Q", title="Prévision", format=",.0f")])
+        timeline = (series + band + line).properties(title="Fréquentation observée et prévue (pointillés)", width="container")
+        profile = alt.Chart(weekday).mark_rect().encode(
+            x=alt.X("jour:N", sort=list(WEEKDAYS_FR), title="Jour"), y=alt.Y("site:N", title="Site"),
+            color=alt.Color("moyenne:Q", title="Moyenne", scale=alt.Scale(scheme="blues")),
+            tooltip=["site:N", "jour:N", alt.Tooltip("moyenne:Q", format=",.0f")],
+        ).properties(title="Fréquentation moyenne par jour de la semaine")
+        anomaly_chart = alt.Chart(anomaly_df).mark_point(filled=True, size=80).encode(
+            x=alt.X("debut:T", title="Début"), y=alt.Y("site:N", title="Site"),
+            color=alt.Color("type:N", title="Type d'anomalie"),
+            tooltip=["site:N", alt.Tooltip("debut:T", format="%d/%m/%Y"), alt.Tooltip("fin:T", format="%d/%m/%Y"),
+                     "type:N", "detail:N"],
+        ).properties(title="Anomalies signalées", width="container")
+        return {"frequentation_et_prevision": timeline, "profil_hebdomadaire": profile, "anomalies": anomaly_chart}
