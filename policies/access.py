@@ -22,7 +22,7 @@ class Scope(Enum):
     OWN = "own"
 
 
-A, O = Scope.ANY, Scope.OWN
+A, O = Scope.ANY, Scope.OWN  # noqa: E741 - short names keep the matrix readable
 D, P, C, AD, R = Role.DIRECTOR, Role.PROJECT_LEAD, Role.COMPLIANCE, Role.ADMIN, Role.READER
 
 #: action -> {role: scope}; a role absent from the row may not act.

@@ -105,59 +105,108 @@ def _point_rule(point: str, rules: Mapping[str, Any]) -> str:
 def _role(answers: Answers, high: bool, reasons: list[Reason]) -> AiActRole:
     supply = answers.get("supply") or "third_party"
     if supply == "in_house":
-        reasons.append(reason("AIA-DEF-02", "La collectivité développe le système et le met en service sous son "
-                                            "nom : elle en est fournisseur, et déployeur puisqu'elle l'utilise."))
+        reasons.append(
+            reason(
+                "AIA-DEF-02",
+                "La collectivité développe le système et le met en service sous son "
+                "nom : elle en est fournisseur, et déployeur puisqu'elle l'utilise.",
+            )
+        )
         return AiActRole.BOTH
     if supply == "for_others":
-        reasons.append(reason("AIA-DEF-02", "La collectivité développe le système pour d'autres organismes : "
-                                            "elle en est fournisseur."))
+        reasons.append(
+            reason(
+                "AIA-DEF-02",
+                "La collectivité développe le système pour d'autres organismes : elle en est fournisseur.",
+            )
+        )
         return AiActRole.PROVIDER
     triggers = [
-        text for key, text in (
+        text
+        for key, text in (
             ("own_name_or_brand", "elle y appose son nom ou sa marque"),
             ("substantial_modification", "elle le modifie substantiellement"),
             ("purpose_changed", "elle l'utilise pour une finalité non prévue par le fournisseur"),
-        ) if answers.get(key) is True
+        )
+        if answers.get(key) is True
     ]
     if high and triggers:
-        reasons.append(reason("AIA-ROLE-01", "Système à haut risque dont la collectivité devient fournisseur "
-                                             f"(art. 25(1)) : {', '.join(triggers)}. Examen par un juriste."))
+        reasons.append(
+            reason(
+                "AIA-ROLE-01",
+                "Système à haut risque dont la collectivité devient fournisseur "
+                f"(art. 25(1)) : {', '.join(triggers)}. Examen par un juriste.",
+            )
+        )
         return AiActRole.BOTH
-    reasons.append(reason("AIA-DEF-02", "La collectivité utilise sous son autorité un système fourni par un "
-                                        "tiers : elle en est déployeur."))
+    reasons.append(
+        reason(
+            "AIA-DEF-02",
+            "La collectivité utilise sous son autorité un système fourni par un "
+            "tiers : elle en est déployeur.",
+        )
+    )
     return AiActRole.DEPLOYER
 
 
-def _high_risk(answers: Answers, facts: Mapping[str, Any], rules: Mapping[str, Any],
-               reasons: list[Reason]) -> tuple[list[Literal["annex1", "annex3"]], str | None]:
+def _high_risk(
+    answers: Answers, facts: Mapping[str, Any], rules: Mapping[str, Any], reasons: list[Reason]
+) -> tuple[list[Literal["annex1", "annex3"]], str | None]:
     basis: list[Literal["annex1", "annex3"]] = []
     derogation = None
     if answers.get("annex1_product") is True:
         basis.append("annex1")
-        reasons.append(reason("AIA-HR-01", "Produit ou composant de sécurité d'un produit de l'annexe I soumis à "
-                                           "une évaluation par un tiers : haut risque (à partir du 2 août 2028)."))
+        reasons.append(
+            reason(
+                "AIA-HR-01",
+                "Produit ou composant de sécurité d'un produit de l'annexe I soumis à "
+                "une évaluation par un tiers : haut risque (à partir du 2 août 2028).",
+            )
+        )
     points = facts["annex3_points"]
     if not points:
         return basis, None
     for point in points:
         ref = rule(_point_rule(point, rules))
-        reasons.append(Reason(rule_id=ref.id, article=ref.article, text_fr=f"Usage relevant de l'{ref.title_fr}."))
+        reasons.append(
+            Reason(rule_id=ref.id, article=ref.article, text_fr=f"Usage relevant de l'{ref.title_fr}.")
+        )
     chosen = answers.get("derogation")
     if answers.get("profiling") is True:
-        reasons.append(reason("AIA-HR-04", "Le système profile des personnes physiques : il est toujours à haut "
-                                           "risque, aucune dérogation de l'art. 6(3) n'est possible."))
+        reasons.append(
+            reason(
+                "AIA-HR-04",
+                "Le système profile des personnes physiques : il est toujours à haut "
+                "risque, aucune dérogation de l'art. 6(3) n'est possible.",
+            )
+        )
         basis.append("annex3")
     elif answers.get("profiling") is False and chosen in rules["derogations"]:
         derogation = chosen
-        reasons.append(reason("AIA-HR-03", f"Dérogation de l'art. 6(3)({chosen}) : "
-                                           f"{rules['derogations'][chosen]} ; le système n'est pas à haut risque "
-                                           "au titre de l'annexe III."))
-        reasons.append(reason("AIA-HR-05", "Le fournisseur doit documenter cette évaluation et enregistrer le "
-                                           "système : en obtenir la preuve."))
+        reasons.append(
+            reason(
+                "AIA-HR-03",
+                f"Dérogation de l'art. 6(3)({chosen}) : "
+                f"{rules['derogations'][chosen]} ; le système n'est pas à haut risque "
+                "au titre de l'annexe III.",
+            )
+        )
+        reasons.append(
+            reason(
+                "AIA-HR-05",
+                "Le fournisseur doit documenter cette évaluation et enregistrer le "
+                "système : en obtenir la preuve.",
+            )
+        )
     else:
-        reasons.append(reason("AIA-HR-02", "Système de l'annexe III sans dérogation applicable : haut risque "
-                                           "(à partir du 2 décembre 2027 ; 2 août 2030 au plus tard pour un "
-                                           "système déjà utilisé par une autorité publique)."))
+        reasons.append(
+            reason(
+                "AIA-HR-02",
+                "Système de l'annexe III sans dérogation applicable : haut risque "
+                "(à partir du 2 décembre 2027 ; 2 août 2030 au plus tard pour un "
+                "système déjà utilisé par une autorité publique).",
+            )
+        )
         basis.append("annex3")
     return basis, derogation
 
@@ -167,8 +216,15 @@ def _transparency(facts: Mapping[str, Any], rules: Mapping[str, Any]) -> list[Tr
     for entry in rules["transparency"]:
         if matches(entry["when"], facts):
             ref = rule(entry["rule"])
-            duties.append(TransparencyDuty(rule_id=ref.id, article=ref.article, bearer=entry["bearer"],
-                                           text_fr=entry["text_fr"], applies_from=ref.applies_from))
+            duties.append(
+                TransparencyDuty(
+                    rule_id=ref.id,
+                    article=ref.article,
+                    bearer=entry["bearer"],
+                    text_fr=entry["text_fr"],
+                    applies_from=ref.applies_from,
+                )
+            )
     return duties
 
 
@@ -181,18 +237,31 @@ def classify(answers: Answers, *, public_body: bool = True) -> AiActResult:
     reasons: list[Reason] = []
 
     if answers.get("is_ai_system") is not True:
-        reasons.append(reason("AIA-DEF-01", "Le système n'infère pas ses résultats : ce n'est pas un système d'IA "
-                                            "au sens du règlement. Le CRPA et le RGPD restent applicables."))
-        return AiActResult(risk_class=AiActClass.OUT_OF_SCOPE, role=None, reasons=reasons,
-                           **{**common, "gpai": False})
+        reasons.append(
+            reason(
+                "AIA-DEF-01",
+                "Le système n'infère pas ses résultats : ce n'est pas un système d'IA "
+                "au sens du règlement. Le CRPA et le RGPD restent applicables.",
+            )
+        )
+        return AiActResult(
+            risk_class=AiActClass.OUT_OF_SCOPE, role=None, reasons=reasons, **{**common, "gpai": False}
+        )
 
     prohibited = [e["rule"] for e in rules["prohibited"] if matches(e["when"], facts)]
     if prohibited:
         for rule_id in prohibited:
-            reasons.append(reason(rule_id, f"{rule(rule_id).title_fr} : le système ne peut pas être déployé."))
+            reasons.append(
+                reason(rule_id, f"{rule(rule_id).title_fr} : le système ne peut pas être déployé.")
+            )
         role = _role(answers, False, reasons)
-        result = AiActResult(risk_class=AiActClass.PROHIBITED, role=role, reasons=reasons,
-                             prohibited_practices=prohibited, **common)
+        result = AiActResult(
+            risk_class=AiActClass.PROHIBITED,
+            role=role,
+            reasons=reasons,
+            prohibited_practices=prohibited,
+            **common,
+        )
         return _with_duties(result, public_body)
 
     basis, derogation = _high_risk(answers, facts, rules, reasons)
@@ -202,22 +271,41 @@ def classify(answers: Answers, *, public_body: bool = True) -> AiActResult:
     for duty in transparency:
         reasons.append(Reason(rule_id=duty.rule_id, article=duty.article, text_fr=duty.text_fr))
     if answers.get("uses_gpai") is True:
-        reasons.append(reason("AIA-DATE-03", "Le système repose sur un modèle d'IA à usage général : son "
-                                             "fournisseur porte les obligations du chapitre V."))
+        reasons.append(
+            reason(
+                "AIA-DATE-03",
+                "Le système repose sur un modèle d'IA à usage général : son "
+                "fournisseur porte les obligations du chapitre V.",
+            )
+        )
     if high:
         risk_class = AiActClass.HIGH
     elif transparency:
         risk_class = AiActClass.LIMITED
     else:
         risk_class = AiActClass.MINIMAL
-        reasons.append(reason("AIA-LIT-01", "Aucune pratique interdite, aucun usage à haut risque, aucune "
-                                            "obligation de transparence : risque minimal. La maîtrise de l'IA "
-                                            "(art. 4) reste due."))
-    decision_facts = {**facts, "high_via_annex3": "annex3" in basis, "public_body": public_body,
-                      "role": role.value}
+        reasons.append(
+            reason(
+                "AIA-LIT-01",
+                "Aucune pratique interdite, aucun usage à haut risque, aucune "
+                "obligation de transparence : risque minimal. La maîtrise de l'IA "
+                "(art. 4) reste due.",
+            )
+        )
+    decision_facts = {
+        **facts,
+        "high_via_annex3": "annex3" in basis,
+        "public_body": public_body,
+        "role": role.value,
+    }
     result = AiActResult(
-        risk_class=risk_class, role=role, reasons=reasons, transparency_duties=transparency,
-        high_risk_basis=basis, annex3_points=facts["annex3_points"], derogation=derogation,
+        risk_class=risk_class,
+        role=role,
+        reasons=reasons,
+        transparency_duties=transparency,
+        high_risk_basis=basis,
+        annex3_points=facts["annex3_points"],
+        derogation=derogation,
         fria_required=matches(rules["fria_when"], decision_facts),
         eu_registration_required=matches(rules["registration_when"], decision_facts),
         decisions_about_persons=answers.get("decisions_about_persons") is True,

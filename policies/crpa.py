@@ -64,32 +64,67 @@ def assess(facts: CrpaFacts) -> CrpaResult:
     if facts.secret_l311_5 and decides:
         notes.append(rules["notes"]["secret_fr"])
     if mention:
-        reasons.append(reason("CRPA-01", "Décisions individuelles prises sur le fondement d'un traitement "
-                                         "algorithmique : mention explicite obligatoire, quelle que soit la part "
-                                         "de l'intervention humaine et la taille de la collectivité."))
+        reasons.append(
+            reason(
+                "CRPA-01",
+                "Décisions individuelles prises sur le fondement d'un traitement "
+                "algorithmique : mention explicite obligatoire, quelle que soit la part "
+                "de l'intervention humaine et la taille de la collectivité.",
+            )
+        )
         reasons.append(reason("CRPA-02"))
-        reasons.append(reason("CRPA-03", "Sur demande, communiquer sous une forme intelligible : le degré et le "
-                                         "mode de contribution du traitement, les données et leurs sources, les "
-                                         "paramètres et leur pondération appliqués à la personne, les opérations "
-                                         "effectuées."))
+        reasons.append(
+            reason(
+                "CRPA-03",
+                "Sur demande, communiquer sous une forme intelligible : le degré et le "
+                "mode de contribution du traitement, les données et leurs sources, les "
+                "paramètres et leur pondération appliqués à la personne, les opérations "
+                "effectuées.",
+            )
+        )
         reasons.append(reason("CRPA-04"))
     fte_known = facts.org_fte is not None
-    publication = decides and facts.main_processing and (not fte_known or facts.org_fte >= thresholds["publication_fte"])
+    publication = (
+        decides
+        and facts.main_processing
+        and (not fte_known or facts.org_fte >= thresholds["publication_fte"])
+    )
     if publication:
-        reasons.append(reason("CRPA-05", "Principal traitement fondant des décisions individuelles : publier ses "
-                                         "règles en ligne (seuil de 50 ETP atteint ou effectif inconnu)."))
+        reasons.append(
+            reason(
+                "CRPA-05",
+                "Principal traitement fondant des décisions individuelles : publier ses "
+                "règles en ligne (seuil de 50 ETP atteint ou effectif inconnu).",
+            )
+        )
         notes.append(rules["notes"]["population_fr"])
     elif decides and fte_known:
-        notes.append("Moins de 50 ETP : la publication des règles n'est pas obligatoire (L312-1-3, D312-1-4), "
-                     "mais Vigie la recommande.")
-    small_town = (facts.is_territorial_collectivity and facts.org_population is not None
-                  and facts.org_population < thresholds["open_data_min_population"])
+        notes.append(
+            "Moins de 50 ETP : la publication des règles n'est pas obligatoire (L312-1-3, D312-1-4), "
+            "mais Vigie la recommande."
+        )
+    small_town = (
+        facts.is_territorial_collectivity
+        and facts.org_population is not None
+        and facts.org_population < thresholds["open_data_min_population"]
+    )
     open_data = (not fte_known or facts.org_fte >= thresholds["open_data_fte"]) and not small_town
     if open_data and decides:
-        reasons.append(reason("CRPA-06", "Une fois communiqués à un demandeur, les règles et le code source sont "
-                                         "publiés en ligne avec leurs mises à jour."))
-    return CrpaResult(mention_required=mention, explanation_on_request=mention, publication_required=publication,
-                      open_data_publication=open_data, reasons=reasons, notes_fr=notes)
+        reasons.append(
+            reason(
+                "CRPA-06",
+                "Une fois communiqués à un demandeur, les règles et le code source sont "
+                "publiés en ligne avec leurs mises à jour.",
+            )
+        )
+    return CrpaResult(
+        mention_required=mention,
+        explanation_on_request=mention,
+        publication_required=publication,
+        open_data_publication=open_data,
+        reasons=reasons,
+        notes_fr=notes,
+    )
 
 
 def _source_names(sheet: Sheet) -> list[str]:
@@ -105,8 +140,14 @@ def _source_names(sheet: Sheet) -> list[str]:
 
 
 def _require(sheet: Sheet, fields: list[str]) -> None:
-    labels = {"title": "titre", "purpose": "finalité", "administration": "administration",
-              "service": "service porteur", "contact": "contact", "data_sources": "sources de données"}
+    labels = {
+        "title": "titre",
+        "purpose": "finalité",
+        "administration": "administration",
+        "service": "service porteur",
+        "contact": "contact",
+        "data_sources": "sources de données",
+    }
     missing = [labels.get(f, f) for f in fields if not str(sheet.get(f) or "").strip()]
     if missing:
         raise ValueError("Fiche incomplète pour générer la mention explicite : " + ", ".join(missing) + ".")
@@ -123,9 +164,13 @@ def mention_text(sheet: Sheet) -> str:
     if sheet.get("rules_url"):
         rules_sentence = mention["rules_sentence_fr"].format(rules_url=sheet["rules_url"])
     return mention["template_fr"].format(
-        title=sheet["title"].strip(), administration=sheet["administration"].strip(),
-        service=sheet["service"].strip(), purpose=sheet["purpose"].strip().rstrip("."),
-        sources=", ".join(sources), contact=sheet["contact"].strip(), rules_sentence=rules_sentence,
+        title=sheet["title"].strip(),
+        administration=sheet["administration"].strip(),
+        service=sheet["service"].strip(),
+        purpose=sheet["purpose"].strip().rstrip("."),
+        sources=", ".join(sources),
+        contact=sheet["contact"].strip(),
+        rules_sentence=rules_sentence,
     )
 
 
@@ -169,8 +214,10 @@ def explanation_template(sheet: Sheet) -> str:
         lines += ["| Donnée | Source | Valeur vous concernant |", "| --- | --- | --- |"]
         for src in sources:
             if isinstance(src, Mapping):
-                lines.append(f"| {src.get('description') or src.get('name')} | {src.get('origin') or src.get('name')} "
-                             f"| {_TODO} |")
+                lines.append(
+                    f"| {src.get('description') or src.get('name')} | {src.get('origin') or src.get('name')} "
+                    f"| {_TODO} |"
+                )
             else:
                 lines.append(f"| {src} | {src} | {_TODO} |")
     else:
@@ -181,8 +228,10 @@ def explanation_template(sheet: Sheet) -> str:
         lines += ["| Paramètre | Pondération | Valeur appliquée à votre situation |", "| --- | --- | --- |"]
         for p in params:
             weight = p.get("weight")
-            lines.append(f"| {p.get('name')}{' — ' + p['description'] if p.get('description') else ''} "
-                         f"| {weight if weight is not None else 'sans pondération'} | {_TODO} |")
+            lines.append(
+                f"| {p.get('name')}{' — ' + p['description'] if p.get('description') else ''} "
+                f"| {weight if weight is not None else 'sans pondération'} | {_TODO} |"
+            )
     else:
         lines.append(_TODO)
     lines += ["", "## 4. Opérations effectuées par le traitement", ""]
@@ -194,8 +243,11 @@ def explanation_template(sheet: Sheet) -> str:
         "",
         "Si cette réponse ne vous satisfait pas, vous pouvez saisir la Commission d'accès aux documents "
         "administratifs (CADA) dans un délai de deux mois."
-        + (f" Les règles générales du traitement sont publiées : {sheet['rules_url']}." if sheet.get("rules_url")
-           else ""),
+        + (
+            f" Les règles générales du traitement sont publiées : {sheet['rules_url']}."
+            if sheet.get("rules_url")
+            else ""
+        ),
         "",
         f"Contact : {sheet.get('contact') or _TODO}",
         "",

@@ -118,7 +118,9 @@ class GateCheck(BaseModel):
 
 def derived_facts(facts: GateFacts) -> dict[str, Any]:
     data = facts.model_dump(mode="json")
-    unmitigated = [r.title for r in facts.risks if r.level in ("high", "critical") and not (r.mitigation or "").strip()]
+    unmitigated = [
+        r.title for r in facts.risks if r.level in ("high", "critical") and not (r.mitigation or "").strip()
+    ]
     fria_needed = facts.fria_required
     if fria_needed is None:
         fria_needed = facts.risk_class is AiActClass.HIGH and facts.public_body
@@ -131,8 +133,11 @@ def derived_facts(facts: GateFacts) -> dict[str, Any]:
         unmitigated_high_risks=unmitigated,
         pilot_end_date_set=facts.pilot_end_date is not None,
         pilot_ended=facts.pilot_end_date is not None and facts.pilot_end_date <= facts.today,
-        pending_obligations=[o.title_fr for o in facts.obligations if not is_settled(o.status, o.justification)],
-        decision_act_recorded=bool((facts.deliberation_number or "").strip()) and facts.deliberation_date is not None,
+        pending_obligations=[
+            o.title_fr for o in facts.obligations if not is_settled(o.status, o.justification)
+        ],
+        decision_act_recorded=bool((facts.deliberation_number or "").strip())
+        and facts.deliberation_date is not None,
     )
     return data
 
@@ -151,7 +156,9 @@ def _format(template: str, facts: Mapping[str, Any]) -> str:
     return template.format_map({k: _fr(v) for k, v in facts.items()})
 
 
-def authority_for(to_stage: Stage | str, level: ImpactLevel | str | None, rules: Mapping[str, Any] | None = None) -> Authority:
+def authority_for(
+    to_stage: Stage | str, level: ImpactLevel | str | None, rules: Mapping[str, Any] | None = None
+) -> Authority:
     rules = rules or load_rules("gates")
     to_stage = Stage(to_stage)
     if level is None:
@@ -175,58 +182,97 @@ def _conditions(to_stage: Stage, facts: GateFacts, rules: Mapping[str, Any]) -> 
     return missing, failed
 
 
-def _result(missing: list[str], authority: Authority, kind: Kind, failed: list[str] | None = None,
-            rules: Mapping[str, Any] | None = None) -> GateCheck:
+def _result(
+    missing: list[str],
+    authority: Authority,
+    kind: Kind,
+    failed: list[str] | None = None,
+    rules: Mapping[str, Any] | None = None,
+) -> GateCheck:
     rules = rules or load_rules("gates")
-    return GateCheck(allowed=not missing, missing=missing, authority=authority, kind=kind, failed=failed or [],
-                     reference_required=authority.value in rules["reference_required"])
+    return GateCheck(
+        allowed=not missing,
+        missing=missing,
+        authority=authority,
+        kind=kind,
+        failed=failed or [],
+        reference_required=authority.value in rules["reference_required"],
+    )
 
 
-def check_gate(from_stage: Stage | str, to_stage: Stage | str, facts: GateFacts,
-               rules: Mapping[str, Any] | None = None) -> GateCheck:
+def check_gate(
+    from_stage: Stage | str, to_stage: Stage | str, facts: GateFacts, rules: Mapping[str, Any] | None = None
+) -> GateCheck:
     """May the use case move from ``from_stage`` to ``to_stage``? See the module docstring."""
     rules = rules or load_rules("gates")
     src, dst = Stage(from_stage), Stage(to_stage)
     level = facts.impact_level
     if src is Stage.RETIRED:
-        return _result(["Un cas d'usage retiré ne change plus d'étape."], authority_for(Stage.FRAMING, level, rules),
-                       "invalid", rules=rules)
+        return _result(
+            ["Un cas d'usage retiré ne change plus d'étape."],
+            authority_for(Stage.FRAMING, level, rules),
+            "invalid",
+            rules=rules,
+        )
     if dst in (Stage.SUSPENDED, Stage.RETIRED):
         kind: Kind = "suspend" if dst is Stage.SUSPENDED else "retire"
         missing = []
         if kind == "suspend" and src not in ACTIVE_STAGES:
-            missing.append(f"Seul un cas d'usage en expérimentation, en évaluation ou déployé peut être suspendu "
-                           f"(étape actuelle : {src.label}).")
+            missing.append(
+                f"Seul un cas d'usage en expérimentation, en évaluation ou déployé peut être suspendu "
+                f"(étape actuelle : {src.label})."
+            )
         if not (facts.reason or "").strip():
-            missing.append("Le motif de la " + ("suspension" if kind == "suspend" else "décision de retrait")
-                           + " est obligatoire.")
+            missing.append(
+                "Le motif de la "
+                + ("suspension" if kind == "suspend" else "décision de retrait")
+                + " est obligatoire."
+            )
         return _result(missing, Authority(rules["suspension_authority"]), kind, rules=rules)
     if src is Stage.SUSPENDED:
         if facts.suspended_from is None:
-            return _result(["L'étape quittée lors de la suspension n'est pas connue."],
-                           authority_for(dst, level, rules), "invalid", rules=rules)
+            return _result(
+                ["L'étape quittée lors de la suspension n'est pas connue."],
+                authority_for(dst, level, rules),
+                "invalid",
+                rules=rules,
+            )
         if dst is not facts.suspended_from:
-            return _result([f"La reprise ramène le cas d'usage à l'étape qu'il a quittée : "
-                            f"{facts.suspended_from.label}."], authority_for(dst, level, rules), "invalid",
-                           rules=rules)
+            return _result(
+                [
+                    f"La reprise ramène le cas d'usage à l'étape qu'il a quittée : "
+                    f"{facts.suspended_from.label}."
+                ],
+                authority_for(dst, level, rules),
+                "invalid",
+                rules=rules,
+            )
         missing, failed = _conditions(dst, facts, rules)
         return _result(missing, authority_for(dst, level, rules), "resume", failed, rules)
     if src not in FORWARD_PATH or dst not in FORWARD_PATH:
-        return _result([f"Passage de l'étape {src.label} à l'étape {dst.label} non prévu."],
-                       authority_for(dst, level, rules), "invalid", rules=rules)
+        return _result(
+            [f"Passage de l'étape {src.label} à l'étape {dst.label} non prévu."],
+            authority_for(dst, level, rules),
+            "invalid",
+            rules=rules,
+        )
     step = FORWARD_PATH.index(dst) - FORWARD_PATH.index(src)
     if step != 1:
-        msg = ("Les étapes se franchissent une à une : l'étape suivante est "
-               f"{FORWARD_PATH[FORWARD_PATH.index(src) + 1].label}." if step > 1 and src is not Stage.DEPLOYED
-               else f"Retour de l'étape {src.label} à l'étape {dst.label} non prévu : suspendre le cas d'usage, "
-                    "ou le retirer.")
+        msg = (
+            "Les étapes se franchissent une à une : l'étape suivante est "
+            f"{FORWARD_PATH[FORWARD_PATH.index(src) + 1].label}."
+            if step > 1 and src is not Stage.DEPLOYED
+            else f"Retour de l'étape {src.label} à l'étape {dst.label} non prévu : suspendre le cas d'usage, "
+            "ou le retirer."
+        )
         return _result([msg], authority_for(dst, level, rules), "invalid", rules=rules)
     missing, failed = _conditions(dst, facts, rules)
     return _result(missing, authority_for(dst, level, rules), "forward", failed, rules)
 
 
-def can_decide(principal_roles: Iterable[Role | str], authority: Authority | str,
-               rules: Mapping[str, Any] | None = None) -> bool:
+def can_decide(
+    principal_roles: Iterable[Role | str], authority: Authority | str, rules: Mapping[str, Any] | None = None
+) -> bool:
     """May a holder of these Vigie roles record a decision for this authority?
 
     Director or compliance for the head of service and the general director (levels I–II); the
@@ -238,8 +284,14 @@ def can_decide(principal_roles: Iterable[Role | str], authority: Authority | str
     return any(Role(r) in allowed for r in principal_roles)
 
 
-def decision_problem(decision: GateDecision | str, check: GateCheck, *, conditions_fr: str | None = None,
-                     reference: str | None = None, reference_date: date | None = None) -> str | None:
+def decision_problem(
+    decision: GateDecision | str,
+    check: GateCheck,
+    *,
+    conditions_fr: str | None = None,
+    reference: str | None = None,
+    reference_date: date | None = None,
+) -> str | None:
     """French message when ``decision`` cannot be recorded on ``check``, else ``None``.
 
     Approving needs an allowed check; approving with conditions needs the conditions written;
@@ -253,6 +305,8 @@ def decision_problem(decision: GateDecision | str, check: GateCheck, *, conditio
         if decision is GateDecision.APPROVE_WITH_CONDITIONS and not (conditions_fr or "").strip():
             return "Une approbation sous conditions doit énoncer ses conditions."
         if check.reference_required and not ((reference or "").strip() and reference_date):
-            return (f"La décision de l'autorité « {check.authority.label} » doit être enregistrée avec son numéro "
-                    "et sa date.")
+            return (
+                f"La décision de l'autorité « {check.authority.label} » doit être enregistrée avec son numéro "
+                "et sa date."
+            )
     return None

@@ -92,14 +92,25 @@ def assess(answers: Answers, rules: Mapping[str, Any] | None = None) -> ImpactRe
     levels = sorted(scoring["levels"], key=lambda lv: lv["max_share"])
     level = next((lv["level"] for lv in levels if share <= lv["max_share"]), levels[-1]["level"])
     drivers = [
-        Driver(question_id=q.id, question_fr=q.text_fr, answer_fr=q.answer_label(answers.get(q.id)),
-               points=points(q, answers.get(q.id)))
+        Driver(
+            question_id=q.id,
+            question_fr=q.text_fr,
+            answer_fr=q.answer_label(answers.get(q.id)),
+            points=points(q, answers.get(q.id)),
+        )
         for q in impact_qs
         if points(q, answers.get(q.id)) > 0
     ]
     drivers.sort(key=lambda d: -d.points)
     return ImpactResult(
-        raw=raw, max_raw=max_raw, mitigation=mitigation, max_mitigation=max_mitigation,
-        mitigation_applied=applied, score=round(score, 4), share=round(share, 4), level=ImpactLevel(level),
-        drivers=drivers, unanswered=[q.id for q in qs if answers.get(q.id) is None],
+        raw=raw,
+        max_raw=max_raw,
+        mitigation=mitigation,
+        max_mitigation=max_mitigation,
+        mitigation_applied=applied,
+        score=round(score, 4),
+        share=round(share, 4),
+        level=ImpactLevel(level),
+        drivers=drivers,
+        unanswered=[q.id for q in qs if answers.get(q.id) is None],
     )

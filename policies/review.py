@@ -28,8 +28,9 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def review_due(level: ImpactLevel | str, last_review_date: date, today: date,
-               rules: Mapping[str, Any] | None = None) -> ReviewDue:
+def review_due(
+    level: ImpactLevel | str, last_review_date: date, today: date, rules: Mapping[str, Any] | None = None
+) -> ReviewDue:
     """When the next review is due (from the last review, or the deployment decision if none yet),
     and whether it is overdue on ``today`` (due date passed)."""
     due = add_months(last_review_date, months_between_reviews(level, rules))

@@ -29,8 +29,9 @@ from policies.questionnaire import Question, parse_questions, visible
 from policies.rulebook import Reason, load_rules, reason
 
 Answers = Mapping[str, Any]
-LegalBasis = Literal["public_task", "legal_obligation", "contract", "consent", "vital_interests",
-                     "legitimate_interest"]
+LegalBasis = Literal[
+    "public_task", "legal_obligation", "contract", "consent", "vital_interests", "legitimate_interest"
+]
 
 
 class DataSourceFacts(BaseModel):
@@ -117,7 +118,9 @@ def art22_questions(answers: Answers | None = None) -> list[Question]:
     return visible(_art22_questions(), answers)
 
 
-def check_sources(sources: Iterable[DataSourceFacts | Mapping[str, Any]], *, public_body: bool = True) -> SourcesCheck:
+def check_sources(
+    sources: Iterable[DataSourceFacts | Mapping[str, Any]], *, public_body: bool = True
+) -> SourcesCheck:
     items = [s if isinstance(s, DataSourceFacts) else DataSourceFacts.model_validate(s) for s in sources]
     personal = [s for s in items if s.personal_data or s.special_categories or s.criminal_data]
     missing = [s.name for s in personal if s.legal_basis is None]
@@ -126,17 +129,37 @@ def check_sources(sources: Iterable[DataSourceFacts | Mapping[str, Any]], *, pub
     no_art9 = [s.name for s in sensitive if not s.art9_exception]
     reasons = []
     if missing:
-        reasons.append(reason("GDPR-06-01", "Base légale manquante pour les sources de données personnelles : "
-                                            + ", ".join(missing) + "."))
+        reasons.append(
+            reason(
+                "GDPR-06-01",
+                "Base légale manquante pour les sources de données personnelles : "
+                + ", ".join(missing)
+                + ".",
+            )
+        )
     if legit:
-        reasons.append(reason("GDPR-06-01", "L'intérêt légitime n'est pas une base légale possible pour les "
-                                            "missions d'une autorité publique : " + ", ".join(legit) + "."))
+        reasons.append(
+            reason(
+                "GDPR-06-01",
+                "L'intérêt légitime n'est pas une base légale possible pour les "
+                "missions d'une autorité publique : " + ", ".join(legit) + ".",
+            )
+        )
     if no_art9:
-        reasons.append(reason("GDPR-09-01", "Données sensibles sans exception de l'art. 9(2) identifiée : "
-                                            + ", ".join(no_art9) + "."))
-    return SourcesCheck(personal_data=bool(personal), special_categories=bool(sensitive),
-                        missing_legal_basis=missing, legitimate_interest=legit,
-                        missing_art9_exception=no_art9, reasons=reasons)
+        reasons.append(
+            reason(
+                "GDPR-09-01",
+                "Données sensibles sans exception de l'art. 9(2) identifiée : " + ", ".join(no_art9) + ".",
+            )
+        )
+    return SourcesCheck(
+        personal_data=bool(personal),
+        special_categories=bool(sensitive),
+        missing_legal_basis=missing,
+        legitimate_interest=legit,
+        missing_art9_exception=no_art9,
+        reasons=reasons,
+    )
 
 
 def screen_dpia(answers: Answers, *, personal_data: bool = True) -> DpiaResult:
@@ -144,9 +167,17 @@ def screen_dpia(answers: Answers, *, personal_data: bool = True) -> DpiaResult:
     rules = load_rules("rgpd")
     thresholds = rules["dpia_thresholds"]
     if not personal_data:
-        return DpiaResult(required=False, recommended=False, reasons=[
-            reason("GDPR-35-01", "Aucune donnée personnelle : pas d'analyse d'impact relative à la protection "
-                                 "des données.")])
+        return DpiaResult(
+            required=False,
+            recommended=False,
+            reasons=[
+                reason(
+                    "GDPR-35-01",
+                    "Aucune donnée personnelle : pas d'analyse d'impact relative à la protection "
+                    "des données.",
+                )
+            ],
+        )
     criteria = [f"C{i}" for i in range(1, 10) if answers.get(f"dpia_c{i}") is True]
     art35 = list(answers.get("dpia_art35_3") or [])
     cnil = list(answers.get("dpia_cnil_required") or [])
@@ -158,48 +189,96 @@ def screen_dpia(answers: Answers, *, personal_data: bool = True) -> DpiaResult:
         reasons.append(reason("GDPR-35-01", f"Cas d'AIPD obligatoire de l'art. 35(3) : {label}."))
     for case in cnil:
         label = questions["dpia_cnil_required"].answer_label_one(case)
-        reasons.append(reason("GDPR-35-03", f"Cas de la liste CNIL des AIPD obligatoires (n° {case}) : {label}."))
+        reasons.append(
+            reason("GDPR-35-03", f"Cas de la liste CNIL des AIPD obligatoires (n° {case}) : {label}.")
+        )
     if criteria:
         names = "; ".join(questions[f"dpia_c{c[1:]}"].text_fr.split(" — ")[1].rstrip(" ?") for c in criteria)
         reasons.append(reason("GDPR-35-02", f"{len(criteria)} critère(s) sur 9 du CEPD : {names}."))
     required = bool(art35 or cnil or len(criteria) >= thresholds["required"])
     if exempt and not required and "C1" not in criteria and "C2" not in criteria:
-        reasons.append(reason("GDPR-35-04", "Traitement de la liste CNIL des traitements sans AIPD (n° "
-                                            + ", ".join(exempt) + ") : AIPD non requise."))
-        return DpiaResult(required=False, recommended=False, criteria=criteria, exempt_cases=exempt,
-                          reasons=reasons)
+        reasons.append(
+            reason(
+                "GDPR-35-04",
+                "Traitement de la liste CNIL des traitements sans AIPD (n° "
+                + ", ".join(exempt)
+                + ") : AIPD non requise.",
+            )
+        )
+        return DpiaResult(
+            required=False, recommended=False, criteria=criteria, exempt_cases=exempt, reasons=reasons
+        )
     if exempt:
-        reasons.append(reason("GDPR-35-04", "L'exemption de la liste CNIL ne s'applique pas : le traitement sort "
-                                            "de la description (profilage, décision automatisée ou critères "
-                                            "d'AIPD)."))
+        reasons.append(
+            reason(
+                "GDPR-35-04",
+                "L'exemption de la liste CNIL ne s'applique pas : le traitement sort "
+                "de la description (profilage, décision automatisée ou critères "
+                "d'AIPD).",
+            )
+        )
     recommended = not required and len(criteria) >= thresholds["recommended"]
     if required:
-        reasons.append(reason("GDPR-35-01", "AIPD requise avant le traitement, avec l'avis du délégué à la "
-                                            "protection des données."))
+        reasons.append(
+            reason(
+                "GDPR-35-01",
+                "AIPD requise avant le traitement, avec l'avis du délégué à la protection des données.",
+            )
+        )
     elif recommended:
-        reasons.append(reason("GDPR-35-02", "Un seul critère : AIPD recommandée ; si elle n'est pas faite, "
-                                            "justifier ce choix et consigner l'avis du DPO."))
-    return DpiaResult(required=required, recommended=recommended, criteria=criteria, art35_3_cases=art35,
-                      cnil_cases=cnil, reasons=reasons)
+        reasons.append(
+            reason(
+                "GDPR-35-02",
+                "Un seul critère : AIPD recommandée ; si elle n'est pas faite, "
+                "justifier ce choix et consigner l'avis du DPO.",
+            )
+        )
+    return DpiaResult(
+        required=required,
+        recommended=recommended,
+        criteria=criteria,
+        art35_3_cases=art35,
+        cnil_cases=cnil,
+        reasons=reasons,
+    )
 
 
-def check_art22(answers: Answers, *, personal_data: bool = True, special_categories: bool = False,
-                public_body: bool = True) -> Art22Result:
+def check_art22(
+    answers: Answers,
+    *,
+    personal_data: bool = True,
+    special_categories: bool = False,
+    public_body: bool = True,
+) -> Art22Result:
     """Art. 22 RGPD and LIL art. 47 from the ``art22_questions`` answers."""
     reasons: list[Reason] = []
     individual = answers.get("individual_decision") is True
     significant = answers.get("significant_effect") is True
     solely = answers.get("solely_automated") is True
-    if individual and answers.get("solely_automated") is False and answers.get("human_action_documented") is not True:
+    if (
+        individual
+        and answers.get("solely_automated") is False
+        and answers.get("human_action_documented") is not True
+    ):
         solely = True
-        reasons.append(reason("GUIDE-DDD-01", "L'intervention humaine n'est pas décrite comme une action positive, "
-                                              "concrète et significative d'un agent : la décision est traitée comme "
-                                              "entièrement automatisée."))
+        reasons.append(
+            reason(
+                "GUIDE-DDD-01",
+                "L'intervention humaine n'est pas décrite comme une action positive, "
+                "concrète et significative d'un agent : la décision est traitée comme "
+                "entièrement automatisée.",
+            )
+        )
     if not (personal_data and individual and significant and solely):
         return Art22Result(applies=False, regime="not_applicable", allowed=True, reasons=reasons)
 
-    reasons.append(reason("GDPR-22-01", "Décision fondée exclusivement sur un traitement automatisé de données "
-                                        "personnelles, produisant des effets juridiques ou significatifs."))
+    reasons.append(
+        reason(
+            "GDPR-22-01",
+            "Décision fondée exclusivement sur un traitement automatisé de données "
+            "personnelles, produisant des effets juridiques ou significatifs.",
+        )
+    )
     blocking: list[str] = []
     conditions: list[str] = []
     if public_body and answers.get("administrative_decision") is not False:
@@ -211,42 +290,67 @@ def check_art22(answers: Answers, *, personal_data: bool = True, special_categor
             "s'est appliqué à elle.",
         ]
         if special_categories:
-            blocking.append("Le traitement porte sur des données sensibles : aucune décision administrative "
-                            "individuelle ne peut être entièrement automatisée (art. 47 2° LIL).")
+            blocking.append(
+                "Le traitement porte sur des données sensibles : aucune décision administrative "
+                "individuelle ne peut être entièrement automatisée (art. 47 2° LIL)."
+            )
         if answers.get("explainable") is not True:
-            blocking.append("Le traitement ne peut pas être expliqué en détail à chaque personne : il ne peut servir "
-                            "que d'aide à la décision, un agent gardant la décision.")
+            blocking.append(
+                "Le traitement ne peut pas être expliqué en détail à chaque personne : il ne peut servir "
+                "que d'aide à la décision, un agent gardant la décision."
+            )
         if answers.get("mention_on_decision") is not True:
-            blocking.append("Les décisions ne portent pas la mention explicite de l'article L311-3-1 du CRPA : "
-                            "elles seraient nulles.")
+            blocking.append(
+                "Les décisions ne portent pas la mention explicite de l'article L311-3-1 du CRPA : "
+                "elles seraient nulles."
+            )
         if answers.get("administrative_appeal") is True:
             reasons.append(reason("LIL-47-03"))
-            blocking.append("Une décision sur un recours administratif ne peut pas être entièrement automatisée : "
-                            "un agent doit statuer.")
+            blocking.append(
+                "Une décision sur un recours administratif ne peut pas être entièrement automatisée : "
+                "un agent doit statuer."
+            )
         regime: Literal["lil47_administrative", "gdpr22_exception"] = "lil47_administrative"
     else:
         regime = "gdpr22_exception"
         exception = answers.get("art22_exception")
         if exception in (None, "none"):
-            blocking.append("Aucune exception de l'art. 22(2) RGPD (contrat, loi, consentement explicite) : la "
-                            "décision ne peut pas être entièrement automatisée.")
+            blocking.append(
+                "Aucune exception de l'art. 22(2) RGPD (contrat, loi, consentement explicite) : la "
+                "décision ne peut pas être entièrement automatisée."
+            )
         if exception in ("contract", "consent"):
-            conditions.append("Garantir le droit d'obtenir une intervention humaine, d'exprimer son point de vue "
-                              "et de contester la décision (art. 22(3)).")
+            conditions.append(
+                "Garantir le droit d'obtenir une intervention humaine, d'exprimer son point de vue "
+                "et de contester la décision (art. 22(3))."
+            )
         if special_categories:
-            conditions.append("Données sensibles : seulement avec le consentement explicite ou un intérêt public "
-                              "important prévu par la loi, et des mesures appropriées (art. 22(4)).")
-    return Art22Result(applies=True, regime=regime, allowed=not blocking, blocking=blocking,
-                       conditions=conditions, reasons=reasons)
+            conditions.append(
+                "Données sensibles : seulement avec le consentement explicite ou un intérêt public "
+                "important prévu par la loi, et des mesures appropriées (art. 22(4))."
+            )
+    return Art22Result(
+        applies=True,
+        regime=regime,
+        allowed=not blocking,
+        blocking=blocking,
+        conditions=conditions,
+        reasons=reasons,
+    )
 
 
-def assess(sources: Iterable[DataSourceFacts | Mapping[str, Any]], answers: Answers, *,
-           public_body: bool = True) -> RgpdResult:
+def assess(
+    sources: Iterable[DataSourceFacts | Mapping[str, Any]], answers: Answers, *, public_body: bool = True
+) -> RgpdResult:
     """All RGPD checks for one use case: its data sources and its DPIA / Art. 22 answers."""
     src = check_sources(sources, public_body=public_body)
     return RgpdResult(
         sources=src,
         dpia=screen_dpia(answers, personal_data=src.personal_data),
-        art22=check_art22(answers, personal_data=src.personal_data, special_categories=src.special_categories,
-                          public_body=public_body),
+        art22=check_art22(
+            answers,
+            personal_data=src.personal_data,
+            special_categories=src.special_categories,
+            public_body=public_body,
+        ),
     )

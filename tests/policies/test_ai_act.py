@@ -90,8 +90,15 @@ PROHIBITED = [
     ("AIA-PROH-C", path(BASE, proh_social_scoring=True)),
     ("AIA-PROH-D", path(BASE, proh_crime_prediction=True)),
     ("AIA-PROH-E", path(BIOMETRIC, proh_face_scraping=True)),
-    ("AIA-PROH-F", path(BIOMETRIC, emotion_recognition=True, emotion_workplace_education=True,
-                        emotion_medical_safety=False)),
+    (
+        "AIA-PROH-F",
+        path(
+            BIOMETRIC,
+            emotion_recognition=True,
+            emotion_workplace_education=True,
+            emotion_medical_safety=False,
+        ),
+    ),
     ("AIA-PROH-G", path(BIOMETRIC, biometric_categorisation=True, biometric_categorisation_sensitive=True)),
     ("AIA-PROH-H", path(BIOMETRIC, remote_biometric_id=True, rbi_realtime_law_enforcement=True)),
 ]
@@ -114,9 +121,18 @@ def test_new_2026_prohibitions_apply_from_2_december_2026():
 
 
 def test_emotion_recognition_at_work_for_safety_is_high_risk_not_prohibited():
-    result = classify(path(BIOMETRIC, emotion_recognition=True, emotion_workplace_education=True,
-                           emotion_medical_safety=True, profiling=False, derogation="none",
-                           decisions_about_persons=False, workplace_use=True))
+    result = classify(
+        path(
+            BIOMETRIC,
+            emotion_recognition=True,
+            emotion_workplace_education=True,
+            emotion_medical_safety=True,
+            profiling=False,
+            derogation="none",
+            decisions_about_persons=False,
+            workplace_use=True,
+        )
+    )
     assert result.risk_class is AiActClass.HIGH
     assert "1c" in result.annex3_points
     assert "OBL-AIA-WORKERS" in {d.id for d in result.duties}
@@ -132,10 +148,21 @@ def test_emotion_exception_unanswered_is_presumed_prohibited():
 
 HIGH = dict(profiling=True, decisions_about_persons=True, workplace_use=False)
 ANNEX3 = [
-    ("2", "AIA-ANX3-2"), ("3a", "AIA-ANX3-3A"), ("3b", "AIA-ANX3-3B"), ("3c", "AIA-ANX3-3C"),
-    ("3d", "AIA-ANX3-3D"), ("4a", "AIA-ANX3-4A"), ("4b", "AIA-ANX3-4B"), ("5a", "AIA-ANX3-5A"),
-    ("5b", "AIA-ANX3-5B"), ("5c", "AIA-ANX3-5C"), ("5d", "AIA-ANX3-5D"), ("6", "AIA-ANX3-6"),
-    ("7", "AIA-ANX3-7"), ("8a", "AIA-ANX3-8A"), ("8b", "AIA-ANX3-8B"),
+    ("2", "AIA-ANX3-2"),
+    ("3a", "AIA-ANX3-3A"),
+    ("3b", "AIA-ANX3-3B"),
+    ("3c", "AIA-ANX3-3C"),
+    ("3d", "AIA-ANX3-3D"),
+    ("4a", "AIA-ANX3-4A"),
+    ("4b", "AIA-ANX3-4B"),
+    ("5a", "AIA-ANX3-5A"),
+    ("5b", "AIA-ANX3-5B"),
+    ("5c", "AIA-ANX3-5C"),
+    ("5d", "AIA-ANX3-5D"),
+    ("6", "AIA-ANX3-6"),
+    ("7", "AIA-ANX3-7"),
+    ("8a", "AIA-ANX3-8A"),
+    ("8b", "AIA-ANX3-8B"),
 ]
 
 
@@ -159,11 +186,15 @@ def test_each_annex3_point_is_high_risk(point, rule_id):
     assert all(d.applies_from >= date(2025, 2, 2) for d in result.duties)
 
 
-@pytest.mark.parametrize(("answers", "point"), [
-    (dict(remote_biometric_id=True, rbi_realtime_law_enforcement=False), "1a"),
-    (dict(biometric_categorisation=True, biometric_categorisation_sensitive=False), "1b"),
-    (dict(emotion_recognition=True, emotion_workplace_education=False), "1c"),
-], ids=["1a", "1b", "1c"])
+@pytest.mark.parametrize(
+    ("answers", "point"),
+    [
+        (dict(remote_biometric_id=True, rbi_realtime_law_enforcement=False), "1a"),
+        (dict(biometric_categorisation=True, biometric_categorisation_sensitive=False), "1b"),
+        (dict(emotion_recognition=True, emotion_workplace_education=False), "1c"),
+    ],
+    ids=["1a", "1b", "1c"],
+)
 def test_biometric_points_come_from_the_biometric_questions(answers, point):
     result = classify(path(BIOMETRIC, **answers, **HIGH))
     assert result.risk_class is AiActClass.HIGH
@@ -200,10 +231,19 @@ def test_public_body_flag_drives_the_fria():
 
 # --- Art. 6(3) derogations and the profiling exception ----------------------------------------------
 
+
 @pytest.mark.parametrize("condition", ["a", "b", "c", "d"])
 def test_each_derogation_takes_an_annex3_system_out_of_high_risk(condition):
-    result = classify(path(BASE, annex3=["5a"], profiling=False, derogation=condition,
-                           decisions_about_persons=True, workplace_use=False))
+    result = classify(
+        path(
+            BASE,
+            annex3=["5a"],
+            profiling=False,
+            derogation=condition,
+            decisions_about_persons=True,
+            workplace_use=False,
+        )
+    )
     assert result.complete, result.unanswered
     assert result.risk_class is AiActClass.MINIMAL
     assert result.derogation == condition
@@ -214,8 +254,16 @@ def test_each_derogation_takes_an_annex3_system_out_of_high_risk(condition):
 
 @pytest.mark.parametrize("condition", ["a", "b", "c", "d"])
 def test_profiling_cancels_every_derogation(condition):
-    result = classify(path(BASE, annex3=["5a"], profiling=True, derogation=condition,
-                           decisions_about_persons=True, workplace_use=False))
+    result = classify(
+        path(
+            BASE,
+            annex3=["5a"],
+            profiling=True,
+            derogation=condition,
+            decisions_about_persons=True,
+            workplace_use=False,
+        )
+    )
     assert result.risk_class is AiActClass.HIGH
     assert result.derogation is None
     assert "AIA-HR-04" in rule_ids(result)
@@ -230,8 +278,16 @@ def test_derogation_question_is_hidden_when_the_system_profiles():
 
 
 def test_no_derogation_is_high_risk():
-    result = classify(path(BASE, annex3=["4a"], profiling=False, derogation="none",
-                           decisions_about_persons=True, workplace_use=False))
+    result = classify(
+        path(
+            BASE,
+            annex3=["4a"],
+            profiling=False,
+            derogation="none",
+            decisions_about_persons=True,
+            workplace_use=False,
+        )
+    )
     assert result.risk_class is AiActClass.HIGH
     assert "AIA-HR-02" in rule_ids(result)
 
@@ -241,17 +297,33 @@ def test_no_derogation_is_high_risk():
 TRANSPARENCY = [
     ("AIA-TR-01", path(BASE, interacts_with_people=True), "provider", "OBL-AIA-CHATBOT"),
     ("AIA-TR-02", GENERATIVE, "provider", "OBL-AIA-MARKING"),
-    ("AIA-TR-03", path(BIOMETRIC, emotion_recognition=True, emotion_workplace_education=False, profiling=False,
-                       derogation="a", decisions_about_persons=False, workplace_use=False), "deployer",
-     "OBL-AIA-EMOTION-NOTICE"),
+    (
+        "AIA-TR-03",
+        path(
+            BIOMETRIC,
+            emotion_recognition=True,
+            emotion_workplace_education=False,
+            profiling=False,
+            derogation="a",
+            decisions_about_persons=False,
+            workplace_use=False,
+        ),
+        "deployer",
+        "OBL-AIA-EMOTION-NOTICE",
+    ),
     ("AIA-TR-04", path(GENERATIVE, deepfake=True), "deployer", "OBL-AIA-DEEPFAKE"),
-    ("AIA-TR-05", path(GENERATIVE, public_interest_text=True, editorial_review=False), "deployer",
-     "OBL-AIA-AI-TEXT"),
+    (
+        "AIA-TR-05",
+        path(GENERATIVE, public_interest_text=True, editorial_review=False),
+        "deployer",
+        "OBL-AIA-AI-TEXT",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("rule_id", "answers", "bearer", "obligation"), TRANSPARENCY,
-                         ids=[t[0] for t in TRANSPARENCY])
+@pytest.mark.parametrize(
+    ("rule_id", "answers", "bearer", "obligation"), TRANSPARENCY, ids=[t[0] for t in TRANSPARENCY]
+)
 def test_each_transparency_case(rule_id, answers, bearer, obligation):
     result = classify(answers)
     assert result.complete, result.unanswered
@@ -270,16 +342,20 @@ def test_human_editorial_review_lifts_the_ai_text_disclosure():
 
 # --- role and general-purpose models --------------------------------------------------------------
 
-@pytest.mark.parametrize(("answers", "role"), [
-    (path(BASE), AiActRole.DEPLOYER),
-    (path(BASE, supply="in_house"), AiActRole.BOTH),
-    (path(BASE, supply="for_others"), AiActRole.PROVIDER),
-    (path(BASE, annex3=["5a"], own_name_or_brand=True, **HIGH), AiActRole.BOTH),
-    (path(BASE, annex3=["5a"], substantial_modification=True, **HIGH), AiActRole.BOTH),
-    (path(BASE, annex3=["5a"], purpose_changed=True, **HIGH), AiActRole.BOTH),
-    # Art. 25 turns a deployer into a provider only for a high-risk system.
-    (path(BASE, own_name_or_brand=True), AiActRole.DEPLOYER),
-])
+
+@pytest.mark.parametrize(
+    ("answers", "role"),
+    [
+        (path(BASE), AiActRole.DEPLOYER),
+        (path(BASE, supply="in_house"), AiActRole.BOTH),
+        (path(BASE, supply="for_others"), AiActRole.PROVIDER),
+        (path(BASE, annex3=["5a"], own_name_or_brand=True, **HIGH), AiActRole.BOTH),
+        (path(BASE, annex3=["5a"], substantial_modification=True, **HIGH), AiActRole.BOTH),
+        (path(BASE, annex3=["5a"], purpose_changed=True, **HIGH), AiActRole.BOTH),
+        # Art. 25 turns a deployer into a provider only for a high-risk system.
+        (path(BASE, own_name_or_brand=True), AiActRole.DEPLOYER),
+    ],
+)
 def test_role(answers, role):
     assert classify(answers).role is role
 
@@ -299,6 +375,7 @@ def test_gpai_use_alone_stays_minimal_with_documentation_duty():
 
 
 # --- questionnaire format -------------------------------------------------------------------
+
 
 def test_every_question_has_french_text_and_an_article():
     for q in questions():

@@ -13,7 +13,11 @@ SHEET = {
     "service": "Pôle action sociale",
     "contact": "transparence@villeneuve.fr",
     "data_sources": [
-        {"name": "Formulaire de demande", "origin": "déclaration du demandeur", "description": "Ressources du foyer"},
+        {
+            "name": "Formulaire de demande",
+            "origin": "déclaration du demandeur",
+            "description": "Ressources du foyer",
+        },
         "Fichier des bénéficiaires",
     ],
     "rules_url": "https://villeneuve.fr/algorithmes",
@@ -31,12 +35,15 @@ def test_individual_decisions_need_mention_and_explanation_whatever_the_size():
     assert {"CRPA-01", "CRPA-02", "CRPA-03", "CRPA-04"} <= {r.rule_id for r in result.reasons}
 
 
-@pytest.mark.parametrize(("fte", "population", "published"), [
-    (49, 100_000, False),
-    (50, 100_000, True),
-    (400, 2_000, True),  # no population exemption in L312-1-3 (CRPA-05-NOTE)
-    (None, None, True),  # unknown size: the conservative answer
-])
+@pytest.mark.parametrize(
+    ("fte", "population", "published"),
+    [
+        (49, 100_000, False),
+        (50, 100_000, True),
+        (400, 2_000, True),  # no population exemption in L312-1-3 (CRPA-05-NOTE)
+        (None, None, True),  # unknown size: the conservative answer
+    ],
+)
 def test_publication_threshold_is_50_fte(fte, population, published):
     result = assess(CrpaFacts(individual_decision=True, org_fte=fte, org_population=population))
     assert result.publication_required is published
@@ -45,7 +52,9 @@ def test_publication_threshold_is_50_fte(fte, population, published):
 
 
 def test_open_data_publication_spares_small_collectivities():
-    assert not assess(CrpaFacts(individual_decision=True, org_fte=60, org_population=3_000)).open_data_publication
+    assert not assess(
+        CrpaFacts(individual_decision=True, org_fte=60, org_population=3_000)
+    ).open_data_publication
     assert assess(CrpaFacts(individual_decision=True, org_fte=60, org_population=3_500)).open_data_publication
 
 
@@ -62,10 +71,20 @@ def test_secret_l311_5_lifts_the_mention():
 
 def test_mention_is_generated_from_the_sheet():
     text = mention_text(SHEET)
-    for value in ("Priorisation des demandes d'aide sociale facultative", "CCAS de Villeneuve",
-                  "Pôle action sociale", "classer les demandes reçues", "transparence@villeneuve.fr",
-                  "Formulaire de demande (déclaration du demandeur)", "Fichier des bénéficiaires",
-                  "https://villeneuve.fr/algorithmes", "L311-3-1", "CADA", "un mois", "deux mois"):
+    for value in (
+        "Priorisation des demandes d'aide sociale facultative",
+        "CCAS de Villeneuve",
+        "Pôle action sociale",
+        "classer les demandes reçues",
+        "transparence@villeneuve.fr",
+        "Formulaire de demande (déclaration du demandeur)",
+        "Fichier des bénéficiaires",
+        "https://villeneuve.fr/algorithmes",
+        "L311-3-1",
+        "CADA",
+        "un mois",
+        "deux mois",
+    ):
         assert value in text, value
 
 
@@ -74,8 +93,10 @@ def test_mention_without_rules_url_has_no_dangling_sentence():
     assert "publiées" not in text and "{" not in text
 
 
-@pytest.mark.parametrize(("field", "label"), [("contact", "contact"), ("purpose", "finalité"),
-                                              ("data_sources", "sources de données")])
+@pytest.mark.parametrize(
+    ("field", "label"),
+    [("contact", "contact"), ("purpose", "finalité"), ("data_sources", "sources de données")],
+)
 def test_mention_names_the_missing_field_in_french(field, label):
     with pytest.raises(ValueError, match=label):
         mention_text({**SHEET, field: [] if field == "data_sources" else ""})
@@ -83,8 +104,12 @@ def test_mention_names_the_missing_field_in_french(field, label):
 
 def test_explanation_template_has_the_four_items_of_r311_3_1_2():
     md = explanation_template(SHEET)
-    for heading in ("## 1. Degré et mode de contribution", "## 2. Données traitées et leurs sources",
-                    "## 3. Paramètres du traitement et leur pondération", "## 4. Opérations effectuées"):
+    for heading in (
+        "## 1. Degré et mode de contribution",
+        "## 2. Données traitées et leurs sources",
+        "## 3. Paramètres du traitement et leur pondération",
+        "## 4. Opérations effectuées",
+    ):
         assert heading in md
     assert "Recommandation à un agent" in md
     assert "| Reste à vivre | 0.6 | [à compléter] |" in md

@@ -23,8 +23,11 @@ def expected_max(group: str) -> int:
 
 
 def best_answers(group: str) -> dict:
-    return {q["id"]: max(q["options"], key=lambda o: o["points"])["value"]
-            for q in RULES["questions"] if q["group"] == group}
+    return {
+        q["id"]: max(q["options"], key=lambda o: o["points"])["value"]
+        for q in RULES["questions"]
+        if q["group"] == group
+    }
 
 
 def level_for_share(share: float) -> str:
@@ -47,14 +50,28 @@ def test_worst_case_is_level_iv():
     assert result.level is ImpactLevel.IV
 
 
-@pytest.mark.parametrize("answers", [
-    {"people_affected": "ge_100k", "decision_role": "automated"},
-    {"people_affected": "lt_10k", "decision_role": "recommendation", "rights_effect": "moderate",
-     "data_sensitivity": "personal", "opacity": "interpretable"},
-    {"decision_role": "automated", "rights_effect": "high", "reversibility": "appeal", "vulnerable_people": True,
-     "data_matching": True, "opacity": "opaque"},
-    {**best_answers("impact"), "staff_effect": "none", "public_facing": False},
-])
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"people_affected": "ge_100k", "decision_role": "automated"},
+        {
+            "people_affected": "lt_10k",
+            "decision_role": "recommendation",
+            "rights_effect": "moderate",
+            "data_sensitivity": "personal",
+            "opacity": "interpretable",
+        },
+        {
+            "decision_role": "automated",
+            "rights_effect": "high",
+            "reversibility": "appeal",
+            "vulnerable_people": True,
+            "data_matching": True,
+            "opacity": "opaque",
+        },
+        {**best_answers("impact"), "staff_effect": "none", "public_facing": False},
+    ],
+)
 def test_score_and_level_recomputed_from_the_yaml(answers):
     result = assess(answers)
     points = {q["id"]: {o["value"]: o["points"] for o in q["options"]} for q in RULES["questions"]}
@@ -64,8 +81,14 @@ def test_score_and_level_recomputed_from_the_yaml(answers):
 
 
 def test_strong_mitigation_reduces_the_score_by_the_configured_share():
-    impact = {"people_affected": "ge_100k", "decision_role": "automated", "rights_effect": "high",
-              "reversibility": "easy", "vulnerable_people": True, "data_sensitivity": "sensitive"}  # 17 of 32
+    impact = {
+        "people_affected": "ge_100k",
+        "decision_role": "automated",
+        "rights_effect": "high",
+        "reversibility": "easy",
+        "vulnerable_people": True,
+        "data_sensitivity": "sensitive",
+    }  # 17 of 32
     plain = assess(impact)
     mitigated = assess({**impact, **best_answers("mitigation")})
     reduction = RULES["scoring"]["mitigation_reduction"]
@@ -81,10 +104,19 @@ def test_mitigation_below_the_threshold_does_not_count():
 
 
 def test_drivers_are_sorted_by_points_and_name_the_answer():
-    result = assess({"decision_role": "automated", "people_affected": "lt_10k", "vulnerable_people": True,
-                     "opacity": "rules"})
+    result = assess(
+        {
+            "decision_role": "automated",
+            "people_affected": "lt_10k",
+            "vulnerable_people": True,
+            "opacity": "rules",
+        }
+    )
     assert [(d.question_id, d.points) for d in result.drivers] == [
-        ("decision_role", 4), ("vulnerable_people", 3), ("people_affected", 1)]
+        ("decision_role", 4),
+        ("vulnerable_people", 3),
+        ("people_affected", 1),
+    ]
     assert result.drivers[0].answer_fr == "Décision automatisée"
 
 

@@ -16,12 +16,15 @@ def test_cadence_comes_from_the_rules_file(level, months):
     assert months_between_reviews(level) == months == load_rules("review")["months_between_reviews"][level]
 
 
-@pytest.mark.parametrize(("level", "last", "today", "due", "overdue"), [
-    (ImpactLevel.IV, date(2026, 1, 15), date(2026, 7, 15), date(2026, 7, 15), False),
-    (ImpactLevel.IV, date(2026, 1, 15), date(2026, 7, 16), date(2026, 7, 15), True),
-    (ImpactLevel.I, date(2025, 3, 1), date(2026, 12, 1), date(2027, 3, 1), False),
-    (ImpactLevel.II, date(2024, 2, 29), date(2025, 3, 1), date(2025, 2, 28), True),
-])
+@pytest.mark.parametrize(
+    ("level", "last", "today", "due", "overdue"),
+    [
+        (ImpactLevel.IV, date(2026, 1, 15), date(2026, 7, 15), date(2026, 7, 15), False),
+        (ImpactLevel.IV, date(2026, 1, 15), date(2026, 7, 16), date(2026, 7, 15), True),
+        (ImpactLevel.I, date(2025, 3, 1), date(2026, 12, 1), date(2027, 3, 1), False),
+        (ImpactLevel.II, date(2024, 2, 29), date(2025, 3, 1), date(2025, 2, 28), True),
+    ],
+)
 def test_review_due(level, last, today, due, overdue):
     result = review_due(level, last, today)
     assert result == (due, overdue)

@@ -10,8 +10,12 @@ SOURCES = [
     DataSourceFacts(name="Fichier des allocataires", personal_data=True, legal_basis="public_task"),
     DataSourceFacts(name="Demandes en ligne", personal_data=True),
     DataSourceFacts(name="Carte des équipements", personal_data=False),
-    {"name": "Dossiers médicaux APA", "personal_data": True, "special_categories": True,
-     "legal_basis": "legal_obligation"},
+    {
+        "name": "Dossiers médicaux APA",
+        "personal_data": True,
+        "special_categories": True,
+        "legal_basis": "legal_obligation",
+    },
 ]
 
 
@@ -36,12 +40,15 @@ def test_no_personal_data_needs_no_basis():
     assert not check.personal_data and check.ok
 
 
-@pytest.mark.parametrize(("answers", "required", "recommended", "criteria"), [
-    ({}, False, False, []),
-    ({"dpia_c8": True}, False, True, ["C8"]),
-    ({"dpia_c7": True, "dpia_c8": True}, True, False, ["C7", "C8"]),
-    ({"dpia_c1": True, "dpia_c5": True, "dpia_c9": True}, True, False, ["C1", "C5", "C9"]),
-])
+@pytest.mark.parametrize(
+    ("answers", "required", "recommended", "criteria"),
+    [
+        ({}, False, False, []),
+        ({"dpia_c8": True}, False, True, ["C8"]),
+        ({"dpia_c7": True, "dpia_c8": True}, True, False, ["C7", "C8"]),
+        ({"dpia_c1": True, "dpia_c5": True, "dpia_c9": True}, True, False, ["C1", "C5", "C9"]),
+    ],
+)
 def test_dpia_one_criterion_recommends_two_require(answers, required, recommended, criteria):
     result = screen_dpia(answers)
     assert (result.required, result.recommended, result.criteria) == (required, recommended, criteria)
@@ -76,9 +83,15 @@ def test_no_personal_data_no_dpia():
 
 # --- Art. 22 / LIL art. 47 ----------------------------------------------------------------------
 
-AUTOMATED = {"individual_decision": True, "significant_effect": True, "solely_automated": True,
-             "administrative_decision": True, "administrative_appeal": False, "explainable": True,
-             "mention_on_decision": True}
+AUTOMATED = {
+    "individual_decision": True,
+    "significant_effect": True,
+    "solely_automated": True,
+    "administrative_decision": True,
+    "administrative_appeal": False,
+    "explainable": True,
+    "mention_on_decision": True,
+}
 
 
 def test_a_decision_support_tool_with_documented_human_action_is_outside_art22():
@@ -99,12 +112,15 @@ def test_solely_automated_administrative_decision_meeting_lil47_is_allowed_with_
     assert {"GDPR-22-01", "LIL-47-02"} <= {r.rule_id for r in result.reasons}
 
 
-@pytest.mark.parametrize(("change", "special", "needle"), [
-    ({}, True, "données sensibles"),
-    ({"explainable": False}, False, "aide à la décision"),
-    ({"mention_on_decision": False}, False, "nulles"),
-    ({"administrative_appeal": True}, False, "recours administratif"),
-])
+@pytest.mark.parametrize(
+    ("change", "special", "needle"),
+    [
+        ({}, True, "données sensibles"),
+        ({"explainable": False}, False, "aide à la décision"),
+        ({"mention_on_decision": False}, False, "nulles"),
+        ({"administrative_appeal": True}, False, "recours administratif"),
+    ],
+)
 def test_lil47_blocking_conditions(change, special, needle):
     result = check_art22({**AUTOMATED, **change}, special_categories=special)
     assert result.applies and not result.allowed

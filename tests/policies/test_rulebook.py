@@ -78,21 +78,24 @@ def test_every_obligation_resolves_its_article_date_and_status():
         assert ob.article and ob.applies_from and ob.status in STATUSES and ob.title_fr
 
 
-@pytest.mark.parametrize(("condition", "facts", "expected"), [
-    (None, {}, True),
-    ({"a": True}, {"a": True}, True),
-    ({"a": True}, {}, False),
-    ({"a": [1, 2]}, {"a": 2}, True),
-    ({"a": "x"}, {"a": ["x", "y"]}, True),
-    ({"a": ["z"]}, {"a": ["x", "y"]}, False),
-    ({"a": {"nonempty": True}}, {"a": []}, False),
-    ({"a": {"nonempty": False}}, {}, True),
-    ({"a": {"other_than": ["2"]}}, {"a": ["2"]}, False),
-    ({"a": {"other_than": ["2"]}}, {"a": ["2", "5a"]}, True),
-    ({"any": [{"a": 1}, {"b": 1}]}, {"b": 1}, True),
-    ({"not": {"a": True}}, {}, True),
-    ({"all": [{"a": 1}, {"not": {"b": 1}}]}, {"a": 1, "b": 1}, False),
-])
+@pytest.mark.parametrize(
+    ("condition", "facts", "expected"),
+    [
+        (None, {}, True),
+        ({"a": True}, {"a": True}, True),
+        ({"a": True}, {}, False),
+        ({"a": [1, 2]}, {"a": 2}, True),
+        ({"a": "x"}, {"a": ["x", "y"]}, True),
+        ({"a": ["z"]}, {"a": ["x", "y"]}, False),
+        ({"a": {"nonempty": True}}, {"a": []}, False),
+        ({"a": {"nonempty": False}}, {}, True),
+        ({"a": {"other_than": ["2"]}}, {"a": ["2"]}, False),
+        ({"a": {"other_than": ["2"]}}, {"a": ["2", "5a"]}, True),
+        ({"any": [{"a": 1}, {"b": 1}]}, {"b": 1}, True),
+        ({"not": {"a": True}}, {}, True),
+        ({"all": [{"a": 1}, {"not": {"b": 1}}]}, {"a": 1, "b": 1}, False),
+    ],
+)
 def test_condition_language(condition, facts, expected):
     assert matches(condition, facts) is expected
 
