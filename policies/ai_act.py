@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from policies.conditions import matches
 from policies.obligations import GovernanceProfile, Obligation, applicable_obligations
-from policies.questionnaire import Question, parse_questions, unanswered, visible
+from policies.questionnaire import Question, effective_answers, parse_questions, unanswered, visible
 from policies.rulebook import Reason, load_rules, reason, rule
 from policies.vocabulary import AiActClass, AiActRole
 
@@ -229,8 +229,13 @@ def _transparency(facts: Mapping[str, Any], rules: Mapping[str, Any]) -> list[Tr
 
 
 def classify(answers: Answers, *, public_body: bool = True) -> AiActResult:
-    """Classify a use case from its questionnaire answers (see the module docstring)."""
+    """Classify a use case from its questionnaire answers (see the module docstring).
+
+    Only answers to visible questions count: an answer to a question hidden by a later change of
+    an earlier answer is ignored.
+    """
     rules = load_rules("ai_act")
+    answers = effective_answers(_questions(), answers, lambda a: derive_facts(a, rules))
     facts = derive_facts(answers, rules)
     missing = unanswered(visible(_questions(), facts), answers)
     common = {"complete": not missing, "unanswered": missing, "gpai": answers.get("uses_gpai") is True}

@@ -67,7 +67,13 @@ class ObligationFact(BaseModel):
 
 
 class GateFacts(BaseModel):
-    """What the gates need to know about a use case; the service fills it from the database."""
+    """What the gates need to know about a use case; the service fills it from the database.
+
+    ``obligations`` holds every obligation that applies to the use case
+    (:func:`policies.obligations.applicable_obligations` on its profile) with its tracked status;
+    ``dpia_required`` comes from :func:`policies.rgpd.screen_dpia` and ``fria_required`` from
+    :attr:`policies.ai_act.AiActResult.fria_required`.
+    """
 
     model_config = ConfigDict(frozen=True)
 

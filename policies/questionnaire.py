@@ -7,7 +7,7 @@ the answers given so far (plus the facts the engine derives from them). Answers 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -81,6 +81,24 @@ def parse_questions(raw: Iterable[Mapping[str, Any]]) -> tuple[Question, ...]:
 
 def visible(questions: Iterable[Question], facts: Mapping[str, Any]) -> list[Question]:
     return [q for q in questions if matches(q.visible_if, facts)]
+
+
+def effective_answers(
+    questions: Iterable[Question],
+    answers: Mapping[str, Any],
+    derive: Callable[[Mapping[str, Any]], Mapping[str, Any]] = dict,
+) -> dict[str, Any]:
+    """The answers to questions that are visible, walking the questions in order.
+
+    An answer left over from a question that an earlier answer has since hidden is dropped, so it
+    cannot switch a rule on (a known trap of scored questionnaires, e.g. canada-ca/aia-eia-js#1143).
+    A question's ``visible_if`` may only depend on earlier questions (checked by the tests).
+    """
+    kept: dict[str, Any] = {}
+    for q in questions:
+        if q.id in answers and matches(q.visible_if, derive(kept)):
+            kept[q.id] = answers[q.id]
+    return kept
 
 
 def unanswered(questions: Iterable[Question], answers: Mapping[str, Any]) -> list[str]:

@@ -193,7 +193,9 @@ def screen_dpia(answers: Answers, *, personal_data: bool = True) -> DpiaResult:
             reason("GDPR-35-03", f"Cas de la liste CNIL des AIPD obligatoires (n° {case}) : {label}.")
         )
     if criteria:
-        names = "; ".join(questions[f"dpia_c{c[1:]}"].text_fr.split(" — ")[1].rstrip(" ?") for c in criteria)
+        names = "; ".join(
+            questions[f"dpia_c{c[1:]}"].text_fr.split(" — ", 1)[-1].rstrip(" ?") for c in criteria
+        )
         reasons.append(reason("GDPR-35-02", f"{len(criteria)} critère(s) sur 9 du CEPD : {names}."))
     required = bool(art35 or cnil or len(criteria) >= thresholds["required"])
     if exempt and not required and "C1" not in criteria and "C2" not in criteria:

@@ -393,3 +393,44 @@ def test_biometric_follow_ups_show_only_after_yes():
     assert {"proh_face_scraping", "emotion_workplace_education", "remote_biometric_id"} <= shown
     assert "emotion_medical_safety" not in shown
     assert "rbi_realtime_law_enforcement" not in shown
+
+
+def test_visibility_depends_only_on_earlier_questions():
+    seen = {"annex3_points"}  # derived from earlier questions (annex3 and the biometric ones)
+    for q in questions():
+        referenced = _facts_in(q.visible_if or {})
+        assert referenced <= seen, (q.id, referenced - seen)
+        seen.add(q.id)
+
+
+def _facts_in(condition: dict) -> set[str]:
+    found = set()
+    for key, value in condition.items():
+        if key in ("any", "all"):
+            for c in value:
+                found |= _facts_in(c)
+        elif key == "not":
+            found |= _facts_in(value)
+        else:
+            found.add(key)
+    return found
+
+
+def test_a_stale_answer_to_a_hidden_question_is_ignored():
+    # The user first said the system is biometric and scrapes faces, then corrected "biometric".
+    stale = path(BIOMETRIC, proh_face_scraping=True, biometric=False)
+    result = classify(stale)
+    assert result.risk_class is AiActClass.MINIMAL
+    assert result.complete
+    # Likewise a derogation chosen before the profiling answer turned to "yes".
+    result = classify(
+        path(
+            BASE,
+            annex3=["5a"],
+            profiling=True,
+            derogation="a",
+            decisions_about_persons=True,
+            workplace_use=False,
+        )
+    )
+    assert result.risk_class is AiActClass.HIGH
