@@ -169,7 +169,11 @@ def _high_risk(
     for point in points:
         ref = rule(_point_rule(point, rules))
         reasons.append(
-            Reason(rule_id=ref.id, article=ref.article, text_fr=f"Usage relevant de l'{ref.title_fr}.")
+            Reason(
+                rule_id=ref.id,
+                article=ref.article,
+                text_fr=f"Usage relevant de l'{ref.title_fr[0].lower()}{ref.title_fr[1:]}.",
+            )
         )
     chosen = answers.get("derogation")
     if answers.get("profiling") is True:
