@@ -240,3 +240,97 @@ class Principal:
 
 #: The principal under which the command line and the demo seeding act.
 SYSTEM_PERSON_ID = 0
+
+
+# --- Governance engine terms (policies.ai_act, .impact, .obligations, .gates) -----------------
+
+
+class AiActClass(LabelledEnum):
+    """Risk class of a use case under the EU AI Act (Regulation (EU) 2024/1689 as amended)."""
+
+    PROHIBITED = "prohibited"
+    HIGH = "high"
+    LIMITED = "limited"
+    MINIMAL = "minimal"
+    OUT_OF_SCOPE = "out_of_scope"
+
+
+class AiActRole(LabelledEnum):
+    """The collectivité's role under the AI Act (Art. 3(3), 3(4), 25)."""
+
+    DEPLOYER = "deployer"
+    PROVIDER = "provider"
+    BOTH = "both"
+
+
+class ImpactLevel(LabelledEnum):
+    """Impact level I–IV (scored like Canada's AIA); drives approval authority and review cadence."""
+
+    I = "I"  # noqa: E741 - the level's official name
+    II = "II"
+    III = "III"
+    IV = "IV"
+
+    @property
+    def rank(self) -> int:
+        return ("I", "II", "III", "IV").index(self.value) + 1
+
+
+class ObligationStatus(LabelledEnum):
+    TODO = "todo"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    NOT_APPLICABLE = "not_applicable"  # requires a written justification
+
+
+class GateDecision(LabelledEnum):
+    APPROVE = "approve"
+    APPROVE_WITH_CONDITIONS = "approve_with_conditions"
+    REFUSE = "refuse"
+    SEND_BACK = "send_back"
+
+
+class Authority(LabelledEnum):
+    """Who approves a gate, in rising order (see policies/rules/gates.yaml)."""
+
+    HEAD_OF_SERVICE = "head_of_service"
+    GENERAL_DIRECTOR = "general_director"
+    EXECUTIVE = "executive"
+    COUNCIL = "council"
+
+    @property
+    def rank(self) -> int:
+        return list(Authority).index(self) + 1
+
+
+LABELS_FR.update(
+    {
+        (type(k).__name__, k.value): v
+        for k, v in {
+            AiActClass.PROHIBITED: "Pratique interdite",
+            AiActClass.HIGH: "Haut risque",
+            AiActClass.LIMITED: "Risque limité (obligations de transparence)",
+            AiActClass.MINIMAL: "Risque minimal",
+            AiActClass.OUT_OF_SCOPE: "Hors champ (pas un système d'IA)",
+            AiActRole.DEPLOYER: "Déployeur",
+            AiActRole.PROVIDER: "Fournisseur",
+            AiActRole.BOTH: "Fournisseur et déployeur",
+            ImpactLevel.I: "Niveau I (impact faible)",
+            ImpactLevel.II: "Niveau II (impact modéré)",
+            ImpactLevel.III: "Niveau III (impact élevé)",
+            ImpactLevel.IV: "Niveau IV (impact très élevé)",
+            ObligationStatus.TODO: "À faire",
+            ObligationStatus.IN_PROGRESS: "En cours",
+            ObligationStatus.DONE: "Fait",
+            ObligationStatus.NOT_APPLICABLE: "Non applicable (justifié)",
+            GateDecision.APPROVE: "Approuver",
+            GateDecision.APPROVE_WITH_CONDITIONS: "Approuver sous conditions",
+            GateDecision.REFUSE: "Refuser",
+            GateDecision.SEND_BACK: "Renvoyer pour compléments",
+            Authority.HEAD_OF_SERVICE: "Chef de service",
+            Authority.GENERAL_DIRECTOR: "Directeur général des services ou comité IA",
+            Authority.EXECUTIVE: "Exécutif (maire, président ou élu délégué)",
+            Authority.COUNCIL: "Assemblée délibérante (délibération du conseil)",
+        }.items()
+    }
+)
