@@ -44,7 +44,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from monitoring import _fmt, _stats
-from monitoring.levels import level_factor, roman
+from monitoring.levels import level_factor
 
 ColumnKind = Literal["numerical", "categorical"]
 DriftMethod = Literal["wasserstein", "jensenshannon", "psi"]
@@ -99,7 +99,9 @@ class DriftConfig(BaseModel):
             )
         for column, threshold in self.per_column_threshold.items():
             if not threshold > 0:
-                raise ValueError(f"Le seuil de la colonne {_fmt.quoted(column)} doit être strictement positif.")
+                raise ValueError(
+                    f"Le seuil de la colonne {_fmt.quoted(column)} doit être strictement positif."
+                )
         return self
 
     def method_for(self, column: str, kind: ColumnKind) -> str:
@@ -359,9 +361,7 @@ def compute_drift(
     if engine == "evidently" and computable:
         from monitoring import _evidently
 
-        specs = [
-            (c, k, config.method_for(c, k), config.threshold_for(c, k)) for c, k in computable.items()
-        ]
+        specs = [(c, k, config.method_for(c, k), config.threshold_for(c, k)) for c, k in computable.items()]
         scores = _evidently.value_drift_scores(reference, current, specs)
     elif computable:
         for column, kind in computable.items():
