@@ -24,6 +24,8 @@ as Evidently does in ``get_one_column_drift`` before calling a test.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 from scipy.spatial import distance
@@ -99,3 +101,52 @@ def psi(reference: pd.Series, current: pd.Series, numerical: bool) -> float:
     ref_share = _fill_zeroes(ref_share)
     cur_share = _fill_zeroes(cur_share)
     return float(np.sum((ref_share - cur_share) * np.log(ref_share / cur_share)))
+
+
+def permutation_pvalue(
+    reference: pd.Series,
+    current: pd.Series,
+    observed: float,
+    score: Callable[[pd.Series, pd.Series], float],
+    *,
+    frequencies_js: bool = False,
+    wasserstein: bool = False,
+    permutations: int,
+    seed: int,
+) -> tuple[float, float]:
+    """Sampling-noise check for small batches: shuffle the pooled values ``permutations`` times,
+    recompute the score on each split, and return ``(p_value, noise_floor)`` where p is
+    ``(1 + #{permuted ≥ observed}) / (1 + permutations)`` and the noise floor is the 95th
+    percentile of the permuted scores (the distance two samples of these sizes reach by chance).
+
+    ``frequencies_js``: the score is Jensen-Shannon on value frequencies, computed here with
+    ``np.bincount`` on factorized codes instead of calling ``score`` (same value, faster);
+    ``wasserstein``: the score is the normed Wasserstein distance, computed on numpy arrays.
+    """
+    rng = np.random.default_rng(seed)
+    n_ref = len(reference)
+    pooled = pd.concat([reference, current], ignore_index=True)
+    permuted = np.empty(permutations)
+    if frequencies_js:
+        codes, uniques = pd.factorize(pooled, sort=False)
+        n_cur = len(codes) - n_ref
+        for i in range(permutations):
+            shuffled = rng.permutation(codes)
+            ref_share = np.bincount(shuffled[:n_ref], minlength=len(uniques)) / n_ref
+            cur_share = np.bincount(shuffled[n_ref:], minlength=len(uniques)) / n_cur
+            keep = (ref_share > 0) | (cur_share > 0)
+            permuted[i] = float(distance.jensenshannon(ref_share[keep], cur_share[keep]))
+    elif wasserstein:
+        values = pooled.to_numpy(dtype=float)
+        for i in range(permutations):
+            shuffled = rng.permutation(values)
+            permuted[i] = wasserstein_normed(shuffled[:n_ref], shuffled[n_ref:])
+    else:
+        for i in range(permutations):
+            order = rng.permutation(len(pooled))
+            permuted[i] = score(
+                pooled.iloc[order[:n_ref]].reset_index(drop=True),
+                pooled.iloc[order[n_ref:]].reset_index(drop=True),
+            )
+    p_value = (1 + int(np.sum(permuted >= observed - 1e-12))) / (1 + permutations)
+    return p_value, float(np.quantile(permuted, 0.95))

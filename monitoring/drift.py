@@ -17,9 +17,13 @@ use case sees both sizes, so Vigie pins one distance per column kind whatever th
 Both are the Evidently defaults above 1,000 rows, so Vigie's numbers equal Evidently's.
 Distances are sample-size free in expectation but noisy on small batches: two samples of the
 *same* normal distribution give a normed W1 around 0.11 at 100 rows per side, 0.04 at 1,000
-and 0.01 at 10,000 (JS on 10 categories: 0.08, 0.03, 0.01). Hence a hard minimum
-(``DriftConfig.min_rows``, 30 values per side) and a French warning below
-``DriftConfig.small_sample_rows`` (1,000).
+and 0.01 at 10,000 (JS on 10 categories: 0.08, 0.03, 0.01); at 15 rows (half a month of
+daily counts) chance alone gives ~0.3. So, below ``DriftConfig.small_sample_rows`` (1,000)
+values on either side, Vigie adds a noise check that Evidently lacks: a permutation test
+(the pooled values reshuffled ``noise_permutations`` times, seeded) gives the distance such
+samples reach by chance; a column drifts only when its distance is at or above the threshold
+*and* beyond chance (permutation p-value < ``noise_alpha``, 0.05). Large batches are judged
+on the distance alone, like Evidently. Below ``min_rows`` (30) values, nothing is computed.
 
 What Evidently does not report, and Vigie adds per column: the change in missing-value rate
 (Evidently drops missing values before testing), the categories seen in the current batch
@@ -73,8 +77,9 @@ class DriftConfig(BaseModel):
     could be computed) is at least this value, as in Evidently. ``missing_rate_threshold``:
     flag a column whose missing-value rate moved by at least this much (absolute, 0.1 = 10
     points). ``min_rows``: below this many non-missing values on either side, a column is not
-    computed. ``small_sample_rows``: below this many rows on either side, the result carries
-    a warning that distances are noisy.
+    computed. ``small_sample_rows``: below this many values on either side, the distance must
+    also beat chance (permutation test, ``noise_*`` fields; see the module docstring) unless
+    ``noise_check`` is False.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -89,6 +94,10 @@ class DriftConfig(BaseModel):
     missing_rate_threshold: float = Field(0.1, gt=0, le=1)
     min_rows: int = Field(30, ge=1)
     small_sample_rows: int = Field(1000, ge=0)
+    noise_check: bool = True
+    noise_permutations: int = Field(200, ge=19)
+    noise_alpha: float = Field(0.05, gt=0, lt=1)
+    seed: int = 0
 
     @model_validator(mode="after")
     def _check(self) -> DriftConfig:
@@ -162,6 +171,8 @@ class ColumnDrift:
     missing_rate_changed: bool = False
     n_reference: int = 0  # non-missing values used on each side
     n_current: int = 0
+    p_value: float | None = None  # permutation p-value, small batches only
+    noise_floor: float | None = None  # 95th percentile of the distance under chance, small batches only
 
     @property
     def missing_rate_change(self) -> float | None:
@@ -216,7 +227,7 @@ class DriftResult:
         columns = [
             "column", "kind", "method", "score", "threshold", "drifted", "computable",
             "ref_missing_rate", "cur_missing_rate", "missing_rate_change", "missing_rate_changed",
-            "new_categories", "n_reference", "n_current", "messages",
+            "new_categories", "n_reference", "n_current", "p_value", "noise_floor", "messages",
         ]  # fmt: skip
         return pd.DataFrame(rows, columns=columns)
 
@@ -288,6 +299,10 @@ def _score(method: str, kind: str, reference: pd.Series, current: pd.Series) -> 
     if method == "psi":
         return _stats.psi(reference, current, numerical)
     raise ValueError(f"Méthode de dérive inconnue : {method!r}")  # pragma: no cover - validated by config
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _new_categories(reference: pd.Series, current: pd.Series) -> list[Any]:
@@ -379,7 +394,29 @@ def compute_drift(
         if score is not None and math.isnan(score):
             messages.append(f"Score de dérive indéfini pour {_fmt.quoted(column)}.")
             score = None
-        drifted = score is not None and score >= threshold
+        p_value = noise_floor = None
+        above = score is not None and score >= threshold
+        if above and config.noise_check and min(len(ref.values), len(cur.values)) < config.small_sample_rows:
+            numerical = kind == "numerical"
+            p_value, noise_floor = _stats.permutation_pvalue(
+                ref.values,
+                cur.values,
+                score,
+                lambda r, c, m=method, k=kind: _score(m, k, r, c),
+                frequencies_js=method == "jensenshannon" and (not numerical or ref.values.nunique() <= 20),
+                wasserstein=method == "wasserstein",
+                permutations=config.noise_permutations,
+                seed=config.seed,
+            )
+        drifted = above and (p_value is None or p_value < config.noise_alpha)
+        if above and not drifted:
+            messages.append(
+                f"{_capitalised(METHOD_LABELS_FR[method])} de {_fmt.quoted(column)} à {_fmt.number(score, 3)}, "
+                f"au-dessus du seuil {_fmt.number(threshold, 3)} mais dans le bruit d'échantillonnage : avec "
+                f"{len(ref.values)} et {len(cur.values)} valeurs, le hasard seul atteint "
+                f"{_fmt.number(noise_floor, 3)} (test de permutation, p = {_fmt.number(p_value, 3)}). "
+                "Pas de dérive retenue."
+            )
         if drifted:
             messages.append(
                 f"Dérive détectée sur {_fmt.quoted(column)} : {METHOD_LABELS_FR[method]} "
@@ -433,6 +470,8 @@ def compute_drift(
                 missing_rate_changed=missing_changed,
                 n_reference=0 if ref.values is None else len(ref.values),
                 n_current=0 if cur.values is None else len(cur.values),
+                p_value=p_value,
+                noise_floor=noise_floor,
             )
         )
 
@@ -451,8 +490,12 @@ def compute_drift(
     if n_computable and min(len(reference), len(current)) < config.small_sample_rows:
         messages.append(
             f"Petit échantillon ({len(reference)} lignes de référence, {len(current)} lignes courantes) : "
-            f"en dessous de {config.small_sample_rows} lignes, les distances sont bruitées "
-            "et une légère dérive peut apparaître par hasard."
+            f"en dessous de {config.small_sample_rows} lignes, les distances sont bruitées ; "
+            + (
+                "une dérive n'est retenue que si elle dépasse aussi le hasard (test de permutation)."
+                if config.noise_check
+                else "une légère dérive peut apparaître par hasard."
+            )
         )
     return DriftResult(
         columns=results,
