@@ -44,10 +44,11 @@ def value_drift_scores(
     from evidently import Report
     from evidently.metrics import ValueDrift
 
-    ref, cur = _datasets(reference, current, specs)
     metrics = [ValueDrift(column=c, method=m, threshold=t) for c, _, m, t in specs]
     with warnings.catch_warnings():
+        # Evidently's internals warn on ±inf (it drops them before testing, as we do).
         warnings.simplefilter("ignore")
+        ref, cur = _datasets(reference, current, specs)
         snapshot = Report(metrics).run(current_data=cur, reference_data=ref)
     scores: dict[str, float] = {}
     for metric in snapshot.dict()["metrics"]:
@@ -64,7 +65,6 @@ def html_report(
     from evidently import Report
     from evidently.presets import DataDriftPreset
 
-    ref, cur = _datasets(reference, current, specs)
     preset = DataDriftPreset(
         columns=[c for c, _, _, _ in specs],
         per_column_method={c: m for c, _, m, _ in specs},
@@ -73,6 +73,7 @@ def html_report(
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        ref, cur = _datasets(reference, current, specs)
         snapshot = Report([preset], include_tests=True).run(current_data=cur, reference_data=ref)
         return snapshot.get_html_str(as_iframe=False)
 
@@ -85,9 +86,9 @@ def default_preset_run(reference: pd.DataFrame, current: pd.DataFrame, specs: Se
     from evidently import Report
     from evidently.presets import DataDriftPreset
 
-    ref, cur = _datasets(reference, current, specs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        ref, cur = _datasets(reference, current, specs)
         snapshot = Report([DataDriftPreset()]).run(current_data=cur, reference_data=ref)
     for metric in snapshot.dict()["metrics"]:
         value = metric.get("value")

@@ -24,8 +24,6 @@ as Evidently does in ``get_one_column_drift`` before calling a test.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import pandas as pd
 from scipy.spatial import distance
@@ -91,26 +89,34 @@ def _fill_zeroes(shares: np.ndarray) -> np.ndarray:
     return np.where(shares == 0, filler, shares)
 
 
-def jensenshannon(reference: pd.Series, current: pd.Series, numerical: bool) -> float:
-    ref_share, cur_share = binned_shares(reference, current, numerical)
+def _js_from_shares(ref_share: np.ndarray, cur_share: np.ndarray) -> float:
     return float(distance.jensenshannon(ref_share, cur_share))
 
 
-def psi(reference: pd.Series, current: pd.Series, numerical: bool) -> float:
-    ref_share, cur_share = binned_shares(reference, current, numerical)
+def _psi_from_shares(ref_share: np.ndarray, cur_share: np.ndarray) -> float:
     ref_share = _fill_zeroes(ref_share)
     cur_share = _fill_zeroes(cur_share)
     return float(np.sum((ref_share - cur_share) * np.log(ref_share / cur_share)))
+
+
+_FROM_SHARES = {"jensenshannon": _js_from_shares, "psi": _psi_from_shares}
+
+
+def jensenshannon(reference: pd.Series, current: pd.Series, numerical: bool) -> float:
+    return _js_from_shares(*binned_shares(reference, current, numerical))
+
+
+def psi(reference: pd.Series, current: pd.Series, numerical: bool) -> float:
+    return _psi_from_shares(*binned_shares(reference, current, numerical))
 
 
 def permutation_pvalue(
     reference: pd.Series,
     current: pd.Series,
     observed: float,
-    score: Callable[[pd.Series, pd.Series], float],
+    method: str,
     *,
-    frequencies_js: bool = False,
-    wasserstein: bool = False,
+    numerical: bool,
     permutations: int,
     seed: int,
 ) -> tuple[float, float]:
@@ -119,34 +125,42 @@ def permutation_pvalue(
     ``(1 + #{permuted ≥ observed}) / (1 + permutations)`` and the noise floor is the 95th
     percentile of the permuted scores (the distance two samples of these sizes reach by chance).
 
-    ``frequencies_js``: the score is Jensen-Shannon on value frequencies, computed here with
-    ``np.bincount`` on factorized codes instead of calling ``score`` (same value, faster);
-    ``wasserstein``: the score is the normed Wasserstein distance, computed on numpy arrays.
+    The permuted scores use the same formulas as above, on numpy arrays: value frequencies
+    through ``np.bincount`` of factorized codes, Sturges bins through ``np.histogram`` on the
+    pooled edges (a permutation does not change the pooled values, hence not the edges).
     """
     rng = np.random.default_rng(seed)
     n_ref = len(reference)
-    pooled = pd.concat([reference, current], ignore_index=True)
     permuted = np.empty(permutations)
-    if frequencies_js:
-        codes, uniques = pd.factorize(pooled, sort=False)
-        n_cur = len(codes) - n_ref
-        for i in range(permutations):
-            shuffled = rng.permutation(codes)
-            ref_share = np.bincount(shuffled[:n_ref], minlength=len(uniques)) / n_ref
-            cur_share = np.bincount(shuffled[n_ref:], minlength=len(uniques)) / n_cur
-            keep = (ref_share > 0) | (cur_share > 0)
-            permuted[i] = float(distance.jensenshannon(ref_share[keep], cur_share[keep]))
-    elif wasserstein:
-        values = pooled.to_numpy(dtype=float)
+    if method == "wasserstein":
+        values = np.concatenate(
+            (reference.to_numpy(dtype=float, copy=False), current.to_numpy(dtype=float, copy=False))
+        )
         for i in range(permutations):
             shuffled = rng.permutation(values)
             permuted[i] = wasserstein_normed(shuffled[:n_ref], shuffled[n_ref:])
     else:
-        for i in range(permutations):
-            order = rng.permutation(len(pooled))
-            permuted[i] = score(
-                pooled.iloc[order[:n_ref]].reset_index(drop=True),
-                pooled.iloc[order[n_ref:]].reset_index(drop=True),
+        from_shares = _FROM_SHARES[method]
+        n_cur = len(current)
+        if numerical and reference.nunique() > _FEW_VALUES:
+            values = np.concatenate(
+                (reference.to_numpy(dtype=float, copy=False), current.to_numpy(dtype=float, copy=False))
             )
+            bins = np.histogram_bin_edges(values, bins="sturges")
+            for i in range(permutations):
+                shuffled = rng.permutation(values)
+                permuted[i] = from_shares(
+                    np.histogram(shuffled[:n_ref], bins)[0] / n_ref,
+                    np.histogram(shuffled[n_ref:], bins)[0] / n_cur,
+                )
+        else:
+            codes, uniques = pd.factorize(pd.concat([reference, current], ignore_index=True), sort=False)
+            for i in range(permutations):
+                shuffled = rng.permutation(codes)
+                ref_share = np.bincount(shuffled[:n_ref], minlength=len(uniques)) / n_ref
+                cur_share = np.bincount(shuffled[n_ref:], minlength=len(uniques)) / n_cur
+                # Evidently's keys are the values seen on either side of *this* split.
+                seen = (ref_share > 0) | (cur_share > 0)
+                permuted[i] = from_shares(ref_share[seen], cur_share[seen])
     p_value = (1 + int(np.sum(permuted >= observed - 1e-12))) / (1 + permutations)
     return p_value, float(np.quantile(permuted, 0.95))

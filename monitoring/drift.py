@@ -397,14 +397,12 @@ def compute_drift(
         p_value = noise_floor = None
         above = score is not None and score >= threshold
         if above and config.noise_check and min(len(ref.values), len(cur.values)) < config.small_sample_rows:
-            numerical = kind == "numerical"
             p_value, noise_floor = _stats.permutation_pvalue(
                 ref.values,
                 cur.values,
                 score,
-                lambda r, c, m=method, k=kind: _score(m, k, r, c),
-                frequencies_js=method == "jensenshannon" and (not numerical or ref.values.nunique() <= 20),
-                wasserstein=method == "wasserstein",
+                method,
+                numerical=kind == "numerical",
                 permutations=config.noise_permutations,
                 seed=config.seed,
             )
