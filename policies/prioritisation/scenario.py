@@ -146,11 +146,14 @@ def _validate(cands: Sequence[Candidate], k: Constraints) -> None:
         )
     if not isinstance(k.horizon_years, int) or k.horizon_years < 1:
         raise ScenarioInfeasible(f"L'horizon doit être d'au moins un an (reçu : {k.horizon_years}).")
-    for label, amount in (("Le budget annuel", k.budget), ("La capacité de l'équipe", k.capacity_days)):
+    for label, amount, negative in (
+        ("Le budget annuel", k.budget, "négatif"),
+        ("La capacité de l'équipe", k.capacity_days, "négative"),
+    ):
         if not math.isfinite(amount):
             raise ScenarioInfeasible(f"{label} doit être un nombre fini (reçu : {amount}).")
         if amount < 0:
-            raise ScenarioInfeasible(f"{label} est négatif ({fr_number(amount)}) : aucun scénario possible.")
+            raise ScenarioInfeasible(f"{label} est {negative} ({fr_number(amount)}) : aucun scénario possible.")
     seen: set[str] = set()
     dupes = {c.id for c in cands if c.id in seen or seen.add(c.id)}  # type: ignore[func-returns-value]
     if dupes:
