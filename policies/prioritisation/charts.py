@@ -143,7 +143,7 @@ def roadmap(df: pd.DataFrame, today: dt.date | None = None) -> alt.Chart:
     reproducible chart; defaults to the current date) is drawn in vermillion with a dashed black
     outline and labelled « Expérimentation en retard » in the legend.
     """
-    today = today or dt.date.today()  # noqa: DTZ011 - a calendar date, no time zone involved
+    today = today or dt.date.today()
     start = pd.to_datetime(df["start"])
     end = pd.to_datetime(df["end"])
     overdue = (df["stage"] == Stage.PILOT.value) & (end < pd.Timestamp(today))
