@@ -16,9 +16,9 @@ svc = services()
 st.title(t("Registre"))
 c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
 text = c1.text_input(t("Rechercher"), placeholder="titre, référence, direction…")
-families = c2.multiselect(t("Famille"), list(Family), format_func=lambda f: f.label)
-stages = c3.multiselect(t("Étape"), list(Stage), format_func=lambda s: s.label)
-directions = c4.multiselect(t("Direction"), svc.register.directions())
+families = c2.multiselect(t("Famille"), list(Family), format_func=lambda f: f.label, placeholder="Toutes")
+stages = c3.multiselect(t("Étape"), list(Stage), format_func=lambda s: s.label, placeholder="Toutes")
+directions = c4.multiselect(t("Direction"), svc.register.directions(), placeholder="Toutes")
 flt = RegisterFilter(text=text or None, families=tuple(f.value for f in families),
                      stages=tuple(s.value for s in stages), directions=tuple(directions))
 views = svc.register.list(flt)
@@ -31,6 +31,7 @@ event = st.dataframe(
     on_select="rerun",
     selection_mode="single-row",
     key="register_table",
+    height=min(640, 38 + 35 * max(len(df), 1)),
     column_config={
         "Coût de construction (€)": st.column_config.NumberColumn(format="euro"),
         "Coût annuel (€)": st.column_config.NumberColumn(format="euro"),

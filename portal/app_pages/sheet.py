@@ -124,16 +124,18 @@ with tab_risks:
     if uc.risks:
         names = {p.id: p.display_name for p in people}
         rdf = pd.DataFrame([{
+            "Niveau": RISK_LEVEL_FR[risk_level(r.likelihood, r.severity)], "Criticité": r.score,
             "Catégorie": r.category.label, "Description": r.description, "Vraisemblance": r.likelihood,
-            "Gravité": r.severity, "Criticité": r.score,
-            "Niveau": RISK_LEVEL_FR[risk_level(r.likelihood, r.severity)],
+            "Gravité": r.severity,
             "Atténuation": r.mitigation or "⚠ aucune", "Statut": r.status.label,
             "Résiduel": (f"{r.residual_likelihood}×{r.residual_severity}"
                          if r.residual_likelihood and r.residual_severity else ""),
             "Responsable": names.get(r.owner_id, "") if r.owner_id else "",
         } for r in uc.risks])
         c1, c2 = st.columns([3, 1])
-        c1.dataframe(rdf.sort_values("Criticité", ascending=False), hide_index=True)
+        c1.dataframe(rdf.sort_values("Criticité", ascending=False), hide_index=True,
+                     column_order=["Niveau", "Criticité", "Catégorie", "Description", "Atténuation", "Statut",
+                                   "Résiduel", "Responsable"])
         with c2:
             st.altair_chart(charts.risk_matrix(rdf[["Vraisemblance", "Gravité"]]))
     else:

@@ -16,11 +16,11 @@ from portal.services.spreadsheet import to_csv_bytes, to_xlsx_bytes
 REGISTER_COLUMNS = {
     "reference": "Référence",
     "title": "Titre",
+    "stage": "Étape",
     "family": "Famille",
     "direction": "Direction",
-    "service": "Service",
-    "stage": "Étape",
     "lead_name": "Chef de projet",
+    "service": "Service",
     "sponsor_name": "Commanditaire",
     "provider": "Fournisseur",
     "automation": "Automatisation",
