@@ -16,6 +16,7 @@ from policies import ai_act, crpa, impact, rgpd
 from policies.gates import GateFacts, ObligationFact, RiskFact
 from policies.obligations import Obligation, applicable_obligations, is_settled
 from policies.profile import build_profile
+from policies.questionnaire import parse_questions
 from policies.vocabulary import ObligationStatus, RiskStatus, Stage
 from portal.db.models import Classification, ObligationRecord, UseCase
 from portal.services.errors import InvalidInput
@@ -170,9 +171,10 @@ def gate_facts(
         fria_required=bool(cl and cl.fria_required),
         fria_done=settled(records, "OBL-AIA-FRIA"),
         risks=[
-            RiskFact(title=r.description[:120], likelihood=r.likelihood, severity=r.severity, mitigation=r.mitigation)
+            # a closed risk stays in the register and needs no further mitigation
+            RiskFact(title=r.description[:120], likelihood=r.likelihood, severity=r.severity,
+                     mitigation=r.mitigation or ("Risque clos" if r.status == RiskStatus.CLOSED.value else None))
             for r in uc.risks
-            if r.status != RiskStatus.CLOSED.value
         ],
         pilot_end_date=uc.end_date,
         success_criteria_defined=bool(uc.kpi_name and uc.kpi_target is not None),
@@ -195,3 +197,19 @@ def gate_facts(
         suspended_from=Stage(suspended_from) if suspended_from else None,
         reason=reason,
     )
+
+
+#: The CRPA facts asked as questions (booleans); the organisation's size is asked as numbers.
+CRPA_QUESTIONS = list(parse_questions([
+    {"id": "algorithmic_processing", "section": "CRPA", "kind": "yes_no", "rule": "CRPA-01",
+     "text_fr": "Le cas d'usage repose-t-il sur un traitement algorithmique (IA ou non, un tableur compte) ?"},
+    {"id": "individual_decision", "section": "CRPA", "kind": "yes_no", "rule": "CRPA-01",
+     "text_fr": "Des décisions individuelles sont-elles prises sur le fondement de ce traitement ?"},
+    {"id": "main_processing", "section": "CRPA", "kind": "yes_no", "rule": "CRPA-05",
+     "visible_if": {"individual_decision": True},
+     "text_fr": "Est-ce l'un des principaux traitements de la collectivité (beaucoup de personnes ou effets forts) ?"},
+    {"id": "secret_l311_5", "section": "CRPA", "kind": "yes_no", "rule": "CRPA-07",
+     "visible_if": {"individual_decision": True},
+     "text_fr": "Le traitement est-il couvert par un secret de l'article L311-5 (sécurité publique, sécurité des "
+                "systèmes d'information…) ?"},
+]))
