@@ -41,7 +41,8 @@ with tab_queue:
             pending_box(req)
             st.page_link("app_pages/sheet.py", label="Ouvrir la fiche", icon=":material/description:",
                          query_params={"ref": req.reference})
-            decision_form(svc, me, req, key=f"queue_{req.id}")
+            with st.expander("Décider", icon=":material/gavel:"):
+                decision_form(svc, me, req, key=f"queue_{req.id}")
 
 with tab_classes:
     frame = pd.DataFrame([{

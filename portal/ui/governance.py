@@ -141,8 +141,8 @@ def banner(svc: Services, uc: UseCaseView) -> None:
     if reqs:
         last = reqs[0]
         if last.pending and last.missing:
-            st.warning(f"Passage à l'étape « {last.to_stage.label} » en attente. Conditions manquantes : "
-                       + " ; ".join(last.missing), icon=":material/pending_actions:")
+            st.warning(f"Passage à l'étape « {last.to_stage.label} » en attente ; conditions manquantes :\n\n"
+                       + "\n".join(f"- {m}" for m in last.missing), icon=":material/pending_actions:")
         elif last.decision and last.decision.decision is GateDecision.REFUSE:
             st.error(f"Passage à l'étape « {last.to_stage.label} » refusé le {fmt_date(last.decision.decided_on)} "
                      f"par {last.decision.decided_by_name} : {last.decision.reasons}", icon=":material/block:")
@@ -198,7 +198,8 @@ def _classification_section(svc: Services, me: Principal, uc: UseCaseView) -> No
     else:
         c1, c2, c3, c4 = st.columns(4)
         c1.metric("Règlement IA", cl.risk_class.label)
-        c2.metric("Niveau d'impact", cl.impact_level.label if cl.impact_level else "non évalué")
+        c2.metric("Niveau d'impact", cl.impact_level.value if cl.impact_level else "non évalué",
+                  help=cl.impact_level.label if cl.impact_level else None)
         c3.metric("AIPD", "requise" if cl.dpia_required else "non requise")
         c4.metric("AIDF", "requise" if cl.fria_required else "non requise")
         st.caption(
@@ -239,7 +240,8 @@ def _gate_section(svc: Services, me: Principal, uc: UseCaseView, owners: list[in
     pending = next((r for r in requests if r.pending), None)
     if pending is not None:
         pending_box(pending)
-        decision_form(svc, me, pending, key=f"sheet_{pending.id}")
+        with st.expander("Décider", icon=":material/gavel:"):
+            decision_form(svc, me, pending, key=f"sheet_{pending.id}")
     elif can(me, Action.REQUEST_GATE, owner_ids=owners) and uc.stage not in (Stage.RETIRED,):
         _request_form(svc, me, uc)
     if can(me, Action.SUSPEND_USE_CASE) and uc.stage is not Stage.RETIRED:

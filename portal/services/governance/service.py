@@ -789,8 +789,7 @@ class GovernanceService:
             to = req.to_stage.label
             if req.pending:
                 if req.missing:
-                    msg = (f"Passage à l'étape « {to} » en attente ; conditions manquantes : "
-                           + " ; ".join(req.missing))
+                    msg = f"Passage à l'étape « {to} » en attente ; conditions manquantes : " + " ".join(req.missing)
                     items.append(AttentionItem(req.use_case_id, req.reference, req.title, msg, "warning"))
                 else:
                     items.append(AttentionItem(req.use_case_id, req.reference, req.title,
