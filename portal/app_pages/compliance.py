@@ -7,7 +7,7 @@ from policies.access import can
 from policies.vocabulary import Action, AiActClass, ImpactLevel
 from portal.ui.deps import services
 from portal.ui.feedback import flash
-from portal.ui.governance import decision_form, pending_box, requests_frame, review_form
+from portal.ui.governance import decide_expander, pending_box, requests_frame, review_form
 from portal.ui.i18n import fmt_date, t
 from portal.ui.session import principal
 
@@ -41,8 +41,7 @@ with tab_queue:
             pending_box(req)
             st.page_link("app_pages/sheet.py", label="Ouvrir la fiche", icon=":material/description:",
                          query_params={"ref": req.reference})
-            with st.expander("Décider", icon=":material/gavel:"):
-                decision_form(svc, me, req, key=f"queue_{req.id}")
+            decide_expander(svc, me, req, key=f"queue_{req.id}")
 
 with tab_classes:
     frame = pd.DataFrame([{

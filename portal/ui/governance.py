@@ -98,6 +98,15 @@ def decision_form(svc: Services, me: Principal, req: GateRequestView, key: str) 
             st.rerun()
 
 
+def decide_expander(svc: Services, me: Principal, req: GateRequestView, key: str) -> None:
+    """A folded decision form for whoever the approving authority allows; a caption for the others."""
+    if svc.governance.can_decide(me, req):
+        with st.expander("Décider", icon=":material/gavel:"):
+            decision_form(svc, me, req, key)
+    else:
+        st.caption(f"Décision réservée à : {req.authority.label}.")
+
+
 def requests_frame(requests: list[GateRequestView]) -> pd.DataFrame:
     return pd.DataFrame([{
         "N°": r.id, "Référence": r.reference, "Cas d'usage": r.title, "Nature": r.kind_fr,
@@ -240,8 +249,7 @@ def _gate_section(svc: Services, me: Principal, uc: UseCaseView, owners: list[in
     pending = next((r for r in requests if r.pending), None)
     if pending is not None:
         pending_box(pending)
-        with st.expander("Décider", icon=":material/gavel:"):
-            decision_form(svc, me, pending, key=f"sheet_{pending.id}")
+        decide_expander(svc, me, pending, key=f"sheet_{pending.id}")
     elif can(me, Action.REQUEST_GATE, owner_ids=owners) and uc.stage not in (Stage.RETIRED,):
         _request_form(svc, me, uc)
     if can(me, Action.SUSPEND_USE_CASE) and uc.stage is not Stage.RETIRED:
