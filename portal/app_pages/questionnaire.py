@@ -10,7 +10,7 @@ from portal.services.governance.engine import CRPA_QUESTIONS
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
 from portal.ui.governance import questions_form
-from portal.ui.i18n import t
+from portal.ui.i18n import fmt_number, t
 from portal.ui.session import principal
 
 me = principal()
@@ -75,11 +75,12 @@ with tab_result:
         st.error((getattr(exc, "problems", None) and "\n".join(exc.problems)) or str(exc))
         st.stop()
     a, r, c, i = result.ai_act, result.rgpd, result.crpa, result.impact
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
     c1.metric("Règlement IA", a.risk_class.label)
-    c2.metric("Rôle de la collectivité", a.role.label if a.role else "—")
-    c3.metric("Niveau d'impact", i.level.label if i else "non évalué")
-    c4.metric("AIPD", "requise" if r.dpia.required else ("recommandée" if r.dpia.recommended else "non requise"))
+    c2.metric("Niveau d'impact", i.level.value if i else "non évalué", help=i.level.label if i else None)
+    c3.metric("AIPD", "requise" if r.dpia.required else ("recommandée" if r.dpia.recommended else "non requise"))
+    c4.metric("AIDF", "requise" if a.fria_required else "non requise")
+    st.caption(f"Rôle de la collectivité : {a.role.label if a.role else '—'}")
     if not a.complete:
         st.warning(f"{len(a.unanswered)} question(s) du règlement IA sans réponse : une absence de réponse "
                    "compte comme « non ».")
@@ -88,7 +89,8 @@ with tab_result:
     st.dataframe(pd.DataFrame([{"Règle": x.rule_id, "Article": x.article, "Motif": x.text_fr} for x in reasons]),
                  hide_index=True)
     if i is not None:
-        st.markdown(f"**Niveau d'impact** : score {i.score:g} sur {i.max_raw} ({i.share:.0%}) ; "
+        st.markdown(f"**Niveau d'impact** : score {fmt_number(i.score, 2)} sur {i.max_raw} "
+                    f"({fmt_number(100 * i.share, 0)} %) ; "
                     f"atténuation {i.mitigation}/{i.max_mitigation}"
                     + (" — réduction appliquée" if i.mitigation_applied else ""))
         st.markdown("**Réponses qui ont déterminé le niveau**")

@@ -40,6 +40,8 @@ event = st.dataframe(
         "Coût annuel (€)": st.column_config.NumberColumn(format="euro"),
         "Début": st.column_config.DateColumn(format="DD/MM/YYYY"),
         "Fin": st.column_config.DateColumn(format="DD/MM/YYYY"),
+        "Revue périodique": st.column_config.TextColumn(width="medium", help="Échéance de la revue périodique "
+                                                        "des cas d'usage déployés"),
     },
 )
 selected = event.selection.rows if event else []

@@ -66,7 +66,7 @@ def questions_form(questions: list[Question], defaults: Mapping[str, Any], key: 
             value = None if value == _NO_ANSWER else value
         if q.article:
             st.caption(f"Fondement : {q.article}" + (f" ({q.rule})" if q.rule else ""))
-        if value is not None and value != []:
+        if value is not None:  # an empty multiple choice is an answer: none of them
             answers[q.id] = value
     return answers
 
@@ -306,12 +306,12 @@ def _obligations_section(svc: Services, me: Principal, uc: UseCaseView, owners: 
         return
     today = dt.date.today()
     st.dataframe(pd.DataFrame([{
-        "Domaine": o.family_fr, "Obligation": o.title_fr, "Article": o.article,
-        "Applicable depuis": fmt_date(o.applies_from), "Statut": o.status.label,
-        "Responsable": o.owner_name or "", "Échéance": fmt_date(o.due_date) if o.due_date else "",
-        "Retard": "en retard" if o.overdue(today) else "", "Preuves": len(o.evidence),
-        "Justification": o.justification or "",
-    } for o in obligations]), hide_index=True)
+        "Statut": o.status.label, "Retard": "en retard" if o.overdue(today) else "", "Obligation": o.title_fr,
+        "Échéance": fmt_date(o.due_date) if o.due_date else "", "Responsable": o.owner_name or "",
+        "Preuves": len(o.evidence), "Article": o.article, "Applicable depuis": fmt_date(o.applies_from),
+        "Domaine": o.family_fr, "Justification": o.justification or "",
+    } for o in obligations]), hide_index=True,
+        column_config={"Obligation": st.column_config.TextColumn(width="large")})
     if not can(me, Action.MANAGE_OBLIGATIONS, owner_ids=owners):
         return
     by_id = {o.id: o for o in obligations}

@@ -740,8 +740,9 @@ class GovernanceService:
         return sorted((r for r in self.review_statuses(today).values() if r.overdue), key=lambda r: r.due_date)
 
     def review_labels(self, today: dt.date | None = None) -> dict[str, str]:
-        """Reference -> the register's "Revue périodique" cell (empty for use cases not deployed)."""
-        return {r.reference: r.label_fr for r in self.review_statuses(today).values()}
+        """Reference -> the register's "Revue périodique" cell: overdue or up to date, and the due date."""
+        return {r.reference: ("En retard · " if r.overdue else "À jour · ") + r.due_date.strftime("%d/%m/%Y")
+                for r in self.review_statuses(today).values()}
 
     # ---- portfolio, attention, CRPA ---------------------------------------------------------
 
