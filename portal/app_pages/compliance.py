@@ -6,7 +6,7 @@ import streamlit as st
 from policies.access import can
 from policies.vocabulary import Action, AiActClass, ImpactLevel
 from portal.ui.deps import services
-from portal.ui.feedback import flash
+from portal.ui.feedback import attempt, flash
 from portal.ui.governance import decide_expander, pending_box, requests_frame, review_form
 from portal.ui.i18n import fmt_date, t
 from portal.ui.session import principal
@@ -33,6 +33,17 @@ tab_queue, tab_classes, tab_late, tab_history = st.tabs(
     [f"File d'attente ({len(pending)})", "Classes et niveaux", "Retards", "Historique des passages"])
 
 with tab_queue:
+    to_validate = [r for r in rows if r.risk_class and not r.validated]
+    if to_validate and can(me, Action.VALIDATE_CLASSIFICATION):
+        st.markdown("**Classifications à valider**")
+        for r in to_validate:
+            c1, c2 = st.columns([4, 1])
+            c1.markdown(f"{r.reference} — {r.title} : {r.risk_class.label}"
+                        + (f", niveau {r.impact_level.value}" if r.impact_level else ""))
+            if c2.button("Valider", key=f"validate_row_{r.use_case_id}") and attempt(
+                    lambda uc_id=r.use_case_id: gov.validate_classification(me, uc_id),
+                    success="Classification validée."):
+                st.rerun()
     if not pending:
         st.success("Aucune demande en attente.")
     for req in pending:

@@ -6,6 +6,7 @@ import streamlit as st
 from policies import ai_act, impact, rgpd
 from policies.access import can
 from policies.vocabulary import Action
+from portal.services.errors import InvalidInput
 from portal.services.governance.engine import CRPA_QUESTIONS
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
@@ -71,8 +72,8 @@ with tab_result:
     try:
         result = svc.governance.preview(uc.id, ai_act=ai_answers, rgpd=rgpd_answers, crpa=crpa_answers,
                                         impact=impact_answers)
-    except Exception as exc:
-        st.error((getattr(exc, "problems", None) and "\n".join(exc.problems)) or str(exc))
+    except InvalidInput as exc:
+        st.error("\n".join(f"- {p}" for p in exc.problems))
         st.stop()
     a, r, c, i = result.ai_act, result.rgpd, result.crpa, result.impact
     c1, c2, c3, c4 = st.columns([2, 1, 1, 1])

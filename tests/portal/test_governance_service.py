@@ -311,3 +311,43 @@ def test_use_case_rows_are_not_touched_by_reads(services, people, gov):
     gov.check(uc.id, "framing", today=TODAY)
     with services.db.reader() as s:
         assert s.get(UseCase, uc.id).version == version
+
+
+def test_concurrent_deciders_record_one_decision(db_url, services, people, gov):
+    import threading
+
+    from portal.services import build_services
+
+    uc = make_use_case(services, people["lead"])
+    gov.classify(people["compliance"], uc.id, **MINIMAL)
+    req = gov.request_gate(people["lead"], uc.id, "framing", today=TODAY)
+    n = 6
+    barrier = threading.Barrier(n)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+    engines = [build_services(db_url) for _ in range(n)]
+
+    def decide(i: int) -> None:
+        who = people["compliance"] if i % 2 else people["director"]
+        try:
+            barrier.wait(timeout=30)
+            engines[i].governance.decide(who, req.id, "approve" if i % 3 else "refuse", reasons=f"Décideur {i}",
+                                         today=TODAY)
+            result = "ok"
+        except InvalidInput as exc:
+            result = "refused" if "déjà été décidée" in exc.problems[0] else f"other: {exc.problems}"
+        except BaseException as exc:
+            result = f"error: {exc!r}"
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=decide, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for e in engines:
+        e.db.dispose()
+    assert sorted(outcomes) == ["ok"] + ["refused"] * (n - 1), outcomes
+    assert len([r for r in gov.requests(uc.id) if r.decision]) == 1
+    assert services.audit.verify().ok

@@ -125,3 +125,16 @@ def test_questionnaire_classifies_a_use_case(app_as, demo_url):
     assert not at.exception
     assert svc.governance.classification_of(uc_id) == ("out_of_scope", None)
     svc.db.dispose()
+
+
+def test_compliance_validates_a_project_leads_classification(app_as, demo_url):
+    svc = _svc(demo_url)
+    uc_id = svc.register.get_by_reference("UC-2026-015").id
+    assert not svc.governance.classification(uc_id).validated
+    at = app_as("director").switch_page("app_pages/compliance.py").run()
+    assert not [b for b in at.button if b.key == f"validate_row_{uc_id}"]  # the director does not validate
+    at = app_as("compliance").switch_page("app_pages/compliance.py").run()
+    at.button(key=f"validate_row_{uc_id}").click().run()
+    assert not at.exception
+    assert svc.governance.classification(uc_id).validated
+    svc.db.dispose()

@@ -467,6 +467,7 @@ class GovernanceService:
             raise InvalidInput(["La suspension et le retrait se décident directement (boutons Suspendre / Retirer)."])
         today = today or dt.date.today()
         with self._writer.begin() as s:
+            audit.repo.lock_chain(s)  # one gate writer at a time: no two pending requests, no two decisions
             uc = self._use_case(s, use_case_id)
             require(principal, Action.REQUEST_GATE, owner_ids=[uc.lead_id])
             pending = repo.pending_request(s, uc.id)
@@ -522,6 +523,7 @@ class GovernanceService:
         act_number = (act_number or "").strip() or None
         require(principal, Action.DECIDE_GATE)
         with self._writer.begin() as s:
+            audit.repo.lock_chain(s)  # serialise deciders: a request gets one decision
             req = s.get(GateRequestRow, request_id)
             if req is None:
                 raise NotFound(f"Demande de passage n° {request_id} introuvable.")
@@ -593,6 +595,7 @@ class GovernanceService:
         require(principal, Action.SUSPEND_USE_CASE)
         reason = (reason or "").strip()
         with self._writer.begin() as s:
+            audit.repo.lock_chain(s)
             uc = self._use_case(s, use_case_id)
             facts = self._facts(s, uc, today, reason=reason)
             check = check_gate(uc.stage, dst, facts)
