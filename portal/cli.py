@@ -130,6 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="mesurer les performances (ratios contre une référence)")
     p.add_argument("--quick", action="store_true", help="tailles réduites")
     p.set_defaults(func=cmd_bench)
+
+    # governance (issue 3): vigie gate check | request | decide
+    from portal.cli_governance import add_gate_commands
+
+    add_gate_commands(sub)
     return parser
 
 

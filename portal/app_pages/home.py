@@ -34,6 +34,7 @@ with right:
 
 st.subheader(t("Ce qui demande votre attention"))
 items = svc.register.attention(me)
+items = svc.governance.attention(me) + items  # governance (issue 3): gates, reviews, obligations
 if not items:
     st.success("Rien en attente pour vous.")
 else:

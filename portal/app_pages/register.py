@@ -23,6 +23,9 @@ flt = RegisterFilter(text=text or None, families=tuple(f.value for f in families
                      stages=tuple(s.value for s in stages), directions=tuple(directions))
 views = svc.register.list(flt)
 df = register_frame(views)
+# governance (issue 3): the periodic review, flagged when overdue
+df.insert(df.columns.get_loc("Étape") + 1, "Revue périodique",
+          df["Référence"].map(svc.governance.review_labels()).fillna(""))
 
 st.caption(f"{len(df)} cas d'usage — cliquez sur une ligne pour ouvrir sa fiche.")
 event = st.dataframe(
@@ -37,6 +40,8 @@ event = st.dataframe(
         "Coût annuel (€)": st.column_config.NumberColumn(format="euro"),
         "Début": st.column_config.DateColumn(format="DD/MM/YYYY"),
         "Fin": st.column_config.DateColumn(format="DD/MM/YYYY"),
+        "Revue périodique": st.column_config.TextColumn(width="medium", help="Échéance de la revue périodique "
+                                                        "des cas d'usage déployés"),
     },
 )
 selected = event.selection.rows if event else []

@@ -7,6 +7,7 @@ from policies.access import can
 from policies.vocabulary import RISK_LEVEL_FR, Action, risk_level
 from portal.services.errors import NotFound
 from portal.ui import charts, forms
+from portal.ui import governance as governance_ui
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
 from portal.ui.history import describe_event
@@ -43,10 +44,11 @@ st.markdown(
     f"&nbsp;·&nbsp; Chef de projet : **{uc.lead_name or '—'}** · Commanditaire : **{uc.sponsor_name or '—'}**"
 )
 flash()
+governance_ui.banner(svc, uc)  # governance (issue 3): overdue review, held or refused gate
 
-tab_overview, tab_sources, tab_risks, tab_value, tab_history = st.tabs(
+tab_overview, tab_sources, tab_risks, tab_value, tab_governance, tab_history = st.tabs(
     [t("Vue d'ensemble"), f"{t('Sources de données')} ({len(uc.data_sources)})", f"{t('Risques')} ({len(uc.risks)})",
-     t("Valeur et coûts"), t("Historique")]
+     t("Valeur et coûts"), t("Gouvernance"), t("Historique")]
 )
 
 with tab_overview:
@@ -182,6 +184,9 @@ with tab_value:
     else:
         st.info("Aucun indicateur de résultat défini.")
     st.caption(f"Période : du {fmt_date(uc.start_date)} au {fmt_date(uc.end_date)}")
+
+with tab_governance:  # governance (issue 3)
+    governance_ui.governance_tab(svc, me, uc)
 
 with tab_history:
     events = svc.audit.history_of(uc.id)

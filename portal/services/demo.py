@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from policies.access import require
-from policies.vocabulary import Action, Principal, Stage
+from policies.vocabulary import Action, Principal
 from portal.db.models import Person, UseCase
-from portal.services import audit
 from portal.services.demo_data import DEMO_ISSUER, PEOPLE, USE_CASES
 
 if TYPE_CHECKING:
@@ -62,22 +61,11 @@ def seed_demo(services: Services, actor: Principal, today: dt.date | None = None
             data = {k: v for k, v in risk.items() if k != "owner"} | {"owner_id": ids[owner] if owner else None}
             services.register.add_risk(lead, uc.id, data)
             counts["risks"] += 1
-        if spec["stage"] != Stage.IDEA.value:
-            _place_at_stage(services, actor, uc.id, Stage(spec["stage"]))
+    # governance (issue 3): every use case reaches its stage through classifications and gate decisions
+    from portal.services.demo_governance import govern_demo
+
+    govern_demo(services, ids, USE_CASES, today)
     return counts
-
-
-def _place_at_stage(services: Services, actor: Principal, use_case_id: int, stage: Stage) -> None:
-    """Put a demo use case at the stage its story has reached, recorded as demo loading in the trail."""
-    with services.db.writer.begin() as s:
-        uc = s.get(UseCase, use_case_id)
-        assert uc is not None
-        before = uc.stage
-        uc.stage = stage.value
-        s.flush()
-        audit.append(s, actor, "seed_stage", "use_case", uc.id, use_case_id=uc.id,
-                     before={"stage": before}, after={"stage": stage.value},
-                     details={"reason": "Chargement du portefeuille de démonstration"})
 
 
 def demo_people(services: Services) -> list[tuple[str, int]]:

@@ -7,10 +7,17 @@ import json
 from portal.services.schemas import AuditEventView
 
 ENTITIES = {"use_case": "le cas d'usage", "data_source": "une source de données", "risk": "un risque",
-            "person": "une personne", "register": "le registre"}
+            "person": "une personne", "register": "le registre",
+            # governance (issue 3)
+            "classification": "la classification", "gate_request": "la demande de passage",
+            "obligation": "l'obligation", "obligations": "les obligations du cas d'usage"}
 ACTIONS = {"create": "a créé", "update": "a modifié", "delete": "a supprimé", "set_roles": "a changé les rôles de",
            "set_active": "a changé le statut de", "export": "a exporté", "login": "s'est connecté(e)",
-           "seed_stage": "a placé à son étape de démonstration"}
+           "seed_stage": "a placé à son étape de démonstration",
+           # governance (issue 3)
+           "classify": "a classé (questionnaire)", "validate": "a validé", "sync": "a recalculé",
+           "request": "a demandé", "decide": "a décidé de", "suspend": "a suspendu", "withdraw": "a retiré",
+           "review": "a revu", "add_evidence": "a joint une preuve à"}
 
 
 def describe_event(ev: AuditEventView) -> str:

@@ -37,6 +37,10 @@ EN: dict[str, str] = {
     "Historique": "History",
     "Personnes et rôles": "People and roles",
     "Bonjour": "Hello",
+    # governance (issue 3)
+    "Conformité": "Compliance",
+    "Questionnaire": "Questionnaire",
+    "Questionnaire de classification": "Classification questionnaire",
 }
 
 

@@ -27,6 +27,11 @@ def pages_for(principal: Principal) -> dict[str, list[st.Page]]:
     if can(principal, Action.CREATE_USE_CASE):
         steering.append(page("new_use_case", "Nouveau cas d'usage", ":material/add_circle:"))
     governance: list[st.Page] = []
+    # governance (issue 3)
+    if can(principal, Action.DECIDE_GATE) or can(principal, Action.VALIDATE_CLASSIFICATION):
+        governance.append(page("compliance", "Conformité", ":material/gavel:"))
+    if can(principal, Action.ANSWER_QUESTIONNAIRE):
+        governance.append(page("questionnaire", "Questionnaire", ":material/quiz:"))
     if can(principal, Action.VIEW_AUDIT):
         governance.append(page("audit", "Journal d'audit", ":material/history:"))
     admin: list[st.Page] = []

@@ -2,7 +2,18 @@
 
 from portal.db.base import Base
 from portal.db.models.audit import AuditEvent
+from portal.db.models.governance import (
+    Classification,
+    GateDecision,
+    GateRequest,
+    ObligationEvidence,
+    ObligationRecord,
+    PeriodicReview,
+)
 from portal.db.models.identity import Person, RoleAssignment
 from portal.db.models.register import DataSource, Risk, UseCase
 
 __all__ = ["AuditEvent", "Base", "DataSource", "Person", "Risk", "RoleAssignment", "UseCase"]
+__all__ += [  # governance
+    "Classification", "GateDecision", "GateRequest", "ObligationEvidence", "ObligationRecord", "PeriodicReview",
+]

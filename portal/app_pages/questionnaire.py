@@ -1,0 +1,108 @@
+"""Guided classification: AI Act, RGPD, CRPA and impact level, with the article behind each question."""
+
+import pandas as pd
+import streamlit as st
+
+from policies import ai_act, impact, rgpd
+from policies.access import can
+from policies.vocabulary import Action
+from portal.services.errors import InvalidInput
+from portal.services.governance.engine import CRPA_QUESTIONS
+from portal.ui.deps import services
+from portal.ui.feedback import attempt, flash
+from portal.ui.governance import questions_form
+from portal.ui.i18n import fmt_number, t
+from portal.ui.session import principal
+
+me = principal()
+svc = services()
+
+st.title(t("Questionnaire de classification"))
+st.caption("Chaque question cite l'article qui la fonde. Le résultat se met à jour à chaque réponse ; "
+           "rien n'est enregistré avant « Enregistrer la classification ».")
+flash()
+
+cases = [u for u in svc.register.list() if can(me, Action.ANSWER_QUESTIONNAIRE, owner_ids=[u.lead_id])]
+if not cases:
+    st.info("Aucun cas d'usage que vous puissiez classer.")
+    st.stop()
+refs = [u.reference for u in cases]
+titles = {u.reference: u.title for u in cases}
+wanted = st.query_params.get("ref", refs[0])
+ref = st.selectbox("Cas d'usage", refs, index=refs.index(wanted) if wanted in refs else 0,
+                   format_func=lambda r: f"{r} — {titles[r]}", key="q_ref")
+uc = next(u for u in cases if u.reference == ref)
+previous = svc.governance.classification(uc.id)
+defaults = previous.model_dump() if previous else {}
+key = f"q{uc.id}_{previous.number if previous else 0}"
+
+tab_ai, tab_rgpd, tab_crpa, tab_impact, tab_result = st.tabs(
+    ["Règlement IA", "RGPD", "CRPA", "Niveau d'impact", "Résultat"])
+with tab_ai:
+    ai_answers = questions_form(ai_act.questions(), defaults.get("ai_act_answers", {}), f"{key}_ai",
+                                derive=ai_act.derive_facts)
+with tab_rgpd:
+    st.caption("Les données personnelles et leurs bases légales viennent des sources de données de la fiche "
+               f"({len(uc.data_sources)} source(s)).")
+    rgpd_answers = questions_form(rgpd.dpia_questions() + rgpd.art22_questions(), defaults.get("rgpd_answers", {}),
+                                  f"{key}_rgpd")
+with tab_crpa:
+    crpa_answers = questions_form(CRPA_QUESTIONS, defaults.get("crpa_answers", {}), f"{key}_crpa")
+    previous_crpa = defaults.get("crpa_answers", {})
+    c1, c2 = st.columns(2)
+    fte = c1.number_input("Effectif de la collectivité (ETP)", value=previous_crpa.get("org_fte"), min_value=0,
+                          step=10, key=f"{key}_crpa_fte", placeholder="non renseigné")
+    population = c2.number_input("Population", value=previous_crpa.get("org_population"), min_value=0, step=1000,
+                                 key=f"{key}_crpa_population", placeholder="non renseignée")
+    st.caption("Fondement : CRPA L312-1-3, D312-1-4 (publication des règles à partir de 50 agents).")
+    if fte is not None:
+        crpa_answers["org_fte"] = int(fte)
+    if population is not None:
+        crpa_answers["org_population"] = int(population)
+    for field, label in (("administration", "Administration (collectivité)"),
+                         ("contact", "Contact pour les demandes d'explication"),
+                         ("rules_url", "Adresse de publication des règles (facultatif)")):
+        value = st.text_input(label, value=previous_crpa.get(field, ""), key=f"{key}_crpa_{field}")
+        if value.strip():
+            crpa_answers[field] = value.strip()
+with tab_impact:
+    impact_answers = questions_form(impact.questions(), defaults.get("impact_answers", {}), f"{key}_impact")
+
+with tab_result:
+    try:
+        result = svc.governance.preview(uc.id, ai_act=ai_answers, rgpd=rgpd_answers, crpa=crpa_answers,
+                                        impact=impact_answers)
+    except InvalidInput as exc:
+        st.error("\n".join(f"- {p}" for p in exc.problems))
+        st.stop()
+    a, r, c, i = result.ai_act, result.rgpd, result.crpa, result.impact
+    c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
+    c1.metric("Règlement IA", a.risk_class.label)
+    c2.metric("Niveau d'impact", i.level.value if i else "non évalué", help=i.level.label if i else None)
+    c3.metric("AIPD", "requise" if r.dpia.required else ("recommandée" if r.dpia.recommended else "non requise"))
+    c4.metric("AIDF", "requise" if a.fria_required else "non requise")
+    st.caption(f"Rôle de la collectivité : {a.role.label if a.role else '—'}")
+    if not a.complete:
+        st.warning(f"{len(a.unanswered)} question(s) du règlement IA sans réponse : une absence de réponse "
+                   "compte comme « non ».")
+    st.markdown("**Motifs, avec leurs articles**")
+    reasons = [*a.reasons, *r.reasons, *c.reasons]
+    st.dataframe(pd.DataFrame([{"Règle": x.rule_id, "Article": x.article, "Motif": x.text_fr} for x in reasons]),
+                 hide_index=True)
+    if i is not None:
+        st.markdown(f"**Niveau d'impact** : score {fmt_number(i.score, 2)} sur {i.max_raw} "
+                    f"({fmt_number(100 * i.share, 0)} %) ; "
+                    f"atténuation {i.mitigation}/{i.max_mitigation}"
+                    + (" — réduction appliquée" if i.mitigation_applied else ""))
+        st.markdown("**Réponses qui ont déterminé le niveau**")
+        st.dataframe(pd.DataFrame([{"Question": d.question_fr, "Réponse": d.answer_fr, "Points": d.points}
+                                   for d in i.drivers]), hide_index=True)
+    st.markdown(f"**Obligations qui en découlent ({len(result.obligations)})**")
+    st.dataframe(pd.DataFrame([{"Obligation": o.title_fr, "Article": o.article,
+                                "Applicable depuis": o.applies_from.strftime("%d/%m/%Y")}
+                               for o in result.obligations]), hide_index=True)
+    if st.button("Enregistrer la classification", type="primary", key="q_save") and attempt(
+            lambda: svc.governance.classify(me, uc.id, ai_act=ai_answers, rgpd=rgpd_answers, crpa=crpa_answers,
+                                            impact=impact_answers),
+            success="Classification enregistrée ; obligations mises à jour."):
+        st.rerun()

@@ -1,0 +1,101 @@
+"""Queries on governance records: classifications, obligations, gate requests and decisions, reviews."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.db.models import (
+    Classification,
+    GateDecision,
+    GateRequest,
+    ObligationEvidence,
+    ObligationRecord,
+    PeriodicReview,
+)
+
+
+def latest_classification(session: Session, use_case_id: int) -> Classification | None:
+    return session.scalars(
+        select(Classification).where(Classification.use_case_id == use_case_id).order_by(Classification.number.desc())
+    ).first()
+
+
+def latest_classifications(session: Session) -> dict[int, Classification]:
+    """The latest classification of every classified use case."""
+    last = (
+        select(Classification.use_case_id, func.max(Classification.number).label("n"))
+        .group_by(Classification.use_case_id)
+        .subquery()
+    )
+    rows = session.scalars(
+        select(Classification).join(
+            last, (Classification.use_case_id == last.c.use_case_id) & (Classification.number == last.c.n)
+        )
+    )
+    return {c.use_case_id: c for c in rows}
+
+
+def classifications(session: Session, use_case_id: int) -> Sequence[Classification]:
+    return session.scalars(
+        select(Classification).where(Classification.use_case_id == use_case_id).order_by(Classification.number.desc())
+    ).all()
+
+
+def obligations(session: Session, use_case_id: int | None = None) -> Sequence[ObligationRecord]:
+    stmt = select(ObligationRecord).order_by(ObligationRecord.use_case_id, ObligationRecord.id)
+    if use_case_id is not None:
+        stmt = stmt.where(ObligationRecord.use_case_id == use_case_id)
+    return session.scalars(stmt).all()
+
+
+def evidence_for(session: Session, record_ids: Sequence[int]) -> Sequence[ObligationEvidence]:
+    if not record_ids:
+        return []
+    return session.scalars(
+        select(ObligationEvidence)
+        .where(ObligationEvidence.obligation_record_id.in_(record_ids))
+        .order_by(ObligationEvidence.id)
+    ).all()
+
+
+def requests(session: Session, use_case_id: int | None = None) -> Sequence[GateRequest]:
+    stmt = select(GateRequest).order_by(GateRequest.id.desc())
+    if use_case_id is not None:
+        stmt = stmt.where(GateRequest.use_case_id == use_case_id)
+    return session.scalars(stmt).all()
+
+
+def decisions(session: Session, use_case_id: int | None = None) -> dict[int, GateDecision]:
+    """Decisions keyed by the request they answer."""
+    stmt = select(GateDecision)
+    if use_case_id is not None:
+        stmt = stmt.where(GateDecision.use_case_id == use_case_id)
+    return {d.request_id: d for d in session.scalars(stmt)}
+
+
+def pending_request(session: Session, use_case_id: int) -> GateRequest | None:
+    decided = select(GateDecision.request_id)
+    return session.scalars(
+        select(GateRequest)
+        .where(GateRequest.use_case_id == use_case_id, GateRequest.id.not_in(decided))
+        .order_by(GateRequest.id.desc())
+    ).first()
+
+
+def last_suspension(session: Session, use_case_id: int) -> GateRequest | None:
+    return session.scalars(
+        select(GateRequest)
+        .join(GateDecision, GateDecision.request_id == GateRequest.id)
+        .where(GateRequest.use_case_id == use_case_id, GateRequest.kind == "suspend")
+        .order_by(GateRequest.id.desc())
+    ).first()
+
+
+def reviews(session: Session, use_case_id: int | None = None) -> Sequence[PeriodicReview]:
+    stmt = select(PeriodicReview).order_by(PeriodicReview.reviewed_on.desc(), PeriodicReview.id.desc())
+    if use_case_id is not None:
+        stmt = stmt.where(PeriodicReview.use_case_id == use_case_id)
+    return session.scalars(stmt).all()

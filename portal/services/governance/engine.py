@@ -1,0 +1,215 @@
+"""From the database to the pure engines of ``policies``: run the questionnaires, assemble gate facts.
+
+Nothing here writes; the service calls it inside its transactions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from policies import ai_act, crpa, impact, rgpd
+from policies.gates import GateFacts, ObligationFact, RiskFact
+from policies.obligations import Obligation, applicable_obligations, is_settled
+from policies.profile import build_profile
+from policies.questionnaire import parse_questions
+from policies.vocabulary import ObligationStatus, RiskStatus, Stage
+from portal.db.models import Classification, ObligationRecord, UseCase
+from portal.services.errors import InvalidInput
+from portal.services.validation import french_problems
+
+#: Keys of the CRPA part of the questionnaire that describe the organisation, not the engine's facts.
+CRPA_SHEET_KEYS = ("administration", "contact", "rules_url")
+
+CRPA_LABELS = {
+    "algorithmic_processing": "Traitement algorithmique",
+    "individual_decision": "Décisions individuelles",
+    "main_processing": "Traitement principal",
+    "secret_l311_5": "Secret protégé (L311-5)",
+    "org_fte": "Effectif de la collectivité (ETP)",
+    "org_population": "Population",
+    "is_territorial_collectivity": "Collectivité territoriale",
+}
+
+# Free-text legal bases of the register, read as the RGPD engine's codes.
+_BASIS_WORDS = (
+    ("intérêt légitime", "legitimate_interest"),
+    ("6-1-f", "legitimate_interest"),
+    ("obligation légale", "legal_obligation"),
+    ("6-1-c", "legal_obligation"),
+    ("consentement", "consent"),
+    ("6-1-a", "consent"),
+    ("contrat", "contract"),
+    ("6-1-b", "contract"),
+    ("intérêts vitaux", "vital_interests"),
+    ("6-1-d", "vital_interests"),
+)
+
+
+def legal_basis_code(text: str | None) -> str | None:
+    """The RGPD engine's code for a legal basis written in the register; public task by default."""
+    if not (text or "").strip():
+        return None
+    low = (text or "").lower()
+    for word, code in _BASIS_WORDS:
+        if word in low:
+            return code
+    return "public_task"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    ai_act: ai_act.AiActResult
+    rgpd: rgpd.RgpdResult
+    crpa: crpa.CrpaResult
+    impact: impact.ImpactResult | None
+    obligations: list[Obligation]
+
+    def result_json(self) -> dict[str, Any]:
+        rg = self.rgpd
+        return {
+            "ai_act": self.ai_act.model_dump(mode="json"),
+            "rgpd": {
+                "sources": rg.sources.model_dump(mode="json"),
+                "dpia": rg.dpia.model_dump(mode="json"),
+                "art22": rg.art22.model_dump(mode="json"),
+            },
+            "crpa": self.crpa.model_dump(mode="json"),
+            "impact": self.impact.model_dump(mode="json") if self.impact else None,
+            "obligations": [o.id for o in self.obligations],
+        }
+
+
+def _check_ids(part: str, answers: Mapping[str, Any], known: set[str]) -> list[str]:
+    return [f"Questionnaire {part} : question inconnue « {k} »." for k in answers if k not in known]
+
+
+def assess(
+    uc: UseCase,
+    ai_answers: Mapping[str, Any],
+    rgpd_answers: Mapping[str, Any],
+    crpa_answers: Mapping[str, Any],
+    impact_answers: Mapping[str, Any],
+) -> Assessment:
+    """Run every engine on the answers and the use case's data sources; French errors on bad answers."""
+    problems = _check_ids("règlement IA", ai_answers, {q.id for q in ai_act.questions()})
+    problems += _check_ids(
+        "RGPD", rgpd_answers, {q.id for q in rgpd.dpia_questions()} | {q.id for q in rgpd.art22_questions()}
+    )
+    problems += _check_ids("CRPA", crpa_answers, set(CRPA_LABELS) | set(CRPA_SHEET_KEYS))
+    problems += _check_ids("impact", impact_answers, {q.id for q in impact.questions()})
+    crpa_facts = None
+    try:
+        crpa_facts = crpa.CrpaFacts.model_validate(
+            {k: v for k, v in crpa_answers.items() if k not in CRPA_SHEET_KEYS}
+        )
+    except ValidationError as exc:
+        problems += french_problems(exc, CRPA_LABELS)
+    impact_result = None
+    if impact_answers:
+        try:
+            impact_result = impact.assess(impact_answers)
+        except ValueError as exc:
+            problems.append(str(exc))
+    if problems or crpa_facts is None:
+        raise InvalidInput(problems)
+    ai_result = ai_act.classify(ai_answers)
+    sources = [
+        rgpd.DataSourceFacts(
+            name=ds.name,
+            personal_data=ds.personal_data,
+            special_categories=ds.sensitive_data,
+            legal_basis=legal_basis_code(ds.legal_basis),
+        )
+        for ds in uc.data_sources
+    ]
+    rgpd_result = rgpd.assess(sources, rgpd_answers)
+    crpa_result = crpa.assess(crpa_facts)
+    profile = build_profile(
+        ai_act_result=ai_result,
+        rgpd_result=rgpd_result,
+        crpa_result=crpa_result,
+        impact_result=impact_result,
+        stage=Stage(uc.stage),
+    )
+    return Assessment(ai_result, rgpd_result, crpa_result, impact_result, applicable_obligations(profile))
+
+
+def settled(records: list[ObligationRecord], obligation_id: str) -> bool:
+    rec = next((r for r in records if r.obligation_id == obligation_id and r.applicable), None)
+    return rec is not None and is_settled(rec.status, rec.justification)
+
+
+def gate_facts(
+    uc: UseCase,
+    classification: Classification | None,
+    records: list[ObligationRecord],
+    today: dt.date,
+    *,
+    attestations: Mapping[str, Any] | None = None,
+    act_number: str | None = None,
+    act_date: dt.date | None = None,
+    suspended_from: str | None = None,
+    reason: str | None = None,
+) -> GateFacts:
+    """What :func:`policies.gates.check_gate` needs, read from the use case and its records."""
+    att = attestations or {}
+    applicable = [r for r in records if r.applicable]
+    cl = classification
+    return GateFacts(
+        today=today,
+        risk_class=cl.risk_class if cl else None,
+        classification_validated=bool(cl and cl.validated_at is not None),
+        impact_level=cl.impact_level if cl else None,
+        public_body=True,
+        dpia_required=bool(cl and cl.dpia_required),
+        dpia_done=settled(records, "OBL-RGPD-DPIA"),
+        fria_required=bool(cl and cl.fria_required),
+        fria_done=settled(records, "OBL-AIA-FRIA"),
+        risks=[
+            # a closed risk stays in the register and needs no further mitigation
+            RiskFact(title=r.description[:120], likelihood=r.likelihood, severity=r.severity,
+                     mitigation=r.mitigation or ("Risque clos" if r.status == RiskStatus.CLOSED.value else None))
+            for r in uc.risks
+        ],
+        pilot_end_date=uc.end_date,
+        success_criteria_defined=bool(uc.kpi_name and uc.kpi_target is not None),
+        kpi_baselines_set=uc.kpi_baseline is not None,
+        evaluation_report_started=bool(att.get("evaluation_report_started") or att.get("evaluation_done")),
+        evaluation_done=bool(att.get("evaluation_done")),
+        monitoring_plan=settled(records, "OBL-GOV-MONITORING-PLAN"),
+        obligations=[
+            ObligationFact(
+                id=r.obligation_id,
+                title_fr=r.title_fr,
+                status=ObligationStatus(r.status),
+                justification=r.justification,
+            )
+            for r in applicable
+        ],
+        agents_trained=bool(att.get("agents_trained")) or settled(records, "OBL-AIA-LITERACY"),
+        deliberation_number=act_number,
+        deliberation_date=act_date,
+        suspended_from=Stage(suspended_from) if suspended_from else None,
+        reason=reason,
+    )
+
+
+#: The CRPA facts asked as questions (booleans); the organisation's size is asked as numbers.
+CRPA_QUESTIONS = list(parse_questions([
+    {"id": "algorithmic_processing", "section": "CRPA", "kind": "yes_no", "rule": "CRPA-01",
+     "text_fr": "Le cas d'usage repose-t-il sur un traitement algorithmique (IA ou non, un tableur compte) ?"},
+    {"id": "individual_decision", "section": "CRPA", "kind": "yes_no", "rule": "CRPA-01",
+     "text_fr": "Des décisions individuelles sont-elles prises sur le fondement de ce traitement ?"},
+    {"id": "main_processing", "section": "CRPA", "kind": "yes_no", "rule": "CRPA-05",
+     "visible_if": {"individual_decision": True},
+     "text_fr": "Est-ce l'un des principaux traitements de la collectivité (beaucoup de personnes ou effets forts) ?"},
+    {"id": "secret_l311_5", "section": "CRPA", "kind": "yes_no", "rule": "CRPA-07",
+     "visible_if": {"individual_decision": True},
+     "text_fr": "Le traitement est-il couvert par un secret de l'article L311-5 (sécurité publique, sécurité des "
+                "systèmes d'information…) ?"},
+]))
