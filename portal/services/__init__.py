@@ -8,8 +8,12 @@ from dataclasses import dataclass
 from portal.db.session import Database
 from portal.services.audit import AuditService
 from portal.services.exports import ExportService
+
+# identity (issue 7)
+from portal.services.identity import IdentityService
 from portal.services.people import PeopleService
 from portal.services.register import RegisterService
+from portal.services.sessions import SessionService
 
 
 @dataclass
@@ -19,16 +23,23 @@ class Services:
     people: PeopleService
     audit: AuditService
     exports: ExportService
+    # identity (issue 7)
+    sessions: SessionService = None  # type: ignore[assignment]
+    identity: IdentityService = None  # type: ignore[assignment]
 
 
 def build_services(url: str) -> Services:
     db = Database(url)
     audit = AuditService(db.reader, db.writer)
     register = RegisterService(db.reader, db.writer)
-    return Services(
+    services = Services(
         db=db,
         register=register,
         people=PeopleService(db.reader, db.writer),
         audit=audit,
         exports=ExportService(register, audit),
     )
+    # identity (issue 7)
+    services.sessions = SessionService(db.reader, db.writer)
+    services.identity = IdentityService(db.reader, db.writer, services.sessions)
+    return services

@@ -5,4 +5,8 @@ from portal.db.models.audit import AuditEvent
 from portal.db.models.identity import Person, RoleAssignment
 from portal.db.models.register import DataSource, Risk, UseCase
 
+# identity (issue 7)
+from portal.db.models.sessions import IdentitySession
+
 __all__ = ["AuditEvent", "Base", "DataSource", "Person", "Risk", "RoleAssignment", "UseCase"]
+__all__ += ["IdentitySession"]
