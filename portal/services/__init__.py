@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from portal.db.session import Database
 from portal.services.audit import AuditService
+from portal.services.audit_export import AuditExportService
 from portal.services.exports import ExportService
 
 # identity (issue 7)
@@ -26,6 +27,7 @@ class Services:
     # identity (issue 7)
     sessions: SessionService = None  # type: ignore[assignment]
     identity: IdentityService = None  # type: ignore[assignment]
+    audit_exports: AuditExportService = None  # type: ignore[assignment]
 
 
 def build_services(url: str) -> Services:
@@ -42,4 +44,5 @@ def build_services(url: str) -> Services:
     # identity (issue 7)
     services.sessions = SessionService(db.reader, db.writer)
     services.identity = IdentityService(db.reader, db.writer, services.sessions)
+    services.audit_exports = AuditExportService(audit, register)
     return services

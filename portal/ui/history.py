@@ -11,11 +11,24 @@ ENTITIES = {"use_case": "le cas d'usage", "data_source": "une source de données
 ACTIONS = {"create": "a créé", "update": "a modifié", "delete": "a supprimé", "set_roles": "a changé les rôles de",
            "set_active": "a changé le statut de", "export": "a exporté", "login": "s'est connecté(e)",
            "seed_stage": "a placé à son étape de démonstration"}
+# identity (issue 7)
+ENTITIES |= {"identity_session": "une session", "audit_event": "le journal d'audit"}
+ACTIONS |= {"logout": "s'est déconnecté(e)", "login_refused": "connexion refusée :",
+            "revoke_sessions": "a mis fin aux sessions de", "register_on_sign_in": "première connexion de",
+            "apply_group_roles": "a attribué des rôles d'après les groupes à"}
 
 
 def describe_event(ev: AuditEventView) -> str:
     if ev.action == "login":
         return "connexion"
+    if ev.action == "logout":
+        return "déconnexion"
+    if ev.action == "login_refused":
+        try:
+            reason = (json.loads(ev.payload).get("details") or {}).get("reason", "")
+        except ValueError:
+            reason = ""
+        return f"connexion refusée ({reason})"
     verb = ACTIONS.get(ev.action, ev.action)
     what = ENTITIES.get(ev.entity, ev.entity)
     changed = changed_fields(ev)

@@ -267,3 +267,30 @@ def test_services_work_as_the_application_role(db_url, people, services):
         owner.dispose()
 
 
+
+
+# ---- audit export ---------------------------------------------------------------------------------
+
+def test_the_audit_export_is_filtered_injection_safe_and_itself_audited(services, people):
+    import io
+
+    import openpyxl
+    import pandas as pd
+
+    uc = services.register.create(people["lead"], use_case_data(title="=HYPERLINK(\"http://x\",\"clic\")"))
+    services.register.create(people["lead2"], use_case_data(title="Autre"))
+    with pytest.raises(PermissionDenied):
+        services.audit_exports.export(people["reader"], "csv")
+    out = services.audit_exports.export(people["compliance"], "csv", use_case_id=uc.id)
+    df = pd.read_csv(io.BytesIO(out.data), sep=";", encoding="utf-8-sig", dtype=str)
+    assert out.rows == len(df) >= 1 and set(df["Cas d'usage"].str.contains("HYPERLINK")) == {True}
+    assert all(not str(v).startswith("=") for v in df.to_numpy().ravel())  # nothing runs as a formula
+    assert len(df["Empreinte"].iloc[0]) == 64
+    xlsx = services.audit_exports.export(people["compliance"], "xlsx", actor_id=people["lead"].person_id)
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx.data))
+    cells = [c.value for row in wb.active.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not any(v.startswith("=") for v in cells)
+    assert _actions(services)[-2:] == ["export", "export"]
+    payload = _last_payload(services, "export")
+    assert '"format":"xlsx"' in payload and f'"actor_id":{people["lead"].person_id}' in payload
+    assert services.audit.verify().ok

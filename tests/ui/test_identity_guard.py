@@ -134,3 +134,16 @@ def test_an_unknown_person_sees_the_no_access_page_with_their_identifiers(demo_u
     assert any("stranger" in c.value for c in at.code)
     at.run()  # a rerun does not record the refusal twice
     assert [a for a, _ in _actions(demo_url)].count("login_refused") == 1
+
+
+def test_the_audit_page_filters_and_exports(app_as, demo_url):
+    at = app_as("compliance").switch_page("app_pages/audit.py").run()
+    assert not at.exception
+    action = next(s for s in at.selectbox if s.label == "Action")
+    action.set_value("login").run()
+    assert set(at.dataframe[0].value["Action"]) == {"login"}
+    next(b for b in at.button if b.label == "Préparer l'export Excel").click().run()
+    assert not at.exception and not at.error
+    assert any(d.label.startswith("Télécharger journal-audit.xlsx") for d in at.get("download_button"))
+    action_, payload = _actions(demo_url)[-1]
+    assert action_ == "export" and '"action":"login"' in payload and '"format":"xlsx"' in payload
