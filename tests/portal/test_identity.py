@@ -294,3 +294,19 @@ def test_the_audit_export_is_filtered_injection_safe_and_itself_audited(services
     payload = _last_payload(services, "export")
     assert '"format":"xlsx"' in payload and f'"actor_id":{people["lead"].person_id}' in payload
     assert services.audit.verify().ok
+
+
+def test_the_example_secrets_file_is_proconnect_ready_and_holds_no_secret():
+    import tomllib
+
+    from portal.settings import PROJECT_ROOT
+
+    data = tomllib.loads((PROJECT_ROOT / ".streamlit" / "secrets.example.toml").read_text(encoding="utf-8"))
+    auth = data["auth"]
+    assert auth["redirect_uri"].endswith("/oauth2callback") and "REPLACE" in auth["cookie_secret"]
+    pc = auth["proconnect"]
+    assert pc["client_kwargs"]["prompt"] == "" and pc["client_kwargs"]["token_endpoint_auth_method"] == \
+        "client_secret_post"
+    assert "REPLACE" in pc["client_secret"] and "access" in auth["expose_tokens"]
+    assert not (PROJECT_ROOT / ".streamlit" / "secrets.toml").exists() or \
+        "secrets.toml" in (PROJECT_ROOT / ".gitignore").read_text()
