@@ -204,6 +204,8 @@ def sign_in_page() -> None:
     names = providers()
     if names:
         st.subheader("Se connecter")
+        st.caption("Avec le compte de la collectivité, auprès de son fournisseur d'identité. "
+                   "Vos droits dans Vigie sont ceux que ses administrateurs vous ont attribués.")
         for name in names:
             label = "Se connecter" if name == "default" else f"Se connecter avec {name}"
             if st.button(label, key=f"login_{name}", type="primary", icon=":material/login:"):
