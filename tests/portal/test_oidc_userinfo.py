@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -65,13 +66,22 @@ class Provider:
         return Handler
 
 
-@pytest.fixture
-def provider() -> Iterator[Provider]:
+@contextmanager
+def running_provider() -> Iterator[Provider]:
     p = Provider()
     thread = threading.Thread(target=p.server.serve_forever, daemon=True)
     thread.start()
-    yield p
-    p.server.shutdown()
+    try:
+        yield p
+    finally:
+        p.server.shutdown()
+        p.server.server_close()
+
+
+@pytest.fixture
+def provider() -> Iterator[Provider]:
+    with running_provider() as p:
+        yield p
 
 
 def _fetch(p: Provider, *, require_jwt: bool = True, sub: str = "agent-42") -> dict[str, object]:

@@ -15,6 +15,7 @@ from portal.services import build_services
 from portal.services.people import SYSTEM
 from portal.settings import get_settings
 from portal.ui.auth import SESSION_KEY, oidc_key
+from tests.portal.test_oidc_userinfo import running_provider
 from tests.ui.conftest import ENTRYPOINT, open_session
 
 ISS = "https://idp.mairie-test.fr"
@@ -147,3 +148,50 @@ def test_the_audit_page_filters_and_exports(app_as, demo_url):
     assert any(d.label.startswith("Télécharger journal-audit.xlsx") for d in at.get("download_button"))
     action_, payload = _actions(demo_url)[-1]
     assert action_ == "export" and '"action":"login"' in payload and '"format":"xlsx"' in payload
+
+
+# ---- ProConnect: claims from the signed userinfo, fetched with the access token at sign-in ----------
+
+@pytest.fixture
+def provider():  # type: ignore[no-untyped-def]
+    with running_provider() as p:
+        yield p
+
+
+def _proconnect_app(provider, monkeypatch, access: str = "at-1") -> AppTest:  # type: ignore[no-untyped-def]
+    from tests.portal.test_oidc_userinfo import CLIENT
+
+    monkeypatch.setenv("VIGIE_OIDC_USERINFO", "jwt")
+    get_settings.cache_clear()
+    at = AppTest.from_file(ENTRYPOINT, default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                          "expose_tokens": ["id", "access"],
+                          "proconnect": {"client_id": CLIENT, "client_secret": "s",
+                                         "server_metadata_url": provider.issuer + "/.well-known/openid-configuration"}}
+    # as ProConnect leaves the ID token: no identity claim but iss/sub
+    at.user = {"is_logged_in": True, "provider": "proconnect", "iss": provider.issuer, "sub": "agent-42",
+               "iat": int(time.time()), "nonce": "n-42", "aud": CLIENT, "tokens": {"access": access}}
+    return at
+
+
+def test_proconnect_claims_come_from_the_verified_userinfo(demo_url, monkeypatch, provider):
+    provider.sign(provider.claims())
+    at = _proconnect_app(provider, monkeypatch).run()
+    assert not at.exception
+    assert provider.seen_tokens == ["Bearer at-1"]
+    assert any("aucun rôle" in e.value for e in at.error)  # unknown until an administrator grants a role
+    svc = build_services(demo_url)
+    person = svc.people.find_by_identity(provider.issuer, "agent-42")
+    svc.db.dispose()
+    assert person is not None and person.display_name == "Chloé Petit"  # from the userinfo JWT
+
+
+def test_an_unverifiable_userinfo_refuses_the_sign_in(demo_url, monkeypatch, provider):
+    from joserfc.jwk import ECKey
+
+    provider.sign(provider.claims(), key=ECKey.generate_key("P-256", parameters={"kid": "k1"}))
+    at = _proconnect_app(provider, monkeypatch).run()
+    assert not at.exception
+    assert any("n'ont pas pu être vérifiées" in e.value for e in at.error)
+    action, payload = _actions(demo_url)[-1]
+    assert action == "login_refused" and '"reason":"userinfo"' in payload
