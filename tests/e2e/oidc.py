@@ -56,6 +56,7 @@ def write_secrets(path: Path, *, app_url: str, issuer: str) -> Path:
         "[auth]\n"
         f'redirect_uri = "{app_url}/oauth2callback"\n'
         f'cookie_secret = "{COOKIE_SECRET}"\n'
+        'expose_tokens = ["id", "access"]\n'
         f'client_id = "{CLIENT_ID}"\n'
         f'client_secret = "{CLIENT_SECRET}"\n'
         f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n'
