@@ -162,5 +162,5 @@ class SessionService:
         with self._writer.begin() as s:
             actor = (_principal(s, person_id) if person_id else None) or anonymous(
                 f"Connexion refusée ({subject or 'inconnu'})")
-            audit.append(s, actor, "login_refused", "person", person_id or subject or "",
+            audit.append(s, actor, "login_refused", "person", str(person_id or subject or "")[:64],
                          details={"reason": reason, "issuer": issuer, "subject": subject, **(details or {})})

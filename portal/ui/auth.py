@@ -167,6 +167,9 @@ def sign_out() -> None:
 
 
 def _sign_in_demo(person_id: int) -> None:
+    if not settings().demo_login_allowed:  # the form is not shown in production; refuse anyway
+        st.error("Connexion de démonstration désactivée en production.")
+        st.stop()
     key = new_demo_key()
     services().sessions.open(person_id, key, method="demo", max_age=_max_age())
     st.session_state[SESSION_KEY] = key

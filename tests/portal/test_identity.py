@@ -310,3 +310,8 @@ def test_the_example_secrets_file_is_proconnect_ready_and_holds_no_secret():
     assert "REPLACE" in pc["client_secret"] and "access" in auth["expose_tokens"]
     assert not (PROJECT_ROOT / ".streamlit" / "secrets.toml").exists() or \
         "secrets.toml" in (PROJECT_ROOT / ".gitignore").read_text()
+
+
+def test_a_refusal_with_a_long_subject_is_recorded(services):
+    services.sessions.refuse("no_role", issuer=ISS, subject="s" * 255)
+    assert _actions(services)[-1] == "login_refused" and services.audit.verify().ok
