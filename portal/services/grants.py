@@ -50,6 +50,11 @@ def grant_app_role(engine: Engine, role: str, *, password: str | None = None) ->
             else:
                 statements.append(f'GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE "{table}" TO {q}')
         statements.append(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {q}")
+        # tables and sequences the owner creates in later migrations: ordinary rights (re-run this
+        # command after each migration anyway; audit_event is never re-created)
+        statements.append(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE "
+                          f"ON TABLES TO {q}")
+        statements.append(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {q}")
         for stmt in statements:
             conn.execute(text(stmt))
         run += statements
