@@ -315,3 +315,12 @@ def test_the_example_secrets_file_is_proconnect_ready_and_holds_no_secret():
 def test_a_refusal_with_a_long_subject_is_recorded(services):
     services.sessions.refuse("no_role", issuer=ISS, subject="s" * 255)
     assert _actions(services)[-1] == "login_refused" and services.audit.verify().ok
+
+
+def test_grant_app_role_command_refuses_sqlite(services, cli_env, capsys):
+    if not cli_env.startswith("sqlite"):
+        assert main(["db", "grant-app-role", "bad name"]) == 1  # invalid name, nothing created
+        assert "nom de rôle invalide" in capsys.readouterr().err
+        return
+    assert main(["db", "grant-app-role", "vigie_app"]) == 1
+    assert "PostgreSQL" in capsys.readouterr().err
