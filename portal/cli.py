@@ -92,6 +92,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     app = PROJECT_ROOT / "portal" / "streamlit_app.py"
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--browser.gatherUsageStats", "false"]
     cmd += streamlit_hardening(get_settings(), os.environ)  # identity (issue 7)
+    secrets_file = Path(os.environ.get("VIGIE_SECRETS_FILE") or PROJECT_ROOT / ".streamlit" / "secrets.toml")
+    if get_settings().is_production and not secrets_file.is_file():
+        print(f"Attention : production sans fichier de secrets ({secrets_file}) : personne ne pourra se "
+              "connecter. Voir « Sign-in in production » dans le README.", file=sys.stderr)
     if args.headless:
         cmd += ["--server.headless", "true"]
     return subprocess.call(cmd, cwd=PROJECT_ROOT, env=os.environ.copy())
