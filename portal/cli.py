@@ -69,6 +69,12 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     from portal.services.people import SYSTEM
 
     services = _services()
+    if args.issuer and args.subject:  # identity (issue 7): already recorded at a first sign-in?
+        pid, found = services.identity.ensure_admin(SYSTEM, name=args.name, email=args.email,
+                                                    issuer=args.issuer, subject=args.subject)
+        if found:
+            print(f"Rôle administrateur accordé à la personne n° {pid} (déjà connue du portail).")
+            return 0
     try:
         person = services.people.create(SYSTEM, {
             "display_name": args.name, "email": args.email, "issuer": args.issuer, "subject": args.subject,
@@ -85,9 +91,64 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Start the portal (Streamlit) on STREAMLIT_SERVER_PORT, default 8501."""
     app = PROJECT_ROOT / "portal" / "streamlit_app.py"
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--browser.gatherUsageStats", "false"]
+    cmd += streamlit_hardening(get_settings(), os.environ)  # identity (issue 7)
+    secrets_file = Path(os.environ.get("VIGIE_SECRETS_FILE") or PROJECT_ROOT / ".streamlit" / "secrets.toml")
+    if get_settings().is_production and not secrets_file.is_file():
+        print(f"Attention : production sans fichier de secrets ({secrets_file}) : personne ne pourra se "
+              "connecter. Voir « Sign-in in production » dans le README.", file=sys.stderr)
     if args.headless:
         cmd += ["--server.headless", "true"]
     return subprocess.call(cmd, cwd=PROJECT_ROOT, env=os.environ.copy())
+
+
+# ---- identity (issue 7) --------------------------------------------------------------------------
+
+def streamlit_hardening(settings, environ) -> list[str]:  # type: ignore[no-untyped-def]
+    """Streamlit options ``vigie run`` always sets: no error details in production, XSRF protection,
+    the upload limit, a minimal toolbar, no telemetry, no static or agent endpoints; the secrets file
+    named by VIGIE_SECRETS_FILE (default: .streamlit/secrets.toml)."""
+    flags = [
+        "--client.showErrorDetails", "none" if settings.is_production else "type",
+        "--client.toolbarMode", "minimal",
+        "--server.enableXsrfProtection", "true",
+        "--server.enableCORS", "true",
+        "--server.maxUploadSize", str(settings.max_upload_mb),
+        "--server.maxMessageSize", str(max(settings.max_upload_mb * 2, 50)),
+        "--server.enableStaticServing", "false",
+        "--server.runOnSave", "false",
+    ]
+    secrets_file = environ.get("VIGIE_SECRETS_FILE", "").strip()
+    if secrets_file:
+        flags += ["--secrets.files", str(Path(secrets_file).resolve())]
+    return flags
+
+
+def cmd_grant_app_role(args: argparse.Namespace) -> int:
+    from sqlalchemy import create_engine
+
+    from portal.services.grants import GrantError, grant_app_role
+
+    engine = create_engine(get_settings().database_url)
+    password = os.environ.get(args.password_env) if args.password_env else None
+    try:
+        statements = grant_app_role(engine, args.role, password=password)
+    except GrantError as exc:
+        print(f"Refusé : {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print("\n".join(statements))
+    print(f"Rôle applicatif « {args.role} » prêt : il ne peut ni modifier ni supprimer le journal d'audit.")
+    return 0
+
+
+def _add_identity_commands(sub) -> None:  # type: ignore[no-untyped-def]
+    db = sub.add_parser("db", help="base de données").add_subparsers(dest="db_command", required=True)
+    p = db.add_parser("grant-app-role",
+                      help="PostgreSQL : créer/autoriser le rôle de l'application (journal d'audit en ajout seul)")
+    p.add_argument("role")
+    p.add_argument("--password-env", help="variable d'environnement contenant le mot de passe (rôle LOGIN)")
+    p.set_defaults(func=cmd_grant_app_role)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -126,6 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="démarrer le portail")
     p.add_argument("--headless", action="store_true")
     p.set_defaults(func=cmd_run)
+
+    _add_identity_commands(sub)  # identity (issue 7)
 
     p = sub.add_parser("bench", help="mesurer les performances (ratios contre une référence)")
     p.add_argument("--quick", action="store_true", help="tailles réduites")

@@ -25,6 +25,10 @@ class Settings:
     data_dir: Path
     max_upload_mb: int
     session_max_age_hours: float
+    # identity (issue 7)
+    group_role_map: str = ""
+    group_claim: str = "groups"
+    oidc_userinfo: str = "off"
 
     @property
     def demo_login_allowed(self) -> bool:
@@ -58,7 +62,24 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         data_dir=data_dir,
         max_upload_mb=max_upload,
         session_max_age_hours=max_age,
+        **_identity_settings(env_vars),
     )
+
+
+# identity (issue 7)
+USERINFO_MODES = ("off", "json", "jwt")
+
+
+def _identity_settings(env_vars: os._Environ[str] | dict[str, str]) -> dict[str, str]:
+    """VIGIE_GROUP_ROLE_MAP (``groupe=rôle,…``), VIGIE_GROUP_CLAIM, VIGIE_OIDC_USERINFO (off|json|jwt)."""
+    userinfo = env_vars.get("VIGIE_OIDC_USERINFO", "off").strip().lower() or "off"
+    if userinfo not in USERINFO_MODES:
+        raise SettingsError(f"VIGIE_OIDC_USERINFO={userinfo!r} inconnu ; valeurs possibles : {', '.join(USERINFO_MODES)}")
+    return {
+        "group_role_map": env_vars.get("VIGIE_GROUP_ROLE_MAP", "").strip(),
+        "group_claim": env_vars.get("VIGIE_GROUP_CLAIM", "groups").strip() or "groups",
+        "oidc_userinfo": userinfo,
+    }
 
 
 @lru_cache(maxsize=1)

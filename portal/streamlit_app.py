@@ -20,7 +20,7 @@ st.session_state["principal"] = principal
 navigation = st.navigation(pages_for(principal))
 
 with st.sidebar:
-    st.markdown(f"**{principal.display_name}**")
+    st.text(principal.display_name)  # a name from the identity provider: never markdown/HTML
     st.caption(", ".join(sorted(r.label for r in principal.roles)) or "Aucun rôle")
     st.selectbox(t("Langue"), list(LANGUAGES), format_func=LANGUAGES.__getitem__, key="lang")
     if st.button(t("Se déconnecter"), icon=":material/logout:"):

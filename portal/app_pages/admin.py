@@ -53,6 +53,15 @@ with right:
                 success="Personne ajoutée."):
             st.rerun()
 
+# identity (issue 7): end a person's sessions (stolen laptop, departure); they must sign in again.
+with st.expander("Sessions ouvertes"):
+    open_sessions = svc.sessions.open_sessions(pid)
+    st.caption(f"{person.display_name} : {len(open_sessions)} session(s) ouverte(s). Changer ses rôles ou "
+               "désactiver son compte met aussi fin à ses sessions.")
+    if open_sessions and st.button("Mettre fin à ses sessions", key=f"revoke_{pid}") and attempt(
+            lambda: svc.sessions.revoke_person(me, pid), success="Sessions terminées."):
+        st.rerun()
+
 with st.expander("Ce que chaque rôle permet"):
     rows = []
     for action, grants in MATRIX.items():

@@ -1,11 +1,10 @@
-"""The audit trail for compliance: filter by use case, person and date, check integrity, export."""
+"""The audit trail for compliance: filter by use case, person, action and dates; check integrity; export."""
 
 import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
-from portal.services.spreadsheet import to_csv_bytes
 from portal.ui.deps import services
 from portal.ui.feedback import attempt
 from portal.ui.history import describe_event
@@ -16,34 +15,48 @@ me = principal()
 svc = services()
 
 st.title("Journal d'audit")
+st.caption("Chaque modification, connexion, déconnexion et export est consigné ici, chaîné par empreintes "
+           "SHA-256 : une ligne modifiée ou supprimée se voit à la vérification.")
 report = svc.audit.verify()
 (st.success if report.ok else st.error)(report.message())
 
 cases = {u.id: f"{u.reference} — {u.title}" for u in svc.register.list()}
 people = {p.id: p.display_name for p in svc.people.list()}
-c1, c2, c3, c4 = st.columns(4)
+ACTIONS = {"": "Toutes", "create": "création", "update": "modification", "delete": "suppression",
+           "set_roles": "rôles", "set_active": "activation", "login": "connexion", "logout": "déconnexion",
+           "login_refused": "connexion refusée", "revoke_sessions": "fin de sessions", "export": "export",
+           "register_on_sign_in": "première connexion", "apply_group_roles": "rôles d'après les groupes"}
+c1, c2, c3, c4, c5 = st.columns(5)
 uc_id = c1.selectbox("Cas d'usage", [None, *cases], format_func=lambda i: "Tous" if i is None else cases[i])
 actor = c2.selectbox("Personne", [None, *people], format_func=lambda i: "Toutes" if i is None else people[i])
-since = c3.date_input("Depuis le", value=None, format="DD/MM/YYYY")
-until = c4.date_input("Jusqu'au (inclus)", value=None, format="DD/MM/YYYY")
+action = c3.selectbox("Action", list(ACTIONS), format_func=ACTIONS.__getitem__)
+since = c4.date_input("Depuis le", value=None, format="DD/MM/YYYY")
+until = c5.date_input("Jusqu'au (inclus)", value=None, format="DD/MM/YYYY")
 
 
 def _start(day: dt.date | None) -> dt.datetime | None:
     return dt.datetime.combine(day, dt.time.min).astimezone(dt.UTC) if day else None
 
 
-events = attempt(lambda: svc.audit.events(
-    me, use_case_id=uc_id, actor_id=actor, since=_start(since),
-    until=_start(until + dt.timedelta(days=1)) if until else None, limit=1000,
-)) or []
+filters = {"use_case_id": uc_id, "actor_id": actor, "action": action or None, "since": _start(since),
+           "until": _start(until + dt.timedelta(days=1)) if until else None}
+events = attempt(lambda: svc.audit.events(me, **filters, limit=1000)) or []
 df = pd.DataFrame([{
     "N°": e.seq, "Date": fmt_date(e.at), "Par": e.actor_name, "Action": e.action,
     "Objet": f"{e.entity} {e.entity_id}", "Cas d'usage": cases.get(e.use_case_id, "") if e.use_case_id else "",
     "Description": describe_event(e), "Détail (avant/après)": e.payload, "Empreinte": e.hash[:16],
 } for e in events])
-st.caption(f"{len(df)} événement(s), du plus récent au plus ancien.")
+st.caption(f"{len(df)} événement(s) affiché(s), du plus récent au plus ancien (1 000 au plus à l'écran ; "
+           "l'export contient tous ceux du filtre).")
 st.dataframe(df, hide_index=True)
-if len(df) and st.button("Préparer l'export CSV"):
-    svc.audit.record(me, "export", "audit_event", "csv", details={"rows": len(df)})
-    st.download_button("Télécharger journal-audit.csv", to_csv_bytes(df), file_name="journal-audit.csv",
-                       mime="text/csv", on_click="ignore")
+
+st.caption("L'export reprend les filtres ci-dessus, neutralise les formules de tableur et est lui-même consigné.")
+e1, e2, _ = st.columns([1, 1, 3])
+for fmt, label, col in (("csv", "Préparer l'export CSV", e1), ("xlsx", "Préparer l'export Excel", e2)):
+    if col.button(label, key=f"audit_export_{fmt}", disabled=not len(df)):
+        st.session_state[f"audit_file_{fmt}"] = attempt(
+            lambda fmt=fmt: svc.audit_exports.export(me, fmt, **filters))
+    ready = st.session_state.get(f"audit_file_{fmt}")
+    if ready is not None:
+        col.download_button(f"Télécharger {ready.filename}", ready.data, file_name=ready.filename,
+                            mime=ready.mime, on_click="ignore", key=f"audit_download_{fmt}")

@@ -8,10 +8,15 @@ from pathlib import Path
 
 from portal.db.session import Database
 from portal.services.audit import AuditService
+from portal.services.audit_export import AuditExportService
 from portal.services.exports import ExportService
 from portal.services.governance import GovernanceService
+
+# identity (issue 7)
+from portal.services.identity import IdentityService
 from portal.services.people import PeopleService
 from portal.services.register import RegisterService
+from portal.services.sessions import SessionService
 
 
 @dataclass
@@ -22,6 +27,10 @@ class Services:
     audit: AuditService
     exports: ExportService
     governance: GovernanceService = field(init=False)  # governance (issue 3)
+    # identity (issue 7)
+    sessions: SessionService = None  # type: ignore[assignment]
+    identity: IdentityService = None  # type: ignore[assignment]
+    audit_exports: AuditExportService = None  # type: ignore[assignment]
 
 
 def build_services(url: str, data_dir: Path | None = None) -> Services:
@@ -41,4 +50,8 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
 
         data_dir = load_settings().data_dir
     services.governance = GovernanceService(db.reader, db.writer, data_dir)
+    # identity (issue 7)
+    services.sessions = SessionService(db.reader, db.writer)
+    services.identity = IdentityService(db.reader, db.writer, services.sessions)
+    services.audit_exports = AuditExportService(audit, register)
     return services

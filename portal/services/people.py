@@ -16,6 +16,7 @@ from portal.repositories import people as repo
 from portal.services import audit
 from portal.services.errors import InvalidInput, NotFound, StaleEdit
 from portal.services.schemas import PERSON_LABELS, PersonFields, PersonView
+from portal.services.sessions import revoke_all
 from portal.services.validation import validate
 
 #: The acting principal of maintenance commands run from a terminal (``vigie init``, ``seed-demo``).
@@ -118,6 +119,8 @@ class PeopleService:
             audit.append(s, principal, "set_roles", "person", person.id,
                          before={"roles": sorted(r.value for r in current)},
                          after={"roles": sorted(r.value for r in wanted)})
+            if current != wanted:  # identity (issue 7): a role change ends the person's sessions
+                revoke_all(s, principal, person.id, "role_change")
         return self.get(person_id)
 
     def set_active(self, principal: Principal, person_id: int, active: bool) -> PersonView:
@@ -133,4 +136,6 @@ class PeopleService:
                 s.flush()
                 audit.append(s, principal, "set_active", "person", person.id,
                              before={"active": not active}, after={"active": active})
+                if not active:  # identity (issue 7)
+                    revoke_all(s, principal, person.id, "deactivated")
         return self.get(person_id)

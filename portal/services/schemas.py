@@ -312,3 +312,4 @@ class AuditEventView(View):
     use_case_id: int | None
     payload: str
     hash: str
+    prev_hash: str = ""  # identity (issue 7): exported with the event

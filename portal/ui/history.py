@@ -18,11 +18,24 @@ ACTIONS = {"create": "a créé", "update": "a modifié", "delete": "a supprimé"
            "classify": "a classé (questionnaire)", "validate": "a validé", "sync": "a recalculé",
            "request": "a demandé", "decide": "a décidé de", "suspend": "a suspendu", "withdraw": "a retiré",
            "review": "a revu", "add_evidence": "a joint une preuve à"}
+# identity (issue 7)
+ENTITIES |= {"identity_session": "une session", "audit_event": "le journal d'audit"}
+ACTIONS |= {"logout": "s'est déconnecté(e)", "login_refused": "connexion refusée :",
+            "revoke_sessions": "a mis fin aux sessions de", "register_on_sign_in": "première connexion de",
+            "apply_group_roles": "a attribué des rôles d'après les groupes à"}
 
 
 def describe_event(ev: AuditEventView) -> str:
     if ev.action == "login":
         return "connexion"
+    if ev.action == "logout":
+        return "déconnexion"
+    if ev.action == "login_refused":
+        try:
+            reason = (json.loads(ev.payload).get("details") or {}).get("reason", "")
+        except ValueError:
+            reason = ""
+        return f"connexion refusée ({reason})"
     verb = ACTIONS.get(ev.action, ev.action)
     what = ENTITIES.get(ev.entity, ev.entity)
     changed = changed_fields(ev)

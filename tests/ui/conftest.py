@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,7 +14,20 @@ from portal.services import build_services
 from portal.services.demo import seed_demo
 from portal.services.demo_data import DEMO_ISSUER
 from portal.services.people import SYSTEM
+from portal.services.sessions import new_demo_key
 from portal.settings import get_settings
+from portal.ui.auth import SESSION_KEY
+
+# identity (issue 7): app_as opens a real server-side session, as the demo sign-in does.
+
+
+def open_session(url: str, person: int, max_age: dt.timedelta = dt.timedelta(hours=1)) -> str:
+    svc = build_services(url)
+    key = new_demo_key()
+    svc.sessions.open(person, key, method="demo", max_age=max_age)
+    svc.db.dispose()
+    return key
+
 
 ENTRYPOINT = str(Path(__file__).resolve().parents[2] / "portal" / "streamlit_app.py")
 
@@ -52,13 +66,13 @@ def person_id(demo_url: str) -> Callable[[str], int]:
 
 
 @pytest.fixture
-def app_as(person_id: Callable[[str], int]) -> Callable[[str | None], AppTest]:
+def app_as(person_id: Callable[[str], int], demo_url: str) -> Callable[[str | None], AppTest]:
     """An AppTest of the entrypoint, signed in as the demo person of ``role`` (None: signed out)."""
 
     def make(role: str | None) -> AppTest:
         at = AppTest.from_file(ENTRYPOINT, default_timeout=60)
         if role is not None:
-            at.session_state["person_id"] = person_id(role)
+            at.session_state[SESSION_KEY] = open_session(demo_url, person_id(role))
         return at.run()
 
     return make

@@ -13,7 +13,11 @@ from portal.db.models.governance import (
 from portal.db.models.identity import Person, RoleAssignment
 from portal.db.models.register import DataSource, Risk, UseCase
 
+# identity (issue 7)
+from portal.db.models.sessions import IdentitySession
+
 __all__ = ["AuditEvent", "Base", "DataSource", "Person", "Risk", "RoleAssignment", "UseCase"]
 __all__ += [  # governance
     "Classification", "GateDecision", "GateRequest", "ObligationEvidence", "ObligationRecord", "PeriodicReview",
 ]
+__all__ += ["IdentitySession"]
