@@ -23,6 +23,7 @@ from policies.vocabulary import (
     Stage,
 )
 from portal.services import Services
+from portal.services.errors import NotFound
 from portal.services.governance import ATTESTATIONS, GateRequestView
 from portal.services.schemas import UseCaseView
 from portal.ui.feedback import attempt
@@ -353,6 +354,16 @@ def _obligations_section(svc: Services, me: Principal, uc: UseCaseView, owners: 
             label = ev.filename if ev.kind == "file" else ev.url
             st.caption(f"Preuve n° {ev.id} : {label} — SHA-256 {ev.sha256[:16]}… — {ev.added_by_name}, "
                        f"{fmt_date(ev.added_at)}")
+            if ev.kind == "file":
+                try:
+                    name, data, intact = gov.evidence_file(ev.id)
+                except NotFound as exc:
+                    st.error(str(exc))
+                    continue
+                if not intact:
+                    st.error(f"Le fichier de la preuve n° {ev.id} ne correspond plus à son empreinte SHA-256.")
+                st.download_button(f"Télécharger {name}", data, file_name=name, key=f"evidence_dl_{ev.id}",
+                                   on_click="ignore")
 
 
 def _crpa_section(svc: Services, uc: UseCaseView) -> None:
