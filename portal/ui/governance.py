@@ -315,6 +315,10 @@ def _obligations_section(svc: Services, me: Principal, uc: UseCaseView, owners: 
         column_config={"Obligation": st.column_config.TextColumn(width="large")})
     if not can(me, Action.MANAGE_OBLIGATIONS, owner_ids=owners):
         return
+    if st.button("Recalculer les obligations", key=f"sync_obl_{uc.id}", icon=":material/sync:",
+                 help="Après un changement des sources de données : applique à nouveau la règle d'applicabilité.") \
+            and attempt(lambda: gov.sync_obligations(me, uc.id), success="Obligations recalculées."):
+        st.rerun()
     by_id = {o.id: o for o in obligations}
     with st.expander("Mettre à jour une obligation, joindre une preuve", icon=":material/task_alt:"):
         oid = st.selectbox("Obligation", list(by_id), format_func=lambda i: by_id[i].title_fr[:110],
