@@ -34,7 +34,8 @@ with right:
 
 st.subheader(t("Ce qui demande votre attention"))
 items = svc.register.attention(me)
-items = svc.governance.attention(me) + items  # governance (issue 3): gates, reviews, obligations
+# governance (issue 3): held and refused gates, overdue reviews and obligations, merged by urgency
+items = sorted(svc.governance.attention(me) + items, key=lambda i: {"error": 0, "warning": 1}.get(i.severity, 2))
 if not items:
     st.success("Rien en attente pour vous.")
 else:

@@ -23,6 +23,7 @@ from policies.vocabulary import (
     Stage,
 )
 from portal.services import Services
+from portal.services.errors import NotFound
 from portal.services.governance import ATTESTATIONS, GateRequestView
 from portal.services.schemas import UseCaseView
 from portal.ui.feedback import attempt
@@ -314,6 +315,10 @@ def _obligations_section(svc: Services, me: Principal, uc: UseCaseView, owners: 
         column_config={"Obligation": st.column_config.TextColumn(width="large")})
     if not can(me, Action.MANAGE_OBLIGATIONS, owner_ids=owners):
         return
+    if st.button("Recalculer les obligations", key=f"sync_obl_{uc.id}", icon=":material/sync:",
+                 help="Après un changement des sources de données : applique à nouveau la règle d'applicabilité.") \
+            and attempt(lambda: gov.sync_obligations(me, uc.id), success="Obligations recalculées."):
+        st.rerun()
     by_id = {o.id: o for o in obligations}
     with st.expander("Mettre à jour une obligation, joindre une preuve", icon=":material/task_alt:"):
         oid = st.selectbox("Obligation", list(by_id), format_func=lambda i: by_id[i].title_fr[:110],
@@ -353,6 +358,16 @@ def _obligations_section(svc: Services, me: Principal, uc: UseCaseView, owners: 
             label = ev.filename if ev.kind == "file" else ev.url
             st.caption(f"Preuve n° {ev.id} : {label} — SHA-256 {ev.sha256[:16]}… — {ev.added_by_name}, "
                        f"{fmt_date(ev.added_at)}")
+            if ev.kind == "file":
+                try:
+                    name, data, intact = gov.evidence_file(ev.id)
+                except NotFound as exc:
+                    st.error(str(exc))
+                    continue
+                if not intact:
+                    st.error(f"Le fichier de la preuve n° {ev.id} ne correspond plus à son empreinte SHA-256.")
+                st.download_button(f"Télécharger {name}", data, file_name=name, key=f"evidence_dl_{ev.id}",
+                                   on_click="ignore")
 
 
 def _crpa_section(svc: Services, uc: UseCaseView) -> None:

@@ -351,3 +351,17 @@ def test_concurrent_deciders_record_one_decision(db_url, services, people, gov):
     assert sorted(outcomes) == ["ok"] + ["refused"] * (n - 1), outcomes
     assert len([r for r in gov.requests(uc.id) if r.decision]) == 1
     assert services.audit.verify().ok
+
+
+def test_sync_obligations_follows_a_new_personal_data_source(services, people, gov):
+    uc = make_use_case(services, people["lead"], personal=False, risk=(2, 2))
+    gov.classify(people["compliance"], uc.id, **MINIMAL)
+    assert "OBL-RGPD-LEGAL-BASIS" not in {o.obligation_id for o in gov.obligations(uc.id)}
+    services.register.add_data_source(people["lead"], uc.id, {"name": "Fichier des usagers", "origin": "internal",
+                                                              "personal_data": True, "legal_basis": None})
+    with pytest.raises(PermissionDenied):
+        gov.sync_obligations(people["reader"], uc.id)
+    changes = gov.sync_obligations(people["lead"], uc.id)
+    assert "OBL-RGPD-LEGAL-BASIS" in changes["added"]
+    assert "OBL-RGPD-LEGAL-BASIS" in {o.obligation_id for o in gov.obligations(uc.id)}
+    assert "sync" in {e.action for e in services.audit.history_of(uc.id)}

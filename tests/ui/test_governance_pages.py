@@ -138,3 +138,24 @@ def test_compliance_validates_a_project_leads_classification(app_as, demo_url):
     assert not at.exception
     assert svc.governance.classification(uc_id).validated
     svc.db.dispose()
+
+
+def test_lead_uploads_evidence_from_the_sheet(app_as, demo_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("VIGIE_DATA_DIR", str(tmp_path))
+    svc = _svc(demo_url)
+    uc = svc.register.get_by_reference("UC-2026-013")
+    ob = next(o for o in svc.governance.obligations(uc.id) if o.obligation_id == "OBL-RGPD-DPIA")
+    at = app_as("project_lead")  # Sophie Leroy does not lead UC-2026-013: no obligation form for her
+    at.query_params["ref"] = "UC-2026-013"
+    at = at.switch_page("app_pages/sheet.py").run()
+    assert not [e for e in at.expander if e.label.startswith("Mettre à jour une obligation")]
+    at = app_as("compliance")
+    at.query_params["ref"] = "UC-2026-013"
+    at = at.switch_page("app_pages/sheet.py").run()
+    at.selectbox(key=f"pick_obl_{uc.id}").set_value(ob.id).run()
+    at.text_input(key=f"evidence_{ob.id}_link").set_value("https://ged.example/aipd-logement")
+    next(b for b in at.button if b.label == "Joindre").click().run()
+    assert not at.exception
+    evidence = next(o for o in svc.governance.obligations(uc.id) if o.id == ob.id).evidence
+    assert [e.url for e in evidence] == ["https://ged.example/aipd-logement"]
+    svc.db.dispose()
