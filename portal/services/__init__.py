@@ -9,6 +9,7 @@ from portal.db.session import Database
 from portal.services.audit import AuditService
 from portal.services.exports import ExportService
 from portal.services.people import PeopleService
+from portal.services.portfolio import PortfolioService  # portfolio (issue 4)
 from portal.services.register import RegisterService
 
 
@@ -19,6 +20,8 @@ class Services:
     people: PeopleService
     audit: AuditService
     exports: ExportService
+    # --- portfolio (issue 4) ---
+    portfolio: PortfolioService
 
 
 def build_services(url: str) -> Services:
@@ -31,4 +34,6 @@ def build_services(url: str) -> Services:
         people=PeopleService(db.reader, db.writer),
         audit=audit,
         exports=ExportService(register, audit),
+        # --- portfolio (issue 4): the lead wires classification_of to the governance service ---
+        portfolio=PortfolioService(db.reader, db.writer, classification_of=None),
     )

@@ -64,6 +64,9 @@ def seed_demo(services: Services, actor: Principal, today: dt.date | None = None
             counts["risks"] += 1
         if spec["stage"] != Stage.IDEA.value:
             _place_at_stage(services, actor, uc.id, Stage(spec["stage"]))
+    # --- portfolio (issue 4) ---
+    from portal.services.demo_portfolio import seed_portfolio
+    counts |= seed_portfolio(services, actor, today)
     return counts
 
 
