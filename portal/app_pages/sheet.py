@@ -11,6 +11,7 @@ from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
 from portal.ui.history import describe_event
 from portal.ui.i18n import fmt_date, fmt_money, fmt_number, t
+from portal.ui.portfolio import priority_tab  # portfolio (issue 4)
 from portal.ui.session import forget_version, principal, remembered_version
 
 me = principal()
@@ -44,9 +45,9 @@ st.markdown(
 )
 flash()
 
-tab_overview, tab_sources, tab_risks, tab_value, tab_history = st.tabs(
+tab_overview, tab_sources, tab_risks, tab_value, tab_priority, tab_history = st.tabs(
     [t("Vue d'ensemble"), f"{t('Sources de données')} ({len(uc.data_sources)})", f"{t('Risques')} ({len(uc.risks)})",
-     t("Valeur et coûts"), t("Historique")]
+     t("Valeur et coûts"), t("Valeur et priorité"), t("Historique")]
 )
 
 with tab_overview:
@@ -182,6 +183,9 @@ with tab_value:
     else:
         st.info("Aucun indicateur de résultat défini.")
     st.caption(f"Période : du {fmt_date(uc.start_date)} au {fmt_date(uc.end_date)}")
+
+with tab_priority:  # portfolio (issue 4)
+    priority_tab(svc, me, uc)
 
 with tab_history:
     events = svc.audit.history_of(uc.id)

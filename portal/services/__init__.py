@@ -10,6 +10,7 @@ from portal.services.audit import AuditService
 from portal.services.exports import ExportService
 from portal.services.people import PeopleService
 from portal.services.portfolio import PortfolioService  # portfolio (issue 4)
+from portal.services.portfolio_exports import PortfolioExports  # portfolio (issue 4)
 from portal.services.register import RegisterService
 
 
@@ -22,18 +23,21 @@ class Services:
     exports: ExportService
     # --- portfolio (issue 4) ---
     portfolio: PortfolioService
+    portfolio_exports: PortfolioExports
 
 
 def build_services(url: str) -> Services:
     db = Database(url)
     audit = AuditService(db.reader, db.writer)
     register = RegisterService(db.reader, db.writer)
+    # --- portfolio (issue 4): the lead wires classification_of to the governance service ---
+    portfolio = PortfolioService(db.reader, db.writer, classification_of=None)
     return Services(
         db=db,
         register=register,
         people=PeopleService(db.reader, db.writer),
         audit=audit,
         exports=ExportService(register, audit),
-        # --- portfolio (issue 4): the lead wires classification_of to the governance service ---
-        portfolio=PortfolioService(db.reader, db.writer, classification_of=None),
+        portfolio=portfolio,
+        portfolio_exports=PortfolioExports(portfolio, audit),
     )
