@@ -85,7 +85,9 @@ with tabs[3]:
     if roadmap.empty:
         st.info("Aucune expérimentation ni aucun déploiement daté.")
     else:
-        st.altair_chart(pcharts.roadmap(roadmap, today), width="stretch")
+        chart = pcharts.roadmap(roadmap, today).properties(height=max(160, 34 * len(roadmap)))
+        st.altair_chart(chart.configure_axisY(labelLimit=360), width="stretch")
+        st.caption("Sans date de fin (déploiement en service), la barre s'arrête à aujourd'hui.")
 
 with tabs[4]:
     if by_year.empty:

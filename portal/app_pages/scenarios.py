@@ -34,8 +34,9 @@ def label(ref: str) -> str:
 with st.form("scenario_form"):
     c1, c2, c3 = st.columns(3)
     name = c1.text_input("Nom du scénario", value=f"Scénario {len(shown) + 1}", key="sc_name")
-    budget = c2.number_input("Budget annuel (€)", min_value=0.0, value=150000.0, step=10000.0, key="sc_budget")
-    capacity = c3.number_input("Capacité de l'équipe (jours-personne)", min_value=0.0, value=400.0, step=10.0,
+    budget = c2.number_input("Budget annuel (€)", min_value=0.0, value=150000.0, step=10000.0, format="%.0f",
+                         key="sc_budget")
+    capacity = c3.number_input("Capacité de l'équipe (jours-personne)", min_value=0.0, value=400.0, step=10.0, format="%.0f",
                                key="sc_capacity")
     c1, c2, c3 = st.columns(3)
     basis = c1.selectbox("Base budgétaire", list(BUDGET_BASIS_FR), format_func=lambda b: BUDGET_BASIS_FR[b],
@@ -114,7 +115,7 @@ for i, (col, out) in enumerate(zip(cols, shown, strict=True)):
 
 if len(shown) > 1:
     st.subheader("Comparaison")
-    st.dataframe(comparison_frame(shown), hide_index=True)
+    st.dataframe(comparison_frame(shown, as_text=True), hide_index=True)
 
 st.subheader("Exporter")
 st.caption("Le classeur et le rapport reprennent le classement et les scénarios affichés ; "

@@ -406,8 +406,12 @@ class PortfolioService:
         rows = self._rows((Stage.PILOT.value, Stage.EVALUATION.value, Stage.DEPLOYED.value))
         df = pd.DataFrame([{k: r[k] for k in ("reference", "title", "stage", "start", "end")} for r in rows
                            if r["start"] is not None], columns=["reference", "title", "stage", "start", "end"])
-        df["overdue"] = [(st == Stage.PILOT.value and end is not None and end < today)
-                         for st, end in zip(df["stage"], df["end"], strict=True)]
+        # A deployment (or a pilot without an end date) runs on: draw it up to today, and say so.
+        df["ongoing"] = df["end"].isna()
+        df["end"] = [max(today, st) if end is None or pd.isna(end) else end
+                     for st, end in zip(df["start"], df["end"], strict=True)]
+        df["overdue"] = [(st == Stage.PILOT.value and not ongoing and end < today)
+                         for st, end, ongoing in zip(df["stage"], df["end"], df["ongoing"], strict=True)]
         return df
 
     def budget_lines(self) -> pd.DataFrame:
@@ -462,8 +466,6 @@ class PortfolioService:
         p = params if isinstance(params, ScenarioParams) else validate(ScenarioParams, params, SCENARIO_LABELS)
         weights_version = self.weights().version
         df = self.candidates(p.stages)
-        if df.empty:
-            raise InvalidInput(["Aucun cas d'usage candidat aux étapes choisies : rien à planifier."])
         known = set(df["reference"])
         all_refs = set(self.ranked()["reference"])
         problems = []
@@ -476,6 +478,8 @@ class PortfolioService:
                     problems.append(f"Cas d'usage {label} : {ref} {why}.")
         if problems:
             raise InvalidInput(problems)
+        if df.empty:
+            raise InvalidInput(["Aucun cas d'usage candidat aux étapes choisies : rien à planifier."])
         cands = [Candidate(id=r.reference, value=float(r.priority), build_cost=float(r.build_cost or 0.0),
                            run_cost_per_year=float(r.run_cost_per_year or 0.0),
                            effort_days=float(r.effort_days or 0.0), title=r.title) for r in df.itertuples()]

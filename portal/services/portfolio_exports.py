@@ -77,11 +77,16 @@ def scenario_totals(out: ScenarioOutcome) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Élément", "Valeur"])
 
 
-def comparison_frame(outs: Sequence[ScenarioOutcome]) -> pd.DataFrame:
+def comparison_frame(outs: Sequence[ScenarioOutcome], *, as_text: bool = False) -> pd.DataFrame:
+    """Scenarios side by side (``policies.prioritisation.compare``); ``as_text``: French-formatted cells."""
     names = _unique_names(outs)
     df = compare({n: o.result for n, o in zip(names, outs, strict=True)})
     df = df.reset_index()
-    return df.rename(columns={df.columns[0]: "Section", df.columns[1]: "Élément"})
+    df = df.rename(columns={df.columns[0]: "Section", df.columns[1]: "Élément"})
+    if as_text:
+        for col in df.columns[2:]:
+            df[col] = [_fmt(v) for v in df[col]]
+    return df
 
 
 def _unique_names(outs: Sequence[ScenarioOutcome]) -> list[str]:
@@ -169,7 +174,7 @@ class PortfolioExports:
                            [[r.reference, r.title, fr_number(r.priority, 1), fr_eur(r.scenario_cost),
                              fr_number(r.effort_days or 0)] for r in out.selected.itertuples()]))
         if len(scenarios) > 1:
-            cmp = comparison_frame(scenarios)
+            cmp = comparison_frame(scenarios, as_text=True)
             tables.append(("Comparaison des scénarios", list(cmp.columns),
                            [[_fmt(v) for v in row] for row in cmp.itertuples(index=False)]))
         tables.append(("Budget par année", ["Année", "Voté", "Engagé", "Dépensé"],
@@ -216,10 +221,14 @@ def _rank(v: Any) -> str:
 def _fmt(v: Any) -> str:
     if isinstance(v, bool):
         return "oui" if v else "non"
+    if hasattr(v, "item") and not isinstance(v, str):  # numpy scalars
+        v = v.item()
     if isinstance(v, int):
         return fr_number(v)
     if isinstance(v, float):
-        return fr_number(v, 0 if abs(v) >= 1000 else 2)
+        if pd.isna(v):
+            return ""
+        return fr_number(v, 0 if abs(v) >= 1000 or v == int(v) else 2)
     return "" if v is None else str(v)
 
 
