@@ -5,6 +5,7 @@ import streamlit as st
 from policies.access import can
 from policies.prioritisation.scenario import BUDGET_BASIS_FR, STATUS_FR
 from policies.vocabulary import Action, Stage
+from portal.services.errors import InvalidInput
 from portal.services.portfolio import DEFAULT_CANDIDATE_STAGES, ScenarioParams
 from portal.services.portfolio_exports import comparison_frame
 from portal.ui.deps import services
@@ -59,10 +60,11 @@ if submitted:
               "horizon_years": int(horizon) if basis == "horizon" else 1, "stages": tuple(stages),
               "must_do": tuple(must), "excluded": tuple(excluded),
               "exclusive_groups": tuple(tuple(gr) for gr in groups if gr)}
-    out = attempt(lambda: svc.portfolio.run_scenario(params))
-    if out is not None:
-        shown.append(out)
+    try:
+        shown.append(svc.portfolio.run_scenario(params))
         del shown[:-MAX_SHOWN]
+    except InvalidInput as exc:
+        st.error("Scénario impossible :\n\n" + "\n".join(f"- {p}" for p in exc.problems))
 
 saved = svc.portfolio.saved_scenarios()
 if saved:
@@ -72,10 +74,11 @@ if saved:
                            format_func=lambda i: f"{by_id[i].name} — {by_id[i].created_at:%d/%m/%Y %H:%M} "
                                                  f"(pondérations {by_id[i].weights_version})")
         if st.button("Recalculer et afficher", key="sc_load"):
-            out = attempt(lambda: svc.portfolio.run_scenario(ScenarioParams.model_validate(by_id[sid].params)))
-            if out is not None:
-                shown.append(out)
+            try:
+                shown.append(svc.portfolio.run_scenario(ScenarioParams.model_validate(by_id[sid].params)))
                 del shown[:-MAX_SHOWN]
+            except InvalidInput as exc:
+                st.error("Scénario impossible :\n\n" + "\n".join(f"- {p}" for p in exc.problems))
 
 if not shown:
     st.info("Réglez le budget et la capacité puis calculez un scénario ; vous pouvez en comparer jusqu'à trois.")

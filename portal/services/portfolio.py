@@ -467,15 +467,21 @@ class PortfolioService:
         weights_version = self.weights().version
         df = self.candidates(p.stages)
         known = set(df["reference"])
-        all_refs = set(self.ranked()["reference"])
+        everything = self.ranked(tuple(s.value for s in Stage)).set_index("reference")
         problems = []
         for label, refs in (("imposés", p.must_do), ("écartés", p.excluded),
                             ("mutuellement exclusifs", tuple(r for g in p.exclusive_groups for r in g))):
             for ref in refs:
-                if ref not in known:
-                    why = ("n'est pas planifiable (classe de risque exclue) ou n'est pas à une étape candidate"
-                           if ref in all_refs else "est inconnu")
-                    problems.append(f"Cas d'usage {label} : {ref} {why}.")
+                if ref in known:
+                    continue
+                if ref not in everything.index:
+                    why = "est inconnu"
+                elif not everything.loc[ref, "eligible"]:
+                    why = f"n'est pas planifiable (classe de risque : {everything.loc[ref, 'risk_class']})"
+                else:
+                    why = (f"est à l'étape « {everything.loc[ref, 'stage']} », hors des étapes candidates "
+                           "choisies")
+                problems.append(f"Cas d'usage {label} : {ref} {why}.")
         if problems:
             raise InvalidInput(problems)
         if df.empty:

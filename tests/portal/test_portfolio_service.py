@@ -86,7 +86,7 @@ def test_weights_are_versioned_never_edited_and_admin_only(services, people, uc)
     assert after["weights_version"].iloc[0] == "2026.2" and after["priority"].iloc[0] != before
     with pytest.raises(InvalidInput, match="existe déjà"):
         services.portfolio.set_weights(people["admin"], data)
-    with pytest.raises(InvalidInput, match="value.reuse"):
+    with pytest.raises(InvalidInput, match=r"value\.reuse"):
         services.portfolio.set_weights(people["admin"], data | {"version": "x", "value": data["value"] | {"reuse": -1}})
     assert _count(services, ScoringWeightsVersion) == 1
     assert [e.action for e in _events(services, "scoring_weights")] == ["create"]
