@@ -211,3 +211,12 @@ def test_roadmap_marks_overdue_pilots(services, people):
     rm = services.portfolio.roadmap_frame(today).set_index("reference")
     assert bool(rm.loc[a.reference, "overdue"]) and not bool(rm.loc[b.reference, "overdue"])
     assert rm.loc[b.reference, "end"] == today and bool(rm.loc[b.reference, "ongoing"])
+
+
+def test_bench_has_portfolio_rows_against_a_same_process_baseline():
+    from portal.bench import portfolio_rows
+
+    rows = portfolio_rows((60,), (0,))
+    assert len(rows) == 1 and "60 candidats" in rows[0].name
+    assert rows[0].baseline_name == "heuristique gloutonne, même instance"
+    assert rows[0].seconds > 0 and rows[0].baseline_seconds > 0 and "statut optimal" in rows[0].note
