@@ -314,6 +314,11 @@ def _latin1(text: str, font: str) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Width and height of a PNG, from its IHDR chunk."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
 def render_pdf(content: dict[str, Any]) -> bytes:
     """An A4 PDF: the same summary, charts (PNG) and tables as the HTML report."""
     import vl_convert as vlc
@@ -352,13 +357,23 @@ def render_pdf(content: dict[str, Any]) -> bytes:
         pdf.multi_cell(0, 5, txt(f"• {s}" if font != "Helvetica" else f"- {s}"), new_x="LMARGIN", new_y="NEXT")
     for caption, chart in content["charts"]:
         png = vlc.vegalite_to_png(chart.to_dict(), scale=2, format_locale="fr-FR")
+        width_px, height_px = _png_size(png)
+        w = min(180, pdf.epw)
+        h = w * height_px / width_px
+        if pdf.get_y() + h + 12 > pdf.page_break_trigger:  # keep the caption with its chart
+            pdf.add_page()
         heading(caption)
-        pdf.image(io.BytesIO(png), w=min(180, pdf.epw))
+        pdf.image(io.BytesIO(png), w=w)
     head_style = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=(31, 58, 95))
     for caption, header, rows in content["tables"]:
         heading(caption)
         pdf.set_font(font, "", 7.5)
-        with pdf.table(headings_style=head_style, line_height=4, text_align="LEFT") as table:
+        if pdf.get_y() + 30 > pdf.page_break_trigger:
+            pdf.add_page()
+        widths = [max(6, max(len(w) for w in str(h).split()) + 1, min(40, max([0] + [len(str(r[j])) for r in rows])))
+                  for j, h in enumerate(header)]
+        with pdf.table(headings_style=head_style, line_height=4, text_align="LEFT",
+                       col_widths=tuple(widths)) as table:
             r = table.row()
             for h in header:
                 r.cell(txt(str(h)))
