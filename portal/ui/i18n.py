@@ -37,6 +37,18 @@ EN: dict[str, str] = {
     "Historique": "History",
     "Personnes et rôles": "People and roles",
     "Bonjour": "Hello",
+    # portfolio (issue 4)
+    "Priorisation": "Prioritisation",
+    "Priorisation du portefeuille": "Portfolio prioritisation",
+    "Scénarios": "Scenarios",
+    "Pondérations de priorisation": "Prioritisation weights",
+    "Valeur et priorité": "Value and priority",
+    "Classement": "Ranking",
+    "Matrice valeur × faisabilité": "Value × feasibility matrix",
+    "Répartition": "Breakdown",
+    "Feuille de route": "Roadmap",
+    "Budget": "Budget",
+    "Bénéfices": "Benefits",
 }
 
 
