@@ -250,8 +250,9 @@ class PortfolioService:
                 require(principal, Action.SCORE_USE_CASE, owner_ids=[uc.lead_id])
                 row = s.scalar(select(UseCaseScore).where(UseCaseScore.use_case_id == use_case_id))
                 new = fields.model_dump()
+                # expected_version: None = no check; 0 = "not scored yet when the form was opened"
                 if row is None:
-                    if expected_version is not None:
+                    if expected_version:
                         raise _stale()
                     row = UseCaseScore(use_case_id=use_case_id, updated_by_id=principal.person_id or None, **new)
                     s.add(row)
@@ -260,7 +261,7 @@ class PortfolioService:
                                  after=fields.model_dump(mode="json"))
                 else:
                     if expected_version is not None and row.version != expected_version:
-                        raise _stale()
+                        raise _stale()  # 0 included: someone scored it meanwhile
                     before, after = audit.diff({k: getattr(row, k) for k in new}, new)
                     if after:
                         for k, v in new.items():

@@ -16,6 +16,7 @@ from portal.services.portfolio import SCORE_LABELS
 from portal.services.schemas import UseCaseView
 from portal.ui.feedback import attempt
 from portal.ui.i18n import fmt_money, fmt_number
+from portal.ui.session import remembered_version
 
 RANKED_VIEW = {
     "rank": "Rang", "reference": "Référence", "title": "Intitulé", "stage": "Étape", "priority": "Priorité",
@@ -70,6 +71,8 @@ def priority_tab(svc: Services, me: Principal, uc: UseCaseView) -> None:
     explanation(svc, uc.id)
     inputs = svc.portfolio.score_inputs(uc.id)
     if can(me, Action.SCORE_USE_CASE, owner_ids=[uc.lead_id]):
+        vkey = f"score_version_{uc.id}"
+        expected = remembered_version(vkey, inputs.version or 0)  # 0: not scored when the form was opened
         with st.expander("Noter ce cas d'usage", icon=":material/edit:"):
             with st.form(f"score_{uc.id}"):
                 values: dict[str, object] = {}
@@ -85,10 +88,12 @@ def priority_tab(svc: Services, me: Principal, uc: UseCaseView) -> None:
                                                         key=f"score_{uc.id}_effort_days")
                 values["rationale"] = st.text_area(SCORE_LABELS["rationale"], value=inputs.values.get("rationale") or "",
                                                    key=f"score_{uc.id}_rationale") or None
-                if st.form_submit_button("Enregistrer les notes", type="primary") and attempt(
-                        lambda: svc.portfolio.set_score(me, uc.id, values, inputs.version),
-                        success="Notes enregistrées."):
-                    st.rerun()
+                if st.form_submit_button("Enregistrer les notes", type="primary"):
+                    saved = attempt(lambda: svc.portfolio.set_score(me, uc.id, values, expected),
+                                    success="Notes enregistrées.")
+                    if saved is not None:
+                        st.session_state[vkey] = saved.version
+                        st.rerun()
     elif inputs.values.get("rationale"):
         st.caption(f"Justification des notes : {inputs.values['rationale']}")
 

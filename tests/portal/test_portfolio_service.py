@@ -72,6 +72,8 @@ def test_stale_score_edit_is_refused(services, people, uc):
     services.portfolio.set_score(people["director"], uc.id, FULL | {"reuse": 1}, expected_version=1)
     with pytest.raises(StaleEdit):
         services.portfolio.set_score(people["lead"], uc.id, FULL | {"reuse": 2}, expected_version=1)
+    with pytest.raises(StaleEdit):  # the form was opened before anyone scored it
+        services.portfolio.set_score(people["lead"], uc.id, FULL | {"reuse": 2}, expected_version=0)
 
 
 def test_weights_are_versioned_never_edited_and_admin_only(services, people, uc):
