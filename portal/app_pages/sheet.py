@@ -12,6 +12,7 @@ from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
 from portal.ui.history import describe_event
 from portal.ui.i18n import fmt_date, fmt_money, fmt_number, t
+from portal.ui.portfolio import priority_tab  # portfolio (issue 4)
 from portal.ui.session import forget_version, principal, remembered_version
 
 me = principal()
@@ -46,9 +47,9 @@ st.markdown(
 flash()
 governance_ui.banner(svc, uc)  # governance (issue 3): overdue review, held or refused gate
 
-tab_overview, tab_sources, tab_risks, tab_value, tab_governance, tab_history = st.tabs(
+tab_overview, tab_sources, tab_risks, tab_value, tab_priority, tab_governance, tab_history = st.tabs(
     [t("Vue d'ensemble"), f"{t('Sources de données')} ({len(uc.data_sources)})", f"{t('Risques')} ({len(uc.risks)})",
-     t("Valeur et coûts"), t("Gouvernance"), t("Historique")]
+     t("Valeur et coûts"), t("Valeur et priorité"), t("Gouvernance"), t("Historique")]
 )
 
 with tab_overview:
@@ -184,6 +185,9 @@ with tab_value:
     else:
         st.info("Aucun indicateur de résultat défini.")
     st.caption(f"Période : du {fmt_date(uc.start_date)} au {fmt_date(uc.end_date)}")
+
+with tab_priority:  # portfolio (issue 4)
+    priority_tab(svc, me, uc)
 
 with tab_governance:  # governance (issue 3)
     governance_ui.governance_tab(svc, me, uc)

@@ -65,6 +65,9 @@ def seed_demo(services: Services, actor: Principal, today: dt.date | None = None
     from portal.services.demo_governance import govern_demo
 
     govern_demo(services, ids, USE_CASES, today)
+    # --- portfolio (issue 4) ---
+    from portal.services.demo_portfolio import seed_portfolio
+    counts |= seed_portfolio(services, actor, today)
     return counts
 
 

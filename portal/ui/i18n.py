@@ -41,6 +41,18 @@ EN: dict[str, str] = {
     "Conformité": "Compliance",
     "Questionnaire": "Questionnaire",
     "Questionnaire de classification": "Classification questionnaire",
+    # portfolio (issue 4)
+    "Priorisation": "Prioritisation",
+    "Priorisation du portefeuille": "Portfolio prioritisation",
+    "Scénarios": "Scenarios",
+    "Pondérations de priorisation": "Prioritisation weights",
+    "Valeur et priorité": "Value and priority",
+    "Classement": "Ranking",
+    "Matrice valeur × faisabilité": "Value × feasibility matrix",
+    "Répartition": "Breakdown",
+    "Feuille de route": "Roadmap",
+    "Budget": "Budget",
+    "Bénéfices": "Benefits",
 }
 
 

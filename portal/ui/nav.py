@@ -26,6 +26,11 @@ def pages_for(principal: Principal) -> dict[str, list[st.Page]]:
     ]
     if can(principal, Action.CREATE_USE_CASE):
         steering.append(page("new_use_case", "Nouveau cas d'usage", ":material/add_circle:"))
+    # --- portfolio (issue 4) ---
+    steering.append(page("prioritisation", "Priorisation", ":material/leaderboard:"))
+    if can(principal, Action.SAVE_SCENARIO) or can(principal, Action.MANAGE_BUDGET):
+        steering.append(page("scenarios", "Scénarios", ":material/balance:"))
+    # --- end portfolio ---
     governance: list[st.Page] = []
     # governance (issue 3)
     if can(principal, Action.DECIDE_GATE) or can(principal, Action.VALIDATE_CLASSIFICATION):
@@ -37,6 +42,8 @@ def pages_for(principal: Principal) -> dict[str, list[st.Page]]:
     admin: list[st.Page] = []
     if can(principal, Action.MANAGE_PEOPLE):
         admin.append(page("admin", "Personnes et rôles", ":material/group:"))
+    if can(principal, Action.SET_SCORING_WEIGHTS):  # portfolio (issue 4)
+        admin.append(page("weights", "Pondérations de priorisation", ":material/tune:"))
     sections = {t("Pilotage"): steering}
     if governance:
         sections[t("Gouvernance")] = governance

@@ -16,11 +16,17 @@ PAGES = {
     "new_use_case": "app_pages/new_use_case.py",
     "audit": "app_pages/audit.py",
     "admin": "app_pages/admin.py",
+    # portfolio (issue 4)
+    "prioritisation": "app_pages/prioritisation.py",
+    "scenarios": "app_pages/scenarios.py",
+    "weights": "app_pages/weights.py",
 }
 ALLOWED = {
     "new_use_case": {"director", "project_lead", "admin"},
     "audit": {"director", "compliance", "admin"},
     "admin": {"admin"},
+    "scenarios": {"director", "admin"},  # portfolio (issue 4)
+    "weights": {"admin"},
 }
 
 

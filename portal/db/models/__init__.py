@@ -11,6 +11,17 @@ from portal.db.models.governance import (
     PeriodicReview,
 )
 from portal.db.models.identity import Person, RoleAssignment
+
+# --- portfolio (issue 4) ---
+from portal.db.models.portfolio import (
+    BenefitMeasure,
+    BudgetLine,
+    SavedScenario,
+    ScoringWeightsVersion,
+    UseCaseScore,
+)
+
+# --- end portfolio ---
 from portal.db.models.register import DataSource, Risk, UseCase
 
 # identity (issue 7)
@@ -21,3 +32,4 @@ __all__ += [  # governance
     "Classification", "GateDecision", "GateRequest", "ObligationEvidence", "ObligationRecord", "PeriodicReview",
 ]
 __all__ += ["IdentitySession"]
+__all__ += ["BenefitMeasure", "BudgetLine", "SavedScenario", "ScoringWeightsVersion", "UseCaseScore"]

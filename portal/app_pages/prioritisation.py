@@ -1,0 +1,116 @@
+"""Prioritisation: ranked table, value × feasibility matrix, breakdowns, roadmap, budget, benefits."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from policies.prioritisation import charts as pcharts
+from portal.ui.deps import services
+from portal.ui.feedback import flash
+from portal.ui.i18n import fmt_money, fmt_number, t
+from portal.ui.portfolio import RANKED_CONFIG, benefits_view, explanation, ranked_view
+from portal.ui.session import principal
+
+me = principal()
+svc = services()
+today = dt.date.today()
+
+st.title(t("Priorisation du portefeuille"))
+weights = svc.portfolio.weights()
+st.caption(f"Priorité = valeur et faisabilité pondérées, moins une pénalité de risque. Pondérations en vigueur : "
+           f"version {weights.version}.")
+if svc.portfolio.classification_of is None:
+    st.caption("La classe AI Act et le niveau d'impact ne sont pas encore reliés : chaque cas est compté "
+               "« non classé » et « non évalué ».")
+flash()
+
+ranked = svc.portfolio.ranked()
+if ranked.empty:
+    st.info("Aucun cas d'usage actif au portefeuille.")
+    st.stop()
+roadmap = svc.portfolio.roadmap_frame(today)
+overdue = roadmap[roadmap["overdue"]]
+by_year = svc.portfolio.budget_by_year()
+year_row = by_year[by_year["year"] == today.year]
+
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Cas d'usage actifs", len(ranked))
+c2.metric("Planifiables", int(ranked["eligible"].sum()))
+c3.metric(f"Budget voté {today.year}", fmt_money(float(year_row["voted"].sum()) if len(year_row) else 0.0))
+c4.metric("Expérimentations en retard", len(overdue))
+
+tabs = st.tabs([t("Classement"), t("Matrice valeur × faisabilité"), t("Répartition"), t("Feuille de route"),
+                t("Budget"), t("Bénéfices")])
+
+with tabs[0]:
+    st.caption("Cliquez sur une ligne pour voir comment son score est calculé.")
+    view = ranked_view(ranked)
+    event = st.dataframe(view, hide_index=True, on_select="rerun", selection_mode="single-row", key="ranked_table",
+                         column_config=RANKED_CONFIG, height=min(640, 38 + 35 * len(view)))
+    rows = event.selection.rows if event else []
+    if rows:
+        picked = ranked.iloc[rows[0]]
+        st.subheader(f"{picked['reference']} — {picked['title']}")
+        explanation(svc, int(picked["use_case_id"]))
+        if st.button("Ouvrir la fiche", key="open_from_table"):
+            st.switch_page("app_pages/sheet.py", query_params={"ref": picked["reference"]})
+
+with tabs[1]:
+    st.caption("Taille de la bulle = coût de première année ; couleur et forme = niveau d'impact. "
+               "Cliquez sur une bulle pour ouvrir la fiche du cas d'usage.")
+    matrix = svc.portfolio.matrix_frame()
+    chart = pcharts.value_feasibility_matrix(matrix).properties(height=480)
+    pick = st.altair_chart(chart, on_select="rerun", key="matrix", width="stretch")
+    chosen = (pick.selection.get(pcharts.PICK) if pick else None) or []
+    if chosen and chosen[0].get("reference"):
+        st.switch_page("app_pages/sheet.py", query_params={"ref": chosen[0]["reference"]})
+
+with tabs[2]:
+    breakdown = svc.portfolio.breakdown()
+    left, right = st.columns(2)
+    with left:
+        st.altair_chart(pcharts.breakdown_by_family(breakdown, "count", "Nombre de cas"), width="stretch")
+    with right:
+        st.altair_chart(pcharts.breakdown_by_family(breakdown, "cost", "Coût 1re année (€)"), width="stretch")
+    st.dataframe(pd.DataFrame({"Direction": breakdown["direction"], "Famille": breakdown["family"],
+                               "Cas d'usage": breakdown["count"], "Coût 1re année": breakdown["cost"].map(fmt_money),
+                               "Priorité moyenne": breakdown["mean_priority"].map(lambda v: fmt_number(v, 1))}),
+                 hide_index=True)
+
+with tabs[3]:
+    if len(overdue):
+        st.warning(f"{len(overdue)} expérimentation(s) en retard : "
+                 + " ; ".join(f"{r.reference} ({r.title}), échue le {r.end:%d/%m/%Y}" for r in overdue.itertuples()))
+    if roadmap.empty:
+        st.info("Aucune expérimentation ni aucun déploiement daté.")
+    else:
+        chart = pcharts.roadmap(roadmap, today).properties(height=max(160, 34 * len(roadmap)))
+        st.altair_chart(chart.configure_axisY(labelLimit=360), width="stretch")
+        st.caption("Sans date de fin (déploiement en service), la barre s'arrête à aujourd'hui.")
+
+with tabs[4]:
+    if by_year.empty:
+        st.info("Aucune ligne budgétaire saisie.")
+    else:
+        st.altair_chart(pcharts.budget_by_year(by_year), width="stretch")
+        st.dataframe(pd.DataFrame({"Année": by_year["year"].astype(str), "Voté": by_year["voted"].map(fmt_money),
+                                   "Engagé": by_year["committed"].map(fmt_money),
+                                   "Dépensé": by_year["spent"].map(fmt_money)}), hide_index=True)
+        lines = svc.portfolio.budget_lines()
+        with st.expander("Détail par cas d'usage"):
+            st.dataframe(lines.drop(columns="use_case_id").rename(columns={
+                "year": "Année", "reference": "Référence", "title": "Intitulé", "voted": "Voté (€)",
+                "committed": "Engagé (€)", "spent": "Dépensé (€)"}), hide_index=True, column_config={
+                c: st.column_config.NumberColumn(format="euro") for c in ("Voté (€)", "Engagé (€)", "Dépensé (€)")})
+    st.caption("Les lignes se saisissent dans l'onglet « Valeur et priorité » de chaque fiche.")
+
+with tabs[5]:
+    benefits = svc.portfolio.benefits()
+    if benefits.empty:
+        st.info("Aucun bénéfice mesuré.")
+    else:
+        st.caption("Gain mesuré depuis la valeur de référence, en part du gain attendu (cible − référence) : "
+                   "un indicateur qui doit baisser se lit comme un indicateur qui doit monter.")
+        st.altair_chart(pcharts.benefits(benefits), width="stretch")
+        st.dataframe(benefits_view(benefits), hide_index=True)

@@ -1,0 +1,163 @@
+"""Streamlit pieces of the portfolio pages: the ranked table, an explanation, the sheet's priority tab."""
+# ruff: noqa: SIM117 - an expander holding a form reads better nested (as in app_pages/)
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from policies.access import can
+from policies.prioritisation.scoring import CRITERIA
+from policies.vocabulary import Action, Principal
+from portal.services import Services
+from portal.services.portfolio import SCORE_LABELS
+from portal.services.schemas import UseCaseView
+from portal.ui.feedback import attempt
+from portal.ui.i18n import fmt_money, fmt_number
+from portal.ui.session import remembered_version
+
+RANKED_VIEW = {
+    "rank": "Rang", "reference": "Référence", "title": "Intitulé", "stage": "Étape", "priority": "Priorité",
+    "value": "Valeur", "feasibility": "Faisabilité", "risk_penalty": "Pénalité de risque",
+    "impact_level": "Niveau d'impact", "cost": "Coût 1re année (€)", "effort_days": "Charge (j-p)",
+    "completeness": "Critères renseignés", "family": "Famille", "direction": "Direction",
+}
+
+
+def ranked_view(df: pd.DataFrame) -> pd.DataFrame:
+    out = df[list(RANKED_VIEW)].copy()
+    out["completeness"] = (df["completeness"] * 100).round(0)
+    out["impact_level"] = out["impact_level"].fillna("non évalué")
+    return out.rename(columns=RANKED_VIEW)
+
+
+RANKED_CONFIG = {
+    "Priorité": st.column_config.ProgressColumn(format="%.1f", min_value=0, max_value=100),
+    "Valeur": st.column_config.NumberColumn(format="%.1f"),
+    "Faisabilité": st.column_config.NumberColumn(format="%.1f"),
+    "Pénalité de risque": st.column_config.NumberColumn(format="%.0f"),
+    "Coût 1re année (€)": st.column_config.NumberColumn(format="euro"),
+    "Charge (j-p)": st.column_config.NumberColumn(format="%.0f"),
+    "Critères renseignés": st.column_config.NumberColumn(format="%.0f %%"),
+}
+
+
+def explanation(svc: Services, use_case_id: int) -> None:
+    """How the score was computed: one line per criterion, weights, contributions, notes."""
+    exp = svc.portfolio.explain(use_case_id)
+    b = exp.breakdown
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Priorité", fmt_number(b.priority, 1))
+    c2.metric("Valeur (0–100)", fmt_number(b.value, 1))
+    c3.metric("Faisabilité (0–100)", fmt_number(b.feasibility, 1))
+    c4.metric("Pénalité de risque", fmt_number(-b.risk_penalty, 0))
+    st.dataframe(exp.table, hide_index=True, column_config={
+        "Pondération": st.column_config.NumberColumn(format="%.2f"),
+        "Poids effectif": st.column_config.NumberColumn(format="%.3f"),
+        "Contribution": st.column_config.NumberColumn(format="%.2f"),
+    })
+    st.caption("Priorité = somme des contributions. Chaque note de 1 à 5 est ramenée sur 100 "
+               "(dépendance fournisseur inversée), pondérée dans son groupe puis par la part du groupe ; "
+               "la classe AI Act et le niveau d'impact retirent des points.")
+    for note in exp.notes:
+        st.caption(note)
+
+
+def priority_tab(svc: Services, me: Principal, uc: UseCaseView) -> None:
+    """The « Valeur et priorité » tab of a use-case sheet."""
+    st.markdown("**Comment la priorité est calculée**")
+    explanation(svc, uc.id)
+    inputs = svc.portfolio.score_inputs(uc.id)
+    if can(me, Action.SCORE_USE_CASE, owner_ids=[uc.lead_id]):
+        vkey = f"score_version_{uc.id}"
+        expected = remembered_version(vkey, inputs.version or 0)  # 0: not scored when the form was opened
+        with st.expander("Noter ce cas d'usage", icon=":material/edit:"):
+            with st.form(f"score_{uc.id}"):
+                values: dict[str, object] = {}
+                cols = st.columns(2)
+                for i, c in enumerate(CRITERIA):
+                    current = inputs.values.get(c.code)
+                    options = [None, 1, 2, 3, 4, 5]
+                    values[c.code] = cols[i // 4].selectbox(
+                        SCORE_LABELS[c.code], options, index=options.index(current),
+                        format_func=lambda v: "non renseigné" if v is None else str(v), key=f"score_{uc.id}_{c.code}")
+                values["effort_days"] = st.number_input(SCORE_LABELS["effort_days"], min_value=0.0, step=5.0,
+                                                        value=inputs.values.get("effort_days"),
+                                                        key=f"score_{uc.id}_effort_days")
+                values["rationale"] = st.text_area(SCORE_LABELS["rationale"], value=inputs.values.get("rationale") or "",
+                                                   key=f"score_{uc.id}_rationale") or None
+                if st.form_submit_button("Enregistrer les notes", type="primary"):
+                    saved = attempt(lambda: svc.portfolio.set_score(me, uc.id, values, expected),
+                                    success="Notes enregistrées.")
+                    if saved is not None:
+                        st.session_state[vkey] = saved.version
+                        st.rerun()
+    elif inputs.values.get("rationale"):
+        st.caption(f"Justification des notes : {inputs.values['rationale']}")
+
+    st.markdown("**Budget**")
+    lines = svc.portfolio.budget_lines()
+    mine = lines[lines["use_case_id"] == uc.id]
+    if mine.empty:
+        st.info("Aucune ligne budgétaire.")
+    else:
+        st.dataframe(pd.DataFrame({"Année": mine["year"].astype(str), "Voté": mine["voted"].map(fmt_money),
+                                   "Engagé": mine["committed"].map(fmt_money),
+                                   "Dépensé": mine["spent"].map(fmt_money)}), hide_index=True)
+    if can(me, Action.MANAGE_BUDGET):
+        budget_form(svc, me, uc.id, key=f"budget_{uc.id}")
+
+    st.markdown("**Bénéfices mesurés à l'évaluation**")
+    ben = svc.portfolio.benefits(uc.id)
+    if ben.empty:
+        st.info("Aucune mesure de bénéfice.")
+    else:
+        st.dataframe(benefits_view(ben), hide_index=True)
+    if can(me, Action.RECORD_OUTCOMES, owner_ids=[uc.lead_id]):
+        with st.expander("Enregistrer une mesure", icon=":material/add:"):
+            with st.form(f"benefit_{uc.id}", clear_on_submit=True):
+                data = {
+                    "indicator": st.text_input("Indicateur", value=uc.kpi_name or "", key=f"ben_{uc.id}_ind"),
+                    "unit": st.text_input("Unité", value=uc.kpi_unit or "", key=f"ben_{uc.id}_unit") or None,
+                    "baseline": st.number_input("Valeur de référence", value=uc.kpi_baseline, key=f"ben_{uc.id}_b"),
+                    "target": st.number_input("Valeur attendue (cible)", value=uc.kpi_target, key=f"ben_{uc.id}_t"),
+                    "measured": st.number_input("Valeur mesurée", value=None, key=f"ben_{uc.id}_m"),
+                    "measured_on": st.date_input("Date de mesure", value=dt.date.today(), format="DD/MM/YYYY",
+                                                 key=f"ben_{uc.id}_d"),
+                }
+                if st.form_submit_button("Enregistrer la mesure", type="primary") and attempt(
+                        lambda: svc.portfolio.add_benefit_measure(me, uc.id, data), success="Mesure enregistrée."):
+                    st.rerun()
+
+
+def budget_form(svc: Services, me: Principal, use_case_id: int, key: str) -> None:
+    with st.expander("Saisir une ligne budgétaire", icon=":material/euro:"):
+        with st.form(key, clear_on_submit=True):
+            c1, c2, c3, c4 = st.columns(4)
+            data = {
+                "year": c1.number_input("Année", min_value=2000, max_value=2100, value=dt.date.today().year, step=1,
+                                        key=f"{key}_year"),
+                "voted": c2.number_input("Voté (€)", min_value=0.0, step=1000.0, key=f"{key}_voted"),
+                "committed": c3.number_input("Engagé (€)", min_value=0.0, step=1000.0, key=f"{key}_committed"),
+                "spent": c4.number_input("Dépensé (€)", min_value=0.0, step=1000.0, key=f"{key}_spent"),
+            }
+            st.caption("Une ligne existe par cas d'usage et par année : la saisir à nouveau la remplace (journalisé).")
+            if st.form_submit_button("Enregistrer la ligne", type="primary") and attempt(
+                    lambda: svc.portfolio.set_budget_line(me, use_case_id, data), success="Ligne budgétaire enregistrée."):
+                st.rerun()
+
+
+def benefits_view(df: pd.DataFrame) -> pd.DataFrame:
+    def val(v: object, unit: str) -> str:
+        return "—" if v is None or pd.isna(v) else f"{fmt_number(float(v), 1)} {unit}".strip()  # type: ignore[arg-type]
+
+    return pd.DataFrame({
+        "Référence": df["reference"], "Indicateur": df["indicator"],
+        "Référence initiale": [val(v, u) for v, u in zip(df["baseline"], df["unit"], strict=True)],
+        "Cible": [val(v, u) for v, u in zip(df["target"], df["unit"], strict=True)],
+        "Mesuré": [val(v, u) for v, u in zip(df["measured_value"], df["unit"], strict=True)],
+        "Gain atteint": ["—" if r is None or pd.isna(r) else f"{fmt_number(r, 0)} %" for r in df["rate"]],
+        "Mesuré le": [d.strftime("%d/%m/%Y") for d in df["measured_on"]],
+    })

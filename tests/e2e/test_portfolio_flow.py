@@ -1,0 +1,76 @@
+"""A director, in headless Chromium: sees the matrix, opens a sheet from a bubble, runs a scenario under a
+budget and downloads the workbook and the PDF report."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from portal.services import build_services
+from portal.services.demo import seed_demo
+from portal.services.people import SYSTEM
+from tests.conftest import skip_or_fail
+from tests.e2e.browser import chromium_path, launch, running_portal
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path, sqlite_template: Path) -> tuple[str, dict[str, str]]:
+    path = tmp_path / "vigie.db"
+    shutil.copy(sqlite_template, path)
+    svc = build_services(f"sqlite:///{path}")
+    seed_demo(svc, SYSTEM)
+    top = svc.portfolio.ranked().iloc[0]
+    svc.db.dispose()
+    return f"sqlite:///{path}", {"reference": top.reference}
+
+
+def test_director_matrix_scenario_and_downloads(demo_db, tmp_path):
+    if chromium_path() is None:
+        skip_or_fail("Chromium absent : `make test` l'installe quand c'est possible (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    url_db, top = demo_db
+    with running_portal({"VIGIE_DATABASE_URL": url_db, "VIGIE_ENV": "demo"}) as url, \
+            sync_api.sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+        page.goto(url, wait_until="networkidle")
+        page.get_by_text("Mode démonstration").first.wait_for(timeout=30_000)
+        page.get_by_text("Direction générale").first.click()
+        page.get_by_role("button", name="Se connecter").click()
+        page.get_by_role("heading", name="Portefeuille").wait_for(timeout=30_000)
+
+        page.get_by_role("link", name="Priorisation").click()
+        page.get_by_role("heading", name="Priorisation du portefeuille").wait_for(timeout=30_000)
+        page.get_by_role("tab", name="Matrice valeur × faisabilité").click()
+        # Vega's SVG marks carry an accessible label naming the fields, the reference included
+        bubble = page.locator(f'.vega-embed svg path[aria-label*="Référence: {top["reference"]};"]').first
+        bubble.wait_for(timeout=30_000)
+        bubble.hover()
+        page.get_by_text("Niveau d'impact").first.wait_for(timeout=5_000)
+        bubble.click()
+        page.get_by_role("heading", name=f"{top['reference']} —").wait_for(timeout=30_000)
+
+        page.get_by_role("link", name="Scénarios").click()
+        page.get_by_role("heading", name="Scénarios").first.wait_for(timeout=30_000)
+        page.get_by_label("Budget annuel (€)").fill("100000")
+        page.get_by_role("button", name="Calculer le scénario").click()
+        page.get_by_text("Cas retenus").first.wait_for(timeout=30_000)
+        page.screenshot(path=str(tmp_path / "scenario.png"), full_page=True)
+
+        page.get_by_role("button", name="Préparer le classeur Excel").click()
+        with page.expect_download(timeout=60_000) as dl:
+            page.get_by_role("button", name="Télécharger portefeuille-ia").click()
+        wb = load_workbook(io.BytesIO(Path(dl.value.path()).read_bytes()))
+        assert "Scénario 1 - cas retenus" in wb.sheetnames
+
+        page.get_by_role("button", name="Préparer le rapport PDF").click()
+        with page.expect_download(timeout=90_000) as dl:
+            page.get_by_role("button", name="Télécharger rapport-portefeuille-ia").click()
+        assert Path(dl.value.path()).read_bytes().startswith(b"%PDF")
+        browser.close()

@@ -1,0 +1,103 @@
+"""On the demo portfolio, the ranked table, the matrix, the workbook, the report and the scenario agree."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from policies.prioritisation._format import fr_eur, fr_number
+from portal.db.models import AuditEvent
+from portal.services.demo import seed_demo
+from portal.services.people import SYSTEM
+from tests.conftest import use_case_data
+
+TODAY = dt.date(2026, 11, 26)
+
+
+@pytest.fixture
+def demo(services):  # type: ignore[no-untyped-def]
+    seed_demo(services, SYSTEM, today=TODAY)
+    return services
+
+
+def _director(services):  # type: ignore[no-untyped-def]
+    pid = next(p.id for p in services.people.list() if p.subject == "claire.martin")
+    return services.people.principal(pid)
+
+
+def _sheet_rows(wb, name: str) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    ws = wb[name]
+    rows = list(ws.iter_rows(min_row=4, values_only=True))  # title, date, blank, then the header
+    header = rows[0]
+    return [dict(zip(header, r, strict=True)) for r in rows[1:]]
+
+
+def test_numbers_agree_across_views(demo):
+    me = _director(demo)
+    ranked = demo.portfolio.ranked()
+    matrix = demo.portfolio.matrix_frame().set_index("reference")
+    by_ref = ranked.set_index("reference")
+    # matrix == ranked table
+    for col in ("value", "feasibility", "priority", "cost"):
+        assert matrix[col].to_dict() == by_ref[col].to_dict()
+    # every explanation adds up to the ranked priority
+    for r in ranked.itertuples():
+        exp = demo.portfolio.explain(int(r.use_case_id))
+        assert sum(ln.contribution for ln in exp.breakdown.lines) == pytest.approx(r.priority)
+
+    out = demo.portfolio.run_scenario({"name": "Budget 2027", "budget": 120000, "capacity_days": 300})
+    tight = demo.portfolio.run_scenario({"name": "Budget serré", "budget": 60000, "capacity_days": 150})
+    # scenario totals == sum of the chosen use cases in the ranked table
+    chosen = by_ref.loc[list(out.result.selected_ids)]
+    assert out.result.total_value == pytest.approx(chosen["priority"].sum())
+    assert out.result.total_cost == pytest.approx(chosen["cost"].sum())
+    assert out.result.total_effort == pytest.approx(chosen["effort_days"].sum())
+    assert out.result.total_cost <= 120000 and out.result.total_effort <= 300
+
+    # workbook == ranked table and scenario
+    wbf = demo.portfolio_exports.workbook(me, [out, tight])
+    wb = load_workbook(io.BytesIO(wbf.data))
+    assert {"Classement", "Scénario 1 - synthèse", "Scénario 1 - cas retenus", "Comparaison", "Budget",
+            "Budget par année", "Bénéfices", "Pondérations"} <= set(wb.sheetnames)
+    rows = _sheet_rows(wb, "Classement")
+    assert [r["Référence"] for r in rows] == list(ranked["reference"])
+    for r in rows:
+        assert r["Priorité"] == pytest.approx(by_ref.loc[r["Référence"], "priority"])
+        assert r["Coût première année (€)"] == pytest.approx(by_ref.loc[r["Référence"], "cost"])
+    picked = _sheet_rows(wb, "Scénario 1 - cas retenus")
+    assert sorted(r["Référence"] for r in picked) == sorted(out.result.selected_ids)
+    assert sum(r["Coût retenu pour le scénario (€)"] for r in picked) == pytest.approx(out.result.total_cost)
+    summary = {r["Élément"]: r["Valeur"] for r in _sheet_rows(wb, "Scénario 1 - synthèse")}
+    assert summary["Coût total (€)"] == pytest.approx(out.result.total_cost)
+    assert summary["Valeur totale (somme des priorités)"] == pytest.approx(out.result.total_value, abs=0.01)
+    budget = {r["Année"]: r["Voté (€)"] for r in _sheet_rows(wb, "Budget par année")}
+    assert budget == demo.portfolio.budget_by_year().set_index("year")["voted"].to_dict()
+
+    # report (HTML) == the same figures, French formatted
+    html = demo.portfolio_exports.report(me, "html", [out, tight], today=TODAY).data.decode("utf-8")
+    top = ranked.iloc[0]
+    assert f"<td>{top.reference}</td>" in html and f"<td>{fr_number(top.priority, 1)}</td>" in html
+    assert out.result.summary_fr().replace("'", "&#x27;") in html
+    for y in demo.portfolio.budget_by_year().itertuples():
+        assert f"<td>{int(y.year)}</td><td>{fr_eur(y.voted)}</td>" in html
+    assert html.count("<svg") >= 4  # matrix, budget, roadmap, benefits
+
+    pdf = demo.portfolio_exports.report(me, "pdf", [out], today=TODAY)
+    assert pdf.data.startswith(b"%PDF") and len(pdf.data) > 20_000
+    with demo.db.reader() as s:
+        kinds = [(e.entity, e.entity_id) for e in s.scalars(select(AuditEvent).where(AuditEvent.action == "export"))]
+    assert kinds == [("portfolio", "xlsx"), ("portfolio_report", "html"), ("portfolio_report", "pdf")]
+
+
+def test_exports_are_safe_from_formula_and_html_injection(services, people):
+    evil = services.register.create(people["lead"], use_case_data(title="=HYPERLINK(\"http://x\")<script>x</script>"))
+    services.portfolio.set_score(people["lead"], evil.id, {"reuse": 3})
+    wb = load_workbook(io.BytesIO(services.portfolio_exports.workbook(people["director"]).data))
+    cell = next(c for row in wb["Classement"].iter_rows() for c in row if c.value and "HYPERLINK" in str(c.value))
+    assert cell.data_type == "s"
+    html = services.portfolio_exports.report(people["director"], "html").data.decode("utf-8")
+    assert "<script>x</script>" not in html and "&lt;script&gt;" in html

@@ -1,0 +1,224 @@
+"""PortfolioService on SQLite and PostgreSQL: who may do what, validation, audit, views, scenarios."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from policies.access import PermissionDenied
+from policies.prioritisation import load_weights
+from portal.db.models import AuditEvent, BudgetLine, ScoringWeightsVersion, UseCaseScore
+from portal.services.errors import InvalidInput, StaleEdit
+from portal.services.portfolio import PortfolioService
+from tests.conftest import use_case_data
+
+FULL = {"service_to_residents": 5, "efficiency_gain": 4, "strategic_alignment": 4, "reuse": 3,
+        "data_readiness": 4, "technical_maturity": 3, "internal_skills": 3, "vendor_dependency": 2,
+        "effort_days": 40}
+
+
+def _count(services, model) -> int:  # type: ignore[no-untyped-def]
+    with services.db.reader() as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+def _events(services, entity: str) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
+    with services.db.reader() as s:
+        return list(s.scalars(select(AuditEvent).where(AuditEvent.entity == entity).order_by(AuditEvent.seq)))
+
+
+@pytest.fixture
+def uc(services, people):  # type: ignore[no-untyped-def]
+    return services.register.create(people["lead"], use_case_data())
+
+
+def test_lead_scores_own_use_case_audited_and_explained(services, people, uc):
+    out = services.portfolio.set_score(people["lead"], uc.id, FULL)
+    assert out.values["service_to_residents"] == 5 and out.version == 1
+    ev = _events(services, "use_case_score")
+    assert [e.action for e in ev] == ["create"] and ev[0].use_case_id == uc.id
+    exp = services.portfolio.explain(uc.id)
+    assert sum(ln.contribution for ln in exp.breakdown.lines) == pytest.approx(exp.breakdown.priority)
+    assert any("Gouvernance non reliée" in n for n in exp.notes)
+    assert exp.breakdown.weights_version == load_weights().version
+    # an update records only what changed
+    services.portfolio.set_score(people["director"], uc.id, FULL | {"reuse": 5}, expected_version=1)
+    last = _events(services, "use_case_score")[-1]
+    assert last.action == "update" and json.loads(last.payload)["after"] == {"reuse": 5}
+
+
+def test_other_lead_and_reader_may_not_score(services, people, uc):
+    for who in ("lead2", "reader", "compliance"):
+        with pytest.raises(PermissionDenied):
+            services.portfolio.set_score(people[who], uc.id, FULL)
+    assert _count(services, UseCaseScore) == 0
+
+
+def test_bad_score_gives_french_message_and_writes_nothing(services, people, uc):
+    with pytest.raises(InvalidInput) as exc:
+        services.portfolio.set_score(people["lead"], uc.id, FULL | {"reuse": 7, "effort_days": -1})
+    text = " ".join(exc.value.problems)
+    assert "Réutilisation par d'autres collectivités (1–5)" in text and "inférieur ou égal à 5" in text
+    assert "Charge (jours-personne)" in text
+    assert _count(services, UseCaseScore) == 0
+
+
+def test_stale_score_edit_is_refused(services, people, uc):
+    services.portfolio.set_score(people["lead"], uc.id, FULL)
+    services.portfolio.set_score(people["director"], uc.id, FULL | {"reuse": 1}, expected_version=1)
+    with pytest.raises(StaleEdit):
+        services.portfolio.set_score(people["lead"], uc.id, FULL | {"reuse": 2}, expected_version=1)
+    with pytest.raises(StaleEdit):  # the form was opened before anyone scored it
+        services.portfolio.set_score(people["lead"], uc.id, FULL | {"reuse": 2}, expected_version=0)
+
+
+def test_weights_are_versioned_never_edited_and_admin_only(services, people, uc):
+    services.portfolio.set_score(people["lead"], uc.id, FULL)
+    before = services.portfolio.ranked()["priority"].iloc[0]
+    data = load_weights().model_dump(mode="json") | {"version": "2026.2", "groups": {"value": 1, "feasibility": 0}}
+    with pytest.raises(PermissionDenied):
+        services.portfolio.set_weights(people["director"], data)
+    services.portfolio.set_weights(people["admin"], data, "Valeur seule")
+    assert services.portfolio.weights().version == "2026.2"
+    after = services.portfolio.ranked()
+    assert after["weights_version"].iloc[0] == "2026.2" and after["priority"].iloc[0] != before
+    with pytest.raises(InvalidInput, match="existe déjà"):
+        services.portfolio.set_weights(people["admin"], data)
+    with pytest.raises(InvalidInput, match=r"value\.reuse"):
+        services.portfolio.set_weights(people["admin"], data | {"version": "x", "value": data["value"] | {"reuse": -1}})
+    assert _count(services, ScoringWeightsVersion) == 1
+    assert [e.action for e in _events(services, "scoring_weights")] == ["create"]
+
+
+def test_budget_lines_upsert_per_year_and_sum_by_year(services, people, uc):
+    with pytest.raises(PermissionDenied):
+        services.portfolio.set_budget_line(people["lead"], uc.id, {"year": 2026, "voted": 1})
+    services.portfolio.set_budget_line(people["director"], uc.id, {"year": 2026, "voted": 10000, "committed": 8000,
+                                                                   "spent": 5000})
+    services.portfolio.set_budget_line(people["director"], uc.id, {"year": 2026, "voted": 12000, "committed": 8000,
+                                                                   "spent": 6000})
+    services.portfolio.set_budget_line(people["admin"], uc.id, {"year": 2027, "voted": 3000})
+    assert _count(services, BudgetLine) == 2
+    by_year = services.portfolio.budget_by_year()
+    assert by_year.set_index("year")["voted"].to_dict() == {2026: 12000, 2027: 3000}
+    assert [e.action for e in _events(services, "budget_line")] == ["create", "update", "create"]
+    with pytest.raises(InvalidInput, match="Voté"):
+        services.portfolio.set_budget_line(people["director"], uc.id, {"year": 2026, "voted": -5})
+
+
+def test_benefits_read_as_gains_over_the_baseline(services, people, uc):
+    # a KPI meant to fall: 10 days -> 4 days expected, 7 measured = half the gain
+    services.portfolio.add_benefit_measure(people["lead"], uc.id, {
+        "indicator": "Délai", "unit": "jours", "baseline": 10, "target": 4, "measured": 7,
+        "measured_on": dt.date(2026, 10, 1)})
+    with pytest.raises(PermissionDenied):
+        services.portfolio.add_benefit_measure(people["lead2"], uc.id, {
+            "indicator": "Délai", "target": 4, "measured": 7, "measured_on": dt.date(2026, 10, 1)})
+    b = services.portfolio.benefits()
+    assert b["rate"].iloc[0] == pytest.approx(50.0)
+    assert _events(services, "benefit_measure")[0].use_case_id == uc.id
+
+
+def test_classification_from_governance_enters_the_score(services, people, uc):
+    services.portfolio.set_score(people["lead"], uc.id, FULL)
+    plain = services.portfolio.ranked()["priority"].iloc[0]
+    wired = PortfolioService(services.db.reader, services.db.writer, classification_of=lambda _id: ("high", 3))
+    row = wired.ranked().iloc[0]
+    w = load_weights()
+    expected = plain + w.risk.risk_class.unknown + w.risk.impact_level.none - w.risk.risk_class.high \
+        - w.risk.impact_level.III
+    assert row["priority"] == pytest.approx(expected) and row["impact_level"] == "III"
+    assert "Haut risque" in " ".join(wired.explain(uc.id).notes)
+    banned = PortfolioService(services.db.reader, services.db.writer,
+                              classification_of=lambda _id: ("prohibited", 4))
+    assert not banned.ranked()["eligible"].iloc[0]
+    with pytest.raises(InvalidInput, match="n'est pas planifiable"):
+        banned.run_scenario({"budget": 1e6, "capacity_days": 1e3, "must_do": [uc.reference]})
+
+
+def _portfolio(services, people, n: int = 9) -> list[str]:  # type: ignore[no-untyped-def]
+    refs = []
+    for i in range(n):
+        v = services.register.create(people["lead"], use_case_data(
+            title=f"Cas {i}", build_cost=5000 + 3000 * ((i * 7) % 5), run_cost_per_year=1000 * (i % 3)))
+        services.portfolio.set_score(people["lead"], v.id, {
+            "service_to_residents": 1 + (i * 3) % 5, "efficiency_gain": 1 + (i * 2) % 5, "strategic_alignment": 3,
+            "reuse": 1 + i % 5, "data_readiness": 1 + (i * 4) % 5, "technical_maturity": 3,
+            "internal_skills": 1 + (i + 2) % 5, "vendor_dependency": 2, "effort_days": 10 + 7 * (i % 4)})
+        refs.append(v.reference)
+    return refs
+
+
+def test_scenario_equals_brute_force_and_respects_every_constraint(services, people):
+    refs = _portfolio(services, people)
+    df = services.portfolio.candidates().set_index("reference")
+    must, excl, group = refs[0], refs[1], (refs[2], refs[3], refs[4])
+    params = {"budget": 30000, "capacity_days": 90, "must_do": [must], "excluded": [excl],
+              "exclusive_groups": [list(group)]}
+    out = services.portfolio.run_scenario(params)
+    chosen = set(out.result.selected_ids)
+    cost = lambda s: sum(df.loc[r, "cost"] for r in s)  # noqa: E731
+    effort = lambda s: sum(df.loc[r, "effort_days"] for r in s)  # noqa: E731
+    best = max(
+        (sum(df.loc[r, "priority"] for r in s), s)
+        for k in range(len(refs) + 1) for s in itertools.combinations(refs, k)
+        if must in s and excl not in s and len(set(s) & set(group)) <= 1 and cost(s) <= 30000 and effort(s) <= 90
+    )
+    assert out.result.total_value == pytest.approx(best[0], abs=1e-6)
+    assert must in chosen and excl not in chosen and len(chosen & set(group)) <= 1
+    assert cost(chosen) <= 30000 and effort(chosen) <= 90
+    assert out.result.total_cost == pytest.approx(cost(chosen))
+    assert out.selected["scenario_cost"].sum() == pytest.approx(out.result.total_cost)
+
+
+def test_infeasible_scenario_gives_a_clear_french_message(services, people):
+    refs = _portfolio(services, people, 3)
+    with pytest.raises(InvalidInput) as exc:
+        services.portfolio.run_scenario({"budget": 100, "capacity_days": 1000, "must_do": [refs[0]]})
+    assert "budget" in exc.value.problems[0].lower() and refs[0] in exc.value.problems[0]
+    with pytest.raises(InvalidInput, match="inconnu"):
+        services.portfolio.run_scenario({"budget": 100, "capacity_days": 10, "must_do": ["UC-1999-999"]})
+    with pytest.raises(InvalidInput, match="Budget annuel"):
+        services.portfolio.run_scenario({"budget": -1, "capacity_days": 10})
+
+
+def test_only_the_direction_saves_scenarios_audited(services, people):
+    _portfolio(services, people, 4)
+    params = {"name": "Sobriété", "budget": 20000, "capacity_days": 60}
+    with pytest.raises(PermissionDenied):
+        services.portfolio.save_scenario(people["admin"], params)
+    out = services.portfolio.save_scenario(people["director"], params)
+    saved = services.portfolio.saved_scenarios()
+    assert [s.name for s in saved] == ["Sobriété"] and saved[0].id == out.saved_id
+    assert saved[0].result["selected_ids"] == list(out.result.selected_ids)
+    assert saved[0].weights_version == load_weights().version
+    ev = _events(services, "scenario")
+    assert len(ev) == 1 and json.loads(ev[0].payload)["details"]["selected"] == list(out.result.selected_ids)
+
+
+def test_roadmap_marks_overdue_pilots(services, people):
+    from portal.db.models import UseCase
+
+    today = dt.date(2026, 11, 26)
+    a = services.register.create(people["lead"], use_case_data(title="Pilote échu", start_date=dt.date(2026, 1, 1),
+                                                               end_date=dt.date(2026, 11, 1)))
+    b = services.register.create(people["lead"], use_case_data(title="Déployé", start_date=dt.date(2025, 1, 1)))
+    with services.db.writer.begin() as s:
+        s.get(UseCase, a.id).stage = "pilot"
+        s.get(UseCase, b.id).stage = "deployed"
+    rm = services.portfolio.roadmap_frame(today).set_index("reference")
+    assert bool(rm.loc[a.reference, "overdue"]) and not bool(rm.loc[b.reference, "overdue"])
+    assert rm.loc[b.reference, "end"] == today and bool(rm.loc[b.reference, "ongoing"])
+
+
+def test_bench_has_portfolio_rows_against_a_same_process_baseline():
+    from portal.bench import portfolio_rows
+
+    rows = portfolio_rows((60,), (0,))
+    assert len(rows) == 1 and "60 candidats" in rows[0].name
+    assert rows[0].baseline_name == "heuristique gloutonne, même instance"
+    assert rows[0].seconds > 0 and rows[0].baseline_seconds > 0 and "statut optimal" in rows[0].note

@@ -1,0 +1,97 @@
+"""Portfolio pages through AppTest on the demo: the director plans, compares, saves and exports."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal.db.models import SavedScenario, ScoringWeightsVersion, UseCaseScore
+from portal.services import build_services
+
+PRIO, SCEN, WEIGHTS, SHEET = ("app_pages/prioritisation.py", "app_pages/scenarios.py", "app_pages/weights.py",
+                              "app_pages/sheet.py")
+
+
+def _count(url: str, model) -> int:  # type: ignore[no-untyped-def]
+    svc = build_services(url)
+    with svc.db.reader() as s:
+        n = s.scalar(select(func.count()).select_from(model))
+    svc.db.dispose()
+    return n
+
+
+def test_director_sees_the_ranked_portfolio_and_its_figures(app_as, demo_url):
+    at = app_as("director").switch_page(PRIO).run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    svc = build_services(demo_url)
+    ranked = svc.portfolio.ranked()
+    svc.db.dispose()
+    assert metrics["Cas d'usage actifs"] == str(len(ranked))
+    assert metrics["Expérimentations en retard"] == "1"
+    table = at.dataframe[0].value
+    assert list(table["Référence"]) == list(ranked["reference"])
+    assert any("en retard" in w.value for w in at.warning)
+
+
+def test_director_runs_two_scenarios_side_by_side_and_saves_one(app_as, demo_url):
+    at = app_as("director").switch_page(SCEN).run()
+    at.number_input(key="sc_budget").set_value(120000)
+    at.button[0].click().run()  # form submit
+    assert not at.exception and not at.error
+    at.text_input(key="sc_name").set_value("Budget serré")
+    at.number_input(key="sc_budget").set_value(60000)
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    labels = [m.label for m in at.metric]
+    assert labels.count("Cas retenus") == 2
+    assert any(s.value == "Comparaison" for s in at.subheader)
+    at.button(key="save_1").click().run()
+    assert not at.exception
+    assert _count(demo_url, SavedScenario) == 1
+    at.button(key="prepare_pf_xlsx").click().run()
+    assert not at.exception and not at.error
+
+
+def test_infeasible_scenario_shows_a_french_message(app_as, demo_url):
+    at = app_as("director").switch_page(SCEN).run()
+    at.number_input(key="sc_budget").set_value(1000)
+    svc = build_services(demo_url)
+    big = next(u.reference for u in svc.register.list() if u.title.startswith("Maintenance prédictive"))
+    deployed = next(u.reference for u in svc.register.list() if u.stage.value == "deployed")
+    svc.db.dispose()
+    at.multiselect(key="sc_must").set_value([big])
+    at.button[0].click().run()
+    assert not at.exception
+    text = " ".join(e.value for e in at.error)
+    assert "Scénario impossible" in text and big in text and "au-delà du budget disponible" in text
+    at.multiselect(key="sc_must").set_value([deployed])
+    at.button[0].click().run()
+    assert f"{deployed} est à l'étape « Déployé », hors des étapes candidates" in " ".join(e.value for e in at.error)
+
+
+def test_admin_creates_a_weights_version(app_as, demo_url):
+    at = app_as("admin").switch_page(WEIGHTS).run()
+    assert not at.exception
+    at.text_input(key="w_version").set_value("2026.2")
+    at.text_input(key="w_note").set_value("Plus de poids au service rendu")
+    at.number_input(key="w_service_to_residents").set_value(0.5)
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    assert _count(demo_url, ScoringWeightsVersion) == 1
+
+
+def test_lead_scores_own_use_case_from_the_sheet(app_as, demo_url):
+    svc = build_services(demo_url)
+    uc = next(u for u in svc.register.list() if u.title.startswith("Prévision des flux"))
+    svc.db.dispose()
+    at = app_as("project_lead")
+    at.query_params["ref"] = uc.reference
+    at = at.switch_page(SHEET).run()
+    assert not at.exception
+    at.selectbox(key=f"score_{uc.id}_reuse").set_value(5)
+    at.button(key=f"FormSubmitter:score_{uc.id}-Enregistrer les notes").click().run()
+    assert not at.exception and not at.error
+    svc = build_services(demo_url)
+    assert svc.portfolio.score_inputs(uc.id).values["reuse"] == 5
+    svc.db.dispose()
+    assert _count(demo_url, UseCaseScore) == 18
