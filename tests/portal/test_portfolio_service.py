@@ -15,6 +15,7 @@ from portal.db.models import AuditEvent, BudgetLine, ScoringWeightsVersion, UseC
 from portal.services.errors import InvalidInput, StaleEdit
 from portal.services.portfolio import PortfolioService
 from tests.conftest import use_case_data
+from tests.portal.governance_fixtures import HIGH_RISK
 
 FULL = {"service_to_residents": 5, "efficiency_gain": 4, "strategic_alignment": 4, "reuse": 3,
         "data_readiness": 4, "technical_maturity": 3, "internal_skills": 3, "vendor_dependency": 2,
@@ -43,12 +44,22 @@ def test_lead_scores_own_use_case_audited_and_explained(services, people, uc):
     assert [e.action for e in ev] == ["create"] and ev[0].use_case_id == uc.id
     exp = services.portfolio.explain(uc.id)
     assert sum(ln.contribution for ln in exp.breakdown.lines) == pytest.approx(exp.breakdown.priority)
-    assert any("Gouvernance non reliée" in n for n in exp.notes)
+    assert any("Pas encore de classification" in n for n in exp.notes)
     assert exp.breakdown.weights_version == load_weights().version
     # an update records only what changed
     services.portfolio.set_score(people["director"], uc.id, FULL | {"reuse": 5}, expected_version=1)
     last = _events(services, "use_case_score")[-1]
     assert last.action == "update" and json.loads(last.payload)["after"] == {"reuse": 5}
+
+
+def test_the_governance_classification_enters_the_risk_part_of_the_score(services, people, uc):
+    services.portfolio.set_score(people["lead"], uc.id, FULL)
+    before = services.portfolio.explain(uc.id).breakdown.priority
+    services.governance.classify(people["compliance"], uc.id, **HIGH_RISK)
+    exp = services.portfolio.explain(uc.id)
+    assert any("Risque lu dans le dossier de gouvernance" in n for n in exp.notes)
+    assert exp.breakdown.priority < before  # a high-risk class and its impact level are penalties
+    assert sum(ln.contribution for ln in exp.breakdown.lines) == pytest.approx(exp.breakdown.priority)
 
 
 def test_other_lead_and_reader_may_not_score(services, people, uc):
