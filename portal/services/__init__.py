@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from portal.db.session import Database
 from portal.services.audit import AuditService
 from portal.services.exports import ExportService
+from portal.services.monitoring import MonitoringService  # monitoring (issue 6)
 from portal.services.people import PeopleService
 from portal.services.register import RegisterService
 
@@ -19,6 +20,7 @@ class Services:
     people: PeopleService
     audit: AuditService
     exports: ExportService
+    monitoring: MonitoringService  # monitoring (issue 6)
 
 
 def build_services(url: str) -> Services:
@@ -31,4 +33,6 @@ def build_services(url: str) -> Services:
         people=PeopleService(db.reader, db.writer),
         audit=audit,
         exports=ExportService(register, audit),
+        # monitoring (issue 6): the lead passes classification_of=governance lookup (class, level 1-4)
+        monitoring=MonitoringService(db.reader, db.writer, classification_of=None),
     )
