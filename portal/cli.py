@@ -96,6 +96,61 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_benchmarks(quick=args.quick)
 
 
+# --- monitoring (issue 6) ------------------------------------------------------------------
+
+
+def cmd_monitor_run(args: argparse.Namespace) -> int:
+    """Check one current batch against the use case's reference; store the run and its alerts."""
+    from portal.services.errors import InvalidInput, NotFound
+    from portal.services.monitoring import describe_run
+    from portal.services.people import SYSTEM
+
+    services = _services()
+    path = Path(args.current)
+    if not path.is_file():
+        print(f"Fichier introuvable : {path}", file=sys.stderr)
+        return 1
+    try:
+        uc = services.register.get_by_reference(args.use_case)
+        res = services.monitoring.run_check(
+            SYSTEM, uc.id, path.read_bytes(), filename=path.name, label=args.label or f"Fichier « {path.name} »",
+            trigger="job", engine=args.engine, html_report=not args.no_report)
+    except (InvalidInput, NotFound) as exc:
+        problems = exc.problems if isinstance(exc, InvalidInput) else [str(exc)]
+        print("Rien n'a été enregistré :\n" + "\n".join(f"- {p}" for p in problems), file=sys.stderr)
+        return 1
+    print(f"{uc.reference} : {describe_run(res)}.")
+    for col in res.run.columns:
+        score = "—" if col.score is None else f"{col.score:.3f}".replace(".", ",")
+        print(f"  {col.column:<24} {col.method:<14} {score:>7}  seuil {col.threshold:.3f}".replace(".", ",")
+              + ("  DÉRIVE" if col.drifted else ""))
+    for alert in res.alerts:
+        print(f"  alerte ({alert.severity}) : {alert.message}")
+    return 0
+
+
+def cmd_monitor_due(args: argparse.Namespace) -> int:
+    """Every check that is due (for cron): run those whose current source is configured."""
+    from portal.services.people import SYSTEM
+
+    services = _services()
+    if args.list:
+        due = services.monitoring.due()
+        for d in due:
+            print(f"{d.reference} — {d.title} : dernier contrôle "
+                  f"{d.last_check.strftime('%d/%m/%Y') if d.last_check else 'jamais'}")
+        print(f"{len(due)} contrôle(s) dû(s).")
+        return 0
+    results = services.monitoring.run_due(SYSTEM)
+    for due, outcome in results:
+        print(f"{due.reference} : {outcome}")
+    print(f"{len(results)} contrôle(s) dû(s) traité(s).")
+    return 0
+
+
+# --- end monitoring ---------------------------------------------------------------------------
+
+
 def _safe_url(url: str) -> str:
     """The URL without its password, for messages."""
     from sqlalchemy.engine import make_url
@@ -130,6 +185,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="mesurer les performances (ratios contre une référence)")
     p.add_argument("--quick", action="store_true", help="tailles réduites")
     p.set_defaults(func=cmd_bench)
+
+    # monitoring (issue 6)
+    monitor = sub.add_parser("monitor", help="suivi : contrôles de dérive").add_subparsers(
+        dest="monitor_command", required=True)
+    p = monitor.add_parser("run", help="contrôler un lot courant contre la référence du cas d'usage")
+    p.add_argument("--use-case", required=True, help="référence du cas d'usage (ex. UC-2026-002)")
+    p.add_argument("--current", required=True, help="fichier CSV ou Excel du lot courant")
+    p.add_argument("--label", help="libellé du lot (par défaut : le nom du fichier)")
+    p.add_argument("--engine", choices=["fast", "evidently"], default="fast")
+    p.add_argument("--no-report", action="store_true", help="ne pas produire le rapport HTML Evidently")
+    p.set_defaults(func=cmd_monitor_run)
+    p = monitor.add_parser("due", help="lancer tous les contrôles dus (pour cron)")
+    p.add_argument("--list", action="store_true", help="lister sans lancer")
+    p.set_defaults(func=cmd_monitor_due)
     return parser
 
 

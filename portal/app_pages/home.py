@@ -34,6 +34,8 @@ with right:
 
 st.subheader(t("Ce qui demande votre attention"))
 items = svc.register.attention(me)
+items = sorted(items + svc.monitoring.attention(me),  # monitoring (issue 6): alerts, suspension proposals
+               key=lambda i: ({"error": 0, "warning": 1, "info": 2}[i.severity], i.reference))
 if not items:
     st.success("Rien en attente pour vous.")
 else:

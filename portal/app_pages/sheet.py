@@ -44,9 +44,9 @@ st.markdown(
 )
 flash()
 
-tab_overview, tab_sources, tab_risks, tab_value, tab_history = st.tabs(
+tab_overview, tab_sources, tab_risks, tab_value, tab_monitoring, tab_history = st.tabs(
     [t("Vue d'ensemble"), f"{t('Sources de données')} ({len(uc.data_sources)})", f"{t('Risques')} ({len(uc.risks)})",
-     t("Valeur et coûts"), t("Historique")]
+     t("Valeur et coûts"), t("Suivi"), t("Historique")]
 )
 
 with tab_overview:
@@ -182,6 +182,11 @@ with tab_value:
     else:
         st.info("Aucun indicateur de résultat défini.")
     st.caption(f"Période : du {fmt_date(uc.start_date)} au {fmt_date(uc.end_date)}")
+
+with tab_monitoring:  # monitoring (issue 6)
+    from portal.ui import monitoring_tab
+
+    monitoring_tab.render(svc, me, uc)
 
 with tab_history:
     events = svc.audit.history_of(uc.id)

@@ -571,24 +571,30 @@ class MonitoringService:
         return sorted(rows, key=lambda r: (order[r.status], r.reference))
 
     def attention(self, principal: Principal) -> list[AttentionItem]:
-        """Open alerts and suspension proposals for the home page: the project lead sees those of
-        the use cases they lead; compliance, directors and administrators see all of them."""
-        mine_only = not principal.has(Role.COMPLIANCE, Role.DIRECTOR, Role.ADMIN)
+        """Open alerts and suspension proposals for the home page, one line per use case (and one
+        per proposal): the project lead sees those of the use cases they lead; compliance,
+        directors and administrators see all of them."""
         if not principal.has(Role.PROJECT_LEAD, Role.COMPLIANCE, Role.DIRECTOR, Role.ADMIN):
             return []
+        mine_only = not principal.has(Role.COMPLIANCE, Role.DIRECTOR, Role.ADMIN)
+        by_case: dict[int, list[MonitoringAlert]] = {}
         items: list[AttentionItem] = []
         with self._reader() as s:
-            for a in repo.alerts(s, statuses=("open",)):
-                uc = s.get(UseCase, a.use_case_id)
+            for a in repo.alerts(s, statuses=("open",)):  # newest first
+                by_case.setdefault(a.use_case_id, []).append(a)
+            for use_case_id, alerts in by_case.items():
+                uc = s.get(UseCase, use_case_id)
                 if uc is None or (mine_only and uc.lead_id != principal.person_id):
                     continue
-                if a.suspension_proposed and a.suspension_decision is None:
+                if any(a.suspension_proposed and a.suspension_decision is None for a in alerts):
                     items.append(AttentionItem(uc.id, uc.reference, uc.title,
                                                "Suivi : alertes répétées sur un cas déployé — suspension proposée, "
-                                               "à décider par la gouvernance. " + a.message, "error"))
-                else:
-                    items.append(AttentionItem(uc.id, uc.reference, uc.title, "Alerte de suivi : " + a.message,
-                                               "error" if a.severity == "critical" else "warning"))
+                                               "décision humaine attendue (gouvernance).", "error"))
+                critical = sum(a.severity == "critical" for a in alerts)
+                text = (f"Suivi : {len(alerts)} alerte(s) ouverte(s)"
+                        + (f", dont {critical} critique(s)" if critical else "")
+                        + f" — la plus récente : {alerts[0].message}")
+                items.append(AttentionItem(uc.id, uc.reference, uc.title, text, "error" if critical else "warning"))
         return items
 
     # ---- configuration --------------------------------------------------------------------
@@ -683,7 +689,7 @@ class MonitoringService:
             ref = MonitoringReference(
                 use_case_id=uc.id, source="analysis_run" if analysis_run_id is not None else "upload",
                 source_label=label, analysis_run_id=analysis_run_id, data=_gzip(csv_bytes), checksum=checksum,
-                n_rows=len(kept), columns=columns, created_by_id=principal.person_id,
+                n_rows=len(kept), columns=columns, created_by_id=principal.person_id or None,
             )
             s.add(ref)
             s.flush()
@@ -781,7 +787,7 @@ class MonitoringService:
                 n_computable=result.n_computable, impact_level=level.level, level_source=level.source,
                 engine=engine, settings=thresholds.to_dict(), messages=list(result.messages), n_alerts=len(specs),
                 report_html=html, report_error=report_error, trigger=trigger, seconds=seconds,
-                created_by_id=principal.person_id,
+                created_by_id=principal.person_id or None,
             )
             s.add(run)
             s.flush()
@@ -932,7 +938,7 @@ class MonitoringService:
             s.flush()
             for r in rows:
                 s.add(MonitoringOutcome(use_case_id=uc.id, batch_label=label, kind=kind, kpi_baseline=baseline,
-                                        kpi_target=target, created_by_id=principal.person_id, **r))
+                                        kpi_target=target, created_by_id=principal.person_id or None, **r))
             alerts = self._raise_alerts(s, principal, uc, specs, run_id=None)
             audit.append(s, principal, "record_outcomes", "monitoring_outcome", uc.id, use_case_id=uc.id,
                          details={"label": label, "kind": kind, "periods": periods, "rows": len(rows),
@@ -958,11 +964,11 @@ class MonitoringService:
             if note and note.strip():
                 alert.note = note.strip()[:2000]
             if status == "acknowledged":
-                alert.acknowledged_by_id, alert.acknowledged_at = principal.person_id, now
+                alert.acknowledged_by_id, alert.acknowledged_at = principal.person_id or None, now
             else:
-                alert.closed_by_id, alert.closed_at = principal.person_id, now
+                alert.closed_by_id, alert.closed_at = principal.person_id or None, now
                 if alert.acknowledged_at is None:
-                    alert.acknowledged_by_id, alert.acknowledged_at = principal.person_id, now
+                    alert.acknowledged_by_id, alert.acknowledged_at = principal.person_id or None, now
             try:
                 s.flush()
             except StaleDataError:
@@ -1030,7 +1036,7 @@ class MonitoringService:
 def describe_run(res: CheckOutcome) -> str:
     run = res.run
     text = (f"contrôle n° {run.id} : {run.n_drifted} colonne(s) en dérive sur {run.n_computable} "
-            f"({run.share_drifted:.0%}".replace(".", ",") + f"), {len(res.alerts)} alerte(s)")
+            f"({run.share_drifted * 100:.0f} %), {len(res.alerts)} alerte(s)")
     if res.suspension_proposed:
         text += ", suspension proposée (décision humaine attendue)"
     return text
