@@ -26,8 +26,8 @@ c4.metric("Non suivis", counts["Non suivi"])
 
 proposals = [r for r in rows if r.suspension_proposed]
 if proposals:
-    st.error("Suspension proposée après des alertes répétées (décision humaine attendue, par la gouvernance) : "
-             + ", ".join(f"{r.reference} — {r.title}" for r in proposals))
+    st.warning("Suspension proposée après des alertes répétées (décision humaine attendue, par la gouvernance) : "
+             + ", ".join(f"{r.reference} — {r.title}" for r in proposals), icon=":material/gavel:")
 
 if not rows:
     st.info("Aucun cas d'usage en expérimentation, en évaluation ou déployé.")

@@ -125,9 +125,9 @@ def _alerts(svc: Services, me: Principal, uc: UseCaseView, owners: list) -> None
         return
     proposals = [a for a in open_alerts if a.suspension_proposed and a.suspension_decision is None]
     if proposals:
-        st.error("Alertes répétées sur un cas d'usage déployé : **suspension proposée**. Vigie ne suspend rien "
+        st.warning("Alertes répétées sur un cas d'usage déployé : **suspension proposée**. Vigie ne suspend rien "
                  "d'elle-même ; la décision revient à la gouvernance (direction ou conformité), par une "
-                 "décision de passage.")
+                 "décision de passage.", icon=":material/gavel:")
     st.dataframe(pd.DataFrame([{
         "N°": a.id, "Levée le": fmt_date(a.raised_at), "Gravité": SEVERITY_FR.get(a.severity, a.severity),
         "État": a.status_label, "Message": a.message,
