@@ -51,11 +51,10 @@ def drift_history(runs: pd.DataFrame, drift_share: float | None) -> alt.LayerCha
 def column_heatmap(cells: pd.DataFrame) -> alt.LayerChart:
     """``cells``: check, col, ratio (score / threshold), score, threshold, drifted (oui/non)."""
     order = list(dict.fromkeys(cells["check"].tolist()))
-    height = max(120, 40 * cells["col"].nunique())
     base = alt.Chart(cells).encode(
         x=alt.X("check:N", sort=order, title=None, axis=alt.Axis(labelAngle=-20, labelLimit=220)),
         y=alt.Y("col:N", title=None, axis=alt.Axis(labelLimit=200)),
-    ).properties(height=height)
+    )
     rect = base.mark_rect(stroke="white").encode(
         color=alt.Color("ratio:Q", title="Score / seuil", scale=alt.Scale(scheme="orangered", domainMin=0)),
         tooltip=[alt.Tooltip("check:N", title="Contrôle"), alt.Tooltip("col:N", title="Colonne"),
@@ -64,7 +63,7 @@ def column_heatmap(cells: pd.DataFrame) -> alt.LayerChart:
                  alt.Tooltip("drifted:N", title="Dérive")],
     )
     marks = base.transform_filter(alt.datum.drifted == "oui").mark_text(text="●", color="black", fontSize=14)
-    return alt.layer(rect, marks).properties(height=height)
+    return alt.layer(rect, marks).properties(height=alt.Step(36))
 
 
 def outcome_lines(rows: pd.DataFrame, bands: dict[str, tuple[float, float]]) -> alt.LayerChart:

@@ -193,6 +193,8 @@ def _outcomes(svc: Services, uc: UseCaseView) -> None:
         "MAE": fmt_number(o.metrics.get("mae"), 2) if o.metrics.get("mae") is not None else "—",
         "Indicateur": fmt_number(o.kpi_value, 2) if o.kpi_value is not None else "—",
     } for o in outcomes]), hide_index=True)
+    st.caption("Avec plus de deux classes (par exemple des services destinataires), précision, rappel et F1 "
+               "sont des moyennes par classe : les classes rares les tirent vers le bas.")
 
 
 def _configure_form(svc: Services, me: Principal, uc: UseCaseView, cfg) -> None:  # type: ignore[no-untyped-def]
