@@ -148,6 +148,33 @@ def cmd_monitor_due(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_monitor_outcomes(args: argparse.Namespace) -> int:
+    """Record predictions against actuals (columns actual, prediction, optional overridden) per period."""
+    from portal.services.errors import InvalidInput, NotFound, PermissionDenied
+
+    services = _services()
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"Fichier introuvable : {path}", file=sys.stderr)
+        return 1
+    try:
+        uc = services.register.get_by_reference(args.use_case)
+        actor = services.people.principal(uc.lead_id) if uc.lead_id else None
+        if actor is None:
+            raise NotFound(f"Le cas d'usage {uc.reference} n'a pas de chef de projet pour porter ces résultats.")
+        alerts = services.monitoring.record_outcomes(
+            actor, uc.id, path.read_bytes(), filename=path.name, label=args.label or f"Fichier « {path.name} »",
+            kind=args.kind, period=args.period, territory=args.territory)
+    except (InvalidInput, NotFound, PermissionDenied) as exc:
+        problems = exc.problems if isinstance(exc, InvalidInput) else [str(exc)]
+        print("Rien n'a été enregistré :\n" + "\n".join(f"- {p}" for p in problems), file=sys.stderr)
+        return 1
+    print(f"{uc.reference} : résultats enregistrés, {len(alerts)} alerte(s).")
+    for alert in alerts:
+        print(f"  alerte ({alert.severity}) : {alert.message}")
+    return 0
+
+
 # --- end monitoring ---------------------------------------------------------------------------
 
 
@@ -199,6 +226,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = monitor.add_parser("due", help="lancer tous les contrôles dus (pour cron)")
     p.add_argument("--list", action="store_true", help="lister sans lancer")
     p.set_defaults(func=cmd_monitor_due)
+    p = monitor.add_parser("outcomes", help="enregistrer les résultats constatés (prédictions et valeurs réelles)")
+    p.add_argument("--use-case", required=True, help="référence du cas d'usage")
+    p.add_argument("--file", required=True, help="CSV ou Excel : period, actual, prediction[, overridden]")
+    p.add_argument("--kind", choices=["classification", "regression"], default="classification")
+    p.add_argument("--period", default="period", help="colonne de période (défaut : period)")
+    p.add_argument("--territory", help="colonne de territoire (commune, quartier)")
+    p.add_argument("--label", help="libellé du lot de résultats")
+    p.set_defaults(func=cmd_monitor_outcomes)
     return parser
 
 

@@ -865,9 +865,20 @@ class MonitoringService:
                 frame = loading.read_table(bytes(frame), filename or "resultats.csv")
             except loading.InvalidInput as exc:
                 raise InvalidInput(exc.problems) from None
-            for col in ("actual", "prediction", "overridden"):
-                if col in frame.columns and kind == "regression" and col != "overridden":
-                    frame[col] = pd.to_numeric(frame[col].astype(str).str.replace(",", "."), errors="coerce")
+            for col in ("actual", "prediction"):
+                if col not in frame.columns:
+                    continue
+                text = frame[col].astype("string").str.strip().str.replace(",", ".", regex=False)
+                numbers = pd.to_numeric(text, errors="coerce")
+                if kind == "regression":
+                    bad = numbers.isna() & text.notna() & (text != "")
+                    if bad.any():
+                        line = int(bad.to_numpy().nonzero()[0][0]) + 2
+                        raise InvalidInput([f"Colonne « {col} » : valeur non numérique « {frame[col][bad].iloc[0]} » "
+                                            f"ligne {line}."])
+                    frame[col] = numbers
+                elif numbers.notna().sum() == text.notna().sum():  # class labels written as numbers
+                    frame[col] = numbers
         with self._reader() as s:
             uc = self._use_case(s, use_case_id)
             require(principal, Action.RECORD_OUTCOMES, owner_ids=[uc.lead_id])

@@ -315,3 +315,26 @@ def test_cli_monitor_run_and_due_store_results(services, people, case, cli_env, 
     assert f"{case.reference} :" in out and "1 contrôle(s) dû(s) traité(s)" in out
     assert len(fresh.monitoring.runs(case.id)) == 2
     fresh.db.dispose()
+
+
+def test_cli_monitor_outcomes_records_per_period_in_the_leads_name(services, people, case, cli_env, tmp_path, capsys):
+    path = tmp_path / "resultats.csv"
+    path.write_text("period;actual;prediction;overridden;quartier\n"
+                    + "".join(f"2025-T{1 + i // 40};{i % 2};{(i % 2) if i % 5 else 1 - i % 2};"
+                              f"{'non' if i % 5 else 'oui'};{'Nord' if i % 2 else 'Sud'}\n" for i in range(80)),
+                    encoding="utf-8")
+    assert main(["monitor", "outcomes", "--use-case", case.reference, "--file", str(path),
+                 "--territory", "quartier"]) == 0
+    assert "résultats enregistrés" in capsys.readouterr().out
+    fresh = build_services(cli_env)
+    overall = [o for o in fresh.monitoring.outcomes(case.id) if o.territory is None]
+    assert [o.period for o in overall] == ["2025-T1", "2025-T2"]
+    assert overall[0].metrics["accuracy"] == pytest.approx(0.8) and overall[0].metrics["override_rate"] == 0.2
+    assert overall[0].metrics["f1"] == pytest.approx(0.8)  # binary labels read from text as 0/1
+    with fresh.db.reader() as s:
+        actor = s.scalars(select(AuditEvent.actor_id).where(AuditEvent.action == "record_outcomes")).one()
+    assert actor == people["lead"].person_id
+    path.write_text("period;actual\n2025-T1;1\n", encoding="utf-8")
+    assert main(["monitor", "outcomes", "--use-case", case.reference, "--file", str(path)]) == 1
+    assert "prediction" in capsys.readouterr().err
+    fresh.db.dispose()
