@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -49,17 +50,18 @@ def running_portal(env: dict[str, str], port: int | None = None) -> Iterator[str
     """Start the portal as ``make run`` does (``vigie run``), yield its URL, stop it."""
     port = port or free_port()
     full_env = os.environ | env | {"STREAMLIT_SERVER_PORT": str(port)}
+    # Own process group: `vigie run` starts Streamlit as a child, which must stop with it.
     proc = subprocess.Popen([sys.executable, "-m", "portal.cli", "run", "--headless"], cwd=ROOT, env=full_env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         wait_http(f"http://127.0.0.1:{port}/_stcore/health")
         yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
+        os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def launch(playwright):  # type: ignore[no-untyped-def]
