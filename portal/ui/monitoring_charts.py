@@ -100,3 +100,19 @@ def kpi_band(rows: pd.DataFrame, baseline: float, target: float, name: str) -> a
         x=alt.X("period:N", sort=order, title="Période"), y=alt.Y("value:Q", title=name),
         tooltip=[alt.Tooltip("period:N", title="Période"), alt.Tooltip("value:Q", title=name, format=",.2f")])
     return alt.layer(band, target_rule, line).properties(height=200)
+
+
+def by_territory(rows: pd.DataFrame, *, percent: bool) -> alt.Chart:
+    """``rows``: territory, value, n — one bar per territory, so unequal treatment shows."""
+    fmt = ".1%" if percent else ",.2f"
+    return (
+        alt.Chart(rows)
+        .mark_bar(color=PALETTE[0])
+        .encode(
+            y=alt.Y("territory:N", title=None, sort="x" if percent else "-x", axis=alt.Axis(labelLimit=220)),
+            x=alt.X("value:Q", title=None, axis=alt.Axis(format="%" if percent else ",.2f")),
+            tooltip=[alt.Tooltip("territory:N", title="Territoire"), alt.Tooltip("value:Q", title="Valeur", format=fmt),
+                     alt.Tooltip("n:Q", title="Nombre")],
+        )
+        .properties(height=alt.Step(26))
+    )

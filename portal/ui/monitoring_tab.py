@@ -93,7 +93,9 @@ def _run_detail(svc: Services, runs: list) -> None:  # type: ignore[type-arg]
     rid = st.selectbox("Détail du contrôle", ids, format_func=lambda i: f"{_check_label(by_id[i])} "
                        f"({fmt_date(by_id[i].created_at)})", key="mon_run_pick")
     run = by_id[rid]
+    names = {p.id: p.display_name for p in svc.people.list()}
     who = "tâche planifiée" if run.trigger == "job" else "lancement manuel"
+    who += f" par {names[run.created_by_id]}" if run.created_by_id in names else " (ligne de commande)"
     st.caption(f"{fmt_int(run.n_reference)} lignes de référence, {fmt_int(run.n_current)} lignes courantes · "
                f"niveau {run.impact_level}{' (par défaut)' if run.level_source == 'default' else ''} · {who} · "
                f"calcul {fmt_number(run.seconds, 2)} s · empreinte du lot {run.current_fingerprint[:12]}…")
@@ -193,6 +195,15 @@ def _outcomes(svc: Services, uc: UseCaseView) -> None:
         "MAE": fmt_number(o.metrics.get("mae"), 2) if o.metrics.get("mae") is not None else "—",
         "Indicateur": fmt_number(o.kpi_value, 2) if o.kpi_value is not None else "—",
     } for o in outcomes]), hide_index=True)
+    places = [o for o in outcomes if o.territory is not None]
+    if places:
+        latest = places[-1].period
+        key = "accuracy" if overall and overall[-1].kind == "classification" else "mae"
+        rows_t = [{"territory": o.territory, "value": o.metrics.get(key), "n": o.n}
+                  for o in places if o.period == latest and o.metrics.get(key) is not None]
+        if rows_t:
+            st.markdown(f"**Par territoire, période {latest}** ({'exactitude' if key == 'accuracy' else 'MAE'})")
+            st.altair_chart(charts.by_territory(pd.DataFrame(rows_t), percent=key == "accuracy"), width="stretch")
     st.caption("Avec plus de deux classes (par exemple des services destinataires), précision, rappel et F1 "
                "sont des moyennes par classe : les classes rares les tirent vers le bas.")
 

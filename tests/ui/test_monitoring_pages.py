@@ -88,3 +88,22 @@ def test_reader_sees_monitoring_without_actions(app_as):
     at = at.switch_page(SHEET).run()
     assert not at.exception
     assert [e.label for e in at.expander if "Traiter" in e.label or "Configurer" in e.label] == []
+
+
+def test_outcomes_by_territory_are_drawn_on_the_sheet(app_as, demo_url):
+    svc = build_services(demo_url)
+    uc = svc.register.get_by_reference("UC-2026-002")
+    lead = svc.people.principal(uc.lead_id)
+    n = 120
+    frame = pd.DataFrame({"period": ["2012-08"] * n, "actual": [i % 2 for i in range(n)],
+                          "prediction": [(i % 2) if (i % 3 or i < 60) else 1 - i % 2 for i in range(n)],
+                          "quartier": ["Plateau" if i < 60 else "Verdun" for i in range(n)]})
+    svc.monitoring.record_outcomes(lead, uc.id, frame, label="août", territory="quartier")
+    svc.db.dispose()
+    at = app_as("project_lead")
+    at.query_params["ref"] = "UC-2026-002"
+    at = at.switch_page(SHEET).run()
+    assert not at.exception
+    assert "Par territoire, période 2012-08" in _texts(at)
+    table = next(df.value for df in at.dataframe if "Territoire" in df.value.columns)
+    assert {"Plateau", "Verdun", "ensemble"} <= set(table["Territoire"])
