@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from monitoring.levels import roman
 from portal.ui import monitoring_charts
 from portal.ui.deps import services
 from portal.ui.i18n import fmt_date, fmt_number, t
@@ -33,23 +34,22 @@ if not rows:
     st.info("Aucun cas d'usage en expérimentation, en évaluation ou déployé.")
     st.stop()
 
-left, right = st.columns([3, 1])
-with right:
-    st.altair_chart(monitoring_charts.health_counts([r.status_label for r in rows]), width="stretch")
 table = pd.DataFrame([{
     "État": r.status_label, "Référence": r.reference, "Cas d'usage": r.title, "Étape": r.stage.label,
-    "Niveau d'impact": f"{r.level.level}{' (défaut)' if r.level.source == 'default' else ''}",
+    "Niveau d'impact": f"{roman(r.level.level)}{' (par défaut)' if r.level.source == 'default' else ''}",
     "Dernier contrôle": fmt_date(r.last_check) if r.last_check else "jamais",
     "Part en dérive": "—" if r.share_drifted is None else f"{fmt_number(r.share_drifted * 100, 0)} %",
     "Alertes ouvertes": r.open_alerts, "Prochain contrôle": fmt_date(r.next_due) if r.next_due else "—",
     "Suspension": "proposée" if r.suspension_proposed else "",
 } for r in rows])
-with left:
-    st.caption(f"{len(rows)} cas d'usage — cliquez sur une ligne pour ouvrir sa fiche (onglet « Suivi »).")
-    picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="health",
-                          column_config={"Cas d'usage": st.column_config.TextColumn(width="large")})
+st.caption(f"{len(rows)} cas d'usage — cliquez sur une ligne pour ouvrir sa fiche (onglet « Suivi »).")
+picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="health",
+                      column_config={"Cas d'usage": st.column_config.TextColumn(width="large")})
 if picked and picked.selection.rows:
     st.switch_page("app_pages/sheet.py", query_params={"ref": table.iloc[picked.selection.rows[0]]["Référence"]})
+left, _ = st.columns([1, 2])
+with left:
+    st.altair_chart(monitoring_charts.health_counts([r.status_label for r in rows]), width="stretch")
 
 due = svc.monitoring.due()
 st.subheader("Contrôles dus")

@@ -11,6 +11,14 @@ ENTITIES = {"use_case": "le cas d'usage", "data_source": "une source de données
 ACTIONS = {"create": "a créé", "update": "a modifié", "delete": "a supprimé", "set_roles": "a changé les rôles de",
            "set_active": "a changé le statut de", "export": "a exporté", "login": "s'est connecté(e)",
            "seed_stage": "a placé à son étape de démonstration"}
+# monitoring (issue 6)
+ENTITIES |= {"monitoring_config": "la configuration du suivi", "monitoring_reference": "la référence de suivi",
+             "monitoring_run": "le contrôle de suivi", "monitoring_alert": "l'alerte de suivi",
+             "monitoring_outcome": "les résultats constatés du cas d'usage"}
+ACTIONS |= {"configure_monitoring": "a configuré", "set_reference": "a enregistré", "run_monitoring": "a lancé",
+            "raise_alert": "a levé", "acknowledge_alert": "a pris en compte", "close_alert": "a clos",
+            "propose_suspension": "a proposé une suspension sur", "record_outcomes": "a enregistré",
+            "decide_suspension_proposal": "a tranché la proposition de suspension de"}
 
 
 def describe_event(ev: AuditEventView) -> str:

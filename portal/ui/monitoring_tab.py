@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from monitoring.drift import METHOD_LABELS_FR
+from monitoring.levels import roman
 from policies.access import can
 from policies.vocabulary import Action, Principal
 from portal.services import Services
@@ -97,7 +98,7 @@ def _run_detail(svc: Services, runs: list) -> None:  # type: ignore[type-arg]
     who = "tâche planifiée" if run.trigger == "job" else "lancement manuel"
     who += f" par {names[run.created_by_id]}" if run.created_by_id in names else " (ligne de commande)"
     st.caption(f"{fmt_int(run.n_reference)} lignes de référence, {fmt_int(run.n_current)} lignes courantes · "
-               f"niveau {run.impact_level}{' (par défaut)' if run.level_source == 'default' else ''} · {who} · "
+               f"niveau {roman(run.impact_level)}{' (par défaut)' if run.level_source == 'default' else ''} · {who} · "
                f"calcul {fmt_number(run.seconds, 2)} s · empreinte du lot {run.current_fingerprint[:12]}…")
     for message in run.messages:
         st.info(message)
