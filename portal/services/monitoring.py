@@ -72,6 +72,9 @@ from usecases.base import Column, InputSchema, coerce, fingerprint
 
 ClassificationOf = Callable[[int], tuple[str | None, int | None]]
 DEFAULT_LEVEL = 2
+REPORT_MAX_ROWS = 100_000  # per side, for Evidently's HTML report only
+_PLAIN_NUMBER = r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
+JOB_MAX_BYTES = 1024 * 1024 * 1024  # files read by `vigie monitor` jobs (pages keep the 20 MB upload limit)
 MONITORED_KINDS = ("numerical", "categorical")
 
 HEALTH_LABELS = {
@@ -304,8 +307,9 @@ def _schema(columns: Mapping[str, str]) -> InputSchema:
 
 
 def _decode_reference(ref: MonitoringReference) -> pd.DataFrame:
-    raw = pd.read_csv(io.BytesIO(gzip.decompress(ref.data)), dtype=str, keep_default_na=False, na_values=[""])
-    return coerce(raw, _schema(ref.columns))
+    """The stored batch with its kinds: written by ``_frame_to_csv`` (dot decimals), so read natively."""
+    dtypes = {c: ("float64" if k == "numerical" else "object") for c, k in ref.columns.items()}
+    return pd.read_csv(io.BytesIO(gzip.decompress(ref.data)), dtype=dtypes, keep_default_na=False, na_values=[""])
 
 
 def _problems_for(frame: pd.DataFrame, columns: Mapping[str, str], side_fr: str) -> list[str]:
@@ -713,18 +717,34 @@ class MonitoringService:
         # the input holding most of the monitored columns
         return max(frames, key=lambda f: sum(c in f.columns for c in columns))
 
-    def _read_file(self, data: bytes, filename: str, columns: Mapping[str, str], side_fr: str) -> pd.DataFrame:
+    def _read_file(self, data: bytes, filename: str, columns: Mapping[str, str], side_fr: str,
+                   max_bytes: int = loading.DEFAULT_MAX_BYTES) -> pd.DataFrame:
         try:
-            raw = loading.read_table(data, filename)
+            raw = loading.read_table(data, filename, max_bytes=max_bytes)
         except loading.InvalidInput as exc:
             raise InvalidInput([f"Lot {side_fr} : {p}" for p in exc.problems]) from None
         problems = _problems_for(raw, columns, side_fr)
-        schema = _schema(columns)
-        if not problems:
-            problems = [f"Lot {side_fr} — {p}" for p in schema.problems(raw)]
         if problems:
             raise InvalidInput(problems)
-        return coerce(raw, schema)
+        # Fast path: a numerical column written with plain dot decimals (as most exports are) is read
+        # by pandas; any other spelling (French decimals, spaces, text) goes through the shared
+        # French parser, which also names the first bad cell.
+        fast: dict[str, pd.Series] = {}
+        for name, kind in columns.items():
+            if kind != "numerical":
+                continue
+            text = raw[name].astype("string").str.strip()
+            plain = text.isna() | (text == "") | text.str.fullmatch(_PLAIN_NUMBER).fillna(False)
+            if bool(plain.all()):
+                fast[name] = pd.to_numeric(text.mask(text == ""), errors="coerce").astype("float64")
+        schema = _schema({c: k for c, k in columns.items() if c not in fast})
+        problems = [f"Lot {side_fr} — {p}" for p in schema.problems(raw)]
+        if problems:
+            raise InvalidInput(problems)
+        frame = coerce(raw, schema)
+        for name, values in fast.items():
+            frame[name] = values
+        return frame
 
     def upload_reference(self, principal: Principal, use_case_id: int, data: bytes, filename: str) -> ConfigView:
         cfg = self.config(use_case_id)
@@ -754,7 +774,9 @@ class MonitoringService:
             settings = (dict(cfg.drift_settings), cfg.min_metrics, cfg.max_metrics, cfg.suspension_runs)
             stage = uc.stage
         if isinstance(current, bytes | bytearray):
-            frame = self._read_file(bytes(current), filename or "lot.csv", columns, "courant")
+            # jobs read the collectivité's own drop folder: larger files than a page upload
+            frame = self._read_file(bytes(current), filename or "lot.csv", columns, "courant",
+                                    JOB_MAX_BYTES if trigger == "job" else loading.DEFAULT_MAX_BYTES)
         else:
             problems = _problems_for(current, columns, "courant")
             if problems:
@@ -771,9 +793,18 @@ class MonitoringService:
         specs = evaluate_alerts(thresholds, drift=result, critical_columns=critical)
         html: bytes | None = None
         report_error: str | None = None
+        messages = list(result.messages)
         if html_report:
+            ref_r, cur_r = reference, frame
+            if max(len(reference), len(frame)) > REPORT_MAX_ROWS:
+                # Evidently's report costs ~45 s and 1 GB at 1M rows: draw it on a seeded sample
+                ref_r = reference.sample(min(len(reference), REPORT_MAX_ROWS), random_state=0)
+                cur_r = frame.sample(min(len(frame), REPORT_MAX_ROWS), random_state=0)
+                messages.append(f"Rapport Evidently dessiné sur un échantillon de {REPORT_MAX_ROWS:,} lignes par lot "
+                                "(tirage fixe) ; les scores enregistrés portent sur toutes les lignes."
+                                .replace(",", "\u202f"))
             try:
-                html = _gzip(evidently_html_report(reference, frame, columns, thresholds.drift).encode("utf-8"))
+                html = _gzip(evidently_html_report(ref_r, cur_r, columns, thresholds.drift).encode("utf-8"))
             except Exception as exc:  # the report is optional; the run is stored anyway
                 report_error = f"Rapport Evidently non produit : {exc}"
         current_fp = fingerprint({"current": frame[list(columns)]})
@@ -785,7 +816,7 @@ class MonitoringService:
                 n_reference=result.n_reference, n_current=result.n_current, share_drifted=float(result.share_drifted),
                 dataset_drift=bool(result.dataset_drift), n_drifted=result.n_drifted,
                 n_computable=result.n_computable, impact_level=level.level, level_source=level.source,
-                engine=engine, settings=thresholds.to_dict(), messages=list(result.messages), n_alerts=len(specs),
+                engine=engine, settings=thresholds.to_dict(), messages=messages, n_alerts=len(specs),
                 report_html=html, report_error=report_error, trigger=trigger, seconds=seconds,
                 created_by_id=principal.person_id or None,
             )

@@ -338,3 +338,28 @@ def test_cli_monitor_outcomes_records_per_period_in_the_leads_name(services, peo
     assert main(["monitor", "outcomes", "--use-case", case.reference, "--file", str(path)]) == 1
     assert "prediction" in capsys.readouterr().err
     fresh.db.dispose()
+
+
+def test_large_batches_get_the_evidently_report_on_a_sample_and_scores_on_every_row(services, people, case,
+                                                                                   monkeypatch):
+    import portal.services.monitoring as module
+
+    monkeypatch.setattr(module, "REPORT_MAX_ROWS", 300)
+    res = services.monitoring.run_check(people["lead"], case.id, batch(n=900, seed=2, shift=8), label="gros lot")
+    assert res.run.has_report and res.run.n_current == 900
+    assert any("échantillon de 300 lignes" in m for m in res.run.messages)
+
+
+def test_dot_and_french_decimal_files_give_the_same_check(services, people, case):
+    frame = batch(seed=7)
+    frame.loc[3, "age"] = np.nan
+    french = services.monitoring.run_check(people["lead"], case.id, csv_bytes(frame), filename="fr.csv",
+                                           label="fr", html_report=False)
+    plain = services.monitoring.run_check(people["lead"], case.id, frame.to_csv(index=False).encode(),
+                                          filename="en.csv", label="en", html_report=False)
+    assert french.run.current_fingerprint == plain.run.current_fingerprint
+    assert [c.score for c in french.run.columns] == pytest.approx([c.score for c in plain.run.columns], abs=1e-15)
+    with pytest.raises(InvalidInput) as exc:  # a bad cell in an otherwise plain column is still named
+        services.monitoring.run_check(people["lead"], case.id, b"age,commune\n1.5,A\nabc,B\n", filename="x.csv",
+                                      label="x", html_report=False)
+    assert "« age »" in exc.value.problems[0] and "« abc »" in exc.value.problems[0]
