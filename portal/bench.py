@@ -111,8 +111,42 @@ def print_rows(rows: list[Row]) -> None:
               f"{r.baseline_name}{' — ' + r.note if r.note else ''}")
 
 
+# --- monitoring (issue 6) ------------------------------------------------------------------
+
+
+def drift_report(sizes: tuple[int, ...]) -> list[dict[str, object]]:
+    """Drift time for 15 columns (10 numerical, 5 categorical) at each size: Vigie's engine,
+    Evidently's DataDriftPreset with its defaults, and the same statistics in plain scipy/numpy;
+    ratios against the plain computation; peak memory of Vigie's engine (tracemalloc) and of the
+    whole process (max RSS)."""
+    import resource
+
+    from monitoring.bench import drift_benchmark
+
+    print("\nDérive, 15 colonnes (10 numériques, 5 catégorielles), lignes par lot :")
+    header = f"{'lignes':>10}  {'moteur':<48} {'secondes':>9} {'ratio / scipy':>13} {'part en dérive':>14}  mémoire"
+    print(header)
+    out: list[dict[str, object]] = []
+    for rows in sizes:
+        results = drift_benchmark(rows)
+        for r in results:
+            seconds = "—" if r["seconds"] is None else f"{r['seconds']:.3f}"
+            ratio = "—" if r["ratio_vs_plain"] is None else f"{r['ratio_vs_plain']:.2f}×"
+            share = "—" if r["share_drifted"] is None else f"{r['share_drifted']:.3f}"
+            memory = f"pic {r['peak_mb']:.0f} Mo (tracemalloc)" if r.get("peak_mb") is not None else ""
+            print(f"{rows:>10,}  {r['label_fr']:<48} {seconds:>9} {ratio:>13} {share:>14}  {memory}".replace(",", " "))
+        out.extend(results)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"Pic de mémoire du processus (RSS, données comprises) : {rss_mb:.0f} Mo")
+    return out
+
+
+# --- end monitoring ---------------------------------------------------------------------------
+
+
 def run_benchmarks(quick: bool = False) -> int:
     rows = register_rows(50 if quick else 300)
     rows += portfolio_rows((500,) if quick else (500, 5000), (0,) if quick else (0, 1, 2))  # portfolio (issue 4)
     print_rows(rows)
+    drift_report((2_000, 10_000) if quick else (100_000, 1_000_000))  # monitoring (issue 6)
     return 0

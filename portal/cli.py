@@ -157,6 +157,88 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_benchmarks(quick=args.quick)
 
 
+# --- monitoring (issue 6) ------------------------------------------------------------------
+
+
+def cmd_monitor_run(args: argparse.Namespace) -> int:
+    """Check one current batch against the use case's reference; store the run and its alerts."""
+    from portal.services.errors import InvalidInput, NotFound
+    from portal.services.monitoring import describe_run
+    from portal.services.people import SYSTEM
+
+    services = _services()
+    path = Path(args.current)
+    if not path.is_file():
+        print(f"Fichier introuvable : {path}", file=sys.stderr)
+        return 1
+    try:
+        uc = services.register.get_by_reference(args.use_case)
+        res = services.monitoring.run_check(
+            SYSTEM, uc.id, path.read_bytes(), filename=path.name, label=args.label or f"Fichier « {path.name} »",
+            trigger="job", engine=args.engine, html_report=not args.no_report)
+    except (InvalidInput, NotFound) as exc:
+        problems = exc.problems if isinstance(exc, InvalidInput) else [str(exc)]
+        print("Rien n'a été enregistré :\n" + "\n".join(f"- {p}" for p in problems), file=sys.stderr)
+        return 1
+    print(f"{uc.reference} : {describe_run(res)}.")
+    for col in res.run.columns:
+        score = "—" if col.score is None else f"{col.score:.3f}".replace(".", ",")
+        print(f"  {col.column:<24} {col.method:<14} {score:>7}  seuil {col.threshold:.3f}".replace(".", ",")
+              + ("  DÉRIVE" if col.drifted else ""))
+    for alert in res.alerts:
+        print(f"  alerte ({alert.severity}) : {alert.message}")
+    return 0
+
+
+def cmd_monitor_due(args: argparse.Namespace) -> int:
+    """Every check that is due (for cron): run those whose current source is configured."""
+    from portal.services.people import SYSTEM
+
+    services = _services()
+    if args.list:
+        due = services.monitoring.due()
+        for d in due:
+            print(f"{d.reference} — {d.title} : dernier contrôle "
+                  f"{d.last_check.strftime('%d/%m/%Y') if d.last_check else 'jamais'}")
+        print(f"{len(due)} contrôle(s) dû(s).")
+        return 0
+    results = services.monitoring.run_due(SYSTEM)
+    for due, outcome in results:
+        print(f"{due.reference} : {outcome}")
+    print(f"{len(results)} contrôle(s) dû(s) traité(s).")
+    return 0
+
+
+def cmd_monitor_outcomes(args: argparse.Namespace) -> int:
+    """Record predictions against actuals (columns actual, prediction, optional overridden) per period."""
+    from portal.services.errors import InvalidInput, NotFound, PermissionDenied
+
+    services = _services()
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"Fichier introuvable : {path}", file=sys.stderr)
+        return 1
+    try:
+        uc = services.register.get_by_reference(args.use_case)
+        actor = services.people.principal(uc.lead_id) if uc.lead_id else None
+        if actor is None:
+            raise NotFound(f"Le cas d'usage {uc.reference} n'a pas de chef de projet pour porter ces résultats.")
+        alerts = services.monitoring.record_outcomes(
+            actor, uc.id, path.read_bytes(), filename=path.name, label=args.label or f"Fichier « {path.name} »",
+            kind=args.kind, period=args.period, territory=args.territory)
+    except (InvalidInput, NotFound, PermissionDenied) as exc:
+        problems = exc.problems if isinstance(exc, InvalidInput) else [str(exc)]
+        print("Rien n'a été enregistré :\n" + "\n".join(f"- {p}" for p in problems), file=sys.stderr)
+        return 1
+    print(f"{uc.reference} : résultats enregistrés, {len(alerts)} alerte(s).")
+    for alert in alerts:
+        print(f"  alerte ({alert.severity}) : {alert.message}")
+    return 0
+
+
+# --- end monitoring ---------------------------------------------------------------------------
+
+
 def _safe_url(url: str) -> str:
     """The URL without its password, for messages."""
     from sqlalchemy.engine import make_url
@@ -198,6 +280,27 @@ def build_parser() -> argparse.ArgumentParser:
     from portal.cli_governance import add_gate_commands
 
     add_gate_commands(sub)
+    # monitoring (issue 6)
+    monitor = sub.add_parser("monitor", help="suivi : contrôles de dérive").add_subparsers(
+        dest="monitor_command", required=True)
+    p = monitor.add_parser("run", help="contrôler un lot courant contre la référence du cas d'usage")
+    p.add_argument("--use-case", required=True, help="référence du cas d'usage (ex. UC-2026-002)")
+    p.add_argument("--current", required=True, help="fichier CSV ou Excel du lot courant")
+    p.add_argument("--label", help="libellé du lot (par défaut : le nom du fichier)")
+    p.add_argument("--engine", choices=["fast", "evidently"], default="fast")
+    p.add_argument("--no-report", action="store_true", help="ne pas produire le rapport HTML Evidently")
+    p.set_defaults(func=cmd_monitor_run)
+    p = monitor.add_parser("due", help="lancer tous les contrôles dus (pour cron)")
+    p.add_argument("--list", action="store_true", help="lister sans lancer")
+    p.set_defaults(func=cmd_monitor_due)
+    p = monitor.add_parser("outcomes", help="enregistrer les résultats constatés (prédictions et valeurs réelles)")
+    p.add_argument("--use-case", required=True, help="référence du cas d'usage")
+    p.add_argument("--file", required=True, help="CSV ou Excel : period, actual, prediction[, overridden]")
+    p.add_argument("--kind", choices=["classification", "regression"], default="classification")
+    p.add_argument("--period", default="period", help="colonne de période (défaut : period)")
+    p.add_argument("--territory", help="colonne de territoire (commune, quartier)")
+    p.add_argument("--label", help="libellé du lot de résultats")
+    p.set_defaults(func=cmd_monitor_outcomes)
     return parser
 
 

@@ -47,9 +47,10 @@ st.markdown(
 flash()
 governance_ui.banner(svc, uc)  # governance (issue 3): overdue review, held or refused gate
 
-tab_overview, tab_sources, tab_risks, tab_value, tab_priority, tab_governance, tab_history = st.tabs(
-    [t("Vue d'ensemble"), f"{t('Sources de données')} ({len(uc.data_sources)})", f"{t('Risques')} ({len(uc.risks)})",
-     t("Valeur et coûts"), t("Valeur et priorité"), t("Gouvernance"), t("Historique")]
+tab_overview, tab_sources, tab_risks, tab_value, tab_priority, tab_governance, tab_monitoring, tab_history = (
+    st.tabs([t("Vue d'ensemble"), f"{t('Sources de données')} ({len(uc.data_sources)})",
+             f"{t('Risques')} ({len(uc.risks)})", t("Valeur et coûts"), t("Valeur et priorité"), t("Gouvernance"),
+             t("Suivi"), t("Historique")])
 )
 
 with tab_overview:
@@ -191,6 +192,11 @@ with tab_priority:  # portfolio (issue 4)
 
 with tab_governance:  # governance (issue 3)
     governance_ui.governance_tab(svc, me, uc)
+
+with tab_monitoring:  # monitoring (issue 6)
+    from portal.ui import monitoring_tab
+
+    monitoring_tab.render(svc, me, uc)
 
 with tab_history:
     events = svc.audit.history_of(uc.id)

@@ -12,11 +12,13 @@ from portal.services.audit_export import AuditExportService
 from portal.services.exports import ExportService
 from portal.services.governance import GovernanceService
 from portal.services.identity import IdentityService
+from portal.services.monitoring import MonitoringService
 from portal.services.people import PeopleService
 from portal.services.portfolio import PortfolioService
 from portal.services.portfolio_exports import PortfolioExports
 from portal.services.register import RegisterService
 from portal.services.sessions import SessionService
+from portal.services.suspension import SuspensionService
 
 
 @dataclass
@@ -32,6 +34,8 @@ class Services:
     governance: GovernanceService
     portfolio: PortfolioService
     portfolio_exports: PortfolioExports
+    monitoring: MonitoringService
+    suspensions: SuspensionService
 
 
 def build_services(url: str, data_dir: Path | None = None) -> Services:
@@ -47,6 +51,8 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
     governance = GovernanceService(db.reader, db.writer, data_dir)
     # The risk part of a priority score is the governance classification (AI Act class, impact level).
     portfolio = PortfolioService(db.reader, db.writer, classification_of=governance.classification_of)
+    # Drift thresholds tighten with the impact level recorded by governance.
+    monitoring = MonitoringService(db.reader, db.writer, classification_of=governance.classification_of)
     return Services(
         db=db,
         register=register,
@@ -59,4 +65,7 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
         governance=governance,
         portfolio=portfolio,
         portfolio_exports=PortfolioExports(portfolio, audit),
+        monitoring=monitoring,
+        # A suspension proposed by monitoring is decided by a human through the governance gate.
+        suspensions=SuspensionService(governance, monitoring),
     )

@@ -40,6 +40,7 @@ def seed_demo(services: Services, actor: Principal, today: dt.date | None = None
             )
         ids[key] = existing.id
     counts = {"people": len(ids), "use_cases": 0, "data_sources": 0, "risks": 0}
+    leads: dict[str, Principal] = {}  # monitoring (issue 6)
     for spec in USE_CASES:
         lead = services.people.principal(ids[spec["lead"]])
         assert lead is not None
@@ -52,6 +53,7 @@ def seed_demo(services: Services, actor: Principal, today: dt.date | None = None
             "end_date": today + dt.timedelta(days=spec["end"]) if spec["end"] is not None else None,
         }
         uc = services.register.create(lead, fields, today=today)
+        leads[uc.title] = lead  # monitoring (issue 6)
         counts["use_cases"] += 1
         for src in spec["sources"]:
             services.register.add_data_source(lead, uc.id, src)
@@ -68,6 +70,11 @@ def seed_demo(services: Services, actor: Principal, today: dt.date | None = None
     # --- portfolio (issue 4) ---
     from portal.services.demo_portfolio import seed_portfolio
     counts |= seed_portfolio(services, actor, today)
+    # --- monitoring (issue 6): real reference and current batches, alerts, a suspension proposal ---
+    from portal.services.demo_monitoring import seed_monitoring
+
+    counts |= seed_monitoring(services, leads)
+    # --- end monitoring ---
     return counts
 
 

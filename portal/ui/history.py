@@ -23,6 +23,14 @@ ENTITIES |= {"identity_session": "une session", "audit_event": "le journal d'aud
 ACTIONS |= {"logout": "s'est déconnecté(e)", "login_refused": "connexion refusée :",
             "revoke_sessions": "a mis fin aux sessions de", "register_on_sign_in": "première connexion de",
             "apply_group_roles": "a attribué des rôles d'après les groupes à"}
+# monitoring (issue 6)
+ENTITIES |= {"monitoring_config": "la configuration du suivi", "monitoring_reference": "la référence de suivi",
+             "monitoring_run": "le contrôle de suivi", "monitoring_alert": "l'alerte de suivi",
+             "monitoring_outcome": "les résultats constatés du cas d'usage"}
+ACTIONS |= {"configure_monitoring": "a configuré", "set_reference": "a enregistré", "run_monitoring": "a lancé",
+            "raise_alert": "a levé", "acknowledge_alert": "a pris en compte", "close_alert": "a clos",
+            "propose_suspension": "a proposé une suspension sur", "record_outcomes": "a enregistré",
+            "decide_suspension_proposal": "a tranché la proposition de suspension de"}
 
 
 def describe_event(ev: AuditEventView) -> str:

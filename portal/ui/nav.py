@@ -31,6 +31,7 @@ def pages_for(principal: Principal) -> dict[str, list[st.Page]]:
     if can(principal, Action.SAVE_SCENARIO) or can(principal, Action.MANAGE_BUDGET):
         steering.append(page("scenarios", "Scénarios", ":material/balance:"))
     # --- end portfolio ---
+    steering.append(page("monitoring", "Suivi", ":material/monitor_heart:"))  # monitoring (issue 6)
     governance: list[st.Page] = []
     # governance (issue 3)
     if can(principal, Action.DECIDE_GATE) or can(principal, Action.VALIDATE_CLASSIFICATION):

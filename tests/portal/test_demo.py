@@ -33,3 +33,22 @@ def test_demo_is_not_loaded_twice(services):
     seed_demo(services, SYSTEM)
     with pytest.raises(AlreadySeeded):
         seed_demo(services, SYSTEM)
+
+
+def test_demo_monitoring_shows_the_alert_path_on_real_batches(services):
+    """monitoring (issue 6): a pilot checked healthy after a handled alert, a deployed case drifting
+    with new categories, outcomes below the minimum and a suspension proposed to a human."""
+    seed_demo(services, SYSTEM)
+    health = {h.reference: h for h in services.monitoring.portfolio_health()}
+    pilot = next(h for h in health.values() if h.title.startswith("Fréquentation des pistes"))
+    deployed = next(h for h in health.values() if h.title.startswith("Routage automatique"))
+    assert pilot.stage is Stage.PILOT and pilot.status == "healthy"
+    assert deployed.stage is Stage.DEPLOYED and deployed.status == "drifting" and deployed.suspension_proposed
+    runs = services.monitoring.runs(deployed.use_case_id)
+    assert len(runs) == 3 and all(r.n_alerts for r in runs) and all(r.has_report for r in runs)
+    assert any(c.new_categories for r in runs for c in r.columns)
+    kinds = {a.kind for a in services.monitoring.alerts(deployed.use_case_id)}
+    assert {"dataset_drift", "new_categories", "critical_column_drift", "outcome_below"} <= kinds
+    closed = [a for a in services.monitoring.alerts(pilot.use_case_id) if a.status == "closed"]
+    assert closed and closed[0].note
+    assert services.audit.verify().ok

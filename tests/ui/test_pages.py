@@ -20,6 +20,7 @@ PAGES = {
     "prioritisation": "app_pages/prioritisation.py",
     "scenarios": "app_pages/scenarios.py",
     "weights": "app_pages/weights.py",
+    "monitoring": "app_pages/monitoring.py",  # monitoring (issue 6)
 }
 ALLOWED = {
     "new_use_case": {"director", "project_lead", "admin"},

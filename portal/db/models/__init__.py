@@ -11,8 +11,14 @@ from portal.db.models.governance import (
     PeriodicReview,
 )
 from portal.db.models.identity import Person, RoleAssignment
-
-# --- portfolio (issue 4) ---
+from portal.db.models.monitoring import (
+    MonitoringAlert,
+    MonitoringColumnResult,
+    MonitoringConfig,
+    MonitoringOutcome,
+    MonitoringReference,
+    MonitoringRun,
+)
 from portal.db.models.portfolio import (
     BenefitMeasure,
     BudgetLine,
@@ -20,11 +26,7 @@ from portal.db.models.portfolio import (
     ScoringWeightsVersion,
     UseCaseScore,
 )
-
-# --- end portfolio ---
 from portal.db.models.register import DataSource, Risk, UseCase
-
-# identity (issue 7)
 from portal.db.models.sessions import IdentitySession
 
 __all__ = ["AuditEvent", "Base", "DataSource", "Person", "Risk", "RoleAssignment", "UseCase"]
@@ -33,3 +35,7 @@ __all__ += [  # governance
 ]
 __all__ += ["IdentitySession"]
 __all__ += ["BenefitMeasure", "BudgetLine", "SavedScenario", "ScoringWeightsVersion", "UseCaseScore"]
+__all__ += [  # monitoring (issue 6)
+    "MonitoringAlert", "MonitoringColumnResult", "MonitoringConfig", "MonitoringOutcome", "MonitoringReference",
+    "MonitoringRun",
+]

@@ -1,0 +1,257 @@
+"""The "Suivi" tab of the use-case sheet: reads stored checks, outcomes and alerts; never computes drift.
+
+Drift checks run in the `vigie monitor` jobs. The tab's only writes are light ones through the
+service: handling an alert, configuring the monitoring and uploading a reference batch.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from monitoring.drift import METHOD_LABELS_FR
+from monitoring.levels import roman
+from policies.access import can
+from policies.vocabulary import Action, Principal
+from portal.services import Services
+from portal.services.schemas import UseCaseView
+from portal.ui import monitoring_charts as charts
+from portal.ui.feedback import attempt
+from portal.ui.i18n import fmt_date, fmt_int, fmt_number
+
+KIND_FR = {"numerical": "numérique", "categorical": "catégorielle"}
+SEVERITY_FR = {"critical": "Critique", "warning": "Avertissement", "info": "Information"}
+METRIC_FR = {"accuracy": "Exactitude", "precision": "Précision", "recall": "Rappel", "f1": "F1",
+             "override_rate": "Taux de correction par les agents", "mape": "MAPE"}
+
+
+def _pct(value: float | None, decimals: int = 1) -> str:
+    return "—" if value is None else f"{fmt_number(value * 100, decimals)} %"
+
+
+def _check_label(run) -> str:  # type: ignore[no-untyped-def]
+    return f"n° {run.id} — {run.current_label}"
+
+
+def render(svc: Services, me: Principal, uc: UseCaseView) -> None:
+    mon = svc.monitoring
+    owners = [uc.lead_id]
+    cfg = mon.config(uc.id)
+    level = mon.level_of(uc.id)
+
+    if cfg is None:
+        st.info("Le suivi de ce cas d'usage n'est pas configuré : aucune référence, aucun contrôle.")
+        _configure_form(svc, me, uc, None)
+        return
+
+    thresholds, _ = mon.thresholds(uc.id)
+    drift = thresholds.drift
+    st.markdown(
+        f"**Niveau d'impact** : {level.label} · seuils appliqués : dérive numérique "
+        f"{fmt_number(drift.numerical_threshold, 3)}, catégorielle {fmt_number(drift.categorical_threshold, 3)}, "
+        f"alerte si {_pct(drift.drift_share, 0)} des colonnes dérivent · contrôle tous les {cfg.cadence_days} jours"
+    )
+    if level.source == "default":
+        st.caption("Le niveau d'impact n'est pas encore fixé par la gouvernance : le niveau II s'applique par défaut.")
+    if cfg.reference_id:
+        st.caption(f"Référence : {cfg.reference_label} — {fmt_int(cfg.reference_rows)} lignes, "
+                   f"enregistrée le {fmt_date(cfg.reference_at)} · empreinte {cfg.reference_checksum[:12]}… · "
+                   f"colonnes suivies : " + ", ".join(f"{c} ({KIND_FR[k]})" for c, k in cfg.columns.items()))
+    else:
+        st.warning("Aucune référence enregistrée : les contrôles ne peuvent pas encore être lancés.")
+
+    _alerts(svc, me, uc, owners)
+
+    runs = list(reversed(mon.runs(uc.id)))  # oldest first
+    st.subheader("Dérive des données")
+    if not runs:
+        st.info("Aucun contrôle enregistré. Les contrôles sont lancés par la tâche planifiée "
+                "`vigie monitor due` ou par `vigie monitor run --use-case "
+                f"{uc.reference} --current FICHIER`.")
+    else:
+        history = pd.DataFrame([{"check": _check_label(r), "share": r.share_drifted, "alerts": r.n_alerts}
+                                for r in runs])
+        st.altair_chart(charts.drift_history(history, drift.drift_share), width="stretch")
+        cells = pd.DataFrame([{
+            "check": _check_label(r), "col": c.column, "score": c.score, "threshold": c.threshold,
+            "ratio": (c.score / c.threshold) if c.score is not None and c.threshold else None,
+            "drifted": "oui" if c.drifted else "non",
+        } for r in runs for c in r.columns])
+        if not cells.empty:
+            st.markdown("**Colonnes × contrôles** (couleur : score rapporté au seuil ; ● : dérive retenue)")
+            st.altair_chart(charts.column_heatmap(cells), width="stretch")
+        _run_detail(svc, runs)
+
+    _outcomes(svc, uc)
+    st.caption("Les contrôles ne sont jamais calculés à l'ouverture d'une page : ils sont lancés par "
+               f"`vigie monitor due` (planifié) ou `vigie monitor run --use-case {uc.reference} --current FICHIER`.")
+    _configure_form(svc, me, uc, cfg)
+
+
+def _run_detail(svc: Services, runs: list) -> None:  # type: ignore[type-arg]
+    by_id = {r.id: r for r in runs}
+    ids = list(reversed(list(by_id)))
+    rid = st.selectbox("Détail du contrôle", ids, format_func=lambda i: f"{_check_label(by_id[i])} "
+                       f"({fmt_date(by_id[i].created_at)})", key="mon_run_pick")
+    run = by_id[rid]
+    names = {p.id: p.display_name for p in svc.people.list()}
+    who = "tâche planifiée" if run.trigger == "job" else "lancement manuel"
+    who += f" par {names[run.created_by_id]}" if run.created_by_id in names else " (ligne de commande)"
+    st.caption(f"{fmt_int(run.n_reference)} lignes de référence, {fmt_int(run.n_current)} lignes courantes · "
+               f"niveau {roman(run.impact_level)}{' (par défaut)' if run.level_source == 'default' else ''} · {who} · "
+               f"calcul {fmt_number(run.seconds, 2)} s · empreinte du lot {run.current_fingerprint[:12]}…")
+    for message in run.messages:
+        st.info(message)
+    st.dataframe(pd.DataFrame([{
+        "Colonne": c.column, "Type": KIND_FR.get(c.kind, c.kind), "Méthode": METHOD_LABELS_FR.get(c.method, c.method),
+        "Score": fmt_number(c.score, 3) if c.score is not None else "non calculable",
+        "Seuil": fmt_number(c.threshold, 3), "Dérive": "oui" if c.drifted else "non",
+        "Manquants réf.": _pct(c.ref_missing_rate), "Manquants courant": _pct(c.cur_missing_rate),
+        "Nouvelles catégories": ", ".join(map(str, c.new_categories[:8])) + ("…" if len(c.new_categories) > 8 else ""),
+        "Constats": " ".join(c.messages),
+    } for c in run.columns]), hide_index=True,
+        column_config={"Constats": st.column_config.TextColumn(width="large")})
+    if run.has_report:
+        st.download_button("Télécharger le rapport Evidently (HTML)", data=lambda: svc.monitoring.report_html(run.id),
+                           file_name=f"rapport-evidently-controle-{run.id}.html", mime="text/html",
+                           icon=":material/download:", key=f"mon_report_{run.id}")
+    elif run.report_error:
+        st.caption(run.report_error)
+
+
+def _alerts(svc: Services, me: Principal, uc: UseCaseView, owners: list) -> None:  # type: ignore[type-arg]
+    alerts = svc.monitoring.alerts(uc.id)
+    open_alerts = [a for a in alerts if a.status != "closed"]
+    st.subheader(f"Alertes ({len(open_alerts)} à traiter)")
+    if not alerts:
+        st.success("Aucune alerte.")
+        return
+    proposals = [a for a in open_alerts if a.suspension_proposed and a.suspension_decision is None]
+    if proposals:
+        st.warning("Alertes répétées sur un cas d'usage déployé : **suspension proposée**. Vigie ne suspend rien "
+                 "d'elle-même ; la décision revient à la gouvernance (direction ou conformité), par une "
+                 "décision de passage.", icon=":material/gavel:")
+        if can(me, Action.SUSPEND_USE_CASE):
+            _decide_suspension(svc, me, uc, proposals)
+    st.dataframe(pd.DataFrame([{
+        "N°": a.id, "Levée le": fmt_date(a.raised_at), "Gravité": SEVERITY_FR.get(a.severity, a.severity),
+        "État": a.status_label, "Message": a.message,
+        "Revue": "chef de projet et conformité" if a.review_opened else "",
+        "Suspension": "proposée" if a.suspension_proposed else "", "Note": a.note or "",
+    } for a in alerts]), hide_index=True,
+        column_config={"Message": st.column_config.TextColumn(width="large")})
+    if open_alerts and can(me, Action.ACKNOWLEDGE_ALERT, owner_ids=owners):
+        with st.expander("Traiter une alerte", icon=":material/task_alt:"):
+            by_id = {a.id: a for a in open_alerts}
+            aid = st.selectbox("Alerte", list(by_id), format_func=lambda i: f"n° {i} — {by_id[i].message[:100]}",
+                               key=f"mon_alert_{uc.id}")
+            note = st.text_area("Note (analyse, action décidée)", key=f"mon_alert_note_{uc.id}")
+            c1, c2 = st.columns(2)
+            alert = by_id[aid]
+            if alert.status == "open" and c1.button("Prendre en compte", key=f"mon_ack_{uc.id}") and attempt(
+                    lambda: svc.monitoring.acknowledge_alert(me, aid, alert.version, note),
+                    success="Alerte prise en compte."):
+                st.rerun()
+            if c2.button("Clore l'alerte", key=f"mon_close_{uc.id}") and attempt(
+                    lambda: svc.monitoring.close_alert(me, aid, alert.version, note), success="Alerte close."):
+                st.rerun()
+
+
+def _decide_suspension(svc: Services, me: Principal, uc: UseCaseView, proposals: list) -> None:  # type: ignore[type-arg]
+    with st.expander("Trancher la proposition de suspension", icon=":material/gavel:"):
+        by_id = {a.id: a for a in proposals}
+        aid = st.selectbox("Alerte", list(by_id), format_func=lambda i: f"n° {i} — {by_id[i].message[:100]}",
+                           key=f"mon_susp_alert_{uc.id}")
+        reason = st.text_area("Motif de la décision (obligatoire)", key=f"mon_susp_reason_{uc.id}")
+        c1, c2 = st.columns(2)
+        if c1.button("Suspendre le cas d'usage", type="primary", key=f"mon_susp_yes_{uc.id}") and attempt(
+                lambda: svc.suspensions.decide(me, aid, "suspend", reason),
+                success="Cas d'usage suspendu ; la décision est inscrite dans l'historique des passages."):
+            st.rerun()
+        if c2.button("Maintenir en service", key=f"mon_susp_no_{uc.id}") and attempt(
+                lambda: svc.suspensions.decide(me, aid, "continue", reason),
+                success="Proposition de suspension écartée ; le motif est enregistré."):
+            st.rerun()
+
+
+def _outcomes(svc: Services, uc: UseCaseView) -> None:
+    st.subheader("Résultats et indicateurs")
+    outcomes = svc.monitoring.outcomes(uc.id)
+    if not outcomes:
+        st.info("Aucun résultat enregistré (prédictions comparées aux valeurs constatées, corrections des agents, "
+                "indicateur métier).")
+        return
+    overall = [o for o in outcomes if o.territory is None]
+    thresholds, _ = svc.monitoring.thresholds(uc.id) if svc.monitoring.config(uc.id) else (None, None)
+    # Plot the metrics that carry an agreed threshold (and the override rate); the rest is in the table.
+    rows, bands = [], {}
+    limits: dict[str, tuple[float, float]] = {}
+    if thresholds is not None:
+        limits = {k: (v, 1.0) for k, v in thresholds.min_metrics.items()}
+        limits["override_rate"] = (0.0, thresholds.max_override_rate)
+        limits |= {k: (0.0, v) for k, v in thresholds.max_metrics.items() if k == "mape"}
+    for o in overall:
+        for key in limits or {"accuracy": None, "override_rate": None}:
+            value = o.metrics.get(key)
+            if value is not None and key in METRIC_FR:
+                rows.append({"period": o.period, "metric": METRIC_FR[key], "value": value})
+    for key, band in limits.items():
+        if key in METRIC_FR and any(r["metric"] == METRIC_FR[key] for r in rows):
+            bands[METRIC_FR[key]] = band
+    if rows:
+        st.altair_chart(charts.outcome_lines(pd.DataFrame(rows), bands), width="stretch")
+        st.caption("Zones colorées : valeurs acceptables au niveau d'impact du cas d'usage "
+                   "(minimum de qualité, maximum de corrections par les agents).")
+    kpis = [o for o in overall if o.kpi_value is not None]
+    if kpis and uc.kpi_name and uc.kpi_baseline is not None and uc.kpi_target is not None:
+        st.altair_chart(charts.kpi_band(pd.DataFrame([{"period": o.period, "value": o.kpi_value} for o in kpis]),
+                                        uc.kpi_baseline, uc.kpi_target, uc.kpi_name), width="stretch")
+    elif uc.kpi_name:
+        st.caption(f"Indicateur métier « {uc.kpi_name} » : aucune valeur saisie pour l'instant "
+                   f"(départ {fmt_number(uc.kpi_baseline)}, cible {fmt_number(uc.kpi_target)}).")
+    st.dataframe(pd.DataFrame([{
+        "Période": o.period, "Territoire": o.territory or "ensemble", "Nombre": o.n,
+        **{METRIC_FR[k]: _pct(o.metrics.get(k)) for k in ("accuracy", "f1", "override_rate")},
+        "MAE": fmt_number(o.metrics.get("mae"), 2) if o.metrics.get("mae") is not None else "—",
+        "Indicateur": fmt_number(o.kpi_value, 2) if o.kpi_value is not None else "—",
+    } for o in outcomes]), hide_index=True)
+    places = [o for o in outcomes if o.territory is not None]
+    if places:
+        latest = places[-1].period
+        key = "accuracy" if overall and overall[-1].kind == "classification" else "mae"
+        rows_t = [{"territory": o.territory, "value": o.metrics.get(key), "n": o.n}
+                  for o in places if o.period == latest and o.metrics.get(key) is not None]
+        if rows_t:
+            st.markdown(f"**Par territoire, période {latest}** ({'exactitude' if key == 'accuracy' else 'MAE'})")
+            st.altair_chart(charts.by_territory(pd.DataFrame(rows_t), percent=key == "accuracy"), width="stretch")
+    st.caption("Avec plus de deux classes (par exemple des services destinataires), précision, rappel et F1 "
+               "sont des moyennes par classe : les classes rares les tirent vers le bas.")
+
+
+def _configure_form(svc: Services, me: Principal, uc: UseCaseView, cfg) -> None:  # type: ignore[no-untyped-def]
+    if not can(me, Action.CONFIGURE_MONITORING, owner_ids=[uc.lead_id]):
+        return
+    with st.expander("Configurer le suivi et la référence", icon=":material/tune:"):
+        columns = dict(cfg.columns) if cfg else svc.monitoring.default_columns(uc.id)
+        st.caption("Colonnes proposées d'après le schéma d'entrée du module d'analyse ; une ligne par colonne.")
+        edited = st.data_editor(
+            pd.DataFrame({"colonne": list(columns), "type": [KIND_FR[k] for k in columns.values()]}),
+            num_rows="dynamic", hide_index=True, key=f"mon_cols_{uc.id}",
+            column_config={"type": st.column_config.SelectboxColumn(options=list(KIND_FR.values()), required=True)})
+        cadence = st.number_input("Fréquence des contrôles (jours)", 1, 366, cfg.cadence_days if cfg else 30,
+                                  key=f"mon_cadence_{uc.id}")
+        if st.button("Enregistrer la configuration", key=f"mon_cfg_save_{uc.id}"):
+            back = {v: k for k, v in KIND_FR.items()}
+            wanted = {str(r["colonne"]).strip(): back.get(r["type"], r["type"])
+                      for r in edited.to_dict("records") if str(r.get("colonne") or "").strip()}
+            data = {"columns": wanted, "cadence_days": int(cadence),
+                    "critical_columns": [c for c in (cfg.critical_columns if cfg else []) if c in wanted]}
+            if attempt(lambda: svc.monitoring.configure(me, uc.id, data, cfg.version if cfg else None),
+                       success="Configuration du suivi enregistrée."):
+                st.rerun()
+        upload = st.file_uploader("Lot de référence (CSV ou Excel)", type=["csv", "xlsx", "txt"],
+                                  key=f"mon_ref_{uc.id}")
+        if upload is not None and st.button("Enregistrer comme référence", key=f"mon_ref_save_{uc.id}") and attempt(
+                lambda: svc.monitoring.upload_reference(me, uc.id, upload.getvalue(), upload.name),
+                success="Référence enregistrée."):
+            st.rerun()
