@@ -28,7 +28,11 @@ def test_suivi_page_shows_healthy_drifting_and_not_monitored_cases(app_as):
     assert "Suspension proposée" in _texts(at) and "UC-2026-005" in _texts(at)
 
 
-def test_sheet_suivi_tab_shows_history_heat_map_outcomes_alerts_and_report(app_as):
+def test_sheet_suivi_tab_shows_history_heat_map_outcomes_alerts_and_report(app_as, demo_url):
+    svc = build_services(demo_url)
+    level = svc.monitoring.level_of(svc.register.get_by_reference("UC-2026-005").id)
+    svc.db.dispose()
+    assert level.source == "governance"  # thresholds follow the impact level governance recorded
     at = app_as("compliance")
     at.query_params["ref"] = "UC-2026-005"
     at = at.switch_page(SHEET).run()
@@ -36,7 +40,7 @@ def test_sheet_suivi_tab_shows_history_heat_map_outcomes_alerts_and_report(app_a
     text = _texts(at)
     assert "Dérive des données" in text and "Résultats et indicateurs" in text
     assert "suspension proposée" in text
-    assert "niveau II (par défaut" in text
+    assert level.label in text and "(par défaut" not in text
     charts = at.get("vega_lite_chart")
     assert len(charts) >= 3  # drift history, heat map, outcomes
     assert any("Nouvelles catégories" in str(df.value.columns.tolist()) for df in at.dataframe)
