@@ -32,6 +32,7 @@ from typing import Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -540,8 +541,6 @@ class MonitoringService:
         today = today or dt.date.today()
         rows: list[HealthRow] = []
         with self._reader() as s:
-            from sqlalchemy import select
-
             last = repo.last_runs(s)
             configs = {c.use_case_id: c for c in repo.configs(s)}
             open_alerts: dict[int, list[MonitoringAlert]] = {}
