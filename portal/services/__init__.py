@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portal.db.session import Database
+from portal.services.analysis import AnalysisService
 from portal.services.audit import AuditService
 from portal.services.exports import ExportService
 from portal.services.people import PeopleService
@@ -19,6 +20,8 @@ class Services:
     people: PeopleService
     audit: AuditService
     exports: ExportService
+    # analysis (issue 5)
+    analysis: AnalysisService
 
 
 def build_services(url: str) -> Services:
@@ -31,4 +34,5 @@ def build_services(url: str) -> Services:
         people=PeopleService(db.reader, db.writer),
         audit=audit,
         exports=ExportService(register, audit),
+        analysis=AnalysisService(db.reader, db.writer),  # the lead wires on_reference to monitoring
     )
