@@ -6,6 +6,7 @@ import streamlit as st
 from policies.access import can
 from policies.vocabulary import RISK_LEVEL_FR, Action, risk_level
 from portal.services.errors import NotFound
+from portal.ui import analysis as analysis_ui
 from portal.ui import charts, forms
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
@@ -44,9 +45,9 @@ st.markdown(
 )
 flash()
 
-tab_overview, tab_sources, tab_risks, tab_value, tab_history = st.tabs(
+tab_overview, tab_sources, tab_risks, tab_value, tab_analysis, tab_history = st.tabs(
     [t("Vue d'ensemble"), f"{t('Sources de données')} ({len(uc.data_sources)})", f"{t('Risques')} ({len(uc.risks)})",
-     t("Valeur et coûts"), t("Historique")]
+     t("Valeur et coûts"), t("Analyses"), t("Historique")]
 )
 
 with tab_overview:
@@ -182,6 +183,9 @@ with tab_value:
     else:
         st.info("Aucun indicateur de résultat défini.")
     st.caption(f"Période : du {fmt_date(uc.start_date)} au {fmt_date(uc.end_date)}")
+
+with tab_analysis:  # analysis (issue 5)
+    analysis_ui.sheet_tab(svc, me, uc.id, uc.lead_id, uc.reference)
 
 with tab_history:
     events = svc.audit.history_of(uc.id)

@@ -41,6 +41,7 @@ def seed_demo(services: Services, actor: Principal, today: dt.date | None = None
             )
         ids[key] = existing.id
     counts = {"people": len(ids), "use_cases": 0, "data_sources": 0, "risks": 0}
+    leads: dict[int, Principal] = {}
     for spec in USE_CASES:
         lead = services.people.principal(ids[spec["lead"]])
         assert lead is not None
@@ -64,6 +65,11 @@ def seed_demo(services: Services, actor: Principal, today: dt.date | None = None
             counts["risks"] += 1
         if spec["stage"] != Stage.IDEA.value:
             _place_at_stage(services, actor, uc.id, Stage(spec["stage"]))
+        leads[uc.id] = lead
+    # analysis (issue 5): bound modules, runs on the samples, one reference each
+    from portal.services.demo_analysis import seed_demo_analysis
+
+    counts["analysis_runs"] = seed_demo_analysis(services, leads)
     return counts
 
 

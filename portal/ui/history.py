@@ -11,6 +11,10 @@ ENTITIES = {"use_case": "le cas d'usage", "data_source": "une source de données
 ACTIONS = {"create": "a créé", "update": "a modifié", "delete": "a supprimé", "set_roles": "a changé les rôles de",
            "set_active": "a changé le statut de", "export": "a exporté", "login": "s'est connecté(e)",
            "seed_stage": "a placé à son étape de démonstration"}
+# analysis (issue 5)
+ENTITIES |= {"analysis_binding": "l'association à un module d'analyse", "analysis_run": "l'exécution d'analyse"}
+ACTIONS |= {"bind_module": "a créé ou changé", "unbind_module": "a retiré", "run_analysis": "a lancé",
+            "finish_analysis": "a terminé", "set_reference_run": "a choisi comme référence de suivi"}
 
 
 def describe_event(ev: AuditEventView) -> str:

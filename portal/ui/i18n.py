@@ -37,6 +37,11 @@ EN: dict[str, str] = {
     "Historique": "History",
     "Personnes et rôles": "People and roles",
     "Bonjour": "Hello",
+    # analysis (issue 5)
+    "Analyses": "Analyses",
+    "Lancer une analyse": "Run an analysis",
+    "Rouvrir une exécution": "Reopen a run",
+    "Comparer deux exécutions": "Compare two runs",
 }
 
 

@@ -26,6 +26,7 @@ def pages_for(principal: Principal) -> dict[str, list[st.Page]]:
     ]
     if can(principal, Action.CREATE_USE_CASE):
         steering.append(page("new_use_case", "Nouveau cas d'usage", ":material/add_circle:"))
+    steering.append(page("analysis", "Analyses", ":material/query_stats:"))  # analysis (issue 5)
     governance: list[st.Page] = []
     if can(principal, Action.VIEW_AUDIT):
         governance.append(page("audit", "Journal d'audit", ":material/history:"))

@@ -16,6 +16,7 @@ PAGES = {
     "new_use_case": "app_pages/new_use_case.py",
     "audit": "app_pages/audit.py",
     "admin": "app_pages/admin.py",
+    "analysis": "app_pages/analysis.py",  # analysis (issue 5)
 }
 ALLOWED = {
     "new_use_case": {"director", "project_lead", "admin"},
