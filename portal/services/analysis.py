@@ -536,7 +536,18 @@ class AnalysisService:
             if a.run.metrics.get(k) is not None and b.run.metrics.get(k) is not None else None,
         } for k in keys], columns=["indicateur", "A", "B", "écart"])
         pkeys = list(dict.fromkeys([*a.run.params, *b.run.params]))
-        params = pd.DataFrame([{"paramètre": k, "A": str(a.run.params.get(k)), "B": str(b.run.params.get(k))}
+        try:
+            module = registry.get(b.run.module_key)
+            plabels = param_labels(module)
+            choices = {k: param_choices(module, k) or {} for k in module.params_model.model_fields}
+        except registry.UnknownModule:
+            plabels, choices = {}, {}
+
+        def shown(k: str, v: Any) -> str:
+            return choices.get(k, {}).get(str(v), str(v).replace(".", ",") if isinstance(v, float) else str(v))
+
+        params = pd.DataFrame([{"paramètre": plabels.get(k, k), "A": shown(k, a.run.params.get(k)),
+                                "B": shown(k, b.run.params.get(k))}
                                for k in pkeys if a.run.params.get(k) != b.run.params.get(k)],
                               columns=["paramètre", "A", "B"])
         titles = a.run.table_labels | b.run.table_labels

@@ -12,6 +12,7 @@ from policies.access import can
 from policies.vocabulary import Action, Principal
 from portal.services import Services
 from portal.services.analysis import RunDetail, RunView, param_choices, param_labels
+from portal.ui.charts import PALETTE
 from portal.ui.feedback import attempt
 from portal.ui.i18n import fmt_date, fmt_number, t
 
@@ -19,8 +20,19 @@ from portal.ui.i18n import fmt_date, fmt_number, t
 ACTIVE = "analysis_active_run"
 
 
+def _is_percent(f: Any, bounds: dict[str, float]) -> bool:
+    return f.annotation is float and bounds.get("min_value", -1) >= 0 and bounds.get("max_value", 2) <= 1
+
+
+def _float_options(default: float, lo: float, hi: float) -> list[float]:
+    step = 0.5 if hi - lo >= 5 else 0.1
+    n = round((hi - lo) / step)
+    return sorted({round(lo + i * step, 4) for i in range(n + 1)} | {float(default)})
+
+
 def params_form(module: Any, key: str) -> dict[str, Any]:
-    """One widget per parameter, labelled in French (choices shown by label, not code)."""
+    """One widget per parameter, labelled in French: choices by label (not code), shares in percent,
+    decimals with a comma."""
     values: dict[str, Any] = {}
     labels = param_labels(module)
     fields = list(module.params_model.model_fields.items())
@@ -29,6 +41,7 @@ def params_form(module: Any, key: str) -> dict[str, Any]:
         col = cols[i % 2]
         wkey = f"{key}_{name}"
         choices = param_choices(module, name)
+        bounds = _bounds(f)
         if choices is not None:
             options = list(choices)
             values[name] = col.selectbox(labels[name], options, index=options.index(str(f.default)),
@@ -36,13 +49,19 @@ def params_form(module: Any, key: str) -> dict[str, Any]:
         elif f.annotation is bool:
             values[name] = col.checkbox(labels[name], value=bool(f.default), help=f.description, key=wkey)
         elif f.annotation is int:
-            bounds = _bounds(f)
             values[name] = col.number_input(labels[name], value=int(f.default), step=1, help=f.description,
                                             key=wkey, **{k: int(v) for k, v in bounds.items()})
+        elif _is_percent(f, bounds):
+            pct = col.slider(labels[name], min_value=round(bounds["min_value"] * 100),
+                             max_value=round(bounds["max_value"] * 100), value=round(float(f.default) * 100),
+                             step=1, format="%d %%", help=f.description, key=wkey)
+            values[name] = pct / 100
+        elif f.annotation is float and {"min_value", "max_value"} <= set(bounds):
+            options = _float_options(float(f.default), bounds["min_value"], bounds["max_value"])
+            values[name] = col.select_slider(labels[name], options=options, value=float(f.default),
+                                             format_func=lambda v: fmt_number(v, 1), help=f.description, key=wkey)
         elif f.annotation is float:
-            bounds = _bounds(f)
-            values[name] = col.number_input(labels[name], value=float(f.default), step=0.05 if
-                                            (bounds.get("max_value", 10) <= 1) else 0.5, format="%.2f",
+            values[name] = col.number_input(labels[name], value=float(f.default), step=1.0, format="%.0f",
                                             help=f.description, key=wkey,
                                             **{k: float(v) for k, v in bounds.items()})
         else:
@@ -60,10 +79,68 @@ def _bounds(f: Any) -> dict[str, float]:
     return out
 
 
-def _metric_text(value: float | None) -> str:
+def _metric_text(key: str, value: float | None) -> str:
     if value is None:
         return "—"
-    return fmt_number(value, 0) if float(value).is_integer() else fmt_number(value, 2)
+    if any(w in key for w in ("annee", "year", "exercice")) and float(value).is_integer():
+        return str(int(value))  # a year, not a quantity: no thousands separator
+    if float(value).is_integer() or abs(value) >= 1000:
+        return fmt_number(value, 0)
+    return fmt_number(value, 2)
+
+
+#: Vega's French number and time formats, so chart axes read « 1 200 000 » and « janv. 2024 ».
+FRENCH_LOCALE = {
+    "number": {"decimal": ",", "thousands": "\u202f", "grouping": [3], "currency": ["", "\u00a0€"]},
+    "time": {
+        "dateTime": "%A %e %B %Y à %X", "date": "%d/%m/%Y", "time": "%H:%M:%S",
+        "periods": ["AM", "PM"],
+        "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
+        "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
+        "months": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+                   "octobre", "novembre", "décembre"],
+        "shortMonths": ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+                        "nov.", "déc."],
+    },
+}
+
+
+def french_chart(spec: dict[str, Any]) -> dict[str, Any]:
+    """French number and date formats, and the accessible palette for categories."""
+    out = dict(spec)
+    config = dict(out.get("config") or {})
+    config["locale"] = FRENCH_LOCALE
+    config["range"] = dict(config.get("range") or {}) | {"category": PALETTE}
+    out["config"] = config
+    return out
+
+
+def _column_config(table: pd.DataFrame) -> dict[str, Any]:
+    """Numbers in the reader's locale (French browsers: « 1 597,05 »); years without separators."""
+    config: dict[str, Any] = {}
+    for col in table.columns:
+        if not pd.api.types.is_numeric_dtype(table[col]) or pd.api.types.is_bool_dtype(table[col]):
+            continue
+        name = str(col).lower()
+        if any(w in name for w in ("year", "annee", "année", "exercice")):
+            config[col] = st.column_config.NumberColumn(format="%d")
+        else:
+            config[col] = st.column_config.NumberColumn(format="localized")
+    return config
+
+
+def params_text(module: Any, params: dict[str, Any]) -> str:
+    """The parameters that differ from the module's defaults, in French (« défaut » when none)."""
+    labels = param_labels(module)
+    parts = []
+    for name, f in module.params_model.model_fields.items():
+        if name in params and params[name] != f.default:
+            choices = param_choices(module, name) or {}
+            value = params[name]
+            shown = choices.get(str(value), fmt_number(value, 2).rstrip("0").rstrip(",")
+                                if isinstance(value, float) else str(value))
+            parts.append(f"{labels[name]} = {shown}")
+    return " ; ".join(parts) or "par défaut"
 
 
 def run_caption(run: RunView) -> str:
@@ -84,9 +161,9 @@ def render_result(detail: RunDetail, svc: Services, key: str) -> None:
     for start in range(0, len(items), 4):
         cols = st.columns(4)
         for col, (k, v) in zip(cols, items[start:start + 4], strict=False):
-            col.metric(run.metric_labels.get(k, k), _metric_text(v))
+            col.metric(run.metric_labels.get(k, k), _metric_text(k, v))
     for name, spec in detail.charts.items():
-        st.vega_lite_chart(spec, key=f"{key}_chart_{name}")
+        st.vega_lite_chart(french_chart(spec), key=f"{key}_chart_{name}")
     if detail.tables:
         names = list(detail.tables)
         tabs = st.tabs([run.table_labels.get(n, n) for n in names])
@@ -94,9 +171,10 @@ def render_result(detail: RunDetail, svc: Services, key: str) -> None:
             with tab:
                 table = detail.tables[name]
                 st.caption(f"{fmt_number(len(table), 0)} lignes")
-                st.dataframe(table, hide_index=True, key=f"{key}_table_{name}")
-    for note in run.notes:
-        st.info(note, icon=":material/info:")
+                st.dataframe(table.round(2), hide_index=True, key=f"{key}_table_{name}",
+                             column_config=_column_config(table))
+    if run.notes:  # the module's own method notes and limits (not user text)
+        st.info("\n".join(f"- {note}" for note in run.notes), icon=":material/info:")
     st.download_button("Télécharger les résultats (CSV et metrics.json)", svc.analysis.export_zip(run.id),
                        file_name=f"analyse-{run.module_key}-{run.id}.zip", mime="application/zip",
                        icon=":material/download:", key=f"{key}_download")
@@ -115,10 +193,11 @@ def progress(svc: Services, run_id: int) -> None:
     _poll()
 
 
-def runs_frame(runs: list[RunView]) -> pd.DataFrame:
+def runs_frame(svc: Services, runs: list[RunView]) -> pd.DataFrame:
     return pd.DataFrame([{
         "N°": r.id, "Date": fmt_date(r.started_at), "Par": r.created_by_name, "Module": f"{r.module_key} v{r.module_version}",
         "Statut": r.status_label, "Référence": "★" if r.is_reference else "",
+        "Paramètres": params_text(svc.analysis.module(r.module_key), r.params),
         "Données": ", ".join(v.get("file", k) for k, v in r.inputs.items()), "Empreinte": r.input_fingerprint[:12],
     } for r in runs])
 
@@ -165,7 +244,7 @@ def sheet_tab(svc: Services, me: Principal, use_case_id: int, lead_id: int | Non
     if not runs:
         st.caption("Aucune exécution enregistrée.")
         return
-    st.dataframe(runs_frame(runs), hide_index=True)
+    st.dataframe(runs_frame(svc, runs), hide_index=True)
     by_id = {r.id: r for r in runs}
     ids = list(by_id)
     label = _run_label(by_id)

@@ -136,7 +136,7 @@ def test_compare_shows_metric_and_table_differences(services, people, case):
     a = services.analysis.run(people["lead"], case.id, use_sample=True, params={"horizon_years": 10})
     b = services.analysis.run(people["lead"], case.id, use_sample=True, params={"horizon_years": 5, "top_n": 5})
     c = services.analysis.compare(a.id, b.id)
-    assert set(c.params["paramètre"]) == {"horizon_years", "top_n"}
+    assert set(c.params["paramètre"]) == {"Horizon (années)", "Communes listées"}
     top = next(t for t in c.tables if t.name == "plus_forte_hausse")
     assert top.rows_a == 15 and top.rows_b == 5
     assert not top.identical and top.only_a > 0
