@@ -126,7 +126,7 @@ class TableDiff:
     only_a: int
     only_b: int
     columns_differ: bool
-    #: Up to 200 differing rows, with a ``présence`` column (« seulement A » / « seulement B »).
+    #: Up to 200 differing rows, with a ``Présence`` column (« seulement A » / « seulement B »).
     rows: pd.DataFrame
 
     @property
@@ -139,8 +139,8 @@ class Comparison:
     a: RunView
     b: RunView
     same_inputs: bool
-    params: pd.DataFrame  # parameter, A, B (only those that differ)
-    metrics: pd.DataFrame  # indicator, A, B, écart
+    params: pd.DataFrame  # Paramètre, A, B (only those that differ)
+    metrics: pd.DataFrame  # Clé, Indicateur, A, B, Écart
     tables: list[TableDiff]
 
 
@@ -529,12 +529,13 @@ class AnalysisService:
         labels = a.run.metric_labels | b.run.metric_labels
         keys = list(dict.fromkeys([*a.run.metrics, *b.run.metrics]))
         metrics = pd.DataFrame([{
-            "indicateur": labels.get(k, k),
+            "Clé": k,
+            "Indicateur": labels.get(k, k),
             "A": a.run.metrics.get(k),
             "B": b.run.metrics.get(k),
-            "écart": (b.run.metrics[k] - a.run.metrics[k])
+            "Écart": (b.run.metrics[k] - a.run.metrics[k])
             if a.run.metrics.get(k) is not None and b.run.metrics.get(k) is not None else None,
-        } for k in keys], columns=["indicateur", "A", "B", "écart"])
+        } for k in keys], columns=["Clé", "Indicateur", "A", "B", "Écart"])
         pkeys = list(dict.fromkeys([*a.run.params, *b.run.params]))
         try:
             module = registry.get(b.run.module_key)
@@ -546,10 +547,10 @@ class AnalysisService:
         def shown(k: str, v: Any) -> str:
             return choices.get(k, {}).get(str(v), str(v).replace(".", ",") if isinstance(v, float) else str(v))
 
-        params = pd.DataFrame([{"paramètre": plabels.get(k, k), "A": shown(k, a.run.params.get(k)),
+        params = pd.DataFrame([{"Paramètre": plabels.get(k, k), "A": shown(k, a.run.params.get(k)),
                                 "B": shown(k, b.run.params.get(k))}
                                for k in pkeys if a.run.params.get(k) != b.run.params.get(k)],
-                              columns=["paramètre", "A", "B"])
+                              columns=["Paramètre", "A", "B"])
         titles = a.run.table_labels | b.run.table_labels
         tables = [_table_diff(name, titles.get(name, name), a.tables.get(name), b.tables.get(name))
                   for name in dict.fromkeys([*a.tables, *b.tables])]
@@ -595,10 +596,13 @@ def _table_diff(name: str, title: str, a: pd.DataFrame | None, b: pd.DataFrame |
                 out[col] = out[col].round(9)
         return out.astype(str)
 
-    merged = canon(a).merge(canon(b), how="outer", indicator="présence")
-    diff = merged[merged["présence"] != "both"].copy()
-    only_a = int((diff["présence"] == "left_only").sum())
-    only_b = int((diff["présence"] == "right_only").sum())
-    diff["présence"] = diff["présence"].map({"left_only": "seulement A", "right_only": "seulement B"})
-    return TableDiff(name, title, len(a), len(b), only_a, only_b, False,
-                     diff[["présence", *a.columns]].head(200).reset_index(drop=True))
+    cols = list(a.columns)
+    ca, cb = canon(a), canon(b)
+    ca["_row_a"], cb["_row_b"] = range(len(a)), range(len(b))
+    merged = ca.merge(cb, on=cols, how="outer", indicator="_side")
+    left = merged.loc[merged["_side"] == "left_only", "_row_a"].astype(int).tolist()
+    right = merged.loc[merged["_side"] == "right_only", "_row_b"].astype(int).tolist()
+    rows = pd.concat([a.iloc[left].assign(Présence="seulement A"), b.iloc[right].assign(Présence="seulement B")],
+                     ignore_index=True)
+    rows = rows[["Présence", *cols]].head(200) if len(rows) else pd.DataFrame(columns=["Présence", *cols])
+    return TableDiff(name, title, len(a), len(b), len(left), len(right), False, rows)

@@ -215,9 +215,11 @@ def render_comparison(svc: Services, a: int, b: int) -> None:
         st.markdown("**Paramètres qui diffèrent**")
         st.dataframe(c.params, hide_index=True)
     st.markdown("**Indicateurs**")
-    st.dataframe(c.metrics, hide_index=True, column_config={
-        "A": st.column_config.NumberColumn(format="localized"), "B": st.column_config.NumberColumn(format="localized"),
-        "écart": st.column_config.NumberColumn(format="localized")})
+    shown = c.metrics.copy()
+    for col in ("A", "B", "Écart"):
+        shown[col] = [_metric_text(k, v if v is None or not pd.isna(v) else None)
+                      for k, v in zip(c.metrics["Clé"], c.metrics[col], strict=True)]
+    st.dataframe(shown.drop(columns=["Clé"]), hide_index=True)
     st.markdown("**Tables**")
     st.dataframe(pd.DataFrame([{
         "Table": d.title, "Lignes A": d.rows_a, "Lignes B": d.rows_b,
@@ -228,7 +230,8 @@ def render_comparison(svc: Services, a: int, b: int) -> None:
     if differing:
         pick = st.selectbox("Voir les lignes qui diffèrent", [d.name for d in differing],
                             format_func={d.name: d.title for d in differing}.__getitem__, key="cmp_table")
-        st.dataframe(next(d for d in differing if d.name == pick).rows, hide_index=True)
+        rows = next(d for d in differing if d.name == pick).rows
+        st.dataframe(rows.round(2), hide_index=True, column_config=_column_config(rows))
 
 
 def sheet_tab(svc: Services, me: Principal, use_case_id: int, lead_id: int | None, reference: str) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,17 +50,31 @@ def running_portal(env: dict[str, str], port: int | None = None) -> Iterator[str
     """Start the portal as ``make run`` does (``vigie run``), yield its URL, stop it."""
     port = port or free_port()
     full_env = os.environ | env | {"STREAMLIT_SERVER_PORT": str(port)}
+    # Its own process group: ``vigie run`` starts Streamlit as a child, which must stop with it.
     proc = subprocess.Popen([sys.executable, "-m", "portal.cli", "run", "--headless"], cwd=ROOT, env=full_env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         wait_http(f"http://127.0.0.1:{port}/_stcore/health")
         yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
+        _stop_group(proc)
+
+
+def _stop_group(proc: subprocess.Popen[bytes]) -> None:
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
         try:
-            proc.wait(timeout=10)
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=wait)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            continue
+        # the leader is gone; give its children (Streamlit) the same signal's chance to end
+        time.sleep(0.5)
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        return
 
 
 def launch(playwright):  # type: ignore[no-untyped-def]

@@ -129,19 +129,23 @@ def test_same_sample_gives_same_fingerprint_and_identical_tables(services, peopl
     comparison = services.analysis.compare(a.id, b.id)
     assert comparison.same_inputs and comparison.params.empty
     assert all(t.identical for t in comparison.tables)
-    assert (comparison.metrics["écart"].dropna() == 0).all()
+    assert (comparison.metrics["Écart"].dropna() == 0).all()
 
 
 def test_compare_shows_metric_and_table_differences(services, people, case):
     a = services.analysis.run(people["lead"], case.id, use_sample=True, params={"horizon_years": 10})
     b = services.analysis.run(people["lead"], case.id, use_sample=True, params={"horizon_years": 5, "top_n": 5})
     c = services.analysis.compare(a.id, b.id)
-    assert set(c.params["paramètre"]) == {"Horizon (années)", "Communes listées"}
+    assert set(c.params["Paramètre"]) == {"Horizon (années)", "Communes listées"}
     top = next(t for t in c.tables if t.name == "plus_forte_hausse")
     assert top.rows_a == 15 and top.rows_b == 5
     assert not top.identical and top.only_a > 0
-    assert set(top.rows["présence"]) <= {"seulement A", "seulement B"}
-    assert "annee_horizon" in [k for k in a.metrics]
+    assert set(top.rows["Présence"]) <= {"seulement A", "seulement B"}
+    # horizon 10 projects 2016 and 2021, horizon 5 only 2016: the 2016 rows are the same, 2021 only in A
+    fc = next(t for t in c.tables if t.name == "forecast")
+    assert fc.rows_a == 2 * fc.rows_b and fc.only_a == fc.rows_b and fc.only_b == 0
+    assert set(fc.rows["year"]) == {2021} and pd.api.types.is_float_dtype(fc.rows["forecast"])  # original values
+    assert "annee_horizon" in list(a.metrics)
     row = c.metrics[c.metrics["A"] != c.metrics["B"]]
     assert not row.empty
 

@@ -114,7 +114,7 @@ def test_sheet_tab_reopens_compares_and_sets_the_reference(app_as, demo_url):
     texts = [m.value for m in at.markdown]
     assert any("A** : exécution" in t for t in texts)
     frames = [d.value for d in at.dataframe]
-    assert any("paramètre" in f.columns and "Horizon (années)" in set(f["paramètre"]) for f in frames)
+    assert any("Paramètre" in f.columns and "Horizon (années)" in set(f["Paramètre"]) for f in frames)
 
 
 def test_director_sees_the_sheet_tab_without_reference_button(app_as, demo_url):

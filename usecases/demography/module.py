@@ -173,7 +173,7 @@ class DemographyProjection(AnalysisModule[DemographyParams]):
         band = alt.Chart(fc).mark_area(opacity=0.2).encode(
             x="year:Q", y=alt.Y("lower:Q", title="Population"), y2="upper:Q", color=alt.Color("groupe:N", title="Groupe"),
         )
-        proj = alt.Chart(fc).mark_line(strokeDash=[4, 3]).encode(
+        proj = alt.Chart(fc).mark_line(strokeDash=[4, 3], point=True).encode(
             x="year:Q", y="forecast:Q", color=alt.Color("groupe:N", title="Groupe"),
             tooltip=[alt.Tooltip("groupe:N", title="Groupe"), alt.Tooltip("year:Q", title="Année"),
                      alt.Tooltip("forecast:Q", title="Projection", format=",.0f")],
