@@ -80,6 +80,30 @@ def register_rows(n: int) -> list[Row]:
     return rows
 
 
+# ---- analysis (issue 5) ---------------------------------------------------------------------------
+
+def analysis_rows(repeat: int = 3) -> list[Row]:
+    """A stored run through the service (read, validate, compute, compress, store, audit) against the
+    bare module ``run`` on the same sample frames."""
+    from usecases import registry
+
+    module = registry.get("facility_usage")
+    frames = module.sample_inputs()
+    params = module.params_model()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        upgrade(url)
+        svc = build_services(url)
+        uc = svc.register.create(SYSTEM, {"title": "Mesure", "family": "operations", "direction": "Mesures"})
+        svc.analysis.bind(SYSTEM, uc.id, module.key)
+        service_s = best_of(lambda: svc.analysis.run(SYSTEM, uc.id, use_sample=True), repeat)
+        bare_s = best_of(lambda: module.run(frames, params), repeat)
+        svc.db.dispose()
+    return [Row("exécution enregistrée du module facility_usage sur son échantillon (service)", service_s,
+                "module.run seul sur les mêmes données", bare_s,
+                "lecture et contrôle du fichier, stockage Parquet/gzip, audit")]
+
+
 def print_rows(rows: list[Row]) -> None:
     width = max(len(r.name) for r in rows)
     print(f"{'mesure'.ljust(width)}  {'secondes':>10}  {'référence':>10}  {'ratio':>7}  référence mesurée")
@@ -90,5 +114,6 @@ def print_rows(rows: list[Row]) -> None:
 
 def run_benchmarks(quick: bool = False) -> int:
     rows = register_rows(50 if quick else 300)
+    rows += analysis_rows(1 if quick else 3)  # analysis (issue 5)
     print_rows(rows)
     return 0
