@@ -62,6 +62,20 @@ def test_lead_runs_a_module_on_its_sample_from_the_page(demo_db, tmp_path):
         page.get_by_role("heading", name="Analyses").wait_for(timeout=30_000)
         page.get_by_text("Horizon (années)").wait_for(timeout=30_000)
         _shot(page, shots / "analysis_form.png")
+        # an uploaded file with the wrong separator is refused in French and stores nothing
+        bad = tmp_path / "populations.csv"
+        bad.write_text("code|year|population\n23001|2011|100\n", encoding="utf-8")
+        page.get_by_text("Mes fichiers (CSV ou Excel)").click()
+        page.locator("input[type=file]").first.set_input_files(str(bad))
+        page.get_by_text("populations.csv").first.wait_for(timeout=30_000)
+        page.get_by_role("button", name="Lancer l'analyse").click()
+        page.get_by_text("Rien n'a été enregistré").wait_for(timeout=30_000)
+        page.get_by_text("Le séparateur semble incorrect").wait_for()
+        _shot(page, shots / "analysis_bad_file.png")
+        assert len(svc.analysis.list_runs(uc.id)) == before
+        # then the module's sample
+        page.get_by_text("Échantillon fourni avec le module").click()
+        page.wait_for_timeout(500)
         page.get_by_role("button", name="Lancer l'analyse").click()
         page.get_by_role("heading", name="Résultat").wait_for(timeout=60_000)
         page.get_by_text("Télécharger les résultats").wait_for(timeout=30_000)

@@ -258,3 +258,19 @@ def test_literal_params_have_french_labels_for_every_choice():
             choices = param_choices(module, name)
             if choices is not None:
                 assert all(label != value for value, label in choices.items() if len(value) > 1), (module.key, name)
+
+
+def test_excel_and_french_csv_give_the_same_inputs_as_the_sample(services, people, case):
+    sample = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
+    reference = services.analysis.run(people["lead"], case.id, use_sample=True)
+    xlsx = io.BytesIO()
+    pd.read_csv(SAMPLE).to_excel(xlsx, index=False)
+    from_excel = services.analysis.run(people["lead"], case.id,
+                                       {"populations": UploadedFile("pop.xlsx", xlsx.getvalue())})
+    french = sample.copy()
+    french["population"] = french["population"].str.replace(".", ",", regex=False)
+    latin1 = french.to_csv(sep=";", index=False).encode("cp1252")
+    from_french = services.analysis.run(people["lead"], case.id, {"populations": UploadedFile("pop.csv", latin1)})
+    assert from_excel.input_fingerprint == reference.input_fingerprint
+    assert from_french.input_fingerprint == reference.input_fingerprint
+    assert from_excel.metrics == reference.metrics
