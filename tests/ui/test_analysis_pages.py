@@ -122,3 +122,13 @@ def test_director_sees_the_sheet_tab_without_reference_button(app_as, demo_url):
     at = _open(app_as, "director", uc.reference, SHEET)
     assert not at.exception, at.exception
     assert not [b for b in at.button if b.label == "Choisir comme référence de suivi"]
+
+
+def test_every_demo_module_result_renders(app_as, demo_url):
+    for title in DEMO_BINDINGS:
+        uc, runs = _case(demo_url, title)
+        at = _open(app_as, "compliance", uc.reference)
+        assert not at.exception, (title, at.exception)
+        assert [e.value for e in at.error] == []
+        assert len(at.metric) == len(runs[0].metrics)
+        assert f"Exécution n° {runs[0].id}" in " ".join(c.value for c in at.caption)
