@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from policies.access import PermissionDenied
 from portal.db.models import AnalysisArtifact, AnalysisBinding, AnalysisRun, AuditEvent
-from portal.services.analysis import UploadedFile, param_choices
+from portal.services.analysis import AnalysisFailed, UploadedFile, param_choices
 from portal.services.errors import InvalidInput
 from tests.conftest import use_case_data
 from usecases import registry
@@ -45,6 +45,8 @@ class _PairModule(AnalysisModule[_PairParams]):
     params_model = _PairParams
 
     def run(self, inputs: dict[str, pd.DataFrame], params: _PairParams) -> AnalysisResult:
+        if params.factor > 100:
+            raise ValueError("facteur hors de l'échelle des pannes")
         joined = inputs["assets"].merge(inputs["failures"], on="asset", how="left").fillna({"failures": 0})
         joined["score"] = joined["failures"] * params.factor
         return AnalysisResult(metrics={"assets": float(len(joined)), "failures": float(joined["failures"].sum())},
@@ -274,3 +276,20 @@ def test_excel_and_french_csv_give_the_same_inputs_as_the_sample(services, peopl
     assert from_excel.input_fingerprint == reference.input_fingerprint
     assert from_french.input_fingerprint == reference.input_fingerprint
     assert from_excel.metrics == reference.metrics
+
+
+def test_a_module_failure_is_recorded_in_background_and_stores_nothing_when_synchronous(services, people,
+                                                                                        pair_module):
+    uc = services.register.create(people["lead"], use_case_data())
+    services.analysis.bind(people["lead"], uc.id, "test_pair")
+    files = {"assets": UploadedFile("a.csv", b"asset;age\nA1;10\n"),
+             "failures": UploadedFile("f.csv", b"asset;failures\nA1;2\n")}
+    with pytest.raises(AnalysisFailed, match="L'analyse a échoué : facteur hors"):
+        services.analysis.run(people["lead"], uc.id, files, params={"factor": 500})
+    assert _count(services, AnalysisRun) == 0
+    run_id = services.analysis.start_run(people["lead"], uc.id, files, params={"factor": 500})
+    view = services.analysis.wait(run_id)
+    assert view.status == "failed" and "facteur hors" in (view.error or "") and view.finished_at
+    with pytest.raises(InvalidInput, match="n'est pas terminée"):
+        services.analysis.set_reference(people["lead"], run_id)
+    assert services.audit.verify().ok
