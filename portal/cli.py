@@ -54,7 +54,8 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
         return 1
     print("Portefeuille de démonstration chargé : "
           f"{counts['people']} personnes, {counts['use_cases']} cas d'usage, "
-          f"{counts['data_sources']} sources de données, {counts['risks']} risques.")
+          f"{counts['data_sources']} sources de données, {counts['risks']} risques, "
+          f"{counts.get('analysis_runs', 0)} exécutions d'analyse.")
     return 0
 
 

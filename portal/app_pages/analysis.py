@@ -51,8 +51,13 @@ if binding is None or may_bind:
             key = st.selectbox("Module", keys, format_func=lambda k: modules[k].title,
                                index=keys.index(binding.module_key) if binding else 0, key=f"bind_{uc.id}")
             st.caption(modules[key].description)
-            if st.button("Associer ce module", type="primary", key=f"bind_btn_{uc.id}") and attempt(
+            c1, c2 = st.columns([1, 3])
+            if c1.button("Associer ce module", type="primary", key=f"bind_btn_{uc.id}") and attempt(
                     lambda: svc.analysis.bind(me, uc.id, key), success=f"Module « {modules[key].title} » associé."):
+                st.rerun()
+            if binding is not None and c2.button("Retirer l'association", key=f"unbind_btn_{uc.id}") and attempt(
+                    lambda: svc.analysis.unbind(me, uc.id) or True,
+                    success="Association retirée ; les exécutions passées restent consultables sur la fiche."):
                 st.rerun()
 if binding is None:
     st.stop()

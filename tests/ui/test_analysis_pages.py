@@ -132,3 +132,14 @@ def test_every_demo_module_result_renders(app_as, demo_url):
         assert [e.value for e in at.error] == []
         assert len(at.metric) == len(runs[0].metrics)
         assert f"Exécution n° {runs[0].id}" in " ".join(c.value for c in at.caption)
+
+
+def test_lead_unbinds_and_past_runs_stay(app_as, demo_url):
+    uc, runs = _case(demo_url, DEMOGRAPHY)
+    at = _open(app_as, "project_lead", uc.reference)
+    at.button(key=f"unbind_btn_{uc.id}").click().run()
+    assert not at.exception, at.exception
+    svc = build_services(demo_url)
+    assert svc.analysis.binding(uc.id) is None
+    assert len(svc.analysis.list_runs(uc.id)) == len(runs)
+    svc.db.dispose()
