@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -11,7 +12,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,7 +51,8 @@ def running_portal(env: dict[str, str], port: int | None = None) -> Iterator[str
     """Start the portal as ``make run`` does (``vigie run``), yield its URL, stop it."""
     port = port or free_port()
     full_env = os.environ | env | {"STREAMLIT_SERVER_PORT": str(port)}
-    # Its own process group: ``vigie run`` starts Streamlit as a child, which must stop with it.
+    # `vigie run` starts Streamlit as a child: run both in their own process group and stop the group,
+    # or the Streamlit server outlives the test and keeps the port (and an old database) answering.
     proc = subprocess.Popen([sys.executable, "-m", "portal.cli", "run", "--headless"], cwd=ROOT, env=full_env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
@@ -61,20 +63,24 @@ def running_portal(env: dict[str, str], port: int | None = None) -> Iterator[str
 
 
 def _stop_group(proc: subprocess.Popen[bytes]) -> None:
-    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+    deadline = time.monotonic() + 10  # the group's other members (Streamlit) may take a moment longer
+    while time.monotonic() < deadline:
         try:
-            os.killpg(proc.pid, sig)
+            os.killpg(proc.pid, 0)
         except ProcessLookupError:
             return
-        try:
-            proc.wait(timeout=wait)
-        except subprocess.TimeoutExpired:
-            continue
-        # the leader is gone; give its children (Streamlit) the same signal's chance to end
-        time.sleep(0.5)
-        with suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        return
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
 
 
 def launch(playwright):  # type: ignore[no-untyped-def]
