@@ -103,6 +103,30 @@ def portfolio_rows(sizes: tuple[int, ...] = (500, 5000), seeds: tuple[int, ...] 
 # --- end portfolio -----------------------------------------------------------------------------------
 
 
+# ---- analysis (issue 5) ---------------------------------------------------------------------------
+
+def analysis_rows(repeat: int = 3) -> list[Row]:
+    """A stored run through the service (read, validate, compute, compress, store, audit) against the
+    bare module ``run`` on the same sample frames."""
+    from usecases import registry
+
+    module = registry.get("facility_usage")
+    frames = module.sample_inputs()
+    params = module.params_model()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        upgrade(url)
+        svc = build_services(url)
+        uc = svc.register.create(SYSTEM, {"title": "Mesure", "family": "operations", "direction": "Mesures"})
+        svc.analysis.bind(SYSTEM, uc.id, module.key)
+        service_s = best_of(lambda: svc.analysis.run(SYSTEM, uc.id, use_sample=True), repeat)
+        bare_s = best_of(lambda: module.run(frames, params), repeat)
+        svc.db.dispose()
+    return [Row("exécution enregistrée du module facility_usage sur son échantillon (service)", service_s,
+                "module.run seul sur les mêmes données", bare_s,
+                "lecture et contrôle du fichier, stockage Parquet/gzip, audit")]
+
+
 def print_rows(rows: list[Row]) -> None:
     width = max(len(r.name) for r in rows)
     print(f"{'mesure'.ljust(width)}  {'secondes':>10}  {'référence':>10}  {'ratio':>7}  référence mesurée")
@@ -147,6 +171,7 @@ def drift_report(sizes: tuple[int, ...]) -> list[dict[str, object]]:
 def run_benchmarks(quick: bool = False) -> int:
     rows = register_rows(50 if quick else 300)
     rows += portfolio_rows((500,) if quick else (500, 5000), (0,) if quick else (0, 1, 2))  # portfolio (issue 4)
+    rows += analysis_rows(1 if quick else 3)  # analysis (issue 5)
     print_rows(rows)
     drift_report((2_000, 10_000) if quick else (100_000, 1_000_000))  # monitoring (issue 6)
     return 0

@@ -54,7 +54,8 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
         return 1
     print("Portefeuille de démonstration chargé : "
           f"{counts['people']} personnes, {counts['use_cases']} cas d'usage, "
-          f"{counts['data_sources']} sources de données, {counts['risks']} risques.")
+          f"{counts['data_sources']} sources de données, {counts['risks']} risques, "
+          f"{counts.get('analysis_runs', 0)} exécutions d'analyse.")
     return 0
 
 
@@ -239,6 +240,64 @@ def cmd_monitor_outcomes(args: argparse.Namespace) -> int:
 # --- end monitoring ---------------------------------------------------------------------------
 
 
+# ---- analysis (issue 5) ---------------------------------------------------------------------------
+
+def cmd_analyse(args: argparse.Namespace) -> int:
+    """Run an analysis module on files, without the portal or its database."""
+    import json
+
+    from pydantic import ValidationError
+
+    from portal.services.validation import french_problems
+    from usecases import registry
+    from usecases.headless import UNNAMED, analyse_to_dir, describe_modules
+    from usecases.loading import InvalidInput
+
+    if args.list:
+        for m in describe_modules():
+            print(f"{m['key']} (version {m['version']}) — {m['title']}")
+            for inp in m["inputs"]:
+                cols = ", ".join(c["name"] + ("" if c["required"] else " (facultative)") for c in inp["columns"])
+                print(f"  entrée « {inp['name']} » : {inp['title']} — colonnes : {cols}")
+            print("  paramètres : " + ", ".join(f"{p['name']}={p['default']}" for p in m["params"]))
+        return 0
+    if not args.module or not args.input or not args.out:
+        print("Usage : vigie analyse MODULE --input FICHIER [--input NOM=FICHIER …] [--params JSON] --out DOSSIER"
+              " (ou vigie analyse --list)", file=sys.stderr)
+        return 2
+    paths: dict[str, Path] = {}
+    for item in args.input:
+        name, sep, path = item.partition("=")
+        if sep and name and not Path(item).exists():
+            paths[name] = Path(path)
+        else:
+            paths[UNNAMED] = Path(item)
+    missing = [str(p) for p in paths.values() if not p.is_file()]
+    if missing:
+        print("Fichier introuvable : " + ", ".join(missing), file=sys.stderr)
+        return 1
+    try:
+        params = json.loads(args.params) if args.params else {}
+    except json.JSONDecodeError as exc:
+        print(f"Paramètres JSON illisibles : {exc.msg} (colonne {exc.colno}).", file=sys.stderr)
+        return 1
+    try:
+        result = analyse_to_dir(args.module, paths, params, Path(args.out))
+    except registry.UnknownModule as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    except InvalidInput as exc:
+        print("Analyse non lancée :\n" + "\n".join(f"- {p}" for p in exc.problems), file=sys.stderr)
+        return 1
+    except ValidationError as exc:
+        module = registry.get(args.module)
+        labels = {n: f.title or n for n, f in module.params_model.model_fields.items()}
+        print("Paramètres refusés :\n" + "\n".join(f"- {p}" for p in french_problems(exc, labels)), file=sys.stderr)
+        return 1
+    print(f"Analyse « {args.module} » terminée : metrics.json et {len(result.tables)} tables CSV dans {args.out}")
+    return 0
+
+
 def _safe_url(url: str) -> str:
     """The URL without its password, for messages."""
     from sqlalchemy.engine import make_url
@@ -301,6 +360,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--territory", help="colonne de territoire (commune, quartier)")
     p.add_argument("--label", help="libellé du lot de résultats")
     p.set_defaults(func=cmd_monitor_outcomes)
+    # analysis (issue 5)
+    p = sub.add_parser("analyse", help="lancer un module d'analyse sur des fichiers (sans le portail)")
+    p.add_argument("module", nargs="?", help="clé du module (voir --list)")
+    p.add_argument("--list", action="store_true", help="lister les modules, leurs entrées et leurs paramètres")
+    p.add_argument("--input", action="append", metavar="[NOM=]FICHIER",
+                   help="fichier CSV ou Excel ; NOM=FICHIER pour un module à plusieurs entrées (répétable)")
+    p.add_argument("--params", help='paramètres en JSON, par exemple \'{"horizon_years": 5}\'')
+    p.add_argument("--out", help="dossier où écrire metrics.json et les tables CSV")
+    p.set_defaults(func=cmd_analyse)
     return parser
 
 

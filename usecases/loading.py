@@ -96,13 +96,14 @@ def _read_csv(data: bytes, sep: str | None) -> pd.DataFrame:
     if df.shape[1] == 1:
         name = df.columns[0]
         values = df[name].dropna().astype(str)
-        others = [s for s in _SEPARATORS if s != separator]
+        others = [s for s in (*_SEPARATORS, "|") if s != separator]
         in_header = any(s in name for s in others)
-        in_values = len(values) > 0 and bool(values.str.contains("|".join(others)).mean() > 0.5)
+        pattern = "|".join("\\|" if s == "|" else s for s in others)
+        in_values = len(values) > 0 and bool(values.str.contains(pattern).mean() > 0.5)
         if in_header or in_values:
             raise InvalidInput([
                 "Le séparateur semble incorrect : le fichier n'a qu'une seule colonne "
-                f"(« {name[:60]} ») qui contient des « ; » ou des « , ». "
+                f"(« {name[:60]} ») qui contient des « ; », des « , » ou des « | ». "
                 "Enregistrez le fichier en CSV séparé par des points-virgules ou des virgules."
             ])
     return df

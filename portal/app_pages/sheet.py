@@ -6,6 +6,7 @@ import streamlit as st
 from policies.access import can
 from policies.vocabulary import RISK_LEVEL_FR, Action, risk_level
 from portal.services.errors import NotFound
+from portal.ui import analysis as analysis_ui
 from portal.ui import charts, forms
 from portal.ui import governance as governance_ui
 from portal.ui.deps import services
@@ -47,11 +48,11 @@ st.markdown(
 flash()
 governance_ui.banner(svc, uc)  # governance (issue 3): overdue review, held or refused gate
 
-tab_overview, tab_sources, tab_risks, tab_value, tab_priority, tab_governance, tab_monitoring, tab_history = (
-    st.tabs([t("Vue d'ensemble"), f"{t('Sources de données')} ({len(uc.data_sources)})",
-             f"{t('Risques')} ({len(uc.risks)})", t("Valeur et coûts"), t("Valeur et priorité"), t("Gouvernance"),
-             t("Suivi"), t("Historique")])
-)
+tab_overview, tab_sources, tab_risks, tab_value, tab_priority, tab_governance, tab_analysis, tab_monitoring, \
+    tab_history = st.tabs([
+        t("Vue d'ensemble"), f"{t('Sources de données')} ({len(uc.data_sources)})", f"{t('Risques')} ({len(uc.risks)})",
+        t("Valeur et coûts"), t("Valeur et priorité"), t("Gouvernance"), t("Analyses"), t("Suivi"), t("Historique"),
+    ])
 
 with tab_overview:
     st.markdown("**Problème auquel il répond**")
@@ -192,6 +193,9 @@ with tab_priority:  # portfolio (issue 4)
 
 with tab_governance:  # governance (issue 3)
     governance_ui.governance_tab(svc, me, uc)
+
+with tab_analysis:  # analysis (issue 5)
+    analysis_ui.sheet_tab(svc, me, uc.id, uc.lead_id, uc.reference)
 
 with tab_monitoring:  # monitoring (issue 6)
     from portal.ui import monitoring_tab

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from portal.db.session import Database
+from portal.services.analysis import AnalysisService
 from portal.services.audit import AuditService
 from portal.services.audit_export import AuditExportService
 from portal.services.exports import ExportService
@@ -36,6 +37,7 @@ class Services:
     portfolio_exports: PortfolioExports
     monitoring: MonitoringService
     suspensions: SuspensionService
+    analysis: AnalysisService
 
 
 def build_services(url: str, data_dir: Path | None = None) -> Services:
@@ -51,8 +53,14 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
     governance = GovernanceService(db.reader, db.writer, data_dir)
     # The risk part of a priority score is the governance classification (AI Act class, impact level).
     portfolio = PortfolioService(db.reader, db.writer, classification_of=governance.classification_of)
-    # Drift thresholds tighten with the impact level recorded by governance.
-    monitoring = MonitoringService(db.reader, db.writer, classification_of=governance.classification_of)
+    analysis = AnalysisService(db.reader, db.writer)
+    # Drift thresholds tighten with the impact level recorded by governance; the monitored columns
+    # come from the input schema of the analysis module bound to the use case.
+    monitoring = MonitoringService(db.reader, db.writer, classification_of=governance.classification_of,
+                                   module_of=lambda use_case_id: _bound_module(analysis, use_case_id))
+    # A run chosen as the monitoring reference becomes the reference batch that drift is checked against.
+    analysis.on_reference = lambda principal, use_case_id, run_id, inputs: monitoring.set_reference(
+        principal, use_case_id, inputs, source_label=f"Exécution d'analyse n° {run_id}", analysis_run_id=run_id)
     return Services(
         db=db,
         register=register,
@@ -68,4 +76,10 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
         monitoring=monitoring,
         # A suspension proposed by monitoring is decided by a human through the governance gate.
         suspensions=SuspensionService(governance, monitoring),
+        analysis=analysis,
     )
+
+
+def _bound_module(analysis: AnalysisService, use_case_id: int) -> str | None:
+    binding = analysis.binding(use_case_id)
+    return binding.module_key if binding else None

@@ -41,6 +41,7 @@ def seed_demo(services: Services, actor: Principal, today: dt.date | None = None
         ids[key] = existing.id
     counts = {"people": len(ids), "use_cases": 0, "data_sources": 0, "risks": 0}
     leads: dict[str, Principal] = {}  # monitoring (issue 6)
+    leads_by_id: dict[int, Principal] = {}  # analysis (issue 5)
     for spec in USE_CASES:
         lead = services.people.principal(ids[spec["lead"]])
         assert lead is not None
@@ -54,6 +55,7 @@ def seed_demo(services: Services, actor: Principal, today: dt.date | None = None
         }
         uc = services.register.create(lead, fields, today=today)
         leads[uc.title] = lead  # monitoring (issue 6)
+        leads_by_id[uc.id] = lead  # analysis (issue 5)
         counts["use_cases"] += 1
         for src in spec["sources"]:
             services.register.add_data_source(lead, uc.id, src)
@@ -70,6 +72,10 @@ def seed_demo(services: Services, actor: Principal, today: dt.date | None = None
     # --- portfolio (issue 4) ---
     from portal.services.demo_portfolio import seed_portfolio
     counts |= seed_portfolio(services, actor, today)
+    # analysis (issue 5): bound modules, runs on the samples, one reference each
+    from portal.services.demo_analysis import seed_demo_analysis
+
+    counts["analysis_runs"] = seed_demo_analysis(services, leads_by_id)
     # --- monitoring (issue 6): real reference and current batches, alerts, a suspension proposal ---
     from portal.services.demo_monitoring import seed_monitoring
 

@@ -383,11 +383,19 @@ class MonitoringService:
         classification_of: ClassificationOf | None = None,
         *,
         on_suspension_proposed: Callable[[int, int], None] | None = None,
+        module_of: Callable[[int], str | None] | None = None,
     ) -> None:
         self._reader = reader
         self._writer = writer
         self._classification_of = classification_of
         self._on_suspension_proposed = on_suspension_proposed
+        #: The analysis module bound to a use case (its input schema gives the monitored columns);
+        #: without it, or when none is bound, a ``module:<key>`` tag on the use case is read.
+        self.module_of = module_of
+
+    def _module_key(self, uc: UseCase) -> str | None:
+        bound = self.module_of(uc.id) if self.module_of is not None else None
+        return bound or module_key_of(uc.tags)
 
     # ---- levels ---------------------------------------------------------------------------
 
@@ -444,7 +452,7 @@ class MonitoringService:
         """Columns proposed for a new configuration: the bound module's input schema."""
         with self._reader() as s:
             uc = self._use_case(s, use_case_id)
-            return module_columns(module_key_of(uc.tags))
+            return module_columns(self._module_key(uc))
 
     def reference_frame(self, use_case_id: int) -> pd.DataFrame:
         with self._reader() as s:
@@ -620,7 +628,7 @@ class MonitoringService:
             cfg = repo.config_of(s, use_case_id)
             before = None
             if cfg is None:
-                cfg = MonitoringConfig(use_case_id=uc.id, module_key=module_key_of(uc.tags))
+                cfg = MonitoringConfig(use_case_id=uc.id, module_key=self._module_key(uc))
                 s.add(cfg)
             else:
                 if expected_version is not None and cfg.version != expected_version:
@@ -667,7 +675,7 @@ class MonitoringService:
             require(principal, Action.SET_REFERENCE_RUN if analysis_run_id is not None else Action.CONFIGURE_MONITORING,
                     owner_ids=[uc.lead_id])
             cfg = repo.config_of(s, use_case_id)
-            columns = dict(cfg.columns) if cfg else module_columns(module_key_of(uc.tags))
+            columns = dict(cfg.columns) if cfg else module_columns(self._module_key(uc))
         frame = self._pick_frame(frame_or_inputs, columns)
         if not columns:
             columns = _infer_columns(frame)
@@ -683,7 +691,7 @@ class MonitoringService:
                              Action.SET_REFERENCE_RUN if analysis_run_id is not None else Action.CONFIGURE_MONITORING)
             cfg = repo.config_of(s, use_case_id)
             if cfg is None:
-                cfg = MonitoringConfig(use_case_id=uc.id, module_key=module_key_of(uc.tags), columns=columns,
+                cfg = MonitoringConfig(use_case_id=uc.id, module_key=self._module_key(uc), columns=columns,
                                        critical_columns=[], drift_settings={}, cadence_days=30, suspension_runs=3)
                 s.add(cfg)
                 s.flush()

@@ -31,6 +31,10 @@ ACTIONS |= {"configure_monitoring": "a configuré", "set_reference": "a enregist
             "raise_alert": "a levé", "acknowledge_alert": "a pris en compte", "close_alert": "a clos",
             "propose_suspension": "a proposé une suspension sur", "record_outcomes": "a enregistré",
             "decide_suspension_proposal": "a tranché la proposition de suspension de"}
+# analysis (issue 5)
+ENTITIES |= {"analysis_binding": "l'association à un module d'analyse", "analysis_run": "l'exécution d'analyse"}
+ACTIONS |= {"bind_module": "a créé ou changé", "unbind_module": "a retiré", "run_analysis": "a lancé",
+            "finish_analysis": "a terminé", "set_reference_run": "a choisi comme référence de suivi"}
 
 
 def describe_event(ev: AuditEventView) -> str:

@@ -53,6 +53,11 @@ EN: dict[str, str] = {
     "Feuille de route": "Roadmap",
     "Budget": "Budget",
     "Bénéfices": "Benefits",
+    # analysis (issue 5)
+    "Analyses": "Analyses",
+    "Lancer une analyse": "Run an analysis",
+    "Rouvrir une exécution": "Reopen a run",
+    "Comparer deux exécutions": "Compare two runs",
 }
 
 

@@ -32,6 +32,7 @@ def pages_for(principal: Principal) -> dict[str, list[st.Page]]:
         steering.append(page("scenarios", "Scénarios", ":material/balance:"))
     # --- end portfolio ---
     steering.append(page("monitoring", "Suivi", ":material/monitor_heart:"))  # monitoring (issue 6)
+    steering.append(page("analysis", "Analyses", ":material/query_stats:"))  # analysis (issue 5)
     governance: list[st.Page] = []
     # governance (issue 3)
     if can(principal, Action.DECIDE_GATE) or can(principal, Action.VALIDATE_CLASSIFICATION):

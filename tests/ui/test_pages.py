@@ -21,6 +21,7 @@ PAGES = {
     "scenarios": "app_pages/scenarios.py",
     "weights": "app_pages/weights.py",
     "monitoring": "app_pages/monitoring.py",  # monitoring (issue 6)
+    "analysis": "app_pages/analysis.py",  # analysis (issue 5)
 }
 ALLOWED = {
     "new_use_case": {"director", "project_lead", "admin"},

@@ -23,13 +23,13 @@ SCHEMA = InputSchema((
 
 
 class DemographyParams(Params):
-    horizon_years: int = Field(10, ge=1, le=30, description="Horizon de projection, en années après le dernier recensement (10 : 2011 → 2021)")
-    step_years: int = Field(5, ge=1, le=30, description="Pas entre deux années projetées (l'horizon est toujours inclus)")
-    confidence_level: float = Field(0.8, ge=0.5, le=0.95, description="Niveau de confiance des intervalles de prévision")
+    horizon_years: int = Field(10, ge=1, le=30, description="Horizon de projection, en années après le dernier recensement (10 : 2011 → 2021)", title="Horizon (années)")
+    step_years: int = Field(5, ge=1, le=30, description="Pas entre deux années projetées (l'horizon est toujours inclus)", title="Pas (années)")
+    confidence_level: float = Field(0.8, ge=0.5, le=0.95, description="Niveau de confiance des intervalles de prévision", title="Niveau de confiance")
     grouping: Literal["group", "departement"] = Field(
-        "group", description="Agrégation : colonne « group » du fichier, ou département déduit du code commune"
+        "group", description="Agrégation : colonne « group » du fichier, ou département déduit du code commune", title="Regroupement", json_schema_extra={"choices": {"group": "Colonne « group » du fichier", "departement": "Département"}}
     )
-    top_n: int = Field(15, ge=1, le=200, description="Nombre de communes listées en plus forte hausse et en plus forte baisse")
+    top_n: int = Field(15, ge=1, le=200, description="Nombre de communes listées en plus forte hausse et en plus forte baisse", title="Communes listées")
 
 
 def _fmt_int(x: float) -> str:
@@ -173,7 +173,7 @@ class DemographyProjection(AnalysisModule[DemographyParams]):
         band = alt.Chart(fc).mark_area(opacity=0.2).encode(
             x="year:Q", y=alt.Y("lower:Q", title="Population"), y2="upper:Q", color=alt.Color("groupe:N", title="Groupe"),
         )
-        proj = alt.Chart(fc).mark_line(strokeDash=[4, 3]).encode(
+        proj = alt.Chart(fc).mark_line(strokeDash=[4, 3], point=True).encode(
             x="year:Q", y="forecast:Q", color=alt.Color("groupe:N", title="Groupe"),
             tooltip=[alt.Tooltip("groupe:N", title="Groupe"), alt.Tooltip("year:Q", title="Année"),
                      alt.Tooltip("forecast:Q", title="Projection", format=",.0f")],

@@ -25,18 +25,18 @@ MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "
 
 
 class FacilityParams(Params):
-    horizon_days: int = Field(14, ge=1, le=60, description="Nombre de jours à prévoir après le dernier jour observé")
-    confidence_level: float = Field(0.8, ge=0.5, le=0.95, description="Niveau de confiance des intervalles de prévision")
+    horizon_days: int = Field(14, ge=1, le=60, description="Nombre de jours à prévoir après le dernier jour observé", title="Horizon (jours)")
+    confidence_level: float = Field(0.8, ge=0.5, le=0.95, description="Niveau de confiance des intervalles de prévision", title="Niveau de confiance")
     public_holidays: Literal["FR", "CA-QC", "aucun"] = Field(
-        "FR", description="Calendrier des jours fériés : France, Québec (pour l'échantillon montréalais) ou aucun"
+        "FR", description="Calendrier des jours fériés : France, Québec (pour l'échantillon montréalais) ou aucun", title="Jours fériés", json_schema_extra={"choices": {"FR": "France", "CA-QC": "Québec", "aucun": "Aucun"}}
     )
     school_zone: Literal["A", "B", "C", "aucune"] = Field(
-        "C", description="Zone de vacances scolaires (A, B, C) ou « aucune »"
+        "C", description="Zone de vacances scolaires (A, B, C) ou « aucune »", title="Zone de vacances scolaires", json_schema_extra={"choices": {"A": "Zone A", "B": "Zone B", "C": "Zone C", "aucune": "Aucune"}}
     )
-    capacity: float = Field(0.0, ge=0.0, description="Capacité journalière par site ; 0 = utiliser le quantile ci-dessous")
-    saturation_quantile: float = Field(0.9, ge=0.5, le=0.99, description="Quantile servant de seuil de pic quand aucune capacité n'est donnée")
-    min_run_days: int = Field(3, ge=2, le=30, description="Jours consécutifs à zéro ou à valeur constante pour signaler une anomalie")
-    z_threshold: float = Field(5.0, ge=2.0, le=10.0, description="Écart robuste (en MAD) au-delà duquel un jour est anormal")
+    capacity: float = Field(0.0, ge=0.0, description="Capacité journalière par site ; 0 = utiliser le quantile ci-dessous", title="Capacité journalière")
+    saturation_quantile: float = Field(0.9, ge=0.5, le=0.99, description="Quantile servant de seuil de pic quand aucune capacité n'est donnée", title="Quantile de saturation")
+    min_run_days: int = Field(3, ge=2, le=30, description="Jours consécutifs à zéro ou à valeur constante pour signaler une anomalie", title="Jours consécutifs suspects")
+    z_threshold: float = Field(5.0, ge=2.0, le=10.0, description="Écart robuste (en MAD) au-delà duquel un jour est anormal", title="Seuil d'anomalie (MAD)")
 
 
 @register

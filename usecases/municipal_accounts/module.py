@@ -31,11 +31,11 @@ def _num(x: float, digits: int = 1) -> str:
 
 
 class AccountsParams(Params):
-    k_peer: float = Field(3.5, ge=2.0, le=10.0, description="Écart aux pairs (en MAD, par habitant) au-delà duquel un montant est signalé")
-    min_peers: int = Field(5, ge=3, le=100, description="Nombre minimal de collectivités comparées pour un même poste et un même exercice")
-    k_trend: float = Field(4.0, ge=2.0, le=10.0, description="Écart à la tendance propre (en MAD des variations passées) au-delà duquel un exercice est signalé")
-    damping: float = Field(0.5, ge=0.0, le=1.0, description="Part de la variation annuelle médiane prolongée dans la prévision (0 = dernière valeur)")
-    top_n: int = Field(50, ge=1, le=1000, description="Nombre maximal de signalements listés par type")
+    k_peer: float = Field(3.5, ge=2.0, le=10.0, description="Écart aux pairs (en MAD, par habitant) au-delà duquel un montant est signalé", title="Seuil d'écart aux pairs (MAD)")
+    min_peers: int = Field(5, ge=3, le=100, description="Nombre minimal de collectivités comparées pour un même poste et un même exercice", title="Pairs minimum")
+    k_trend: float = Field(4.0, ge=2.0, le=10.0, description="Écart à la tendance propre (en MAD des variations passées) au-delà duquel un exercice est signalé", title="Seuil de rupture de tendance (MAD)")
+    damping: float = Field(0.5, ge=0.0, le=1.0, description="Part de la variation annuelle médiane prolongée dans la prévision (0 = dernière valeur)", title="Amortissement de la tendance")
+    top_n: int = Field(50, ge=1, le=1000, description="Nombre maximal de signalements listés par type", title="Signalements listés")
 
 
 @register

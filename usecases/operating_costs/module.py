@@ -25,11 +25,11 @@ SCHEMA = InputSchema((
 
 
 class OperatingCostsParams(Params):
-    z_threshold: float = Field(3.5, ge=2.0, le=10.0, description="Écart robuste (en MAD) au-delà duquel une mesure est signalée")
-    min_peers: int = Field(8, ge=3, le=100, description="Effectif minimal d'un type pour servir de groupe de pairs (sinon : tous les équipements)")
-    contamination: float = Field(0.03, ge=0.0, le=0.2, description="Part des équipements signalés par la forêt d'isolement (0 = désactivée)")
-    seed: int = Field(0, ge=0, description="Graine aléatoire de la forêt d'isolement (reproductibilité)")
-    top_n: int = Field(30, ge=1, le=500, description="Nombre d'équipements listés dans le classement")
+    z_threshold: float = Field(3.5, ge=2.0, le=10.0, description="Écart robuste (en MAD) au-delà duquel une mesure est signalée", title="Seuil d'écart (MAD)")
+    min_peers: int = Field(8, ge=3, le=100, description="Effectif minimal d'un type pour servir de groupe de pairs (sinon : tous les équipements)", title="Pairs minimum par type")
+    contamination: float = Field(0.03, ge=0.0, le=0.2, description="Part des équipements signalés par la forêt d'isolement (0 = désactivée)", title="Part signalée par la forêt")
+    seed: int = Field(0, ge=0, description="Graine aléatoire de la forêt d'isolement (reproductibilité)", title="Graine aléatoire")
+    top_n: int = Field(30, ge=1, le=500, description="Nombre d'équipements listés dans le classement", title="Équipements listés")
 
 
 def _fmt(x: float) -> str:

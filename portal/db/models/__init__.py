@@ -1,6 +1,7 @@
 """ORM models, one module per aggregate. Importing this package registers every table."""
 
 from portal.db.base import Base
+from portal.db.models.analysis import AnalysisArtifact, AnalysisBinding, AnalysisRun
 from portal.db.models.audit import AuditEvent
 from portal.db.models.governance import (
     Classification,
@@ -39,3 +40,4 @@ __all__ += [  # monitoring (issue 6)
     "MonitoringAlert", "MonitoringColumnResult", "MonitoringConfig", "MonitoringOutcome", "MonitoringReference",
     "MonitoringRun",
 ]
+__all__ += ["AnalysisArtifact", "AnalysisBinding", "AnalysisRun"]  # analysis (issue 5)

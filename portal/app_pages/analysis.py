@@ -1,0 +1,112 @@
+"""Run the analysis module bound to a use case on its sample or on uploaded files, and see the result."""
+
+import streamlit as st
+
+from policies.access import can
+from policies.vocabulary import Action
+from portal.services.analysis import UploadedFile
+from portal.ui import analysis as ui
+from portal.ui.deps import services
+from portal.ui.feedback import attempt, flash
+from portal.ui.session import principal
+
+me = principal()
+svc = services()
+
+st.title("Analyses")
+st.caption("Chaque cas d'usage peut être associé à un module d'analyse : lancez-le sur l'échantillon fourni "
+           "ou sur vos fichiers (CSV ou Excel) ; chaque exécution est enregistrée et peut servir de référence de suivi.")
+flash()
+
+cases = svc.register.list()
+if not cases:
+    st.info("Le registre est vide.")
+    st.stop()
+bindings = svc.analysis.bindings()
+modules = {m.key: m for m in svc.analysis.modules()}
+refs = [u.reference for u in sorted(cases, key=lambda u: (u.id not in bindings, u.reference))]
+by_ref = {u.reference: u for u in cases}
+wanted = st.query_params.get("ref", refs[0])
+
+
+def _case_label(r: str) -> str:
+    b = bindings.get(by_ref[r].id)
+    return f"{r} — {by_ref[r].title}" + (f"  ·  {b.module_title}" if b else "  ·  sans module")
+
+
+ref = st.selectbox("Cas d'usage", refs, index=refs.index(wanted) if wanted in refs else 0, format_func=_case_label)
+if ref != st.query_params.get("ref"):
+    st.query_params["ref"] = ref
+uc = by_ref[ref]
+binding = bindings.get(uc.id)
+may_bind = can(me, Action.BIND_MODULE, owner_ids=[uc.lead_id])
+
+if binding is None or may_bind:
+    with st.expander("Associer un module d'analyse" if binding is None else "Changer de module",
+                     expanded=binding is None, icon=":material/link:"):
+        if not may_bind:
+            st.info("Seul le chef de projet de ce cas d'usage ou un administrateur peut l'associer à un module.")
+        else:
+            keys = list(modules)
+            key = st.selectbox("Module", keys, format_func=lambda k: modules[k].title,
+                               index=keys.index(binding.module_key) if binding else 0, key=f"bind_{uc.id}")
+            st.caption(modules[key].description)
+            c1, c2 = st.columns([1, 3])
+            if c1.button("Associer ce module", type="primary", key=f"bind_btn_{uc.id}") and attempt(
+                    lambda: svc.analysis.bind(me, uc.id, key), success=f"Module « {modules[key].title} » associé."):
+                st.rerun()
+            if binding is not None and c2.button("Retirer l'association", key=f"unbind_btn_{uc.id}") and attempt(
+                    lambda: svc.analysis.unbind(me, uc.id) or True,
+                    success="Association retirée ; les exécutions passées restent consultables sur la fiche."):
+                st.rerun()
+if binding is None:
+    st.stop()
+
+module = svc.analysis.module(binding.module_key)
+st.subheader(module.title)
+st.caption(module.description)
+may_run = can(me, Action.RUN_ANALYSIS, owner_ids=[uc.lead_id])
+active = st.session_state.setdefault(ui.ACTIVE, {})
+
+if may_run:
+    with st.container(border=True):
+        source = st.radio("Données", ["sample", "files"], horizontal=True, key=f"source_{uc.id}",
+                          format_func={"sample": "Échantillon fourni avec le module",
+                                       "files": "Mes fichiers (CSV ou Excel)"}.__getitem__)
+        uploads: dict[str, UploadedFile] = {}
+        for spec in module.inputs:
+            cols = ", ".join(c.name + ("" if c.required else " (facultative)") for c in spec.schema.columns)
+            if source == "files":
+                f = st.file_uploader(spec.title_fr, type=["csv", "txt", "xlsx"], key=f"up_{uc.id}_{spec.name}",
+                                     help=f"Colonnes attendues : {cols}. Séparateur « ; » ou « , », "
+                                          "décimales à virgule et dates jj/mm/aaaa acceptées. 50 Mo au plus.")
+                if f is not None:
+                    uploads[spec.name] = UploadedFile(f.name, f.getvalue())
+            else:
+                st.caption(f"{spec.title_fr} — colonnes : {cols}")
+        with st.form(f"params_{uc.id}"):
+            st.markdown("**Paramètres**")
+            values = ui.params_form(module, key=f"p_{uc.id}")
+            go = st.form_submit_button("Lancer l'analyse", type="primary", icon=":material/play_arrow:")
+        if go:
+            run_id = attempt(lambda: svc.analysis.start_run(me, uc.id, uploads, params=values,
+                                                            use_sample=source == "sample"))
+            if run_id is not None:
+                active[uc.id] = run_id
+else:
+    st.info("Vous pouvez consulter les exécutions ; seuls le chef de projet, la conformité ou un administrateur "
+            "peuvent lancer une analyse sur ce cas d'usage.")
+
+runs = svc.analysis.list_runs(uc.id)
+shown = active.get(uc.id) or (runs[0].id if runs else None)
+if shown is None:
+    st.caption("Aucune exécution enregistrée pour ce cas d'usage.")
+    st.stop()
+run = svc.analysis.get_run(shown)
+st.subheader("Résultat" if shown == active.get(uc.id) else "Dernière exécution")
+if not run.finished:
+    ui.progress(svc, run.id)
+else:
+    ui.render_result(svc.analysis.open_run(run.id), svc, key=f"page_{run.id}")
+st.page_link("app_pages/sheet.py", label="Historique, comparaison et référence de suivi sur la fiche",
+             icon=":material/description:", query_params={"ref": uc.reference})
