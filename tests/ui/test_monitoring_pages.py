@@ -51,9 +51,11 @@ def test_lead_acknowledges_an_alert_from_the_sheet(app_as, demo_url):
     svc = build_services(demo_url)
     uc = svc.register.get_by_reference("UC-2026-002")
     before = len([a for a in svc.monitoring.alerts(uc.id) if a.status == "open"])
+    unmonitored = next(v.reference for v in svc.register.list()
+                       if v.lead_id == uc.lead_id and svc.monitoring.config(v.id) is None)
     svc.db.dispose()
     at = app_as("project_lead")  # Sophie Leroy leads UC-2026-002
-    at.query_params["ref"] = "UC-2026-001"  # no monitoring yet: the tab offers the configuration
+    at.query_params["ref"] = unmonitored  # no monitoring yet: the tab offers the configuration
     at = at.switch_page(SHEET).run()
     assert not at.exception
     assert "n'est pas configuré" in _texts(at)
