@@ -22,7 +22,8 @@ counts = {label: sum(r.status_label == label for r in rows) for label in monitor
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Sains", counts["Sain"])
 c2.metric("En dérive ou en alerte", counts["Dérive ou alerte"])
-c3.metric("Contrôle en retard", counts["Contrôle en retard"])
+c3.metric("Contrôles dus", counts["Contrôle en retard"] + counts["Premier contrôle attendu"],
+          help="Contrôle en retard sur sa cadence, ou référence posée sans premier contrôle.")
 c4.metric("Non suivis", counts["Non suivi"])
 
 proposals = [r for r in rows if r.suspension_proposed]

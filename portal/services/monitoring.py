@@ -82,6 +82,7 @@ HEALTH_LABELS = {
     "healthy": "Sain",
     "drifting": "Dérive ou alerte",
     "stale": "Contrôle en retard",
+    "awaiting": "Premier contrôle attendu",
     "not_monitored": "Non suivi",
 }
 ALERT_STATUS_LABELS = {"open": "Ouverte", "acknowledged": "Prise en compte", "closed": "Close"}
@@ -545,7 +546,8 @@ class MonitoringService:
         return sorted(out, key=lambda d: d.reference)
 
     def portfolio_health(self, today: dt.date | None = None) -> list[HealthRow]:
-        """Every piloted, evaluated or deployed use case: healthy, drifting, stale or not monitored."""
+        """Every piloted, evaluated or deployed use case: healthy, drifting, stale, awaiting its first
+        check (a reference but no check yet) or not monitored."""
         today = today or dt.date.today()
         rows: list[HealthRow] = []
         with self._reader() as s:
@@ -560,8 +562,10 @@ class MonitoringService:
                 cfg, run = configs.get(uc.id), last.get(uc.id)
                 alerts = open_alerts.get(uc.id, [])
                 next_due = None
-                if cfg is None or cfg.reference_id is None or run is None:
+                if cfg is None or cfg.reference_id is None:
                     status = "not_monitored"
+                elif run is None:  # a reference is set (e.g. an analysis run): the first check is due
+                    status = "awaiting"
                 else:
                     next_due = run.created_at.date() + dt.timedelta(days=cfg.cadence_days)
                     if run.dataset_drift or any(a.status == "open" for a in alerts):
@@ -578,7 +582,7 @@ class MonitoringService:
                     suspension_proposed=any(a.suspension_proposed and a.suspension_decision is None for a in alerts),
                     level=self.level_of(uc.id), next_due=next_due,
                 ))
-        order = {"drifting": 0, "stale": 1, "not_monitored": 2, "healthy": 3}
+        order = {"drifting": 0, "stale": 1, "awaiting": 2, "not_monitored": 3, "healthy": 4}
         return sorted(rows, key=lambda r: (order[r.status], r.reference))
 
     def attention(self, principal: Principal) -> list[AttentionItem]:

@@ -8,7 +8,7 @@ import pandas as pd
 from portal.ui.charts import PALETTE
 
 HEALTH_COLOURS = {"Sain": "#009E73", "Dérive ou alerte": "#D55E00", "Contrôle en retard": "#E69F00",
-                  "Non suivi": "#999999"}
+                  "Premier contrôle attendu": "#56B4E9", "Non suivi": "#999999"}
 
 
 def health_counts(labels: list[str]) -> alt.Chart:

@@ -30,13 +30,18 @@ def ranked_view(df: pd.DataFrame) -> pd.DataFrame:
     out = df[list(RANKED_VIEW)].copy()
     out["completeness"] = (df["completeness"] * 100).round(0)
     out["impact_level"] = out["impact_level"].fillna("non évalué")
+    # Not plannable (prohibited, withdrawn…): no rank, said in words rather than an empty cell.
+    out["rank"] = ["exclu" if pd.isna(r) else str(int(r)) for r in out["rank"]]
+    for col in ("priority", "value", "feasibility"):
+        out[col] = out[col].astype(float).round(1)
     return out.rename(columns=RANKED_VIEW)
 
 
 RANKED_CONFIG = {
-    "Priorité": st.column_config.ProgressColumn(format="%.1f", min_value=0, max_value=100),
-    "Valeur": st.column_config.NumberColumn(format="%.1f"),
-    "Faisabilité": st.column_config.NumberColumn(format="%.1f"),
+    "Rang": st.column_config.TextColumn(width="small"),
+    "Priorité": st.column_config.ProgressColumn(format="localized", min_value=0, max_value=100),
+    "Valeur": st.column_config.NumberColumn(format="localized"),
+    "Faisabilité": st.column_config.NumberColumn(format="localized"),
     "Pénalité de risque": st.column_config.NumberColumn(format="%.0f"),
     "Coût 1re année (€)": st.column_config.NumberColumn(format="euro"),
     "Charge (j-p)": st.column_config.NumberColumn(format="%.0f"),

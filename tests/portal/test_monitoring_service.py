@@ -272,7 +272,7 @@ def test_portfolio_health_and_due_checks(services, people, case):
     for uc in (case, other):
         walk_to(services, people, uc.id, Stage.PILOT)
     health = {h.use_case_id: h for h in services.monitoring.portfolio_health()}
-    assert health[case.id].status == "not_monitored" and health[other.id].status == "not_monitored"
+    assert health[case.id].status == "awaiting" and health[other.id].status == "not_monitored"
     assert [d.use_case_id for d in services.monitoring.due()] == [case.id]
     ref = services.monitoring.reference_frame(case.id)
     services.monitoring.run_check(people["lead"], case.id, ref, label="x", html_report=False)

@@ -21,10 +21,13 @@ def test_suivi_page_shows_healthy_drifting_and_not_monitored_cases(app_as):
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Sains"] == "1" and metrics["En dérive ou en alerte"] == "1"
-    assert int(metrics["Non suivis"]) >= 5
+    assert int(metrics["Non suivis"]) >= 3
     table = at.dataframe[0].value
     states = dict(zip(table["Référence"], table["État"], strict=True))
     assert states["UC-2026-005"] == "Dérive ou alerte" and states["UC-2026-002"] == "Sain"
+    # the demo's analysis reference runs became monitoring references: their first check is due
+    assert states["UC-2026-001"] == "Premier contrôle attendu"
+    assert int(metrics["Contrôles dus"]) == list(states.values()).count("Premier contrôle attendu")
     assert "Suspension proposée" in _texts(at) and "UC-2026-005" in _texts(at)
 
 
