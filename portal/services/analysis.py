@@ -42,7 +42,10 @@ from usecases.base import AnalysisModule, AnalysisResult, fingerprint
 #: Largest file a person may upload for one input.
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
-STATUS_FR = {"running": "en cours", "done": "terminée", "failed": "en échec"}
+STATUS_FR = {"running": "en cours", "done": "terminée", "failed": "en échec", "interrupted": "interrompue"}
+#: A background run that has not finished after this long was cut short (the portal restarted or
+#: stopped while it ran): it is shown as interrupted, so no page waits for it for ever.
+STALLED_AFTER = dt.timedelta(hours=1)
 
 OnReference = Callable[[Principal, int, int, dict[str, pd.DataFrame]], None]
 Progress = Callable[[float, str], None]
@@ -177,14 +180,20 @@ def _clean_metric(value: Any) -> float | None:
     return None if math.isnan(v) or math.isinf(v) else v
 
 
-def _view(run: AnalysisRun) -> RunView:
+def _view(run: AnalysisRun, now: dt.datetime | None = None) -> RunView:
     labels = run.labels or {}
+    status, error = run.status, run.error
+    now = now or dt.datetime.now(dt.UTC)
+    if status == "running" and run.started_at is not None and now - run.started_at > STALLED_AFTER:
+        status = "interrupted"
+        error = ("Exécution interrompue : aucun résultat plus d'une heure après son lancement (le portail a "
+                 "sans doute redémarré pendant le calcul). Relancez l'analyse.")
     return RunView(
         id=run.id, use_case_id=run.use_case_id, module_key=run.module_key, module_version=run.module_version,
         params=dict(run.params or {}), input_fingerprint=run.input_fingerprint, inputs=dict(run.inputs or {}),
-        status=run.status, progress=run.progress, progress_label=run.progress_label,
+        status=status, progress=run.progress, progress_label=run.progress_label,
         metrics=dict(run.metrics or {}), metric_labels=dict(labels.get("metrics", {})),
-        table_labels=dict(labels.get("tables", {})), notes=list(run.notes or []), error=run.error,
+        table_labels=dict(labels.get("tables", {})), notes=list(run.notes or []), error=error,
         created_by_id=run.created_by_id, created_by_name=run.created_by_name, started_at=run.started_at,
         finished_at=run.finished_at, is_reference=run.is_reference,
     )

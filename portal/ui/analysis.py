@@ -154,7 +154,7 @@ def render_result(detail: RunDetail, svc: Services, key: str) -> None:
     """Any module's stored result: metrics, charts, tables, notes, download."""
     run = detail.run
     st.caption(run_caption(run))
-    if run.status == "failed":
+    if run.status in ("failed", "interrupted"):
         st.error(run.error or "L'analyse a échoué.")
         return
     items = list(run.metrics.items())

@@ -3,6 +3,7 @@ reference hook, and bad files that store nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 from typing import ClassVar
@@ -293,3 +294,18 @@ def test_a_module_failure_is_recorded_in_background_and_stores_nothing_when_sync
     with pytest.raises(InvalidInput, match="n'est pas terminée"):
         services.analysis.set_reference(people["lead"], run_id)
     assert services.audit.verify().ok
+
+
+def test_a_run_cut_short_by_a_restart_shows_as_interrupted_not_running_for_ever(services, people, case):
+    run = services.analysis.run(people["lead"], case.id, use_sample=True)
+    with services.db.writer.begin() as s:  # what a portal stopped mid-computation leaves behind
+        row = s.get(AnalysisRun, run.id)
+        row.status, row.finished_at = "running", None
+        row.started_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=30)
+    recent = services.analysis.get_run(run.id)
+    assert recent.status == "running" and not recent.finished
+    with services.db.writer.begin() as s:
+        s.get(AnalysisRun, run.id).started_at = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+    stalled = services.analysis.get_run(run.id)
+    assert stalled.status == "interrupted" and stalled.finished
+    assert stalled.status_label == "interrompue" and "Relancez" in (stalled.error or "")
