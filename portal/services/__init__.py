@@ -17,6 +17,7 @@ from portal.services.monitoring import MonitoringService
 from portal.services.people import PeopleService
 from portal.services.portfolio import PortfolioService
 from portal.services.portfolio_exports import PortfolioExports
+from portal.services.public_register import PublicRegisterService
 from portal.services.register import RegisterService
 from portal.services.sessions import SessionService
 from portal.services.suspension import SuspensionService
@@ -38,6 +39,7 @@ class Services:
     monitoring: MonitoringService
     suspensions: SuspensionService
     analysis: AnalysisService
+    public_register: PublicRegisterService
 
 
 def build_services(url: str, data_dir: Path | None = None) -> Services:
@@ -77,6 +79,8 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
         # A suspension proposed by monitoring is decided by a human through the governance gate.
         suspensions=SuspensionService(governance, monitoring),
         analysis=analysis,
+        public_register=PublicRegisterService(db.reader, db.writer, register, governance, audit,
+                                              module_of=lambda use_case_id: _bound_module(analysis, use_case_id)),
     )
 
 

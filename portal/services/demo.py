@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from policies.access import require
-from policies.vocabulary import Action, Principal
+from policies.vocabulary import Action, Principal, Stage
 from portal.db.models import Person, UseCase
 from portal.services.demo_data import DEMO_ISSUER, PEOPLE, USE_CASES
 
@@ -76,6 +76,15 @@ def seed_demo(services: Services, actor: Principal, today: dt.date | None = None
     from portal.services.demo_analysis import seed_demo_analysis
 
     counts["analysis_runs"] = seed_demo_analysis(services, leads_by_id)
+    # public register: the compliance officer has published the algorithms in use for decisions
+    from portal.services.demo_governance import COMPLIANCE
+
+    officer = services.people.principal(ids[COMPLIANCE])
+    assert officer is not None
+    for view in services.register.list():
+        if view.stage in (Stage.DEPLOYED, Stage.EVALUATION):
+            services.public_register.publish(officer, view.id, today)
+            counts["public_register"] = counts.get("public_register", 0) + 1
     # --- monitoring (issue 6): real reference and current batches, alerts, a suspension proposal ---
     from portal.services.demo_monitoring import seed_monitoring
 

@@ -31,6 +31,9 @@ ACTIONS |= {"configure_monitoring": "a configuré", "set_reference": "a enregist
             "raise_alert": "a levé", "acknowledge_alert": "a pris en compte", "close_alert": "a clos",
             "propose_suspension": "a proposé une suspension sur", "record_outcomes": "a enregistré",
             "decide_suspension_proposal": "a tranché la proposition de suspension de"}
+# public register of algorithms
+ENTITIES |= {"public_register_entry": "la fiche du registre public", "public_register": "le registre public"}
+ACTIONS |= {"publish": "a publié"}
 # analysis (issue 5)
 ENTITIES |= {"analysis_binding": "l'association à un module d'analyse", "analysis_run": "l'exécution d'analyse"}
 ACTIONS |= {"bind_module": "a créé ou changé", "unbind_module": "a retiré", "run_analysis": "a lancé",

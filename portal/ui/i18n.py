@@ -35,6 +35,8 @@ EN: dict[str, str] = {
     "Risques": "Risks",
     "Valeur et coûts": "Value and cost",
     "Historique": "History",
+    "Registre public": "Public register",
+    "Registre public des algorithmes": "Public register of algorithms",
     "Personnes et rôles": "People and roles",
     "Bonjour": "Hello",
     # governance (issue 3)

@@ -39,6 +39,8 @@ def pages_for(principal: Principal) -> dict[str, list[st.Page]]:
         governance.append(page("compliance", "Conformité", ":material/gavel:"))
     if can(principal, Action.ANSWER_QUESTIONNAIRE):
         governance.append(page("questionnaire", "Questionnaire", ":material/quiz:"))
+    # The public register is public: every role sees it; publishing is for compliance and admins.
+    governance.append(page("public_register", "Registre public", ":material/public:"))
     if can(principal, Action.VIEW_AUDIT):
         governance.append(page("audit", "Journal d'audit", ":material/history:"))
     admin: list[st.Page] = []

@@ -16,6 +16,7 @@ PAGES = {
     "new_use_case": "app_pages/new_use_case.py",
     "audit": "app_pages/audit.py",
     "admin": "app_pages/admin.py",
+    "public_register": "app_pages/public_register.py",
     # portfolio (issue 4)
     "prioritisation": "app_pages/prioritisation.py",
     "scenarios": "app_pages/scenarios.py",

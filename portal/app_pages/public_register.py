@@ -1,0 +1,94 @@
+"""The public register of algorithms (CRPA L312-1-3): what is published, what must be, open-data export."""
+
+import pandas as pd
+import streamlit as st
+
+from policies.access import can
+from policies.vocabulary import Action
+from portal.services.public_register import FIELDS
+from portal.ui.deps import services
+from portal.ui.feedback import attempt, flash
+from portal.ui.i18n import fmt_date, t
+from portal.ui.session import principal
+
+me = principal()
+svc = services()
+
+st.title(t("Registre public des algorithmes"))
+st.caption("Les règles des principaux traitements algorithmiques fondant des décisions individuelles sont publiées "
+           "en ligne (CRPA, art. L312-1-3). Chaque fiche suit l'inventaire recommandé par Etalab ; le texte public "
+           "ne change que lorsqu'un agent de la conformité le republie.")
+flash()
+
+entries = svc.public_register.entries()
+published = [e for e in entries if e.published]
+c1, c2, c3 = st.columns(3)
+c1.metric("Fiches publiées", len(published))
+c2.metric("Publication obligatoire non faite", sum(e.required and not e.published for e in entries),
+          help="Décisions individuelles fondées sur un traitement algorithmique (questionnaire CRPA).")
+c3.metric("À republier", sum(e.stale for e in entries), help="La fiche ou la classification a changé depuis la "
+          "publication.")
+
+if not entries:
+    st.info("Aucun cas d'usage en expérimentation, en évaluation ou déployé, ni soumis à publication.")
+    st.stop()
+
+
+def _state(e) -> str:  # type: ignore[no-untyped-def]
+    if e.published:
+        return "à republier" if e.stale else "publiée"
+    if e.required:
+        return "publication obligatoire"
+    return "obligatoire dès l'expérimentation" if e.crpa_publication else "non publiée"
+
+
+table = pd.DataFrame([{
+    "Référence": e.reference, "Algorithme": e.title, "État": _state(e),
+    "Publiée le": fmt_date(e.published_at) if e.published_at else "", "Par": e.published_by or "",
+    "Obligatoire (CRPA)": "oui" if e.crpa_publication else "non",
+} for e in entries])
+st.caption(f"{len(entries)} traitement(s) — cliquez sur une ligne pour voir sa fiche.")
+event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="public_table")
+rows = event.selection.rows if event else []
+wanted = st.query_params.get("ref")  # a link from elsewhere opens that entry
+index = rows[0] if rows else next((i for i, e in enumerate(entries) if e.reference == wanted), None)
+if index is not None:
+    entry = entries[index]
+    st.subheader(f"{entry.reference} — {entry.title}")
+    if entry.published:
+        st.caption(f"Fiche publiée le {fmt_date(entry.published_at)} par {entry.published_by}"
+                   + (" — la fiche interne a changé depuis : à republier." if entry.stale else "."))
+    else:
+        st.caption("Aperçu : voici la fiche telle qu'elle serait publiée maintenant.")
+        for problem in svc.public_register.missing(entry.use_case_id):
+            st.warning(problem)
+    st.dataframe(pd.DataFrame([{"Rubrique": label, "Contenu": "" if entry.record.get(key) is None
+                                else str(entry.record.get(key))} for key, label in FIELDS.items()]),
+                 hide_index=True, column_config={"Contenu": st.column_config.TextColumn(width="large")})
+    if can(me, Action.PUBLISH_REGISTER):
+        c1, c2 = st.columns(2)
+        label = "Republier la fiche" if entry.published else "Publier la fiche"
+        if c1.button(label, type="primary", key=f"publish_{entry.use_case_id}") and attempt(
+                lambda: svc.public_register.publish(me, entry.use_case_id),
+                success=f"{entry.reference} publié au registre public."):
+            st.rerun()
+        if entry.published:
+            with c2.popover("Retirer du registre public"):
+                reason = st.text_area("Motif du retrait", key=f"withdraw_reason_{entry.use_case_id}")
+                if st.button("Retirer", key=f"withdraw_{entry.use_case_id}") and attempt(
+                        lambda: svc.public_register.withdraw(me, entry.use_case_id, reason),
+                        success=f"{entry.reference} retiré du registre public."):
+                    st.rerun()
+
+st.divider()
+st.subheader("Données ouvertes")
+st.caption("Les fiches publiées, en CSV (rubriques en français, séparateur « ; ») ou en JSON, pour data.gouv.fr "
+           "ou le site de la collectivité. Chaque export est consigné dans le journal d'audit.")
+c1, c2, _ = st.columns([1, 1, 3])
+for fmt, label, col in (("csv", "Préparer le CSV", c1), ("json", "Préparer le JSON", c2)):
+    if col.button(label, key=f"public_prepare_{fmt}"):
+        st.session_state[f"public_export_{fmt}"] = attempt(lambda fmt=fmt: svc.public_register.export(me, fmt))
+    ready = st.session_state.get(f"public_export_{fmt}")
+    if ready is not None:
+        col.download_button(f"Télécharger {ready.filename}", ready.data, file_name=ready.filename, mime=ready.mime,
+                            key=f"public_download_{fmt}", on_click="ignore")

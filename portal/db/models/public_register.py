@@ -1,0 +1,27 @@
+"""The public register of algorithms: what was published, by whom, when; never rewritten."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.db.base import Base, UTCDateTime, utcnow
+
+
+class PublicRegisterEntry(Base):
+    """One publication (a snapshot of the record as published) or one withdrawal of a use case's
+    entry. Rows are only ever added: the public record of a use case is its latest row."""
+
+    __tablename__ = "public_register_entry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    use_case_id: Mapped[int] = mapped_column(ForeignKey("use_case.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # publish, withdraw
+    record: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(Integer)
+    created_by_name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

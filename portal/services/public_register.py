@@ -1,0 +1,261 @@
+"""The public register of algorithms (CRPA L312-1-3) and its open-data export.
+
+Each entry follows the Etalab inventory fields ("fiche pratique : l'inventaire des principaux
+traitements algorithmiques"): administration, service, contact, update date; name, purpose, how and
+when the algorithm takes part in the decision, level of automation, legal bases; number of decisions
+per year, public concerned; data processed, their sources and collection, type of algorithm. Vigie
+adds the EU AI Act class and the published rules' address.
+
+A compliance officer or an administrator *publishes* an entry: the record is built from the sheet and
+the latest classification, then kept as a snapshot, so the public text changes only when someone
+publishes again. An entry whose sheet changed since is flagged "à republier". Withdrawing keeps the
+history. Every publication, withdrawal and export is an audited event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from policies.access import require
+from policies.vocabulary import Action, Principal, Stage
+from portal.db.models import PublicRegisterEntry, UseCase
+from portal.services import audit
+from portal.services.audit import AuditService
+from portal.services.errors import InvalidInput, NotFound
+from portal.services.exports import ExportFile
+from portal.services.governance import GovernanceService
+from portal.services.register import RegisterService
+from portal.services.schemas import UseCaseView
+from portal.services.spreadsheet import to_csv_bytes
+
+#: The record's fields, in the Etalab inventory's order, with their French headings.
+FIELDS: dict[str, str] = {
+    "reference": "Référence",
+    "administration": "Nom de l'administration concernée",
+    "service": "Direction ou service porteur",
+    "contact": "Contact",
+    "updated_on": "Date de mise à jour des informations",
+    "name": "Nom de l'algorithme",
+    "purpose": "Finalité de l'algorithme",
+    "role_in_decision": "Comment et quand l'algorithme intervient dans la décision",
+    "automation": "Niveau d'automatisation de la décision",
+    "legal_bases": "Fondements juridiques",
+    "decisions_per_year": "Nombre de décisions par an",
+    "individual_decisions": "Fonde des décisions individuelles",
+    "public_concerned": "Public concerné",
+    "data": "Données traitées",
+    "data_sources": "Source des données",
+    "collection": "Mode de collecte des données",
+    "algorithm_type": "Type d'algorithme",
+    "provider": "Conception",
+    "stage": "Étape",
+    "ai_act_class": "Classe au règlement européen sur l'IA",
+    "rules_url": "Règles publiées (adresse)",
+}
+#: What a published entry may not leave empty (the CRPA mention and the Etalab fiche need them).
+REQUIRED = ("administration", "service", "contact", "purpose", "role_in_decision", "automation")
+
+#: Stages at which the algorithm takes part in real decisions.
+IN_USE = (Stage.PILOT, Stage.EVALUATION, Stage.DEPLOYED)
+
+COLLECTION_FR = {"internal": "données produites par la collectivité", "partner": "données transmises par un partenaire",
+                 "open_data": "données ouvertes"}
+
+
+@dataclass(frozen=True)
+class EntryView:
+    use_case_id: int
+    reference: str
+    title: str
+    published: bool
+    record: dict[str, Any]
+    published_at: dt.datetime | None
+    published_by: str | None
+    stale: bool  # the sheet or classification changed after the publication
+    #: The CRPA questionnaire says the rules must be published (individual decisions, main processing)…
+    crpa_publication: bool
+    #: …and the algorithm is in use (pilot, evaluation, deployed): publication is due now.
+    required: bool
+
+
+class PublicRegisterService:
+    def __init__(self, reader: sessionmaker[Session], writer: sessionmaker[Session], register: RegisterService,
+                 governance: GovernanceService, audit_service: AuditService,
+                 module_of: Callable[[int], str | None] | None = None) -> None:
+        self._module_of = module_of
+        self._reader = reader
+        self._writer = writer
+        self._register = register
+        self._governance = governance
+        self._audit = audit_service
+
+    # ---- the record ------------------------------------------------------------------------------
+
+    def record(self, use_case_id: int, today: dt.date | None = None) -> dict[str, Any]:
+        """The entry as it would be published now, from the sheet and the latest classification."""
+        uc = self._register.get(use_case_id)
+        cl = self._governance.classification(use_case_id)
+        answers = cl.crpa_answers if cl else {}
+        crpa = (cl.result.get("crpa", {}) if cl else {}) or {}
+        return {
+            "reference": uc.reference,
+            "administration": answers.get("administration") or "",
+            "service": " — ".join(p for p in (uc.direction, uc.service) if p),
+            "contact": answers.get("contact") or "",
+            "updated_on": (today or dt.date.today()).isoformat(),
+            "name": uc.title,
+            "purpose": uc.problem or "",
+            "role_in_decision": uc.human_role or "",
+            "automation": uc.automation.label if uc.automation else "",
+            "legal_bases": "; ".join(sorted({d.legal_basis for d in uc.data_sources if d.legal_basis})),
+            "decisions_per_year": uc.decisions_per_year,
+            "individual_decisions": "oui" if answers.get("individual_decision") else "non",
+            "public_concerned": uc.public_concerned or "",
+            "data": "; ".join(d.name for d in uc.data_sources),
+            "data_sources": "; ".join(sorted({d.producer for d in uc.data_sources if d.producer})),
+            "collection": "; ".join(sorted({COLLECTION_FR.get(d.origin.value, d.origin.value)
+                                            for d in uc.data_sources})),
+            "algorithm_type": self._algorithm_type(uc),
+            "provider": _provider(uc),
+            "stage": uc.stage.label,
+            "ai_act_class": cl.risk_class.label if cl else "non classé",
+            "rules_url": answers.get("rules_url") or "",
+            "_publication_required": bool(crpa.get("publication_required")),
+        }
+
+    def missing(self, use_case_id: int) -> list[str]:
+        rec = self.record(use_case_id)
+        return [f"{FIELDS[k]} : à renseigner (fiche ou questionnaire CRPA)." for k in REQUIRED if not rec.get(k)]
+
+    def _algorithm_type(self, uc: UseCaseView) -> str:
+        module = self._module_of(uc.id) if self._module_of is not None else None
+        if module:
+            return f"modèle statistique ou d'apprentissage (module d'analyse « {module} »)"
+        if uc.provider_name:
+            return f"solution de {uc.provider_name} (type à préciser par le fournisseur)"
+        return "à préciser"
+
+    # ---- publish and withdraw ----------------------------------------------------------------------
+
+    def publish(self, principal: Principal, use_case_id: int, today: dt.date | None = None) -> EntryView:
+        require(principal, Action.PUBLISH_REGISTER)
+        uc = self._register.get(use_case_id)
+        problems = []
+        if uc.stage is Stage.IDEA:
+            problems.append("Un cas d'usage au stade de l'idée n'est pas publié : il n'est utilisé pour aucune décision.")
+        cl = self._governance.classification(use_case_id)
+        if cl is not None and cl.risk_class.value == "prohibited":
+            problems.append("Une pratique interdite (RIA art. 5) n'est jamais mise en œuvre, donc jamais publiée.")
+        problems += self.missing(use_case_id)
+        if problems:
+            raise InvalidInput([f"{uc.reference} — publication impossible.", *problems])
+        record = {k: v for k, v in self.record(use_case_id, today).items() if not k.startswith("_")}
+        with self._writer.begin() as s:
+            audit.repo.lock_chain(s)
+            row = PublicRegisterEntry(use_case_id=use_case_id, action="publish", record=record,
+                                      created_by_id=principal.person_id, created_by_name=principal.display_name)
+            s.add(row)
+            s.flush()
+            audit.append(s, principal, "publish", "public_register_entry", row.id, use_case_id=use_case_id,
+                         after=record)
+        return self.entry(use_case_id)
+
+    def withdraw(self, principal: Principal, use_case_id: int, reason: str) -> EntryView:
+        require(principal, Action.PUBLISH_REGISTER)
+        reason = (reason or "").strip()
+        if not reason:
+            raise InvalidInput(["Motif du retrait : obligatoire."])
+        reference = self._register.get(use_case_id).reference
+        with self._writer.begin() as s:
+            audit.repo.lock_chain(s)  # one writer at a time: the check below stays true until commit
+            latest = self._latest(s).get(use_case_id)
+            if latest is None or latest.action != "publish":
+                raise InvalidInput([f"{reference} n'est pas publié au registre public."])
+            row = PublicRegisterEntry(use_case_id=use_case_id, action="withdraw", record={}, reason=reason[:2000],
+                                      created_by_id=principal.person_id, created_by_name=principal.display_name)
+            s.add(row)
+            s.flush()
+            audit.append(s, principal, "withdraw", "public_register_entry", row.id, use_case_id=use_case_id,
+                         details={"reason": row.reason})
+        return self.entry(use_case_id)
+
+    # ---- reading ----------------------------------------------------------------------------------
+
+    def _latest(self, s: Session) -> dict[int, PublicRegisterEntry]:
+        rows = s.scalars(select(PublicRegisterEntry).order_by(PublicRegisterEntry.id)).all()
+        return {r.use_case_id: r for r in rows}
+
+    def entry(self, use_case_id: int) -> EntryView:
+        with self._reader() as s:
+            if s.get(UseCase, use_case_id) is None:
+                raise NotFound(f"Cas d'usage n° {use_case_id} introuvable.")
+            latest = self._latest(s).get(use_case_id)
+        return self._view(self._register.get(use_case_id), latest)
+
+    def entries(self) -> list[EntryView]:
+        """Every use case that is published, or that the CRPA requires to publish, or is in use."""
+        with self._reader() as s:
+            latest = self._latest(s)
+        out = []
+        for uc in self._register.list():
+            view = self._view(uc, latest.get(uc.id))
+            if view.published or view.crpa_publication or uc.stage in IN_USE:
+                out.append(view)
+        return out
+
+    def published(self) -> list[EntryView]:
+        return [e for e in self.entries() if e.published]
+
+    def _view(self, uc: UseCaseView, latest: PublicRegisterEntry | None) -> EntryView:
+        now = self.record(uc.id)
+        crpa_publication = bool(now.pop("_publication_required"))
+        required = crpa_publication and uc.stage in IN_USE
+        published = latest is not None and latest.action == "publish"
+        stale = False
+        if published:
+            assert latest is not None
+            stale = any(now.get(k) != latest.record.get(k) for k in FIELDS if k != "updated_on")
+        return EntryView(
+            use_case_id=uc.id, reference=uc.reference, title=uc.title, published=published,
+            record=dict(latest.record) if published and latest else now,
+            published_at=latest.created_at if published and latest else None,
+            published_by=latest.created_by_name if published and latest else None,
+            stale=stale, crpa_publication=crpa_publication, required=required,
+        )
+
+    # ---- open-data export -------------------------------------------------------------------------
+
+    def frame(self) -> pd.DataFrame:
+        rows = [e.record for e in self.published()]
+        return pd.DataFrame(rows, columns=list(FIELDS)).rename(columns=FIELDS)
+
+    def export(self, principal: Principal, fmt: str) -> ExportFile:
+        """The published entries as CSV (French headings, `;`) or JSON (field codes); audited.
+        The register is public: anyone signed in may download it."""
+        require(principal, Action.EXPORT_REGISTER)
+        if fmt not in ("csv", "json"):
+            raise InvalidInput([f"Format d'export inconnu : « {fmt} » (csv ou json)."])
+        entries = self.published()
+        if fmt == "csv":
+            out = ExportFile("registre-public-algorithmes.csv", to_csv_bytes(self.frame()), "text/csv", len(entries))
+        else:
+            payload = {"schema": "Vigie — inventaire des algorithmes publics (champs Etalab)",
+                       "fields": FIELDS, "entries": [e.record for e in entries]}
+            out = ExportFile("registre-public-algorithmes.json",
+                             json.dumps(payload, ensure_ascii=False, indent=2, default=str).encode("utf-8"),
+                             "application/json", len(entries))
+        self._audit.record(principal, "export", "public_register", fmt, details={"rows": len(entries), "format": fmt})
+        return out
+
+
+def _provider(uc: UseCaseView) -> str:
+    kind = uc.provider_type.label if uc.provider_type else ""
+    return " — ".join(p for p in (kind, uc.provider_name or "") if p)

@@ -1,0 +1,120 @@
+"""The public register of algorithms on SQLite and PostgreSQL: who publishes, what is published,
+snapshots that change only when republished, withdrawal, open-data export."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from policies.access import PermissionDenied
+from policies.vocabulary import Stage
+from portal.db.models import AuditEvent, PublicRegisterEntry
+from portal.services.errors import InvalidInput
+from portal.services.public_register import FIELDS
+from tests.portal.gates import walk_to
+from tests.portal.governance_fixtures import SOCIAL_SCORING, make_use_case
+
+
+def _entries(services) -> int:  # type: ignore[no-untyped-def]
+    with services.db.reader() as s:
+        return s.scalar(select(func.count()).select_from(PublicRegisterEntry))
+
+
+def _answers(services, people, uc_id, **crpa):  # type: ignore[no-untyped-def]
+    from tests.portal.governance_fixtures import MINIMAL
+
+    answers = dict(MINIMAL)
+    answers["crpa"] = dict(answers["crpa"]) | {"administration": "Ville de Test", "contact": "dpo@ville.test",
+                                               "rules_url": "https://ville.test/algorithmes"} | crpa
+    services.governance.classify(people["compliance"], uc_id, **answers)
+
+
+@pytest.fixture
+def piloted(services, people):  # type: ignore[no-untyped-def]
+    uc = make_use_case(services, people["lead"], title="Orientation des demandes vers le bon service")
+    view = services.register.get(uc.id)
+    services.register.update(people["lead"], uc.id, view.version, view.editable_fields() | {
+        "automation": "recommendation", "human_role": "L'agent valide chaque orientation proposée.",
+        "decisions_per_year": 12000, "public_concerned": "Usagers du guichet"})
+    _answers(services, people, uc.id, individual_decision=True, main_processing=True)
+    walk_to(services, people, uc.id, Stage.PILOT)
+    return uc
+
+
+def test_compliance_publishes_a_snapshot_with_the_etalab_fields(services, people, piloted):
+    entry = services.public_register.entry(piloted.id)
+    assert not entry.published and entry.required and entry.crpa_publication
+    for who in ("lead", "director", "reader"):
+        with pytest.raises(PermissionDenied):
+            services.public_register.publish(people[who], piloted.id)
+    assert _entries(services) == 0
+    entry = services.public_register.publish(people["compliance"], piloted.id)
+    assert entry.published and not entry.stale and entry.published_by == "Test compliance"
+    rec = entry.record
+    assert set(FIELDS) <= set(rec)
+    assert rec["administration"] == "Ville de Test" and rec["contact"] == "dpo@ville.test"
+    assert rec["automation"] == "Recommandation" or rec["automation"]
+    assert rec["decisions_per_year"] == 12000 and rec["individual_decisions"] == "oui"
+    assert "Demandes de logement social" in rec["data"] and rec["stage"] == Stage.PILOT.label
+    with services.db.reader() as s:
+        ev = s.scalars(select(AuditEvent).where(AuditEvent.entity == "public_register_entry")).all()
+    assert [e.action for e in ev] == ["publish"] and ev[0].use_case_id == piloted.id
+
+
+def test_the_public_text_changes_only_when_republished(services, people, piloted):
+    services.public_register.publish(people["compliance"], piloted.id)
+    view = services.register.get(piloted.id)
+    services.register.update(people["lead"], piloted.id, view.version,
+                             view.editable_fields() | {"decisions_per_year": 15000})
+    entry = services.public_register.entry(piloted.id)
+    assert entry.stale and entry.record["decisions_per_year"] == 12000  # the published text is unchanged
+    again = services.public_register.publish(people["compliance"], piloted.id)
+    assert not again.stale and again.record["decisions_per_year"] == 15000
+    assert _entries(services) == 2  # history kept
+
+
+def test_withdrawal_needs_a_reason_and_keeps_the_history(services, people, piloted):
+    with pytest.raises(InvalidInput):
+        services.public_register.withdraw(people["compliance"], piloted.id, "Retrait")  # not published
+    services.public_register.publish(people["compliance"], piloted.id)
+    with pytest.raises(InvalidInput) as exc:
+        services.public_register.withdraw(people["compliance"], piloted.id, "  ")
+    assert "Motif" in exc.value.problems[0]
+    out = services.public_register.withdraw(people["admin"], piloted.id, "Traitement abandonné")
+    assert not out.published and services.public_register.published() == []
+    assert _entries(services) == 2
+
+
+def test_ideas_prohibited_practices_and_incomplete_records_are_not_published(services, people):
+    idea = make_use_case(services, people["lead"], title="Idée")
+    _answers(services, people, idea.id)
+    with pytest.raises(InvalidInput) as exc:
+        services.public_register.publish(people["compliance"], idea.id)
+    assert any("stade de l'idée" in p for p in exc.value.problems)
+    scoring = make_use_case(services, people["lead"], title="Notation des usagers")
+    services.governance.classify(people["compliance"], scoring.id, **SOCIAL_SCORING)
+    with pytest.raises(InvalidInput) as exc:
+        services.public_register.publish(people["compliance"], scoring.id)
+    problems = " ".join(exc.value.problems)
+    assert "pratique interdite" in problems and "Niveau d'automatisation de la décision : à renseigner" in problems
+    assert _entries(services) == 0
+
+
+def test_open_data_export_lists_published_entries_safely(services, people, piloted):
+    view = services.register.get(piloted.id)
+    services.register.update(people["lead"], piloted.id, view.version,
+                             view.editable_fields() | {"public_concerned": "=HYPERLINK(\"http://x\")"})
+    services.public_register.publish(people["compliance"], piloted.id)
+    csv = services.public_register.export(people["reader"], "csv")
+    text = csv.data.decode("utf-8-sig")
+    assert csv.rows == 1 and "Nom de l'algorithme" in text and piloted.reference in text
+    assert "'=HYPERLINK" in text or "\"'=HYPERLINK" in text  # a formula is neutralised, never run
+    payload = json.loads(services.public_register.export(people["reader"], "json").data)
+    assert payload["entries"][0]["reference"] == piloted.reference and payload["fields"] == FIELDS
+    with pytest.raises(InvalidInput):
+        services.public_register.export(people["reader"], "pdf")
+    with services.db.reader() as s:
+        exports = s.scalars(select(AuditEvent).where(AuditEvent.entity == "public_register")).all()
+    assert [e.action for e in exports] == ["export", "export"]

@@ -1,0 +1,42 @@
+"""The public register page on the demo: what every role sees, what compliance publishes."""
+
+from __future__ import annotations
+
+from portal.services import build_services
+
+PAGE = "app_pages/public_register.py"
+
+
+def test_every_role_sees_the_published_entries_and_the_open_data_export(app_as, demo_url):
+    svc = build_services(demo_url)
+    published = {e.reference for e in svc.public_register.published()}
+    svc.db.dispose()
+    assert published, "the demo publishes the algorithms in evaluation or deployed"
+    at = app_as("reader").switch_page(PAGE).run()
+    assert not at.exception and not at.error
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Fiches publiées"] == str(len(published))
+    table = at.dataframe[0].value
+    states = dict(zip(table["Référence"], table["État"], strict=True))
+    assert {ref for ref, state in states.items() if state == "publiée"} == published
+    assert states["UC-2026-013"] == "obligatoire dès l'expérimentation"  # housing: held before its pilot
+    at.query_params["ref"] = sorted(published)[0]
+    at = at.switch_page(PAGE).run()
+    assert not [b for b in at.button if b.label in ("Publier la fiche", "Republier la fiche")]
+    at.button(key="public_prepare_csv").click().run()
+    assert not at.exception and at.get("download_button")
+
+
+def test_compliance_publishes_an_entry_from_the_page(app_as, demo_url):
+    svc = build_services(demo_url)
+    target = next(e for e in svc.public_register.entries() if not e.published and not svc.public_register.missing(
+        e.use_case_id) and e.reference != "UC-2026-013" and svc.register.get(e.use_case_id).stage.value != "idea")
+    svc.db.dispose()
+    at = app_as("compliance")
+    at.query_params["ref"] = target.reference
+    at = at.switch_page(PAGE).run()
+    at.button(key=f"publish_{target.use_case_id}").click().run()
+    assert not at.exception and not at.error
+    svc = build_services(demo_url)
+    assert svc.public_register.entry(target.use_case_id).published
+    svc.db.dispose()
