@@ -48,7 +48,9 @@ table = pd.DataFrame([{
     "Obligatoire (CRPA)": "oui" if e.crpa_publication else "non",
 } for e in entries])
 st.caption(f"{len(entries)} traitement(s) — cliquez sur une ligne pour voir sa fiche.")
-event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="public_table")
+event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="public_table",
+                     height=min(640, 38 + 35 * len(table)),
+                     column_config={"État": st.column_config.TextColumn(width="medium")})
 rows = event.selection.rows if event else []
 wanted = st.query_params.get("ref")  # a link from elsewhere opens that entry
 index = rows[0] if rows else next((i for i, e in enumerate(entries) if e.reference == wanted), None)

@@ -128,7 +128,9 @@ class PublicRegisterService:
             "stage": uc.stage.label,
             "ai_act_class": cl.risk_class.label if cl else "non classé",
             "rules_url": answers.get("rules_url") or "",
-            "_publication_required": bool(crpa.get("publication_required")),
+            # a prohibited practice is never implemented, so there is nothing to publish
+            "_publication_required": bool(crpa.get("publication_required")) and not (
+                cl is not None and cl.risk_class.value == "prohibited"),
         }
 
     def missing(self, use_case_id: int) -> list[str]:

@@ -118,3 +118,9 @@ def test_open_data_export_lists_published_entries_safely(services, people, pilot
     with services.db.reader() as s:
         exports = s.scalars(select(AuditEvent).where(AuditEvent.entity == "public_register")).all()
     assert [e.action for e in exports] == ["export", "export"]
+
+
+def test_a_prohibited_practice_is_not_listed_as_to_publish(services, people):
+    scoring = make_use_case(services, people["lead"], title="Notation des usagers")
+    services.governance.classify(people["compliance"], scoring.id, **SOCIAL_SCORING)
+    assert scoring.id not in {e.use_case_id for e in services.public_register.entries()}
