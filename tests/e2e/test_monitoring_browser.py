@@ -46,8 +46,11 @@ def test_compliance_follows_a_drifting_deployment_to_its_evidently_report(tmp_pa
         page.get_by_role("heading", name="UC-2026-005", exact=False).wait_for(timeout=30_000)
         page.get_by_role("tab", name="Suivi").click()
         page.get_by_text("Dérive des données", exact=True).wait_for(timeout=30_000)
-        with page.expect_download(timeout=60_000) as info:
-            page.get_by_role("button", name="Télécharger le rapport Evidently (HTML)").click()
+        button = page.get_by_role("button", name="Télécharger le rapport Evidently (HTML)")
+        button.wait_for(timeout=60_000)
+        # the report (over 1 MB) is produced on click: give a loaded machine time to send it
+        with page.expect_download(timeout=120_000) as info:
+            button.click()
         target = tmp_path / "rapport.html"
         info.value.save_as(target)
         page.screenshot(path=str(tmp_path / "sheet.png"))
