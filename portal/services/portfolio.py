@@ -300,6 +300,20 @@ class PortfolioService:
                                  before=before, after=after)
             return {"id": row.id, "use_case_id": use_case_id, **new}
 
+    def delete_benefit_measure(self, principal: Principal, measure_id: int) -> None:
+        """Remove a measure entered by mistake (project lead of the use case, admin); the audit event keeps
+        what it said. A correction is a deletion followed by a new measure."""
+        with self._writer.begin() as s:
+            row = s.get(BenefitMeasure, measure_id)
+            if row is None:
+                raise NotFound(f"Mesure de bénéfice n° {measure_id} introuvable (déjà supprimée ?).")
+            uc = self._use_case(s, row.use_case_id)
+            require(principal, Action.RECORD_OUTCOMES, owner_ids=[uc.lead_id])
+            before = BenefitFields.model_validate(
+                {k: getattr(row, k) for k in BenefitFields.model_fields}).model_dump(mode="json")
+            s.delete(row)
+            audit.append(s, principal, "delete", "benefit_measure", measure_id, use_case_id=uc.id, before=before)
+
     def add_benefit_measure(self, principal: Principal, use_case_id: int, data: dict[str, Any]) -> int:
         """Record a KPI measured at evaluation against its baseline and target (project lead, admin); audited."""
         fields = validate(BenefitFields, data, BENEFIT_LABELS)
@@ -448,9 +462,9 @@ class PortfolioService:
             out.append({"reference": ref, "title": title, "indicator": b.indicator, "unit": b.unit or "",
                         "baseline": b.baseline, "target": b.target, "measured_value": b.measured,
                         "measured_on": b.measured_on, "expected": expected, "measured": measured,
-                        "rate": (measured / expected * 100) if expected else None})
+                        "rate": (measured / expected * 100) if expected else None, "id": b.id})
         return pd.DataFrame(out, columns=["reference", "title", "indicator", "unit", "baseline", "target",
-                                          "measured_value", "measured_on", "expected", "measured", "rate"])
+                                          "measured_value", "measured_on", "expected", "measured", "rate", "id"])
 
     # ---- scenarios ------------------------------------------------------------------------------
 

@@ -135,6 +135,16 @@ def priority_tab(svc: Services, me: Principal, uc: UseCaseView) -> None:
                 if st.form_submit_button("Enregistrer la mesure", type="primary") and attempt(
                         lambda: svc.portfolio.add_benefit_measure(me, uc.id, data), success="Mesure enregistrée."):
                     st.rerun()
+        if not ben.empty:
+            with st.expander("Supprimer une mesure erronée", icon=":material/delete:"):
+                labels = {int(r.id): f"{r.indicator} — {fmt_number(r.measured_value, 1)} {r.unit} le "
+                          f"{r.measured_on.strftime('%d/%m/%Y')}" for r in ben.itertuples()}
+                chosen = st.selectbox("Mesure", list(labels), format_func=labels.__getitem__, key=f"ben_del_{uc.id}")
+                st.caption("La mesure supprimée reste lisible dans le journal d'audit ; pour la corriger, "
+                           "enregistrez ensuite la bonne valeur.")
+                if st.button("Supprimer la mesure", key=f"ben_del_btn_{uc.id}") and attempt(
+                        lambda: svc.portfolio.delete_benefit_measure(me, chosen), success="Mesure supprimée."):
+                    st.rerun()
 
 
 def budget_form(svc: Services, me: Principal, use_case_id: int, key: str) -> None:

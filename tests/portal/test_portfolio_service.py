@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from policies.access import PermissionDenied
 from policies.prioritisation import load_weights
 from portal.db.models import AuditEvent, BudgetLine, ScoringWeightsVersion, UseCaseScore
-from portal.services.errors import InvalidInput, StaleEdit
+from portal.services.errors import InvalidInput, NotFound, StaleEdit
 from portal.services.portfolio import PortfolioService
 from tests.conftest import use_case_data
 from tests.portal.governance_fixtures import HIGH_RISK
@@ -132,6 +132,17 @@ def test_benefits_read_as_gains_over_the_baseline(services, people, uc):
     b = services.portfolio.benefits()
     assert b["rate"].iloc[0] == pytest.approx(50.0)
     assert _events(services, "benefit_measure")[0].use_case_id == uc.id
+    # a measure entered by mistake is removed by its project lead, not by another; the audit keeps it
+    measure_id = int(b["id"].iloc[0])
+    for who in ("lead2", "reader"):
+        with pytest.raises(PermissionDenied):
+            services.portfolio.delete_benefit_measure(people[who], measure_id)
+    services.portfolio.delete_benefit_measure(people["lead"], measure_id)
+    assert services.portfolio.benefits().empty
+    last = _events(services, "benefit_measure")[-1]
+    assert last.action == "delete" and json.loads(last.payload)["before"]["measured"] == 7
+    with pytest.raises(NotFound):
+        services.portfolio.delete_benefit_measure(people["lead"], measure_id)
 
 
 def test_classification_from_governance_enters_the_score(services, people, uc):

@@ -95,3 +95,21 @@ def test_lead_scores_own_use_case_from_the_sheet(app_as, demo_url):
     assert svc.portfolio.score_inputs(uc.id).values["reuse"] == 5
     svc.db.dispose()
     assert _count(demo_url, UseCaseScore) == 18
+
+
+def test_lead_deletes_a_mistaken_benefit_measure_from_the_sheet(app_as, demo_url, person_id):
+    from portal.db.models import BenefitMeasure
+
+    svc = build_services(demo_url)
+    lead = person_id("project_lead")
+    mine = [v for v in svc.register.list() if v.lead_id == lead and not svc.portfolio.benefits(v.id).empty]
+    svc.db.dispose()
+    assert mine, "the demo has benefit measures on a use case the demo project lead leads"
+    uc = mine[0]
+    before = _count(demo_url, BenefitMeasure)
+    at = app_as("project_lead")
+    at.query_params["ref"] = uc.reference
+    at = at.switch_page(SHEET).run()
+    at.button(key=f"ben_del_btn_{uc.id}").click().run()
+    assert not at.exception and not at.error
+    assert _count(demo_url, BenefitMeasure) == before - 1
