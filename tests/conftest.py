@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from policies.vocabulary import Principal, Role
 from portal.db.migrate import upgrade
 from portal.services import Services, build_services
+from portal.services.demo import seed_demo
 from portal.services.people import SYSTEM
 
 PG_URL = os.environ.get("VIGIE_TEST_DATABASE_URL", "").strip()
@@ -105,6 +106,17 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
 @pytest.fixture
 def sqlite_url(tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
     yield from _fresh_url("sqlite", tmp_path, sqlite_template, "")
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
+    """A SQLite database seeded with the demo portfolio once per session; tests copy it."""
+    path = tmp_path_factory.mktemp("demo") / "vigie.db"
+    shutil.copy(sqlite_template, path)
+    svc = build_services(f"sqlite:///{path}")
+    seed_demo(svc, SYSTEM)
+    svc.db.dispose()
+    return path
 
 
 @pytest.fixture

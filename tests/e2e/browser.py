@@ -85,3 +85,12 @@ def _stop_group(proc: subprocess.Popen[bytes]) -> None:
 
 def launch(playwright):  # type: ignore[no-untyped-def]
     return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+
+
+def demo_sign_in(page, url: str, who: str) -> None:  # type: ignore[no-untyped-def]
+    """Open the portal and use the demo sign-in as ``who`` (a role or a person's name on the list)."""
+    page.goto(url, wait_until="networkidle")
+    page.get_by_text("Mode démonstration").first.wait_for(timeout=30_000)
+    page.get_by_text(who).first.click()
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("heading", name="Portefeuille").wait_for(timeout=30_000)

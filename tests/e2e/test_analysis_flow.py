@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from portal.services import build_services
-from portal.services.demo import seed_demo
 from portal.services.demo_analysis import DEMO_BINDINGS
-from portal.services.people import SYSTEM
 from tests.conftest import skip_or_fail
-from tests.e2e.browser import chromium_path, launch, running_portal
+from tests.e2e.browser import chromium_path, demo_sign_in, launch, running_portal
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("VIGIE_SCREENSHOTS")  # a folder to keep the screenshots in, for a look
-
-
-@pytest.fixture
-def demo_db(tmp_path: Path, sqlite_template: Path) -> str:
-    path = tmp_path / "vigie.db"
-    shutil.copy(sqlite_template, path)
-    svc = build_services(f"sqlite:///{path}")
-    seed_demo(svc, SYSTEM)
-    svc.db.dispose()
-    return f"sqlite:///{path}"
 
 
 def _shot(page, path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -53,10 +40,7 @@ def test_lead_runs_a_module_on_its_sample_from_the_page(demo_db, tmp_path):
             sync_api.sync_playwright() as p:
         browser = launch(p)
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
-        page.goto(url, wait_until="networkidle")
-        page.get_by_text("Sophie Leroy").first.click()
-        page.get_by_role("button", name="Se connecter").click()
-        page.get_by_role("heading", name="Portefeuille").wait_for(timeout=30_000)
+        demo_sign_in(page, url, "Sophie Leroy")
         # a reload would start a new, signed-out session: navigate inside the app
         page.get_by_role("link", name="Analyses").click()
         page.get_by_role("heading", name="Analyses").wait_for(timeout=30_000)

@@ -3,38 +3,25 @@ opens its sheet's Suivi tab and downloads the Evidently report of the latest che
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from portal.services import build_services
-from portal.services.demo import seed_demo
-from portal.services.people import SYSTEM
 from tests.conftest import skip_or_fail
-from tests.e2e.browser import chromium_path, launch, running_portal
+from tests.e2e.browser import chromium_path, demo_sign_in, launch, running_portal
 
 pytestmark = pytest.mark.browser
 
 
-def test_compliance_follows_a_drifting_deployment_to_its_evidently_report(tmp_path: Path, sqlite_template: Path):
+def test_compliance_follows_a_drifting_deployment_to_its_evidently_report(tmp_path: Path, demo_db: str):
     if chromium_path() is None:
         skip_or_fail("Chromium absent : `make test` l'installe quand c'est possible (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
-    path = tmp_path / "vigie.db"
-    shutil.copy(sqlite_template, path)
-    svc = build_services(f"sqlite:///{path}")
-    seed_demo(svc, SYSTEM)
-    svc.db.dispose()
-    with running_portal({"VIGIE_DATABASE_URL": f"sqlite:///{path}", "VIGIE_ENV": "demo"}) as url, \
+    with running_portal({"VIGIE_DATABASE_URL": demo_db, "VIGIE_ENV": "demo"}) as url, \
             sync_api.sync_playwright() as p:
         browser = launch(p)
         page = browser.new_page(viewport={"width": 1400, "height": 3000}, accept_downloads=True)
-        page.goto(url, wait_until="networkidle")
-        page.get_by_text("Mode démonstration").first.wait_for(timeout=30_000)
-        page.get_by_text("Conformité").first.click()
-        page.get_by_role("button", name="Se connecter").click()
-        page.get_by_role("heading", name="Portefeuille").wait_for(timeout=30_000)
+        demo_sign_in(page, url, "Conformité")
         page.get_by_role("link", name="Suivi").click()
         page.get_by_role("heading", name="Suivi").wait_for(timeout=30_000)
         page.get_by_text("Suspension proposée après des alertes répétées").wait_for(timeout=30_000)

@@ -4,46 +4,31 @@ budget and downloads the workbook and the PDF report."""
 from __future__ import annotations
 
 import io
-import shutil
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from portal.services import build_services
-from portal.services.demo import seed_demo
-from portal.services.people import SYSTEM
 from tests.conftest import skip_or_fail
-from tests.e2e.browser import chromium_path, launch, running_portal
+from tests.e2e.browser import chromium_path, demo_sign_in, launch, running_portal
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo_db(tmp_path: Path, sqlite_template: Path) -> tuple[str, dict[str, str]]:
-    path = tmp_path / "vigie.db"
-    shutil.copy(sqlite_template, path)
-    svc = build_services(f"sqlite:///{path}")
-    seed_demo(svc, SYSTEM)
-    top = svc.portfolio.ranked().iloc[0]
-    svc.db.dispose()
-    return f"sqlite:///{path}", {"reference": top.reference}
 
 
 def test_director_matrix_scenario_and_downloads(demo_db, tmp_path):
     if chromium_path() is None:
         skip_or_fail("Chromium absent : `make test` l'installe quand c'est possible (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
-    url_db, top = demo_db
+    url_db = demo_db
+    svc = build_services(url_db)
+    top = {"reference": svc.portfolio.ranked().iloc[0].reference}
+    svc.db.dispose()
     with running_portal({"VIGIE_DATABASE_URL": url_db, "VIGIE_ENV": "demo"}) as url, \
             sync_api.sync_playwright() as p:
         browser = launch(p)
         page = browser.new_page(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
-        page.goto(url, wait_until="networkidle")
-        page.get_by_text("Mode démonstration").first.wait_for(timeout=30_000)
-        page.get_by_text("Direction générale").first.click()
-        page.get_by_role("button", name="Se connecter").click()
-        page.get_by_role("heading", name="Portefeuille").wait_for(timeout=30_000)
+        demo_sign_in(page, url, "Direction générale")
 
         page.get_by_role("link", name="Priorisation").click()
         page.get_by_role("heading", name="Priorisation du portefeuille").wait_for(timeout=30_000)

@@ -11,9 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from portal.services import build_services
-from portal.services.demo import seed_demo
 from portal.services.demo_data import DEMO_ISSUER
-from portal.services.people import SYSTEM
 from portal.services.sessions import new_demo_key
 from portal.settings import get_settings
 from portal.ui.auth import SESSION_KEY
@@ -33,16 +31,6 @@ ENTRYPOINT = str(Path(__file__).resolve().parents[2] / "portal" / "streamlit_app
 
 ROLE_LOGIN = {"director": "claire.martin", "project_lead": "sophie.leroy", "compliance": "nadia.benali",
               "admin": "lucie.garnier", "reader": "jean.roux"}
-
-
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "vigie.db"
-    shutil.copy(sqlite_template, path)
-    svc = build_services(f"sqlite:///{path}")
-    seed_demo(svc, SYSTEM)
-    svc.db.dispose()
-    return path
 
 
 @pytest.fixture
