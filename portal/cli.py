@@ -161,6 +161,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
 # --- monitoring (issue 6) ------------------------------------------------------------------
 
 
+def _refused(exc: Exception) -> int:
+    """Print a service's refusal in French (every problem it names) and return the exit code 1."""
+    problems = getattr(exc, "problems", None) or [str(exc)]
+    print("Rien n'a été enregistré :\n" + "\n".join(f"- {p}" for p in problems), file=sys.stderr)
+    return 1
+
+
 def cmd_monitor_run(args: argparse.Namespace) -> int:
     """Check one current batch against the use case's reference; store the run and its alerts."""
     from portal.services.errors import InvalidInput, NotFound
@@ -178,9 +185,7 @@ def cmd_monitor_run(args: argparse.Namespace) -> int:
             SYSTEM, uc.id, path.read_bytes(), filename=path.name, label=args.label or f"Fichier « {path.name} »",
             trigger="job", engine=args.engine, html_report=not args.no_report)
     except (InvalidInput, NotFound) as exc:
-        problems = exc.problems if isinstance(exc, InvalidInput) else [str(exc)]
-        print("Rien n'a été enregistré :\n" + "\n".join(f"- {p}" for p in problems), file=sys.stderr)
-        return 1
+        return _refused(exc)
     print(f"{uc.reference} : {describe_run(res)}.")
     for col in res.run.columns:
         score = "—" if col.score is None else f"{col.score:.3f}".replace(".", ",")
@@ -228,9 +233,7 @@ def cmd_monitor_outcomes(args: argparse.Namespace) -> int:
             actor, uc.id, path.read_bytes(), filename=path.name, label=args.label or f"Fichier « {path.name} »",
             kind=args.kind, period=args.period, territory=args.territory)
     except (InvalidInput, NotFound, PermissionDenied) as exc:
-        problems = exc.problems if isinstance(exc, InvalidInput) else [str(exc)]
-        print("Rien n'a été enregistré :\n" + "\n".join(f"- {p}" for p in problems), file=sys.stderr)
-        return 1
+        return _refused(exc)
     print(f"{uc.reference} : résultats enregistrés, {len(alerts)} alerte(s).")
     for alert in alerts:
         print(f"  alerte ({alert.severity}) : {alert.message}")
