@@ -958,6 +958,15 @@ class MonitoringService:
                     territory_reports.append(performance_by_territory(latest_rows, territory=territory, metric="mae"))
         except ValueError as exc:
             raise InvalidInput([str(exc)]) from None
+        file_periods = [str(p) for p in report.table["period"]]
+        unknown = sorted({str(p).strip() for p in (kpi or {})} - set(file_periods))
+        if unknown:
+            raise InvalidInput([
+                "Indicateur métier : période" + ("s " if len(unknown) > 1 else " ")
+                + ", ".join(f"« {p} »" for p in unknown) + " absente" + ("s" if len(unknown) > 1 else "")
+                + " du fichier (périodes du fichier : " + ", ".join(file_periods[:12])
+                + (" …" if len(file_periods) > 12 else "") + ")."])
+        kpi = {str(p).strip(): v for p, v in (kpi or {}).items()}
         specs = evaluate_alerts(thresholds, outcomes=reports, territories=territory_reports)
         overrides = {} if override is None else dict(zip(override.table["period"].astype(str),
                                                          override.table["override_rate"], strict=False))

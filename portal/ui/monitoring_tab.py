@@ -1,7 +1,8 @@
 """The "Suivi" tab of the use-case sheet: reads stored checks, outcomes and alerts; never computes drift.
 
 Drift checks run in the `vigie monitor` jobs. The tab's only writes are light ones through the
-service: handling an alert, configuring the monitoring and uploading a reference batch.
+service: handling an alert, configuring the monitoring, uploading a reference batch and recording
+the outcomes observed (predictions against actuals, business indicator per period).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ def render(svc: Services, me: Principal, uc: UseCaseView) -> None:
     if cfg is None:
         st.info("Le suivi de ce cas d'usage n'est pas configuré : aucune référence, aucun contrôle.")
         _configure_form(svc, me, uc, None)
+        _record_outcomes_form(svc, me, uc)
         return
 
     thresholds, _ = mon.thresholds(uc.id)
@@ -83,6 +85,7 @@ def render(svc: Services, me: Principal, uc: UseCaseView) -> None:
         _run_detail(svc, runs)
 
     _outcomes(svc, uc)
+    _record_outcomes_form(svc, me, uc)
     st.caption("Les contrôles ne sont jamais calculés à l'ouverture d'une page : ils sont lancés par "
                f"`vigie monitor due` (planifié) ou `vigie monitor run --use-case {uc.reference} --current FICHIER`.")
     _configure_form(svc, me, uc, cfg)
@@ -226,6 +229,52 @@ def _outcomes(svc: Services, uc: UseCaseView) -> None:
             st.altair_chart(charts.by_territory(pd.DataFrame(rows_t), percent=key == "accuracy"), width="stretch")
     st.caption("Avec plus de deux classes (par exemple des services destinataires), précision, rappel et F1 "
                "sont des moyennes par classe : les classes rares les tirent vers le bas.")
+
+
+OUTCOME_KIND_FR = {"classification": "Catégories (affectation, classement)",
+                   "regression": "Valeurs numériques (prévision, estimation)"}
+
+
+def _record_outcomes_form(svc: Services, me: Principal, uc: UseCaseView) -> None:
+    """The project lead records what happened: a file of predictions against actuals, and the
+    business indicator per period. Replaces the figures of the periods it covers, raises alerts."""
+    if not can(me, Action.RECORD_OUTCOMES, owner_ids=[uc.lead_id]):
+        return
+    with st.expander("Enregistrer des résultats constatés", icon=":material/fact_check:"):
+        st.caption("Un fichier CSV ou Excel, une ligne par décision ou prévision : colonne de période "
+                   "(mois, trimestre…), `actual` (valeur constatée), `prediction` (proposition de l'outil), "
+                   "et facultativement `overridden` (1 si l'agent a corrigé) et une colonne de territoire. "
+                   "Les résultats des périodes déjà saisies sont remplacés.")
+        upload = st.file_uploader("Fichier de résultats (CSV ou Excel)", type=["csv", "xlsx", "txt"],
+                                  key=f"out_file_{uc.id}")
+        kind = st.radio("Nature des prédictions", list(OUTCOME_KIND_FR), format_func=OUTCOME_KIND_FR.get,
+                        horizontal=True, key=f"out_kind_{uc.id}")
+        c1, c2, c3 = st.columns(3)
+        period = c1.text_input("Colonne de période", "period", key=f"out_period_{uc.id}")
+        territory = c2.text_input("Colonne de territoire (facultatif)", "", key=f"out_territory_{uc.id}")
+        label = c3.text_input("Libellé du lot", "", key=f"out_label_{uc.id}",
+                              placeholder="par exemple : résultats du trimestre")
+        kpi: dict[str, float] = {}
+        if uc.kpi_name:
+            st.markdown(f"**{uc.kpi_name}** par période ({uc.kpi_unit or 'valeur'} ; départ "
+                        f"{fmt_number(uc.kpi_baseline)}, cible {fmt_number(uc.kpi_target)}) — facultatif")
+            edited = st.data_editor(
+                pd.DataFrame({"période": pd.Series([], dtype="string"), "valeur": pd.Series([], dtype="float")}),
+                num_rows="dynamic", hide_index=True, key=f"out_kpi_{uc.id}",
+                column_config={"période": st.column_config.TextColumn(required=True),
+                               "valeur": st.column_config.NumberColumn(required=True)})
+            kpi = {str(r["période"]).strip(): float(r["valeur"]) for r in edited.to_dict("records")
+                   if str(r.get("période") or "").strip() and pd.notna(r.get("valeur"))}
+        if st.button("Enregistrer les résultats", key=f"out_save_{uc.id}", disabled=upload is None):
+            alerts = attempt(lambda: svc.monitoring.record_outcomes(
+                me, uc.id, upload.getvalue(), filename=upload.name, kind=kind,
+                label=label or f"Fichier « {upload.name} »", period=period.strip() or None,
+                territory=territory.strip() or None, kpi=kpi or None))
+            if alerts is not None:
+                st.session_state["_flash"] = (
+                    "Résultats enregistrés" + (f" ; {len(alerts)} alerte(s) ouverte(s), à traiter ci-dessus."
+                                               if alerts else " ; aucune alerte."))
+                st.rerun()
 
 
 def _configure_form(svc: Services, me: Principal, uc: UseCaseView, cfg) -> None:  # type: ignore[no-untyped-def]

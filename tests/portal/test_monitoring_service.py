@@ -267,6 +267,23 @@ def test_outcomes_are_stored_per_period_and_territory_and_raise_alerts(services,
         services.monitoring.record_outcomes(people["lead"], case.id, frame.drop(columns=["actual"]), label="x")
 
 
+def test_outcomes_file_with_kpi_for_an_unknown_period_is_refused_and_nothing_written(services, people, case):
+    data = "period;actual;prediction\n2025-01;3,5;3\n2025-01;4;4,5\n2025-02;5;5\n".encode()
+    audit_before = len(services.audit.history_of(case.id))
+    with pytest.raises(InvalidInput) as refused:
+        services.monitoring.record_outcomes(people["lead"], case.id, data, filename="resultats.csv",
+                                            label="janvier–février", kind="regression",
+                                            kpi={"2025-01": 7.0, "2025-03": 6.0})
+    assert refused.value.problems == [
+        "Indicateur métier : période « 2025-03 » absente du fichier (périodes du fichier : 2025-01, 2025-02)."]
+    assert services.monitoring.outcomes(case.id) == [] and len(services.audit.history_of(case.id)) == audit_before
+    services.monitoring.record_outcomes(people["lead"], case.id, data, filename="resultats.csv",
+                                        label="janvier–février", kind="regression", kpi={" 2025-02 ": 6.0})
+    stored = {o.period: o for o in services.monitoring.outcomes(case.id)}
+    assert stored["2025-01"].metrics["mae"] == pytest.approx(0.5) and stored["2025-01"].kpi_value is None
+    assert stored["2025-02"].kpi_value == 6.0 and stored["2025-02"].metrics["mae"] == pytest.approx(0.0)
+
+
 def test_portfolio_health_and_due_checks(services, people, case):
     other = services.register.create(people["lead"], use_case_data(title="Sans suivi"))
     for uc in (case, other):

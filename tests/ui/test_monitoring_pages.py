@@ -116,3 +116,16 @@ def test_outcomes_by_territory_are_drawn_on_the_sheet(app_as, demo_url):
     assert "Par territoire, période 2012-08" in _texts(at)
     table = next(df.value for df in at.dataframe if "Territoire" in df.value.columns)
     assert {"Plateau", "Verdun", "ensemble"} <= set(table["Territoire"])
+
+
+def test_only_the_project_lead_gets_the_outcomes_form(app_as):
+    for role, expected in (("project_lead", True), ("compliance", False), ("reader", False)):
+        at = app_as(role)
+        at.query_params["ref"] = "UC-2026-002"
+        at = at.switch_page(SHEET).run()
+        assert not at.exception
+        labels = [e.label for e in at.expander]
+        assert ("Enregistrer des résultats constatés" in labels) is expected, role
+        if expected:
+            assert [b.label for b in at.button if b.label == "Enregistrer les résultats"] == ["Enregistrer les résultats"]
+            assert next(b for b in at.button if b.label == "Enregistrer les résultats").disabled  # no file yet
