@@ -268,7 +268,7 @@ def test_outcomes_are_stored_per_period_and_territory_and_raise_alerts(services,
 
 
 def test_outcomes_file_with_kpi_for_an_unknown_period_is_refused_and_nothing_written(services, people, case):
-    data = "period;actual;prediction\n2025-01;3,5;3\n2025-01;4;4,5\n2025-02;5;5\n".encode()
+    data = b"period;actual;prediction\n2025-01;3,5;3\n2025-01;4;4,5\n2025-02;5;5\n"
     audit_before = len(services.audit.history_of(case.id))
     with pytest.raises(InvalidInput) as refused:
         services.monitoring.record_outcomes(people["lead"], case.id, data, filename="resultats.csv",
