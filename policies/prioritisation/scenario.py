@@ -1,6 +1,6 @@
 """Scenario planner: the set of use cases that maximises total value under budget and capacity.
 
-A 0/1 integer programme, solved exactly by HiGHS through :func:`scipy.optimize.milp`::
+A 0/1 integer programme, solved exactly::
 
     maximise    Σ v_i x_i
     subject to  Σ c_i x_i ≤ B                (budget, on the chosen basis)
@@ -8,7 +8,11 @@ A 0/1 integer programme, solved exactly by HiGHS through :func:`scipy.optimize.m
                 Σ_{i∈G} x_i ≤ 1              for every group G of mutually exclusive use cases
                 x_i = 1 for must-do ids,  x_i = 0 for excluded ids,  x_i ∈ {0, 1}
 
-with the relative MIP gap set to 0, so the answer is optimal, not merely good (see README.md).
+First by :mod:`policies.prioritisation.exact` (LP bound, reduced-cost fixing, then a bounded
+enumeration of the few use cases the bound leaves open: tens of milliseconds for 500 candidates);
+when that enumeration would grow too large (overlapping exclusive groups, many near-ties), by HiGHS
+through :func:`scipy.optimize.milp` with the relative MIP gap set to 0. Either way the answer is
+optimal, not merely good (see README.md); ``ScenarioResult.method`` says which proved it.
 
 Budget basis (``Constraints.budget_basis``), with ``budget`` the *annual* budget:
 
@@ -17,10 +21,12 @@ Budget basis (``Constraints.budget_basis``), with ``budget`` the *annual* budget
 * ``"horizon"``: c_i = build + run per year × ``horizon_years``, compared with ``budget × horizon_years``.
 
 Ties are broken deterministically: the model is always built in id order, whatever order the
-candidates come in, and HiGHS is deterministic on identical input, so the same inputs give the same
-plan. With ``prefer_cheaper_ties=True`` a second, lexicographic solve keeps the optimal value and
-picks, among the optimal sets, one of least cost; it is exact but can cost several times the first
-solve (an equality-like value constraint is hard for branch and bound), hence off by default.
+candidates come in, and both methods are deterministic on identical input, so the same inputs give
+the same plan. The enumeration returns, among the optimal sets, one of least cost (then least
+effort). HiGHS returns one optimal set; with ``prefer_cheaper_ties=True`` a second, lexicographic
+solve keeps the optimal value and picks one of least cost; it is exact but can cost several times
+the first solve (an equality-like value constraint is hard for branch and bound), hence off by
+default.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from policies.prioritisation import exact
 from policies.prioritisation._format import fr_eur, fr_number
 from policies.prioritisation.scoring import ScoreBreakdown, UseCaseCriteria
 
@@ -122,6 +129,8 @@ class ScenarioResult:
     horizon_years: int = 1
     available_budget: float = 0.0
     notes: tuple[str, ...] = field(default=())
+    #: How optimality was proven: "core" (bounded enumeration) or "branch_and_bound" (HiGHS).
+    method: Literal["core", "branch_and_bound"] = "branch_and_bound"
 
     def summary_fr(self) -> str:
         n = len(self.selected_ids)
@@ -201,35 +210,16 @@ def _validate(cands: Sequence[Candidate], k: Constraints) -> None:
         )
 
 
-def _solve(c: np.ndarray, cons: list[LinearConstraint], bounds: Bounds, time_limit: float | None):
+def _highs(c: np.ndarray, cons: list[LinearConstraint], bounds: Bounds, time_limit: float | None):
     options: dict[str, float | bool] = {"mip_rel_gap": 0.0, "disp": False}
     if time_limit is not None:
         options["time_limit"] = time_limit
     return milp(c, integrality=np.ones_like(c), bounds=bounds, constraints=cons, options=options)
 
 
-def plan(candidates: Iterable[Candidate], constraints: Constraints, name: str = "") -> ScenarioResult:
-    """Choose the candidates that maximise total value under ``constraints`` (exactly, see module doc).
-
-    Raises :class:`ScenarioInfeasible` with a French message when no plan exists.
-    """
-    k = constraints
-    cands = sorted(candidates, key=lambda c: c.id)
-    _validate(cands, k)
-    t0 = time.perf_counter()
-    n = len(cands)
-    if n == 0:
-        return ScenarioResult(name, (), 0.0, 0.0, 0.0, k.available_budget, k.capacity_days, "optimal",
-                              0.0, k.budget_basis, k.horizon_years, k.available_budget)
-    index = {c.id: i for i, c in enumerate(cands)}
-    values = np.array([c.value for c in cands], dtype=float)
-    costs = np.array([c.cost(k.budget_basis, k.horizon_years) for c in cands], dtype=float)
-    efforts = np.array([c.effort_days for c in cands], dtype=float)
-    lb, ub = np.zeros(n), np.ones(n)
-    for i in k.must_do:
-        lb[index[i]] = 1
-    for i in k.excluded:
-        ub[index[i]] = 0
+def _branch_and_bound(values, costs, efforts, k: Constraints, index, lb, ub):
+    """The programme solved by HiGHS (branch and bound); returns (chosen mask, status)."""
+    n = len(values)
     # Resource rows are scaled to a right-hand side of 1: HiGHS proves optimality markedly faster
     # (budgets in euros and capacities in days otherwise differ by five orders of magnitude).
     limits = np.array([k.available_budget, k.capacity_days], dtype=float)
@@ -245,11 +235,11 @@ def plan(candidates: Iterable[Candidate], constraints: Constraints, name: str = 
             rows.append(row)
             row_ub.append(1.0)
     row_ub_arr = np.array(row_ub)
-    bounds = Bounds(lb, ub)
+    bounds = Bounds(lb.astype(float), ub.astype(float))
 
     for _attempt in range(3):
         base = LinearConstraint(np.vstack(rows), -np.inf, row_ub_arr)
-        first = _solve(-values, [base], bounds, k.time_limit)
+        first = _highs(-values, [base], bounds, k.time_limit)
         if first.x is None:
             # The pre-checks make "only the must-do items" a feasible plan, so this is not expected.
             raise ScenarioInfeasible(f"Aucun scénario ne respecte les contraintes (solveur : {first.message}).")
@@ -269,10 +259,51 @@ def plan(candidates: Iterable[Candidate], constraints: Constraints, name: str = 
         best = float(values @ (x > 0.5))
         tol = 1e-9 * max(1.0, float(np.abs(values).sum()))
         keep_value = LinearConstraint(values[np.newaxis, :], best - tol, np.inf)
-        second = _solve(costs, [base, keep_value], bounds, k.time_limit)
+        second = _highs(costs, [base, keep_value], bounds, k.time_limit)
         if second.x is not None and second.status == 0:
             x = second.x
-    chosen = x > 0.5
+    return x > 0.5, status
+
+
+def plan(
+    candidates: Iterable[Candidate],
+    constraints: Constraints,
+    name: str = "",
+    solver: Literal["auto", "branch_and_bound"] = "auto",
+) -> ScenarioResult:
+    """Choose the candidates that maximise total value under ``constraints`` (exactly, see module doc).
+
+    ``solver="branch_and_bound"`` skips the bounded enumeration and asks HiGHS directly (the
+    benchmark's reference, and a cross-check in the tests).
+    Raises :class:`ScenarioInfeasible` with a French message when no plan exists.
+    """
+    k = constraints
+    cands = sorted(candidates, key=lambda c: c.id)
+    _validate(cands, k)
+    t0 = time.perf_counter()
+    n = len(cands)
+    if n == 0:
+        return ScenarioResult(name, (), 0.0, 0.0, 0.0, k.available_budget, k.capacity_days, "optimal",
+                              0.0, k.budget_basis, k.horizon_years, k.available_budget)
+    index = {c.id: i for i, c in enumerate(cands)}
+    values = np.array([c.value for c in cands], dtype=float)
+    costs = np.array([c.cost(k.budget_basis, k.horizon_years) for c in cands], dtype=float)
+    efforts = np.array([c.effort_days for c in cands], dtype=float)
+    lb, ub = np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
+    lb[[index[i] for i in k.must_do]] = True
+    ub[[index[i] for i in k.excluded]] = False
+    chosen = None
+    status: Literal["optimal", "time_limit"] = "optimal"
+    method: Literal["core", "branch_and_bound"] = "branch_and_bound"
+    if solver == "auto":
+        try:
+            solution = exact.solve(values, costs, efforts, k.available_budget, k.capacity_days,
+                                   [[index[i] for i in g] for g in k.exclusive_groups], lb, ub)
+            chosen, method = solution.chosen, "core"
+        except exact.CoreTooLarge:
+            chosen = None
+    if chosen is None:
+        chosen, status = _branch_and_bound(values, costs, efforts, k, index, lb, ub)
     total_cost = float(costs @ chosen)
     total_effort = float(efforts @ chosen)
     return ScenarioResult(
@@ -288,6 +319,7 @@ def plan(candidates: Iterable[Candidate], constraints: Constraints, name: str = 
         budget_basis=k.budget_basis,
         horizon_years=k.horizon_years,
         available_budget=k.available_budget,
+        method=method,
     )
 
 

@@ -240,7 +240,10 @@ def test_roadmap_marks_overdue_pilots(services, people):
 def test_bench_has_portfolio_rows_against_a_same_process_baseline():
     from portal.bench import portfolio_rows
 
-    rows = portfolio_rows((60,), (0,))
-    assert len(rows) == 1 and "60 candidats" in rows[0].name
-    assert rows[0].baseline_name == "heuristique gloutonne, même instance"
-    assert rows[0].seconds > 0 and rows[0].baseline_seconds > 0 and "statut optimal" in rows[0].note
+    rows = portfolio_rows((60,), (0, 1))
+    assert len(rows) == 2 and all("60 candidats" in r.name for r in rows)
+    assert rows[0].baseline_name == "heuristique gloutonne, mêmes instances"
+    assert rows[1].baseline_name == "HiGHS seul (séparation et évaluation)"
+    assert all(r.seconds > 0 and r.baseline_seconds > 0 for r in rows)
+    assert "statut optimal" in rows[0].note and "médiane sur 2 instances" in rows[0].name
+    assert "même valeur optimale : oui" in rows[1].note

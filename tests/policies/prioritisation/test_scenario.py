@@ -180,7 +180,106 @@ def test_compare_side_by_side():
 
 def test_benchmark_reports_timings_and_gap():
     out = scenario_benchmark(60, seed=1)
-    assert out["status"] == "optimal"
+    assert out["status"] == "optimal" and out["method"] == "core"
     assert out["greedy_value"] <= out["optimal_value"] + 1e-9
+    assert out["branch_and_bound_value"] == pytest.approx(out["optimal_value"], abs=1e-6)
     assert 0 <= out["greedy_gap"] < 1
-    assert out["milp_seconds"] > 0 and out["ratio"] > 0
+    assert out["plan_seconds"] > 0 and out["ratio"] > 0 and out["ratio_vs_branch_and_bound"] > 0
+
+
+def _off_grid(cands):
+    """The same candidates with values no common step divides (the enumeration then lowers its
+    target by fractions of the gap instead of grid steps)."""
+    return [Candidate(c.id, c.value * 1.0137 + 0.00123, c.build_cost, c.run_cost_per_year, c.effort_days)
+            for c in cands]
+
+
+@pytest.mark.parametrize("with_rules", [False, True])
+def test_optimum_equals_brute_force_with_values_off_any_grid(with_rules):
+    rng = random.Random(99 + with_rules)
+    for _ in range(60):
+        cands, k = _random_case(rng, with_rules)
+        cands = _off_grid(cands)
+        result = plan(cands, k)
+        assert _feasible(result.selected_ids, cands, k), (cands, k, result)
+        assert result.total_value == pytest.approx(_brute_force(cands, k), abs=1e-6)
+
+
+def test_overlapping_groups_are_still_solved_exactly():
+    # « A » sits in two groups: A excludes B and A excludes C, but B and C go together.
+    cands = [Candidate("A", 10, build_cost=10), Candidate("B", 6, build_cost=10), Candidate("C", 6, build_cost=10),
+             Candidate("D", 1, build_cost=10)]
+    k = Constraints(budget=30, capacity_days=0, exclusive_groups=(("A", "B"), ("A", "C")))
+    result = plan(cands, k)
+    assert result.selected_ids == ("B", "C", "D")
+    assert result.method == "branch_and_bound"  # the enumeration handles disjoint groups only
+    rng = random.Random(5)
+    for _ in range(40):
+        cands, k = _random_case(rng, with_rules=True)
+        ids = [c.id for c in cands]
+        if len(ids) < 4:
+            continue
+        k = Constraints(budget=k.budget, capacity_days=k.capacity_days, budget_basis=k.budget_basis,
+                        horizon_years=k.horizon_years, exclusive_groups=(tuple(ids[:3]), tuple(ids[2:4])))
+        result = plan(cands, k)
+        assert _feasible(result.selected_ids, cands, k)
+        assert result.total_value == pytest.approx(_brute_force(cands, k), abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_enumeration_and_branch_and_bound_agree_on_portfolios(seed):
+    cands, k = random_instance(150 + 40 * seed, seed=seed)
+    if seed % 2:
+        cands = _off_grid(cands)
+    fast = plan(cands, k)
+    reference = plan(cands, k, solver="branch_and_bound")
+    assert fast.method == "core" and reference.method == "branch_and_bound"
+    assert reference.status == "optimal"
+    assert _feasible(fast.selected_ids, cands, k)
+    assert fast.total_value == pytest.approx(reference.total_value, abs=1e-6)
+
+
+def test_enumeration_returns_the_least_costly_optimum():
+    # A+C and B+C are both worth 15; B+C costs 51, A+C 101. No flag needed on this path.
+    cands = [Candidate("A", 10, build_cost=100), Candidate("B", 10, build_cost=50), Candidate("C", 5, build_cost=1)]
+    for order in (cands, cands[::-1]):
+        result = plan(order, Constraints(budget=101, capacity_days=0, exclusive_groups=(("A", "B"),)))
+        assert result.method == "core"
+        assert result.selected_ids == ("B", "C")
+
+
+def test_an_enumeration_too_large_falls_back_to_branch_and_bound(monkeypatch):
+    from policies.prioritisation import exact
+
+    cands, k = random_instance(200, seed=4)
+    expected = plan(cands, k)
+    monkeypatch.setattr(exact, "MAX_STATES", 1)
+    fallback = plan(cands, k)
+    assert expected.method == "core" and fallback.method == "branch_and_bound"
+    assert fallback.total_value == pytest.approx(expected.total_value, abs=1e-6)
+
+
+def test_grid_step_detection():
+    import numpy as np
+
+    from policies.prioritisation.exact import _grid_step
+
+    assert _grid_step(np.array([3.0, 7.0, -2.0])) == 1.0
+    assert _grid_step(np.array([3.25, 7.5, 1.0])) == 0.25
+    assert _grid_step(np.array([0.01, 1.37])) == 0.01
+    assert _grid_step(np.array([1 / 3, 1.0])) == 0.0
+
+
+def test_the_optimum_may_leave_an_exclusive_group_empty():
+    # Per euro, A and B beat C, yet the best plan is C alone and the group stays empty.
+    cands = [Candidate("A", 6, build_cost=10), Candidate("B", 6, build_cost=10), Candidate("C", 11, build_cost=20)]
+    result = plan(cands, Constraints(budget=20, capacity_days=0, exclusive_groups=(("A", "B"),)))
+    assert result.selected_ids == ("C",) and result.total_value == 11
+    rng = random.Random(77)
+    for _ in range(60):  # wide groups under tight budgets: empty groups are common
+        cands, k = _random_case(rng, with_rules=False)
+        ids = [c.id for c in cands]
+        groups = tuple(tuple(ids[i : i + 4]) for i in range(0, len(ids) - 1, 4))
+        k = Constraints(budget=k.budget / 2, capacity_days=k.capacity_days, exclusive_groups=groups)
+        result = plan(cands, k)
+        assert result.total_value == pytest.approx(_brute_force(cands, k), abs=1e-6), (cands, k)
