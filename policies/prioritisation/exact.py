@@ -32,6 +32,11 @@ start at the bound (rounded down to the values' grid when they are all multiples
 such as 0.25) and go down geometrically, never below the value of a plan already found, so the
 last try always succeeds. Among optimal plans the least costly one is returned (then the least
 effort), deterministically.
+
+When an enumeration would exceed :data:`MAX_STATES` partial plans (large portfolios with many
+near-ties), :class:`CoreTooLarge` carries the fixings valid at the best plan found so far, and
+HiGHS proves the optimum on what they leave open (about 4 s instead of 15–20 s for 5,000
+candidates on the integration machine).
 """
 
 from __future__ import annotations
@@ -45,7 +50,7 @@ from scipy.optimize import linprog
 #: Steps a value grid is looked for in (values all multiples of 1/m for one of these m).
 _GRID_DENOMINATORS = (1, 2, 4, 5, 8, 10, 20, 25, 40, 50, 100, 1000)
 #: Default cap on the states alive at one stage; beyond, the caller falls back to HiGHS.
-MAX_STATES = 400_000
+MAX_STATES = 200_000
 #: Partial plans per stage of the beam that looks for a good plan, once an enumeration has had
 #: more than BEAM_AFTER at one stage (the next, with a target twice as far, could have many more).
 BEAM = 1_000
@@ -55,7 +60,15 @@ MAX_HISTORY = 12_000_000
 
 
 class CoreTooLarge(RuntimeError):
-    """The bound leaves too many plans open for the enumeration; solve by branch and bound instead."""
+    """The bound leaves too many plans open for the enumeration; solve by branch and bound instead.
+
+    When the LP was solved, ``lb`` and ``ub`` carry the reduced-cost fixings that every optimal
+    plan satisfies (given a feasible plan found on the way), so branch and bound can start from
+    the core alone; otherwise they are None.
+    """
+
+    lb: np.ndarray | None = None
+    ub: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -308,25 +321,32 @@ def solve(
     unit = step if step > 0 else gap / 256
     tries, core_size, peak = 0, 0, 0
     k, beamed = 0, False
-    while True:
-        target = max(ceiling - unit * (2**k - 1), low)
-        if not beamed and peak > BEAM_AFTER and target > low + tol:
-            # The enumerations are getting large: a narrow beam at this target looks for a good
-            # plan, so that later targets stop at its value instead of overshooting.
-            beamed = True
-            _, seen_plan, _, _ = _enumerate(p, rc, y, Z, target, tol, max_states, beam=BEAM)
+    try:
+        while True:
+            target = max(ceiling - unit * (2**k - 1), low)
+            if not beamed and peak > BEAM_AFTER and target > low + tol:
+                # The enumerations are getting large: a narrow beam at this target looks for a good
+                # plan, so that later targets stop at its value instead of overshooting.
+                beamed = True
+                _, seen_plan, _, _ = _enumerate(p, rc, y, Z, target, tol, max_states, beam=BEAM)
+                if seen_plan is not None and float(p.v @ seen_plan) > low:
+                    best, low = seen_plan, float(p.v @ seen_plan)
+                    target = max(target, low)
+            tries += 1
+            found, seen_plan, core_size, stage_peak = _enumerate(p, rc, y, Z, target, tol, max_states)
+            peak = max(peak, stage_peak)
+            if found is not None:
+                return ExactSolution(found, float(p.v @ found), tries, core_size, peak)
+            if target <= low + tol:
+                # The incumbent is worth the target, so the enumeration must have kept it: only
+                # rounding can get here, and branch and bound settles it.
+                raise CoreTooLarge("enumeration lost the incumbent")
             if seen_plan is not None and float(p.v @ seen_plan) > low:
                 best, low = seen_plan, float(p.v @ seen_plan)
-                target = max(target, low)
-        tries += 1
-        found, seen_plan, core_size, stage_peak = _enumerate(p, rc, y, Z, target, tol, max_states)
-        peak = max(peak, stage_peak)
-        if found is not None:
-            return ExactSolution(found, float(p.v @ found), tries, core_size, peak)
-        if target <= low + tol:
-            # The incumbent is worth the target, so the enumeration must have kept it: only
-            # rounding can get here, and branch and bound settles it.
-            raise CoreTooLarge("enumeration lost the incumbent")
-        if seen_plan is not None and float(p.v @ seen_plan) > low:
-            best, low = seen_plan, float(p.v @ seen_plan)
-        k += 1
+            k += 1
+    except CoreTooLarge as too_large:
+        # Every plan worth at least the best one found keeps the items the bound fixes at that value.
+        fixed = free & (np.abs(rc) > Z - low + tol)
+        too_large.lb = p.lb | (fixed & (rc > 0))
+        too_large.ub = p.ub & ~(fixed & (rc < 0))
+        raise

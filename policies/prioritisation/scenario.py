@@ -300,8 +300,9 @@ def plan(
             solution = exact.solve(values, costs, efforts, k.available_budget, k.capacity_days,
                                    [[index[i] for i in g] for g in k.exclusive_groups], lb, ub)
             chosen, method = solution.chosen, "core"
-        except exact.CoreTooLarge:
-            chosen = None
+        except exact.CoreTooLarge as too_large:
+            if too_large.lb is not None and too_large.ub is not None:
+                lb, ub = too_large.lb, too_large.ub  # HiGHS starts from the core the bound left
     if chosen is None:
         chosen, status = _branch_and_bound(values, costs, efforts, k, index, lb, ub)
     total_cost = float(costs @ chosen)

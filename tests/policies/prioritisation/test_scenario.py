@@ -257,6 +257,13 @@ def test_an_enumeration_too_large_falls_back_to_branch_and_bound(monkeypatch):
     fallback = plan(cands, k)
     assert expected.method == "core" and fallback.method == "branch_and_bound"
     assert fallback.total_value == pytest.approx(expected.total_value, abs=1e-6)
+    # HiGHS then starts from the items the bound fixes: those fixings must never cut the optimum.
+    rng = random.Random(2024)
+    for _ in range(60):
+        cands, k = _random_case(rng, with_rules=rng.random() < 0.5)
+        result = plan(cands, k)
+        assert _feasible(result.selected_ids, cands, k)
+        assert result.total_value == pytest.approx(_brute_force(cands, k), abs=1e-6), (cands, k)
 
 
 def test_grid_step_detection():
