@@ -17,7 +17,8 @@ flash()
 people = svc.people.list()
 st.dataframe(pd.DataFrame([{
     "N°": p.id, "Nom": p.display_name, "Courriel": p.email or "", "Direction": p.direction or "",
-    "Fonction": p.job_title or "", "Rôles": ", ".join(r.label for r in p.roles) or "aucun",
+    "Fonction": p.job_title or "",
+    "Rôles": ", ".join(r.label + (" (groupes)" if r in p.group_roles else "") for r in p.roles) or "aucun",
     "Actif": "oui" if p.active else "non", "Connexion (issuer / sub)": f"{p.issuer or ''} / {p.subject or ''}",
 } for p in people]), hide_index=True)
 
@@ -27,6 +28,10 @@ with left:
     by_id = {p.id: p for p in people}
     pid = st.selectbox("Personne", list(by_id), format_func=lambda i: by_id[i].display_name)
     person = by_id[pid]
+    if person.group_roles:
+        st.caption("Rôles venus des groupes du fournisseur d'identité : "
+                   + ", ".join(r.label for r in person.group_roles)
+                   + ". Retirés ici, ils reviennent à la prochaine connexion tant que le groupe est présent.")
     with st.form(f"roles_{pid}"):
         roles = st.multiselect("Rôles", list(Role), default=list(person.roles), format_func=lambda r: r.label)
         active = st.checkbox("Compte actif", value=person.active)

@@ -2,8 +2,13 @@
 
 The claims identify the person by (issuer, subject); their roles are those Vigie's database holds.
 The only way a claim can lead to a role is the optional, administrator-configured group mapping
-(``VIGIE_GROUP_ROLE_MAP``), applied once when the session opens, recorded in the database and audited;
+(``VIGIE_GROUP_ROLE_MAP``), applied when a session opens, recorded in the database and audited;
 afterwards the role lives in the database like any other and the cookie is never read for roles.
+
+The mapping keeps what it granted in step with the identity provider: a role it granted
+(``source="groups"``) is revoked at the next sign-in whose token no longer lists a group mapped
+to it, and the person's other sessions end. Roles granted in Vigie are never touched by it. A
+token without the group claim at all says nothing about groups and changes nothing.
 """
 
 from __future__ import annotations
@@ -16,11 +21,12 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from policies.vocabulary import Principal, Role
+from portal.db.base import utcnow
 from portal.db.models import Person, RoleAssignment
 from portal.repositories import people as people_repo
 from portal.services import audit
 from portal.services.errors import InvalidInput
-from portal.services.sessions import SessionService, anonymous
+from portal.services.sessions import SessionService, anonymous, revoke_all
 
 
 def parse_group_role_map(text: str) -> dict[str, Role]:
@@ -48,7 +54,10 @@ def display_name(claims: Mapping[str, Any]) -> str:
     return (name or str(claims.get("email") or "") or str(claims.get("sub")))[:200]
 
 
-def _groups(claims: Mapping[str, Any], claim: str) -> list[str]:
+def _groups(claims: Mapping[str, Any], claim: str) -> list[str] | None:
+    """The groups the token lists, or None when it has no such claim (nothing known)."""
+    if claim not in claims:
+        return None
     value = claims.get(claim) or []
     if isinstance(value, str):
         return [value]
@@ -116,22 +125,33 @@ class IdentityService:
                             "subject": subject, "roles": []})
         return person
 
-    def _apply_groups(self, s: Session, person: Person, groups: list[str], group_map: Mapping[str, Role],
-                      claim: str) -> None:
+    def _apply_groups(self, s: Session, person: Person, groups: list[str] | None,
+                      group_map: Mapping[str, Role], claim: str) -> None:
+        if groups is None:
+            return  # the token has no group claim: nothing to grant or revoke
         current = set(people_repo.active_roles(person))
         mapped = {group_map[g].value for g in groups if g in group_map}
         added = sorted(mapped - current)
-        if not added:
+        stale = [a for a in person.roles
+                 if a.revoked_at is None and a.source == "groups" and a.role not in mapped]
+        if not added and not stale:
             return
+        now = utcnow()
+        for assignment in stale:
+            assignment.revoked_at = now
         for role in added:
-            s.add(RoleAssignment(person_id=person.id, role=role, granted_by_id=None))
+            s.add(RoleAssignment(person_id=person.id, role=role, granted_by_id=None, source="groups"))
         s.flush()
         s.refresh(person)
         actor = Principal(person_id=0, display_name="Correspondance des groupes (VIGIE_GROUP_ROLE_MAP)",
                           roles=frozenset())
+        removed = sorted({a.role for a in stale})
         audit.append(s, actor, "apply_group_roles", "person", person.id,
-                     before={"roles": sorted(current)}, after={"roles": sorted(current | set(added))},
-                     details={"claim": claim, "groups": sorted(g for g in groups if g in group_map)})
+                     before={"roles": sorted(current)}, after={"roles": sorted(people_repo.active_roles(person))},
+                     details={"claim": claim, "groups": sorted(g for g in groups if g in group_map),
+                              "added": added, "removed": removed})
+        if removed:  # as when an administrator changes roles: the person's open sessions end
+            revoke_all(s, actor, person.id, "role_change")
 
     def ensure_admin(self, actor: Principal, *, name: str, email: str | None, issuer: str,
                      subject: str) -> tuple[int, bool]:

@@ -24,8 +24,10 @@ SYSTEM = Principal(person_id=0, display_name="Système (ligne de commande)", rol
 
 
 def view(person: Person) -> PersonView:
-    data = {name: getattr(person, name) for name in PersonView.model_fields if name != "roles"}
-    return PersonView(**data, roles=tuple(Role(r) for r in sorted(repo.active_roles(person))))
+    data = {name: getattr(person, name) for name in PersonView.model_fields if name not in ("roles", "group_roles")}
+    group_roles = sorted({a.role for a in person.roles if a.revoked_at is None and a.source == "groups"})
+    return PersonView(**data, roles=tuple(Role(r) for r in sorted(repo.active_roles(person))),
+                      group_roles=tuple(Role(r) for r in group_roles))
 
 
 class PeopleService:

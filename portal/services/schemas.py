@@ -225,6 +225,8 @@ class PersonView(View):
     subject: str | None
     active: bool
     roles: tuple[Role, ...] = ()
+    #: Of ``roles``, those the group mapping granted (and revokes when the group leaves the token).
+    group_roles: tuple[Role, ...] = ()
     version: int
 
 

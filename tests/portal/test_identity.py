@@ -324,3 +324,47 @@ def test_grant_app_role_command_refuses_sqlite(services, cli_env, capsys):
         return
     assert main(["db", "grant-app-role", "vigie_app"]) == 1
     assert "PostgreSQL" in capsys.readouterr().err
+
+
+def _roles_of(services, sub: str):  # type: ignore[no-untyped-def]
+    return services.people.find_by_identity(ISS, sub)
+
+
+def test_the_group_mapping_revokes_what_it_granted_when_the_group_leaves_the_token(services, people):
+    mapping = parse_group_role_map("portal-lead=project_lead, portal-dpo=compliance")
+    first = services.identity.sign_in_oidc(_claims("moving", groups=["portal-lead", "portal-dpo"]), "k1",
+                                           max_age=HOUR, group_map=mapping)
+    assert first.principal.roles == {Role.PROJECT_LEAD, Role.COMPLIANCE}
+    person = _roles_of(services, "moving")
+    assert set(person.group_roles) == {Role.PROJECT_LEAD, Role.COMPLIANCE}
+    # an administrator also grants « reader » in Vigie: the mapping never touches it
+    person = services.people.set_roles(people["admin"], person.id,
+                                       [Role.PROJECT_LEAD, Role.COMPLIANCE, Role.READER], person.version)
+    assert Role.READER not in person.group_roles
+    services.identity.sign_in_oidc(_claims("moving", groups=["portal-lead", "portal-dpo"]), "k2", max_age=HOUR,
+                                   group_map=mapping)
+    assert services.sessions.check("k2").status == "ok"
+    # the agent leaves the DPO team: compliance goes, the session opened before ends, the rest stays
+    out = services.identity.sign_in_oidc(_claims("moving", groups=["portal-lead"]), "k3", max_age=HOUR,
+                                         group_map=mapping)
+    assert out.principal.roles == {Role.PROJECT_LEAD, Role.READER}
+    assert services.sessions.check("k2").status == "revoked" and services.sessions.check("k3").status == "ok"
+    payload = _last_payload(services, "apply_group_roles")
+    assert '"removed":["compliance"]' in payload and '"added":[]' in payload
+    assert _actions(services)[-3:] == ["apply_group_roles", "revoke_sessions", "login"]
+    # a token without any group claim says nothing: no change
+    out = services.identity.sign_in_oidc(_claims("moving"), "k4", max_age=HOUR, group_map=mapping)
+    assert out.principal.roles == {Role.PROJECT_LEAD, Role.READER}
+    # an empty group list does say something: project_lead (from the groups) goes, reader stays
+    out = services.identity.sign_in_oidc(_claims("moving", groups=[]), "k5", max_age=HOUR, group_map=mapping)
+    assert out.principal.roles == {Role.READER}
+
+
+def test_a_person_left_without_any_role_by_the_mapping_is_refused(services, people):
+    mapping = parse_group_role_map("portal-lead=project_lead")
+    assert services.identity.sign_in_oidc(_claims("leaver", groups=["portal-lead"]), "k1", max_age=HOUR,
+                                          group_map=mapping).principal is not None
+    out = services.identity.sign_in_oidc(_claims("leaver", groups=["other"]), "k2", max_age=HOUR, group_map=mapping)
+    assert out.principal is None and out.refused == "no_role"
+    assert services.sessions.check("k1").status == "revoked"
+    assert _roles_of(services, "leaver").roles == ()

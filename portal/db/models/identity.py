@@ -47,5 +47,8 @@ class RoleAssignment(Base):
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    #: "vigie": granted in Vigie (an administrator, the CLI); "groups": by VIGIE_GROUP_ROLE_MAP, which
+    #: also revokes it when the person's identity provider no longer lists the group.
+    source: Mapped[str] = mapped_column(String(16), default="vigie", server_default="vigie")
 
     person: Mapped[Person] = relationship(back_populates="roles", foreign_keys=[person_id])
