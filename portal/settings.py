@@ -25,6 +25,8 @@ class Settings:
     data_dir: Path
     max_upload_mb: int
     session_max_age_hours: float
+    #: Minutes without any page run after which a session ends; 0 turns the limit off.
+    session_idle_minutes: float = 30.0
     # identity (issue 7)
     group_role_map: str = ""
     group_claim: str = "groups"
@@ -54,14 +56,18 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     try:
         max_upload = int(env_vars.get("VIGIE_MAX_UPLOAD_MB", "20"))
         max_age = float(env_vars.get("VIGIE_SESSION_MAX_AGE_HOURS", "12"))
+        idle = float(env_vars.get("VIGIE_SESSION_IDLE_MINUTES", "30"))
     except ValueError as exc:
         raise SettingsError(f"Réglage numérique invalide : {exc}") from exc
+    if idle < 0:
+        raise SettingsError(f"VIGIE_SESSION_IDLE_MINUTES doit être positif ou nul (0 : pas de limite), reçu {idle:g}.")
     return Settings(
         database_url=url,
         env=env,
         data_dir=data_dir,
         max_upload_mb=max_upload,
         session_max_age_hours=max_age,
+        session_idle_minutes=idle,
         **_identity_settings(env_vars),
     )
 

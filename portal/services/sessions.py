@@ -1,9 +1,10 @@
 """Server-side session guard: a sign-in opens a session row; every page run checks it.
 
 Streamlit's identity cookie is signed but stateless (30 days, not revocable, ``exp`` not checked),
-so Vigie keeps its own record: a session has a maximum age and is revoked on sign-out, on a change
-of the person's roles or activity, or by an administrator. A revoked or expired session signs the
-browser out, whatever its cookie says. Roles are always re-read from the database.
+so Vigie keeps its own record: a session has a maximum age, ends after a period without any page
+run (``VIGIE_SESSION_IDLE_MINUTES``), and is revoked on sign-out, on a change of the person's roles
+or activity, or by an administrator. A revoked, expired or idle session signs the browser out,
+whatever its cookie says. Roles are always re-read from the database.
 """
 
 from __future__ import annotations
@@ -29,10 +30,20 @@ from portal.services.errors import NotFound
 REASONS = {
     "logout": "déconnexion",
     "expired": "durée maximale atteinte",
+    "idle": "inactivité prolongée",
     "role_change": "rôles modifiés",
     "deactivated": "compte désactivé",
     "admin": "révoquée par un administrateur",
 }
+
+
+#: A page run updates ``last_seen_at`` only when the stored one is older than this (or than a
+#: tenth of the idle limit, if shorter), so a click costs no write most of the time.
+TOUCH_EVERY = dt.timedelta(minutes=1)
+
+
+def touch_interval(idle_after: dt.timedelta | None) -> dt.timedelta:
+    return TOUCH_EVERY if idle_after is None else min(TOUCH_EVERY, idle_after / 10)
 
 
 def key_hash(key: str) -> str:
@@ -52,11 +63,19 @@ def anonymous(label: str) -> Principal:
 class SessionCheck:
     """The verdict on a browser's key: ``ok`` with the principal, or why not."""
 
-    status: str  # ok | unknown | expired | revoked | inactive
+    status: str  # ok | unknown | expired | idle | revoked | inactive
     principal: Principal | None = None
     session_id: int | None = None
     person_id: int | None = None
     opened_at: dt.datetime | None = None
+    last_seen_at: dt.datetime | None = None
+    #: How stale ``last_seen_at`` may be before a page run records itself again.
+    touch_every: dt.timedelta = dt.timedelta(minutes=1)
+
+    def needs_touch(self, now: dt.datetime | None = None) -> bool:
+        """Whether this page run should record itself (see :meth:`SessionService.touch`)."""
+        seen = self.last_seen_at
+        return self.status == "ok" and (seen is None or (now or utcnow()) - seen >= self.touch_every)
 
 
 @dataclass(frozen=True)
@@ -109,22 +128,42 @@ class SessionService:
                                   **(details or {})})
             return principal
 
-    def check(self, key: str, now: dt.datetime | None = None) -> SessionCheck:
-        """Read-only: is the session behind ``key`` open, and who is it (roles as the database has them now)?"""
+    def check(self, key: str, now: dt.datetime | None = None, *,
+              idle_after: dt.timedelta | None = None) -> SessionCheck:
+        """Read-only: is the session behind ``key`` open, and who is it (roles as the database has them now)?
+
+        With ``idle_after``, a session whose last page run (or opening) is older than that is ``idle``.
+        """
         now = now or utcnow()
         with self._reader() as s:
             row = repo.by_key_hash(s, key_hash(key))
             if row is None:
                 return SessionCheck("unknown")
-            base = {"session_id": row.id, "person_id": row.person_id, "opened_at": row.opened_at}
+            base = {"session_id": row.id, "person_id": row.person_id, "opened_at": row.opened_at,
+                    "last_seen_at": row.last_seen_at, "touch_every": touch_interval(idle_after)}
             if row.revoked_at is not None:
                 return SessionCheck("revoked", **base)
             if row.expires_at <= now:
                 return SessionCheck("expired", **base)
+            if idle_after is not None and (row.last_seen_at or row.opened_at) + idle_after <= now:
+                return SessionCheck("idle", **base)
             principal = _principal(s, row.person_id)
             if principal is None:
                 return SessionCheck("inactive", **base)
             return SessionCheck("ok", principal=principal, **base)
+
+    def touch(self, key: str, now: dt.datetime | None = None, every: dt.timedelta = TOUCH_EVERY) -> bool:
+        """Record a page run on the open session behind ``key``, at most once per ``every`` (a write
+        per click would be wasted); not audited, like any read. True if it wrote."""
+        now = now or utcnow()
+        with self._writer.begin() as s:
+            row = repo.by_key_hash(s, key_hash(key))
+            if row is None or row.revoked_at is not None:
+                return False
+            if row.last_seen_at is not None and now - row.last_seen_at < every:
+                return False
+            row.last_seen_at = now
+            return True
 
     def close(self, key: str, reason: str = "logout") -> bool:
         """End the session behind ``key`` (sign-out, expiry); audited. False if it was not open."""

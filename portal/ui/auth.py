@@ -19,7 +19,7 @@ from policies.vocabulary import Principal, Role
 from portal.services.demo_data import DEMO_ISSUER, DEMO_LOGINS, PEOPLE
 from portal.services.identity import parse_group_role_map
 from portal.services.oidc import UserinfoError, fetch_userinfo
-from portal.services.sessions import new_demo_key
+from portal.services.sessions import SessionCheck, new_demo_key
 from portal.ui.deps import services, settings
 
 #: The demo session's key, in the Streamlit session (a random token; only its hash is stored).
@@ -83,6 +83,23 @@ def _max_age() -> dt.timedelta:
     return dt.timedelta(hours=settings().session_max_age_hours)
 
 
+def _idle_after() -> dt.timedelta | None:
+    minutes = settings().session_idle_minutes
+    return dt.timedelta(minutes=minutes) if minutes > 0 else None
+
+
+def _checked(key: str) -> SessionCheck:
+    """The session check of this page run; an open session records the run, an idle or expired
+    one is closed (audited) so the browser signs out."""
+    svc = services()
+    check = svc.sessions.check(key, idle_after=_idle_after())
+    if check.needs_touch():
+        svc.sessions.touch(key, every=check.touch_every)
+    elif check.status in ("expired", "idle"):
+        svc.sessions.close(key, check.status)
+    return check
+
+
 # ---- the guard -----------------------------------------------------------------------------------
 
 def current() -> Principal | None:
@@ -93,11 +110,9 @@ def current() -> Principal | None:
     key = st.session_state.get(SESSION_KEY)
     if key is None:
         return None
-    check = services().sessions.check(key)
+    check = _checked(key)
     if check.status == "ok":
         return check.principal
-    if check.status == "expired":
-        services().sessions.close(key, "expired")
     st.session_state.pop(SESSION_KEY, None)
     st.session_state["vigie_signed_out_reason"] = check.status
     return None
@@ -109,15 +124,13 @@ def _oidc_current(user: dict[str, Any]) -> Principal | None:
     if refused and refused.get("key") == key:
         return None
     svc = services()
-    check = svc.sessions.check(key)
+    check = _checked(key)
     if check.status == "ok":
         return check.principal
     if check.status == "unknown" and time.time() - float(user.get("iat") or 0) < FRESH_SIGN_IN_S:
         return _sign_in_oidc(user, key)
-    # Revoked (sign-out, role change, administrator), expired, or a cookie Vigie never opened a
-    # session for: the cookie no longer counts.
-    if check.status == "expired":
-        svc.sessions.close(key, "expired")
+    # Revoked (sign-out, role change, administrator), expired, idle, or a cookie Vigie never opened
+    # a session for: the cookie no longer counts.
     svc.sessions.refuse(f"session_{check.status}", issuer=user.get("iss"), subject=user.get("sub"),
                         person_id=check.person_id)
     st.logout()
@@ -202,7 +215,11 @@ def sign_in_page() -> None:
         _refusal(refused)
         return
     reason = st.session_state.pop("vigie_signed_out_reason", None)
-    if reason in ("revoked", "expired", "inactive"):
+    if reason == "idle":
+        minutes = settings().session_idle_minutes
+        st.info(f"Votre session a pris fin après {minutes:g} minutes sans activité : reconnectez-vous.",
+                icon=":material/lock_clock:")
+    elif reason in ("revoked", "expired", "inactive"):
         st.info("Votre session a pris fin : reconnectez-vous.", icon=":material/lock_clock:")
     names = providers()
     if names:

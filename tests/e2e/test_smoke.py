@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import time
 
+import pytest
+from sqlalchemy import select
+
+from portal.db.models import IdentitySession
+from portal.services import build_services
 from tests.conftest import skip_or_fail
 from tests.e2e.browser import chromium_path, demo_sign_in, launch, running_portal
 
@@ -24,3 +29,27 @@ def test_demo_sign_in_reaches_the_portfolio(demo_db, tmp_path):
         page.screenshot(path=str(tmp_path / "portfolio.png"), full_page=True)
         browser.close()
     assert (tmp_path / "portfolio.png").stat().st_size > 10_000
+
+
+def test_an_idle_session_signs_the_browser_out(demo_db):
+    """With a 3-second idle limit, a click after 5 seconds of nothing lands on the sign-in page,
+    which says why; the session row is closed with reason « idle »."""
+    if chromium_path() is None:
+        skip_or_fail("Chromium absent : `make test` l'installe quand c'est possible (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    env = {"VIGIE_DATABASE_URL": demo_db, "VIGIE_ENV": "demo", "VIGIE_SESSION_IDLE_MINUTES": "0.05"}
+    with running_portal(env) as url, sync_api.sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(30_000)
+        demo_sign_in(page, url, "Direction générale")
+        time.sleep(5)
+        page.get_by_role("link", name="Registre").first.click()
+        page.get_by_text("sans activité : reconnectez-vous").wait_for()
+        page.get_by_role("button", name="Se connecter").wait_for()
+        browser.close()
+    services = build_services(demo_db)
+    with services.db.reader() as s:
+        reasons = list(s.scalars(select(IdentitySession.revoked_reason)))
+    services.db.dispose()
+    assert "idle" in reasons

@@ -62,6 +62,35 @@ def test_a_session_expires_after_its_maximum_age(services, people):
     assert services.sessions.check(key, now=now + dt.timedelta(hours=12, minutes=1)).status == "expired"
 
 
+def test_a_session_ends_after_a_period_without_any_page_run(services, people):
+    key = new_demo_key()
+    services.sessions.open(people["reader"].person_id, key, method="demo", max_age=dt.timedelta(hours=12))
+    idle = dt.timedelta(minutes=30)
+    t0 = dt.datetime.now(dt.UTC)
+    check = services.sessions.check(key, now=t0 + dt.timedelta(minutes=29), idle_after=idle)
+    assert check.status == "ok" and check.needs_touch(t0 + dt.timedelta(minutes=29))
+    # a page run at +29 min keeps it alive for another 30 minutes
+    assert services.sessions.touch(key, now=t0 + dt.timedelta(minutes=29)) is True
+    assert services.sessions.touch(key, now=t0 + dt.timedelta(minutes=29, seconds=30)) is False  # at most once a minute
+    later = t0 + dt.timedelta(minutes=58)
+    check = services.sessions.check(key, now=later, idle_after=idle)
+    assert check.status == "ok" and not check.needs_touch(t0 + dt.timedelta(minutes=29, seconds=20))
+    assert services.sessions.check(key, now=t0 + dt.timedelta(minutes=60), idle_after=idle).status == "idle"
+    # without an idle limit the same session is still open, until its maximum age
+    assert services.sessions.check(key, now=t0 + dt.timedelta(hours=2)).status == "ok"
+    assert services.sessions.close(key, "idle") is True
+    assert services.sessions.check(key).status == "revoked"
+    assert '"reason":"idle"' in _last_payload(services, "logout")
+    assert services.audit.verify().ok
+
+
+def test_the_idle_limit_is_a_setting():
+    assert load_settings({}).session_idle_minutes == 30
+    assert load_settings({"VIGIE_SESSION_IDLE_MINUTES": "0"}).session_idle_minutes == 0
+    with pytest.raises(Exception, match="VIGIE_SESSION_IDLE_MINUTES"):
+        load_settings({"VIGIE_SESSION_IDLE_MINUTES": "-5"})
+
+
 def test_a_role_change_revokes_the_persons_sessions(services, people):
     key, other = new_demo_key(), new_demo_key()
     lead = people["lead"].person_id

@@ -16,7 +16,8 @@ class IdentitySession(Base):
     For the OIDC sign-in the key is derived from the ID token in Streamlit's cookie (issuer, subject,
     issue time, nonce), so every browser tab sharing that cookie shares the session; for the demo
     sign-in it is a random token kept in the Streamlit session. A session is valid until
-    ``expires_at`` unless ``revoked_at`` is set (sign-out, role change, deactivation, administrator).
+    ``expires_at`` unless ``revoked_at`` is set (sign-out, role change, deactivation, administrator,
+    inactivity longer than the configured idle time since ``last_seen_at``).
     """
 
     __tablename__ = "identity_session"
@@ -29,3 +30,5 @@ class IdentitySession(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     revoked_reason: Mapped[str | None] = mapped_column(String(32))
+    #: Last page run seen, to at most a minute (see SessionService.touch); None until the first.
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
