@@ -52,7 +52,7 @@ tab_overview, tab_sources, tab_risks, tab_value, tab_priority, tab_governance, t
     tab_history = st.tabs([
         t("Vue d'ensemble"), f"{t('Sources de données')} ({len(uc.data_sources)})", f"{t('Risques')} ({len(uc.risks)})",
         t("Valeur et coûts"), t("Valeur et priorité"), t("Gouvernance"), t("Analyses"), t("Suivi"), t("Historique"),
-    ])
+    ], key=f"sheet_tabs_{uc.id}", on_change="rerun")  # the open tab survives a save's rerun
 
 with tab_overview:
     st.markdown("**Problème auquel il répond**")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from portal.services import build_services
 from tests.conftest import skip_or_fail
 from tests.e2e.browser import chromium_path, demo_sign_in, launch, running_portal
 
@@ -44,3 +45,43 @@ def test_compliance_follows_a_drifting_deployment_to_its_evidently_report(tmp_pa
         browser.close()
     html = target.read_text(encoding="utf-8")
     assert target.stat().st_size > 1_000_000 and "<html" in html[:2000].lower()
+
+
+def test_the_project_lead_records_outcomes_from_the_sheet(tmp_path: Path, demo_db: str):
+    """The lead of UC-2026-002 uploads a file of forecasts against actuals in the Suivi tab; the
+    page confirms, and the periods are stored with their error."""
+    if chromium_path() is None:
+        skip_or_fail("Chromium absent : `make test` l'installe quand c'est possible (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    results = tmp_path / "resultats.csv"
+    results.write_text("period;actual;prediction\n2026-09;12;10\n2026-09;8;8\n2026-10;20;17\n", encoding="utf-8")
+    with running_portal({"VIGIE_DATABASE_URL": demo_db, "VIGIE_ENV": "demo"}) as url, \
+            sync_api.sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 3000})
+        page.set_default_timeout(60_000)
+        demo_sign_in(page, url, "Chef de projet")
+        page.get_by_role("link", name="Fiche cas d'usage").click()
+        page.get_by_label("Cas d'usage").first.click()
+        page.keyboard.type("UC-2026-002")
+        page.keyboard.press("Enter")
+        page.get_by_role("heading", name="UC-2026-002", exact=False).wait_for()
+        page.get_by_role("tab", name="Suivi").click()
+        form = page.get_by_test_id("stExpander").filter(has_text="Enregistrer des résultats constatés")
+        form.get_by_text("Enregistrer des résultats constatés").click()
+        form.locator("input[type=file]").set_input_files(str(results))
+        form.get_by_text("Valeurs numériques (prévision, estimation)").click()
+        save = form.get_by_role("button", name="Enregistrer les résultats")
+        page.wait_for_function("b => !b.disabled", arg=save.element_handle())
+        save.click()
+        page.get_by_text("Résultats enregistrés").wait_for()
+        # the save's rerun keeps the lead on the Suivi tab, where the new periods show
+        assert page.get_by_role("tab", name="Suivi").get_attribute("aria-selected") == "true"
+        page.screenshot(path=str(tmp_path / "outcomes.png"))
+        browser.close()
+    services = build_services(demo_db)
+    uc = next(u for u in services.register.list() if u.reference == "UC-2026-002")
+    stored = {o.period: o for o in services.monitoring.outcomes(uc.id)}
+    services.db.dispose()
+    assert stored["2026-09"].metrics["mae"] == pytest.approx(1.0)
+    assert stored["2026-10"].metrics["mae"] == pytest.approx(3.0)
