@@ -301,6 +301,22 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_public_register_export(args: argparse.Namespace) -> int:
+    """Write the published entries of the public register to a file (for data.gouv.fr, a city site,
+    or a register that reads the Eurocities standard); audited like the page's export."""
+    from portal.services.errors import InvalidInput
+    from portal.services.people import SYSTEM
+
+    try:
+        out = _services().public_register.export(SYSTEM, args.format)
+    except InvalidInput as exc:
+        return _refused(exc)
+    target = Path(args.output) if args.output else Path(out.filename)
+    target.write_bytes(out.data)
+    print(f"{out.rows} fiche(s) publiée(s) écrite(s) dans {target} ({args.format}).")
+    return 0
+
+
 def _safe_url(url: str) -> str:
     """The URL without its password, for messages."""
     from sqlalchemy.engine import make_url
@@ -363,6 +379,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--territory", help="colonne de territoire (commune, quartier)")
     p.add_argument("--label", help="libellé du lot de résultats")
     p.set_defaults(func=cmd_monitor_outcomes)
+    # public register: open-data export
+    from portal.services.public_register import EXPORT_FORMATS
+
+    register = sub.add_parser("public-register", help="registre public des algorithmes").add_subparsers(
+        dest="public_register_command", required=True)
+    p = register.add_parser("export", help="écrire les fiches publiées (données ouvertes)")
+    p.add_argument("--format", choices=EXPORT_FORMATS, default="eurocities_json")
+    p.add_argument("--output", help="fichier à écrire (défaut : le nom standard, dans le dossier courant)")
+    p.set_defaults(func=cmd_public_register_export)
     # analysis (issue 5)
     p = sub.add_parser("analyse", help="lancer un module d'analyse sur des fichiers (sans le portail)")
     p.add_argument("module", nargs="?", help="clé du module (voir --list)")

@@ -85,9 +85,12 @@ if index is not None:
 st.divider()
 st.subheader("Données ouvertes")
 st.caption("Les fiches publiées, en CSV (rubriques en français, séparateur « ; ») ou en JSON, pour data.gouv.fr "
-           "ou le site de la collectivité. Chaque export est consigné dans le journal d'audit.")
-c1, c2, _ = st.columns([1, 1, 3])
-for fmt, label, col in (("csv", "Préparer le CSV", c1), ("json", "Préparer le JSON", c2)):
+           "ou le site de la collectivité ; ou au standard européen de transparence algorithmique d'Eurocities "
+           "(v0.3.1, celui des registres d'Amsterdam, Helsinki ou Barcelone), en JSON ou CSV. Chaque export est "
+           "consigné dans le journal d'audit.")
+c1, c2, c3, c4, _ = st.columns([1, 1, 1, 1, 1])
+for fmt, label, col in (("csv", "Préparer le CSV", c1), ("json", "Préparer le JSON", c2),
+                        ("eurocities_json", "Eurocities (JSON)", c3), ("eurocities_csv", "Eurocities (CSV)", c4)):
     if col.button(label, key=f"public_prepare_{fmt}"):
         st.session_state[f"public_export_{fmt}"] = attempt(lambda fmt=fmt: svc.public_register.export(me, fmt))
     ready = st.session_state.get(f"public_export_{fmt}")

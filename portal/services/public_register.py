@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from policies.access import require
 from policies.vocabulary import Action, Principal, Stage
 from portal.db.models import PublicRegisterEntry, UseCase
-from portal.services import audit
+from portal.services import audit, eurocities
 from portal.services.audit import AuditService
 from portal.services.errors import InvalidInput, NotFound
 from portal.services.exports import ExportFile
@@ -62,6 +62,9 @@ FIELDS: dict[str, str] = {
 }
 #: What a published entry may not leave empty (the CRPA mention and the Etalab fiche need them).
 REQUIRED = ("administration", "service", "contact", "purpose", "role_in_decision", "automation")
+
+#: What ``export`` produces: Etalab fields in CSV or JSON, or the Eurocities standard v0.3.1.
+EXPORT_FORMATS = ("csv", "json", "eurocities_json", "eurocities_csv")
 
 #: Stages at which the algorithm takes part in real decisions.
 IN_USE = (Stage.PILOT, Stage.EVALUATION, Stage.DEPLOYED)
@@ -239,15 +242,38 @@ class PublicRegisterService:
         rows = [e.record for e in self.published()]
         return pd.DataFrame(rows, columns=list(FIELDS)).rename(columns=FIELDS)
 
+    def eurocities(self) -> list[dict[str, Any]]:
+        """The published entries in the Eurocities Algorithmic Transparency Standard v0.3.1."""
+        with self._reader() as s:
+            rows = s.scalars(select(PublicRegisterEntry).where(PublicRegisterEntry.action == "publish")
+                             .order_by(PublicRegisterEntry.id)).all()
+            dates: dict[int, list[dt.date]] = {}
+            for r in rows:
+                dates.setdefault(r.use_case_id, []).append(r.created_at.date())
+        return [eurocities.registration(e.record, first_published=dates[e.use_case_id][0],
+                                        last_published=dates[e.use_case_id][-1])
+                for e in self.published()]
+
     def export(self, principal: Principal, fmt: str) -> ExportFile:
-        """The published entries as CSV (French headings, `;`) or JSON (field codes); audited.
+        """The published entries as CSV (French headings, `;`), JSON (field codes), or in the
+        Eurocities standard v0.3.1 (``eurocities_json``, ``eurocities_csv``); audited.
         The register is public: anyone signed in may download it."""
         require(principal, Action.EXPORT_REGISTER)
-        if fmt not in ("csv", "json"):
-            raise InvalidInput([f"Format d'export inconnu : « {fmt} » (csv ou json)."])
+        if fmt not in EXPORT_FORMATS:
+            raise InvalidInput([f"Format d'export inconnu : « {fmt} » ({', '.join(EXPORT_FORMATS)})."])
         entries = self.published()
         if fmt == "csv":
             out = ExportFile("registre-public-algorithmes.csv", to_csv_bytes(self.frame()), "text/csv", len(entries))
+        elif fmt == "eurocities_csv":
+            frame = pd.DataFrame(self.eurocities(), columns=list(eurocities.ATTRIBUTES))
+            out = ExportFile(f"registre-algorithmes-eurocities-v{eurocities.VERSION}.csv", to_csv_bytes(frame),
+                             "text/csv", len(entries))
+        elif fmt == "eurocities_json":
+            payload = {"standard": "Algorithmic Transparency Standard (Eurocities)",
+                       "standard_version": eurocities.VERSION, "registrations": self.eurocities()}
+            out = ExportFile(f"registre-algorithmes-eurocities-v{eurocities.VERSION}.json",
+                             json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8"),
+                             "application/json", len(entries))
         else:
             payload = {"schema": "Vigie — inventaire des algorithmes publics (champs Etalab)",
                        "fields": FIELDS, "entries": [e.record for e in entries]}

@@ -124,3 +124,84 @@ def test_a_prohibited_practice_is_not_listed_as_to_publish(services, people):
     scoring = make_use_case(services, people["lead"], title="Notation des usagers")
     services.governance.classify(people["compliance"], scoring.id, **SOCIAL_SCORING)
     assert scoring.id not in {e.use_case_id for e in services.public_register.entries()}
+
+
+# The standard's enumerations (Algoritmeregister/standard, _data/schema-v0_3_1.yaml).
+EUROCITIES_ENUMS = {
+    "status": {"planned", "design", "development", "pilot", "evaluation", "operational", "retired"},
+    "risk_category": {"minimal risk", "limited risk", "high risk", "unacceptable"},
+    "algorithm_type": {"self-learning", "rule-based", "hybrid"},
+    "type": {"descriptive", "diagnostic", "predictive", "prescriptive"},
+}
+
+
+def test_eurocities_export_maps_the_published_snapshot(services, people, piloted):
+    import datetime as dt
+
+    from portal.services import eurocities
+
+    services.public_register.publish(people["compliance"], piloted.id)
+    # the sheet changes after publication: the export still says what was published
+    view = services.register.get(piloted.id)
+    services.register.update(people["lead"], piloted.id, view.version,
+                             view.editable_fields() | {"title": "Titre modifié non publié"})
+    export = services.public_register.export(people["reader"], "eurocities_json")
+    payload = json.loads(export.data)
+    assert payload["standard_version"] == "0.3.1" and export.rows == 1
+    (reg,) = payload["registrations"]
+    assert list(reg) == list(eurocities.ATTRIBUTES) and len(reg) == 50
+    assert reg["name"] == "Orientation des demandes vers le bon service"
+    assert reg["organization"] == "Ville de Test" and reg["country"] == "France" and reg["lang"] == "fr"
+    assert reg["contact_email"] == "dpo@ville.test" and reg["contact_name"] is None
+    assert reg["status"] == "pilot" and reg["type"] == "prescriptive"  # a recommendation to the agent
+    assert reg["risk_category"] == "minimal risk"
+    assert "L311-3-1" in reg["objection_procedure"]  # individual decisions: the CRPA rights are stated
+    today = dt.date.today()
+    assert reg["publication_date"] == reg["last_change_date"] == today.isoformat()
+    assert reg["revision_date"] == eurocities._add_months(today, 12).isoformat()
+    for attribute, allowed in EUROCITIES_ENUMS.items():
+        assert reg[attribute] is None or reg[attribute] in allowed, attribute
+    assert all(reg[a] is None for a in eurocities.NOT_FILLED)
+    # the same entry keeps its identifier from one export to the next
+    again = json.loads(services.public_register.export(people["reader"], "eurocities_json").data)
+    assert again["registrations"][0]["uuid"] == reg["uuid"]
+    # CSV: one column per attribute, in the standard's order
+    text = services.public_register.export(people["reader"], "eurocities_csv").data.decode("utf-8-sig")
+    assert text.splitlines()[0] == ";".join(eurocities.ATTRIBUTES)
+    # withdrawn: no longer exported
+    services.public_register.withdraw(people["compliance"], piloted.id, "fin de l'expérimentation")
+    assert json.loads(services.public_register.export(people["reader"], "eurocities_json").data)[
+        "registrations"] == []
+
+
+def test_eurocities_revision_date_handles_month_ends():
+    import datetime as dt
+
+    from portal.services.eurocities import _add_months
+
+    assert _add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
+    assert _add_months(dt.date(2027, 12, 31), 2) == dt.date(2028, 2, 29)
+    assert _add_months(dt.date(2026, 11, 26), 12) == dt.date(2027, 11, 26)
+
+
+def test_the_cli_writes_the_open_data_export(services, people, piloted, db_url, monkeypatch, tmp_path, capsys):
+    from portal.cli import main
+    from portal.settings import get_settings
+
+    monkeypatch.setenv("VIGIE_DATABASE_URL", db_url)
+    monkeypatch.setenv("VIGIE_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        services.public_register.publish(people["compliance"], piloted.id)
+        target = tmp_path / "registre.json"
+        assert main(["public-register", "export", "--output", str(target)]) == 0
+        assert "1 fiche(s) publiée(s)" in capsys.readouterr().out
+        assert json.loads(target.read_text(encoding="utf-8"))["registrations"][0]["status"] == "pilot"
+        with pytest.raises(SystemExit):  # an unknown format is refused by the parser, naming the choices
+            main(["public-register", "export", "--format", "pdf"])
+        assert "eurocities_csv" in capsys.readouterr().err
+    finally:
+        get_settings.cache_clear()
+    with services.db.reader() as s:
+        exports = s.scalars(select(AuditEvent).where(AuditEvent.entity == "public_register")).all()
+    assert [e.action for e in exports] == ["export"]

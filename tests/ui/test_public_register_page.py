@@ -25,6 +25,10 @@ def test_every_role_sees_the_published_entries_and_the_open_data_export(app_as, 
     assert not [b for b in at.button if b.label in ("Publier la fiche", "Republier la fiche")]
     at.button(key="public_prepare_csv").click().run()
     assert not at.exception and at.get("download_button")
+    at.button(key="public_prepare_eurocities_json").click().run()
+    assert not at.exception and not at.error
+    names = [b.proto.label for b in at.get("download_button")]
+    assert "Télécharger registre-algorithmes-eurocities-v0.3.1.json" in names
 
 
 def test_compliance_publishes_an_entry_from_the_page(app_as, demo_url):
