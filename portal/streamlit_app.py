@@ -17,7 +17,7 @@ if principal is None:
     st.stop()
 
 st.session_state["principal"] = principal
-navigation = st.navigation(pages_for(principal))
+navigation = st.navigation(pages_for(principal), expanded=True)  # every page listed, no « View more »
 
 with st.sidebar:
     st.text(principal.display_name)  # a name from the identity provider: never markdown/HTML

@@ -95,5 +95,6 @@ for fmt, label, col in (("csv", "Préparer le CSV", c1), ("json", "Préparer le 
         st.session_state[f"public_export_{fmt}"] = attempt(lambda fmt=fmt: svc.public_register.export(me, fmt))
     ready = st.session_state.get(f"public_export_{fmt}")
     if ready is not None:
-        col.download_button(f"Télécharger {ready.filename}", ready.data, file_name=ready.filename, mime=ready.mime,
-                            key=f"public_download_{fmt}", on_click="ignore")
+        col.download_button("Télécharger", ready.data, file_name=ready.filename, mime=ready.mime,
+                            key=f"public_download_{fmt}", on_click="ignore", icon=":material/download:",
+                            help=f"{ready.filename} — {ready.rows} fiche(s) publiée(s)")

@@ -45,7 +45,7 @@ with st.form("scenario_form"):
     horizon = c2.number_input("Horizon (années, base pluriannuelle)", min_value=1, max_value=10, value=3,
                               key="sc_horizon")
     stages = c3.multiselect("Étapes candidates", [s.value for s in Stage], default=list(DEFAULT_CANDIDATE_STAGES),
-                            format_func=lambda s: Stage(s).label, key="sc_stages")
+                            format_func=lambda s: Stage(s).label, key="sc_stages", placeholder="Choisir des étapes")
     c1, c2 = st.columns(2)
     must = c1.multiselect("Cas d'usage imposés", refs, format_func=label, key="sc_must", placeholder="Aucun")
     excluded = c2.multiselect("Cas d'usage écartés", refs, format_func=label, key="sc_excluded", placeholder="Aucun")
@@ -101,7 +101,7 @@ for i, (col, out) in enumerate(zip(cols, shown, strict=True)):
         b.metric("Capacité restante (j-p)", fmt_number(r.capacity_left, 0))
         st.dataframe(out.selected[["reference", "title", "priority", "scenario_cost"]].rename(columns={
             "reference": "Référence", "title": "Intitulé", "priority": "Priorité", "scenario_cost": "Coût (€)"}),
-            hide_index=True, column_config={"Priorité": st.column_config.NumberColumn(format="%.1f"),
+            hide_index=True, column_config={"Priorité": st.column_config.NumberColumn(format="localized"),
                                             "Coût (€)": st.column_config.NumberColumn(format="euro")})
         for note in out.notes:
             st.caption(note)

@@ -22,7 +22,7 @@ ACTIONS = {"create": "a créé", "update": "a modifié", "delete": "a supprimé"
 ENTITIES |= {"identity_session": "une session", "audit_event": "le journal d'audit"}
 ACTIONS |= {"logout": "s'est déconnecté(e)", "login_refused": "connexion refusée :",
             "revoke_sessions": "a mis fin aux sessions de", "register_on_sign_in": "première connexion de",
-            "apply_group_roles": "a attribué des rôles d'après les groupes à"}
+            "apply_group_roles": "a mis à jour d'après les groupes les rôles de"}
 # monitoring (issue 6)
 ENTITIES |= {"monitoring_config": "la configuration du suivi", "monitoring_reference": "la référence de suivi",
              "monitoring_run": "le contrôle de suivi", "monitoring_alert": "l'alerte de suivi",
@@ -32,7 +32,8 @@ ACTIONS |= {"configure_monitoring": "a configuré", "set_reference": "a enregist
             "propose_suspension": "a proposé une suspension sur", "record_outcomes": "a enregistré",
             "decide_suspension_proposal": "a tranché la proposition de suspension de"}
 # public register of algorithms
-ENTITIES |= {"public_register_entry": "la fiche du registre public", "public_register": "le registre public"}
+ENTITIES |= {"public_register_entry": "la fiche du registre public", "public_register": "le registre public",
+             "portfolio": "le portefeuille", "portfolio_report": "le rapport au conseil"}
 ACTIONS |= {"publish": "a publié"}
 # analysis (issue 5)
 ENTITIES |= {"analysis_binding": "l'association à un module d'analyse", "analysis_run": "l'exécution d'analyse"}
@@ -53,9 +54,22 @@ def describe_event(ev: AuditEventView) -> str:
         return f"connexion refusée ({reason})"
     verb = ACTIONS.get(ev.action, ev.action)
     what = ENTITIES.get(ev.entity, ev.entity)
+    if ev.action == "export":  # the entity id of an export is its format
+        return _elide(f"{verb} {what} (format {ev.entity_id})")
     changed = changed_fields(ev)
     suffix = f" ({', '.join(changed[:5])})" if changed and ev.action == "update" else ""
-    return f"{verb} {what} n° {ev.entity_id}{suffix}"
+    return _elide(f"{verb} {what} n° {ev.entity_id}{suffix}")
+
+
+_ELISIONS = ((" de une ", " d'une "), (" de un ", " d'un "), (" de le ", " du "), (" de les ", " des "),
+             (" à le ", " au "), (" à les ", " aux "))
+
+
+def _elide(text: str) -> str:
+    """French contractions where a verb ending in « de » / « à » meets an article."""
+    for plain, contracted in _ELISIONS:
+        text = text.replace(plain, contracted)
+    return text
 
 
 def changed_fields(ev: AuditEventView) -> list[str]:
