@@ -317,6 +317,26 @@ def cmd_public_register_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_budget_import(args: argparse.Namespace) -> int:
+    """Budget lines from a finance export, all or nothing (the problems are listed by line)."""
+    from portal.services.errors import InvalidInput
+    from portal.services.people import SYSTEM
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"Fichier introuvable : {path}", file=sys.stderr)
+        return 1
+    try:
+        counts = _services().portfolio.import_budget_lines(SYSTEM, path.read_bytes(), path.name)
+    except InvalidInput as exc:
+        print(f"Rien n'a été importé ({path.name}) :\n" + "\n".join(f"- {p}" for p in exc.problems),
+              file=sys.stderr)
+        return 1
+    print(f"Lignes budgétaires : {counts['created']} créée(s), {counts['updated']} modifiée(s), "
+          f"{counts['unchanged']} inchangée(s).")
+    return 0
+
+
 def _safe_url(url: str) -> str:
     """The URL without its password, for messages."""
     from sqlalchemy.engine import make_url
@@ -379,6 +399,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--territory", help="colonne de territoire (commune, quartier)")
     p.add_argument("--label", help="libellé du lot de résultats")
     p.set_defaults(func=cmd_monitor_outcomes)
+    # portfolio: budget lines from a finance export
+    budget = sub.add_parser("budget", help="lignes budgétaires des cas d'usage").add_subparsers(
+        dest="budget_command", required=True)
+    p = budget.add_parser("import", help="importer un export des finances (CSV ou Excel)")
+    p.add_argument("file", help="colonnes : Référence, Année, Voté, Engagé, Dépensé (une ligne par cas et par année)")
+    p.set_defaults(func=cmd_budget_import)
     # public register: open-data export
     from portal.services.public_register import EXPORT_FORMATS
 

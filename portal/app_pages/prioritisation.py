@@ -5,9 +5,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from policies.access import can
 from policies.prioritisation import charts as pcharts
+from policies.vocabulary import Action
 from portal.ui.deps import services
-from portal.ui.feedback import flash
+from portal.ui.feedback import attempt, flash
 from portal.ui.i18n import fmt_money, fmt_number, t
 from portal.ui.portfolio import RANKED_CONFIG, benefits_view, explanation, ranked_view
 from portal.ui.session import principal
@@ -103,7 +105,21 @@ with tabs[4]:
                 "year": "Année", "reference": "Référence", "title": "Intitulé", "voted": "Voté (€)",
                 "committed": "Engagé (€)", "spent": "Dépensé (€)"}), hide_index=True, column_config={
                 c: st.column_config.NumberColumn(format="euro") for c in ("Voté (€)", "Engagé (€)", "Dépensé (€)")})
-    st.caption("Les lignes se saisissent dans l'onglet « Valeur et priorité » de chaque fiche.")
+    st.caption("Les lignes se saisissent dans l'onglet « Valeur et priorité » de chaque fiche, ou s'importent "
+               "d'un export des finances ci-dessous.")
+    if can(me, Action.MANAGE_BUDGET):
+        with st.expander("Importer un export des finances", icon=":material/upload_file:"):
+            st.caption("CSV ou Excel, une ligne par cas d'usage et par année : Référence, Année, Voté (€), "
+                       "Engagé (€), Dépensé (€). Une ligne existante est remplacée. Au moindre problème, rien "
+                       "n'est importé et chaque ligne en cause est citée.")
+            upload = st.file_uploader("Fichier", type=["csv", "xlsx", "txt"], key="budget_import_file")
+            if st.button("Importer", key="budget_import", disabled=upload is None):
+                counts = attempt(lambda: svc.portfolio.import_budget_lines(me, upload.getvalue(), upload.name))
+                if counts is not None:
+                    st.session_state["_flash"] = (
+                        f"Import terminé : {counts['created']} ligne(s) créée(s), {counts['updated']} "
+                        f"modifiée(s), {counts['unchanged']} inchangée(s).")
+                    st.rerun()
 
 with tabs[5]:
     benefits = svc.portfolio.benefits()

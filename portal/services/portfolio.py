@@ -44,9 +44,10 @@ from portal.db.models import (
     UseCase,
     UseCaseScore,
 )
-from portal.services import audit
+from portal.services import audit, budget_import
 from portal.services.errors import InvalidInput, NotFound, StaleEdit
 from portal.services.validation import validate
+from usecases import loading
 
 #: (AI Act class value, impact level 1–4) of a use case, from the governance service.
 ClassificationOf = Callable[[int], tuple[str | None, int | None]]
@@ -282,23 +283,52 @@ class PortfolioService:
         fields = validate(BudgetFields, data, BUDGET_LABELS)
         with self._writer.begin() as s:
             self._use_case(s, use_case_id)
-            row = s.scalar(select(BudgetLine).where(BudgetLine.use_case_id == use_case_id,
-                                                    BudgetLine.year == fields.year))
-            new = fields.model_dump()
-            if row is None:
-                row = BudgetLine(use_case_id=use_case_id, **new)
-                s.add(row)
-                s.flush()
-                audit.append(s, principal, "create", "budget_line", row.id, use_case_id=use_case_id, after=new)
-            else:
-                before, after = audit.diff({k: getattr(row, k) for k in new}, new)
-                if after:
-                    for k, v in new.items():
-                        setattr(row, k, v)
-                    s.flush()
-                    audit.append(s, principal, "update", "budget_line", row.id, use_case_id=use_case_id,
-                                 before=before, after=after)
-            return {"id": row.id, "use_case_id": use_case_id, **new}
+            row, _ = self._upsert_budget(s, principal, use_case_id, fields.model_dump())
+            return {"id": row.id, "use_case_id": use_case_id, **fields.model_dump()}
+
+    def import_budget_lines(self, principal: Principal, data: bytes, filename: str) -> dict[str, int]:
+        """Budget lines from a finance export (CSV or Excel: reference, year, voted, committed, spent),
+        all or nothing: any problem (named by line and column) and nothing is written. Each line
+        created or changed is audited like a line typed in the sheet. Returns the counts
+        ``created``, ``updated``, ``unchanged``."""
+        require(principal, Action.MANAGE_BUDGET)
+        try:
+            table = loading.read_table(data, filename)
+        except loading.InvalidInput as exc:
+            raise InvalidInput(exc.problems) from None
+        with self._reader() as s:
+            known = dict(s.execute(select(UseCase.reference, UseCase.id)).tuples().all())
+        rows, problems = budget_import.parse(table, known, BudgetFields)
+        if problems:
+            raise InvalidInput(problems)
+        counts = {"created": 0, "updated": 0, "unchanged": 0}
+        with self._writer.begin() as s:
+            for r in rows:
+                _, outcome = self._upsert_budget(s, principal, known[r.reference], r.fields,
+                                                 details={"import": filename, "line": r.line})
+                counts[outcome] += 1
+        return counts
+
+    def _upsert_budget(self, s: Session, principal: Principal, use_case_id: int, new: dict[str, Any],
+                       details: dict[str, Any] | None = None) -> tuple[BudgetLine, str]:
+        row = s.scalar(select(BudgetLine).where(BudgetLine.use_case_id == use_case_id,
+                                                BudgetLine.year == new["year"]))
+        if row is None:
+            row = BudgetLine(use_case_id=use_case_id, **new)
+            s.add(row)
+            s.flush()
+            audit.append(s, principal, "create", "budget_line", row.id, use_case_id=use_case_id, after=new,
+                         details=details)
+            return row, "created"
+        before, after = audit.diff({k: getattr(row, k) for k in new}, new)
+        if not after:
+            return row, "unchanged"
+        for k, v in new.items():
+            setattr(row, k, v)
+        s.flush()
+        audit.append(s, principal, "update", "budget_line", row.id, use_case_id=use_case_id,
+                     before=before, after=after, details=details)
+        return row, "updated"
 
     def delete_benefit_measure(self, principal: Principal, measure_id: int) -> None:
         """Remove a measure entered by mistake (project lead of the use case, admin); the audit event keeps

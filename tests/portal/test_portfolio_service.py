@@ -121,6 +121,43 @@ def test_budget_lines_upsert_per_year_and_sum_by_year(services, people, uc):
         services.portfolio.set_budget_line(people["director"], uc.id, {"year": 2026, "voted": -5})
 
 
+def test_budget_lines_import_from_a_finance_export_all_or_nothing(services, people, uc):
+    services.portfolio.set_budget_line(people["director"], uc.id, {"year": 2026, "voted": 10000, "committed": 8000,
+                                                                   "spent": 5000})
+    good = ("Référence;Année;Voté (€);Engagé (€);Dépensé (€)\n"
+            f"{uc.reference};2026;12 500,50 €;8000;5000\n"
+            f"{uc.reference};2027;3 000;;\n").encode()
+    with pytest.raises(PermissionDenied):
+        services.portfolio.import_budget_lines(people["lead"], good, "budget.csv")
+    # one bad line among good ones: every problem named, nothing written
+    bad = ("reference;year;voted;committed;spent\n"
+           f"{uc.reference};2028;1000;0;0\n"
+           "UC-1999-999;2026;1;1;1\n"
+           f"{uc.reference};deux mille;1;1;1\n"
+           f"{uc.reference};2029;-4;0;0\n"
+           f"{uc.reference};2028;5;0;0\n").encode()
+    events_before = len(_events(services, "budget_line"))
+    with pytest.raises(InvalidInput) as refused:
+        services.portfolio.import_budget_lines(people["director"], bad, "budget.csv")
+    problems = refused.value.problems
+    assert "Ligne 3 — Champ « Référence » : cas d'usage « UC-1999-999 » inconnu du registre." in problems
+    assert any(p.startswith("Ligne 4 — Champ « Année » : doit être un nombre entier") for p in problems)
+    assert any(p.startswith("Ligne 5 — Champ « Voté (€) » : doit être supérieur ou égal à 0") for p in problems)
+    assert any(p.startswith("Ligne 6 — ") and "déjà à la ligne 2" in p for p in problems)
+    assert _count(services, BudgetLine) == 1 and len(_events(services, "budget_line")) == events_before
+    with pytest.raises(InvalidInput, match="Colonne\\(s\\) absente\\(s\\) : Engagé"):
+        services.portfolio.import_budget_lines(people["director"], b"reference;year;voted;spent\nX;2026;1;1\n",
+                                               "budget.csv")
+    counts = services.portfolio.import_budget_lines(people["director"], good, "budget.csv")
+    assert counts == {"created": 1, "updated": 1, "unchanged": 0}
+    lines = services.portfolio.budget_lines().set_index("year")
+    assert lines.loc[2026, "voted"] == pytest.approx(12500.5) and lines.loc[2027, "committed"] == 0
+    assert '"import":"budget.csv"' in _events(services, "budget_line")[-1].payload
+    # the same file again changes nothing and records nothing
+    assert services.portfolio.import_budget_lines(people["admin"], good, "budget.csv") == {
+        "created": 0, "updated": 0, "unchanged": 2}
+
+
 def test_benefits_read_as_gains_over_the_baseline(services, people, uc):
     # a KPI meant to fall: 10 days -> 4 days expected, 7 measured = half the gain
     services.portfolio.add_benefit_measure(people["lead"], uc.id, {
@@ -247,3 +284,25 @@ def test_bench_has_portfolio_rows_against_a_same_process_baseline():
     assert all(r.seconds > 0 and r.baseline_seconds > 0 for r in rows)
     assert "statut optimal" in rows[0].note and "médiane sur 2 instances" in rows[0].name
     assert "même valeur optimale : oui" in rows[1].note
+
+
+def test_vigie_budget_import_reports_counts_or_every_problem(services, uc, db_url, monkeypatch, tmp_path, capsys):
+    from portal.cli import main
+    from portal.settings import get_settings
+
+    monkeypatch.setenv("VIGIE_DATABASE_URL", db_url)
+    monkeypatch.setenv("VIGIE_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        bad = tmp_path / "budget.csv"
+        bad.write_text("reference;year;voted;committed;spent\nUC-0000-000;2026;1;1;1\n", encoding="utf-8")
+        assert main(["budget", "import", str(bad)]) == 1
+        err = capsys.readouterr().err
+        assert "Rien n'a été importé (budget.csv)" in err and "Ligne 2" in err and "UC-0000-000" in err
+        good = tmp_path / "finances.csv"
+        good.write_text(f"Référence;Année;Voté;Engagé;Dépensé\n{uc.reference};2026;1000;500;250\n", encoding="utf-8")
+        assert main(["budget", "import", str(good)]) == 0
+        assert "1 créée(s), 0 modifiée(s), 0 inchangée(s)" in capsys.readouterr().out
+        assert main(["budget", "import", str(tmp_path / "absent.csv")]) == 1
+    finally:
+        get_settings.cache_clear()
