@@ -30,7 +30,8 @@ c3.metric("Revues en retard", len(late_reviews))
 c4.metric("Classifications à valider", sum(1 for r in rows if r.risk_class and not r.validated))
 
 tab_queue, tab_classes, tab_late, tab_history = st.tabs(
-    [f"File d'attente ({len(pending)})", "Classes et niveaux", "Retards", "Historique des passages"])
+    [f"File d'attente ({len(pending)})", "Classes et niveaux", "Retards", "Historique des passages"],
+    key="compliance_tabs", on_change="rerun")
 
 with tab_queue:
     to_validate = [r for r in rows if r.risk_class and not r.validated]

@@ -43,7 +43,7 @@ c3.metric(f"Budget voté {today.year}", fmt_money(float(year_row["voted"].sum())
 c4.metric("Expérimentations en retard", len(overdue))
 
 tabs = st.tabs([t("Classement"), t("Matrice valeur × faisabilité"), t("Répartition"), t("Feuille de route"),
-                t("Budget"), t("Bénéfices")])
+                t("Budget"), t("Bénéfices")], key="prioritisation_tabs", on_change="rerun")  # kept across a save
 
 with tabs[0]:
     st.caption("Cliquez sur une ligne pour voir comment son score est calculé.")

@@ -37,7 +37,7 @@ defaults = previous.model_dump() if previous else {}
 key = f"q{uc.id}_{previous.number if previous else 0}"
 
 tab_ai, tab_rgpd, tab_crpa, tab_impact, tab_result = st.tabs(
-    ["Règlement IA", "RGPD", "CRPA", "Niveau d'impact", "Résultat"])
+    ["Règlement IA", "RGPD", "CRPA", "Niveau d'impact", "Résultat"], key="questionnaire_tabs", on_change="rerun")
 with tab_ai:
     ai_answers = questions_form(ai_act.questions(), defaults.get("ai_act_answers", {}), f"{key}_ai",
                                 derive=ai_act.derive_facts)
