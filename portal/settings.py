@@ -27,6 +27,8 @@ class Settings:
     session_max_age_hours: float
     #: Minutes without any page run after which a session ends; 0 turns the limit off.
     session_idle_minutes: float = 30.0
+    #: The published register is readable without signing in (VIGIE_PUBLIC_REGISTER=off hides it).
+    public_register: bool = True
     # identity (issue 7)
     group_role_map: str = ""
     group_claim: str = "groups"
@@ -59,6 +61,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         idle = float(env_vars.get("VIGIE_SESSION_IDLE_MINUTES", "30"))
     except ValueError as exc:
         raise SettingsError(f"Réglage numérique invalide : {exc}") from exc
+    public = env_vars.get("VIGIE_PUBLIC_REGISTER", "on").strip().lower()
+    if public not in ("on", "off"):
+        raise SettingsError(f"VIGIE_PUBLIC_REGISTER={public!r} : valeurs possibles on, off.")
     if idle < 0:
         raise SettingsError(f"VIGIE_SESSION_IDLE_MINUTES doit être positif ou nul (0 : pas de limite), reçu {idle:g}.")
     return Settings(
@@ -68,6 +73,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         max_upload_mb=max_upload,
         session_max_age_hours=max_age,
         session_idle_minutes=idle,
+        public_register=public == "on",
         **_identity_settings(env_vars),
     )
 

@@ -7,13 +7,16 @@ import streamlit as st
 from portal.ui import auth
 from portal.ui.deps import settings
 from portal.ui.i18n import LANGUAGES, t
-from portal.ui.nav import pages_for
+from portal.ui.nav import pages_for, public_register_page
 
 st.set_page_config(page_title="Vigie", page_icon=":material/visibility:", layout="wide")
 
 principal = auth.current()
 if principal is None:
-    st.navigation([st.Page(auth.sign_in_page, title="Connexion", url_path="connexion")], position="hidden").run()
+    # Signed out: the sign-in page, and the published register for the public when it is open.
+    public = [public_register_page()] if settings().public_register else []
+    st.navigation([st.Page(auth.sign_in_page, title="Connexion", url_path="connexion", default=True), *public],
+                  position="hidden").run()
     st.stop()
 
 st.session_state["principal"] = principal

@@ -89,6 +89,17 @@ class EntryView:
     required: bool
 
 
+@dataclass(frozen=True)
+class PublicEntry:
+    """A published snapshot as the public sees it."""
+
+    reference: str
+    name: str
+    record: dict[str, Any]
+    first_published_at: dt.datetime
+    published_at: dt.datetime
+
+
 class PublicRegisterService:
     def __init__(self, reader: sessionmaker[Session], writer: sessionmaker[Session], register: RegisterService,
                  governance: GovernanceService, audit_service: AuditService,
@@ -254,11 +265,37 @@ class PublicRegisterService:
                                         last_published=dates[e.use_case_id][-1])
                 for e in self.published()]
 
+    def public_entries(self) -> list[PublicEntry]:
+        """What the public sees without signing in: the published snapshots only, by reference.
+
+        Read straight from ``public_register_entry`` (the latest row of each use case, when it is a
+        publication), never from the sheets, so nothing internal or unpublished can leak."""
+        with self._reader() as s:
+            latest = self._latest(s)
+            first: dict[int, dt.datetime] = {}
+            for r in s.scalars(select(PublicRegisterEntry).where(PublicRegisterEntry.action == "publish")
+                               .order_by(PublicRegisterEntry.id)):
+                first.setdefault(r.use_case_id, r.created_at)
+        out = [PublicEntry(reference=str(r.record.get("reference") or ""), name=str(r.record.get("name") or ""),
+                           record=dict(r.record), first_published_at=first[uc_id], published_at=r.created_at)
+               for uc_id, r in latest.items() if r.action == "publish"]
+        return sorted(out, key=lambda e: e.reference)
+
+    def public_export(self, fmt: str) -> ExportFile:
+        """The open-data files for anyone, signed in or not. Not audited: the published register is
+        public information, and a download by the public changes nothing (like a page view)."""
+        return self._export_file(fmt)
+
     def export(self, principal: Principal, fmt: str) -> ExportFile:
         """The published entries as CSV (French headings, `;`), JSON (field codes), or in the
         Eurocities standard v0.3.1 (``eurocities_json``, ``eurocities_csv``); audited.
         The register is public: anyone signed in may download it."""
         require(principal, Action.EXPORT_REGISTER)
+        out = self._export_file(fmt)
+        self._audit.record(principal, "export", "public_register", fmt, details={"rows": out.rows, "format": fmt})
+        return out
+
+    def _export_file(self, fmt: str) -> ExportFile:
         if fmt not in EXPORT_FORMATS:
             raise InvalidInput([f"Format d'export inconnu : « {fmt} » ({', '.join(EXPORT_FORMATS)})."])
         entries = self.published()
@@ -280,7 +317,6 @@ class PublicRegisterService:
             out = ExportFile("registre-public-algorithmes.json",
                              json.dumps(payload, ensure_ascii=False, indent=2, default=str).encode("utf-8"),
                              "application/json", len(entries))
-        self._audit.record(principal, "export", "public_register", fmt, details={"rows": len(entries), "format": fmt})
         return out
 
 

@@ -230,6 +230,11 @@ def sign_in_page() -> None:
             label = "Se connecter" if name == "default" else f"Se connecter avec {name}"
             if st.button(label, key=f"login_{name}", type="primary", icon=":material/login:"):
                 st.login(None if name == "default" else name)
+    if settings().public_register:
+        from portal.ui.nav import public_register_page
+
+        st.page_link(public_register_page(), label="Consulter le registre public des algorithmes (sans connexion)",
+                     icon=":material/public:")
     if not settings().demo_login_allowed:
         if not names:
             st.error("Connexion par le fournisseur d'identité non configurée. Contactez l'administrateur du portail.")

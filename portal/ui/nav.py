@@ -18,6 +18,12 @@ def page(name: str, title: str, icon: str, *, default: bool = False, hidden: boo
                    visibility="hidden" if hidden else "visible")
 
 
+def public_register_page() -> st.Page:
+    """The published register, readable without signing in (see VIGIE_PUBLIC_REGISTER)."""
+    return st.Page(PAGES_DIR / "public_view.py", title=t("Registre public des algorithmes"), icon=":material/public:",
+                   url_path="registre-public")
+
+
 def pages_for(principal: Principal) -> dict[str, list[st.Page]]:
     steering = [
         page("home", "Portefeuille", ":material/dashboard:", default=True),

@@ -53,3 +53,29 @@ def test_an_idle_session_signs_the_browser_out(demo_db):
         reasons = list(s.scalars(select(IdentitySession.revoked_reason)))
     services.db.dispose()
     assert "idle" in reasons
+
+
+def test_the_public_reads_the_register_without_signing_in_unless_it_is_closed(demo_db):
+    if chromium_path() is None:
+        skip_or_fail("Chromium absent : `make test` l'installe quand c'est possible (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = launch(p)
+        with running_portal({"VIGIE_DATABASE_URL": demo_db, "VIGIE_ENV": "demo"}) as url:
+            page = browser.new_page(viewport={"width": 1400, "height": 1200})
+            page.set_default_timeout(60_000)
+            page.goto(url, wait_until="networkidle")
+            page.get_by_text("Consulter le registre public des algorithmes").click()
+            page.get_by_role("heading", name="Registre public des algorithmes").wait_for()
+            page.get_by_text("fiche(s) publiée(s)").wait_for()
+            page.get_by_role("button", name="Eurocities (JSON)").wait_for()
+            assert page.get_by_role("button", name="Se connecter").count() == 0  # nobody signed in, nothing else
+        with running_portal({"VIGIE_DATABASE_URL": demo_db, "VIGIE_ENV": "demo",
+                             "VIGIE_PUBLIC_REGISTER": "off"}) as url:
+            page = browser.new_page(viewport={"width": 1400, "height": 1200})
+            page.set_default_timeout(60_000)
+            page.goto(f"{url}/registre-public", wait_until="networkidle")
+            page.get_by_text("Se connecter en démonstration").wait_for()
+            assert page.get_by_text("fiche(s) publiée(s)").count() == 0
+            assert page.get_by_text("Consulter le registre public").count() == 0
+        browser.close()

@@ -205,3 +205,24 @@ def test_the_cli_writes_the_open_data_export(services, people, piloted, db_url, 
     with services.db.reader() as s:
         exports = s.scalars(select(AuditEvent).where(AuditEvent.entity == "public_register")).all()
     assert [e.action for e in exports] == ["export"]
+
+
+def test_the_public_sees_only_published_snapshots_and_downloads_unaudited(services, people, piloted):
+    assert services.public_register.public_entries() == []
+    services.public_register.publish(people["compliance"], piloted.id)
+    view = services.register.get(piloted.id)
+    services.register.update(people["lead"], piloted.id, view.version,
+                             view.editable_fields() | {"title": "Titre interne non publié"})
+    (entry,) = services.public_register.public_entries()
+    assert entry.reference == piloted.reference and entry.name == "Orientation des demandes vers le bon service"
+    assert entry.record["contact"] == "dpo@ville.test" and entry.first_published_at == entry.published_at
+    with services.db.reader() as s:
+        exports_before = s.scalar(select(func.count()).select_from(AuditEvent))
+    out = services.public_register.public_export("eurocities_json")
+    assert json.loads(out.data)["registrations"][0]["name"] == "Orientation des demandes vers le bon service"
+    with services.db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(AuditEvent)) == exports_before  # nothing recorded
+    with pytest.raises(InvalidInput):
+        services.public_register.public_export("xml")
+    services.public_register.withdraw(people["compliance"], piloted.id, "fin de l'expérimentation")
+    assert services.public_register.public_entries() == []

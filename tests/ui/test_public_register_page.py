@@ -44,3 +44,19 @@ def test_compliance_publishes_an_entry_from_the_page(app_as, demo_url):
     svc = build_services(demo_url)
     assert svc.public_register.entry(target.use_case_id).published
     svc.db.dispose()
+
+
+def test_a_signed_out_visitor_reads_the_published_register(app_as, demo_url):
+    svc = build_services(demo_url)
+    published = sorted(e.reference for e in svc.public_register.public_entries())
+    svc.db.dispose()
+    at = app_as(None)
+    assert any("registre public" in (link.proto.label or "").lower() for link in at.get("page_link"))
+    at = at.switch_page("app_pages/public_view.py").run()
+    assert not at.exception and not at.error
+    table = at.dataframe[0].value
+    assert sorted(table["Référence"]) == published
+    assert len(at.get("download_button")) == 4
+    # nothing internal: no publish button, no « à republier », no agent names
+    assert not [b for b in at.button if "Publier" in (b.label or "")]
+    assert "Par" not in table.columns

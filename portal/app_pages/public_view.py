@@ -1,0 +1,56 @@
+"""The public register of algorithms for everyone, without signing in (CRPA L312-1-3).
+
+Only published snapshots are shown; the open-data files download here too, unaudited (public data).
+"""
+
+import pandas as pd
+import streamlit as st
+
+from portal.services.public_register import FIELDS
+from portal.ui.auth import demo_banner
+from portal.ui.deps import services, settings
+from portal.ui.i18n import fmt_date, t
+
+svc = services()
+if settings().demo_login_allowed:
+    demo_banner()
+st.title(t("Registre public des algorithmes"))
+st.caption("Les traitements algorithmiques que la collectivité utilise pour fonder des décisions ou éclairer son "
+           "action, décrits selon l'inventaire recommandé par Etalab (code des relations entre le public et "
+           "l'administration, art. L312-1-3). Pour toute question sur un traitement, écrivez au contact indiqué "
+           "dans sa fiche.")
+
+entries = svc.public_register.public_entries()
+if not entries:
+    st.info("Aucune fiche n'est publiée pour l'instant.")
+    st.stop()
+
+table = pd.DataFrame([{
+    "Référence": e.reference, "Algorithme": e.name, "Service": e.record.get("service") or "",
+    "Niveau d'automatisation": e.record.get("automation") or "", "Mise à jour": fmt_date(e.published_at),
+} for e in entries])
+st.caption(f"{len(entries)} fiche(s) publiée(s) — cliquez sur une ligne pour lire la fiche.")
+event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
+                     key="public_view_table", height=min(640, 38 + 35 * len(table)))
+rows = event.selection.rows if event else []
+wanted = st.query_params.get("ref")
+index = rows[0] if rows else next((i for i, e in enumerate(entries) if e.reference == wanted), None)
+if index is not None:
+    entry = entries[index]
+    st.subheader(f"{entry.reference} — {entry.name}")
+    st.caption(f"Publiée pour la première fois le {fmt_date(entry.first_published_at)}, "
+               f"mise à jour le {fmt_date(entry.published_at)}.")
+    st.dataframe(pd.DataFrame([{"Rubrique": label, "Contenu": "" if entry.record.get(key) is None
+                                else str(entry.record.get(key))} for key, label in FIELDS.items()]),
+                 hide_index=True, column_config={"Contenu": st.column_config.TextColumn(width="large")})
+
+st.divider()
+st.subheader("Données ouvertes")
+st.caption("Les mêmes fiches en CSV (rubriques en français, séparateur « ; »), en JSON, ou au standard de "
+           "transparence algorithmique d'Eurocities (v0.3.1).")
+cols = st.columns(4)
+for col, (fmt, label) in zip(cols, (("csv", "CSV"), ("json", "JSON"), ("eurocities_json", "Eurocities (JSON)"),
+                                    ("eurocities_csv", "Eurocities (CSV)")), strict=True):
+    out = svc.public_register.public_export(fmt)
+    col.download_button(label, out.data, file_name=out.filename, mime=out.mime, key=f"public_view_{fmt}",
+                        on_click="ignore", icon=":material/download:", help=out.filename)
