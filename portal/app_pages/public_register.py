@@ -6,6 +6,7 @@ import streamlit as st
 from policies.access import can
 from policies.vocabulary import Action
 from portal.services.public_register import FIELDS
+from portal.services.public_reports import KINDS_FR
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
 from portal.ui.i18n import fmt_date, t
@@ -81,6 +82,32 @@ if index is not None:
                         lambda: svc.public_register.withdraw(me, entry.use_case_id, reason),
                         success=f"{entry.reference} retiré du registre public."):
                     st.rerun()
+
+if can(me, Action.PUBLISH_REGISTER):
+    st.divider()
+    reports = svc.public_reports.reports(me)
+    waiting = [r for r in reports if r.status == "open"]
+    st.subheader(f"Signalements du public ({len(waiting)} à traiter)")
+    st.caption("Erreurs signalées, questions et contestations envoyées depuis le registre public (sans connexion). "
+               "Notez la réponse apportée pour clore ; l'adresse laissée ne sert qu'à répondre.")
+    if not reports:
+        st.info("Aucun signalement.")
+    for r in waiting:
+        with st.expander(f"n° {r.id} — {r.reference} — {KINDS_FR[r.kind]} — {fmt_date(r.created_at)}"):
+            st.text(r.message)  # written by the public: shown as plain text, never markdown
+            st.caption(f"Répondre à : {r.contact}" if r.contact else "Aucune adresse laissée.")
+            answer = st.text_area("Réponse apportée", key=f"report_answer_{r.id}")
+            if st.button("Clore le signalement", key=f"report_close_{r.id}") and attempt(
+                    lambda r=r, answer=answer: svc.public_reports.close(me, r.id, answer),
+                    success=f"Signalement n° {r.id} clos."):
+                st.rerun()
+    closed = [r for r in reports if r.status == "closed"]
+    if closed:
+        with st.expander(f"Signalements clos ({len(closed)})"):
+            st.dataframe(pd.DataFrame([{
+                "N°": r.id, "Fiche": r.reference, "Objet": KINDS_FR[r.kind], "Reçu le": fmt_date(r.created_at),
+                "Clos le": fmt_date(r.handled_at), "Message": r.message, "Réponse": r.response or "",
+            } for r in closed]), hide_index=True)
 
 st.divider()
 st.subheader("Données ouvertes")

@@ -7,8 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from portal.services.public_register import FIELDS
+from portal.services.public_reports import KINDS_FR
 from portal.ui.auth import demo_banner
 from portal.ui.deps import services, settings
+from portal.ui.feedback import attempt
 from portal.ui.i18n import fmt_date, t
 
 svc = services()
@@ -43,6 +45,20 @@ if index is not None:
     st.dataframe(pd.DataFrame([{"Rubrique": label, "Contenu": "" if entry.record.get(key) is None
                                 else str(entry.record.get(key))} for key, label in FIELDS.items()]),
                  hide_index=True, column_config={"Contenu": st.column_config.TextColumn(width="large")})
+    with st.expander("Signaler une erreur, poser une question ou contester", icon=":material/feedback:"):
+        with st.form(f"report_{entry.reference}", clear_on_submit=True):
+            kind = st.radio("Objet", list(KINDS_FR), format_func=KINDS_FR.__getitem__)
+            message = st.text_area("Message", max_chars=4000,
+                                   placeholder="Ce qui est inexact, ce que vous voulez savoir, ou pourquoi vous "
+                                               "contestez (10 caractères au moins).")
+            contact = st.text_input("Adresse électronique (facultatif)",
+                                    help="Seulement pour vous répondre ; elle n'est ni publiée ni réutilisée.")
+            if st.form_submit_button("Envoyer", type="primary"):
+                report_id = attempt(lambda: svc.public_reports.submit(
+                    {"reference": entry.reference, "kind": kind, "message": message, "contact": contact}))
+                if report_id is not None:
+                    st.success(f"Merci : votre message n° {report_id} est transmis au service chargé de la "
+                               "conformité" + (", qui vous répondra." if contact.strip() else "."))
 
 st.divider()
 st.subheader("Données ouvertes")

@@ -18,6 +18,7 @@ from portal.services.people import PeopleService
 from portal.services.portfolio import PortfolioService
 from portal.services.portfolio_exports import PortfolioExports
 from portal.services.public_register import PublicRegisterService
+from portal.services.public_reports import PublicReportService
 from portal.services.register import RegisterService
 from portal.services.sessions import SessionService
 from portal.services.suspension import SuspensionService
@@ -40,6 +41,7 @@ class Services:
     suspensions: SuspensionService
     analysis: AnalysisService
     public_register: PublicRegisterService
+    public_reports: PublicReportService
 
 
 def build_services(url: str, data_dir: Path | None = None) -> Services:
@@ -81,6 +83,7 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
         analysis=analysis,
         public_register=PublicRegisterService(db.reader, db.writer, register, governance, audit,
                                               module_of=lambda use_case_id: _bound_module(analysis, use_case_id)),
+        public_reports=PublicReportService(db.reader, db.writer),
     )
 
 

@@ -34,7 +34,8 @@ ACTIONS |= {"configure_monitoring": "a configuré", "set_reference": "a enregist
 # public register of algorithms
 ENTITIES |= {"public_register_entry": "la fiche du registre public", "public_register": "le registre public",
              "portfolio": "le portefeuille", "portfolio_report": "le rapport au conseil"}
-ACTIONS |= {"publish": "a publié"}
+ACTIONS |= {"publish": "a publié", "report": "a envoyé", "close_report": "a clos"}
+ENTITIES |= {"public_report": "le signalement"}
 # analysis (issue 5)
 ENTITIES |= {"analysis_binding": "l'association à un module d'analyse", "analysis_run": "l'exécution d'analyse"}
 ACTIONS |= {"bind_module": "a créé ou changé", "unbind_module": "a retiré", "run_analysis": "a lancé",

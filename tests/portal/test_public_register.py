@@ -226,3 +226,38 @@ def test_the_public_sees_only_published_snapshots_and_downloads_unaudited(servic
         services.public_register.public_export("xml")
     services.public_register.withdraw(people["compliance"], piloted.id, "fin de l'expérimentation")
     assert services.public_register.public_entries() == []
+
+
+def test_the_public_reports_on_a_published_entry_and_compliance_closes_it(services, people, piloted):
+    report = {"reference": piloted.reference, "kind": "error", "message": "Le service porteur indiqué a changé.",
+              "contact": "usager@example.org"}
+    with pytest.raises(InvalidInput, match="n'est pas une fiche publiée"):
+        services.public_reports.submit(report)  # not published yet
+    services.public_register.publish(people["compliance"], piloted.id)
+    for bad, expected in (({"message": "court"}, "Champ « Message »"),
+                          ({"contact": "pas-une-adresse"}, "adresse électronique invalide"),
+                          ({"kind": "spam"}, "Champ « Objet »")):
+        with pytest.raises(InvalidInput, match=expected):
+            services.public_reports.submit(report | bad)
+    rid = services.public_reports.submit(report)
+    services.public_reports.submit(report | {"kind": "objection", "contact": "", "message": "Je conteste ce tri."})
+    with pytest.raises(PermissionDenied):
+        services.public_reports.reports(people["director"])
+    queue = services.public_reports.reports(people["compliance"], open_only=True)
+    assert [r.kind for r in queue] == ["objection", "error"] and queue[1].contact == "usager@example.org"
+    with pytest.raises(PermissionDenied):
+        services.public_reports.close(people["lead"], rid, "Corrigé")
+    with pytest.raises(InvalidInput, match="Réponse apportée"):
+        services.public_reports.close(people["compliance"], rid, " ")
+    closed = services.public_reports.close(people["compliance"], rid, "Fiche corrigée et republiée.")
+    assert closed.status == "closed" and closed.handled_at is not None
+    with pytest.raises(InvalidInput, match="déjà clos"):
+        services.public_reports.close(people["compliance"], rid, "encore")
+    assert len(services.public_reports.reports(people["admin"], open_only=True)) == 1
+    with services.db.reader() as s:
+        events = s.scalars(select(AuditEvent).where(AuditEvent.entity == "public_report")
+                           .order_by(AuditEvent.seq)).all()
+    assert [e.action for e in events] == ["report", "report", "close_report"]
+    assert events[0].actor_name == "Public (formulaire du registre public)"
+    assert "usager@example.org" not in events[0].payload  # the address stays out of the audit trail
+    assert services.audit.verify().ok

@@ -60,3 +60,38 @@ def test_a_signed_out_visitor_reads_the_published_register(app_as, demo_url):
     # nothing internal: no publish button, no « à republier », no agent names
     assert not [b for b in at.button if "Publier" in (b.label or "")]
     assert "Par" not in table.columns
+
+
+def test_the_public_reports_an_error_and_compliance_closes_it_from_the_page(app_as, demo_url):
+    svc = build_services(demo_url)
+    reference = sorted(e.reference for e in svc.public_register.public_entries())[0]
+    svc.db.dispose()
+    at = app_as(None)
+    at.query_params["ref"] = reference
+    at = at.switch_page("app_pages/public_view.py").run()
+    at.text_area[0].input("court")
+    at.button[0].click().run()  # the form's « Envoyer »
+    assert any("Champ « Message »" in e.value for e in at.error)
+    at.text_area[0].input("La direction indiquée n'est plus la bonne depuis septembre.")
+    at.text_input[0].input("usager@example.org")
+    at.button[0].click().run()
+    assert not at.error and any("est transmis" in s.value for s in at.success)
+    compliance = app_as("compliance")
+    compliance.query_params["ref"] = reference
+    compliance = compliance.switch_page(PAGE).run()
+    assert any("Signalements du public (1 à traiter)" in h.value for h in compliance.subheader)
+    svc = build_services(demo_url)
+    (report,) = svc.public_reports.reports(_compliance(svc))
+    svc.db.dispose()
+    assert report.contact == "usager@example.org" and report.reference == reference
+    compliance.text_area(key=f"report_answer_{report.id}").input("Fiche corrigée et republiée le jour même.")
+    compliance.button(key=f"report_close_{report.id}").click().run()
+    assert not compliance.exception and not compliance.error
+    assert any("Signalements du public (0 à traiter)" in h.value for h in compliance.subheader)
+
+
+def _compliance(svc):  # type: ignore[no-untyped-def]
+    """A compliance principal to read the queue with (the page's own reading is what is tested)."""
+    from policies.vocabulary import Principal, Role
+
+    return Principal(person_id=0, display_name="test", roles=frozenset({Role.COMPLIANCE}))

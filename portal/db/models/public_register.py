@@ -25,3 +25,22 @@ class PublicRegisterEntry(Base):
     created_by_id: Mapped[int | None] = mapped_column(Integer)
     created_by_name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PublicReport(Base):
+    """A member of the public reports an error in a published entry, asks a question, or contests
+    the use of an algorithm; a compliance officer answers and closes it. The contact address, if
+    given, serves only to answer."""
+
+    __tablename__ = "public_report"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    use_case_id: Mapped[int] = mapped_column(ForeignKey("use_case.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # error, question, objection
+    message: Mapped[str] = mapped_column(Text)
+    contact: Mapped[str | None] = mapped_column(String(320))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open, closed
+    handled_by_id: Mapped[int | None] = mapped_column(Integer)
+    handled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    response: Mapped[str | None] = mapped_column(Text)
