@@ -95,7 +95,7 @@ if can(me, Action.PUBLISH_REGISTER):
     for r in waiting:
         with st.expander(f"n° {r.id} — {r.reference} — {KINDS_FR[r.kind]} — {fmt_date(r.created_at)}"):
             st.text(r.message)  # written by the public: shown as plain text, never markdown
-            st.caption(f"Répondre à : {r.contact}" if r.contact else "Aucune adresse laissée.")
+            st.text(f"Répondre à : {r.contact}" if r.contact else "Aucune adresse laissée.")  # typed by the public
             answer = st.text_area("Réponse apportée", key=f"report_answer_{r.id}")
             if st.button("Clore le signalement", key=f"report_close_{r.id}") and attempt(
                     lambda r=r, answer=answer: svc.public_reports.close(me, r.id, answer),
