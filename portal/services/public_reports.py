@@ -19,12 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from policies.access import require
+from policies.access import can, require
 from policies.vocabulary import Action, Principal
 from portal.db.base import utcnow
 from portal.db.models import PublicRegisterEntry, PublicReport, UseCase
 from portal.services import audit
 from portal.services.errors import InvalidInput, NotFound
+from portal.services.register import AttentionItem
 from portal.services.sessions import anonymous
 from portal.services.validation import validate
 
@@ -126,3 +127,23 @@ class PublicReportService:
             rows = s.execute(q).all()
         return [ReportView(r.id, ref, title, r.kind, r.message, r.contact, r.created_at, r.status, r.response,
                            r.handled_at) for r, ref, title in rows]
+
+    def attention(self, principal: Principal) -> list[AttentionItem]:
+        """For the home page of those who answer (compliance, administrators): one line per entry
+        with open reports; a contestation makes it urgent."""
+        if not can(principal, Action.PUBLISH_REGISTER):
+            return []
+        by_case: dict[int, list[PublicReport]] = {}
+        with self._reader() as s:
+            for r in s.scalars(select(PublicReport).where(PublicReport.status == "open").order_by(PublicReport.id)):
+                by_case.setdefault(r.use_case_id, []).append(r)
+            cases = {uc.id: uc for uc in s.scalars(select(UseCase).where(UseCase.id.in_(list(by_case))))}
+        items = []
+        for uc_id, reports in by_case.items():
+            uc = cases[uc_id]
+            objections = sum(r.kind == "objection" for r in reports)
+            text = (f"Registre public : {len(reports)} signalement(s) du public à traiter"
+                    + (f", dont {objections} contestation(s)" if objections else "")
+                    + " — à clore depuis la page Registre public.")
+            items.append(AttentionItem(uc.id, uc.reference, uc.title, text, "error" if objections else "warning"))
+        return items

@@ -240,7 +240,12 @@ def test_the_public_reports_on_a_published_entry_and_compliance_closes_it(servic
         with pytest.raises(InvalidInput, match=expected):
             services.public_reports.submit(report | bad)
     rid = services.public_reports.submit(report)
+    (item,) = services.public_reports.attention(people["compliance"])
+    assert item.severity == "warning" and "1 signalement(s) du public à traiter" in item.message
     services.public_reports.submit(report | {"kind": "objection", "contact": "", "message": "Je conteste ce tri."})
+    (item,) = services.public_reports.attention(people["admin"])
+    assert item.severity == "error" and "dont 1 contestation(s)" in item.message
+    assert services.public_reports.attention(people["director"]) == []
     with pytest.raises(PermissionDenied):
         services.public_reports.reports(people["director"])
     queue = services.public_reports.reports(people["compliance"], open_only=True)
