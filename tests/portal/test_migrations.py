@@ -29,3 +29,40 @@ def test_one_step_down_and_up_again(db_url):
 
 def test_there_is_a_single_head():
     assert len(head_revisions()) == 1
+
+
+def test_roles_and_sessions_made_before_0008_keep_working_after_the_upgrade(db_url):
+    """From the previous release's head (0007) with data: an existing role counts as granted in
+    Vigie (the group mapping never revokes it), an open session is still open and idles from its
+    opening, and the public report table starts empty."""
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    from portal.services import build_services
+    from portal.services.sessions import key_hash
+
+    downgrade(db_url, "0007_public_register")
+    engine = create_engine(db_url)
+    now = dt.datetime.now(dt.UTC)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO person (id, display_name, active, created_at, version) "
+                          "VALUES (41, 'Agent ancien', :t, :now, 1)"), {"t": True, "now": now})
+        conn.execute(text("INSERT INTO role_assignment (person_id, role, granted_at) VALUES (41, 'compliance', :now)"),
+                     {"now": now})
+        conn.execute(text("INSERT INTO identity_session (key_hash, person_id, method, opened_at, expires_at) "
+                          "VALUES (:h, 41, 'demo', :now, :later)"),
+                     {"h": key_hash("old-key"), "now": now, "later": now + dt.timedelta(hours=12)})
+    engine.dispose()
+    upgrade(db_url)
+    services = build_services(db_url)
+    try:
+        person = services.people.get(41)
+        assert person.roles and person.group_roles == ()
+        assert services.sessions.check("old-key").status == "ok"
+        later = now + dt.timedelta(minutes=31)
+        assert services.sessions.check("old-key", now=later, idle_after=dt.timedelta(minutes=30)).status == "idle"
+        with services.db.reader() as s:
+            assert s.execute(text("SELECT count(*) FROM public_report")).scalar() == 0
+    finally:
+        services.db.dispose()
