@@ -6,7 +6,7 @@ Only published snapshots are shown; the open-data files download here too, unaud
 import pandas as pd
 import streamlit as st
 
-from portal.services.public_register import FIELDS
+from portal.services.public_register import EXPORT_FILES, FIELDS
 from portal.services.public_reports import KINDS_FR
 from portal.ui.auth import demo_banner
 from portal.ui.deps import services, settings
@@ -67,6 +67,8 @@ st.caption("Les mêmes fiches en CSV (rubriques en français, séparateur « ; �
 cols = st.columns(4)
 for col, (fmt, label) in zip(cols, (("csv", "CSV"), ("json", "JSON"), ("eurocities_json", "Eurocities (JSON)"),
                                     ("eurocities_csv", "Eurocities (CSV)")), strict=True):
-    out = svc.public_register.public_export(fmt)
-    col.download_button(label, out.data, file_name=out.filename, mime=out.mime, key=f"public_view_{fmt}",
-                        on_click="ignore", icon=":material/download:", help=out.filename)
+    # built on click, not on every page run
+    filename, mime = EXPORT_FILES[fmt]
+    col.download_button(label, lambda fmt=fmt: svc.public_register.public_export(fmt).data, file_name=filename,
+                        mime=mime, key=f"public_view_{fmt}", on_click="ignore", icon=":material/download:",
+                        help=filename)

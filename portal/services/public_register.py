@@ -63,8 +63,14 @@ FIELDS: dict[str, str] = {
 #: What a published entry may not leave empty (the CRPA mention and the Etalab fiche need them).
 REQUIRED = ("administration", "service", "contact", "purpose", "role_in_decision", "automation")
 
-#: What ``export`` produces: Etalab fields in CSV or JSON, or the Eurocities standard v0.3.1.
-EXPORT_FORMATS = ("csv", "json", "eurocities_json", "eurocities_csv")
+#: What ``export`` produces (file name, type): Etalab fields in CSV or JSON, or the Eurocities standard v0.3.1.
+EXPORT_FILES: dict[str, tuple[str, str]] = {
+    "csv": ("registre-public-algorithmes.csv", "text/csv"),
+    "json": ("registre-public-algorithmes.json", "application/json"),
+    "eurocities_json": (f"registre-algorithmes-eurocities-v{eurocities.VERSION}.json", "application/json"),
+    "eurocities_csv": (f"registre-algorithmes-eurocities-v{eurocities.VERSION}.csv", "text/csv"),
+}
+EXPORT_FORMATS = tuple(EXPORT_FILES)
 
 #: Stages at which the algorithm takes part in real decisions.
 IN_USE = (Stage.PILOT, Stage.EVALUATION, Stage.DEPLOYED)
@@ -249,22 +255,6 @@ class PublicRegisterService:
 
     # ---- open-data export -------------------------------------------------------------------------
 
-    def frame(self) -> pd.DataFrame:
-        rows = [e.record for e in self.published()]
-        return pd.DataFrame(rows, columns=list(FIELDS)).rename(columns=FIELDS)
-
-    def eurocities(self) -> list[dict[str, Any]]:
-        """The published entries in the Eurocities Algorithmic Transparency Standard v0.3.1."""
-        with self._reader() as s:
-            rows = s.scalars(select(PublicRegisterEntry).where(PublicRegisterEntry.action == "publish")
-                             .order_by(PublicRegisterEntry.id)).all()
-            dates: dict[int, list[dt.date]] = {}
-            for r in rows:
-                dates.setdefault(r.use_case_id, []).append(r.created_at.date())
-        return [eurocities.registration(e.record, first_published=dates[e.use_case_id][0],
-                                        last_published=dates[e.use_case_id][-1])
-                for e in self.published()]
-
     def public_entries(self) -> list[PublicEntry]:
         """What the public sees without signing in: the published snapshots only, by reference.
 
@@ -296,28 +286,29 @@ class PublicRegisterService:
         return out
 
     def _export_file(self, fmt: str) -> ExportFile:
-        if fmt not in EXPORT_FORMATS:
+        if fmt not in EXPORT_FILES:
             raise InvalidInput([f"Format d'export inconnu : « {fmt} » ({', '.join(EXPORT_FORMATS)})."])
-        entries = self.published()
+        # Every export reads the published snapshots only: what the public page shows, and cheap.
+        entries = self.public_entries()
+        records = [e.record for e in entries]
         if fmt == "csv":
-            out = ExportFile("registre-public-algorithmes.csv", to_csv_bytes(self.frame()), "text/csv", len(entries))
-        elif fmt == "eurocities_csv":
-            frame = pd.DataFrame(self.eurocities(), columns=list(eurocities.ATTRIBUTES))
-            out = ExportFile(f"registre-algorithmes-eurocities-v{eurocities.VERSION}.csv", to_csv_bytes(frame),
-                             "text/csv", len(entries))
-        elif fmt == "eurocities_json":
-            payload = {"standard": "Algorithmic Transparency Standard (Eurocities)",
-                       "standard_version": eurocities.VERSION, "registrations": self.eurocities()}
-            out = ExportFile(f"registre-algorithmes-eurocities-v{eurocities.VERSION}.json",
-                             json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8"),
-                             "application/json", len(entries))
+            data = to_csv_bytes(pd.DataFrame(records, columns=list(FIELDS)).rename(columns=FIELDS))
         else:
-            payload = {"schema": "Vigie — inventaire des algorithmes publics (champs Etalab)",
-                       "fields": FIELDS, "entries": [e.record for e in entries]}
-            out = ExportFile("registre-public-algorithmes.json",
-                             json.dumps(payload, ensure_ascii=False, indent=2, default=str).encode("utf-8"),
-                             "application/json", len(entries))
-        return out
+            registrations = [eurocities.registration(e.record, first_published=e.first_published_at.date(),
+                                                     last_published=e.published_at.date())
+                             for e in entries] if fmt.startswith("eurocities") else []
+            if fmt == "eurocities_csv":
+                data = to_csv_bytes(pd.DataFrame(registrations, columns=list(eurocities.ATTRIBUTES)))
+            elif fmt == "eurocities_json":
+                data = json.dumps({"standard": "Algorithmic Transparency Standard (Eurocities)",
+                                   "standard_version": eurocities.VERSION, "registrations": registrations},
+                                  ensure_ascii=False, indent=2).encode("utf-8")
+            else:
+                data = json.dumps({"schema": "Vigie — inventaire des algorithmes publics (champs Etalab)",
+                                   "fields": FIELDS, "entries": records},
+                                  ensure_ascii=False, indent=2, default=str).encode("utf-8")
+        filename, mime = EXPORT_FILES[fmt]
+        return ExportFile(filename, data, mime, len(entries))
 
 
 def _provider(uc: UseCaseView) -> str:
