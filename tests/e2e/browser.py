@@ -87,6 +87,19 @@ def launch(playwright):  # type: ignore[no-untyped-def]
     return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
 
 
+def settle(page, timeout: float = 60_000) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the script run a click started has finished.
+
+    Streamlit marks its root with ``data-test-script-state``. A click asks for a rerun a moment
+    later, so first give the state a short chance to leave ``notRunning``, then wait for it to
+    come back. Elements of the previous run stay visible meanwhile: a deferred download clicked
+    then holds a file id the rerun has just revoked, and nothing downloads."""
+    app = '[data-testid="stApp"]'
+    with contextlib.suppress(Exception):
+        page.wait_for_selector(f'{app}:not([data-test-script-state="notRunning"])', timeout=2_000)
+    page.wait_for_selector(f'{app}[data-test-script-state="notRunning"]', timeout=timeout)
+
+
 def demo_sign_in(page, url: str, who: str) -> None:  # type: ignore[no-untyped-def]
     """Open the portal and use the demo sign-in as ``who`` (a role or a person's name on the list)."""
     page.goto(url, wait_until="networkidle")

@@ -9,7 +9,7 @@ import pytest
 
 from portal.services import build_services
 from tests.conftest import skip_or_fail
-from tests.e2e.browser import chromium_path, demo_sign_in, launch, running_portal
+from tests.e2e.browser import chromium_path, demo_sign_in, launch, running_portal, settle
 
 pytestmark = pytest.mark.browser
 
@@ -34,11 +34,21 @@ def test_compliance_follows_a_drifting_deployment_to_its_evidently_report(tmp_pa
         page.get_by_role("heading", name="UC-2026-005", exact=False).wait_for(timeout=30_000)
         page.get_by_role("tab", name="Suivi").click()
         page.get_by_text("Dérive des données", exact=True).wait_for(timeout=30_000)
+        # the tab's rerun gives the download button a new file id: click it only once the run is over
+        settle(page)
         button = page.get_by_role("button", name="Télécharger le rapport Evidently (HTML)")
         button.wait_for(timeout=60_000)
-        # the report (over 1 MB) is produced on click: give a loaded machine time to send it
-        with page.expect_download(timeout=120_000) as info:
-            button.click()
+        # the report (over 1 MB) is produced on click. A click that lands while a rerun is replacing
+        # the button is lost (its file id is revoked), as it would be for a person, who clicks again
+        for attempt in range(3):
+            try:
+                with page.expect_download(timeout=60_000) as info:
+                    button.click()
+                break
+            except sync_api.TimeoutError:
+                if attempt == 2:
+                    raise
+                settle(page)
         target = tmp_path / "rapport.html"
         info.value.save_as(target)
         page.screenshot(path=str(tmp_path / "sheet.png"))
