@@ -174,6 +174,14 @@ def _stale() -> StaleEdit:
                      "Rien n'a été enregistré : rechargez la fiche, puis saisissez-les à nouveau.")
 
 
+def _benefit_fields(row: BenefitMeasure) -> dict[str, Any]:
+    return BenefitFields.model_validate({k: getattr(row, k) for k in BenefitFields.model_fields}).model_dump()
+
+
+def _jsonable(fields: dict[str, Any]) -> dict[str, Any]:
+    return BenefitFields.model_validate(fields).model_dump(mode="json")
+
+
 def _risk_class(value: str | None) -> RiskClass:
     if value is None:
         return RiskClass.UNKNOWN
@@ -330,17 +338,51 @@ class PortfolioService:
                      before=before, after=after, details=details)
         return row, "updated"
 
+    def benefit_measure(self, measure_id: int) -> dict[str, Any]:
+        """One measure's fields as entered, the starting point of a correction."""
+        with self._reader() as s:
+            row = s.get(BenefitMeasure, measure_id)
+            if row is None:
+                raise NotFound(f"Mesure de bénéfice n° {measure_id} introuvable (supprimée entre-temps ?).")
+            return _benefit_fields(row)
+
+    def update_benefit_measure(self, principal: Principal, measure_id: int, data: dict[str, Any],
+                               expected: dict[str, Any] | None = None) -> str:
+        """Correct a measure in place (project lead of the use case, admin); the audit event keeps both
+        versions. ``expected`` is the measure as the form showed it: if someone changed it since, nothing is
+        written. Returns "updated" or "unchanged"."""
+        fields = validate(BenefitFields, data, BENEFIT_LABELS).model_dump()
+        with self._writer.begin() as s:
+            row = s.get(BenefitMeasure, measure_id, with_for_update=True)
+            if row is None:
+                raise NotFound(f"Mesure de bénéfice n° {measure_id} introuvable (supprimée entre-temps ?).")
+            uc = self._use_case(s, row.use_case_id)
+            require(principal, Action.RECORD_OUTCOMES, owner_ids=[uc.lead_id])
+            before = _benefit_fields(row)
+            if expected is not None and _jsonable(expected) != _jsonable(before):
+                raise StaleEdit("Cette mesure a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte. "
+                                "Rien n'a été enregistré : rechargez la fiche, puis corrigez-la à nouveau.")
+            if fields == before:
+                return "unchanged"
+            for k, v in fields.items():
+                setattr(row, k, v)
+            s.flush()
+            changed = [k for k in fields if fields[k] != before[k]]
+            old, new = _jsonable(before), _jsonable(fields)
+            audit.append(s, principal, "update", "benefit_measure", measure_id, use_case_id=uc.id,
+                         before={k: old[k] for k in changed}, after={k: new[k] for k in changed})
+            return "updated"
+
     def delete_benefit_measure(self, principal: Principal, measure_id: int) -> None:
         """Remove a measure entered by mistake (project lead of the use case, admin); the audit event keeps
-        what it said. A correction is a deletion followed by a new measure."""
+        what it said."""
         with self._writer.begin() as s:
             row = s.get(BenefitMeasure, measure_id)
             if row is None:
                 raise NotFound(f"Mesure de bénéfice n° {measure_id} introuvable (déjà supprimée ?).")
             uc = self._use_case(s, row.use_case_id)
             require(principal, Action.RECORD_OUTCOMES, owner_ids=[uc.lead_id])
-            before = BenefitFields.model_validate(
-                {k: getattr(row, k) for k in BenefitFields.model_fields}).model_dump(mode="json")
+            before = _jsonable(_benefit_fields(row))
             s.delete(row)
             audit.append(s, principal, "delete", "benefit_measure", measure_id, use_case_id=uc.id, before=before)
 

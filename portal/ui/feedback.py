@@ -12,8 +12,10 @@ from portal.services.errors import InvalidInput, NotFound, PermissionDenied, Sta
 T = TypeVar("T")
 
 
-def attempt(action: Callable[[], T], *, success: str | None = None) -> T | None:
-    """Run a service call; show its refusal in French and return None, or show ``success``."""
+def attempt(action: Callable[[], T], *, success: str | None = None,
+            on_stale: Callable[[], None] | None = None) -> T | None:
+    """Run a service call; show its refusal in French and return None, or show ``success``.
+    ``on_stale`` runs after a refused stale edit, to drop what the form remembered."""
     try:
         result = action()
     except InvalidInput as exc:
@@ -21,6 +23,8 @@ def attempt(action: Callable[[], T], *, success: str | None = None) -> T | None:
         return None
     except StaleEdit as exc:
         st.warning(str(exc))
+        if on_stale is not None:
+            on_stale()
         return None
     except PermissionDenied as exc:
         st.error(str(exc))

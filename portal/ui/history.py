@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 
-from portal.services.schemas import AuditEventView
+from portal.services.monitoring import CONFIG_LABELS
+from portal.services.portfolio import BENEFIT_LABELS, BUDGET_LABELS, SCORE_LABELS
+from portal.services.schemas import (
+    DATA_SOURCE_LABELS,
+    PERSON_LABELS,
+    RISK_LABELS,
+    USE_CASE_LABELS,
+    AuditEventView,
+)
 
 ENTITIES = {"use_case": "le cas d'usage", "data_source": "une source de données", "risk": "un risque",
             "person": "une personne", "register": "le registre",
@@ -36,6 +45,13 @@ ENTITIES |= {"public_register_entry": "la fiche du registre public", "public_reg
              "portfolio": "le portefeuille", "portfolio_report": "le rapport au conseil"}
 ACTIONS |= {"publish": "a publié", "report": "a envoyé", "close_report": "a clos"}
 ENTITIES |= {"public_report": "le signalement"}
+# portfolio (issue 4)
+ENTITIES |= {"benefit_measure": "une mesure de bénéfice", "budget_line": "une ligne budgétaire",
+             "scenario": "un scénario", "scoring_weights": "les pondérations", "use_case_score": "les notes"}
+# the French names of the fields an update lists, by entity
+FIELD_LABELS = {"use_case": USE_CASE_LABELS, "data_source": DATA_SOURCE_LABELS, "risk": RISK_LABELS,
+                "person": PERSON_LABELS, "use_case_score": SCORE_LABELS, "budget_line": BUDGET_LABELS,
+                "benefit_measure": BENEFIT_LABELS, "monitoring_config": CONFIG_LABELS}
 # analysis (issue 5)
 ENTITIES |= {"analysis_binding": "l'association à un module d'analyse", "analysis_run": "l'exécution d'analyse"}
 ACTIONS |= {"bind_module": "a créé ou changé", "unbind_module": "a retiré", "run_analysis": "a lancé",
@@ -57,8 +73,9 @@ def describe_event(ev: AuditEventView) -> str:
     what = ENTITIES.get(ev.entity, ev.entity)
     if ev.action == "export":  # the entity id of an export is its format
         return _elide(f"{verb} {what} (format {ev.entity_id})")
-    changed = changed_fields(ev)
-    suffix = f" ({', '.join(changed[:5])})" if changed and ev.action == "update" else ""
+    changed = sorted(_field_label(ev.entity, f) for f in changed_fields(ev))
+    more = f" et {len(changed) - 5} autres" if len(changed) > 5 else ""
+    suffix = f" ({', '.join(changed[:5])}{more})" if changed and ev.action == "update" else ""
     return _elide(f"{verb} {what} n° {ev.entity_id}{suffix}")
 
 
@@ -71,6 +88,15 @@ def _elide(text: str) -> str:
     for plain, contracted in _ELISIONS:
         text = text.replace(plain, contracted)
     return text
+
+
+def _field_label(entity: str, field: str) -> str:
+    """« Valeur mesurée » for ``measured``; a unit or range in brackets is left out of the sentence."""
+    label = FIELD_LABELS.get(entity, {}).get(field)
+    if not label:
+        return field
+    label = re.sub(r"\s*\([^)]*\)$", "", label)
+    return label[0].lower() + label[1:] if label[1:2].islower() else label  # « RGPD » stays as it is
 
 
 def changed_fields(ev: AuditEventView) -> list[str]:

@@ -136,15 +136,55 @@ def priority_tab(svc: Services, me: Principal, uc: UseCaseView) -> None:
                         lambda: svc.portfolio.add_benefit_measure(me, uc.id, data), success="Mesure enregistrée."):
                     st.rerun()
         if not ben.empty:
-            with st.expander("Supprimer une mesure erronée", icon=":material/delete:"):
-                labels = {int(r.id): f"{r.indicator} — {fmt_number(r.measured_value, 1)} {r.unit} le "
-                          f"{r.measured_on.strftime('%d/%m/%Y')}" for r in ben.itertuples()}
-                chosen = st.selectbox("Mesure", list(labels), format_func=labels.__getitem__, key=f"ben_del_{uc.id}")
-                st.caption("La mesure supprimée reste lisible dans le journal d'audit ; pour la corriger, "
-                           "enregistrez ensuite la bonne valeur.")
-                if st.button("Supprimer la mesure", key=f"ben_del_btn_{uc.id}") and attempt(
-                        lambda: svc.portfolio.delete_benefit_measure(me, chosen), success="Mesure supprimée."):
+            _correct_benefit(svc, me, uc.id, ben)
+
+
+def _correct_benefit(svc: Services, me: Principal, use_case_id: int, ben: pd.DataFrame) -> None:
+    """Correct a measure in place, or delete one entered by mistake; both are audited."""
+    with st.expander("Corriger ou supprimer une mesure", icon=":material/edit:"):
+        labels = {int(r.id): f"{r.indicator} — {fmt_number(r.measured_value, 1)} {r.unit} le "
+                  f"{r.measured_on.strftime('%d/%m/%Y')}" for r in ben.itertuples()}
+        chosen = st.selectbox("Mesure", list(labels), format_func=labels.__getitem__, key=f"ben_pick_{use_case_id}")
+        # the measure as first shown: if someone changes it meanwhile, the correction is refused
+        k = f"ben_fix_{chosen}"
+        exp_key = f"{k}_expected"
+        if exp_key not in st.session_state:
+            st.session_state[exp_key] = attempt(lambda: svc.portfolio.benefit_measure(chosen))
+        current = st.session_state[exp_key]
+        if current is None:
+            return
+        with st.form(k):
+            c1, c2 = st.columns([3, 1])
+            data = {
+                "indicator": c1.text_input("Indicateur", value=current["indicator"], key=f"{k}_ind"),
+                "unit": c2.text_input("Unité", value=current["unit"] or "", key=f"{k}_unit") or None,
+                "baseline": st.number_input("Valeur de référence", value=current["baseline"], key=f"{k}_b"),
+                "target": st.number_input("Valeur attendue (cible)", value=current["target"], key=f"{k}_t"),
+                "measured": st.number_input("Valeur mesurée", value=current["measured"], key=f"{k}_m"),
+                "measured_on": st.date_input("Date de mesure", value=current["measured_on"], format="DD/MM/YYYY",
+                                             key=f"{k}_d"),
+                "note": st.text_area("Commentaire", value=current["note"] or "", key=f"{k}_note") or None,
+            }
+            if st.form_submit_button("Enregistrer la correction", type="primary"):
+                # a refused stale correction forgets the form: the next run shows the measure as it now stands
+                done = attempt(lambda: svc.portfolio.update_benefit_measure(me, chosen, data, expected=current),
+                               on_stale=lambda: _forget(f"{k}_"))
+                if done == "unchanged":
+                    st.info("Aucune valeur n'a changé : rien n'a été enregistré.")
+                elif done is not None:
+                    _forget(f"{k}_")
+                    st.session_state["_flash"] = "Mesure corrigée ; l'ancienne valeur reste lisible dans l'historique."
                     st.rerun()
+        st.caption("Une mesure supprimée reste lisible dans le journal d'audit.")
+        if st.button("Supprimer la mesure", key=f"ben_del_btn_{use_case_id}") and attempt(
+                lambda: svc.portfolio.delete_benefit_measure(me, chosen), success="Mesure supprimée."):
+            _forget(f"{k}_")
+            st.rerun()
+
+
+def _forget(prefix: str) -> None:
+    for key in [key for key in st.session_state if str(key).startswith(prefix)]:
+        del st.session_state[key]
 
 
 def budget_form(svc: Services, me: Principal, use_case_id: int, key: str) -> None:

@@ -182,6 +182,44 @@ def test_benefits_read_as_gains_over_the_baseline(services, people, uc):
         services.portfolio.delete_benefit_measure(people["lead"], measure_id)
 
 
+def test_a_benefit_measure_is_corrected_in_place_by_its_lead_with_both_versions_audited(services, people, uc):
+    measure_id = services.portfolio.add_benefit_measure(people["lead"], uc.id, {
+        "indicator": "Délai", "unit": "jours", "baseline": 10, "target": 4, "measured": 70,
+        "measured_on": dt.date(2026, 10, 1)})
+    shown = services.portfolio.benefit_measure(measure_id)
+    fixed = {**shown, "measured": 7, "note": "Saisie corrigée : 7 jours, pas 70."}
+    for who in ("lead2", "reader", "compliance"):
+        with pytest.raises(PermissionDenied):
+            services.portfolio.update_benefit_measure(people[who], measure_id, fixed, expected=shown)
+    # bad input names the field, in French, and writes nothing
+    with pytest.raises(InvalidInput) as bad:
+        services.portfolio.update_benefit_measure(people["lead"], measure_id, {**fixed, "measured": "beaucoup"},
+                                                  expected=shown)
+    assert any("Valeur mesurée" in p for p in bad.value.problems)
+    assert services.portfolio.benefit_measure(measure_id)["measured"] == 70
+    assert services.portfolio.update_benefit_measure(people["lead"], measure_id, fixed, expected=shown) == "updated"
+    b = services.portfolio.benefits(uc.id)
+    assert len(b) == 1 and b["measured_value"].iloc[0] == 7 and b["rate"].iloc[0] == pytest.approx(50.0)
+    last = _events(services, "benefit_measure")[-1]
+    payload = json.loads(last.payload)
+    assert last.action == "update"
+    assert payload["before"] == {"measured": 70, "note": None}
+    assert payload["after"] == {"measured": 7, "note": "Saisie corrigée : 7 jours, pas 70."}
+    # the form opened before that correction is now stale: refused, nothing written
+    with pytest.raises(StaleEdit):
+        services.portfolio.update_benefit_measure(people["lead"], measure_id, {**shown, "measured": 8},
+                                                  expected=shown)
+    assert services.portfolio.benefit_measure(measure_id)["measured"] == 7
+    # saving what is already there records nothing
+    n = len(_events(services, "benefit_measure"))
+    assert services.portfolio.update_benefit_measure(
+        people["lead"], measure_id, fixed, expected=services.portfolio.benefit_measure(measure_id)) == "unchanged"
+    assert len(_events(services, "benefit_measure")) == n
+    services.portfolio.delete_benefit_measure(people["lead"], measure_id)
+    with pytest.raises(NotFound):
+        services.portfolio.update_benefit_measure(people["lead"], measure_id, fixed)
+
+
 def test_classification_from_governance_enters_the_score(services, people, uc):
     services.portfolio.set_score(people["lead"], uc.id, FULL)
     plain = services.portfolio.ranked()["priority"].iloc[0]

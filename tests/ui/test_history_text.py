@@ -21,4 +21,16 @@ def test_sentences_contract_de_une_and_name_the_export_format():
     assert describe_event(_event("export", "public_register", "eurocities_json")) == (
         "a exporté le registre public (format eurocities_json)")
     assert describe_event(_event("update", "use_case", "7", '{"after": {"title": "x"}}')) == (
-        "a modifié le cas d'usage n° 7 (title)")
+        "a modifié le cas d'usage n° 7 (titre)")
+
+
+def test_an_update_names_its_fields_in_french_and_counts_the_rest():
+    assert describe_event(_event("update", "benefit_measure", "4", '{"after": {"measured": 7, "note": "x"}}')) == (
+        "a modifié une mesure de bénéfice n° 4 (commentaire, valeur mesurée)")
+    scores = '{"after": {"reuse": 5, "efficiency_gain": 4, "data_readiness": 3, "internal_skills": 2, ' \
+             '"technical_maturity": 2, "effort_days": 40, "rationale": "r"}}'
+    text = describe_event(_event("update", "use_case_score", "2", scores))
+    assert text.startswith("a modifié les notes n° 2 (charge, compétences internes,") and text.endswith(" et 2 autres)")
+    # a field with no French name keeps its code rather than vanish
+    assert describe_event(_event("update", "risk", "1", '{"after": {"new_field": 1}}')) == (
+        "a modifié un risque n° 1 (new_field)")

@@ -113,3 +113,28 @@ def test_lead_deletes_a_mistaken_benefit_measure_from_the_sheet(app_as, demo_url
     at.button(key=f"ben_del_btn_{uc.id}").click().run()
     assert not at.exception and not at.error
     assert _count(demo_url, BenefitMeasure) == before - 1
+
+
+def test_lead_corrects_a_benefit_measure_in_place_from_the_sheet(app_as, demo_url, person_id):
+    svc = build_services(demo_url)
+    lead = person_id("project_lead")
+    mine = [v for v in svc.register.list() if v.lead_id == lead and not svc.portfolio.benefits(v.id).empty]
+    uc = mine[0]
+    measure_id = int(svc.portfolio.benefits(uc.id)["id"].iloc[0])
+    before = svc.portfolio.benefit_measure(measure_id)
+    svc.db.dispose()
+    at = app_as("project_lead")
+    at.query_params["ref"] = uc.reference
+    at = at.switch_page(SHEET).run()
+    at.selectbox(key=f"ben_pick_{uc.id}").set_value(measure_id).run()
+    k = f"ben_fix_{measure_id}"
+    assert at.number_input(key=f"{k}_m").value == before["measured"]
+    at.number_input(key=f"{k}_m").set_value(before["measured"] + 1)
+    at.text_area(key=f"{k}_note").input("Erreur de saisie corrigée")
+    at.button(key=f"FormSubmitter:{k}-Enregistrer la correction").click().run()
+    assert not at.exception and not at.error
+    assert any("Mesure corrigée" in s.value for s in at.success)
+    svc = build_services(demo_url)
+    after = svc.portfolio.benefit_measure(measure_id)
+    svc.db.dispose()
+    assert after["measured"] == before["measured"] + 1 and after["note"] == "Erreur de saisie corrigée"
