@@ -29,6 +29,8 @@ class Settings:
     session_idle_minutes: float = 30.0
     #: The published register is readable without signing in (VIGIE_PUBLIC_REGISTER=off hides it).
     public_register: bool = True
+    #: Public reports accepted per rolling hour, all entries together (0: no limit).
+    public_reports_per_hour: int = 30
     # identity (issue 7)
     group_role_map: str = ""
     group_claim: str = "groups"
@@ -59,11 +61,15 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         max_upload = int(env_vars.get("VIGIE_MAX_UPLOAD_MB", "20"))
         max_age = float(env_vars.get("VIGIE_SESSION_MAX_AGE_HOURS", "12"))
         idle = float(env_vars.get("VIGIE_SESSION_IDLE_MINUTES", "30"))
+        reports_per_hour = int(env_vars.get("VIGIE_PUBLIC_REPORTS_PER_HOUR", "30"))
     except ValueError as exc:
         raise SettingsError(f"Réglage numérique invalide : {exc}") from exc
     public = env_vars.get("VIGIE_PUBLIC_REGISTER", "on").strip().lower()
     if public not in ("on", "off"):
         raise SettingsError(f"VIGIE_PUBLIC_REGISTER={public!r} : valeurs possibles on, off.")
+    if reports_per_hour < 0:
+        raise SettingsError("VIGIE_PUBLIC_REPORTS_PER_HOUR doit être positif ou nul (0 : pas de limite), "
+                            f"reçu {reports_per_hour}.")
     if idle < 0:
         raise SettingsError(f"VIGIE_SESSION_IDLE_MINUTES doit être positif ou nul (0 : pas de limite), reçu {idle:g}.")
     return Settings(
@@ -74,6 +80,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         session_max_age_hours=max_age,
         session_idle_minutes=idle,
         public_register=public == "on",
+        public_reports_per_hour=reports_per_hour,
         **_identity_settings(env_vars),
     )
 

@@ -46,10 +46,11 @@ class Services:
 
 def build_services(url: str, data_dir: Path | None = None) -> Services:
     """Every service over one database. Files (evidence, stored batches) live under ``data_dir``."""
-    if data_dir is None:
-        from portal.settings import load_settings
+    from portal.settings import load_settings
 
-        data_dir = load_settings().data_dir
+    settings = load_settings()
+    if data_dir is None:
+        data_dir = settings.data_dir
     db = Database(url)
     audit = AuditService(db.reader, db.writer)
     register = RegisterService(db.reader, db.writer)
@@ -83,7 +84,7 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
         analysis=analysis,
         public_register=PublicRegisterService(db.reader, db.writer, register, governance, audit,
                                               module_of=lambda use_case_id: _bound_module(analysis, use_case_id)),
-        public_reports=PublicReportService(db.reader, db.writer),
+        public_reports=PublicReportService(db.reader, db.writer, per_hour=settings.public_reports_per_hour),
     )
 
 

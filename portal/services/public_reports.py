@@ -6,6 +6,12 @@ is validated (French messages naming the field), stored with the entry's referen
 an anonymous actor, and waits in the compliance officers' queue until one of them records the
 answer given and closes it (``PUBLISH_REGISTER``, audited). An address left by the person serves
 only to answer; it is never shown outside that queue.
+
+A form anyone can post to needs a guard that keeps the queue readable without collecting who
+posts: the same message on the same entry within a week is not stored twice (the person is told
+it was received), and beyond ``per_hour`` reports in the last hour (all entries together,
+``VIGIE_PUBLIC_REPORTS_PER_HOUR``) the form asks to come back later. No address, IP or browser
+trace is kept for this.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from policies.access import can, require
@@ -72,10 +78,34 @@ class ReportView:
     handled_at: dt.datetime | None
 
 
+#: How long an identical message on the same entry counts as already received.
+DUPLICATE_WINDOW = dt.timedelta(days=7)
+
+
+def _normalised(message: str) -> str:
+    return " ".join(message.casefold().split())
+
+
 class PublicReportService:
-    def __init__(self, reader: sessionmaker[Session], writer: sessionmaker[Session]) -> None:
+    def __init__(self, reader: sessionmaker[Session], writer: sessionmaker[Session], *, per_hour: int = 30) -> None:
         self._reader = reader
         self._writer = writer
+        #: Reports accepted per rolling hour, all entries together; 0 means no limit.
+        self.per_hour = per_hour
+
+    def _guard(self, s: Session, use_case_id: int, message: str) -> None:
+        now = utcnow()
+        same = s.scalars(select(PublicReport).where(
+            PublicReport.use_case_id == use_case_id, PublicReport.created_at >= now - DUPLICATE_WINDOW)).all()
+        if any(_normalised(r.message) == _normalised(message) for r in same):
+            raise InvalidInput(["Champ « Message » : ce message a déjà été reçu pour cette fiche ; "
+                                "il sera traité, inutile de l'envoyer à nouveau."])
+        if self.per_hour:
+            recent = s.scalar(select(func.count()).select_from(PublicReport)
+                              .where(PublicReport.created_at >= now - dt.timedelta(hours=1)))
+            if recent >= self.per_hour:
+                raise InvalidInput(["Le registre a reçu beaucoup de signalements dans la dernière heure : "
+                                    "rien n'a été enregistré. Merci de réessayer un peu plus tard."])
 
     def submit(self, data: dict[str, object]) -> int:
         """A report from the public page (no account). Only a published entry can be reported on."""
@@ -87,6 +117,7 @@ class PublicReportService:
                 .order_by(PublicRegisterEntry.id.desc())).first()
             if uc is None or latest is None or latest.action != "publish":
                 raise InvalidInput([f"Champ « Fiche » : « {fields.reference} » n'est pas une fiche publiée."])
+            self._guard(s, uc.id, fields.message)
             row = PublicReport(use_case_id=uc.id, kind=fields.kind, message=fields.message,
                                contact=str(fields.contact) if fields.contact else None, status="open")
             s.add(row)

@@ -3,6 +3,7 @@ snapshots that change only when republished, withdrawal, open-data export."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -266,3 +267,40 @@ def test_the_public_reports_on_a_published_entry_and_compliance_closes_it(servic
     assert events[0].actor_name == "Public (formulaire du registre public)"
     assert "usager@example.org" not in events[0].payload  # the address stays out of the audit trail
     assert services.audit.verify().ok
+
+
+def test_the_public_form_refuses_a_repeated_message_and_a_flood_storing_nothing(services, people, piloted):
+    from portal.db.models import PublicReport
+
+    services.public_register.publish(people["compliance"], piloted.id)
+    report = {"reference": piloted.reference, "kind": "question", "message": "Quelles données sont utilisées ?"}
+    services.public_reports.submit(report)
+    # the same words again (case and spacing aside) on the same entry: received already, not stored twice
+    with pytest.raises(InvalidInput, match="déjà été reçu"):
+        services.public_reports.submit(report | {"message": "  quelles DONNÉES   sont utilisées ? "})
+    services.public_reports.per_hour = 3
+    services.public_reports.submit(report | {"message": "Une deuxième question, différente."})
+    services.public_reports.submit(report | {"message": "Une troisième question, différente."})
+    with pytest.raises(InvalidInput, match="dernière heure"):
+        services.public_reports.submit(report | {"message": "Une quatrième question, différente."})
+    with services.db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(PublicReport)) == 3
+        assert len(s.scalars(select(AuditEvent).where(AuditEvent.action == "report")).all()) == 3
+    # reports older than an hour no longer count
+    with services.db.writer.begin() as s:
+        for r in s.scalars(select(PublicReport)):
+            r.created_at = r.created_at - dt.timedelta(minutes=61)
+    services.public_reports.submit(report | {"message": "Une quatrième question, différente."})
+    # 0 lifts the limit
+    services.public_reports.per_hour = 0
+    for n in range(4):
+        services.public_reports.submit(report | {"message": f"Question numéro {n}, encore une autre."})
+
+
+def test_the_hourly_limit_of_public_reports_is_a_setting():
+    from portal.settings import SettingsError, load_settings
+
+    assert load_settings({}).public_reports_per_hour == 30
+    assert load_settings({"VIGIE_PUBLIC_REPORTS_PER_HOUR": "0"}).public_reports_per_hour == 0
+    with pytest.raises(SettingsError, match="VIGIE_PUBLIC_REPORTS_PER_HOUR"):
+        load_settings({"VIGIE_PUBLIC_REPORTS_PER_HOUR": "-1"})
