@@ -3,7 +3,8 @@
 Rules, questions and thresholds live in ``rules/rgpd.yaml``. Three pure functions:
 
 * :func:`check_sources`: every source with personal data needs a legal basis (GDPR Art. 6);
-  legitimate interest is flagged for a public body; special categories need an Art. 9(2) exception;
+  legitimate interest is flagged for a public body; special categories need an Art. 9(2) exception
+  (:func:`art9_exceptions` lists them), one a collectivité can rest on;
 * :func:`screen_dpia`: a DPIA is required when the processing uses personal data and an
   Art. 35(3) case, a CNIL-list case, or at least two of the nine WP248 criteria hold; one criterion
   makes it recommended; a CNIL exemption holds only when none of those apply;
@@ -19,7 +20,7 @@ Rules, questions and thresholds live in ``rules/rgpd.yaml``. Three pure function
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any, Literal
 
@@ -34,6 +35,10 @@ LegalBasis = Literal[
 ]
 
 
+#: The Art. 9(2) exceptions under which a decision may rest solely on automated processing (art. 22(4)).
+ART22_4_EXCEPTIONS = frozenset({"9(2)(a)", "9(2)(g)"})
+
+
 class DataSourceFacts(BaseModel):
     """What the RGPD checks need to know about one data source."""
 
@@ -44,7 +49,7 @@ class DataSourceFacts(BaseModel):
     special_categories: bool = False
     criminal_data: bool = False
     legal_basis: LegalBasis | None = None
-    art9_exception: str | None = None  # e.g. "9(2)(b)", "9(2)(g)", "9(2)(h)"
+    art9_exception: str | None = None  # a key of art9_exceptions(): "9(2)(b)", "9(2)(g)", "9(2)(h)"…
 
 
 class SourcesCheck(BaseModel):
@@ -55,11 +60,16 @@ class SourcesCheck(BaseModel):
     missing_legal_basis: list[str] = Field(default_factory=list)
     legitimate_interest: list[str] = Field(default_factory=list)
     missing_art9_exception: list[str] = Field(default_factory=list)
+    #: Sources whose Art. 9(2) exception is unknown or not open to a public body.
+    invalid_art9_exception: list[str] = Field(default_factory=list)
+    #: The exceptions the sensitive sources rest on, in source order.
+    art9_exceptions: list[str] = Field(default_factory=list)
     reasons: list[Reason] = Field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not (self.missing_legal_basis or self.legitimate_interest or self.missing_art9_exception)
+        return not (self.missing_legal_basis or self.legitimate_interest or self.missing_art9_exception
+                    or self.invalid_art9_exception)
 
 
 class DpiaResult(BaseModel):
@@ -107,6 +117,25 @@ def _art22_questions() -> tuple[Question, ...]:
     return parse_questions(load_rules("rgpd")["art22_questions"])
 
 
+class Art9Exception(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    label_fr: str
+    note_fr: str | None = None
+    public_body: bool = True
+
+
+@cache
+def _art9() -> dict[str, Art9Exception]:
+    return {code: Art9Exception(code=code, **spec) for code, spec in load_rules("rgpd")["art9_exceptions"].items()}
+
+
+def art9_exceptions() -> dict[str, Art9Exception]:
+    """The Art. 9(2) exceptions, by code ("9(2)(a)" … "9(2)(j)")."""
+    return dict(_art9())
+
+
 def dpia_questions() -> list[Question]:
     return list(_dpia_questions())
 
@@ -127,6 +156,10 @@ def check_sources(
     legit = [s.name for s in personal if public_body and s.legal_basis == "legitimate_interest"]
     sensitive = [s for s in personal if s.special_categories]
     no_art9 = [s.name for s in sensitive if not s.art9_exception]
+    known = _art9()
+    unknown = [s for s in sensitive if s.art9_exception and s.art9_exception not in known]
+    closed = [s for s in sensitive if s.art9_exception in known and public_body
+              and not known[s.art9_exception].public_body]
     reasons = []
     if missing:
         reasons.append(
@@ -152,12 +185,24 @@ def check_sources(
                 "Données sensibles sans exception de l'art. 9(2) identifiée : " + ", ".join(no_art9) + ".",
             )
         )
+    for s in unknown:
+        reasons.append(reason("GDPR-09-01", f"Exception de l'art. 9(2) inconnue « {s.art9_exception} » pour "
+                              f"la source {s.name} (attendu : {', '.join(known)})."))
+    for s in closed:
+        reasons.append(reason("GDPR-09-01", f"{known[str(s.art9_exception)].label_fr} : exception réservée à ces "
+                              f"organismes, qu'une collectivité ne peut pas invoquer (source {s.name})."))
+    for s in sensitive:
+        exc = known.get(s.art9_exception or "")
+        if exc is not None and exc.public_body and exc.note_fr:
+            reasons.append(reason("GDPR-09-01", f"Source {s.name}, {exc.label_fr} : {exc.note_fr}"))
     return SourcesCheck(
         personal_data=bool(personal),
         special_categories=bool(sensitive),
         missing_legal_basis=missing,
         legitimate_interest=legit,
         missing_art9_exception=no_art9,
+        invalid_art9_exception=[s.name for s in [*unknown, *closed]],
+        art9_exceptions=[s.art9_exception for s in sensitive if s.art9_exception],
         reasons=reasons,
     )
 
@@ -251,8 +296,10 @@ def check_art22(
     personal_data: bool = True,
     special_categories: bool = False,
     public_body: bool = True,
+    art9_exceptions: Sequence[str] = (),
 ) -> Art22Result:
-    """Art. 22 RGPD and LIL art. 47 from the ``art22_questions`` answers."""
+    """Art. 22 RGPD and LIL art. 47 from the ``art22_questions`` answers. ``art9_exceptions``: those the
+    sensitive sources rest on; a decision solely automated on sensitive data needs (a) or (g) (art. 22(4))."""
     reasons: list[Reason] = []
     individual = answers.get("individual_decision") is True
     significant = answers.get("significant_effect") is True
@@ -327,6 +374,13 @@ def check_art22(
                 "et de contester la décision (art. 22(3))."
             )
         if special_categories:
+            others = sorted({e for e in art9_exceptions if e not in ART22_4_EXCEPTIONS})
+            if others:
+                blocking.append(
+                    "Données sensibles traitées au titre de " + ", ".join(others) + " : une décision "
+                    "entièrement automatisée n'est permise qu'au titre du consentement explicite (9(2)(a)) ou "
+                    "d'un intérêt public important prévu par la loi (9(2)(g)) (art. 22(4))."
+                )
             conditions.append(
                 "Données sensibles : seulement avec le consentement explicite ou un intérêt public "
                 "important prévu par la loi, et des mesures appropriées (art. 22(4))."
@@ -354,5 +408,6 @@ def assess(
             personal_data=src.personal_data,
             special_categories=src.special_categories,
             public_body=public_body,
+            art9_exceptions=src.art9_exceptions,
         ),
     )

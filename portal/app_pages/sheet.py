@@ -92,6 +92,7 @@ with tab_sources:
             "Données personnelles": "oui" if d.personal_data else "non",
             "Sensibles": "oui" if d.sensitive_data else "non",
             "Base légale": d.legal_basis or ("⚠ à renseigner" if d.personal_data else ""),
+            "Exception art. 9": d.art9_exception or ("⚠ à renseigner" if d.sensitive_data else ""),
             "Conservation": d.retention or "", "Qualité": d.quality_notes or "",
         } for d in uc.data_sources]), hide_index=True)
     else:

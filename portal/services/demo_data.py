@@ -45,9 +45,11 @@ DEMO_LOGINS: tuple[tuple[str, str], ...] = (
 
 
 def _src(name: str, producer: str, origin: str, personal: bool = False, sensitive: bool = False,
-         basis: str | None = None, retention: str | None = None, notes: str | None = None) -> dict[str, Any]:
+         basis: str | None = None, retention: str | None = None, notes: str | None = None,
+         art9: str | None = None) -> dict[str, Any]:
     return {"name": name, "producer": producer, "origin": origin, "personal_data": personal,
-            "sensitive_data": sensitive, "legal_basis": basis, "retention": retention, "quality_notes": notes}
+            "sensitive_data": sensitive, "legal_basis": basis, "art9_exception": art9, "retention": retention,
+            "quality_notes": notes}
 
 
 def _risk(category: str, description: str, likelihood: int, severity: int, mitigation: str | None = None,
@@ -295,7 +297,7 @@ USE_CASES: list[dict[str, Any]] = [
         "tags": ["logement", "haut risque", "accès aux services essentiels"],
         "sources": [_src("Demandes de logement social (SNE)", "Système national d'enregistrement", "partner",
                          personal=True, sensitive=True, basis="Obligation légale (CCH L441-2-6) et mission d'intérêt public",
-                         retention="Durée de la demande + 1 an"),
+                         art9="9(2)(g)", retention="Durée de la demande + 1 an"),
                     _src("Situation de handicap et de santé déclarée", "Demandeurs", "internal", personal=True,
                          sensitive=True, basis=None, retention="Durée de la demande")],
         "risks": [_risk("bias", "Discrimination indirecte de certains quartiers ou situations familiales", 3, 5, None, "nadia.benali"),

@@ -158,6 +158,10 @@ class RegisterService:
                         items.append(AttentionItem(uc.id, ref, title,
                                                    f"Source « {ds.name} » : données personnelles sans base légale.",
                                                    "warning"))
+                    if ds.sensitive_data and not ds.art9_exception:
+                        items.append(AttentionItem(uc.id, ref, title,
+                                                   f"Source « {ds.name} » : données sensibles sans exception de "
+                                                   "l'art. 9(2) RGPD.", "warning"))
         order = {"error": 0, "warning": 1, "info": 2}
         return sorted(items, key=lambda i: (order[i.severity], i.reference))
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from policies.rgpd import art9_exceptions
 from policies.vocabulary import (
     Automation,
     DataOrigin,
@@ -119,6 +120,7 @@ DATA_SOURCE_LABELS = {
     "personal_data": "Données personnelles",
     "sensitive_data": "Données sensibles",
     "legal_basis": "Base légale",
+    "art9_exception": "Exception de l'art. 9(2) RGPD",
     "retention": "Durée de conservation",
     "quality_notes": "Notes sur la qualité",
 }
@@ -133,18 +135,30 @@ class DataSourceFields(BaseModel):
     personal_data: bool = False
     sensitive_data: bool = False
     legal_basis: OptText200 = None
+    art9_exception: str | None = None
     retention: OptText200 = None
     quality_notes: OptLongText = None
 
-    @field_validator("producer", "legal_basis", "retention", "quality_notes", mode="before")
+    @field_validator("producer", "legal_basis", "art9_exception", "retention", "quality_notes", mode="before")
     @classmethod
     def _blank(cls, value: object) -> object:
         return _blank_to_none(value)
+
+    @field_validator("art9_exception")
+    @classmethod
+    def _known_exception(cls, value: str | None) -> str | None:
+        known = art9_exceptions()
+        if value is not None and value not in known:
+            raise ValueError(f"exception inconnue « {value} » (attendu : {', '.join(known)})")
+        return value
 
     @model_validator(mode="after")
     def _sensitive_is_personal(self) -> DataSourceFields:
         if self.sensitive_data and not self.personal_data:
             raise ValueError("des données sensibles sont des données personnelles : cochez aussi « Données personnelles »")
+        if self.art9_exception and not self.sensitive_data:
+            raise ValueError("une exception de l'art. 9(2) ne concerne que des données sensibles : cochez "
+                             "« Données sensibles » ou retirez l'exception")
         return self
 
 
@@ -239,6 +253,7 @@ class DataSourceView(View):
     personal_data: bool
     sensitive_data: bool
     legal_basis: str | None
+    art9_exception: str | None = None
     retention: str | None
     quality_notes: str | None
     version: int

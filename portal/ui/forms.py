@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from policies.rgpd import art9_exceptions
 from policies.vocabulary import Automation, DataOrigin, Family, Provider, RiskCategory, RiskStatus
 from portal.services.schemas import PersonView
 
@@ -104,6 +105,16 @@ def data_source_fields(d: dict[str, Any], key: str) -> dict[str, Any]:
     out["legal_basis"] = c1.text_input("Base légale (RGPD art. 6)", value=d.get("legal_basis") or "",
                                        key=f"{key}_basis")
     out["retention"] = c2.text_input("Durée de conservation", value=d.get("retention") or "", key=f"{key}_retention")
+    exceptions = art9_exceptions()
+    codes = [None, *exceptions]
+    current = d.get("art9_exception")
+    out["art9_exception"] = st.selectbox(
+        "Exception de l'art. 9(2) RGPD (données sensibles seulement)", codes,
+        index=codes.index(current) if current in codes else 0,
+        format_func=lambda c: "— aucune (pas de données sensibles)" if c is None else exceptions[c].label_fr,
+        help="Des données sensibles (santé, handicap, opinions, origine…) ne peuvent être traitées qu'au titre "
+             "d'une de ces exceptions ; le contrôle RGPD de la classification la vérifie.",
+        key=f"{key}_art9")
     out["quality_notes"] = st.text_area("Notes sur la qualité", value=d.get("quality_notes") or "",
                                         key=f"{key}_quality")
     return out

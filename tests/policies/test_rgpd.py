@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from policies.rgpd import DataSourceFacts, art22_questions, assess, check_art22, check_sources, screen_dpia
+from policies.rgpd import (
+    DataSourceFacts,
+    art9_exceptions,
+    art22_questions,
+    assess,
+    check_art22,
+    check_sources,
+    screen_dpia,
+)
 
 SOURCES = [
     DataSourceFacts(name="Fichier des allocataires", personal_data=True, legal_basis="public_task"),
@@ -151,3 +159,41 @@ def test_assess_runs_all_checks():
     assert result.art22.applies and not result.art22.allowed  # special categories in a source
     assert result.sources.missing_legal_basis == ["Demandes en ligne"]
     assert len(result.reasons) >= 4
+
+
+def _sensitive(exception: str | None) -> DataSourceFacts:
+    return DataSourceFacts(name="Dossiers APA", personal_data=True, special_categories=True,
+                           legal_basis="legal_obligation", art9_exception=exception)
+
+
+def test_a_sensitive_source_resting_on_an_art9_exception_open_to_a_collectivite_passes():
+    check = check_sources([_sensitive("9(2)(h)")])
+    assert check.ok and check.art9_exceptions == ["9(2)(h)"] and not check.missing_art9_exception
+    # what the compliance officer must still check is said, without failing the check
+    assert any("secret professionnel" in r.text_fr for r in check.reasons)
+
+
+@pytest.mark.parametrize(("exception", "needle"), [
+    ("9(2)(d)", "qu'une collectivité ne peut pas invoquer"),
+    ("9(2)(z)", "inconnue « 9(2)(z) »"),
+])
+def test_an_art9_exception_a_collectivite_cannot_rest_on_fails(exception, needle):
+    check = check_sources([_sensitive(exception)])
+    assert not check.ok and check.invalid_art9_exception == ["Dossiers APA"]
+    assert any(needle in r.text_fr for r in check.reasons), [r.text_fr for r in check.reasons]
+    # an association may rest on (d)
+    assert check_sources([_sensitive("9(2)(d)")], public_body=False).ok
+
+
+def test_every_art9_exception_has_a_french_label_naming_its_point():
+    exceptions = art9_exceptions()
+    assert list(exceptions) == [f"9(2)({p})" for p in "abcdefghij"]
+    assert all(e.code[-3:] in e.label_fr for e in exceptions.values())
+
+
+def test_a_solely_automated_decision_on_sensitive_data_needs_the_a_or_g_exception():
+    answers = {**AUTOMATED, "administrative_decision": False, "art22_exception": "contract"}
+    blocked = assess([_sensitive("9(2)(h)")], answers).art22
+    assert not blocked.allowed and any("9(2)(h)" in b and "art. 22(4)" in b for b in blocked.blocking)
+    allowed = assess([_sensitive("9(2)(g)")], answers).art22
+    assert allowed.allowed and any("art. 22(4)" in c for c in allowed.conditions)

@@ -365,3 +365,17 @@ def test_sync_obligations_follows_a_new_personal_data_source(services, people, g
     assert "OBL-RGPD-LEGAL-BASIS" in changes["added"]
     assert "OBL-RGPD-LEGAL-BASIS" in {o.obligation_id for o in gov.obligations(uc.id)}
     assert "sync" in {e.action for e in services.audit.history_of(uc.id)}
+
+
+def test_the_art9_exception_recorded_on_a_source_reaches_the_rgpd_check(services, people, gov):
+    uc = make_use_case(services, people["lead"])
+    sources = lambda: gov.preview(uc.id, **MINIMAL).rgpd.sources  # noqa: E731
+    assert sources().missing_art9_exception == ["Demandes de logement social"] and not sources().ok
+    ds = services.register.get(uc.id).data_sources[0]
+    services.register.update_data_source(people["lead"], ds.id, ds.version,
+                                         {**ds.model_dump(include={"name", "producer", "origin", "personal_data",
+                                                                   "sensitive_data", "legal_basis"}),
+                                          "art9_exception": "9(2)(g)"})
+    assert sources().ok and sources().art9_exceptions == ["9(2)(g)"]
+    recorded = gov.classify(people["compliance"], uc.id, **MINIMAL)
+    assert recorded.result["rgpd"]["sources"]["art9_exceptions"] == ["9(2)(g)"]

@@ -8,7 +8,10 @@ from sqlalchemy import func, select
 from policies.vocabulary import Stage
 from portal.db.models import AuditEvent, Risk, UseCase
 from portal.services.errors import InvalidInput, PermissionDenied, StaleEdit
+from portal.services.schemas import DataSourceFields
 from tests.conftest import use_case_data
+
+DATA_SOURCE_FIELDS = list(DataSourceFields.model_fields)
 
 
 def _count(services, model) -> int:  # type: ignore[no-untyped-def]
@@ -112,6 +115,28 @@ def test_sensitive_data_must_be_personal(services, people):
     with pytest.raises(InvalidInput, match="cochez aussi"):
         services.register.add_data_source(people["lead"], uc.id, {"name": "Santé", "origin": "internal",
                                                                    "sensitive_data": True})
+
+
+def test_a_sensitive_source_names_a_known_art9_exception_and_only_a_sensitive_one(services, people):
+    uc = services.register.create(people["lead"], use_case_data())
+    base = {"name": "Situation de handicap", "origin": "internal", "personal_data": True, "sensitive_data": True}
+    with pytest.raises(InvalidInput, match=r"Exception de l'art. 9\(2\) RGPD.*inconnue « 9\(2\)\(z\) »"):
+        services.register.add_data_source(people["lead"], uc.id, base | {"art9_exception": "9(2)(z)"})
+    with pytest.raises(InvalidInput, match="ne concerne que des données sensibles"):
+        services.register.add_data_source(people["lead"], uc.id, base | {"sensitive_data": False,
+                                                                        "art9_exception": "9(2)(g)"})
+    assert services.register.get(uc.id).data_sources == ()  # nothing half-written
+    messages = lambda: [i.message for i in services.register.attention(people["compliance"])]  # noqa: E731
+    ds = services.register.add_data_source(people["lead"], uc.id, base | {"art9_exception": ""})
+    assert ds.art9_exception is None
+    assert any("données sensibles sans exception de l'art. 9(2)" in m for m in messages())
+    fixed = services.register.update_data_source(people["lead"], ds.id, ds.version,
+                                                 {**ds.model_dump(include=set(DATA_SOURCE_FIELDS)),
+                                                  "art9_exception": "9(2)(g)"})
+    assert fixed.art9_exception == "9(2)(g)"
+    assert not any("art. 9(2)" in m for m in messages())
+    event = services.audit.history_of(uc.id)[0]
+    assert event.action == "update" and '"art9_exception":"9(2)(g)"' in event.payload.replace(" ", "")
 
 
 def test_attention_lists_unmitigated_high_risks_and_missing_legal_basis(services, people):

@@ -81,6 +81,8 @@ class DataSource(Base):
     personal_data: Mapped[bool] = mapped_column(Boolean, default=False)
     sensitive_data: Mapped[bool] = mapped_column(Boolean, default=False)
     legal_basis: Mapped[str | None] = mapped_column(String(200))
+    #: For sensitive data, the Art. 9(2) RGPD exception it rests on ("9(2)(g)"…), see policies.rgpd.
+    art9_exception: Mapped[str | None] = mapped_column(String(16))
     retention: Mapped[str | None] = mapped_column(String(200))
     quality_notes: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -124,6 +124,7 @@ def assess(
             personal_data=ds.personal_data,
             special_categories=ds.sensitive_data,
             legal_basis=legal_basis_code(ds.legal_basis),
+            art9_exception=ds.art9_exception,
         )
         for ds in uc.data_sources
     ]
