@@ -10,7 +10,7 @@ The approving authority rises with the impact level (I head of service, II gener
 committee, III the executive, IV the council); :func:`can_decide` maps it to Vigie roles. The
 conditions read :class:`GateFacts`, which the service fills from the database, plus these derived
 facts: ``prohibited``, ``classified``, ``impact_assessed``, ``fria_needed``, ``risks_recorded``,
-``unmitigated_high_risks``, ``pilot_end_date_set``, ``pilot_ended``, ``pending_obligations``,
+``unmitigated_high_risks``, ``source_gaps``, ``pilot_end_date_set``, ``pilot_ended``, ``pending_obligations``,
 ``decision_act_recorded``.
 """
 
@@ -91,6 +91,8 @@ class GateFacts(BaseModel):
     # pilot
     risks: list[RiskFact] = Field(default_factory=list)
     pilot_end_date: date | None = None
+    #: What the RGPD asks of the data sources and is missing, in French (policies.rgpd.source_gaps).
+    source_gaps: list[str] = Field(default_factory=list)
     success_criteria_defined: bool = False
     kpi_baselines_set: bool = False
     # evaluation and deployment
@@ -150,7 +152,7 @@ def derived_facts(facts: GateFacts) -> dict[str, Any]:
 
 def _fr(value: Any) -> Any:
     if isinstance(value, list):
-        return ", ".join(map(str, value))
+        return " ; ".join(map(str, value))  # French typography: a space before the semicolon
     if value is None:
         return "non fixée"
     if isinstance(value, str) and _ISO_DATE.fullmatch(value):

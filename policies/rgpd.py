@@ -207,6 +207,15 @@ def check_sources(
     )
 
 
+def source_gaps(check: SourcesCheck) -> list[str]:
+    """What a source lacks before real personal data may flow, one French phrase per source."""
+    gaps = [f"« {n} » sans base légale" for n in check.missing_legal_basis]
+    gaps += [f"« {n} » sur l'intérêt légitime, exclu pour une autorité publique" for n in check.legitimate_interest]
+    gaps += [f"« {n} » (données sensibles) sans exception de l'art. 9(2)" for n in check.missing_art9_exception]
+    gaps += [f"« {n} » sur une exception de l'art. 9(2) qui ne s'applique pas" for n in check.invalid_art9_exception]
+    return gaps
+
+
 def screen_dpia(answers: Answers, *, personal_data: bool = True) -> DpiaResult:
     """DPIA screening from the ``dpia_*`` answers (criteria C1–C9, Art. 35(3), CNIL lists)."""
     rules = load_rules("rgpd")

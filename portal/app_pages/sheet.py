@@ -87,13 +87,14 @@ with tab_overview:
 
 with tab_sources:
     if uc.data_sources:
+        # what the RGPD asks of each source first, where a compliance officer reads without scrolling
         st.dataframe(pd.DataFrame([{
-            "Source": d.name, "Producteur": d.producer or "", "Origine": d.origin.label,
-            "Données personnelles": "oui" if d.personal_data else "non",
+            "Source": d.name, "Personnelles": "oui" if d.personal_data else "non",
             "Sensibles": "oui" if d.sensitive_data else "non",
             "Base légale": d.legal_basis or ("⚠ à renseigner" if d.personal_data else ""),
             "Exception art. 9": d.art9_exception or ("⚠ à renseigner" if d.sensitive_data else ""),
-            "Conservation": d.retention or "", "Qualité": d.quality_notes or "",
+            "Conservation": d.retention or "", "Producteur": d.producer or "", "Origine": d.origin.label,
+            "Qualité": d.quality_notes or "",
         } for d in uc.data_sources]), hide_index=True)
     else:
         st.info("Aucune source de données décrite.")

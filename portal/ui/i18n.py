@@ -81,8 +81,9 @@ def fmt_int(value: float | int | None) -> str:
 def fmt_number(value: float | None, decimals: int = 1) -> str:
     if value is None:
         return "—"
-    text = f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
-    return text
+    if round(value, decimals) == 0:
+        value = 0.0  # never « -0 »
+    return f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
 
 
 def fmt_money(value: float | None) -> str:

@@ -58,11 +58,13 @@ def explanation(svc: Services, use_case_id: int) -> None:
     c2.metric("Valeur (0–100)", fmt_number(b.value, 1))
     c3.metric("Faisabilité (0–100)", fmt_number(b.feasibility, 1))
     c4.metric("Pénalité de risque", fmt_number(-b.risk_penalty, 0))
-    st.dataframe(exp.table, hide_index=True, column_config={
-        "Pondération": st.column_config.NumberColumn(format="%.2f"),
-        "Poids effectif": st.column_config.NumberColumn(format="%.3f"),
-        "Contribution": st.column_config.NumberColumn(format="%.2f"),
-    })
+    # written out in French (decimal comma): Streamlit's number formats always print a point
+    table = exp.table.copy()
+    for column, decimals in (("Pondération", 2), ("Poids effectif", 3), ("Contribution", 2)):
+        table[column] = table[column].map(lambda v, d=decimals: fmt_number(v, d))
+    st.dataframe(table, hide_index=True, column_config={
+        c: st.column_config.TextColumn(alignment="right")
+        for c in ("Pondération", "Poids effectif", "Contribution")})
     st.caption("Priorité = somme des contributions. Chaque note de 1 à 5 est ramenée sur 100 "
                "(dépendance fournisseur inversée), pondérée dans son groupe puis par la part du groupe ; "
                "la classe AI Act et le niveau d'impact retirent des points.")

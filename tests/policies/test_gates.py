@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from policies.gates import GateFacts, ObligationFact, RiskFact, can_decide, check_gate, decision_problem
+from policies.rgpd import DataSourceFacts, check_sources, source_gaps
 from policies.vocabulary import (
     AiActClass,
     Authority,
@@ -111,6 +112,24 @@ def test_pilot_lists_every_missing_condition():
     assert check.authority is Authority.COUNCIL  # level unknown: the highest authority
 
 
+def test_no_pilot_on_personal_data_a_source_has_no_lawful_ground_for():
+    sources = check_sources([
+        DataSourceFacts(name="Fichier des demandeurs", personal_data=True),
+        DataSourceFacts(name="Handicap déclaré", personal_data=True, special_categories=True,
+                        legal_basis="public_task"),
+        DataSourceFacts(name="Adhérents", personal_data=True, special_categories=True,
+                        legal_basis="public_task", art9_exception="9(2)(d)"),
+    ])
+    check = check_gate(Stage.FRAMING, Stage.PILOT, GateFacts(**{**READY_FOR_PILOT, "source_gaps": source_gaps(sources)}))
+    assert check.failed == ["GATE-PIL-10"]
+    assert check.missing == [
+        "Sources de données incomplètes au regard du RGPD : « Fichier des demandeurs » sans base légale ; "
+        "« Handicap déclaré » (données sensibles) sans exception de l'art. 9(2) ; "
+        "« Adhérents » sur une exception de l'art. 9(2) qui ne s'applique pas."
+    ]
+    assert check_gate(Stage.FRAMING, Stage.PILOT, GateFacts(**READY_FOR_PILOT)).allowed
+
+
 def test_evaluation_needs_the_pilot_ended_or_a_report_started():
     running = GateFacts(**READY_FOR_PILOT)
     check = check_gate("pilot", "evaluation", running)
@@ -156,7 +175,7 @@ def test_deployment_needs_evaluation_monitoring_obligations_and_training():
     assert check.missing == [
         "L'évaluation de l'expérimentation n'est pas terminée.",
         "Le plan de suivi n'est pas établi.",
-        "Obligations ni faites ni justifiées non applicables : Mention explicite, AIPD.",
+        "Obligations ni faites ni justifiées non applicables : Mention explicite ; AIPD.",
         "Les agents utilisateurs ne sont pas formés.",
     ]
     assert check_gate("evaluation", "deployed", GateFacts(**READY_TO_DEPLOY)).allowed

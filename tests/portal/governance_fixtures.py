@@ -20,7 +20,8 @@ SOCIAL_SCORING = {"ai_act": _ai(supply="third_party", social_scoring=True), "rgp
 
 
 def make_use_case(services: Any, lead: Any, *, title: str = "Priorisation des demandes de logement social",
-                  personal: bool = True, risk: tuple[int, int] = (3, 5), mitigation: str | None = "Tests d'équité"):
+                  personal: bool = True, risk: tuple[int, int] = (3, 5), mitigation: str | None = "Tests d'équité",
+                  art9: str | None = "9(2)(g)"):
     uc = services.register.create(lead, {
         "title": title, "problem": "Ordonner l'examen des demandes selon les critères légaux.",
         "family": "decision_support", "direction": "Direction de l'habitat", "service": "Service logement",
@@ -30,6 +31,7 @@ def make_use_case(services: Any, lead: Any, *, title: str = "Priorisation des de
     services.register.add_data_source(lead, uc.id, {
         "name": "Demandes de logement social", "producer": "SNE", "origin": "partner", "personal_data": personal,
         "sensitive_data": personal, "legal_basis": "Obligation légale (CCH L441-2-6)" if personal else None,
+        "art9_exception": art9 if personal else None,
     })
     services.register.add_risk(lead, uc.id, {"category": "bias", "description": "Discrimination indirecte",
                                              "likelihood": risk[0], "severity": risk[1], "mitigation": mitigation})

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from policies.vocabulary import AiActClass, Stage
 from portal.db.models import Classification, ObligationRecord, UseCase
 from portal.services.errors import InvalidInput, PermissionDenied
+from tests.portal.gates import walk_to
 from tests.portal.governance_fixtures import HIGH_RISK, MINIMAL, SOCIAL_SCORING, TODAY, make_use_case, settle
 
 
@@ -368,14 +369,20 @@ def test_sync_obligations_follows_a_new_personal_data_source(services, people, g
 
 
 def test_the_art9_exception_recorded_on_a_source_reaches_the_rgpd_check(services, people, gov):
-    uc = make_use_case(services, people["lead"])
+    uc = make_use_case(services, people["lead"], art9=None, risk=(2, 2))
+    walk_to(services, people, uc.id, Stage.FRAMING)
     sources = lambda: gov.preview(uc.id, **MINIMAL).rgpd.sources  # noqa: E731
     assert sources().missing_art9_exception == ["Demandes de logement social"] and not sources().ok
+    gate = gov.check(uc.id, "pilot", today=TODAY)
+    assert "GATE-PIL-10" in gate.failed
+    assert any("« Demandes de logement social » (données sensibles) sans exception de l'art. 9(2)" in m
+               for m in gate.missing)
     ds = services.register.get(uc.id).data_sources[0]
     services.register.update_data_source(people["lead"], ds.id, ds.version,
                                          {**ds.model_dump(include={"name", "producer", "origin", "personal_data",
                                                                    "sensitive_data", "legal_basis"}),
                                           "art9_exception": "9(2)(g)"})
     assert sources().ok and sources().art9_exceptions == ["9(2)(g)"]
+    assert "GATE-PIL-10" not in gov.check(uc.id, "pilot", today=TODAY).failed
     recorded = gov.classify(people["compliance"], uc.id, **MINIMAL)
     assert recorded.result["rgpd"]["sources"]["art9_exceptions"] == ["9(2)(g)"]

@@ -61,6 +61,19 @@ def legal_basis_code(text: str | None) -> str | None:
     return "public_task"
 
 
+def _source_facts(uc: UseCase) -> list[rgpd.DataSourceFacts]:
+    return [
+        rgpd.DataSourceFacts(
+            name=ds.name,
+            personal_data=ds.personal_data,
+            special_categories=ds.sensitive_data,
+            legal_basis=legal_basis_code(ds.legal_basis),
+            art9_exception=ds.art9_exception,
+        )
+        for ds in uc.data_sources
+    ]
+
+
 @dataclass(frozen=True)
 class Assessment:
     ai_act: ai_act.AiActResult
@@ -118,17 +131,7 @@ def assess(
     if problems or crpa_facts is None:
         raise InvalidInput(problems)
     ai_result = ai_act.classify(ai_answers)
-    sources = [
-        rgpd.DataSourceFacts(
-            name=ds.name,
-            personal_data=ds.personal_data,
-            special_categories=ds.sensitive_data,
-            legal_basis=legal_basis_code(ds.legal_basis),
-            art9_exception=ds.art9_exception,
-        )
-        for ds in uc.data_sources
-    ]
-    rgpd_result = rgpd.assess(sources, rgpd_answers)
+    rgpd_result = rgpd.assess(_source_facts(uc), rgpd_answers)
     crpa_result = crpa.assess(crpa_facts)
     profile = build_profile(
         ai_act_result=ai_result,
@@ -178,6 +181,7 @@ def gate_facts(
             for r in uc.risks
         ],
         pilot_end_date=uc.end_date,
+        source_gaps=rgpd.source_gaps(rgpd.check_sources(_source_facts(uc))),
         success_criteria_defined=bool(uc.kpi_name and uc.kpi_target is not None),
         kpi_baselines_set=uc.kpi_baseline is not None,
         evaluation_report_started=bool(att.get("evaluation_report_started") or att.get("evaluation_done")),
