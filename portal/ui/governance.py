@@ -291,7 +291,11 @@ def _request_form(svc: Services, me: Principal, uc: UseCaseView) -> None:
         st.caption(f"Décision : {check.authority.label}.")
         with st.form(f"request_{uc.id}"):
             motive = st.text_area("Motif de la demande", key=f"request_{uc.id}_motive")
-            att = {k: st.checkbox(label, key=f"request_{uc.id}_{k}") for k, label in ATTESTATIONS.items()}
+            offered = svc.governance.attestations_for(uc.id)
+            att = {k: st.checkbox(label, key=f"request_{uc.id}_{k}") for k, label in offered.items()}
+            if "evaluation_done" not in offered:
+                st.caption("Le rapport d'évaluation se joint à l'obligation « Rédiger le rapport d'évaluation de "
+                           "l'expérimentation » (liste des obligations) : le passage au déploiement le lit là.")
             if st.form_submit_button("Envoyer la demande", type="primary") and attempt(
                     lambda: svc.governance.request_gate(me, uc.id, target, motive=motive, attestations=att),
                     success="Demande envoyée à la décision."):

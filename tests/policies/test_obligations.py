@@ -19,6 +19,7 @@ def ids(profile: GovernanceProfile) -> set[str]:
 
 ALWAYS = {
     "OBL-CRPA-SOURCE-CODE",
+    "OBL-GOV-EVALUATION",
     "OBL-GOV-MONITORING-PLAN",
     "OBL-GOV-PERIODIC-REVIEW",
     "OBL-GOV-PUBLIC-INVENTORY",

@@ -8,7 +8,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.exc import DBAPIError
 
 from policies.vocabulary import AiActClass, Stage
@@ -386,3 +386,32 @@ def test_the_art9_exception_recorded_on_a_source_reaches_the_rgpd_check(services
     assert "GATE-PIL-10" not in gov.check(uc.id, "pilot", today=TODAY).failed
     recorded = gov.classify(people["compliance"], uc.id, **MINIMAL)
     assert recorded.result["rgpd"]["sources"]["art9_exceptions"] == ["9(2)(g)"]
+
+
+def test_deployment_reads_the_evaluation_report_from_its_record_not_from_an_attestation(services, people, gov):
+    from portal.db.models import ObligationRecord
+
+    uc = make_use_case(services, people["lead"], personal=False, risk=(2, 2))
+    gov.classify(people["compliance"], uc.id, **MINIMAL)
+    _to_framing(services, people, uc.id)
+    req = gov.request_gate(people["lead"], uc.id, "pilot", today=TODAY)
+    gov.decide(people["compliance"], req.id, "approve", reasons="ok", today=TODAY)
+    # the report begun (obligation in progress) opens the evaluation stage without an attestation
+    (report,) = [o for o in gov.obligations(uc.id) if o.obligation_id == "OBL-GOV-EVALUATION"]
+    gov.update_obligation(people["lead"], report.id, report.version, status="in_progress")
+    assert gov.check(uc.id, "evaluation", today=TODAY).allowed
+    req = gov.request_gate(people["lead"], uc.id, "evaluation", today=TODAY)
+    gov.decide(people["compliance"], req.id, "approve", reasons="ok", today=TODAY)
+    settle(services, people["compliance"], uc.id,
+           {o.obligation_id for o in gov.obligations(uc.id)} - {"OBL-GOV-EVALUATION"})
+    attested = {"evaluation_done": True, "agents_trained": True}
+    check = gov.check(uc.id, "deployed", today=TODAY, attestations=attested)
+    assert "GATE-DEP-01" in check.failed  # saying it is done is not enough: the report is a record
+    settle(services, people["compliance"], uc.id, {"OBL-GOV-EVALUATION"})
+    assert gov.check(uc.id, "deployed", today=TODAY, attestations={"agents_trained": True}).allowed
+    # a use case classified before the obligation existed keeps the attestation
+    with services.db.writer.begin() as s:
+        s.execute(delete(ObligationRecord).where(ObligationRecord.use_case_id == uc.id,
+                                                 ObligationRecord.obligation_id == "OBL-GOV-EVALUATION"))
+    assert "GATE-DEP-01" in gov.check(uc.id, "deployed", today=TODAY, attestations={"agents_trained": True}).failed
+    assert gov.check(uc.id, "deployed", today=TODAY, attestations=attested).allowed

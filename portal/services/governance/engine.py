@@ -148,6 +148,16 @@ def settled(records: list[ObligationRecord], obligation_id: str) -> bool:
     return rec is not None and is_settled(rec.status, rec.justification)
 
 
+def has(records: list[ObligationRecord], obligation_id: str) -> bool:
+    return any(r.obligation_id == obligation_id and r.applicable for r in records)
+
+
+def started(records: list[ObligationRecord], obligation_id: str) -> bool:
+    """Work on the obligation has begun: in progress or done."""
+    rec = next((r for r in records if r.obligation_id == obligation_id and r.applicable), None)
+    return rec is not None and rec.status in (ObligationStatus.IN_PROGRESS.value, ObligationStatus.DONE.value)
+
+
 def gate_facts(
     uc: UseCase,
     classification: Classification | None,
@@ -184,8 +194,12 @@ def gate_facts(
         source_gaps=rgpd.source_gaps(rgpd.check_sources(_source_facts(uc))),
         success_criteria_defined=bool(uc.kpi_name and uc.kpi_target is not None),
         kpi_baselines_set=uc.kpi_baseline is not None,
-        evaluation_report_started=bool(att.get("evaluation_report_started") or att.get("evaluation_done")),
-        evaluation_done=bool(att.get("evaluation_done")),
+        # the evaluation report is a record (an obligation settled with its evidence) where the use case
+        # has one; a use case classified before that obligation existed falls back on the attestation
+        evaluation_report_started=bool(att.get("evaluation_report_started") or att.get("evaluation_done")
+                                       or started(records, "OBL-GOV-EVALUATION")),
+        evaluation_done=(settled(records, "OBL-GOV-EVALUATION") if has(records, "OBL-GOV-EVALUATION")
+                         else bool(att.get("evaluation_done"))),
         monitoring_plan=settled(records, "OBL-GOV-MONITORING-PLAN"),
         obligations=[
             ObligationFact(

@@ -279,6 +279,15 @@ class GovernanceService:
             records = [r for r in self._records(s, use_case_id) if include_dropped or r.applicable]
             return self._obligation_views(s, records)
 
+    def attestations_for(self, use_case_id: int) -> dict[str, str]:
+        """The attestations a request for this use case may still carry: the evaluation ones only
+        when no evaluation-report obligation records it (a use case classified before it existed)."""
+        with self._reader() as s:
+            records = self._records(s, use_case_id)
+        if engine.has(records, "OBL-GOV-EVALUATION"):
+            return {k: v for k, v in ATTESTATIONS.items() if not k.startswith("evaluation")}
+        return dict(ATTESTATIONS)
+
     def overdue_obligations(self, today: dt.date | None = None) -> list[tuple[str, str, ObligationView]]:
         """(reference, title, obligation) of every applicable obligation past its due date and not settled."""
         today = today or dt.date.today()
