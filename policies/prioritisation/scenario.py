@@ -32,8 +32,12 @@ default.
 from __future__ import annotations
 
 import math
+import os
+import sys
+import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -210,11 +214,41 @@ def _validate(cands: Sequence[Candidate], k: Constraints) -> None:
         )
 
 
+#: One HiGHS call at a time may borrow the process's standard output (see :func:`_quiet_stdout`).
+_STDOUT_LOCK = threading.Lock()
+
+
+@contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Silence the C-level standard output for one solve.
+
+    HiGHS 1.12 (the one scipy 1.17 ships) prints ``HighsMipSolverData::transformNewIntegerFeasibleSolution
+    tmpSolver.run();`` straight to file descriptor 1 whatever ``disp`` says (ERGO-Code/HiGHS#2783):
+    on large instances, a hundred lines per solve in the server log and in ``vigie bench``. Python's
+    own writes are flushed first; the lock keeps two solves from swapping the descriptor at once."""
+    with _STDOUT_LOCK:
+        sys.stdout.flush()
+        try:
+            saved = os.dup(1)
+        except OSError:  # no standard output to silence
+            yield
+            return
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+            yield
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(devnull)
+
+
 def _highs(c: np.ndarray, cons: list[LinearConstraint], bounds: Bounds, time_limit: float | None):
     options: dict[str, float | bool] = {"mip_rel_gap": 0.0, "disp": False}
     if time_limit is not None:
         options["time_limit"] = time_limit
-    return milp(c, integrality=np.ones_like(c), bounds=bounds, constraints=cons, options=options)
+    with _quiet_stdout():
+        return milp(c, integrality=np.ones_like(c), bounds=bounds, constraints=cons, options=options)
 
 
 def _branch_and_bound(values, costs, efforts, k: Constraints, index, lb, ub):

@@ -1,4 +1,5 @@
 import itertools
+import os
 import random
 
 import pytest
@@ -290,3 +291,14 @@ def test_the_optimum_may_leave_an_exclusive_group_empty():
         k = Constraints(budget=k.budget / 2, capacity_days=k.capacity_days, exclusive_groups=groups)
         result = plan(cands, k)
         assert result.total_value == pytest.approx(_brute_force(cands, k), abs=1e-6), (cands, k)
+
+
+def test_the_solver_s_stray_prints_to_file_descriptor_1_are_silenced_and_python_s_are_not(capfd):
+    from policies.prioritisation.scenario import _quiet_stdout
+
+    print("avant", flush=True)
+    with _quiet_stdout():
+        os.write(1, b"HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();\n")
+    os.write(1, b"apres\n")
+    out = capfd.readouterr().out
+    assert "avant" in out and "apres" in out and "tmpSolver" not in out
