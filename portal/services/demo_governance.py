@@ -127,7 +127,7 @@ class _Story:
             self.gov.update_obligation(self.compliance, ob.id, ob.version, status="done",
                                        owner_id=self.ids[COMPLIANCE], due_date=on)
             if evidence and ob.obligation_id in ("OBL-RGPD-DPIA", "OBL-AIA-FRIA", "OBL-GOV-MONITORING-PLAN",
-                                                 "OBL-RGPD-RECORD"):
+                                                 "OBL-RGPD-RECORD", "OBL-GOV-EVALUATION"):
                 self.gov.add_evidence_link(self.compliance, ob.id,
                                            f"https://ged.agglo-val-de-loire.example/conformite/{ob.obligation_id}"
                                            f"/uc{use_case_id}", note="Document validé, version signée en GED")
@@ -199,12 +199,16 @@ def _walk(story: _Story, uc: Any, spec: dict[str, Any], lead: Principal, target:
             story.step(uc, stage, lead, story.day(start))
         elif stage is Stage.EVALUATION:
             pilot_end = temporary_end or (story.today + dt.timedelta(days=end) if end is not None else story.today)
-            story.step(uc, stage, lead, min(story.today, pilot_end), {"evaluation_report_started": True})
+            # the evaluation report under way, owned by the project lead, is what opens the evaluation stage
+            (report,) = [o for o in gov.obligations(uc.id) if o.obligation_id == "OBL-GOV-EVALUATION"]
+            gov.update_obligation(story.compliance, report.id, report.version, status="in_progress",
+                                  owner_id=lead.person_id, due_date=story.today + dt.timedelta(days=45))
+            story.step(uc, stage, lead, min(story.today, pilot_end))
         elif stage is Stage.DEPLOYED:
             pilot_end = temporary_end or story.today
             on = story.day((pilot_end - story.today).days + 45)
             story.settle(uc.id, None, on)
-            story.step(uc, stage, lead, on, {"evaluation_done": True, "agents_trained": True})
+            story.step(uc, stage, lead, on, {"agents_trained": True})
     if housing:
         _hold_housing(story, uc, lead)
         return
@@ -229,7 +233,8 @@ def _walk(story: _Story, uc: Any, spec: dict[str, Any], lead: Principal, target:
 
 def _open_obligations(story: _Story, uc: Any) -> None:
     """Pilots in progress: a few obligations under way, one of them late."""
-    for i, ob in enumerate(o for o in story.gov.obligations(uc.id) if not o.settled):
+    for i, ob in enumerate(o for o in story.gov.obligations(uc.id)
+                           if not o.settled and o.obligation_id != "OBL-GOV-EVALUATION"):
         if i > 1:
             break
         due = story.today + dt.timedelta(days=-12 if i == 0 and "conversationnel" in uc.title else 30)

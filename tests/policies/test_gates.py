@@ -173,7 +173,8 @@ def test_deployment_needs_evaluation_monitoring_obligations_and_training():
         ),
     )
     assert check.missing == [
-        "L'évaluation de l'expérimentation n'est pas terminée.",
+        "L'évaluation de l'expérimentation n'est pas terminée : son rapport se joint à l'obligation "
+        "« Rédiger le rapport d'évaluation de l'expérimentation ».",
         "Le plan de suivi n'est pas établi.",
         "Obligations ni faites ni justifiées non applicables : Mention explicite ; AIPD.",
         "Les agents utilisateurs ne sont pas formés.",
