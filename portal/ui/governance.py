@@ -206,8 +206,8 @@ def _classification_section(svc: Services, me: Principal, uc: UseCaseView) -> No
     if cl is None:
         st.info("Ce cas d'usage n'est pas encore classé (règlement IA, RGPD, CRPA, niveau d'impact).")
     else:
-        c1, c2, c3, c4 = st.columns(4)
-        c1.metric("Règlement IA", cl.risk_class.label)
+        c1, c2, c3, c4 = st.columns([2, 1, 1.5, 1.5])  # the AI Act class reads in full
+        c1.metric("Règlement IA", cl.risk_class.label.split(" (")[0], help=cl.risk_class.label)
         c2.metric("Niveau d'impact", cl.impact_level.value if cl.impact_level else "non évalué",
                   help=cl.impact_level.label if cl.impact_level else None)
         c3.metric("AIPD", "requise" if cl.dpia_required else "non requise")
