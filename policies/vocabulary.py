@@ -53,6 +53,34 @@ class Family(LabelledEnum):
     CONTRACTS_FINANCE = "contracts_finance"
 
 
+class PublicDomain(LabelledEnum):
+    """The policy domain an algorithm serves: the 21 domains of the Eurocities algorithmic
+    transparency standard (v0.3.1), with French labels. Families say what kind of use it is; the
+    domain says which public policy it serves."""
+
+    TAXES = "taxes"
+    HOUSING = "housing"
+    CULTURE_SPORT = "culture_sport"
+    DEFENCE = "defence"
+    ECONOMY = "economy"
+    FAMILY_YOUTH = "family_youth"
+    FINANCE = "finance"
+    GENERIC = "generic"
+    HEALTH = "health"
+    IMMIGRATION = "immigration"
+    INTERNATIONAL = "international"
+    AGRICULTURE = "agriculture"
+    ENVIRONMENT = "environment"
+    EDUCATION = "education"
+    PUBLIC_SAFETY = "public_safety"
+    GOVERNMENT = "government"
+    JUSTICE = "justice"
+    ABROAD = "abroad"
+    BENEFITS = "benefits"
+    TRANSPORT = "transport"
+    WORK = "work"
+
+
 class Role(LabelledEnum):
     DIRECTOR = "director"
     PROJECT_LEAD = "project_lead"
@@ -149,6 +177,27 @@ _LABELS: dict[StrEnum, str] = {
     Family.RESIDENT_RELATIONS: "Relation usagers",
     Family.OPERATIONS: "Services opérationnels",
     Family.CONTRACTS_FINANCE: "Gestion contractuelle et financière",
+    PublicDomain.TAXES: "Fiscalité",
+    PublicDomain.HOUSING: "Logement, urbanisme et cadre de vie",
+    PublicDomain.CULTURE_SPORT: "Culture, sport et loisirs",
+    PublicDomain.DEFENCE: "Défense",
+    PublicDomain.ECONOMY: "Économie et entreprises",
+    PublicDomain.FAMILY_YOUTH: "Famille, jeunesse et foyers",
+    PublicDomain.FINANCE: "Finances",
+    PublicDomain.GENERIC: "Transversal",
+    PublicDomain.HEALTH: "Santé et soins",
+    PublicDomain.IMMIGRATION: "Immigration et intégration",
+    PublicDomain.INTERNATIONAL: "Coopération internationale et aide au développement",
+    PublicDomain.AGRICULTURE: "Agriculture, nature et alimentation",
+    PublicDomain.ENVIRONMENT: "Environnement, aménagement et eau",
+    PublicDomain.EDUCATION: "Éducation et recherche",
+    PublicDomain.PUBLIC_SAFETY: "Sécurité et ordre public",
+    PublicDomain.GOVERNMENT: "Administration et institutions",
+    PublicDomain.JUSTICE: "Justice",
+    PublicDomain.ABROAD: "Voyager, vivre et travailler à l'étranger",
+    PublicDomain.BENEFITS: "Aides, prestations et subventions",
+    PublicDomain.TRANSPORT: "Transports et mobilité",
+    PublicDomain.WORK: "Emploi et carrière",
     Role.DIRECTOR: "Direction générale",
     Role.PROJECT_LEAD: "Chef de projet",
     Role.COMPLIANCE: "Conformité",

@@ -69,6 +69,7 @@ USE_CASES: list[dict[str, Any]] = [
         "title": "Projection démographique des communes pour la carte scolaire",
         "problem": "Anticiper les effectifs scolaires et les besoins en équipements à 10 ans, commune par "
                    "commune, au lieu d'extrapoler à la main le dernier recensement.",
+        "domain": "education",
         "family": "decision_support", "direction": "Direction de l'éducation", "service": "Service études et prospective",
         "lead": "sophie.leroy", "sponsor": "claire.martin", "stage": "deployed",
         "public_concerned": "Élus et services ; aucune décision individuelle", "decisions_per_year": 0,
@@ -86,6 +87,7 @@ USE_CASES: list[dict[str, Any]] = [
         "title": "Fréquentation des pistes cyclables et des équipements",
         "problem": "Comprendre les profils de fréquentation (jours, saisons, vacances) pour dimensionner "
                    "l'entretien et les aménagements, et repérer les compteurs en panne.",
+        "domain": "transport",
         "family": "decision_support", "direction": "Direction des mobilités", "service": "Observatoire des mobilités",
         "lead": "sophie.leroy", "sponsor": "thomas.bernard", "stage": "pilot",
         "public_concerned": "Usagers des aménagements cyclables (données agrégées)", "decisions_per_year": 0,
@@ -103,6 +105,7 @@ USE_CASES: list[dict[str, Any]] = [
         "title": "Détection d'anomalies de consommation énergétique des bâtiments",
         "problem": "Repérer les bâtiments dont la consommation d'énergie par m² s'écarte de leurs pairs, "
                    "pour cibler les visites techniques et les travaux.",
+        "domain": "environment",
         "family": "decision_support", "direction": "Direction du patrimoine", "service": "Énergie et fluides",
         "lead": "julie.moreau", "sponsor": "thomas.bernard", "stage": "evaluation",
         "public_concerned": "Aucun public : bâtiments de la collectivité", "decisions_per_year": 0,
@@ -121,6 +124,7 @@ USE_CASES: list[dict[str, Any]] = [
         "title": "Assistant conversationnel pour les questions simples des habitants",
         "problem": "Répondre 24 h/24 aux questions simples (horaires, déchets, état civil) et désengorger "
                    "l'accueil téléphonique, avec renvoi vers un agent dès que la question sort du cadre.",
+        "domain": "government",
         "family": "resident_relations", "direction": "Direction de la relation usagers", "service": "Accueil et centre de contact",
         "lead": "karim.haddad", "sponsor": "claire.martin", "stage": "pilot",
         "public_concerned": "Habitants de l'agglomération", "decisions_per_year": 0,
@@ -144,6 +148,7 @@ USE_CASES: list[dict[str, Any]] = [
         "title": "Routage automatique des demandes des usagers vers le bon service",
         "problem": "Orienter chaque demande reçue (formulaire, courriel) vers le service compétent, au lieu "
                    "d'un tri manuel qui retarde la réponse de plusieurs jours.",
+        "domain": "government",
         "family": "resident_relations", "direction": "Direction de la relation usagers", "service": "Gestion de la relation usagers",
         "lead": "karim.haddad", "sponsor": "claire.martin", "stage": "deployed",
         "public_concerned": "Habitants adressant une demande", "decisions_per_year": 38000,
@@ -163,6 +168,7 @@ USE_CASES: list[dict[str, Any]] = [
         "title": "Information publique accessible : réécriture en français facile à lire",
         "problem": "Rendre les courriers types et pages d'information lisibles par tous (FALC), avec relecture "
                    "par des agents formés et des personnes concernées.",
+        "domain": "government",
         "family": "resident_relations", "direction": "Direction de la communication", "service": "Rédaction web",
         "lead": "karim.haddad", "sponsor": "claire.martin", "stage": "framing",
         "public_concerned": "Habitants, notamment personnes en situation de handicap", "decisions_per_year": 0,
@@ -180,6 +186,7 @@ USE_CASES: list[dict[str, Any]] = [
         "title": "Planification des interventions techniques de voirie",
         "problem": "Regrouper et ordonnancer les interventions (nids-de-poule, signalisation, éclairage) pour "
                    "réduire les trajets des équipes et les délais.",
+        "domain": "transport",
         "family": "operations", "direction": "Direction des services techniques", "service": "Voirie",
         "lead": "julie.moreau", "sponsor": "thomas.bernard", "stage": "framing",
         "public_concerned": "Agents des équipes techniques", "decisions_per_year": 9000,
@@ -199,6 +206,7 @@ USE_CASES: list[dict[str, Any]] = [
         "title": "Maintenance prédictive du réseau d'eau potable",
         "problem": "Classer les canalisations par risque de casse pour cibler le renouvellement (1 % du réseau par an) "
                    "là où il évite le plus de fuites et de coupures.",
+        "domain": "environment",
         "family": "operations", "direction": "Direction du cycle de l'eau", "service": "Patrimoine réseaux",
         "lead": "julie.moreau", "sponsor": "thomas.bernard", "stage": "pilot",
         "public_concerned": "Abonnés du service d'eau (coupures)", "decisions_per_year": 0,
@@ -217,6 +225,7 @@ USE_CASES: list[dict[str, Any]] = [
     {
         "title": "Prévision des flux d'usagers dans les piscines et médiathèques",
         "problem": "Anticiper l'affluence pour ajuster les plannings d'accueil et informer les usagers des créneaux calmes.",
+        "domain": "culture_sport",
         "family": "operations", "direction": "Direction des sports et de la culture", "service": "Équipements",
         "lead": "sophie.leroy", "sponsor": "thomas.bernard", "stage": "idea",
         "public_concerned": "Usagers des équipements", "decisions_per_year": 0,
@@ -233,6 +242,7 @@ USE_CASES: list[dict[str, Any]] = [
         "title": "Repérage des clauses sensibles dans les contrats et marchés",
         "problem": "Signaler aux juristes les clauses à enjeu (résiliation, pénalités, responsabilité, propriété "
                    "des données) dans les contrats entrants, pour concentrer la relecture humaine.",
+        "domain": "finance",
         "family": "contracts_finance", "direction": "Direction des affaires juridiques", "service": "Commande publique",
         "lead": "sophie.leroy", "sponsor": "thomas.bernard", "stage": "evaluation",
         "public_concerned": "Agents juristes ; entreprises cocontractantes", "decisions_per_year": 0,
@@ -254,6 +264,7 @@ USE_CASES: list[dict[str, Any]] = [
         "title": "Suivi de la performance des délégataires de l'eau potable",
         "problem": "Comparer les indicateurs des services délégués et en régie (rendement de réseau, prix, "
                    "conformité) pour préparer les revues de contrat et les renouvellements.",
+        "domain": "environment",
         "family": "contracts_finance", "direction": "Direction du cycle de l'eau", "service": "Contrôle des délégations",
         "lead": "julie.moreau", "sponsor": "claire.martin", "stage": "deployed",
         "public_concerned": "Délégataires ; abonnés (prix de l'eau)", "decisions_per_year": 0,
@@ -271,6 +282,7 @@ USE_CASES: list[dict[str, Any]] = [
         "title": "Analyse de l'équilibre économique des délégations de service public",
         "problem": "Projeter l'équilibre des contrats de DSP (recettes, charges, investissements) et alerter "
                    "sur une dérive avant l'avenant ou le renouvellement.",
+        "domain": "finance",
         "family": "contracts_finance", "direction": "Direction des finances", "service": "Contrôle de gestion externe",
         "lead": "sophie.leroy", "sponsor": "thomas.bernard", "stage": "idea",
         "public_concerned": "Délégataires ; usagers (tarifs)", "decisions_per_year": 0,
@@ -286,6 +298,7 @@ USE_CASES: list[dict[str, Any]] = [
         "title": "Priorisation des demandes de logement social",
         "problem": "Proposer un ordre d'examen des demandes de logement social selon les critères de priorité "
                    "légaux, pour que la commission d'attribution traite d'abord les situations urgentes.",
+        "domain": "housing",
         "family": "decision_support", "direction": "Direction de l'habitat", "service": "Service logement",
         "lead": "karim.haddad", "sponsor": "claire.martin", "stage": "framing",
         "public_concerned": "Demandeurs de logement social", "decisions_per_year": 4200,
@@ -309,6 +322,7 @@ USE_CASES: list[dict[str, Any]] = [
         "title": "Notation comportementale des usagers pour l'attribution des aides",
         "problem": "Proposition d'un éditeur : noter les usagers selon leur comportement (retards de paiement, "
                    "signalements, fréquentation) pour moduler l'accès aux aides facultatives.",
+        "domain": "benefits",
         "family": "decision_support", "direction": "Centre communal d'action sociale", "service": "Aides facultatives",
         "lead": "karim.haddad", "sponsor": "thomas.bernard", "stage": "idea",
         "public_concerned": "Bénéficiaires des aides sociales", "decisions_per_year": 2500,
@@ -326,6 +340,7 @@ USE_CASES: list[dict[str, Any]] = [
         "title": "Aide à l'instruction des demandes d'aides sociales facultatives",
         "problem": "Préremplir l'instruction des demandes d'aide (secours, aide à l'énergie) et vérifier les "
                    "pièces, pour que les travailleurs sociaux consacrent plus de temps aux personnes.",
+        "domain": "benefits",
         "family": "resident_relations", "direction": "Centre communal d'action sociale", "service": "Aides facultatives",
         "lead": "karim.haddad", "sponsor": "claire.martin", "stage": "idea",
         "public_concerned": "Demandeurs d'aides sociales", "decisions_per_year": 3100,
@@ -344,6 +359,7 @@ USE_CASES: list[dict[str, Any]] = [
         "title": "Analyse des dépenses de fonctionnement au regard des villes comparables",
         "problem": "Repérer les postes de dépense (personnel, achats, énergie) qui s'écartent de la tendance et des "
                    "collectivités comparables, pour préparer le débat d'orientation budgétaire.",
+        "domain": "finance",
         "family": "contracts_finance", "direction": "Direction des finances", "service": "Prospective financière",
         "lead": "sophie.leroy", "sponsor": "thomas.bernard", "stage": "evaluation",
         "public_concerned": "Élus et services financiers", "decisions_per_year": 0,
@@ -360,6 +376,7 @@ USE_CASES: list[dict[str, Any]] = [
     {
         "title": "Traduction automatique à l'accueil des services",
         "problem": "Permettre aux agents d'accueil d'échanger avec des usagers non francophones.",
+        "domain": "government",
         "family": "resident_relations", "direction": "Direction de la relation usagers", "service": "Accueil",
         "lead": "karim.haddad", "sponsor": "claire.martin", "stage": "suspended",
         "public_concerned": "Usagers non francophones", "decisions_per_year": 0,
@@ -377,6 +394,7 @@ USE_CASES: list[dict[str, Any]] = [
     {
         "title": "Détection des dépôts sauvages par analyse d'images",
         "problem": "Repérer les dépôts sauvages sur les images des caméras de voirie pour déclencher l'enlèvement.",
+        "domain": "public_safety",
         "family": "operations", "direction": "Direction de la propreté", "service": "Propreté urbaine",
         "lead": "julie.moreau", "sponsor": "thomas.bernard", "stage": "retired",
         "public_concerned": "Passants filmés par les caméras", "decisions_per_year": 0,

@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from policies.vocabulary import AiActClass, Automation, Stage
+from policies.vocabulary import AiActClass, Automation, PublicDomain, Stage
 
 VERSION = "0.3.1"
 
@@ -52,6 +52,22 @@ _STATUS = {Stage.IDEA: "planned", Stage.FRAMING: "design", Stage.PILOT: "pilot",
            Stage.DEPLOYED: "operational", Stage.SUSPENDED: "operational", Stage.RETIRED: "retired"}
 _RISK = {AiActClass.PROHIBITED: "unacceptable", AiActClass.HIGH: "high risk", AiActClass.LIMITED: "limited risk",
          AiActClass.MINIMAL: "minimal risk"}  # out of the AI Act's scope: no category, the risks text says so
+#: The standard's 21 domains, as it spells them.
+_DOMAIN = {
+    PublicDomain.TAXES: "taxes", PublicDomain.HOUSING: "housing, living and living environment",
+    PublicDomain.CULTURE_SPORT: "culture, sports and leisure", PublicDomain.DEFENCE: "defence",
+    PublicDomain.ECONOMY: "economy and entrepreneurship", PublicDomain.FAMILY_YOUTH: "family, youth and households",
+    PublicDomain.FINANCE: "finance", PublicDomain.GENERIC: "generic",
+    PublicDomain.HEALTH: "health and health care", PublicDomain.IMMIGRATION: "immigration and integration",
+    PublicDomain.INTERNATIONAL: "international collaboration and development aid",
+    PublicDomain.AGRICULTURE: "agriculture, nature and food",
+    PublicDomain.ENVIRONMENT: "environment, spacial planning and water",  # sic, the standard's spelling
+    PublicDomain.EDUCATION: "education and science", PublicDomain.PUBLIC_SAFETY: "public safety",
+    PublicDomain.GOVERNMENT: "government", PublicDomain.JUSTICE: "justice",
+    PublicDomain.ABROAD: "travel, living and working abroad",
+    PublicDomain.BENEFITS: "subsidies, benefits and allowances", PublicDomain.TRANSPORT: "traffic and transportation",
+    PublicDomain.WORK: "work and career",
+}
 #: How the output is used: information describes, a recommendation prescribes, a decision too.
 _USE = {Automation.INFORMATION: "descriptive", Automation.RECOMMENDATION: "prescriptive",
         Automation.DECISION_REVIEWED: "prescriptive", Automation.AUTOMATED: "prescriptive"}
@@ -113,7 +129,8 @@ def registration(record: Mapping[str, Any], *, first_published: dt.date, last_pu
         "website": _text(record.get("rules_url")),
         "status": _STATUS.get(stage) if stage else None,
         "decision_making_process": _text(record.get("role_in_decision")),
-        "domain": "generic",
+        # an entry published before the sheet named its domain stays "generic", the standard's catch-all
+        "domain": _DOMAIN.get(_by_label(PublicDomain, str(record.get("domain") or "")), "generic"),
         "area": _text(record.get("administration")),
         "goal": purpose,
         "impact": "; ".join(p for p in (

@@ -13,6 +13,7 @@ from policies.vocabulary import (
     DataOrigin,
     Family,
     Provider,
+    PublicDomain,
     RiskCategory,
     RiskStatus,
     Role,
@@ -35,6 +36,7 @@ USE_CASE_LABELS = {
     "title": "Titre",
     "problem": "Problème auquel il répond",
     "family": "Famille",
+    "domain": "Domaine d'action publique",
     "direction": "Direction",
     "service": "Service",
     "sponsor_id": "Commanditaire",
@@ -66,6 +68,7 @@ class UseCaseFields(BaseModel):
     title: Text200
     problem: LongText = ""
     family: Family
+    domain: PublicDomain | None = None
     direction: Text200
     service: OptText200 = None
     sponsor_id: int | None = None
@@ -92,7 +95,7 @@ class UseCaseFields(BaseModel):
     @field_validator(
         "service", "public_concerned", "human_role", "provider_name", "expected_benefits", "kpi_name",
         "kpi_unit", "decisions_per_year", "kpi_baseline", "kpi_target", "build_cost", "run_cost_per_year",
-        "start_date", "end_date", "automation", "provider_type", "sponsor_id", "lead_id",
+        "start_date", "end_date", "automation", "provider_type", "sponsor_id", "lead_id", "domain",
         mode="before",
     )
     @classmethod
@@ -284,6 +287,7 @@ class UseCaseView(View):
     title: str
     problem: str
     family: Family
+    domain: PublicDomain | None = None
     direction: str
     service: str | None
     sponsor_id: int | None

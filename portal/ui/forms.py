@@ -8,7 +8,15 @@ from typing import Any
 import streamlit as st
 
 from policies.rgpd import art9_exceptions
-from policies.vocabulary import Automation, DataOrigin, Family, Provider, RiskCategory, RiskStatus
+from policies.vocabulary import (
+    Automation,
+    DataOrigin,
+    Family,
+    Provider,
+    PublicDomain,
+    RiskCategory,
+    RiskStatus,
+)
 from portal.services.schemas import PersonView
 
 
@@ -45,6 +53,11 @@ def use_case_fields(defaults: dict[str, Any], people: list[PersonView], key: str
     out["family"] = c1.selectbox("Famille *", options, index=index, format_func=_label, key=f"{key}_family")
     out["direction"] = c2.text_input("Direction *", value=d.get("direction") or "", key=f"{key}_direction")
     out["service"] = c3.text_input("Service", value=d.get("service") or "", key=f"{key}_service")
+    options, index = _opt(PublicDomain, d.get("domain"), blank=True)
+    out["domain"] = st.selectbox("Domaine d'action publique", options, index=index, format_func=_label,
+                                 help="La politique publique que sert l'algorithme (nomenclature du standard "
+                                      "européen Eurocities, reprise dans l'export du registre public).",
+                                 key=f"{key}_domain")
     c1, c2 = st.columns(2)
     with c1:
         out["sponsor_id"] = _person_picker("Commanditaire", people, d.get("sponsor_id"), f"{key}_sponsor")

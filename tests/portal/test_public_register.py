@@ -175,6 +175,26 @@ def test_eurocities_export_maps_the_published_snapshot(services, people, piloted
         "registrations"] == []
 
 
+def test_the_policy_domain_goes_from_the_sheet_to_the_published_entry_and_the_eurocities_export(
+        services, people, piloted):
+    def published_domain() -> str:
+        (reg,) = json.loads(services.public_register.export(people["reader"], "eurocities_json").data)[
+            "registrations"]
+        return reg["domain"]
+
+    services.public_register.publish(people["compliance"], piloted.id)
+    assert published_domain() == "generic"  # the sheet does not say yet: the standard's catch-all
+    view = services.register.get(piloted.id)
+    with pytest.raises(InvalidInput, match="Domaine d'action publique"):
+        services.register.update(people["lead"], piloted.id, view.version,
+                                 view.editable_fields() | {"domain": "astrologie"})
+    services.register.update(people["lead"], piloted.id, view.version, view.editable_fields() | {"domain": "housing"})
+    assert published_domain() == "generic"  # published text changes only when republished
+    services.public_register.publish(people["compliance"], piloted.id)
+    assert services.public_register.public_entries()[0].record["domain"] == "Logement, urbanisme et cadre de vie"
+    assert published_domain() == "housing, living and living environment"
+
+
 def test_eurocities_revision_date_handles_month_ends():
     import datetime as dt
 

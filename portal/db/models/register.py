@@ -32,6 +32,8 @@ class UseCase(Base):
     title: Mapped[str] = mapped_column(String(200))
     problem: Mapped[str] = mapped_column(Text, default="")
     family: Mapped[str] = mapped_column(String(32), index=True)
+    #: The public policy domain served (policies.vocabulary.PublicDomain); None until someone says.
+    domain: Mapped[str | None] = mapped_column(String(32))
     direction: Mapped[str] = mapped_column(String(200), index=True)
     service: Mapped[str | None] = mapped_column(String(200))
     sponsor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
