@@ -97,7 +97,24 @@ def settle(page, timeout: float = 60_000) -> None:  # type: ignore[no-untyped-de
     app = '[data-testid="stApp"]'
     with contextlib.suppress(Exception):
         page.wait_for_selector(f'{app}:not([data-test-script-state="notRunning"])', timeout=2_000)
-    page.wait_for_selector(f'{app}[data-test-script-state="notRunning"]', timeout=timeout)
+    # connected too: while the browser reconnects, every widget is disabled
+    page.wait_for_selector(f'{app}[data-test-script-state="notRunning"][data-test-connection-state="CONNECTED"]',
+                           timeout=timeout)
+
+
+def open_sheet(page, reference: str) -> None:  # type: ignore[no-untyped-def]
+    """Go to the use-case sheet page and pick ``reference`` in its selector, as a person would:
+    each step waits for the page the previous one asked for, so nothing is typed into a page
+    that is being replaced."""
+    page.get_by_role("link", name="Fiche cas d'usage").click()
+    settle(page)
+    picker = page.get_by_role("combobox", name="Cas d'usage")
+    picker.wait_for(timeout=60_000)
+    picker.click()
+    page.keyboard.type(reference)
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name=reference, exact=False).wait_for(timeout=60_000)
+    settle(page)
 
 
 def demo_sign_in(page, url: str, who: str) -> None:  # type: ignore[no-untyped-def]
@@ -107,3 +124,4 @@ def demo_sign_in(page, url: str, who: str) -> None:  # type: ignore[no-untyped-d
     page.get_by_text(who).first.click()
     page.get_by_role("button", name="Se connecter").click()
     page.get_by_role("heading", name="Portefeuille").wait_for(timeout=30_000)
+    settle(page)

@@ -9,7 +9,7 @@ import pytest
 
 from portal.services import build_services
 from tests.conftest import skip_or_fail
-from tests.e2e.browser import chromium_path, demo_sign_in, launch, running_portal, settle
+from tests.e2e.browser import chromium_path, demo_sign_in, launch, open_sheet, running_portal, settle
 
 pytestmark = pytest.mark.browser
 
@@ -27,11 +27,7 @@ def test_compliance_follows_a_drifting_deployment_to_its_evidently_report(tmp_pa
         page.get_by_role("heading", name="Suivi").wait_for(timeout=30_000)
         page.get_by_text("Suspension proposée après des alertes répétées").wait_for(timeout=30_000)
         page.screenshot(path=str(tmp_path / "suivi.png"))
-        page.get_by_role("link", name="Fiche cas d'usage").click()
-        page.get_by_label("Cas d'usage").first.click()
-        page.keyboard.type("UC-2026-005")
-        page.keyboard.press("Enter")
-        page.get_by_role("heading", name="UC-2026-005", exact=False).wait_for(timeout=30_000)
+        open_sheet(page, "UC-2026-005")
         page.get_by_role("tab", name="Suivi").click()
         page.get_by_text("Dérive des données", exact=True).wait_for(timeout=30_000)
         # the tab's rerun gives the download button a new file id: click it only once the run is over
@@ -71,12 +67,9 @@ def test_the_project_lead_records_outcomes_from_the_sheet(tmp_path: Path, demo_d
         page = browser.new_page(viewport={"width": 1400, "height": 3000})
         page.set_default_timeout(60_000)
         demo_sign_in(page, url, "Chef de projet")
-        page.get_by_role("link", name="Fiche cas d'usage").click()
-        page.get_by_label("Cas d'usage").first.click()
-        page.keyboard.type("UC-2026-002")
-        page.keyboard.press("Enter")
-        page.get_by_role("heading", name="UC-2026-002", exact=False).wait_for()
+        open_sheet(page, "UC-2026-002")
         page.get_by_role("tab", name="Suivi").click()
+        settle(page)
         form = page.get_by_test_id("stExpander").filter(has_text="Enregistrer des résultats constatés")
         form.get_by_text("Enregistrer des résultats constatés").click()
         form.locator("input[type=file]").set_input_files(str(results))
