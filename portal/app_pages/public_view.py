@@ -27,8 +27,16 @@ if not entries:
     st.info("Aucune fiche n'est publiée pour l'instant.")
     st.stop()
 
+domains = sorted({e.record.get("domain") for e in entries if e.record.get("domain")})
+if domains:
+    wanted_domain = st.selectbox("Domaine d'action publique", [None, *domains],
+                                 format_func=lambda d: "Tous les domaines" if d is None else d, key="public_view_domain")
+    if wanted_domain is not None:
+        entries = [e for e in entries if e.record.get("domain") == wanted_domain]
+
 table = pd.DataFrame([{
-    "Référence": e.reference, "Algorithme": e.name, "Service": e.record.get("service") or "",
+    "Référence": e.reference, "Algorithme": e.name, "Domaine": e.record.get("domain") or "",
+    "Service": e.record.get("service") or "",
     "Niveau d'automatisation": e.record.get("automation") or "", "Mise à jour": fmt_date(e.published_at),
 } for e in entries])
 st.caption(f"{len(entries)} fiche(s) publiée(s) — cliquez sur une ligne pour lire la fiche.")

@@ -60,6 +60,15 @@ def test_a_signed_out_visitor_reads_the_published_register(app_as, demo_url):
     # nothing internal: no publish button, no « à republier », no agent names
     assert not [b for b in at.button if "Publier" in (b.label or "")]
     assert "Par" not in table.columns
+    # a visitor narrows the list to one public policy domain
+    svc = build_services(demo_url)
+    by_domain = {e.reference: e.record.get("domain") for e in svc.public_register.public_entries()}
+    svc.db.dispose()
+    domain = sorted(d for d in by_domain.values() if d)[0]
+    at.selectbox(key="public_view_domain").set_value(domain).run()
+    shown = at.dataframe[0].value
+    assert sorted(shown["Référence"]) == sorted(r for r, d in by_domain.items() if d == domain)
+    assert set(shown["Domaine"]) == {domain}
 
 
 def test_the_public_reports_an_error_and_compliance_closes_it_from_the_page(app_as, demo_url):
