@@ -293,7 +293,10 @@ def _request_form(svc: Services, me: Principal, uc: UseCaseView) -> None:
             motive = st.text_area("Motif de la demande", key=f"request_{uc.id}_motive")
             offered = svc.governance.attestations_for(uc.id)
             att = {k: st.checkbox(label, key=f"request_{uc.id}_{k}") for k, label in offered.items()}
-            if "evaluation_done" not in offered:
+            if not offered:
+                st.caption("Rien à attester : le rapport d'évaluation et la formation des agents se lisent dans "
+                           "leurs obligations (liste des obligations).")
+            elif "evaluation_done" not in offered:
                 st.caption("Le rapport d'évaluation se joint à l'obligation « Rédiger le rapport d'évaluation de "
                            "l'expérimentation » (liste des obligations) : le passage au déploiement le lit là.")
             if st.form_submit_button("Envoyer la demande", type="primary") and attempt(

@@ -402,11 +402,16 @@ def test_deployment_reads_the_evaluation_report_from_its_record_not_from_an_atte
     assert gov.check(uc.id, "evaluation", today=TODAY).allowed
     req = gov.request_gate(people["lead"], uc.id, "evaluation", today=TODAY)
     gov.decide(people["compliance"], req.id, "approve", reasons="ok", today=TODAY)
+    attested = {"evaluation_done": True, "agents_trained": True}
+    # the agents' training is the AI-literacy obligation's record, not the requester's word either
+    assert {"GATE-DEP-01", "GATE-DEP-04"} <= set(gov.check(uc.id, "deployed", today=TODAY,
+                                                            attestations=attested).failed)
+    assert gov.attestations_for(uc.id) == {}  # nothing left to attest: both are records here
     settle(services, people["compliance"], uc.id,
            {o.obligation_id for o in gov.obligations(uc.id)} - {"OBL-GOV-EVALUATION"})
-    attested = {"evaluation_done": True, "agents_trained": True}
     check = gov.check(uc.id, "deployed", today=TODAY, attestations=attested)
-    assert "GATE-DEP-01" in check.failed  # saying it is done is not enough: the report is a record
+    # saying it is done is not enough: the report is a record (and still a pending obligation)
+    assert check.failed == ["GATE-DEP-01", "GATE-DEP-03"]
     settle(services, people["compliance"], uc.id, {"OBL-GOV-EVALUATION"})
     assert gov.check(uc.id, "deployed", today=TODAY, attestations={"agents_trained": True}).allowed
     # a use case classified before the obligation existed keeps the attestation
@@ -415,3 +420,4 @@ def test_deployment_reads_the_evaluation_report_from_its_record_not_from_an_atte
                                                  ObligationRecord.obligation_id == "OBL-GOV-EVALUATION"))
     assert "GATE-DEP-01" in gov.check(uc.id, "deployed", today=TODAY, attestations={"agents_trained": True}).failed
     assert gov.check(uc.id, "deployed", today=TODAY, attestations=attested).allowed
+    assert list(gov.attestations_for(uc.id)) == ["evaluation_report_started", "evaluation_done"]

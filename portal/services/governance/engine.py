@@ -210,7 +210,9 @@ def gate_facts(
             )
             for r in applicable
         ],
-        agents_trained=bool(att.get("agents_trained")) or settled(records, "OBL-AIA-LITERACY"),
+        # AI literacy too: the obligation's record where there is one, the requester's word otherwise
+        agents_trained=(settled(records, "OBL-AIA-LITERACY") if has(records, "OBL-AIA-LITERACY")
+                        else bool(att.get("agents_trained"))),
         deliberation_number=act_number,
         deliberation_date=act_date,
         suspended_from=Stage(suspended_from) if suspended_from else None,

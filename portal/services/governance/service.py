@@ -280,13 +280,13 @@ class GovernanceService:
             return self._obligation_views(s, records)
 
     def attestations_for(self, use_case_id: int) -> dict[str, str]:
-        """The attestations a request for this use case may still carry: the evaluation ones only
-        when no evaluation-report obligation records it (a use case classified before it existed)."""
+        """The attestations a request for this use case may still carry: only what no obligation of
+        the use case records (the evaluation report, AI literacy of the agents)."""
         with self._reader() as s:
             records = self._records(s, use_case_id)
-        if engine.has(records, "OBL-GOV-EVALUATION"):
-            return {k: v for k, v in ATTESTATIONS.items() if not k.startswith("evaluation")}
-        return dict(ATTESTATIONS)
+        recorded = {"evaluation_report_started": "OBL-GOV-EVALUATION", "evaluation_done": "OBL-GOV-EVALUATION",
+                    "agents_trained": "OBL-AIA-LITERACY"}
+        return {k: v for k, v in ATTESTATIONS.items() if not engine.has(records, recorded[k])}
 
     def overdue_obligations(self, today: dt.date | None = None) -> list[tuple[str, str, ObligationView]]:
         """(reference, title, obligation) of every applicable obligation past its due date and not settled."""
