@@ -66,3 +66,32 @@ def test_roles_and_sessions_made_before_0008_keep_working_after_the_upgrade(db_u
             assert s.execute(text("SELECT count(*) FROM public_report")).scalar() == 0
     finally:
         services.db.dispose()
+
+
+def test_sheets_made_before_0011_keep_working_after_the_upgrade(db_url, services, people):
+    """A use case and its sensitive source from the previous release's head (0010): after the upgrade
+    they read as before, with no Art. 9(2) exception and no policy domain yet, and can be given both."""
+    from portal.services import build_services
+    from tests.conftest import use_case_data
+
+    uc = services.register.create(people["lead"], use_case_data())
+    services.register.add_data_source(people["lead"], uc.id, {
+        "name": "Dossiers APA", "origin": "internal", "personal_data": True, "sensitive_data": True,
+        "legal_basis": "Obligation légale (CASF)", "art9_exception": "9(2)(h)"})
+    services.db.dispose()
+    downgrade(db_url, "0010_public_report")  # the columns go, the rows stay
+    upgrade(db_url)
+    services = build_services(db_url)
+    try:
+        sheet = services.register.get(uc.id)
+        (ds,) = sheet.data_sources
+        assert (sheet.title, ds.name, ds.sensitive_data) == (uc.title, "Dossiers APA", True)
+        assert ds.art9_exception is None and sheet.domain is None
+        services.register.update(people["lead"], uc.id, sheet.version, sheet.editable_fields() | {"domain": "health"})
+        fixed = services.register.update_data_source(
+            people["lead"], ds.id, ds.version, {"name": ds.name, "origin": "internal", "personal_data": True,
+                                                "sensitive_data": True, "art9_exception": "9(2)(h)"})
+        assert fixed.art9_exception == "9(2)(h)" and services.register.get(uc.id).domain == "health"
+        assert services.audit.verify().ok
+    finally:
+        services.db.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import Connection
 
 from portal.db.models import Base
 from portal.db.session import make_engine
@@ -35,10 +36,23 @@ def run_migrations_online() -> None:
         engine.dispose()
 
 
-def _run(conn: object) -> None:
-    context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
-    with context.begin_transaction():
-        context.run_migrations()
+def _run(conn: Connection) -> None:
+    # SQLite alters a table by copying it (batch mode): with foreign keys enforced, dropping the old
+    # copy of a parent table would cascade-delete its children's rows. Off for the migration (the
+    # pragma only takes effect outside a transaction), checked and back on after.
+    raw = conn.connection.driver_connection if conn.dialect.name == "sqlite" else None
+    guard = raw is not None and not raw.in_transaction
+    if guard:
+        raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    finally:
+        if guard:
+            raw.execute("PRAGMA foreign_keys=ON")
+    if guard and raw.execute("PRAGMA foreign_key_check").fetchall():
+        raise RuntimeError("Migration SQLite : des lignes référencent des lignes absentes (PRAGMA foreign_key_check).")
 
 
 if context.is_offline_mode():
