@@ -143,19 +143,34 @@ def assess(
     return Assessment(ai_result, rgpd_result, crpa_result, impact_result, applicable_obligations(profile))
 
 
+#: The obligation whose record replaces each attestation, once the use case has that obligation.
+RECORDED_BY = {"evaluation_report_started": "OBL-GOV-EVALUATION", "evaluation_done": "OBL-GOV-EVALUATION",
+               "agents_trained": "OBL-AIA-LITERACY"}
+
+
+def _record(records: list[ObligationRecord], obligation_id: str) -> ObligationRecord | None:
+    return next((r for r in records if r.obligation_id == obligation_id and r.applicable), None)
+
+
 def settled(records: list[ObligationRecord], obligation_id: str) -> bool:
-    rec = next((r for r in records if r.obligation_id == obligation_id and r.applicable), None)
+    rec = _record(records, obligation_id)
     return rec is not None and is_settled(rec.status, rec.justification)
 
 
 def has(records: list[ObligationRecord], obligation_id: str) -> bool:
-    return any(r.obligation_id == obligation_id and r.applicable for r in records)
+    return _record(records, obligation_id) is not None
 
 
 def started(records: list[ObligationRecord], obligation_id: str) -> bool:
     """Work on the obligation has begun: in progress or done."""
-    rec = next((r for r in records if r.obligation_id == obligation_id and r.applicable), None)
+    rec = _record(records, obligation_id)
     return rec is not None and rec.status in (ObligationStatus.IN_PROGRESS.value, ObligationStatus.DONE.value)
+
+
+def _recorded_or_attested(records: list[ObligationRecord], att: Mapping[str, Any], key: str) -> bool:
+    """The obligation settled where the use case has it (RECORDED_BY), the requester's word otherwise."""
+    obligation_id = RECORDED_BY[key]
+    return settled(records, obligation_id) if has(records, obligation_id) else bool(att.get(key))
 
 
 def gate_facts(
@@ -197,9 +212,8 @@ def gate_facts(
         # the evaluation report is a record (an obligation settled with its evidence) where the use case
         # has one; a use case classified before that obligation existed falls back on the attestation
         evaluation_report_started=bool(att.get("evaluation_report_started") or att.get("evaluation_done")
-                                       or started(records, "OBL-GOV-EVALUATION")),
-        evaluation_done=(settled(records, "OBL-GOV-EVALUATION") if has(records, "OBL-GOV-EVALUATION")
-                         else bool(att.get("evaluation_done"))),
+                                       or started(records, RECORDED_BY["evaluation_report_started"])),
+        evaluation_done=_recorded_or_attested(records, att, "evaluation_done"),
         monitoring_plan=settled(records, "OBL-GOV-MONITORING-PLAN"),
         obligations=[
             ObligationFact(
@@ -211,8 +225,7 @@ def gate_facts(
             for r in applicable
         ],
         # AI literacy too: the obligation's record where there is one, the requester's word otherwise
-        agents_trained=(settled(records, "OBL-AIA-LITERACY") if has(records, "OBL-AIA-LITERACY")
-                        else bool(att.get("agents_trained"))),
+        agents_trained=_recorded_or_attested(records, att, "agents_trained"),
         deliberation_number=act_number,
         deliberation_date=act_date,
         suspended_from=Stage(suspended_from) if suspended_from else None,

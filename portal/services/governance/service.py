@@ -284,9 +284,7 @@ class GovernanceService:
         the use case records (the evaluation report, AI literacy of the agents)."""
         with self._reader() as s:
             records = self._records(s, use_case_id)
-        recorded = {"evaluation_report_started": "OBL-GOV-EVALUATION", "evaluation_done": "OBL-GOV-EVALUATION",
-                    "agents_trained": "OBL-AIA-LITERACY"}
-        return {k: v for k, v in ATTESTATIONS.items() if not engine.has(records, recorded[k])}
+        return {k: v for k, v in ATTESTATIONS.items() if not engine.has(records, engine.RECORDED_BY[k])}
 
     def overdue_obligations(self, today: dt.date | None = None) -> list[tuple[str, str, ObligationView]]:
         """(reference, title, obligation) of every applicable obligation past its due date and not settled."""
