@@ -39,6 +39,9 @@ KIND_LABELS_FR: dict[str, str] = {
 
 #: Line number a user sees in a file with one header line, for a 0-based row position.
 HEADER_OFFSET = 2
+#: ``DataFrame.attrs`` key holding the file line of each row when it is not ``position + 2``
+#: (blank lines, cells over several lines, a header lower down); set by ``usecases.loading``.
+LINES_ATTR = "vigie_lines"
 
 
 @dataclass(frozen=True)
@@ -56,17 +59,22 @@ class Column:
             raise ValueError(f"unknown role {self.role!r} for column {self.name!r}")
 
 
-def _line_numbers(mask: pd.Series) -> list[int]:
+def _line_numbers(mask: pd.Series, file_lines: list[int] | None) -> list[int]:
     positions = [i for i, bad in enumerate(mask.to_numpy()) if bad]
+    if file_lines is not None and len(file_lines) == len(mask):
+        return [file_lines[p] for p in positions]
     return [p + HEADER_OFFSET for p in positions]
 
 
-def _value_problem(name: str, kind: str, series: pd.Series, mask: pd.Series) -> str:
-    lines = _line_numbers(mask)
+def _value_problem(name: str, kind: str, series: pd.Series, mask: pd.Series,
+                   file_lines: list[int] | None = None) -> str:
+    lines = _line_numbers(mask, file_lines)
     first_value = series[mask].iloc[0]
     more = len(lines) - 1
     kind_fr = {"numerical": "non numérique", "datetime": "non reconnue comme date",
                "boolean": "non reconnue comme oui/non"}[kind]
+    if kind == "numerical" and parsing.is_non_finite(first_value):
+        kind_fr = "non finie (infinie ou hors limites)"
     message = f"Colonne « {name} » : valeur {kind_fr} « {first_value} » ligne {lines[0]}"
     if more == 1:
         message += " (et 1 autre ligne)"
@@ -111,7 +119,7 @@ class InputSchema:
                 continue
             mask = parsing.bad_mask(series, col.kind)
             if bool(mask.any()):
-                out.append(_value_problem(col.name, col.kind, series, mask))
+                out.append(_value_problem(col.name, col.kind, series, mask, df.attrs.get(LINES_ATTR)))
         return out
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from usecases import registry
 from usecases.base import AnalysisModule, AnalysisResult, fingerprint
-from usecases.loading import DEFAULT_MAX_BYTES, InvalidInput, prepare, read_table
+from usecases.loading import DEFAULT_MAX_BYTES, InvalidInput, neutralise, prepare, read_table
 
 #: Name used for a single ``--input FILE`` given without ``NAME=``.
 UNNAMED = ""
@@ -89,7 +89,8 @@ def analyse_to_dir(
     }
     (out_dir / "metrics.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
     for name, table in result.tables.items():
-        table.to_csv(out_dir / f"{name}.csv", index=False, encoding="utf-8")
+        # text cells are neutralised like the portal's exports: a spreadsheet never runs them
+        neutralise(table).to_csv(out_dir / f"{name}.csv", index=False, encoding="utf-8")
     (out_dir / "notes.txt").write_text("\n".join(result.notes) + ("\n" if result.notes else ""), encoding="utf-8")
     return result
 

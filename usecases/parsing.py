@@ -7,6 +7,7 @@ Dates accept day-first French forms (dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy) and ISO
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -51,7 +52,24 @@ def _number_from_text(text: str) -> float:
         t = t.replace(",", ".") if t.count(",") == 1 else t.replace(",", "")
     if not _NUMBER.match(t):
         return np.nan
-    return float(t)
+    value = float(t)
+    return value if math.isfinite(value) else np.nan
+
+
+def is_non_finite(value: object) -> bool:
+    """True for a cell that reads as a number too large for a float, or as an infinity."""
+    if isinstance(value, int | float | np.number):
+        return not math.isfinite(float(value))
+    text = _SPACES.sub("", str(value).strip()).lower().replace(",", ".")
+    if text.lstrip("+-") in ("inf", "infinity", "∞"):
+        return True
+    if _NUMBER.match(text):
+        return not math.isfinite(float(text))
+    return False
+
+
+def _finite(value: float) -> float:
+    return value if math.isfinite(value) else np.nan
 
 
 def to_number(series: pd.Series) -> pd.Series:
@@ -59,10 +77,11 @@ def to_number(series: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(series):
         return series.astype("float64")
     if pd.api.types.is_numeric_dtype(series):
-        return series.astype("float64")
+        out = series.astype("float64")
+        return out.where(np.isfinite(out))
     values = [
         np.nan if v is None or (isinstance(v, float) and np.isnan(v)) else
-        float(v) if isinstance(v, int | float | np.number) else _number_from_text(str(v))
+        _finite(float(v)) if isinstance(v, int | float | np.number) else _number_from_text(str(v))
         for v in series.tolist()
     ]
     return pd.Series(values, index=series.index, dtype="float64")

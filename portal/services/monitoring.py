@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
@@ -68,7 +69,7 @@ from portal.services import audit
 from portal.services.errors import InvalidInput, NotFound, StaleEdit
 from portal.services.register import AttentionItem
 from portal.services.validation import validate
-from usecases import loading
+from usecases import loading, parsing
 from usecases.base import Column, InputSchema, coerce, fingerprint
 
 ClassificationOf = Callable[[int], tuple[str | None, int | None]]
@@ -316,15 +317,45 @@ def _decode_reference(ref: MonitoringReference) -> pd.DataFrame:
 
 def _problems_for(frame: pd.DataFrame, columns: Mapping[str, str], side_fr: str) -> list[str]:
     problems = []
+    found = list(frame.attrs.get(loading.HEADER_ATTR, frame.columns))
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         problems.append(
             f"Colonne(s) suivie(s) absente(s) du lot {side_fr} : {', '.join('« ' + c + ' »' for c in missing)}. "
-            f"Colonnes trouvées : {', '.join('« ' + str(c) + ' »' for c in frame.columns[:20])}."
+            f"Colonnes trouvées : {', '.join('« ' + str(c) + ' »' for c in found[:20])}."
         )
     if len(frame) == 0:
         problems.append(f"Le lot {side_fr} ne contient aucune ligne.")
     return problems
+
+
+_OUTCOME_FLAGS = InputSchema((Column("overridden", "boolean", required=False),))
+
+
+def _read_outcomes(data: bytes, filename: str, kind: str) -> pd.DataFrame:
+    """An outcomes file through the strict reader: numbers as everywhere else (French decimals and
+    thousands), the override flag checked, every problem named by its line in the file."""
+    try:
+        frame = loading.read_table(data, filename)
+    except loading.InvalidInput as exc:
+        raise InvalidInput(exc.problems) from None
+    schema = InputSchema(tuple(
+        Column(col, "numerical" if kind == "regression" else "categorical")
+        for col in ("actual", "prediction") if col in frame.columns
+    ))
+    problems = schema.problems(frame) + _OUTCOME_FLAGS.problems(frame)
+    if problems:
+        raise InvalidInput(problems)
+    for col in ("actual", "prediction"):
+        if col not in frame.columns:
+            continue
+        numbers = parsing.to_number(frame[col])
+        present = ~parsing.is_blank(frame[col])
+        if kind == "regression" or bool((numbers.notna() == present).all()):  # class labels written as numbers
+            frame[col] = numbers
+    if "overridden" in frame.columns:
+        frame["overridden"] = parsing.to_boolean(frame["overridden"])
+    return frame
 
 
 def _infer_columns(frame: pd.DataFrame) -> dict[str, str]:
@@ -731,7 +762,8 @@ class MonitoringService:
     def _read_file(self, data: bytes, filename: str, columns: Mapping[str, str], side_fr: str,
                    max_bytes: int = loading.DEFAULT_MAX_BYTES) -> pd.DataFrame:
         try:
-            raw = loading.read_table(data, filename, max_bytes=max_bytes)
+            # only the monitored columns are kept: a large batch costs what they need, not the whole file
+            raw = loading.read_table(data, filename, max_bytes=max_bytes, usecols=list(columns))
         except loading.InvalidInput as exc:
             raise InvalidInput([f"Lot {side_fr} : {p}" for p in exc.problems]) from None
         problems = _problems_for(raw, columns, side_fr)
@@ -747,7 +779,10 @@ class MonitoringService:
             text = raw[name].astype("string").str.strip()
             plain = text.isna() | (text == "") | text.str.fullmatch(_PLAIN_NUMBER).fillna(False)
             if bool(plain.all()):
-                fast[name] = pd.to_numeric(text.mask(text == ""), errors="coerce").astype("float64")
+                values = pd.to_numeric(text.mask(text == ""), errors="coerce").astype("float64")
+                if bool(np.isinf(values).any()):
+                    continue  # « 1e309 »: the French parser names the cell
+                fast[name] = values
         schema = _schema({c: k for c, k in columns.items() if c not in fast})
         problems = [f"Lot {side_fr} — {p}" for p in schema.problems(raw)]
         if problems:
@@ -903,24 +938,7 @@ class MonitoringService:
         ``overridden`` and territory), optional business KPI per period; stored per period and
         per territory, replacing earlier figures of the same periods. Returns the alerts raised."""
         if isinstance(frame, bytes | bytearray):
-            try:
-                frame = loading.read_table(bytes(frame), filename or "resultats.csv")
-            except loading.InvalidInput as exc:
-                raise InvalidInput(exc.problems) from None
-            for col in ("actual", "prediction"):
-                if col not in frame.columns:
-                    continue
-                text = frame[col].astype("string").str.strip().str.replace(",", ".", regex=False)
-                numbers = pd.to_numeric(text, errors="coerce")
-                if kind == "regression":
-                    bad = numbers.isna() & text.notna() & (text != "")
-                    if bad.any():
-                        line = int(bad.to_numpy().nonzero()[0][0]) + 2
-                        raise InvalidInput([f"Colonne « {col} » : valeur non numérique « {frame[col][bad].iloc[0]} » "
-                                            f"ligne {line}."])
-                    frame[col] = numbers
-                elif numbers.notna().sum() == text.notna().sum():  # class labels written as numbers
-                    frame[col] = numbers
+            frame = _read_outcomes(bytes(frame), filename or "resultats.csv", kind)
         with self._reader() as s:
             uc = self._use_case(s, use_case_id)
             require(principal, Action.RECORD_OUTCOMES, owner_ids=[uc.lead_id])

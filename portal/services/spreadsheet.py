@@ -11,28 +11,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-#: A cell starting with one of these is read as a formula by spreadsheet programs (OWASP CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def safe_text(value: object) -> object:
-    """Neutralise a text cell that a spreadsheet would run as a formula (prefix it with ')."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def sanitise(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object:
-            out[col] = out[col].map(safe_text)
-    return out
+from usecases.loading import neutralise, safe_text
 
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
     """``;``-separated, decimal comma, UTF-8 with BOM: what French Excel opens without a wizard."""
-    return sanitise(df).to_csv(index=False, sep=";", decimal=",", date_format="%d/%m/%Y").encode("utf-8-sig")
+    return neutralise(df).to_csv(index=False, sep=";", decimal=",", date_format="%d/%m/%Y").encode("utf-8-sig")
 
 
 HEADER_FILL = PatternFill("solid", fgColor="1F3A5F")
