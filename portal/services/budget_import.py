@@ -18,6 +18,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from portal.services.validation import french_problems
+from usecases import loading, parsing
 
 #: Accepted headers (accents, case, « (€) » and spaces ignored) for each field.
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -62,6 +63,8 @@ def _amount(value: object) -> object:
         return None
     if isinstance(value, int | float):
         return float(value)
+    if parsing.is_non_finite(value):
+        return str(value).strip()  # « inf », « 1e309 »: named by validation, never stored
     text = re.sub(r"[\s\u00a0\u202f€]", "", str(value))
     if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", text):  # 12.500,50: dots group thousands
         text = text.replace(".", "")
@@ -92,8 +95,7 @@ def parse(df: pd.DataFrame, known: Mapping[str, int], model: type) -> tuple[list
     rows: list[BudgetRow] = []
     problems: list[str] = []
     seen: dict[tuple[str, object], int] = {}
-    for i, record in enumerate(df.to_dict("records")):
-        line = i + 2
+    for line, record in zip(loading.line_numbers(df), df.to_dict("records"), strict=True):
         reference = str(record[columns["reference"]] or "").strip()
         if not reference or reference.lower() == "nan":
             problems.append(f"Ligne {line} — Champ « Référence » : obligatoire.")

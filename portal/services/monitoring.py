@@ -95,7 +95,7 @@ ALERT_STATUS_LABELS = {"open": "Ouverte", "acknowledged": "Prise en compte", "cl
 class ConfigFields(BaseModel):
     """What a person sets for a use case's monitoring (thresholds are those of level I)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     columns: dict[str, Literal["numerical", "categorical"]] = Field(min_length=1)
     critical_columns: list[str] = Field(default_factory=list)

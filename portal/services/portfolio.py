@@ -72,7 +72,7 @@ ACTIVE_STAGES = tuple(s.value for s in Stage if s not in (Stage.RETIRED,))
 
 
 class ScoreFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     service_to_residents: int | None = Field(default=None, ge=1, le=5)
     efficiency_gain: int | None = Field(default=None, ge=1, le=5)
     strategic_alignment: int | None = Field(default=None, ge=1, le=5)
@@ -86,7 +86,7 @@ class ScoreFields(BaseModel):
 
 
 class BudgetFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     year: int = Field(ge=2000, le=2100)
     voted: float = Field(default=0.0, ge=0)
     committed: float = Field(default=0.0, ge=0)
@@ -94,7 +94,7 @@ class BudgetFields(BaseModel):
 
 
 class BenefitFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     indicator: str = Field(min_length=1, max_length=200)
     unit: str | None = Field(default=None, max_length=50)
     baseline: float | None = None
@@ -107,7 +107,7 @@ class BenefitFields(BaseModel):
 class ScenarioParams(BaseModel):
     """What the director asks of a scenario; references, not ids, so a saved one reads well."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     name: str = Field(default="Scénario", min_length=1, max_length=200)
     budget: float = Field(ge=0)
     capacity_days: float = Field(ge=0)

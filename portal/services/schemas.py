@@ -63,7 +63,7 @@ USE_CASE_LABELS = {
 class UseCaseFields(BaseModel):
     """Every editable field of a use case; the stage moves only through gates, never here."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
     title: Text200
     problem: LongText = ""
@@ -130,7 +130,7 @@ DATA_SOURCE_LABELS = {
 
 
 class DataSourceFields(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
     name: Text200
     producer: OptText200 = None
@@ -179,7 +179,7 @@ RISK_LABELS = {
 
 
 class RiskFields(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
     category: RiskCategory
     description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
@@ -209,7 +209,7 @@ PERSON_LABELS = {
 
 
 class PersonFields(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
     display_name: Text200
     email: Annotated[str | None, StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = None

@@ -21,6 +21,7 @@ _MESSAGES = {
     "int_parsing": "doit être un nombre entier",
     "int_from_float": "doit être un nombre entier",
     "float_parsing": "doit être un nombre",
+    "finite_number": "doit être un nombre fini (ni infini ni hors limites)",
     "bool_parsing": "doit valoir oui ou non",
     "date_from_datetime_parsing": "doit être une date (jj/mm/aaaa)",
     "date_parsing": "doit être une date (jj/mm/aaaa)",
