@@ -156,6 +156,7 @@ def _col_letter(i: int) -> str:
 def _scan_csv(text_stream: io.TextIOBase, separator: str) -> tuple[list[str], list[int], list[int], bool]:
     """One streaming pass: the header, the start line of each data record, the records longer than
     the header (by line), and whether any record crosses lines or blank lines were skipped."""
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))  # a long text cell is no error
     reader = csv.reader(text_stream, delimiter=separator, quotechar='"', strict=False)
     header: list[str] | None = None
     starts: list[int] = []

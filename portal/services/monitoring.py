@@ -780,7 +780,8 @@ class MonitoringService:
             plain = text.isna() | (text == "") | text.str.fullmatch(_PLAIN_NUMBER).fillna(False)
             if bool(plain.all()):
                 values = pd.to_numeric(text.mask(text == ""), errors="coerce").astype("float64")
-                if bool(np.isinf(values).any()):
+                blank = text.isna() | (text == "")
+                if bool(np.isinf(values).any()) or bool((values.isna() & ~blank).any()):
                     continue  # « 1e309 »: the French parser names the cell
                 fast[name] = values
         schema = _schema({c: k for c, k in columns.items() if c not in fast})

@@ -130,3 +130,27 @@ def test_messages_are_french():
         with pytest.raises(InvalidInput) as info:
             case()
         assert all(any(w in p for w in french) for p in info.value.problems), info.value.problems
+
+
+def test_line_numbers_are_the_files_own_across_blank_lines_and_multiline_cells():
+    text = ('commune;date;montant\nA;05/01/2024;1\n\n"B\nsur deux lignes";05/01/2024;2\n'
+            'C;05/01/2024;trois\n')
+    problems = _problems(text.encode())
+    assert problems == ["Colonne « montant » : valeur non numérique « trois » ligne 6"]
+
+
+def test_utf16_without_bom_is_read():
+    text = "commune\tdate\tmontant\nÉvry\t05/01/2024\t1,5\n"
+    df = prepare(read_table(text.encode("utf-16-le"), "export.txt"), SCHEMA)
+    assert df["commune"].tolist() == ["Évry"] and df["montant"].tolist() == [1.5]
+
+
+def test_a_comma_file_with_decimal_commas_is_refused_not_shifted():
+    with pytest.raises(InvalidInput) as info:
+        read_table(b"commune,date,montant\nA,05/01/2024,1,5\nB,06/01/2024,2\n", "f.csv")
+    assert "Lecture ambiguë" in info.value.problems[0] and "ligne 2" in info.value.problems[0]
+
+
+def test_infinite_numbers_are_named():
+    problems = _problems(b"commune;date;montant\nA;05/01/2024;inf\n")
+    assert problems == ["Colonne « montant » : valeur non finie (infinie ou hors limites) « inf » ligne 2"]
