@@ -138,12 +138,17 @@ PRIORITIES = (1, 2, 3)
 DUE_BONUS_M = 100
 
 
-def penalties(jobs: list[Job], km_m: np.ndarray) -> list[int]:
+#: cost of one minute of overtime, in metres of driving, when overtime is allowed
+OVERTIME_M_PER_MIN = 500
+
+
+def penalties(jobs: list[Job], km_m: np.ndarray, extra: int = 0) -> list[int]:
     """Drop penalty of each job, in metres. Priorities are lexicographic: one priority-1 job
     outweighs every lower-priority job together and any kilometres (the bound is the sum, over all
-    points, of their longest arc); within a priority, a job due sooner weighs slightly more."""
+    points, of their longest arc, plus ``extra``, the dearest overtime); within a priority, a job
+    due sooner weighs slightly more."""
     n = len(jobs)
-    longest = int(km_m.max(axis=1).sum()) + 1
+    longest = int(km_m.max(axis=1).sum()) + 1 + extra
     ties = n * DUE_BONUS_M
     level = {3: longest + ties}
     level[2] = (n + 1) * (level[3] + ties)
@@ -154,7 +159,8 @@ def penalties(jobs: list[Job], km_m: np.ndarray) -> list[int]:
 
 
 def _solve_level(jobs: list[Job], crews: list[Crew], net: Network, candidates: list[int],
-                 previous: list[list[int]] | None, search_s: float, time_limit_s: float) -> list[Route]:
+                 previous: list[list[int]] | None, search_s: float, time_limit_s: float,
+                 overtime: int = 0) -> list[Route]:
     """One OR-Tools solve over ``candidates``, started from ``previous`` routes (job indices per crew)
     when given."""
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -177,8 +183,10 @@ def _solve_level(jobs: list[Job], crews: list[Crew], net: Network, candidates: l
     time_dim = routing.GetDimensionOrDie("time")
     for c, crew in enumerate(crews):
         time_dim.CumulVar(routing.Start(c)).SetRange(crew.start, crew.end)
-        time_dim.CumulVar(routing.End(c)).SetRange(crew.start, crew.end)
-    drop = penalties([jobs[j] for j in candidates], km_m)
+        time_dim.CumulVar(routing.End(c)).SetRange(crew.start, crew.end + overtime)
+        if overtime:
+            time_dim.SetCumulVarSoftUpperBound(routing.End(c), crew.end, OVERTIME_M_PER_MIN)
+    drop = penalties([jobs[j] for j in candidates], km_m, n_crews * overtime * OVERTIME_M_PER_MIN)
     for pos, j in enumerate(candidates):
         job = jobs[j]
         index = manager.NodeToIndex(n_crews + pos)
@@ -231,19 +239,22 @@ def _solve_level(jobs: list[Job], crews: list[Crew], net: Network, candidates: l
 
 
 def plan_routes(jobs: list[Job], crews: list[Crew], net: Network, *, search_s: float = 0.0,
-                time_limit_s: float = 30.0) -> Plan:
+                time_limit_s: float = 30.0, overtime: int = 0) -> Plan:
     """Routes for the day with OR-Tools, priority by priority: priority-1 jobs first, then priority 2
     added starting from those routes, then priority 3. Each solve only accepts moves that lower the
     objective, whose drop penalties are lexicographic, so a later level never costs an earlier one
     a job. ``search_s`` = 0: descent to a local optimum (reproducible); > 0: guided local search for
-    that many seconds per level (shorter routes, not exactly reproducible). Jobs no crew can reach
-    are left out first, with their reason."""
+    that many seconds per level (shorter routes, not exactly reproducible). ``overtime``: minutes a
+    crew may come back after the end of its shift (each minute costs ``OVERTIME_M_PER_MIN``, less than
+    any job). Jobs no crew can reach are left out first, with their reason."""
     import time
+    from dataclasses import replace
 
     unplanned: dict[int, str] = {}
     candidates = []
+    longer = [replace(c, end=c.end + overtime) for c in crews]
     for j in range(len(jobs)):
-        reason = unreachable_reason(j, jobs, crews, net)
+        reason = unreachable_reason(j, jobs, longer, net)
         if reason:
             unplanned[j] = reason
         else:
@@ -260,7 +271,7 @@ def plan_routes(jobs: list[Job], crews: list[Crew], net: Network, *, search_s: f
     for level in levels:
         subset = [j for j in candidates if min(3, max(1, jobs[j].priority)) <= level]
         left = max(0.5, time_limit_s - (time.perf_counter() - started))
-        routes = _solve_level(jobs, crews, net, subset, previous, search_s, left)
+        routes = _solve_level(jobs, crews, net, subset, previous, search_s, left, overtime)
         previous = [[s.job for s in r.stops] for r in routes]
     elapsed = time.perf_counter() - started
     served = {s.job for r in routes for s in r.stops}
