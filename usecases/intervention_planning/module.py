@@ -141,7 +141,7 @@ def check(inputs: dict[str, pd.DataFrame]) -> list[str]:
         out.append(f"{p}colonne « skill » : compétence manquante, {_where(lines, pd.Series(no_skill))}")
     starts = {}
     for col in ("window_start", "window_end"):
-        raw = jobs[col] if col in jobs else None
+        raw = jobs.get(col)
         parsed = _times(raw, len(jobs))
         unreadable = pd.Series([t is None for t in parsed]) & ~pd.Series(_blank(raw, len(jobs)))
         if unreadable.any():
@@ -184,8 +184,8 @@ def check(inputs: dict[str, pd.DataFrame]) -> list[str]:
 def to_problem(inputs: dict[str, pd.DataFrame]) -> tuple[list[solver.Job], list[solver.Crew]]:
     """Jobs and crews from checked frames; the file order is the order of arrival."""
     df = inputs["interventions"].reset_index(drop=True)
-    ws = _times(df["window_start"] if "window_start" in df else None, len(df))
-    we = _times(df["window_end"] if "window_end" in df else None, len(df))
+    ws = _times(df.get("window_start"), len(df))
+    we = _times(df.get("window_end"), len(df))
     if "due_date" in df and df["due_date"].notna().any():
         due = df["due_date"].fillna(pd.Timestamp.max)
         order = sorted(range(len(df)), key=lambda i: (due.iloc[i], i))
