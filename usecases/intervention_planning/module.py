@@ -92,7 +92,7 @@ def _check_coordinates(df: pd.DataFrame, lon: str, lat: str, lines: list[int], p
         if outside.any():
             first = df.loc[outside, col].iloc[0]
             out.append(f"{prefix}colonne « {col} » : coordonnée hors limites (−{bound} à {bound}) "
-                       f"« {first:g} », {_where(lines, outside)}")
+                       f"« {_fr(first)} », {_where(lines, outside)}")
     return out
 
 

@@ -182,7 +182,9 @@ def backtest(requests: pd.DataFrame, seeds: tuple[int, ...] = SEEDS) -> dict[str
                   "crews_overtime": 0.0, "crew_days": 0.0} for m in methods}
     days_better_km = 0
     n_days, n_jobs, seconds = 0, 0, 0.0
+    per_seed: dict[str, dict[str, float]] = {}
     for seed in seeds:
+        mine = per_seed.setdefault(str(seed), {"km": 0.0, "served": 0.0, "urgent_served": 0.0})
         for frames in day_frames(requests, seed).values():
             jobs, crews = _problem(frames)
             net = solver.Network.build(jobs, crews, SPEED_KMH, DETOUR)
@@ -195,6 +197,9 @@ def backtest(requests: pd.DataFrame, seeds: tuple[int, ...] = SEEDS) -> dict[str
                 for k, v in solver.evaluate(plan, jobs, crews).items():
                     totals[m][k] += v
                 totals[m]["crew_days"] += len(crews)
+            planned = solver.evaluate(plans["planner"], jobs, crews)
+            for k in mine:
+                mine[k] += planned[k]
             km = {m: sum(r.km for r in p.routes) for m, p in plans.items()}
             days_better_km += int(km["planner"] < km["nearest"])
             n_days += 1
@@ -205,6 +210,7 @@ def backtest(requests: pd.DataFrame, seeds: tuple[int, ...] = SEEDS) -> dict[str
         "planner_seconds_per_day": round(seconds / max(1, n_days), 3),
         "days_planner_fewer_km_than_nearest": days_better_km,
         "methods": {m: {k: round(v, 1) for k, v in t.items()} for m, t in totals.items()},
+        "planner_per_seed": {s: {k: round(v, 1) for k, v in t.items()} for s, t in per_seed.items()},
     }
 
 
