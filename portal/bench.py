@@ -142,6 +142,43 @@ def analysis_rows(repeat: int = 3) -> list[Row]:
                 "lecture et contrôle du fichier, stockage Parquet/gzip, audit")]
 
 
+# --- intervention planning (issue 16) ---------------------------------------------------------------
+
+
+def planning_rows(n_jobs: int = 200, n_crews: int = 10, seed: int = 0) -> list[Row]:
+    """The intervention planner (OR-Tools routing, default parameters) against the nearest-next
+    dispatcher on the same random day of ``n_jobs`` interventions and ``n_crews`` crews in Montréal."""
+    import numpy as np
+
+    from usecases.intervention_planning import solver
+
+    rng = np.random.default_rng(seed)
+    skills = ["aqueduc", "voirie", "signalisation", "arboriculture", "proprete"]
+    jobs = [solver.Job(f"J{i}", -73.62 + rng.normal(0, 0.06), 45.52 + rng.normal(0, 0.04),
+                       int(rng.choice([20, 30, 45, 60, 90])), str(rng.choice(skills)),
+                       int(rng.choice([1, 2, 3], p=[0.2, 0.4, 0.4])), rank=i, due_rank=i) for i in range(n_jobs)]
+    jobs = [solver.Job(**{**j.__dict__, "window": (600, 720)}) if i % 5 == 0 else j for i, j in enumerate(jobs)]
+    crews = [solver.Crew(f"E{c}", frozenset({skills[c % 5], skills[(c + 2) % 5]}), -73.62 + 0.05 * (c % 3 - 1),
+                         45.52 + 0.03 * (c % 2), 450, 930) for c in range(n_crews)]
+    net = solver.Network.build(jobs, crews, 25.0, 1.3)
+    start = time.perf_counter()
+    plan = solver.plan_routes(jobs, crews, net)
+    seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    base = solver.dispatch(jobs, crews, net, "nearest")
+    base_seconds = time.perf_counter() - start
+    mine, other = solver.evaluate(plan, jobs, crews), solver.evaluate(base, jobs, crews)
+    return [Row(f"planification de {n_jobs} interventions, {n_crews} équipes (OR-Tools)", seconds,
+                "répartition « au plus proche », même journée", base_seconds,
+                f"servies {mine['served']:.0f} contre {other['served']:.0f}, urgentes {mine['urgent_served']:.0f} "
+                f"contre {other['urgent_served']:.0f} sur {mine['urgent']:.0f}, {mine['km']:.0f} km contre "
+                f"{other['km']:.0f} km, heures sup. {mine['overtime_min']:.0f} min contre "
+                f"{other['overtime_min']:.0f} min")]
+
+
+# --- end intervention planning -----------------------------------------------------------------------
+
+
 def print_rows(rows: list[Row]) -> None:
     width = max(len(r.name) for r in rows)
     print(f"{'mesure'.ljust(width)}  {'secondes':>10}  {'référence':>10}  {'ratio':>7}  référence mesurée")
@@ -228,6 +265,7 @@ def run_benchmarks(quick: bool = False) -> int:
     rows += portfolio_rows((500,) if quick else (500, 5000), (0,) if quick else (0, 1, 2, 3, 4))  # portfolio (issue 4)
     rows += analysis_rows(1 if quick else 3)  # analysis (issue 5)
     rows += reading_rows(5 if quick else 100)
+    rows += planning_rows()  # intervention planning (issue 16)
     print_rows(rows)
     drift_report((2_000, 10_000) if quick else (100_000, 1_000_000))  # monitoring (issue 6)
     return 0

@@ -30,11 +30,13 @@ INTERVENTIONS = InputSchema((
            description="Date d'échéance ; à priorité égale, la plus proche passe d'abord"),
 ))
 
+# The crews describe the day's means, not data to watch for drift: no column of theirs is a feature, so
+# monitoring (which compares the feature columns of one input) follows the interventions.
 CREWS = InputSchema((
     Column("crew", "categorical", role="id", description="Nom de l'équipe (unique)"),
     Column("skills", "text", description="Compétences de l'équipe, séparées par « , » « ; » « | » ou « + »"),
-    Column("depot_lon", "numerical", description="Longitude du dépôt de départ et de retour"),
-    Column("depot_lat", "numerical", description="Latitude du dépôt de départ et de retour"),
+    Column("depot_lon", "numerical", role="id", description="Longitude du dépôt de départ et de retour"),
+    Column("depot_lat", "numerical", role="id", description="Latitude du dépôt de départ et de retour"),
     Column("start", "text", description="Heure de début de service (HH:MM)"),
     Column("end", "text", description="Heure de fin de service (HH:MM), retour au dépôt compris"),
 ))
