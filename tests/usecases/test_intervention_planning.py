@@ -157,3 +157,19 @@ def test_validation_seed_zero_is_reproduced(shared_data):
     saved = json.loads(val.RESULTS_FILE.read_text(encoding="utf-8"))["planner_per_seed"]["0"]
     again = val.backtest(val.load_requests(shared_data), seeds=(0,))["planner_per_seed"]["0"]
     assert again == saved
+
+
+def test_french_spreadsheet_export_gives_the_same_schedule(tmp_path):
+    paths = {}
+    for name in ("interventions", "crews"):
+        frame = pd.read_csv(FOLDER / f"{name}.csv", dtype=str, keep_default_na=False)
+        if name == "interventions":
+            frame["lon"] = frame["lon"].str.replace(".", ",")
+            frame["lat"] = frame["lat"].str.replace(".", ",")
+            frame["window_start"] = frame["window_start"].str.replace(":", "h")
+            frame["due_date"] = pd.to_datetime(frame["due_date"]).dt.strftime("%d/%m/%Y")
+        paths[name] = tmp_path / f"{name}.csv"
+        frame.to_csv(paths[name], index=False, sep=";", encoding="cp1252", errors="replace")
+    french = headless.analyse_to_dir("intervention_planning", paths, {}, tmp_path / "fr")
+    plain = MODULE.run(MODULE.sample_inputs(), MODULE.params_model())
+    pd.testing.assert_frame_equal(french.tables["schedule"], plain.tables["schedule"])
