@@ -6,7 +6,8 @@ that the module, the validation and the bench share one implementation:
 - ``plan_routes``: vehicle routing with time windows (OR-Tools' routing solver). Skills become the
   vehicles allowed at each node, priorities become drop penalties (a priority-1 job outweighs any
   number of kilometres and any set of lower-priority jobs), crews' shifts bound the time dimension
-  at their depots (routes end back at the depot before the end of the shift: no overtime).
+  at their depots (routes end back at the depot before the end of the shift, unless some overtime
+  is allowed).
 - ``dispatch``: what a dispatcher does without the tool, as a simulation: first come, first served
   (requests in order of arrival, each to the compatible crew that can start it soonest) and nearest
   next (each crew, when free, goes to the nearest compatible request it can still reach). A crew
