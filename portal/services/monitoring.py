@@ -369,8 +369,10 @@ def _infer_columns(frame: pd.DataFrame) -> dict[str, str]:
 
 
 def module_columns(module_key: str | None) -> dict[str, str]:
-    """Monitored columns of an analysis module's input schema: numerical and categorical columns
-    whose role is feature, group, target or prediction (ids and timestamps are not compared)."""
+    """Monitored columns of an analysis module's primary input (its first: the rows it analyses;
+    other inputs such as crews, failures or references are context, not a flow to watch): numerical
+    and categorical columns whose role is feature, group, target or prediction (ids and timestamps
+    are not compared)."""
     if not module_key:
         return {}
     from usecases import registry
@@ -379,12 +381,10 @@ def module_columns(module_key: str | None) -> dict[str, str]:
         module = registry.get(module_key)
     except KeyError:
         return {}
-    out: dict[str, str] = {}
-    for spec in module.inputs:
-        for col in spec.schema.columns:
-            if col.kind in MONITORED_KINDS and col.role in ("feature", "group", "target", "prediction"):
-                out[col.name] = col.kind
-    return out
+    if not module.inputs:
+        return {}
+    return {col.name: col.kind for col in module.inputs[0].schema.columns
+            if col.kind in MONITORED_KINDS and col.role in ("feature", "group", "target", "prediction")}
 
 
 def module_key_of(tags: Any) -> str | None:

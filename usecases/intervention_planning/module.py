@@ -35,8 +35,8 @@ INTERVENTIONS = InputSchema((
 CREWS = InputSchema((
     Column("crew", "categorical", role="id", description="Nom de l'équipe (unique)"),
     Column("skills", "text", description="Compétences de l'équipe, séparées par « , » « ; » « | » ou « + »"),
-    Column("depot_lon", "numerical", role="id", description="Longitude du dépôt de départ et de retour"),
-    Column("depot_lat", "numerical", role="id", description="Latitude du dépôt de départ et de retour"),
+    Column("depot_lon", "numerical", description="Longitude du dépôt de départ et de retour"),
+    Column("depot_lat", "numerical", description="Latitude du dépôt de départ et de retour"),
     Column("start", "text", description="Heure de début de service (HH:MM)"),
     Column("end", "text", description="Heure de fin de service (HH:MM), retour au dépôt compris"),
 ))
