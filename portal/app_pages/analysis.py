@@ -77,7 +77,7 @@ if may_run:
         for spec in module.inputs:
             cols = ", ".join(c.name + ("" if c.required else " (facultative)") for c in spec.schema.columns)
             if source == "files":
-                f = st.file_uploader(spec.title_fr, type=["csv", "txt", "xlsx"], key=f"up_{uc.id}_{spec.name}",
+                f = st.file_uploader(spec.title_fr + ("" if spec.required else " (facultatif)"), type=["csv", "txt", "xlsx"], key=f"up_{uc.id}_{spec.name}",
                                      help=f"Colonnes attendues : {cols}. Séparateur « ; » ou « , », "
                                           "décimales à virgule et dates jj/mm/aaaa acceptées. 50 Mo au plus.")
                 if f is not None:

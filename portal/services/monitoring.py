@@ -381,6 +381,8 @@ def module_columns(module_key: str | None) -> dict[str, str]:
         return {}
     out: dict[str, str] = {}
     for spec in module.inputs:
+        if not spec.required:  # an optional input (e.g. a delegate's accounts) is not monitored
+            continue
         for col in spec.schema.columns:
             if col.kind in MONITORED_KINDS and col.role in ("feature", "group", "target", "prediction"):
                 out[col.name] = col.kind
