@@ -94,6 +94,9 @@ def test_optional_inputs_may_be_left_out(module):
     from portal.services.monitoring import module_columns
     columns = module_columns("dsp_performance")
     assert "price_m3" in columns and "revenue" not in columns
+    # a reference batch without the optional adjustment columns is still monitorable
+    present = module_columns("dsp_performance", present=inputs["services"].columns)
+    assert "resource" in columns and "resource" not in present and "price_m3" in present
 
 
 def test_vigie_analyse_writes_services_accounts_and_flags(tmp_path, capsys):
