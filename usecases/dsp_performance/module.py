@@ -227,6 +227,10 @@ class DspPerformance(AnalysisModule[DspParams]):
             "Un écart « défavorable » est une question à poser à l'opérateur en comité de suivi, pas un constat : "
             "les indicateurs SISPEA sont déclaratifs et certains ne sont pas encore vérifiés.",
         ]
+        few = [i.label for i in present if services[i.column].notna().sum() < cmp.MIN_FIT]
+        if few:
+            notes.append(f"Moins de {cmp.MIN_FIT} services renseignés pour : {', '.join(few)} ; l'attendu y est la "
+                         "médiane des autres services, sans ajustement, et l'intervalle est peu fiable.")
         if "resource" not in services:
             notes.append("Sans colonne « resource », la nature de la ressource en eau (souterraine, superficielle, "
                          "achat d'eau) n'est pas prise en compte ; elle explique une part des écarts de prix.")
