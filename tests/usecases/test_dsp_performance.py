@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -31,12 +30,21 @@ def result(module):
 
 
 def _saved() -> pd.DataFrame:
-    return pd.DataFrame(json.loads((FOLDER / "validation_result.json").read_text(encoding="utf-8"))).set_index("indicator")
+    return val.load_result()[0]
 
 
 def test_readme_reports_the_saved_validation_table():
     readme = (FOLDER / "README.md").read_text(encoding="utf-8")
-    assert val.markdown(_saved()) in readme
+    table, refs = val.load_result()
+    assert val.markdown(table) in readme
+    assert val.markdown_references(refs, table.loc["network_yield", "mae_modele"]) in readme
+    # the adjusted expectation of network yield beats the published references
+    assert table.loc["network_yield", "mae_modele"] < min(v for k, v in refs.items() if k.startswith("mae_"))
+
+
+def test_reference_baselines_recomputed(shared_data):
+    refs = val.reference_baselines(val.load_services(shared_data), val.load_references(shared_data))
+    assert refs == pytest.approx(val.load_result()[1], abs=1e-3)
 
 
 def test_saved_figures_price_and_yield_beat_both_baselines_and_intervals_are_calibrated():
@@ -73,6 +81,13 @@ def test_services_table_has_expectation_interval_gap_flag_and_reference(result):
     assert set(yields["reference_scope"]) == {"département"}
     comparison = result.tables["comparison"]
     assert set(comparison["grouping"]) == {"mode", "opérateur", "délégation − régie"}
+    # the README's reading: no delegated − public difference established, SAUR dearer than comparable services
+    diff = comparison[comparison["grouping"] == "délégation − régie"]
+    assert len(diff) == 7 and ((diff["gap_low"] < 0) & (diff["gap_high"] > 0)).all()
+    saur = comparison[(comparison["group"] == "SAUR") & (comparison["indicator"] == "price_m3")].iloc[0]
+    assert (saur["adjusted_gap"], saur["gap_low"], saur["gap_high"]) == pytest.approx((0.161, 0.030, 0.293), abs=1e-3)
+    established = comparison[(comparison["grouping"] == "opérateur") & ~comparison["reading"].str.startswith("pas")]
+    assert len(established) == 10
 
 
 def test_accounts_flags_raise_what_the_made_up_sample_hides(result):
@@ -138,3 +153,26 @@ def test_bad_inputs_get_french_messages_and_nothing_written(tmp_path):
     with pytest.raises(InvalidInput) as info:
         headless.analyse_to_dir("dsp_performance", {"references": REFERENCES}, {}, out)
     assert "Donnée manquante" in info.value.problems[0]
+
+
+def test_controller_flags_on_constructed_accounts(module):
+    from usecases.base import coerce
+    from usecases.dsp_performance.module import ACCOUNTS
+
+    years = list(range(2019, 2024))
+    accounts = coerce(pd.DataFrame({
+        "year": years, "revenue": [1000.0] * 5, "charges_total": [1010.0, 1020.0, 900.0, 880.0, 860.0],
+        "result": [-10.0, -20.0, 100.0, 120.0, 100.0], "forecast_result": [50.0] * 5,
+        "tariff": [1.0, 1.02, 1.04, 1.06, 1.08], "index_labour": [100.0, 102.0, 104.0, 106.0, 108.0],
+        "renewal_provision": [100.0] * 5, "renewal_works": [100.0, 90.0, 110.0, 100.0, 100.0],
+    }), ACCOUNTS)
+    params = module.params_model(fixed_part=0.0, weight_labour=1.0)
+    result = module.run({"services": module.sample_inputs()["services"], "accounts": accounts}, params)
+    table, flags = result.tables["accounts"], result.tables["flags"]
+    # the tariff follows a labour-only formula exactly; works match provisions
+    assert table["tariff_gap_pct"].abs().max() < 0.01
+    kinds = flags.groupby("flag")["year"].apply(list).to_dict()
+    assert "tarif hors formule d'indexation" not in kinds and "provisions non consommées" not in kinds
+    assert kinds["exercices déficitaires"] == ["2019, 2020"]
+    assert kinds["résultat incohérent"] == ["2023"]  # 1000 − 860 = 140, not 100
+    assert set(kinds["marge éloignée du prévisionnel"]) == {"2019", "2020", "2021", "2022", "2023"}

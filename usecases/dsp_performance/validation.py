@@ -99,6 +99,19 @@ def evaluate(df: pd.DataFrame, level: float = 0.8, repeats: int = 5, folds: int 
     return pd.DataFrame(rows).set_index("indicator")
 
 
+def reference_baselines(df: pd.DataFrame, refs: pd.DataFrame) -> dict[str, float]:
+    """MAE of network yield predicted by the published references (no fitting): the latest national
+    year, the région and the service's département (the 2008–2019 aggregates of ``dsp_finance``)."""
+    y = pd.to_numeric(df["network_yield"], errors="coerce")
+    nat = refs[refs["scope"] == "national"].sort_values("year")["value"].iloc[-1]
+    reg = refs[(refs["scope"] == "région") & (refs["area"] == "Pays de la Loire")]["value"].iloc[0]
+    dep = df["territory"].map(refs[refs["scope"] == "département"].set_index("area")["value"])
+    ok = y.notna() & dep.notna()
+    return {"services": int(ok.sum()), "mae_reference_nationale": float((y[ok] - nat).abs().mean()),
+            "mae_reference_regionale": float((y[ok] - reg).abs().mean()),
+            "mae_reference_departementale": float((y[ok] - dep[ok]).abs().mean())}
+
+
 def markdown(table: pd.DataFrame) -> str:
     head = ("| indicateur | services | MAE modèle | MAE médiane globale | MAE médiane même taille | gain vs globale | "
             "gain vs taille | couverture 80 % | largeur |\n|---|---|---|---|---|---|---|---|---|\n")
@@ -109,9 +122,27 @@ def markdown(table: pd.DataFrame) -> str:
     return head + body
 
 
+def markdown_references(ref: dict[str, float], model_mae: float) -> str:
+    return ("| attendu du rendement (`network_yield`) | MAE (points) |\n|---|---|\n"
+            f"| référence nationale (dernière année, 2019) | {ref['mae_reference_nationale']:.3f} |\n"
+            f"| référence régionale (Pays de la Loire) | {ref['mae_reference_regionale']:.3f} |\n"
+            f"| référence départementale | {ref['mae_reference_departementale']:.3f} |\n"
+            f"| modèle ajusté (validation croisée) | {model_mae:.3f} |\n")
+
+
+def load_result(path: Path = RESULT_FILE) -> tuple[pd.DataFrame, dict[str, float]]:
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    return pd.DataFrame(saved["indicators"]).set_index("indicator"), saved["references"]
+
+
 if __name__ == "__main__":  # pragma: no cover - manual report
     data = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parents[2].parent / "shared" / "data"
-    result = evaluate(load_services(data))
+    services = load_services(data)
+    result = evaluate(services)
+    refs = reference_baselines(services, load_references(data))
     print(markdown(result))
-    RESULT_FILE.write_text(json.dumps(result.round(4).reset_index().to_dict(orient="records"), ensure_ascii=False,
-                                      indent=1) + "\n", encoding="utf-8")
+    print(markdown_references(refs, result.loc["network_yield", "mae_modele"]))
+    RESULT_FILE.write_text(json.dumps({
+        "indicators": result.round(4).reset_index().to_dict(orient="records"),
+        "references": {k: round(v, 4) for k, v in refs.items()},
+    }, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
