@@ -110,7 +110,7 @@ def controller_flags(table: pd.DataFrame, *, margin_drift_pts: float, tariff_tol
         idle = t[(t["renewal_provision"] > 0) & (t["renewal_works"].fillna(0) <= 0)]
         if len(idle) >= 2:
             add(", ".join(str(y) for y in idle["year"]), "provision sans travaux", "moyenne", float(len(idle)), 2,
-                f"{len(idle)} exercices avec une dotation au renouvellement et aucun travaux déclarés.")
+                f"{len(idle)} exercices avec une dotation au renouvellement mais sans travaux de renouvellement déclarés.")
     # margin drifting from the contract's forecast
     drift = t[t["margin_drift_pts"].abs() > margin_drift_pts]
     for r in drift.itertuples():
