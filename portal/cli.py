@@ -261,7 +261,8 @@ def cmd_analyse(args: argparse.Namespace) -> int:
             print(f"{m['key']} (version {m['version']}) — {m['title']}")
             for inp in m["inputs"]:
                 cols = ", ".join(c["name"] + ("" if c["required"] else " (facultative)") for c in inp["columns"])
-                print(f"  entrée « {inp['name']} » : {inp['title']} — colonnes : {cols}")
+                optional = "" if inp.get("required", True) else " (facultative)"
+                print(f"  entrée « {inp['name']} »{optional} : {inp['title']} — colonnes : {cols}")
             print("  paramètres : " + ", ".join(f"{p['name']}={p['default']}" for p in m["params"]))
         return 0
     if not args.module or not args.input or not args.out:

@@ -131,6 +131,8 @@ class InputSpec:
     description: str = ""
     #: File name of the shipped sample inside the module package (CSV, UTF-8, ``,``).
     sample_file: str = "sample.csv"
+    #: An optional input may be left out; the module then runs without it.
+    required: bool = True
 
 
 class Params(BaseModel):
@@ -178,6 +180,8 @@ class AnalysisModule(ABC, Generic[P]):
         out: list[str] = []
         for spec in self.inputs:
             if spec.name not in inputs:
+                if not spec.required:
+                    continue
                 out.append(f"Donnée manquante : « {spec.title_fr} » ({spec.name})")
                 continue
             prefix = f"{spec.title_fr} — " if len(self.inputs) > 1 else ""

@@ -23,6 +23,9 @@ def resolve_inputs(module: AnalysisModule[Any], input_paths: dict[str, Path]) ->
     """Map user-given names to the module's input names; one unnamed file goes to the only input."""
     names = [spec.name for spec in module.inputs]
     if set(input_paths) == {UNNAMED}:
+        required = [spec.name for spec in module.inputs if spec.required]
+        if len(names) != 1 and len(required) == 1:
+            return {required[0]: Path(input_paths[UNNAMED])}
         if len(names) != 1:
             raise InvalidInput([
                 f"Le module « {module.key} » attend plusieurs données ({', '.join(names)}) : "
@@ -35,7 +38,7 @@ def resolve_inputs(module: AnalysisModule[Any], input_paths: dict[str, Path]) ->
             f"Donnée inconnue pour le module « {module.key} » : « {n} ». Données attendues : {', '.join(names)}."
             for n in unknown
         ])
-    missing = [n for n in names if n not in input_paths]
+    missing = [s.name for s in module.inputs if s.required and s.name not in input_paths]
     if missing:
         raise InvalidInput([f"Donnée manquante pour le module « {module.key} » : « {n} »." for n in missing])
     return {n: Path(p) for n, p in input_paths.items()}
@@ -64,6 +67,8 @@ def analyse_to_dir(
     frames = {}
     problems: list[str] = []
     for spec in module.inputs:
+        if spec.name not in paths:  # an optional input left out
+            continue
         path = paths[spec.name]
         try:
             raw = read_table(path.read_bytes(), path.name, max_bytes=max_bytes)
@@ -110,6 +115,7 @@ def describe_modules() -> list[dict[str, Any]]:
                     "name": spec.name,
                     "title": spec.title_fr,
                     "description": spec.description,
+                    "required": spec.required,
                     "columns": [
                         {
                             "name": c.name,

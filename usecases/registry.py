@@ -17,6 +17,7 @@ BUILTIN: tuple[str, ...] = (
     "usecases.operating_costs.module",
     "usecases.municipal_accounts.module",
     "usecases.intervention_planning.module",
+    "usecases.dsp_performance.module",
 )
 
 _modules: dict[str, AnalysisModule[Any]] = {}

@@ -76,14 +76,15 @@ if may_run:
         uploads: dict[str, UploadedFile] = {}
         for spec in module.inputs:
             cols = ", ".join(c.name + ("" if c.required else " (facultative)") for c in spec.schema.columns)
+            title = spec.title_fr + ("" if spec.required else " (facultatif)")
             if source == "files":
-                f = st.file_uploader(spec.title_fr, type=["csv", "txt", "xlsx"], key=f"up_{uc.id}_{spec.name}",
+                f = st.file_uploader(title, type=["csv", "txt", "xlsx"], key=f"up_{uc.id}_{spec.name}",
                                      help=f"Colonnes attendues : {cols}. Séparateur « ; » ou « , », "
                                           "décimales à virgule et dates jj/mm/aaaa acceptées. 50 Mo au plus.")
                 if f is not None:
                     uploads[spec.name] = UploadedFile(f.name, f.getvalue())
             else:
-                st.caption(f"{spec.title_fr} — colonnes : {cols}")
+                st.caption(f"{title} — colonnes : {cols}")
         with st.form(f"params_{uc.id}"):
             st.markdown("**Paramètres**")
             values = ui.params_form(module, key=f"p_{uc.id}")

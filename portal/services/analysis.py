@@ -314,7 +314,7 @@ class AnalysisService:
         problems = [f"Donnée inconnue : « {n} ». Données attendues : {', '.join(names)}."
                     for n in sorted(set(uploads) - set(names))]
         problems += [f"Fichier manquant pour « {spec.title_fr} »." for spec in module.inputs
-                     if spec.name not in uploads]
+                     if spec.required and spec.name not in uploads]
         frames: dict[str, pd.DataFrame] = {}
         for spec in module.inputs:
             if spec.name not in uploads:

@@ -16,6 +16,8 @@ DEMO_BINDINGS: dict[str, tuple[str, list[dict[str, object]]]] = {
     "Détection d'anomalies de consommation énergétique des bâtiments": ("operating_costs", [{}]),
     "Analyse des dépenses de fonctionnement au regard des villes comparables": ("municipal_accounts", [{}]),
     "Planification des interventions techniques de voirie": ("intervention_planning", [{"time_limit_s": 2.0}]),
+    "Suivi de la performance des délégataires de l'eau potable": ("dsp_performance", [{}]),
+    "Analyse de l'équilibre économique des délégations de service public": ("dsp_performance", [{}]),
 }
 
 

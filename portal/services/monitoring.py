@@ -368,11 +368,12 @@ def _infer_columns(frame: pd.DataFrame) -> dict[str, str]:
     return out
 
 
-def module_columns(module_key: str | None) -> dict[str, str]:
+def module_columns(module_key: str | None, present: Any = None) -> dict[str, str]:
     """Monitored columns of an analysis module's primary input (its first: the rows it analyses;
-    other inputs such as crews, failures or references are context, not a flow to watch): numerical
-    and categorical columns whose role is feature, group, target or prediction (ids and timestamps
-    are not compared)."""
+    other inputs such as crews, failures, references or accounts are context, not a flow to watch):
+    numerical and categorical columns whose role is feature, group, target or prediction (ids and
+    timestamps are not compared). With ``present`` (a frame's columns), an optional column missing
+    from it is left out."""
     if not module_key:
         return {}
     from usecases import registry
@@ -383,8 +384,10 @@ def module_columns(module_key: str | None) -> dict[str, str]:
         return {}
     if not module.inputs:
         return {}
+    have = set(present) if present is not None else None
     return {col.name: col.kind for col in module.inputs[0].schema.columns
-            if col.kind in MONITORED_KINDS and col.role in ("feature", "group", "target", "prediction")}
+            if col.kind in MONITORED_KINDS and col.role in ("feature", "group", "target", "prediction")
+            and (have is None or col.required or col.name in have)}
 
 
 def module_key_of(tags: Any) -> str | None:
@@ -710,8 +713,11 @@ class MonitoringService:
             require(principal, Action.SET_REFERENCE_RUN if analysis_run_id is not None else Action.CONFIGURE_MONITORING,
                     owner_ids=[uc.lead_id])
             cfg = repo.config_of(s, use_case_id)
-            columns = dict(cfg.columns) if cfg else module_columns(self._module_key(uc))
+            module_key = self._module_key(uc)
+            columns = dict(cfg.columns) if cfg else module_columns(module_key)
         frame = self._pick_frame(frame_or_inputs, columns)
+        if cfg is None and columns:  # an optional schema column the reference lacks is not monitored
+            columns = module_columns(module_key, present=frame.columns)
         if not columns:
             columns = _infer_columns(frame)
         problems = _problems_for(frame, columns, "de référence")
