@@ -158,7 +158,7 @@ class DemographyProjection(AnalysisModule[DemographyParams]):
             f"recensement, rapproché de la médiane du groupe pour les petites communes (poids n / (n + "
             f"{model.SHRINK:.0f})), amorti de {fr_pct((1 - model.PHI) * 100, 0)} par an. Réglages choisis sur les "
             "recensements jusqu'à 1999, validés sur les suivants (voir README).",
-            f"Intervalles à {params.confidence_level:.0%} : quantiles des erreurs de prévision passées de ces mêmes "
+            f"Intervalles à {fr_pct(100 * params.confidence_level, 0)} : quantiles des erreurs de prévision passées de ces mêmes "
             "données, par taille de commune, élargis avec la racine de l'horizon. Au rétro-test national, ils "
             "couvrent un peu plus que le niveau annoncé en moyenne, moins sur les longues périodes (voir README).",
             "Les sommes par groupe additionnent les bornes des communes : l'intervalle agrégé est donc prudent (large).",
