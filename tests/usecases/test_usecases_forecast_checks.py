@@ -205,3 +205,12 @@ def test_facility_hourly_profile_peak_hours_and_hours_above_capacity():
     assert any("au-dessus de la capacité de 90 par heure" in n for n in result.notes)
     # daily analyses use the daily sums
     assert result.tables["forecast"]["date"].min() == pd.Timestamp("2024-02-26")
+
+
+@pytest.mark.parametrize(("key", "params"), [("demography", {"horizon_years": 10}), ("facility_usage", {})])
+def test_readme_quotes_the_sample_run_self_check(key, params):
+    readme = (ROOT / "usecases" / key / "README.md").read_text(encoding="utf-8")
+    quote = re.search(r"« (Sur vos données, .*?) »", readme, re.S).group(1)
+    module = registry.get(key)
+    note = module.run(module.sample_inputs(), module.params_model(**params)).notes[0]
+    assert " ".join(quote.split()) == note.replace(NBSP, " ").replace("\u202f", " ")
