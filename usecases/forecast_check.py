@@ -68,7 +68,8 @@ class SelfCheck:
         figures = (f"{self.metric} {fr_number(self.model_error, 2 if self.metric == 'MASE' else 1)}"
                    f"{'' if self.metric == 'MASE' else NBSP + '%'} contre "
                    f"{fr_number(self.naive_error, 2 if self.metric == 'MASE' else 1)}"
-                   f"{'' if self.metric == 'MASE' else NBSP + '%'}, {fr_number(self.n_forecasts, 0)} prévisions rétro-testées")
+                   f"{'' if self.metric == 'MASE' else NBSP + '%'}, "
+                   f"{fr_count(self.n_forecasts, 'prévision rétro-testée', 'prévisions rétro-testées')}")
         if self.use_model:
             return (f"Sur vos données, {self.horizon_label}, cette prévision fait {fr_pct(self.gain_pct)} d'erreur de "
                     f"moins que {self.naive_label} ({figures}).")

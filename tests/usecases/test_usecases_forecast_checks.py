@@ -41,6 +41,8 @@ def test_self_check_wording_and_fallback_rule():
     worse = SelfCheck(1.2, 1.1, "MASE", "le naïf saisonnier", f"à 14{NBSP}jours", 50)
     assert not worse.use_model and "la prévision affichée est donc le naïf saisonnier" in worse.sentence()
     assert "MASE 1,20 contre 1,10" in worse.sentence()
+    one = SelfCheck(1.0, 7.7, "WAPE", "la reconduction de la dernière valeur", f"à 9{NBSP}ans", 1)
+    assert f"1{NBSP}prévision rétro-testée)" in one.sentence()
 
 
 # --- demography -----------------------------------------------------------------------------------
