@@ -1,16 +1,18 @@
-"""Daily attendance model: robust level × weekday profile × calendar effects, in log space.
+"""Daily attendance forecast: a weekly-profile model combined with a statsmodels ETS, self-checked.
 
-For each site, on days with a positive count:
+Profile model, per site, on days with a positive count:
 
 * weekday effect = median, over the last ``profile_days``, of the log count minus its centred
   7-day mean (public-holiday days left out), centred to sum to zero;
 * calendar effects (public holiday, school holiday) = median deviation of the weekday-adjusted
   log count from its 7-day mean on those days, shrunk towards 0 with ``n / (n + 10)``;
-* level = median of the adjusted log counts over the last ``level_days`` (no trend: the
-  backtest showed trend extrapolation over-shoots after the spring ramp-up).
+* level = median of the adjusted log counts over the last ``level_days``; forecast
+  ``exp(level + weekday + calendar)``.
 
-The forecast is ``exp(level + weekday + calendar)``; intervals come from the quantiles of the
-model's own past 1–``horizon``-day errors (rolling origins every 7 days in the input).
+ETS: Holt-Winters (damped additive trend, additive weekly season) on log(1 + count) with fixed
+smoothing (``ets_states``). The forecast combines both in log(1 + count); each run picks the weight,
+or the seasonal-naive fallback, on its own last weeks (``backtest_table`` + ``choose``), which also
+give the interval and its checked coverage.
 """
 
 from __future__ import annotations
@@ -127,27 +129,6 @@ def seasonal_naive(series: pd.Series, origin: pd.Timestamp, dates: pd.DatetimeIn
         weeks = int(np.ceil((d - origin).days / 7))
         out.append(series.get(d - pd.Timedelta(days=7 * weeks), np.nan))
     return np.asarray(out, dtype=float)
-
-
-def rolling_errors(daily: pd.DataFrame, horizon: int, country: str, zone: str,
-                   n_origins: int = 6, step: int = 7) -> pd.Series:
-    """log(actual / forecast) for every site, origin and day ahead, over the last origins."""
-    errors = []
-    last = daily["date"].max()
-    for k in range(n_origins, 0, -1):
-        origin = last - pd.Timedelta(days=horizon + step * (k - 1))
-        for _, g in daily.groupby("site"):
-            s = g.set_index("date")["count"]
-            train, test = s[s.index <= origin], s[(s.index > origin) & (s.index <= origin + pd.Timedelta(days=horizon))]
-            test = test[test > 0]
-            if len(train[train > 0]) < 21 or len(test) == 0:
-                continue
-            pred = forecast_site(train, pd.DatetimeIndex(test.index), country, zone)
-            errors.append(np.log(test.to_numpy(dtype=float) / pred))
-    if not errors:
-        return pd.Series(dtype=float)
-    e = np.concatenate(errors)
-    return pd.Series(e[np.isfinite(e)])
 
 
 # --- Combination with exponential smoothing (ETS) -------------------------------------------------
