@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 DEMO_BINDINGS: dict[str, tuple[str, list[dict[str, object]]]] = {
     "Projection démographique des communes pour la carte scolaire": ("demography", [{}, {"horizon_years": 5}]),
     "Fréquentation des pistes cyclables et des équipements": ("facility_usage", [{"public_holidays": "CA-QC"}]),
+    "Prévision des flux d'usagers dans les piscines et médiathèques": (
+        "facility_usage", [{"public_holidays": "CA-QC", "school_zone": "aucune", "horizon_days": 28}]),
     "Détection d'anomalies de consommation énergétique des bâtiments": ("operating_costs", [{}]),
     "Analyse des dépenses de fonctionnement au regard des villes comparables": ("municipal_accounts", [{}]),
     "Planification des interventions techniques de voirie": ("intervention_planning", [{"time_limit_s": 2.0}]),

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, Params
 from usecases.demography import model
+from usecases.forecast_check import SelfCheck, fr_count, fr_pct
 from usecases.registry import register
 
 SCHEMA = InputSchema((
@@ -43,9 +44,10 @@ class DemographyProjection(AnalysisModule[DemographyParams]):
     description = (
         "Projette la population de chaque commune à partir des recensements passés (tendance "
         "log-linéaire amortie, rapprochée de celle du département pour les petites communes), "
-        "avec un intervalle de prévision calibré sur les erreurs passées."
+        "avec un intervalle de prévision calibré sur les erreurs passées, et dit, rétro-test sur vos "
+        "données à l'appui, de combien elle fait mieux que la reconduction de la dernière valeur."
     )
-    version = "1.0"
+    version = "1.1"
     family = "decision_support"
     inputs: ClassVar[tuple[InputSpec, ...]] = (
         InputSpec("populations", "Populations communales par année", SCHEMA,
@@ -74,6 +76,24 @@ class DemographyProjection(AnalysisModule[DemographyParams]):
         forecast = forecast.sort_values(["code", "year"], kind="stable").reset_index(drop=True)
 
         rates = model.growth_rates(wide, groups)
+        bt = model.self_backtest(wide, groups, params.horizon_years, params.confidence_level)
+        gap = bt["gap"]
+        if gap is None:
+            horizon_label = f"à {fr_count(params.horizon_years, 'an')}"
+        else:
+            listed = ", ".join(f"{o} → {t}" for o, t in bt["pairs"])
+            asked = "" if gap == params.horizon_years else ", l'écart disponible le plus proche de l'horizon demandé"
+            horizon_label = f"à {fr_count(gap, 'an')} ({listed}{asked})"
+        check = SelfCheck(bt["model_error"], bt["naive_error"], "WAPE", "la reconduction de la dernière valeur",
+                          horizon_label, bt["n"], bt["coverage"], params.confidence_level)
+        fallback = check.available and not check.use_model
+        if fallback:  # keep the model's relative band, centred on the last population
+            last_pop = forecast["code"].map(rates["last_pop"])
+            for col in ("lower", "upper"):
+                forecast[col] = forecast[col] / forecast["forecast"] * last_pop
+            forecast["forecast"] = last_pop
+            forecast["lower"] = forecast[["lower", "forecast"]].min(axis=1)
+            forecast["upper"] = forecast[["upper", "forecast"]].max(axis=1)
         at_h = forecast[forecast["year"] == horizon].set_index("code")
         summary = pd.DataFrame({
             "code": rates.index,
@@ -111,6 +131,11 @@ class DemographyProjection(AnalysisModule[DemographyParams]):
             "population_projetee": total_h,
             "variation_pct": 100 * (total_h / total_last - 1) if total_last else float("nan"),
             "part_communes_en_baisse_pct": float((summary["variation"] < 0).mean() * 100),
+            "autoevaluation_wape_modele_pct": check.model_error,
+            "autoevaluation_wape_naif_pct": check.naive_error,
+            "autoevaluation_gain_pct": check.gain_pct,
+            "couverture_intervalle_pct": check.coverage,
+            "prevision_naive_retenue": float(fallback),
         }
         labels = {
             "communes": "Communes projetées",
@@ -120,13 +145,21 @@ class DemographyProjection(AnalysisModule[DemographyParams]):
             "population_projetee": "Population projetée à l'horizon",
             "variation_pct": "Variation projetée (%)",
             "part_communes_en_baisse_pct": "Communes en baisse projetée (%)",
+            "autoevaluation_wape_modele_pct": "Sur vos données : erreur du modèle (WAPE, %)",
+            "autoevaluation_wape_naif_pct": "Sur vos données : erreur de la dernière valeur reconduite (WAPE, %)",
+            "autoevaluation_gain_pct": "Sur vos données : erreur en moins que la dernière valeur (%)",
+            "couverture_intervalle_pct": f"Sur vos données : observations dans l'intervalle à {fr_pct(100 * params.confidence_level, 0)} (%)",
+            "prevision_naive_retenue": "Prévision naïve retenue (1 = oui)",
         }
         charts = self._charts(df, groups, forecast, by_group, growth, decline)
         notes = [
-            f"Méthode : taux de croissance annuel du dernier intervalle intercensitaire, rapproché de la médiane du "
-            f"groupe pour les petites communes (poids n / (n + {model.SHRINK:.0f})), amorti de "
-            f"{(1 - model.PHI) * 100:.0f} % par an.",
-            f"Intervalles à {params.confidence_level:.0%} : quantiles des erreurs de prévision passées de ces mêmes "
+            check.sentence(),
+            *([check.coverage_sentence()] if check.coverage_sentence() else []),
+            f"Méthode : taux de croissance annuel sur les {fr_count(int(model.LONG_YEARS), 'an')} précédant le dernier "
+            f"recensement, rapproché de la médiane du groupe pour les petites communes (poids n / (n + "
+            f"{model.SHRINK:.0f})), amorti de {fr_pct((1 - model.PHI) * 100, 0)} par an. Réglages choisis sur les "
+            "recensements jusqu'à 1999, validés sur les suivants (voir README).",
+            f"Intervalles à {fr_pct(100 * params.confidence_level, 0)} : quantiles des erreurs de prévision passées de ces mêmes "
             "données, par taille de commune, élargis avec la racine de l'horizon. Au rétro-test national, ils "
             "couvrent un peu plus que le niveau annoncé en moyenne, moins sur les longues périodes (voir README).",
             "Les sommes par groupe additionnent les bornes des communes : l'intervalle agrégé est donc prudent (large).",

@@ -1,13 +1,24 @@
-"""Rolling-origin backtest of the projection against last-value and linear-trend baselines.
+"""Rolling-origin backtest of the projection, per horizon, against three baselines.
 
-``backtest`` is pure (a long table in, scores out); ``load_cog`` reads the shared COG vintages.
-The README figures come from ``python -m usecases.demography.validation /path/to/shared/data``.
+Every (origin, target) pair of censuses the data allow, 1 to 10 years apart (including the rolling
+census years 2008–2011), is a backtest: fit on censuses up to the origin, forecast the target.
+Baselines, computed here on the same communes: last value, linear trend (OLS through every census
+up to the origin) and a damped long-run growth rate (whole history, φ = 0.9, no shrinkage).
+
+Model settings are chosen by ``tune`` on the early pairs only (targets up to ``TUNE_LAST_TARGET``);
+the README reports the later pairs (origins from ``TEST_FIRST_ORIGIN``), never used for tuning.
+
+``python -m usecases.demography.validation /path/to/shared/data`` prints the tables and writes
+``validation_results.json`` next to this file (the tests compare it with the README).
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import re
 import sys
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -15,8 +26,28 @@ import pandas as pd
 
 from usecases.demography import model
 
-#: (last census used, census predicted)
-ORIGINS: tuple[tuple[int, int], ...] = ((1982, 1990), (1990, 1999), (1999, 2008), (2008, 2011), (1999, 2011))
+MAX_HORIZON = 10
+TUNE_LAST_TARGET = 1999
+TEST_FIRST_ORIGIN = 1999
+RESULTS_FILE = Path(__file__).with_name("validation_results.json")
+METHODS = ("modele", "derniere_valeur", "tendance_lineaire", "croissance_longue_amortie")
+BASELINES = METHODS[1:]
+
+
+@dataclass(frozen=True)
+class Settings:
+    phi: float = model.PHI
+    shrink: float = model.SHRINK
+    long_years: float = model.LONG_YEARS
+    weight_last: float = model.WEIGHT_LAST
+
+
+GRID = {
+    "phi": (0.5, 0.65, 0.8, 0.9, 1.0),
+    "shrink": (2000.0, 8000.0, 30000.0, 100000.0),
+    "long_years": (10.0, 20.0, 30.0),
+    "weight_last": (0.0, 0.5, 1.0),
+}
 
 
 def load_cog(data_dir: Path) -> pd.DataFrame:
@@ -33,7 +64,13 @@ def load_cog(data_dir: Path) -> pd.DataFrame:
     return long[["code", "name", "year", "population", "group"]]
 
 
-def _linear_trend(hist: pd.DataFrame, target: int) -> pd.Series:
+def pairs(years: list[int], max_horizon: int = MAX_HORIZON) -> list[tuple[int, int]]:
+    """Every (origin, target) with at least two censuses up to the origin and 1 ≤ gap ≤ max_horizon."""
+    years = sorted(years)
+    return [(o, t) for i, o in enumerate(years) if i >= 1 for t in years if 0 < t - o <= max_horizon]
+
+
+def linear_trend(hist: pd.DataFrame, target: int) -> pd.Series:
     """OLS line through every census up to the origin (the 'linear trend' baseline)."""
     years = np.asarray(hist.columns, dtype=float)
     values = hist.to_numpy(dtype=float)
@@ -41,6 +78,12 @@ def _linear_trend(hist: pd.DataFrame, target: int) -> pd.Series:
     slope = ((values - values.mean(axis=1, keepdims=True)) * x).sum(axis=1) / (x**2).sum()
     pred = values.mean(axis=1) + slope * (target - years.mean())
     return pd.Series(np.maximum(pred, 0), index=hist.index)
+
+
+def long_run_growth(hist: pd.DataFrame, groups: pd.Series, target: int) -> pd.Series:
+    """Damped long-run growth baseline: whole-history log growth rate, φ = 0.9, no shrinkage."""
+    rates = model.growth_rates(hist, groups, 0.0, long_years=np.inf, weight_last=0.0)
+    return model.point_forecast(rates, target, 0.9)
 
 
 def _scores(pred: pd.Series, actual: pd.Series) -> dict[str, float]:
@@ -52,39 +95,59 @@ def _scores(pred: pd.Series, actual: pd.Series) -> dict[str, float]:
     }
 
 
+def _groups(long: pd.DataFrame, wide: pd.DataFrame) -> pd.Series:
+    if "group" in long:
+        return long.drop_duplicates("code").set_index("code")["group"]
+    return model.departement(pd.Series(wide.index, index=wide.index))
+
+
+def _split(wide: pd.DataFrame, origin: int, target: int) -> tuple[pd.DataFrame, pd.Series]:
+    hist_years = [y for y in wide.columns if y <= origin]
+    sub = wide[[*hist_years, target]].dropna()
+    sub = sub[(sub > 0).all(axis=1)]
+    return sub[hist_years], sub[target]
+
+
 def backtest(
     long: pd.DataFrame,
-    origins: tuple[tuple[int, int], ...] = ORIGINS,
+    origins: tuple[tuple[int, int], ...] | None = None,
     level: float = 0.8,
-    phi: float = model.PHI,
-    shrink: float = model.SHRINK,
+    phi: float | None = None,
+    shrink: float | None = None,
+    settings: Settings | None = None,
+    baselines: bool = True,
 ) -> pd.DataFrame:
-    """Scores per origin and method (model, last value, linear trend); coverage of model intervals.
+    """Scores per (origin, target) pair and method; coverage of the model's intervals.
 
     Only communes present with a positive population at every census up to the target are scored,
-    so every method is judged on the same communes.
+    so every method is judged on the same communes. ``origins`` defaults to every pair ``pairs`` gives.
     """
+    settings = settings or Settings()
+    if phi is not None or shrink is not None:
+        settings = Settings(phi if phi is not None else settings.phi, shrink if shrink is not None else settings.shrink,
+                            settings.long_years, settings.weight_last)
     wide = model.to_wide(long)
-    groups = long.drop_duplicates("code").set_index("code")["group"] if "group" in long else model.departement(
-        pd.Series(wide.index, index=wide.index)
-    )
+    groups = _groups(long, wide)
     rows = []
-    for origin, target in origins:
-        hist_years = [y for y in wide.columns if y <= origin]
-        if len(hist_years) < 2 or target not in wide.columns:
+    for origin, target in origins or pairs(list(wide.columns)):
+        if target not in wide.columns or sum(y <= origin for y in wide.columns) < 2:
             continue
-        sub = wide[[*hist_years, target]].dropna()
-        sub = sub[(sub > 0).all(axis=1)]
-        hist, actual = sub[hist_years], sub[target]
-        fc = model.project(hist, groups, [target], level, shrink=shrink, phi=phi).set_index("code")
+        hist, actual = _split(wide, origin, target)
+        if len(actual) == 0:
+            continue
+        fc = model.project(hist, groups, [target], level, shrink=settings.shrink, phi=settings.phi,
+                           long_years=settings.long_years, weight_last=settings.weight_last).set_index("code")
         fc = fc.reindex(actual.index)
-        methods = {
-            "modele": fc["forecast"],
-            "derniere_valeur": hist[hist_years[-1]],
-            "tendance_lineaire": _linear_trend(hist, target),
-        }
+        methods = {"modele": fc["forecast"]}
+        if baselines:
+            methods |= {
+                "derniere_valeur": hist[hist.columns[-1]],
+                "tendance_lineaire": linear_trend(hist, target),
+                "croissance_longue_amortie": long_run_growth(hist, groups, target),
+            }
         for name, pred in methods.items():
-            row = {"origin": origin, "target": target, "method": name, "communes": len(actual), **_scores(pred, actual)}
+            row = {"origin": origin, "target": target, "horizon": target - origin, "method": name,
+                   "communes": len(actual), **_scores(pred, actual)}
             if name == "modele":
                 inside = (actual >= fc["lower"]) & (actual <= fc["upper"])
                 row["coverage"] = float(inside.mean() * 100)
@@ -93,13 +156,74 @@ def backtest(
 
 
 def summary(scores: pd.DataFrame) -> pd.DataFrame:
-    """Mean of each score over origins, per method."""
+    """Mean of each score over pairs, per method."""
     return scores.groupby("method")[["mape", "mdape", "wape", "coverage"]].mean().round(2)
+
+
+def by_horizon(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per horizon: mean WAPE and MAPE of each method over pairs, ratio model / best baseline, coverage."""
+    table = scores.pivot_table(index="horizon", columns="method", values=["wape", "mape"], aggfunc="mean")
+    out = pd.DataFrame(index=table.index)
+    out["paires"] = scores[scores["method"] == "modele"].groupby("horizon").size()
+    for metric in ("wape", "mape"):
+        for method in METHODS:
+            if (metric, method) in table:
+                out[f"{metric}_{method}"] = table[(metric, method)]
+        base = [f"{metric}_{b}" for b in BASELINES if f"{metric}_{b}" in out]
+        if base:
+            out[f"{metric}_ratio"] = out[f"{metric}_modele"] / out[base].min(axis=1)
+    out["coverage"] = scores[scores["method"] == "modele"].groupby("horizon")["coverage"].mean()
+    return out.round(3)
+
+
+def tune(long: pd.DataFrame, last_target: int = TUNE_LAST_TARGET) -> tuple[Settings, pd.DataFrame]:
+    """Grid search on the early pairs only: minimise the mean over horizons of WAPE / last-value WAPE."""
+    wide = model.to_wide(long)
+    early = [(o, t) for o, t in pairs(list(wide.columns)) if t <= last_target]
+    groups = _groups(long, wide)
+    splits = {p: _split(wide, *p) for p in early}
+    rows = []
+    for phi, shrink, long_years, weight_last in itertools.product(*GRID.values()):
+        ratios = []
+        for (_origin, target), (hist, actual) in splits.items():
+            rates = model.growth_rates(hist, groups, shrink, long_years=long_years, weight_last=weight_last)
+            pred = model.point_forecast(rates, target, phi).reindex(actual.index)
+            naive = hist[hist.columns[-1]]
+            ratios.append(float((pred - actual).abs().sum() / (naive - actual).abs().sum()))
+        rows.append({"phi": phi, "shrink": shrink, "long_years": long_years, "weight_last": weight_last,
+                     "ratio": float(np.mean(ratios))})
+    grid = pd.DataFrame(rows).sort_values("ratio", kind="stable")
+    best = grid.iloc[0]
+    return Settings(float(best["phi"]), float(best["shrink"]), float(best["long_years"]),
+                    float(best["weight_last"])), grid
+
+
+def report(long: pd.DataFrame) -> dict:
+    """Tune on early pairs, then score every later pair with the chosen settings (the README tables)."""
+    chosen, grid = tune(long)
+    scores = backtest(long, settings=chosen)
+    test = scores[scores["origin"] >= TEST_FIRST_ORIGIN]
+    early = scores[scores["target"] <= TUNE_LAST_TARGET]
+    return {
+        "settings": asdict(chosen),
+        "tuning_pairs": sorted({(int(o), int(t)) for o, t in zip(early["origin"], early["target"], strict=True)}),
+        "test_pairs": sorted({(int(o), int(t)) for o, t in zip(test["origin"], test["target"], strict=True)}),
+        "test_by_horizon": by_horizon(test).reset_index().to_dict(orient="records"),
+        "tuning_by_horizon": by_horizon(early).reset_index().to_dict(orient="records"),
+        "test_pairs_scores": test.round(3).to_dict(orient="records"),
+        "grid_best": grid.head(5).round(4).to_dict(orient="records"),
+    }
 
 
 if __name__ == "__main__":  # pragma: no cover - manual report
     data = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parents[2].parent / "shared" / "data"
-    s = backtest(load_cog(data))
-    pd.set_option("display.width", 200)
-    print(s.round(2).to_string(index=False))
-    print(summary(s).to_string())
+    result = report(load_cog(data))
+    pd.set_option("display.width", 250)
+    print("settings chosen on pairs with target <=", TUNE_LAST_TARGET, ":", result["settings"])
+    print(pd.DataFrame(result["grid_best"]).to_string(index=False))
+    print("\ntuning pairs, per horizon")
+    print(pd.DataFrame(result["tuning_by_horizon"]).to_string(index=False))
+    print("\ntest pairs (origin >=", TEST_FIRST_ORIGIN, "), per horizon")
+    print(pd.DataFrame(result["test_by_horizon"]).to_string(index=False))
+    RESULTS_FILE.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+    print("written", RESULTS_FILE)

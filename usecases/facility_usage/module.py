@@ -10,12 +10,14 @@ import pandas as pd
 from pydantic import Field
 
 from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, Params
-from usecases.facility_usage import anomalies, model
+from usecases.facility_usage import anomalies, hourly, model
+from usecases.forecast_check import SelfCheck, fr_count, fr_pct
 from usecases.registry import register
 
 SCHEMA = InputSchema((
     Column("site", "categorical", role="group", description="Équipement ou point de comptage"),
-    Column("date", "datetime", role="timestamp", description="Jour du comptage (jj/mm/aaaa)"),
+    Column("date", "datetime", role="timestamp",
+           description="Jour du comptage (jj/mm/aaaa), ou date et heure (jj/mm/aaaa hh:mm) pour le profil horaire"),
     Column("count", "numerical", role="target", description="Fréquentation du jour (entrées, passages…)"),
 ))
 
@@ -35,6 +37,7 @@ class FacilityParams(Params):
     )
     capacity: float = Field(0.0, ge=0.0, description="Capacité journalière par site ; 0 = utiliser le quantile ci-dessous", title="Capacité journalière")
     saturation_quantile: float = Field(0.9, ge=0.5, le=0.99, description="Quantile servant de seuil de pic quand aucune capacité n'est donnée", title="Quantile de saturation")
+    hourly_capacity: float = Field(0.0, ge=0.0, description="Capacité horaire par site (entrées par heure), pour compter les heures au-dessus quand les comptages sont horodatés ; 0 = non renseignée", title="Capacité horaire")
     min_run_days: int = Field(3, ge=2, le=30, description="Jours consécutifs à zéro ou à valeur constante pour signaler une anomalie", title="Jours consécutifs suspects")
     z_threshold: float = Field(5.0, ge=2.0, le=10.0, description="Écart robuste (en MAD) au-delà duquel un jour est anormal", title="Seuil d'anomalie (MAD)")
 
@@ -46,9 +49,10 @@ class FacilityUsage(AnalysisModule[FacilityParams]):
     description = (
         "Profils hebdomadaires et mensuels, effets des jours fériés et des vacances scolaires, pics et "
         "saturation, anomalies (fermetures, capteurs figés, valeurs aberrantes) et prévision des "
-        "prochains jours par site, avec intervalles."
+        "prochains jours par site, avec intervalles, rétro-testée sur vos données. Pour des comptages "
+        "horodatés : profil horaire par jour de la semaine, heures de pointe et heures au-dessus d'une capacité."
     )
-    version = "1.0"
+    version = "1.1"
     family = "decision_support"
     inputs: ClassVar[tuple[InputSpec, ...]] = (
         InputSpec("counts", "Comptages journaliers par site", SCHEMA, "Une ligne par site et par jour."),
@@ -58,7 +62,9 @@ class FacilityUsage(AnalysisModule[FacilityParams]):
     def run(self, inputs: dict[str, pd.DataFrame], params: FacilityParams) -> AnalysisResult:
         df = inputs["counts"].dropna(subset=["site", "date", "count"]).copy()
         df["site"] = df["site"].astype(str)
-        df["date"] = pd.to_datetime(df["date"]).dt.normalize()
+        df["date"] = pd.to_datetime(df["date"])
+        hourly_tables = hourly.analyse(df, params.hourly_capacity) if hourly.has_time_of_day(df["date"]) else None
+        df["date"] = df["date"].dt.normalize()
         daily = df.groupby(["site", "date"], as_index=False)["count"].sum().sort_values(["site", "date"])
         country, zone = params.public_holidays, params.school_zone
         dates = pd.DatetimeIndex(daily["date"])
@@ -74,25 +80,38 @@ class FacilityUsage(AnalysisModule[FacilityParams]):
         monthly = (daily.assign(n=dates.month).groupby(["site", "n", "mois"], as_index=False)["count"]
                    .agg(moyenne="mean", total="sum", jours="size").sort_values(["site", "n"]).drop(columns="n"))
 
-        # Calendar effects and forecast per site
+        # Forecast: the run backtests itself on its own recent weeks (combination weight, or the
+        # seasonal-naive fallback when the model does not beat it), then forecasts every site.
         fc_parts, effects = [], []
-        errors = model.rolling_errors(daily[["site", "date", "count"]], params.horizon_days, country, zone)
-        if len(errors) >= 30:
-            lo, hi = np.quantile(errors, [(1 - params.confidence_level) / 2, 1 - (1 - params.confidence_level) / 2])
-        else:
-            lo, hi = np.log(0.5), np.log(1.5)
-            notes.append("Historique trop court pour calibrer les intervalles : ±50 % par défaut.")
         last_day = daily["date"].max()
-        future = pd.date_range(last_day + pd.Timedelta(days=1), periods=params.horizon_days, freq="D")
-        f_hol, f_school = model.public_holidays(future, country), model.school_holidays(future, zone)
+        horizon = params.horizon_days
+        states: dict = {}
+        past = model.backtest_table(daily[["site", "date", "count"]], model.self_origins(last_day, horizon),
+                                    horizon, country, zone, states_out=states)
+        choice = model.choose(past, params.confidence_level)
+        check = SelfCheck(choice["model_error"], choice["naive_error"], "MASE",
+                          "la reprise du même jour de la semaine précédente",
+                          f"à {fr_count(horizon, 'jour')}", choice["n"], choice["coverage"], params.confidence_level)
+        fallback = check.available and not check.use_model
+        if not check.available:
+            notes.append("Historique trop court pour rétro-tester et calibrer les intervalles : ±50 % par défaut.")
+        lo, hi = choice["lo"], choice["hi"]
+        future = pd.date_range(last_day + pd.Timedelta(days=1), periods=horizon, freq="D")
         for site, g in daily.groupby("site"):
-            fit = model.fit_site(g.set_index("date")["count"], country, zone)
-            if fit is None:
-                notes.append(f"Site « {site} » : moins de 7 jours de comptage non nul, pas de prévision.")
+            series = g.set_index("date")["count"].astype(float)
+            fit = model.fit_site(series, country, zone)
+            site_states = states[site] if site in states else model.ets_states(series)
+            preds = model.forecast_all(series, last_day, future, country, zone, weight=choice["weight"],
+                                       states=site_states, site_model=fit)
+            pred = preds["naif_saisonnier"] if fallback else preds["modele"]
+            if np.isnan(pred).all():
+                notes.append(f"Site « {site} » : historique insuffisant, pas de prévision.")
                 continue
-            pred = fit.predict(future, f_hol, f_school)
             fc_parts.append(pd.DataFrame({"site": site, "date": future, "forecast": pred,
-                                          "lower": pred * np.exp(lo), "upper": pred * np.exp(hi)}))
+                                          "lower": np.expm1(np.log1p(pred) + lo),
+                                          "upper": np.expm1(np.log1p(pred) + hi)}))
+            if fit is None:
+                continue
             effects.append({"site": site,
                             "effet_ferie_pct": 100 * (np.exp(fit.holiday_effect) - 1),
                             "effet_vacances_scolaires_pct": 100 * (np.exp(fit.school_effect) - 1),
@@ -120,11 +139,15 @@ class FacilityUsage(AnalysisModule[FacilityParams]):
         if zone != "aucune" and not model.school_calendar_covers(dates.append(future)):
             notes.append("Le calendrier des vacances scolaires embarqué couvre 2012–2027 : hors de cette période, "
                          "les vacances ne sont pas prises en compte.")
+        weight_pct = round(100 * choice["weight"])
+        notes = [check.sentence(), *([check.coverage_sentence()] if check.coverage_sentence() else []), *notes]
         notes += [
-            "Prévision : niveau récent robuste (médiane des 14 derniers jours) × profil hebdomadaire × effets "
-            "fériés et vacances scolaires estimés sur vos données. Elle ignore la météo et les événements.",
-            f"Intervalles à {params.confidence_level:.0%} issus des erreurs passées du modèle sur ces données "
-            "(origines glissantes hebdomadaires).",
+            "Prévision : combinaison (en logarithme) d'un modèle à profil hebdomadaire (niveau récent robuste × "
+            "profil × effets fériés et vacances scolaires estimés sur vos données) et d'un lissage exponentiel "
+            f"Holt-Winters (statsmodels) ; poids du profil retenu sur vos {model.SELF_ORIGINS} dernières semaines "
+            f"rétro-testées : {fr_pct(weight_pct, 0)}. Elle ignore la météo et les événements.",
+            f"Intervalles à {fr_pct(100 * params.confidence_level, 0)} issus des erreurs de cette prévision lors du rétro-test sur "
+            "vos données (origines hebdomadaires).",
             "Les anomalies sont des signaux à vérifier (fermeture, panne, événement), pas des erreurs avérées.",
         ]
         metrics = {
@@ -134,6 +157,11 @@ class FacilityUsage(AnalysisModule[FacilityParams]):
             "part_jours_satures_pct": float(saturation["jours_au_dessus"].sum() / max(saturation["jours"].sum(), 1) * 100),
             "anomalies": float(len(anomaly_df)),
             "prevision_total_horizon": float(forecast["forecast"].sum()) if len(forecast) else 0.0,
+            "autoevaluation_mase_modele": check.model_error,
+            "autoevaluation_mase_naif": check.naive_error,
+            "autoevaluation_gain_pct": check.gain_pct,
+            "couverture_intervalle_pct": check.coverage,
+            "prevision_naive_retenue": float(fallback),
         }
         labels = {
             "sites": "Sites",
@@ -141,21 +169,29 @@ class FacilityUsage(AnalysisModule[FacilityParams]):
             "frequentation_moyenne_jour": "Fréquentation moyenne par jour (tous sites)",
             "part_jours_satures_pct": "Jours au-dessus du seuil de pic (%)",
             "anomalies": "Anomalies signalées",
-            "prevision_total_horizon": f"Fréquentation prévue sur {params.horizon_days} jours (tous sites)",
+            "prevision_total_horizon": f"Fréquentation prévue sur {fr_count(params.horizon_days, 'jour')} (tous sites)",
+            "autoevaluation_mase_modele": "Sur vos données : erreur de la prévision (MASE)",
+            "autoevaluation_mase_naif": "Sur vos données : erreur du naïf saisonnier (MASE)",
+            "autoevaluation_gain_pct": "Sur vos données : erreur en moins que le naïf saisonnier (%)",
+            "couverture_intervalle_pct": "Sur vos données : observations dans l'intervalle de prévision (%)",
+            "prevision_naive_retenue": "Prévision naïve retenue (1 = oui)",
         }
         charts = self._charts(daily, forecast, weekday, anomaly_df)
-        return AnalysisResult(
-            metrics=metrics,
-            tables={"forecast": forecast, "profil_hebdomadaire": weekday.round(1), "profil_mensuel": monthly.round(1),
-                    "effets_calendrier": effects_df, "saturation": saturation, "pics": peaks_df, "anomalies": anomaly_df},
-            charts=charts,
-            notes=notes,
-            metric_labels=labels,
-            table_labels={"forecast": "Prévision par site et par jour", "profil_hebdomadaire": "Profil hebdomadaire",
-                          "profil_mensuel": "Profil mensuel", "effets_calendrier": "Effets calendaires estimés",
-                          "saturation": "Pics et saturation", "pics": "Trois jours les plus fréquentés par site",
-                          "anomalies": "Anomalies à vérifier"},
-        )
+        tables = {"forecast": forecast, "profil_hebdomadaire": weekday.round(1), "profil_mensuel": monthly.round(1),
+                  "effets_calendrier": effects_df, "saturation": saturation, "pics": peaks_df, "anomalies": anomaly_df}
+        table_labels = {"forecast": "Prévision par site et par jour", "profil_hebdomadaire": "Profil hebdomadaire",
+                        "profil_mensuel": "Profil mensuel", "effets_calendrier": "Effets calendaires estimés",
+                        "saturation": "Pics et saturation", "pics": "Trois jours les plus fréquentés par site",
+                        "anomalies": "Anomalies à vérifier"}
+        if hourly_tables is not None:
+            tables |= hourly_tables.tables
+            table_labels |= hourly_tables.table_labels
+            metrics |= hourly_tables.metrics
+            labels |= hourly_tables.metric_labels
+            charts |= hourly_tables.charts
+            notes += hourly_tables.notes
+        return AnalysisResult(metrics=metrics, tables=tables, charts=charts, notes=notes, metric_labels=labels,
+                              table_labels=table_labels)
 
     @staticmethod
     def _charts(daily, forecast, weekday, anomaly_df) -> dict[str, alt.TopLevelMixin]:

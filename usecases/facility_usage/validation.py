@@ -1,11 +1,22 @@
-"""Time-based backtest of the attendance forecast against the seasonal-naive baseline.
+"""Rolling-origin backtest of the attendance forecast, per horizon, against the seasonal-naive one.
 
-``backtest`` is pure; ``load_montreal`` reshapes the shared wide file (one column per counter)
-into the module's long format. README figures: ``python -m usecases.facility_usage.validation``.
+Every week of the history is an origin: fit on the days up to it, forecast the next 1 to 28 days.
+Methods, on the same days: the combined model (weekly profile × calendar, combined in log space
+with a statsmodels ETS), each of its two parts, and the weekly seasonal-naive baseline. Scored by
+MASE (absolute error divided by the in-sample error of the weekly seasonal-naive forecast, per site
+and origin), per horizon.
+
+ETS smoothing is chosen by ``tune`` on origins before
+``TEST_FIRST_ORIGIN`` only; the README reports the origins from that date on.
+
+``python -m usecases.facility_usage.validation /path/to/shared/data`` prints the tables and writes
+``validation_results.json`` next to this file (the tests compare it with the README).
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import sys
 from pathlib import Path
 
@@ -13,6 +24,18 @@ import numpy as np
 import pandas as pd
 
 from usecases.facility_usage import model
+
+MAX_HORIZON = 28
+FIRST_ORIGIN = "2012-01-29"  # four weeks of history
+TEST_FIRST_ORIGIN = "2012-05-06"
+RESULTS_FILE = Path(__file__).with_name("validation_results.json")
+METHODS = ("modele", "profil", "ets", "naif_saisonnier")  # modele = the whole procedure
+ETS_GRID = {
+    "smoothing_level": (0.1, 0.3, 0.5),
+    "smoothing_trend": (0.0, 0.05),
+    "smoothing_seasonal": (0.05, 0.2),
+}
+WEIGHT_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
 def load_montreal(data_dir: Path) -> pd.DataFrame:
@@ -31,62 +54,133 @@ def backtest(
     step_days: int = 14,
     country: str = "CA-QC",
     zone: str = "aucune",
+    *,
+    last_origin: str | None = None,
+    ets_params: dict[str, float] | None = None,
+    level: float = 0.8,
 ) -> pd.DataFrame:
-    """Every ``step_days`` from ``first_origin``: fit up to the origin, forecast ``horizon`` days.
+    """Every ``step_days`` from ``first_origin``: the module's whole procedure, as run on the data up to
+    the origin: self-backtest on the previous weekly origins (``model.choose``: combination weight, or
+    the seasonal-naive fallback, and interval), then the forecast of the next ``horizon`` days.
 
-    Returns one row per (site, origin, date) with ``actual``, ``modele``, ``naif_saisonnier``.
+    One row per (site, origin, date): ``horizon`` (days ahead), ``actual``, ``scale`` (MASE denominator),
+    ``modele`` (the procedure), ``lower``/``upper``, ``weight``, ``naive_used`` and every part
+    (``profil``, ``ets``, ``naif_saisonnier``).
     """
-    rows = []
     last = long["date"].max()
-    origins = pd.date_range(first_origin, last - pd.Timedelta(days=1), freq=f"{step_days}D")
-    for site, g in long.groupby("site"):
-        s = g.set_index("date")["count"].astype(float).sort_index()
-        for origin in origins:
-            train = s[s.index <= origin]
-            test = s[(s.index > origin) & (s.index <= origin + pd.Timedelta(days=horizon))]
-            if len(test) == 0 or len(train) < 28:
-                continue
-            dates = pd.DatetimeIndex(test.index)
-            rows.append(pd.DataFrame({
-                "site": site, "origin": origin, "date": dates, "actual": test.to_numpy(),
-                "modele": model.forecast_site(train, dates, country, zone),
-                "naif_saisonnier": model.seasonal_naive(train, origin, dates),
-            }))
-    return pd.concat(rows, ignore_index=True)
+    end = min(pd.Timestamp(last_origin), last - pd.Timedelta(days=1)) if last_origin else last - pd.Timedelta(days=1)
+    origins = list(pd.date_range(first_origin, end, freq=f"{step_days}D"))
+    past = {o: model.self_origins(o, horizon) for o in origins}
+    needed = sorted(set(origins) | {p for ps in past.values() for p in ps})
+    table = model.backtest_table(long, needed, horizon, country, zone, ets_params)
+    parts = []
+    for origin in origins:
+        rows = table[table["origin"] == origin]
+        if len(rows) == 0:
+            continue
+        c = model.choose(table[table["origin"].isin(past[origin])], level)
+        if c["use_model"]:
+            pred = model.combine(rows["profil"].to_numpy(), rows["ets"].to_numpy(), c["weight"])
+        else:
+            pred = rows["naif_saisonnier"].to_numpy()
+        parts.append(rows.assign(
+            modele=pred, lower=np.expm1(np.log1p(pred) + c["lo"]), upper=np.expm1(np.log1p(pred) + c["hi"]),
+            weight=c["weight"], naive_used=not c["use_model"],
+        ))
+    return pd.concat(parts, ignore_index=True)
 
 
 def scores(bt: pd.DataFrame) -> pd.DataFrame:
-    """MAE, MAPE (days with count ≥ 1) and WAPE per method."""
+    """MAE, MAPE (days with count ≥ 1), WAPE and MASE per method, on the days every method forecasts."""
+    methods = [m for m in METHODS if m in bt]
+    ok = bt[methods].notna().all(axis=1) & (bt["scale"] > 0)
+    bt = bt[ok]
     out = {}
-    for method in ("modele", "naif_saisonnier"):
-        ok = bt[method].notna()
-        err = (bt.loc[ok, method] - bt.loc[ok, "actual"]).abs()
-        actual = bt.loc[ok, "actual"]
+    for method in methods:
+        err = (bt[method] - bt["actual"]).abs()
         out[method] = {
             "mae": float(err.mean()),
-            "mape": float((err / actual.clip(lower=1)).mean() * 100),
-            "wape": float(err.sum() / actual.sum() * 100),
-            "n": float(ok.sum()),
+            "mape": float((err / bt["actual"].clip(lower=1)).mean() * 100),
+            "wape": float(err.sum() / bt["actual"].sum() * 100),
+            "mase": float((err / bt["scale"]).mean()),
+            "n": float(len(bt)),
         }
     return pd.DataFrame(out).T
 
 
-def coverage(long: pd.DataFrame, level: float = 0.8, horizon: int = 14, country: str = "CA-QC") -> float:
-    """Share of actuals inside intervals calibrated on earlier origins only (last 8 weeks held out)."""
-    cutoff = long["date"].max() - pd.Timedelta(days=56)
-    past = long[long["date"] <= cutoff]
-    err = model.rolling_errors(past, horizon, country, "aucune")
-    lo, hi = np.quantile(err, [(1 - level) / 2, 1 - (1 - level) / 2])
-    bt = backtest(long, horizon, first_origin=str(cutoff.date()), country=country)
-    bt = bt[bt["modele"].notna() & (bt["actual"] > 0)]
-    inside = (bt["actual"] >= bt["modele"] * np.exp(lo)) & (bt["actual"] <= bt["modele"] * np.exp(hi))
-    return float(inside.mean() * 100)
+def mase_by_horizon(bt: pd.DataFrame) -> pd.DataFrame:
+    """Per horizon: MASE of each method and the ratio model / seasonal naive."""
+    methods = [m for m in METHODS if m in bt]
+    bt = bt[bt[methods].notna().all(axis=1) & (bt["scale"] > 0)]
+    scaled = pd.DataFrame({m: (bt[m] - bt["actual"]).abs() / bt["scale"] for m in methods})
+    scaled["horizon"] = bt["horizon"].to_numpy()
+    out = scaled.groupby("horizon")[methods].mean()
+    out.insert(0, "prevues", scaled.groupby("horizon").size())
+    out["ratio"] = out["modele"] / out["naif_saisonnier"]
+    out["sites_pires_que_naif"] = [
+        int(((g["modele"] - g["actual"]).abs().groupby(g["site"]).sum()
+             > (g["naif_saisonnier"] - g["actual"]).abs().groupby(g["site"]).sum()).sum())
+        for _, g in bt.groupby("horizon")
+    ]
+    return out.round(3)
+
+
+def coverage(bt: pd.DataFrame) -> dict[int, float]:
+    """Share of actuals inside the procedure's intervals (calibrated on earlier origins), per week ahead."""
+    inside = (bt["actual"] >= bt["lower"]) & (bt["actual"] <= bt["upper"])
+    week = (bt["horizon"] - 1) // 7 + 1
+    return {int(w): float(v * 100) for w, v in inside.groupby(week).mean().items()}
+
+
+def tune(long: pd.DataFrame, country: str = "CA-QC") -> tuple[dict[str, float], pd.DataFrame]:
+    """ETS smoothing chosen on the early origins only: mean over horizons 1–28 of MASE model / MASE naive,
+    for the best fixed combination weight (the run then picks its weight on its own recent past)."""
+    last_tune = pd.Timestamp(TEST_FIRST_ORIGIN) - pd.Timedelta(days=1)
+    origins = list(pd.date_range(FIRST_ORIGIN, last_tune, freq="7D"))
+    rows = []
+    for values in itertools.product(*ETS_GRID.values()):
+        params = dict(zip(ETS_GRID, values, strict=True)) | {"damping_trend": 0.9}
+        bt = model.backtest_table(long, origins, MAX_HORIZON, country, "aucune", params)
+        for w in WEIGHT_GRID:
+            comb = bt.assign(modele=model.combine(bt["profil"].to_numpy(), bt["ets"].to_numpy(), w))
+            rows.append(params | {"weight": w, "ratio": float(mase_by_horizon(comb)["ratio"].mean())})
+    grid = pd.DataFrame(rows).sort_values("ratio", kind="stable")
+    best = grid.iloc[0]
+    return {k: float(best[k]) for k in (*ETS_GRID, "damping_trend")}, grid
+
+
+def report(long: pd.DataFrame, country: str = "CA-QC", tuned: dict[str, float] | None = None) -> dict:
+    grid = None
+    if tuned is None:
+        tuned, grid = tune(long, country)
+    bt = backtest(long, MAX_HORIZON, FIRST_ORIGIN, 7, country, ets_params=tuned)
+    test = bt[bt["origin"] >= pd.Timestamp(TEST_FIRST_ORIGIN)]
+    early = bt[bt["origin"] < pd.Timestamp(TEST_FIRST_ORIGIN)]
+    by_h = mase_by_horizon(test)
+    weights = test.drop_duplicates("origin")
+    return {
+        "ets_params": tuned,
+        "tuning_origins": [str(d.date()) for d in sorted(early["origin"].unique())],
+        "test_origins": [str(d.date()) for d in sorted(test["origin"].unique())],
+        "test_by_horizon": by_h.reset_index().to_dict(orient="records"),
+        "test_scores": scores(test).round(4).reset_index(names="method").to_dict(orient="records"),
+        "test_weights": {str(o.date()): (None if n else float(w))
+                         for o, w, n in zip(weights["origin"], weights["weight"], weights["naive_used"], strict=True)},
+        "coverage_80_by_week": coverage(test),
+        "grid_best": [] if grid is None else grid.head(5).round(4).to_dict(orient="records"),
+    }
 
 
 if __name__ == "__main__":  # pragma: no cover - manual report
     data = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parents[2].parent / "shared" / "data"
-    long = load_montreal(data)
-    for country in ("CA-QC", "FR"):
-        print(country)
-        print(scores(backtest(long, country=country)).round(2).to_string())
-    print("coverage 80%:", round(coverage(long), 1))
+    result = report(load_montreal(data))
+    pd.set_option("display.width", 250)
+    print("ETS chosen on origins before", TEST_FIRST_ORIGIN, ":", result["ets_params"])
+    print("weights chosen at each test origin (None: naive):", result["test_weights"])
+    print(pd.DataFrame(result["grid_best"]).to_string(index=False))
+    print("\ntest origins", result["test_origins"][0], "to", result["test_origins"][-1])
+    print(pd.DataFrame(result["test_by_horizon"]).to_string(index=False))
+    print(pd.DataFrame(result["test_scores"]).to_string(index=False))
+    print("coverage 80% by week ahead:", result["coverage_80_by_week"])
+    RESULTS_FILE.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+    print("written", RESULTS_FILE)
