@@ -18,9 +18,11 @@ SCHEMA = InputSchema((
     Column("id", "categorical", role="id", description="Identifiant du texte"),
     Column("title", "text", role="feature", required=False, description="Titre du texte (page, courrier, fiche)"),
     Column("text", "text", role="feature", description="Texte à relire, en français"),
+    Column("kind", "categorical", role="group", required=False,
+           description="Type de texte (courrier, page web, délibération, fiche du registre…), suivi en monitoring"),
 ))
 
-TEXT_COLUMNS = ["id", "title", "score_difficulte", "niveau", "phrases", "mots", "mots_par_phrase", "phrase_max",
+TEXT_COLUMNS = ["id", "title", "kind", "score_difficulte", "niveau", "phrases", "mots", "mots_par_phrase", "phrase_max",
                 "kandel_moles", "lix", "part_mots_rares_pct", "mots_rares", "sigles_non_expliques",
                 "voix_passives", "nominalisations", "jargon", "suggestions"]
 SUGGESTION_COLUMNS = ["id", "title", "phrase_n", "phrase", "type", "element", "suggestion"]
@@ -128,7 +130,9 @@ class Readability(AnalysisModule[ReadabilityParams]):
 
     def run(self, inputs: dict[str, pd.DataFrame], params: ReadabilityParams) -> AnalysisResult:
         df = inputs["texts"]
-        titles = df["title"] if "title" in df.columns else pd.Series([""] * len(df), index=df.index)
+        blank = pd.Series([""] * len(df), index=df.index)
+        titles = df["title"] if "title" in df.columns else blank
+        kinds = df["kind"] if "kind" in df.columns else blank
         rows, suggestions, contribs = [], [], []
         empty = 0
         for idx in df.index:
@@ -142,7 +146,7 @@ class Readability(AnalysisModule[ReadabilityParams]):
             feats = score.features(m)
             sugg = _suggestions(m, params)
             rows.append({
-                "id": ident, "title": title,
+                "id": ident, "title": title, "kind": "" if pd.isna(kinds.at[idx]) else str(kinds.at[idx]),
                 "score_difficulte": round(score.difficulty(feats), 1),
                 "niveau": level(m.kandel_moles),
                 "phrases": m.sentences, "mots": m.words,
