@@ -17,6 +17,7 @@ BUILTIN: tuple[str, ...] = (
     "usecases.operating_costs.module",
     "usecases.municipal_accounts.module",
     "usecases.readability.module",
+    "usecases.simple_answers.module",
 )
 
 _modules: dict[str, AnalysisModule[Any]] = {}

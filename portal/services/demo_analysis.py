@@ -16,6 +16,7 @@ DEMO_BINDINGS: dict[str, tuple[str, list[dict[str, object]]]] = {
     "Détection d'anomalies de consommation énergétique des bâtiments": ("operating_costs", [{}]),
     "Analyse des dépenses de fonctionnement au regard des villes comparables": ("municipal_accounts", [{}]),
     "Information publique accessible : réécriture en français facile à lire": ("readability", [{}]),
+    "Assistant conversationnel pour les questions simples des habitants": ("simple_answers", [{}]),
 }
 
 
