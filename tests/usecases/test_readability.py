@@ -95,6 +95,11 @@ def test_readme_table_matches_validation_json():
     gap = report["gap_vs_words_per_sentence"]
     assert f"+{val._pct(gap['ecart_points']).replace(' %', ' points')}" in readme
     assert f"+{val._pct(gap['ic95_bas'])[:-2]} à +{val._pct(gap['ic95_haut'])[:-2]} points" in readme
+    spacy_check = report["passive_vs_spacy"]
+    if spacy_check is not None:
+        assert (f"règles repèrent {spacy_check['passives_regles']} passifs, spaCy {spacy_check['passives_spacy']} ; "
+                f"précision des règles {val._pct(spacy_check['precision_pct'])}, rappel "
+                f"{val._pct(spacy_check['rappel_pct'])}") in " ".join(readme.split())
     weights = json.loads((PACKAGE / "weights.json").read_text(encoding="utf-8"))
     assert set(weights["weight"]) == set(score.FEATURES)
 
@@ -140,11 +145,12 @@ def test_bad_input_gets_a_french_message_and_writes_nothing(tmp_path, content, e
     assert not (tmp_path / "out").exists()
 
 
-def test_too_large_file_is_refused(tmp_path):
-    src = _write(tmp_path, "textes.csv", b"id;title;text\n" + b"1;t;" + b"a" * 1000 + b"\n")
+def test_a_file_over_20_mb_is_refused(tmp_path):
+    head = b"id;title;text\n1;t;"
+    src = _write(tmp_path, "textes.csv", head + b"a" * (20 * 1024 * 1024 + 1 - len(head)))
     with pytest.raises(InvalidInput) as info:
-        headless.analyse_to_dir("readability", {"": src}, {}, tmp_path / "out", max_bytes=500)
-    assert "trop volumineux" in info.value.problems[0]
+        headless.analyse_to_dir("readability", {"": src}, {}, tmp_path / "out")
+    assert "trop volumineux" in info.value.problems[0] and "20,0 Mo" in info.value.problems[0]
     assert not (tmp_path / "out").exists()
 
 

@@ -118,6 +118,28 @@ def gap_interval(fw: pd.DataFrame, fv: pd.DataFrame, w: dict[str, dict[str, floa
             "ic95_haut": round(float(np.percentile(boots, 97.5)), 1)}
 
 
+def passive_agreement(texts: list[str], n: int = 300, seed: int = SEED) -> dict[str, float] | None:
+    """Rule-based passive detection against spaCy's parser (``aux:pass``), sentence by sentence, on
+    ``n`` held-out sentences; None when spaCy and ``fr_core_news_sm`` are not installed (the module
+    never needs them)."""
+    try:
+        import spacy
+
+        nlp = spacy.load("fr_core_news_sm", disable=["ner"])
+    except (ImportError, OSError):
+        return None
+    sents = [s for t in texts for s in text.sentences(t)]
+    picked = [sents[i] for i in sorted(np.random.default_rng(seed).choice(len(sents), size=min(n, len(sents)),
+                                                                           replace=False))]
+    rules = np.array([bool(text.passives(s)) for s in picked])
+    parser = np.array([any(tok.dep_ == "aux:pass" for tok in doc) for doc in nlp.pipe(picked)])
+    both = float((rules & parser).sum())
+    return {"phrases": len(picked), "passives_spacy": int(parser.sum()), "passives_regles": int(rules.sum()),
+            "precision_pct": round(100 * both / max(int(rules.sum()), 1), 1),
+            "rappel_pct": round(100 * both / max(int(parser.sum()), 1), 1),
+            "accord_pct": round(100 * float((rules == parser).mean()), 1)}
+
+
 def run(data_dir: Path) -> dict[str, object]:
     pairs = load_pairs(data_dir)
     train, test = split(pairs)
@@ -128,7 +150,8 @@ def run(data_dir: Path) -> dict[str, object]:
     return {
         "pairs": len(pairs), "train": len(train), "test": len(test),
         "test_label_simplification_pct": round(float((test["label"] == 0).mean() * 100), 1),
-        "results": results, "gap_vs_words_per_sentence": gap_interval(fw, fv, w), "check_first_n": CHECK_N, "check": check, "weights": w,
+        "results": results, "gap_vs_words_per_sentence": gap_interval(fw, fv, w),
+        "passive_vs_spacy": passive_agreement(list(test["wiki"]) + list(test["viki"])), "check_first_n": CHECK_N, "check": check, "weights": w,
     }
 
 
@@ -157,5 +180,6 @@ if __name__ == "__main__":  # pragma: no cover - manual report
     print(f"{report['pairs']} paires ; poids appris sur {report['train']}, mesure sur {report['test']} "
           f"({report['test_label_simplification_pct']} % étiquetées simplification)")
     print(table(report))
+    print("voix passive, règles contre spaCy :", report["passive_vs_spacy"])
     print("écart score − mots par phrase (IC 95 %, bootstrap apparié) :", report["gap_vs_words_per_sentence"])
     print(json.dumps(report["weights"]["weight"], indent=2))
