@@ -60,6 +60,13 @@ def test_readme_table_matches_validation_json():
     d = report["with_default_thresholds"]
     assert f"{val._pct(d['drafted_pct'])} des requêtes" in readme
     assert f"dans {val._pct(d['p_at_1_when_drafted'])} des cas" in readme
+    gap = report["gap_vs_raw_p_at_1"]
+    flat = " ".join(readme.split())
+    assert (f"+{val._pct(gap['points'])[:-2]} points de précision à 1 sur le TF-IDF brut (intervalle à 95 % de "
+            f"+{val._pct(gap['ic95_bas'])[:-2]} à +{val._pct(gap['ic95_haut'])[:-2]} points") in flat
+    near = report["near_duplicates"]
+    assert f"{val._pct(near['pct'])} des requêtes ont une quasi-copie" in flat
+    assert f"la précision à 1 reste de {val._pct(near['p_at_1_without'])}" in flat
 
 
 def test_validation_recomputes_on_the_first_queries(shared_data):
