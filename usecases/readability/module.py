@@ -95,19 +95,19 @@ def _suggestions(m: text.TextMeasures, params: ReadabilityParams) -> list[dict[s
     return out[: params.max_suggestions_per_text]
 
 
-def _reasons(row: dict[str, object], contrib: dict[str, float]) -> str:
+def _reasons(row: dict[str, object], contrib: dict[str, float], max_words: int) -> str:
     parts = []
     for key, value in sorted(contrib.items(), key=lambda kv: -kv[1])[:3]:
         if value > 0:
             parts.append(score.FEATURES[key])
     found = []
-    if row["phrase_max"] and int(row["phrase_max"]) > 25:  # type: ignore[call-overload]
+    if int(row["phrase_max"]) > max_words:  # type: ignore[call-overload]
         found.append(f"phrase de {row['phrase_max']} mots")
     for col, label in (("jargon", "expression(s) administrative(s)"), ("sigles_non_expliques", "sigle(s) non expliqué(s)"),
                        ("voix_passives", "voix passive(s)")):
         if row[col]:
             found.append(f"{row[col]} {label}")
-    head = ("au-dessus de la moyenne : " + ", ".join(parts)) if parts else "peu d'écarts"
+    head = ("pèse le plus : " + ", ".join(parts)) if parts else "aucune mesure au-dessus de la moyenne"
     return head + (" ; " + ", ".join(found) if found else "")
 
 
@@ -168,7 +168,7 @@ class Readability(AnalysisModule[ReadabilityParams]):
         priority = pd.DataFrame([
             {"rang": rank, "id": texts.at[i, "id"], "title": texts.at[i, "title"],
              "score_difficulte": texts.at[i, "score_difficulte"], "niveau": texts.at[i, "niveau"],
-             "raisons": _reasons(rows[i], contribs[i])}
+             "raisons": _reasons(rows[i], contribs[i], params.max_sentence_words)}
             for rank, i in enumerate(list(order)[: params.top_n], start=1)
         ], columns=PRIORITY_COLUMNS)
         sugg_df = pd.DataFrame(suggestions, columns=SUGGESTION_COLUMNS)
