@@ -18,6 +18,8 @@ BUILTIN: tuple[str, ...] = (
     "usecases.municipal_accounts.module",
     "usecases.intervention_planning.module",
     "usecases.dsp_performance.module",
+    "usecases.readability.module",
+    "usecases.simple_answers.module",
 )
 
 _modules: dict[str, AnalysisModule[Any]] = {}

@@ -11,6 +11,11 @@ from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
 from portal.ui.i18n import fmt_date, t
 from portal.ui.session import principal
+from usecases import registry
+
+#: Rubriques written in sentences, checked for readability before publishing.
+READABLE_FIELDS = ("purpose", "role_in_decision", "automation", "public_concerned", "data", "data_sources",
+                   "collection", "legal_bases")
 
 me = principal()
 svc = services()
@@ -69,6 +74,29 @@ if index is not None:
                                 else str(entry.record.get(key))} for key, label in FIELDS.items()]),
                  hide_index=True, column_config={"Contenu": st.column_config.TextColumn(width="large")})
     if can(me, Action.PUBLISH_REGISTER):
+        with st.expander("Vérifier la lisibilité avant publication"):
+            st.caption("Les rubriques rédigées de la fiche passent par le module « Lisibilité de l'information "
+                       "publique » : phrases longues, jargon administratif, sigles, voix passive, mots rares.")
+            if st.button("Vérifier la lisibilité", key=f"readability_{entry.use_case_id}"):
+                texts = pd.DataFrame([{"id": FIELDS[k], "title": FIELDS[k], "text": str(v)}
+                                      for k, v in entry.record.items()
+                                      if k in READABLE_FIELDS and isinstance(v, str) and len(v.split()) >= 5])
+                if texts.empty:
+                    st.info("Aucune rubrique rédigée à vérifier.")
+                else:
+                    readability = registry.get("readability")
+                    result = readability.run({"texts": texts}, readability.params_model())
+                    st.dataframe(result.tables["texts"][["id", "score_difficulte", "niveau", "mots_par_phrase",
+                                                         "jargon", "sigles_non_expliques", "suggestions"]],
+                                 hide_index=True)
+                    sugg = result.tables["suggestions"]
+                    if sugg.empty:
+                        st.success("Aucune suggestion : la fiche se lit bien.")
+                    else:
+                        st.dataframe(sugg[["id", "phrase", "type", "suggestion"]], hide_index=True,
+                                     column_config={"id": "Rubrique", "phrase": st.column_config.TextColumn(
+                                         "Phrase", width="large"), "suggestion": st.column_config.TextColumn(
+                                         "Suggestion", width="large")})
         c1, c2 = st.columns(2)
         label = "Republier la fiche" if entry.published else "Publier la fiche"
         if c1.button(label, type="primary", key=f"publish_{entry.use_case_id}") and attempt(

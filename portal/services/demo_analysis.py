@@ -20,6 +20,8 @@ DEMO_BINDINGS: dict[str, tuple[str, list[dict[str, object]]]] = {
     "Planification des interventions techniques de voirie": ("intervention_planning", [{"time_limit_s": 2.0}]),
     "Suivi de la performance des délégataires de l'eau potable": ("dsp_performance", [{}]),
     "Analyse de l'équilibre économique des délégations de service public": ("dsp_performance", [{}]),
+    "Information publique accessible : réécriture en français facile à lire": ("readability", [{}]),
+    "Assistant conversationnel pour les questions simples des habitants": ("simple_answers", [{}]),
 }
 
 

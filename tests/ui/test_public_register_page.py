@@ -104,3 +104,17 @@ def _compliance(svc):  # type: ignore[no-untyped-def]
     from policies.vocabulary import Principal, Role
 
     return Principal(person_id=0, display_name="test", roles=frozenset({Role.COMPLIANCE}))
+
+
+def test_compliance_checks_the_readability_of_an_entry_before_publishing(app_as, demo_url):
+    svc = build_services(demo_url)
+    target = next(e for e in svc.public_register.entries() if e.record.get("purpose"))
+    svc.db.dispose()
+    at = app_as("compliance")
+    at.query_params["ref"] = target.reference
+    at = at.switch_page(PAGE).run()
+    at.button(key=f"readability_{target.use_case_id}").click().run(timeout=30)
+    assert not at.exception and not at.error
+    scores = next(d.value for d in at.dataframe if "score_difficulte" in d.value.columns)
+    assert "Finalité de l'algorithme" in set(scores["id"])
+    assert scores["score_difficulte"].between(0, 100).all()
