@@ -190,13 +190,16 @@ class RegisterService:
 
     def update(self, principal: Principal, use_case_id: int, expected_version: int,
                data: dict[str, Any]) -> UseCaseView:
-        fields = validate(UseCaseFields, data, USE_CASE_LABELS)
         try:
             with self._writer.begin() as s:
                 uc = repo.get(s, use_case_id)
                 if uc is None:
                     raise NotFound(f"Cas d'usage n° {use_case_id} introuvable.")
                 require(principal, Action.EDIT_USE_CASE, owner_ids=[uc.lead_id])
+                fields = validate(UseCaseFields, data, USE_CASE_LABELS)
+                clears_lead = uc.lead_id is not None and fields.lead_id is None
+                if clears_lead:  # the case would be nobody's own: a decision of the direction
+                    require(principal, Action.CLEAR_LEAD)
                 if uc.version != expected_version:
                     raise _stale("Ce cas d'usage")
                 self._check_people(s, fields)
@@ -208,8 +211,8 @@ class RegisterService:
                 for k, v in fields.model_dump().items():
                     setattr(uc, k, v)
                 s.flush()
-                audit.append(s, principal, "update", "use_case", uc.id, use_case_id=uc.id, before=before,
-                             after=after)
+                audit.append(s, principal, "clear_lead" if clears_lead else "update", "use_case", uc.id,
+                             use_case_id=uc.id, before=before, after=after)
         except StaleDataError:
             raise _stale("Ce cas d'usage") from None
         return self.get(use_case_id)
