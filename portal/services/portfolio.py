@@ -573,9 +573,9 @@ class PortfolioService:
             raise InvalidInput(problems)
         if df.empty:
             raise InvalidInput(["Aucun cas d'usage candidat aux étapes choisies : rien à planifier."])
-        cands = [Candidate(id=r.reference, value=float(r.priority), build_cost=float(r.build_cost or 0.0),
-                           run_cost_per_year=float(r.run_cost_per_year or 0.0),
-                           effort_days=float(r.effort_days or 0.0), title=r.title) for r in df.itertuples()]
+        cands = [Candidate(id=r.reference, value=float(r.priority), build_cost=_or_zero(r.build_cost),
+                           run_cost_per_year=_or_zero(r.run_cost_per_year),
+                           effort_days=_or_zero(r.effort_days), title=r.title) for r in df.itertuples()]
         k = Constraints(budget=p.budget, capacity_days=p.capacity_days, budget_basis=p.budget_basis,
                         horizon_years=p.horizon_years, must_do=p.must_do,
                         exclusive_groups=tuple(g for g in p.exclusive_groups if len(g) > 1), excluded=p.excluded)
@@ -589,7 +589,7 @@ class PortfolioService:
         chosen = chosen[["reference", "title", "stage", "priority", "build_cost", "run_cost_per_year",
                          "scenario_cost", "effort_days"]].reset_index(drop=True)
         notes = []
-        no_cost = [r.reference for r in df.itertuples() if r.build_cost is None and r.run_cost_per_year is None]
+        no_cost = [r.reference for r in df.itertuples() if _missing(r.build_cost) and _missing(r.run_cost_per_year)]
         no_effort = [r.reference for r in df.itertuples() if r.effort_days is None or pd.isna(r.effort_days)]
         if no_cost:
             notes.append(f"Coût non renseigné, compté pour zéro : {', '.join(no_cost)}.")
@@ -638,3 +638,13 @@ def result_from_saved(view: SavedScenarioView) -> ScenarioResult:
                           capacity_left=r["capacity_left"], status=r["status"], solve_seconds=r["solve_seconds"],
                           budget_basis=r["budget_basis"], horizon_years=r["horizon_years"],
                           available_budget=r["available_budget"])
+
+
+def _missing(x: Any) -> bool:
+    """An empty cost or effort: None from the database, NaN once in a pandas table."""
+    return x is None or bool(pd.isna(x))
+
+
+def _or_zero(x: Any) -> float:
+    """Empty costs and efforts count as zero in the planner (as the documentation says)."""
+    return 0.0 if _missing(x) else float(x)
