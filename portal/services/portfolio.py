@@ -113,10 +113,10 @@ class ScenarioParams(BaseModel):
     capacity_days: float = Field(ge=0)
     budget_basis: Literal["first_year", "annual_run", "horizon"] = "first_year"
     horizon_years: int = Field(default=1, ge=1, le=10)
-    must_do: tuple[str, ...] = ()
-    exclusive_groups: tuple[tuple[str, ...], ...] = ()
-    excluded: tuple[str, ...] = ()
-    stages: tuple[str, ...] = DEFAULT_CANDIDATE_STAGES
+    must_do: tuple[str, ...] = Field(default=(), max_length=1000)
+    exclusive_groups: tuple[tuple[str, ...], ...] = Field(default=(), max_length=1000)
+    excluded: tuple[str, ...] = Field(default=(), max_length=1000)
+    stages: tuple[str, ...] = Field(default=DEFAULT_CANDIDATE_STAGES, max_length=len(Stage))
 
     @field_validator("stages")
     @classmethod
@@ -252,11 +252,11 @@ class PortfolioService:
     def set_score(self, principal: Principal, use_case_id: int, data: dict[str, Any],
                   expected_version: int | None = None) -> ScoreInputs:
         """Set the criteria and effort of a use case (director, or its project lead); audited."""
-        fields = validate(ScoreFields, data, SCORE_LABELS)
         try:
             with self._writer.begin() as s:
                 uc = self._use_case(s, use_case_id)
                 require(principal, Action.SCORE_USE_CASE, owner_ids=[uc.lead_id])
+                fields = validate(ScoreFields, data, SCORE_LABELS)
                 row = s.scalar(select(UseCaseScore).where(UseCaseScore.use_case_id == use_case_id))
                 new = fields.model_dump()
                 # expected_version: None = no check; 0 = "not scored yet when the form was opened"
@@ -351,13 +351,13 @@ class PortfolioService:
         """Correct a measure in place (project lead of the use case, admin); the audit event keeps both
         versions. ``expected`` is the measure as the form showed it: if someone changed it since, nothing is
         written. Returns "updated" or "unchanged"."""
-        fields = validate(BenefitFields, data, BENEFIT_LABELS).model_dump()
         with self._writer.begin() as s:
             row = s.get(BenefitMeasure, measure_id, with_for_update=True)
             if row is None:
                 raise NotFound(f"Mesure de bénéfice n° {measure_id} introuvable (supprimée entre-temps ?).")
             uc = self._use_case(s, row.use_case_id)
             require(principal, Action.RECORD_OUTCOMES, owner_ids=[uc.lead_id])
+            fields = validate(BenefitFields, data, BENEFIT_LABELS).model_dump()
             before = _benefit_fields(row)
             if expected is not None and _jsonable(expected) != _jsonable(before):
                 raise StaleEdit("Cette mesure a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte. "
@@ -388,10 +388,10 @@ class PortfolioService:
 
     def add_benefit_measure(self, principal: Principal, use_case_id: int, data: dict[str, Any]) -> int:
         """Record a KPI measured at evaluation against its baseline and target (project lead, admin); audited."""
-        fields = validate(BenefitFields, data, BENEFIT_LABELS)
         with self._writer.begin() as s:
             uc = self._use_case(s, use_case_id)
             require(principal, Action.RECORD_OUTCOMES, owner_ids=[uc.lead_id])
+            fields = validate(BenefitFields, data, BENEFIT_LABELS)
             row = BenefitMeasure(use_case_id=use_case_id, recorded_by_id=principal.person_id or None,
                                  **fields.model_dump())
             s.add(row)

@@ -236,9 +236,9 @@ class RegisterService:
         return uc
 
     def add_data_source(self, principal: Principal, use_case_id: int, data: dict[str, Any]) -> DataSourceView:
-        fields = validate(DataSourceFields, data, DATA_SOURCE_LABELS)
         with self._writer.begin() as s:
             uc = self._owned_use_case(s, principal, use_case_id, Action.MANAGE_DATA_SOURCES)
+            fields = validate(DataSourceFields, data, DATA_SOURCE_LABELS)
             ds = DataSource(use_case_id=uc.id, **fields.model_dump())
             s.add(ds)
             s.flush()
@@ -248,13 +248,13 @@ class RegisterService:
 
     def update_data_source(self, principal: Principal, source_id: int, expected_version: int,
                            data: dict[str, Any]) -> DataSourceView:
-        fields = validate(DataSourceFields, data, DATA_SOURCE_LABELS)
         try:
             with self._writer.begin() as s:
                 ds = repo.data_source(s, source_id)
                 if ds is None:
                     raise NotFound(f"Source de données n° {source_id} introuvable.")
                 self._owned_use_case(s, principal, ds.use_case_id, Action.MANAGE_DATA_SOURCES)
+                fields = validate(DataSourceFields, data, DATA_SOURCE_LABELS)
                 if ds.version != expected_version:
                     raise _stale("Cette source de données")
                 before, after = audit.diff(
@@ -287,9 +287,9 @@ class RegisterService:
     # ---- risks ------------------------------------------------------------------------------
 
     def add_risk(self, principal: Principal, use_case_id: int, data: dict[str, Any]) -> RiskView:
-        fields = validate(RiskFields, data, RISK_LABELS)
         with self._writer.begin() as s:
             uc = self._owned_use_case(s, principal, use_case_id, Action.MANAGE_RISKS)
+            fields = validate(RiskFields, data, RISK_LABELS)
             self._check_owner(s, fields)
             risk = Risk(use_case_id=uc.id, **fields.model_dump())
             s.add(risk)
@@ -300,13 +300,13 @@ class RegisterService:
 
     def update_risk(self, principal: Principal, risk_id: int, expected_version: int,
                     data: dict[str, Any]) -> RiskView:
-        fields = validate(RiskFields, data, RISK_LABELS)
         try:
             with self._writer.begin() as s:
                 risk = repo.risk(s, risk_id)
                 if risk is None:
                     raise NotFound(f"Risque n° {risk_id} introuvable.")
                 self._owned_use_case(s, principal, risk.use_case_id, Action.MANAGE_RISKS)
+                fields = validate(RiskFields, data, RISK_LABELS)
                 if risk.version != expected_version:
                     raise _stale("Ce risque")
                 self._check_owner(s, fields)

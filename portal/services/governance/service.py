@@ -309,6 +309,8 @@ class GovernanceService:
         owner_id: int | None = None,
         due_date: dt.date | None = None,
     ) -> ObligationView:
+        with self._reader() as s:  # permission before validation: a refused caller learns nothing more
+            self._evidence_target(s, principal, record_id)
         try:
             status = ObligationStatus(status)
         except ValueError:
@@ -346,6 +348,8 @@ class GovernanceService:
     def add_evidence_file(self, principal: Principal, record_id: int, filename: str, data: bytes,
                           note: str | None = None) -> EvidenceView:
         """Keep an uploaded file under the data folder, with its SHA-256, as evidence of an obligation."""
+        with self._reader() as s:  # permission before validation
+            self._evidence_target(s, principal, record_id)
         problems = []
         if not (filename or "").strip():
             problems.append("Champ « Fichier » : obligatoire.")
@@ -383,6 +387,8 @@ class GovernanceService:
             raise
 
     def add_evidence_link(self, principal: Principal, record_id: int, url: str, note: str | None = None) -> EvidenceView:
+        with self._reader() as s:  # permission before validation
+            self._evidence_target(s, principal, record_id)
         url = (url or "").strip()
         if not re.fullmatch(r"https?://\S+", url) or len(url) > 1000:
             raise InvalidInput([f"Champ « Lien » : adresse web attendue (http:// ou https://) (reçu : « {url} »)."])
@@ -465,6 +471,8 @@ class GovernanceService:
         The request records the conditions still missing; the stage moves only when a decision
         approves it, which checks the conditions again.
         """
+        with self._reader() as s:  # permission before validation
+            require(principal, Action.REQUEST_GATE, owner_ids=[self._use_case(s, use_case_id).lead_id])
         dst = _stage(to_stage)
         att = {k: bool(v) for k, v in (attestations or {}).items() if v}
         unknown = [k for k in att if k not in ATTESTATIONS]
@@ -518,6 +526,7 @@ class GovernanceService:
 
         Approval checks the gate again and fails with the missing conditions listed in French.
         """
+        require(principal, Action.DECIDE_GATE)  # permission before validation
         try:
             decision = GateDecision(decision)
         except ValueError:
