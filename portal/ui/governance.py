@@ -24,6 +24,7 @@ from policies.vocabulary import (
 )
 from portal.services import Services
 from portal.services.errors import NotFound
+from portal.services.evidence_types import EXTENSIONS as EVIDENCE_EXTENSIONS
 from portal.services.governance import ATTESTATIONS, GateRequestView
 from portal.services.schemas import UseCaseView
 from portal.ui.feedback import attempt
@@ -350,7 +351,8 @@ def _obligations_section(svc: Services, me: Principal, uc: UseCaseView, owners: 
                 st.rerun()
         with st.form(f"evidence_{oid}", clear_on_submit=True):
             st.markdown("**Joindre une preuve** (fichier conservé avec son empreinte SHA-256, ou lien)")
-            upload = st.file_uploader("Fichier", key=f"evidence_{oid}_file")
+            upload = st.file_uploader("Fichier (PDF, bureautique, image, texte, CSV, zip)",
+                                      key=f"evidence_{oid}_file", type=list(EVIDENCE_EXTENSIONS))
             link = st.text_input("ou lien", key=f"evidence_{oid}_link", placeholder="https://…")
             note = st.text_input("Note", key=f"evidence_{oid}_note")
             if st.form_submit_button("Joindre"):

@@ -44,6 +44,7 @@ from portal.repositories import people as people_repo
 from portal.repositories import register as register_repo
 from portal.services import audit
 from portal.services.errors import InvalidInput, NotFound, StaleEdit
+from portal.services.evidence_types import RefusedEvidence, check_evidence
 from portal.services.governance import engine
 from portal.services.governance.views import (
     ATTESTATIONS,
@@ -357,6 +358,11 @@ class GovernanceService:
             problems.append("Champ « Fichier » : le fichier est vide.")
         if len(data) > MAX_EVIDENCE_BYTES:
             problems.append("Champ « Fichier » : trop volumineux (20 Mo au plus).")
+        if not problems:
+            try:
+                check_evidence(filename, data)  # an allow-list of document types, by content and extension
+            except RefusedEvidence as exc:
+                problems.append(f"Champ « Fichier » : {exc}")
         if problems:
             raise InvalidInput(problems)
         digest = hashlib.sha256(data).hexdigest()
