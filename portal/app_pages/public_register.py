@@ -6,7 +6,7 @@ import streamlit as st
 from policies.access import can
 from policies.vocabulary import Action
 from portal.services.public_register import FIELDS
-from portal.services.public_reports import KINDS_FR
+from portal.services.public_reports import KINDS_FR, REFUSALS_FR
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
 from portal.ui.i18n import fmt_date, t
@@ -101,6 +101,15 @@ if can(me, Action.PUBLISH_REGISTER):
                     lambda r=r, answer=answer: svc.public_reports.close(me, r.id, answer),
                     success=f"Signalement n° {r.id} clos."):
                 st.rerun()
+    refusals = svc.public_reports.refusals(me)  # security (issue 25): a flood shows, who posted does not
+    if refusals:
+        with st.expander(f"Envois refusés par le formulaire, 7 derniers jours ({sum(c.count for c in refusals)})"):
+            st.caption("Messages déjà reçus et envois au-delà des limites horaires (par fiche et pour tout le "
+                       "registre). Seul le nombre est gardé : ni adresse, ni IP, ni trace du navigateur.")
+            st.dataframe(pd.DataFrame([{
+                "Heure (UTC)": c.hour.strftime("%d/%m/%Y %H:00"), "Fiche": c.reference,
+                "Motif": REFUSALS_FR.get(c.reason, c.reason), "Envois refusés": c.count,
+            } for c in refusals]), hide_index=True)
     closed = [r for r in reports if r.status == "closed"]
     if closed:
         with st.expander(f"Signalements clos ({len(closed)})"):
