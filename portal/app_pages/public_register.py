@@ -11,6 +11,7 @@ from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
 from portal.ui.i18n import fmt_date, t
 from portal.ui.session import principal
+from portal.ui.text import plain
 
 me = principal()
 svc = services()
@@ -57,14 +58,14 @@ wanted = st.query_params.get("ref")  # a link from elsewhere opens that entry
 index = rows[0] if rows else next((i for i, e in enumerate(entries) if e.reference == wanted), None)
 if index is not None:
     entry = entries[index]
-    st.subheader(f"{entry.reference} — {entry.title}")
+    st.subheader(f"{entry.reference} — {plain(entry.title, inline=True)}")
     if entry.published:
-        st.caption(f"Fiche publiée le {fmt_date(entry.published_at)} par {entry.published_by}"
+        st.caption(f"Fiche publiée le {fmt_date(entry.published_at)} par {plain(entry.published_by, inline=True)}"
                    + (" — la fiche interne a changé depuis : à republier." if entry.stale else "."))
     else:
         st.caption("Aperçu : voici la fiche telle qu'elle serait publiée maintenant.")
         for problem in svc.public_register.missing(entry.use_case_id):
-            st.warning(problem)
+            st.warning(plain(problem))
     st.dataframe(pd.DataFrame([{"Rubrique": label, "Contenu": "" if entry.record.get(key) is None
                                 else str(entry.record.get(key))} for key, label in FIELDS.items()]),
                  hide_index=True, column_config={"Contenu": st.column_config.TextColumn(width="large")})
