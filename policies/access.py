@@ -3,7 +3,8 @@
 Two kinds of grant:
 
 * ``ANY``: every holder of the role may act on any use case;
-* ``OWN``: the holder may act only on a use case they lead (a project lead on their project).
+* ``OWN``: the holder may act only on a use case they lead (a project lead on their project). A use
+  case without a lead is nobody's own: only the roles granted ``ANY`` may act on it.
 
 The UI may hide a button with :func:`can`; the services call :func:`require`, which is the check
 that counts.
@@ -29,6 +30,9 @@ D, P, C, AD, R = Role.DIRECTOR, Role.PROJECT_LEAD, Role.COMPLIANCE, Role.ADMIN, 
 MATRIX: dict[Action, dict[Role, Scope]] = {
     Action.CREATE_USE_CASE: {D: A, P: A, AD: A},
     Action.EDIT_USE_CASE: {D: A, P: OWN, AD: A},
+    # Leaving a use case without a project lead opens it to nobody but the direction and the
+    # administrators: a decision of theirs, audited as "clear_lead".
+    Action.CLEAR_LEAD: {D: A, AD: A},
     Action.MANAGE_DATA_SOURCES: {P: OWN, C: A, AD: A},
     Action.MANAGE_RISKS: {P: OWN, C: A, AD: A},
     Action.EXPORT_REGISTER: {D: A, P: A, C: A, AD: A, R: A},
@@ -63,27 +67,29 @@ class PermissionDenied(Exception):
     """Raised by :func:`require`; the message is French and names the action."""
 
 
-def can(principal: Principal, action: Action, *, owner_ids: Iterable[int | None] = ()) -> bool:
+def can(principal: Principal, action: Action, *, owner_ids: Iterable[int | None] | None = None) -> bool:
     """True when one of the principal's roles grants ``action``.
 
     ``owner_ids`` are the people who own the target use case (its project lead); an ``OWN`` grant
-    holds only when the principal is one of them. Without a target (creating, listing) an ``OWN``
-    grant holds too: the target does not exist yet.
+    holds only when the principal is one of them, so a target without an owner (``[None]``) is
+    nobody's own. Without a target at all (``None``: creating, listing) an ``OWN`` grant holds: the
+    target does not exist yet.
     """
     row = MATRIX.get(action, {})
-    owners = {o for o in owner_ids if o is not None}
+    owners = None if owner_ids is None else {o for o in owner_ids if o is not None}
     for role in principal.roles:
         scope = row.get(role)
         if scope is Scope.ANY:
             return True
-        if scope is Scope.OWN and (not owners or principal.person_id in owners):
+        if scope is Scope.OWN and (owners is None or (principal.person_id is not None
+                                                      and principal.person_id in owners)):
             return True
     return False
 
 
-def require(principal: Principal, action: Action, *, owner_ids: Iterable[int | None] = ()) -> None:
+def require(principal: Principal, action: Action, *, owner_ids: Iterable[int | None] | None = None) -> None:
     """Raise :class:`PermissionDenied` unless :func:`can` allows the action."""
-    owners = list(owner_ids)
+    owners = None if owner_ids is None else list(owner_ids)
     if can(principal, action, owner_ids=owners):
         return
     roles = ", ".join(sorted(r.label for r in principal.roles)) or "aucun rôle"

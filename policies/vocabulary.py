@@ -134,6 +134,7 @@ class Action(LabelledEnum):
     # register
     CREATE_USE_CASE = "create_use_case"
     EDIT_USE_CASE = "edit_use_case"
+    CLEAR_LEAD = "clear_lead"
     MANAGE_DATA_SOURCES = "manage_data_sources"
     MANAGE_RISKS = "manage_risks"
     EXPORT_REGISTER = "export_register"
@@ -227,6 +228,7 @@ _LABELS: dict[StrEnum, str] = {
     RiskStatus.CLOSED: "Clos",
     Action.CREATE_USE_CASE: "créer un cas d'usage",
     Action.EDIT_USE_CASE: "modifier un cas d'usage",
+    Action.CLEAR_LEAD: "laisser un cas d'usage sans chef de projet",
     Action.MANAGE_DATA_SOURCES: "gérer les sources de données",
     Action.MANAGE_RISKS: "gérer les risques",
     Action.EXPORT_REGISTER: "exporter le registre",

@@ -91,7 +91,11 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Start the portal (Streamlit) on STREAMLIT_SERVER_PORT, default 8501."""
     app = PROJECT_ROOT / "portal" / "streamlit_app.py"
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--browser.gatherUsageStats", "false"]
+    # security (issue 25): Streamlit's /_stcore/metrics answers anyone; closed by default in production
+    metrics = args.metrics if getattr(args, "metrics", "auto") != "auto" else (
+        "closed" if get_settings().is_production else "open")
+    launcher = ["-m", "portal.launcher"] if metrics == "closed" else ["-m", "streamlit"]
+    cmd = [sys.executable, *launcher, "run", str(app), "--browser.gatherUsageStats", "false"]
     cmd += streamlit_hardening(get_settings(), os.environ)  # identity (issue 7)
     secrets_file = Path(os.environ.get("VIGIE_SECRETS_FILE") or PROJECT_ROOT / ".streamlit" / "secrets.toml")
     if get_settings().is_production and not secrets_file.is_file():
@@ -367,6 +371,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="démarrer le portail")
     p.add_argument("--headless", action="store_true")
+    p.add_argument("--metrics", choices=["auto", "open", "closed"], default="auto",
+                   help="point /_stcore/metrics de Streamlit (sans authentification) : fermé (404) ou ouvert ; "
+                        "auto = fermé en production (VIGIE_ENV=production), ouvert ailleurs")
     p.set_defaults(func=cmd_run)
 
     _add_identity_commands(sub)  # identity (issue 7)

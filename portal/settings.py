@@ -31,6 +31,8 @@ class Settings:
     public_register: bool = True
     #: Public reports accepted per rolling hour, all entries together (0: no limit).
     public_reports_per_hour: int = 30
+    #: Public reports accepted per rolling hour on one entry (0: no limit).
+    public_reports_per_entry: int = 5
     # identity (issue 7)
     group_role_map: str = ""
     group_claim: str = "groups"
@@ -62,6 +64,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         max_age = float(env_vars.get("VIGIE_SESSION_MAX_AGE_HOURS", "12"))
         idle = float(env_vars.get("VIGIE_SESSION_IDLE_MINUTES", "30"))
         reports_per_hour = int(env_vars.get("VIGIE_PUBLIC_REPORTS_PER_HOUR", "30"))
+        reports_per_entry = int(env_vars.get("VIGIE_PUBLIC_REPORTS_PER_ENTRY", "5"))
     except ValueError as exc:
         raise SettingsError(f"Réglage numérique invalide : {exc}") from exc
     public = env_vars.get("VIGIE_PUBLIC_REGISTER", "on").strip().lower()
@@ -70,6 +73,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if reports_per_hour < 0:
         raise SettingsError("VIGIE_PUBLIC_REPORTS_PER_HOUR doit être positif ou nul (0 : pas de limite), "
                             f"reçu {reports_per_hour}.")
+    if reports_per_entry < 0:
+        raise SettingsError("VIGIE_PUBLIC_REPORTS_PER_ENTRY doit être positif ou nul (0 : pas de limite), "
+                            f"reçu {reports_per_entry}.")
     if idle < 0:
         raise SettingsError(f"VIGIE_SESSION_IDLE_MINUTES doit être positif ou nul (0 : pas de limite), reçu {idle:g}.")
     return Settings(
@@ -81,6 +87,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         session_idle_minutes=idle,
         public_register=public == "on",
         public_reports_per_hour=reports_per_hour,
+        public_reports_per_entry=reports_per_entry,
         **_identity_settings(env_vars),
     )
 

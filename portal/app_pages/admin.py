@@ -8,6 +8,7 @@ from policies.vocabulary import Role
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
 from portal.ui.session import principal
+from portal.ui.text import plain
 
 me = principal()
 svc = services()
@@ -62,7 +63,7 @@ with right:
 # identity (issue 7): end a person's sessions (stolen laptop, departure); they must sign in again.
 with st.expander("Sessions ouvertes"):
     open_sessions = svc.sessions.open_sessions(pid)
-    st.caption(f"{person.display_name} : {len(open_sessions)} session(s) ouverte(s). Changer ses rôles ou "
+    st.caption(f"{plain(person.display_name, inline=True)} : {len(open_sessions)} session(s) ouverte(s). Changer ses rôles ou "
                "désactiver son compte met aussi fin à ses sessions.")
     if open_sessions and st.button("Mettre fin à ses sessions", key=f"revoke_{pid}") and attempt(
             lambda: svc.sessions.revoke_person(me, pid), success="Sessions terminées."):

@@ -25,7 +25,8 @@ people = {p.id: p.display_name for p in svc.people.list()}
 ACTIONS = {"": "Toutes", "create": "création", "update": "modification", "delete": "suppression",
            "set_roles": "rôles", "set_active": "activation", "login": "connexion", "logout": "déconnexion",
            "login_refused": "connexion refusée", "revoke_sessions": "fin de sessions", "export": "export",
-           "register_on_sign_in": "première connexion", "apply_group_roles": "rôles d'après les groupes"}
+           "register_on_sign_in": "première connexion", "apply_group_roles": "rôles d'après les groupes",
+           "clear_lead": "cas laissé sans chef de projet"}
 c1, c2, c3, c4, c5 = st.columns(5)
 uc_id = c1.selectbox("Cas d'usage", [None, *cases], format_func=lambda i: "Tous" if i is None else cases[i])
 actor = c2.selectbox("Personne", [None, *people], format_func=lambda i: "Toutes" if i is None else people[i])

@@ -10,6 +10,7 @@ from portal.ui.feedback import attempt, flash
 from portal.ui.governance import decide_expander, pending_box, requests_frame, review_form
 from portal.ui.i18n import fmt_date, t
 from portal.ui.session import principal
+from portal.ui.text import plain
 
 me = principal()
 svc = services()
@@ -39,7 +40,7 @@ with tab_queue:
         st.markdown("**Classifications à valider**")
         for r in to_validate:
             c1, c2 = st.columns([4, 1])
-            c1.markdown(f"{r.reference} — {r.title} : {r.risk_class.label}"
+            c1.markdown(f"{r.reference} — {plain(r.title, inline=True)} : {r.risk_class.label}"
                         + (f", niveau {r.impact_level.value}" if r.impact_level else ""))
             if c2.button("Valider", key=f"validate_row_{r.use_case_id}") and attempt(
                     lambda uc_id=r.use_case_id: gov.validate_classification(me, uc_id),
@@ -49,7 +50,7 @@ with tab_queue:
         st.success("Aucune demande en attente.")
     for req in pending:
         with st.container(border=True):
-            st.markdown(f"#### {req.reference} — {req.title}")
+            st.markdown(f"#### {req.reference} — {plain(req.title, inline=True)}")
             pending_box(req)
             st.page_link("app_pages/sheet.py", label="Ouvrir la fiche", icon=":material/description:",
                          query_params={"ref": req.reference})

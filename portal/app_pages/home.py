@@ -9,13 +9,14 @@ from portal.ui.deps import services
 from portal.ui.history import describe_event
 from portal.ui.i18n import fmt_date, fmt_money, t
 from portal.ui.session import principal
+from portal.ui.text import plain
 
 me = principal()
 svc = services()
 summary = svc.register.summary()
 
 st.title(t("Portefeuille"))
-st.caption(f"{t('Bonjour')} {me.display_name} — vue d'ensemble des cas d'usage d'IA de la collectivité.")
+st.caption(f"{t('Bonjour')} {plain(me.display_name, inline=True)} — vue d'ensemble des cas d'usage d'IA de la collectivité.")
 
 active = sum(summary.by_stage.get(s.value, 0) for s in (Stage.PILOT, Stage.EVALUATION, Stage.DEPLOYED))
 c1, c2, c3, c4 = st.columns(4)
@@ -53,4 +54,5 @@ else:
 
 st.subheader(t("Activité récente"))
 for ev in svc.audit.recent(limit=8):
-    st.markdown(f"- {fmt_date(ev.at)} — **{ev.actor_name}** : {describe_event(ev)}")
+    # the actor's name may come from the identity provider, even for a refused sign-in: plain text
+    st.markdown(f"- {fmt_date(ev.at)} — **{plain(ev.actor_name, inline=True)}** : {plain(describe_event(ev), inline=True)}")

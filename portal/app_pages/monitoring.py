@@ -8,6 +8,7 @@ from portal.ui import monitoring_charts
 from portal.ui.deps import services
 from portal.ui.i18n import fmt_date, fmt_number, t
 from portal.ui.session import principal
+from portal.ui.text import plain
 
 me = principal()
 svc = services()
@@ -29,7 +30,7 @@ c4.metric("Non suivis", counts["Non suivi"])
 proposals = [r for r in rows if r.suspension_proposed]
 if proposals:
     st.warning("Suspension proposée après des alertes répétées (décision humaine attendue, par la gouvernance) : "
-             + ", ".join(f"{r.reference} — {r.title}" for r in proposals), icon=":material/gavel:")
+             + ", ".join(f"{r.reference} — {plain(r.title, inline=True)}" for r in proposals), icon=":material/gavel:")
 
 if not rows:
     st.info("Aucun cas d'usage en expérimentation, en évaluation ou déployé.")

@@ -13,6 +13,7 @@ from portal.ui.feedback import attempt, flash
 from portal.ui.i18n import fmt_money, fmt_number, t
 from portal.ui.portfolio import RANKED_CONFIG, benefits_view, explanation, ranked_view
 from portal.ui.session import principal
+from portal.ui.text import plain
 
 me = principal()
 svc = services()
@@ -53,7 +54,7 @@ with tabs[0]:
     rows = event.selection.rows if event else []
     if rows:
         picked = ranked.iloc[rows[0]]
-        st.subheader(f"{picked['reference']} — {picked['title']}")
+        st.subheader(f"{picked['reference']} — {plain(picked['title'], inline=True)}")
         explanation(svc, int(picked["use_case_id"]))
         if st.button("Ouvrir la fiche", key="open_from_table"):
             st.switch_page("app_pages/sheet.py", query_params={"ref": picked["reference"]})
@@ -83,7 +84,7 @@ with tabs[2]:
 with tabs[3]:
     if len(overdue):
         st.warning(f"{len(overdue)} expérimentation(s) en retard : "
-                 + " ; ".join(f"{r.reference} ({r.title}), échue le {r.end:%d/%m/%Y}" for r in overdue.itertuples()))
+                 + " ; ".join(f"{r.reference} ({plain(r.title, inline=True)}), échue le {r.end:%d/%m/%Y}" for r in overdue.itertuples()))
     if roadmap.empty:
         st.info("Aucune expérimentation ni aucun déploiement daté.")
     else:

@@ -6,11 +6,12 @@ import streamlit as st
 from policies.access import can
 from policies.vocabulary import Action
 from portal.services.public_register import FIELDS
-from portal.services.public_reports import KINDS_FR
+from portal.services.public_reports import KINDS_FR, REFUSALS_FR
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
 from portal.ui.i18n import fmt_date, t
 from portal.ui.session import principal
+from portal.ui.text import plain
 from usecases import registry
 
 #: Rubriques written in sentences, checked for readability before publishing.
@@ -62,14 +63,14 @@ wanted = st.query_params.get("ref")  # a link from elsewhere opens that entry
 index = rows[0] if rows else next((i for i, e in enumerate(entries) if e.reference == wanted), None)
 if index is not None:
     entry = entries[index]
-    st.subheader(f"{entry.reference} — {entry.title}")
+    st.subheader(f"{entry.reference} — {plain(entry.title, inline=True)}")
     if entry.published:
-        st.caption(f"Fiche publiée le {fmt_date(entry.published_at)} par {entry.published_by}"
+        st.caption(f"Fiche publiée le {fmt_date(entry.published_at)} par {plain(entry.published_by, inline=True)}"
                    + (" — la fiche interne a changé depuis : à republier." if entry.stale else "."))
     else:
         st.caption("Aperçu : voici la fiche telle qu'elle serait publiée maintenant.")
         for problem in svc.public_register.missing(entry.use_case_id):
-            st.warning(problem)
+            st.warning(plain(problem))
     st.dataframe(pd.DataFrame([{"Rubrique": label, "Contenu": "" if entry.record.get(key) is None
                                 else str(entry.record.get(key))} for key, label in FIELDS.items()]),
                  hide_index=True, column_config={"Contenu": st.column_config.TextColumn(width="large")})
@@ -129,6 +130,15 @@ if can(me, Action.PUBLISH_REGISTER):
                     lambda r=r, answer=answer: svc.public_reports.close(me, r.id, answer),
                     success=f"Signalement n° {r.id} clos."):
                 st.rerun()
+    refusals = svc.public_reports.refusals(me)  # security (issue 25): a flood shows, who posted does not
+    if refusals:
+        with st.expander(f"Envois refusés par le formulaire, 7 derniers jours ({sum(c.count for c in refusals)})"):
+            st.caption("Messages déjà reçus et envois au-delà des limites horaires (par fiche et pour tout le "
+                       "registre). Seul le nombre est gardé : ni adresse, ni IP, ni trace du navigateur.")
+            st.dataframe(pd.DataFrame([{
+                "Heure (UTC)": c.hour.strftime("%d/%m/%Y %H:00"), "Fiche": c.reference,
+                "Motif": REFUSALS_FR.get(c.reason, c.reason), "Envois refusés": c.count,
+            } for c in refusals]), hide_index=True)
     closed = [r for r in reports if r.status == "closed"]
     if closed:
         with st.expander(f"Signalements clos ({len(closed)})"):

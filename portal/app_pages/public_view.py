@@ -12,6 +12,7 @@ from portal.ui.auth import demo_banner
 from portal.ui.deps import services, settings
 from portal.ui.feedback import attempt
 from portal.ui.i18n import fmt_date, t
+from portal.ui.text import plain
 
 svc = services()
 if settings().demo_login_allowed:
@@ -47,7 +48,7 @@ wanted = st.query_params.get("ref")
 index = rows[0] if rows else next((i for i, e in enumerate(entries) if e.reference == wanted), None)
 if index is not None:
     entry = entries[index]
-    st.subheader(f"{entry.reference} — {entry.name}")
+    st.subheader(f"{entry.reference} — {plain(entry.name, inline=True)}")
     st.caption(f"Publiée pour la première fois le {fmt_date(entry.first_published_at)}, "
                f"mise à jour le {fmt_date(entry.published_at)}.")
     st.dataframe(pd.DataFrame([{"Rubrique": label, "Contenu": "" if entry.record.get(key) is None

@@ -13,6 +13,7 @@ from portal.ui.feedback import attempt, flash
 from portal.ui.governance import questions_form
 from portal.ui.i18n import fmt_number, t
 from portal.ui.session import principal
+from portal.ui.text import plain
 
 me = principal()
 svc = services()
@@ -73,7 +74,7 @@ with tab_result:
         result = svc.governance.preview(uc.id, ai_act=ai_answers, rgpd=rgpd_answers, crpa=crpa_answers,
                                         impact=impact_answers)
     except InvalidInput as exc:
-        st.error("\n".join(f"- {p}" for p in exc.problems))
+        st.error("\n".join(f"- {plain(p, inline=True)}" for p in exc.problems))
         st.stop()
     a, r, c, i = result.ai_act, result.rgpd, result.crpa, result.impact
     c1, c2, c3, c4 = st.columns([2, 1, 1, 1])

@@ -12,6 +12,7 @@ from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
 from portal.ui.i18n import fmt_money, fmt_number, t
 from portal.ui.session import principal
+from portal.ui.text import plain
 
 MAX_SHOWN = 3
 
@@ -64,7 +65,7 @@ if submitted:
         shown.append(svc.portfolio.run_scenario(params))
         del shown[:-MAX_SHOWN]
     except InvalidInput as exc:
-        st.error("Scénario impossible :\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+        st.error("Scénario impossible :\n\n" + "\n".join(f"- {plain(p, inline=True)}" for p in exc.problems))
 
 saved = svc.portfolio.saved_scenarios()
 if saved:
@@ -78,7 +79,7 @@ if saved:
                 shown.append(svc.portfolio.run_scenario(ScenarioParams.model_validate(by_id[sid].params)))
                 del shown[:-MAX_SHOWN]
             except InvalidInput as exc:
-                st.error("Scénario impossible :\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+                st.error("Scénario impossible :\n\n" + "\n".join(f"- {plain(p, inline=True)}" for p in exc.problems))
 
 if not shown:
     st.info("Réglez le budget et la capacité puis calculez un scénario ; vous pouvez en comparer jusqu'à trois.")
@@ -89,7 +90,7 @@ cols = st.columns(len(shown))
 for i, (col, out) in enumerate(zip(cols, shown, strict=True)):
     r = out.result
     with col, st.container(border=True):
-        st.markdown(f"**{out.params.name}**")
+        st.markdown(f"**{plain(out.params.name, inline=True)}**")
         st.caption(f"{BUDGET_BASIS_FR[r.budget_basis]} · {STATUS_FR[r.status]} · "
                    f"{out.candidates} candidats · résolu en {fmt_number(r.solve_seconds * 1000, 0)} ms")
         a, b = st.columns(2)
@@ -104,9 +105,9 @@ for i, (col, out) in enumerate(zip(cols, shown, strict=True)):
             hide_index=True, column_config={"Priorité": st.column_config.NumberColumn(format="localized"),
                                             "Coût (€)": st.column_config.NumberColumn(format="euro")})
         for note in out.notes:
-            st.caption(note)
+            st.caption(plain(note))
         if out.saved_id is not None:
-            st.caption(f"Enregistré par {out.saved_by}.")
+            st.caption(f"Enregistré par {plain(out.saved_by, inline=True)}.")
         elif can(me, Action.SAVE_SCENARIO) and st.button("Enregistrer", key=f"save_{i}"):
             done = attempt(lambda out=out: svc.portfolio.save_scenario(me, out.params), success="Scénario enregistré.")
             if done is not None:

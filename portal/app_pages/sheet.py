@@ -15,6 +15,7 @@ from portal.ui.history import describe_event
 from portal.ui.i18n import fmt_date, fmt_money, fmt_number, t
 from portal.ui.portfolio import priority_tab  # portfolio (issue 4)
 from portal.ui.session import forget_version, principal, remembered_version
+from portal.ui.text import plain
 
 me = principal()
 svc = services()
@@ -39,11 +40,12 @@ except NotFound as exc:
 people = svc.people.list(active_only=True)
 owners = [uc.lead_id]
 
-st.title(f"{uc.reference} — {uc.title}")
+st.title(f"{uc.reference} — {plain(uc.title, inline=True)}")  # user text: escaped (issue 25)
 st.markdown(
     f":blue-badge[{uc.stage.label}] :gray-badge[{uc.family.label}] "
-    f"&nbsp; {uc.direction}{' — ' + uc.service if uc.service else ''} "
-    f"&nbsp;·&nbsp; Chef de projet : **{uc.lead_name or '—'}** · Commanditaire : **{uc.sponsor_name or '—'}**"
+    f"&nbsp; {plain(uc.direction, inline=True)}{' — ' + plain(uc.service, inline=True) if uc.service else ''} "
+    f"&nbsp;·&nbsp; Chef de projet : **{plain(uc.lead_name or '—', inline=True)}** · "
+    f"Commanditaire : **{plain(uc.sponsor_name or '—', inline=True)}**"
 )
 flash()
 governance_ui.banner(svc, uc)  # governance (issue 3): overdue review, held or refused gate
@@ -58,12 +60,12 @@ with tab_overview:
     st.markdown("**Problème auquel il répond**")
     st.text(uc.problem or "—")
     c1, c2, c3 = st.columns(3)
-    c1.markdown(f"**Public concerné**  \n{uc.public_concerned or '—'}")
+    c1.markdown(f"**Public concerné**  \n{plain(uc.public_concerned or '—')}")
     c2.markdown(f"**Automatisation**  \n{uc.automation.label if uc.automation else '—'}")
     c3.markdown(f"**Fournisseur**  \n{uc.provider_type.label if uc.provider_type else '—'}"
-                f"{' — ' + uc.provider_name if uc.provider_name else ''}")
-    st.markdown(f"**Rôle de l'agent** : {uc.human_role or '—'}")
-    st.caption(f"Mots-clés : {', '.join(uc.tags) or '—'} · créé le {fmt_date(uc.created_at)} · "
+                f"{' — ' + plain(uc.provider_name, inline=True) if uc.provider_name else ''}")
+    st.markdown(f"**Rôle de l'agent** : {plain(uc.human_role or '—')}")
+    st.caption(f"Mots-clés : {', '.join(plain(t_, inline=True) for t_ in uc.tags) or '—'} · créé le {fmt_date(uc.created_at)} · "
                f"modifié le {fmt_date(uc.updated_at)} · version {uc.version}")
     if can(me, Action.EDIT_USE_CASE, owner_ids=owners):
         with st.expander("Modifier la fiche", icon=":material/edit:"):
@@ -180,12 +182,13 @@ with tab_value:
     c1.metric("Coût de construction", fmt_money(uc.build_cost))
     c2.metric("Coût de fonctionnement annuel", fmt_money(uc.run_cost_per_year))
     c3.metric("Décisions par an", fmt_number(uc.decisions_per_year, 0) if uc.decisions_per_year is not None else "—")
-    st.markdown(f"**Bénéfices attendus** : {uc.expected_benefits or '—'}")
+    st.markdown(f"**Bénéfices attendus** : {plain(uc.expected_benefits or '—')}")
     if uc.kpi_name:
-        unit = f" {uc.kpi_unit}" if uc.kpi_unit else ""
+        unit = f" {plain(uc.kpi_unit, inline=True)}" if uc.kpi_unit else ""
+        kpi = plain(uc.kpi_name, inline=True)
         c1, c2 = st.columns(2)
-        c1.metric(f"{uc.kpi_name} — référence", f"{fmt_number(uc.kpi_baseline)}{unit}")
-        c2.metric(f"{uc.kpi_name} — cible", f"{fmt_number(uc.kpi_target)}{unit}")
+        c1.metric(f"{kpi} — référence", f"{fmt_number(uc.kpi_baseline)}{unit}")
+        c2.metric(f"{kpi} — cible", f"{fmt_number(uc.kpi_target)}{unit}")
     else:
         st.info("Aucun indicateur de résultat défini.")
     st.caption(f"Période : du {fmt_date(uc.start_date)} au {fmt_date(uc.end_date)}")

@@ -8,6 +8,7 @@ from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
 from portal.ui.i18n import fmt_date, t
 from portal.ui.session import principal
+from portal.ui.text import plain
 
 me = principal()
 svc = services()
@@ -20,7 +21,7 @@ w = svc.portfolio.weights()
 current = w.model_dump(mode="json")
 st.markdown(f"**Version en vigueur : {w.version}**")
 if w.description:
-    st.caption(w.description)
+    st.caption(plain(w.description))
 
 CLASS_FR = {"prohibited": "Pratique interdite", "high": "Haut risque", "limited": "Risque limité",
             "minimal": "Risque minimal", "out_of_scope": "Hors champ", "unknown": "Non classé"}

@@ -84,7 +84,8 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
         analysis=analysis,
         public_register=PublicRegisterService(db.reader, db.writer, register, governance, audit,
                                               module_of=lambda use_case_id: _bound_module(analysis, use_case_id)),
-        public_reports=PublicReportService(db.reader, db.writer, per_hour=settings.public_reports_per_hour),
+        public_reports=PublicReportService(db.reader, db.writer, per_hour=settings.public_reports_per_hour,
+                                           per_entry=settings.public_reports_per_entry),
     )
 
 

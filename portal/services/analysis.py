@@ -265,10 +265,10 @@ class AnalysisService:
         return uc
 
     def bind(self, principal: Principal, use_case_id: int, module_key: str) -> BindingView:
-        module = _module(module_key)
         with self._writer.begin() as s:
             uc = self._use_case(s, use_case_id)
-            require(principal, Action.BIND_MODULE, owner_ids=[uc.lead_id])
+            require(principal, Action.BIND_MODULE, owner_ids=[uc.lead_id])  # before naming the module
+            module = _module(module_key)
             b = repo.binding(s, use_case_id)
             before = None if b is None else {"module": b.module_key}
             if b is None:

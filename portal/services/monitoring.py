@@ -97,15 +97,15 @@ class ConfigFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    columns: dict[str, Literal["numerical", "categorical"]] = Field(min_length=1)
-    critical_columns: list[str] = Field(default_factory=list)
+    columns: dict[str, Literal["numerical", "categorical"]] = Field(min_length=1, max_length=500)
+    critical_columns: list[str] = Field(default_factory=list, max_length=500)
     cadence_days: int = Field(30, ge=1, le=366)
     numerical_threshold: float = Field(0.1, gt=0, le=1)
     categorical_threshold: float = Field(0.1, gt=0, le=1)
     drift_share: float = Field(0.5, gt=0, le=1)
     missing_rate_threshold: float = Field(0.1, gt=0, le=1)
-    min_metrics: dict[str, float] | None = None
-    max_metrics: dict[str, float] | None = None
+    min_metrics: dict[str, float] | None = Field(None, max_length=50)
+    max_metrics: dict[str, float] | None = Field(None, max_length=50)
     suspension_runs: int = Field(3, ge=1, le=24)
     current_source: str | None = Field(None, max_length=500)
 
@@ -653,9 +653,15 @@ class MonitoringService:
         require(principal, action, owner_ids=[uc.lead_id])
         return uc
 
+    def _authorise(self, principal: Principal, use_case_id: int, action: Action) -> None:
+        """Permission before validation: a refused caller learns nothing of the configuration or the file."""
+        with self._reader() as s:
+            self._owned(s, principal, use_case_id, action)
+
     def configure(self, principal: Principal, use_case_id: int, data: dict[str, Any],
                   expected_version: int | None = None) -> ConfigView:
         """Create or update the monitoring configuration of a use case."""
+        self._authorise(principal, use_case_id, Action.CONFIGURE_MONITORING)
         fields = validate(ConfigFields, data, CONFIG_LABELS)
         drift_settings = {
             "numerical_threshold": fields.numerical_threshold, "categorical_threshold": fields.categorical_threshold,
@@ -800,6 +806,7 @@ class MonitoringService:
         return frame
 
     def upload_reference(self, principal: Principal, use_case_id: int, data: bytes, filename: str) -> ConfigView:
+        self._authorise(principal, use_case_id, Action.CONFIGURE_MONITORING)
         cfg = self.config(use_case_id)
         columns = cfg.columns if cfg else self.default_columns(use_case_id)
         if not columns:
@@ -944,12 +951,12 @@ class MonitoringService:
         """Predictions against actuals per period (columns ``actual``, ``prediction``, optional
         ``overridden`` and territory), optional business KPI per period; stored per period and
         per territory, replacing earlier figures of the same periods. Returns the alerts raised."""
-        if isinstance(frame, bytes | bytearray):
-            frame = _read_outcomes(bytes(frame), filename or "resultats.csv", kind)
         with self._reader() as s:
             uc = self._use_case(s, use_case_id)
             require(principal, Action.RECORD_OUTCOMES, owner_ids=[uc.lead_id])
             baseline, target = uc.kpi_baseline, uc.kpi_target
+        if isinstance(frame, bytes | bytearray):
+            frame = _read_outcomes(bytes(frame), filename or "resultats.csv", kind)
         thresholds, _level = self.thresholds(use_case_id) if self.config(use_case_id) else (
             thresholds_for_level(self.level_of(use_case_id).level), None)
         period_col = period if period and period in frame.columns else None

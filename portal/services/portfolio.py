@@ -113,10 +113,10 @@ class ScenarioParams(BaseModel):
     capacity_days: float = Field(ge=0)
     budget_basis: Literal["first_year", "annual_run", "horizon"] = "first_year"
     horizon_years: int = Field(default=1, ge=1, le=10)
-    must_do: tuple[str, ...] = ()
-    exclusive_groups: tuple[tuple[str, ...], ...] = ()
-    excluded: tuple[str, ...] = ()
-    stages: tuple[str, ...] = DEFAULT_CANDIDATE_STAGES
+    must_do: tuple[str, ...] = Field(default=(), max_length=1000)
+    exclusive_groups: tuple[tuple[str, ...], ...] = Field(default=(), max_length=1000)
+    excluded: tuple[str, ...] = Field(default=(), max_length=1000)
+    stages: tuple[str, ...] = Field(default=DEFAULT_CANDIDATE_STAGES, max_length=len(Stage))
 
     @field_validator("stages")
     @classmethod
@@ -252,11 +252,11 @@ class PortfolioService:
     def set_score(self, principal: Principal, use_case_id: int, data: dict[str, Any],
                   expected_version: int | None = None) -> ScoreInputs:
         """Set the criteria and effort of a use case (director, or its project lead); audited."""
-        fields = validate(ScoreFields, data, SCORE_LABELS)
         try:
             with self._writer.begin() as s:
                 uc = self._use_case(s, use_case_id)
                 require(principal, Action.SCORE_USE_CASE, owner_ids=[uc.lead_id])
+                fields = validate(ScoreFields, data, SCORE_LABELS)
                 row = s.scalar(select(UseCaseScore).where(UseCaseScore.use_case_id == use_case_id))
                 new = fields.model_dump()
                 # expected_version: None = no check; 0 = "not scored yet when the form was opened"
@@ -351,13 +351,13 @@ class PortfolioService:
         """Correct a measure in place (project lead of the use case, admin); the audit event keeps both
         versions. ``expected`` is the measure as the form showed it: if someone changed it since, nothing is
         written. Returns "updated" or "unchanged"."""
-        fields = validate(BenefitFields, data, BENEFIT_LABELS).model_dump()
         with self._writer.begin() as s:
             row = s.get(BenefitMeasure, measure_id, with_for_update=True)
             if row is None:
                 raise NotFound(f"Mesure de bénéfice n° {measure_id} introuvable (supprimée entre-temps ?).")
             uc = self._use_case(s, row.use_case_id)
             require(principal, Action.RECORD_OUTCOMES, owner_ids=[uc.lead_id])
+            fields = validate(BenefitFields, data, BENEFIT_LABELS).model_dump()
             before = _benefit_fields(row)
             if expected is not None and _jsonable(expected) != _jsonable(before):
                 raise StaleEdit("Cette mesure a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte. "
@@ -388,10 +388,10 @@ class PortfolioService:
 
     def add_benefit_measure(self, principal: Principal, use_case_id: int, data: dict[str, Any]) -> int:
         """Record a KPI measured at evaluation against its baseline and target (project lead, admin); audited."""
-        fields = validate(BenefitFields, data, BENEFIT_LABELS)
         with self._writer.begin() as s:
             uc = self._use_case(s, use_case_id)
             require(principal, Action.RECORD_OUTCOMES, owner_ids=[uc.lead_id])
+            fields = validate(BenefitFields, data, BENEFIT_LABELS)
             row = BenefitMeasure(use_case_id=use_case_id, recorded_by_id=principal.person_id or None,
                                  **fields.model_dump())
             s.add(row)
@@ -573,9 +573,9 @@ class PortfolioService:
             raise InvalidInput(problems)
         if df.empty:
             raise InvalidInput(["Aucun cas d'usage candidat aux étapes choisies : rien à planifier."])
-        cands = [Candidate(id=r.reference, value=float(r.priority), build_cost=float(r.build_cost or 0.0),
-                           run_cost_per_year=float(r.run_cost_per_year or 0.0),
-                           effort_days=float(r.effort_days or 0.0), title=r.title) for r in df.itertuples()]
+        cands = [Candidate(id=r.reference, value=float(r.priority), build_cost=_or_zero(r.build_cost),
+                           run_cost_per_year=_or_zero(r.run_cost_per_year),
+                           effort_days=_or_zero(r.effort_days), title=r.title) for r in df.itertuples()]
         k = Constraints(budget=p.budget, capacity_days=p.capacity_days, budget_basis=p.budget_basis,
                         horizon_years=p.horizon_years, must_do=p.must_do,
                         exclusive_groups=tuple(g for g in p.exclusive_groups if len(g) > 1), excluded=p.excluded)
@@ -589,7 +589,7 @@ class PortfolioService:
         chosen = chosen[["reference", "title", "stage", "priority", "build_cost", "run_cost_per_year",
                          "scenario_cost", "effort_days"]].reset_index(drop=True)
         notes = []
-        no_cost = [r.reference for r in df.itertuples() if r.build_cost is None and r.run_cost_per_year is None]
+        no_cost = [r.reference for r in df.itertuples() if _missing(r.build_cost) and _missing(r.run_cost_per_year)]
         no_effort = [r.reference for r in df.itertuples() if r.effort_days is None or pd.isna(r.effort_days)]
         if no_cost:
             notes.append(f"Coût non renseigné, compté pour zéro : {', '.join(no_cost)}.")
@@ -638,3 +638,13 @@ def result_from_saved(view: SavedScenarioView) -> ScenarioResult:
                           capacity_left=r["capacity_left"], status=r["status"], solve_seconds=r["solve_seconds"],
                           budget_basis=r["budget_basis"], horizon_years=r["horizon_years"],
                           available_budget=r["available_budget"])
+
+
+def _missing(x: Any) -> bool:
+    """An empty cost or effort: None from the database, NaN once in a pandas table."""
+    return x is None or bool(pd.isna(x))
+
+
+def _or_zero(x: Any) -> float:
+    """Empty costs and efforts count as zero in the planner (as the documentation says)."""
+    return 0.0 if _missing(x) else float(x)

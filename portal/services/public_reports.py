@@ -9,9 +9,13 @@ only to answer; it is never shown outside that queue.
 
 A form anyone can post to needs a guard that keeps the queue readable without collecting who
 posts: the same message on the same entry within a week is not stored twice (the person is told
-it was received), and beyond ``per_hour`` reports in the last hour (all entries together,
-``VIGIE_PUBLIC_REPORTS_PER_HOUR``) the form asks to come back later. No address, IP or browser
-trace is kept for this.
+it was received), beyond ``per_entry`` reports in the last hour on one entry
+(``VIGIE_PUBLIC_REPORTS_PER_ENTRY``) that entry's form asks to come back later, and beyond
+``per_hour`` reports in the last hour (all entries together, ``VIGIE_PUBLIC_REPORTS_PER_HOUR``) so
+does every form. A flood on one entry thus leaves the others open; a flood spread over many entries
+can still close the form for an hour: the documented trade-off of keeping no trace of who posts.
+Refused posts are counted per hour, entry and reason (``public_report_refusal``) for the
+administrators to see a flood; no address, IP or browser trace is kept for any of this.
 """
 
 from __future__ import annotations
@@ -23,12 +27,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from policies.access import can, require
 from policies.vocabulary import Action, Principal
 from portal.db.base import utcnow
-from portal.db.models import PublicRegisterEntry, PublicReport, UseCase
+from portal.db.models import PublicRegisterEntry, PublicReport, PublicReportRefusal, UseCase
 from portal.services import audit
 from portal.services.errors import InvalidInput, NotFound
 from portal.services.register import AttentionItem
@@ -86,47 +91,108 @@ def _normalised(message: str) -> str:
     return " ".join(message.casefold().split())
 
 
+#: Why a post was refused, in French, for the administrators' count.
+REFUSALS_FR = {"duplicate": "message déjà reçu", "entry_limit": "limite horaire de la fiche",
+               "hourly_limit": "limite horaire du registre"}
+
+
+class _Refused(Exception):
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason, self.message = reason, message
+
+
+@dataclass(frozen=True)
+class RefusalCount:
+    hour: dt.datetime
+    reference: str
+    reason: str
+    count: int
+
+
 class PublicReportService:
-    def __init__(self, reader: sessionmaker[Session], writer: sessionmaker[Session], *, per_hour: int = 30) -> None:
+    def __init__(self, reader: sessionmaker[Session], writer: sessionmaker[Session], *, per_hour: int = 30,
+                 per_entry: int = 5) -> None:
         self._reader = reader
         self._writer = writer
         #: Reports accepted per rolling hour, all entries together; 0 means no limit.
         self.per_hour = per_hour
+        #: Reports accepted per rolling hour on one entry; 0 means no limit.
+        self.per_entry = per_entry
 
     def _guard(self, s: Session, use_case_id: int, message: str) -> None:
         now = utcnow()
         same = s.scalars(select(PublicReport).where(
             PublicReport.use_case_id == use_case_id, PublicReport.created_at >= now - DUPLICATE_WINDOW)).all()
         if any(_normalised(r.message) == _normalised(message) for r in same):
-            raise InvalidInput(["Champ « Message » : ce message a déjà été reçu pour cette fiche ; "
-                                "il sera traité, inutile de l'envoyer à nouveau."])
+            raise _Refused("duplicate", "Champ « Message » : ce message a déjà été reçu pour cette fiche ; "
+                                        "il sera traité, inutile de l'envoyer à nouveau.")
+        hour_ago = now - dt.timedelta(hours=1)
+        if self.per_entry and sum(r.created_at >= hour_ago for r in same) >= self.per_entry:
+            raise _Refused("entry_limit", "Cette fiche a reçu beaucoup de signalements dans la dernière heure : "
+                                          "rien n'a été enregistré. Merci de réessayer un peu plus tard.")
         if self.per_hour:
             recent = s.scalar(select(func.count()).select_from(PublicReport)
-                              .where(PublicReport.created_at >= now - dt.timedelta(hours=1)))
+                              .where(PublicReport.created_at >= hour_ago))
             if recent >= self.per_hour:
-                raise InvalidInput(["Le registre a reçu beaucoup de signalements dans la dernière heure : "
-                                    "rien n'a été enregistré. Merci de réessayer un peu plus tard."])
+                raise _Refused("hourly_limit", "Le registre a reçu beaucoup de signalements dans la dernière heure : "
+                                               "rien n'a été enregistré. Merci de réessayer un peu plus tard.")
+
+    def _count_refusal(self, use_case_id: int, reason: str) -> None:
+        """One more refused post this hour on this entry for this reason; nothing about who posted."""
+        hour = utcnow().replace(minute=0, second=0, microsecond=0)
+        for _attempt in range(3):  # two first refusals of the hour may race to insert the row
+            try:
+                with self._writer.begin() as s:
+                    row = s.scalar(select(PublicReportRefusal).where(
+                        PublicReportRefusal.hour == hour, PublicReportRefusal.use_case_id == use_case_id,
+                        PublicReportRefusal.reason == reason).with_for_update())
+                    if row is None:
+                        s.add(PublicReportRefusal(hour=hour, use_case_id=use_case_id, reason=reason, count=1))
+                    else:
+                        row.count += 1
+                return
+            except IntegrityError:
+                continue
+
+    def refusals(self, principal: Principal, *, days: int = 7) -> list[RefusalCount]:
+        """Refused posts of the last ``days`` days per hour, entry and reason, newest first (who answers
+        the public: compliance officers and administrators)."""
+        require(principal, Action.PUBLISH_REGISTER)
+        since = utcnow() - dt.timedelta(days=days)
+        with self._reader() as s:
+            rows = s.execute(select(PublicReportRefusal, UseCase.reference)
+                             .join(UseCase, UseCase.id == PublicReportRefusal.use_case_id)
+                             .where(PublicReportRefusal.hour >= since)
+                             .order_by(PublicReportRefusal.hour.desc(), UseCase.reference,
+                                       PublicReportRefusal.reason)).all()
+        return [RefusalCount(r.hour, ref, r.reason, r.count) for r, ref in rows]
 
     def submit(self, data: dict[str, object]) -> int:
         """A report from the public page (no account). Only a published entry can be reported on."""
         fields = validate(ReportFields, data, LABELS)
-        with self._writer.begin() as s:
-            uc = s.scalar(select(UseCase).where(UseCase.reference == fields.reference))
-            latest = None if uc is None else s.scalars(
-                select(PublicRegisterEntry).where(PublicRegisterEntry.use_case_id == uc.id)
-                .order_by(PublicRegisterEntry.id.desc())).first()
-            if uc is None or latest is None or latest.action != "publish":
-                raise InvalidInput([f"Champ « Fiche » : « {fields.reference} » n'est pas une fiche publiée."])
-            self._guard(s, uc.id, fields.message)
-            row = PublicReport(use_case_id=uc.id, kind=fields.kind, message=fields.message,
-                               contact=str(fields.contact) if fields.contact else None, status="open")
-            s.add(row)
-            s.flush()
-            # the address stays out of the audit payload, which auditors export
-            audit.append(s, PUBLIC, "report", "public_report", row.id, use_case_id=uc.id,
-                         after={"kind": fields.kind, "message": fields.message,
-                                "contact_given": fields.contact is not None})
-            return row.id
+        try:
+            with self._writer.begin() as s:
+                uc = s.scalar(select(UseCase).where(UseCase.reference == fields.reference))
+                latest = None if uc is None else s.scalars(
+                    select(PublicRegisterEntry).where(PublicRegisterEntry.use_case_id == uc.id)
+                    .order_by(PublicRegisterEntry.id.desc())).first()
+                if uc is None or latest is None or latest.action != "publish":
+                    raise InvalidInput([f"Champ « Fiche » : « {fields.reference} » n'est pas une fiche publiée."])
+                uc_id = uc.id
+                self._guard(s, uc.id, fields.message)
+                row = PublicReport(use_case_id=uc.id, kind=fields.kind, message=fields.message,
+                                   contact=str(fields.contact) if fields.contact else None, status="open")
+                s.add(row)
+                s.flush()
+                # the address stays out of the audit payload, which auditors export
+                audit.append(s, PUBLIC, "report", "public_report", row.id, use_case_id=uc.id,
+                             after={"kind": fields.kind, "message": fields.message,
+                                    "contact_given": fields.contact is not None})
+                return row.id
+        except _Refused as refused:
+            self._count_refusal(uc_id, refused.reason)
+            raise InvalidInput([refused.message]) from None
 
     def close(self, principal: Principal, report_id: int, response: str) -> ReportView:
         """A compliance officer records the answer given and closes the report; audited."""

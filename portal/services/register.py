@@ -190,13 +190,16 @@ class RegisterService:
 
     def update(self, principal: Principal, use_case_id: int, expected_version: int,
                data: dict[str, Any]) -> UseCaseView:
-        fields = validate(UseCaseFields, data, USE_CASE_LABELS)
         try:
             with self._writer.begin() as s:
                 uc = repo.get(s, use_case_id)
                 if uc is None:
                     raise NotFound(f"Cas d'usage n° {use_case_id} introuvable.")
                 require(principal, Action.EDIT_USE_CASE, owner_ids=[uc.lead_id])
+                fields = validate(UseCaseFields, data, USE_CASE_LABELS)
+                clears_lead = uc.lead_id is not None and fields.lead_id is None
+                if clears_lead:  # the case would be nobody's own: a decision of the direction
+                    require(principal, Action.CLEAR_LEAD)
                 if uc.version != expected_version:
                     raise _stale("Ce cas d'usage")
                 self._check_people(s, fields)
@@ -208,8 +211,8 @@ class RegisterService:
                 for k, v in fields.model_dump().items():
                     setattr(uc, k, v)
                 s.flush()
-                audit.append(s, principal, "update", "use_case", uc.id, use_case_id=uc.id, before=before,
-                             after=after)
+                audit.append(s, principal, "clear_lead" if clears_lead else "update", "use_case", uc.id,
+                             use_case_id=uc.id, before=before, after=after)
         except StaleDataError:
             raise _stale("Ce cas d'usage") from None
         return self.get(use_case_id)
@@ -233,9 +236,9 @@ class RegisterService:
         return uc
 
     def add_data_source(self, principal: Principal, use_case_id: int, data: dict[str, Any]) -> DataSourceView:
-        fields = validate(DataSourceFields, data, DATA_SOURCE_LABELS)
         with self._writer.begin() as s:
             uc = self._owned_use_case(s, principal, use_case_id, Action.MANAGE_DATA_SOURCES)
+            fields = validate(DataSourceFields, data, DATA_SOURCE_LABELS)
             ds = DataSource(use_case_id=uc.id, **fields.model_dump())
             s.add(ds)
             s.flush()
@@ -245,13 +248,13 @@ class RegisterService:
 
     def update_data_source(self, principal: Principal, source_id: int, expected_version: int,
                            data: dict[str, Any]) -> DataSourceView:
-        fields = validate(DataSourceFields, data, DATA_SOURCE_LABELS)
         try:
             with self._writer.begin() as s:
                 ds = repo.data_source(s, source_id)
                 if ds is None:
                     raise NotFound(f"Source de données n° {source_id} introuvable.")
                 self._owned_use_case(s, principal, ds.use_case_id, Action.MANAGE_DATA_SOURCES)
+                fields = validate(DataSourceFields, data, DATA_SOURCE_LABELS)
                 if ds.version != expected_version:
                     raise _stale("Cette source de données")
                 before, after = audit.diff(
@@ -284,9 +287,9 @@ class RegisterService:
     # ---- risks ------------------------------------------------------------------------------
 
     def add_risk(self, principal: Principal, use_case_id: int, data: dict[str, Any]) -> RiskView:
-        fields = validate(RiskFields, data, RISK_LABELS)
         with self._writer.begin() as s:
             uc = self._owned_use_case(s, principal, use_case_id, Action.MANAGE_RISKS)
+            fields = validate(RiskFields, data, RISK_LABELS)
             self._check_owner(s, fields)
             risk = Risk(use_case_id=uc.id, **fields.model_dump())
             s.add(risk)
@@ -297,13 +300,13 @@ class RegisterService:
 
     def update_risk(self, principal: Principal, risk_id: int, expected_version: int,
                     data: dict[str, Any]) -> RiskView:
-        fields = validate(RiskFields, data, RISK_LABELS)
         try:
             with self._writer.begin() as s:
                 risk = repo.risk(s, risk_id)
                 if risk is None:
                     raise NotFound(f"Risque n° {risk_id} introuvable.")
                 self._owned_use_case(s, principal, risk.use_case_id, Action.MANAGE_RISKS)
+                fields = validate(RiskFields, data, RISK_LABELS)
                 if risk.version != expected_version:
                     raise _stale("Ce risque")
                 self._check_owner(s, fields)

@@ -60,6 +60,10 @@ USE_CASE_LABELS = {
 }
 
 
+#: Bound on every list a form sends (security, issue 25): a use case carries at most this many tags.
+MAX_TAGS = 20
+
+
 class UseCaseFields(BaseModel):
     """Every editable field of a use case; the stage moves only through gates, never here."""
 
@@ -89,7 +93,7 @@ class UseCaseFields(BaseModel):
     start_date: dt.date | None = None
     end_date: dt.date | None = None
     tags: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]] = Field(
-        default_factory=list
+        default_factory=list, max_length=MAX_TAGS
     )
 
     @field_validator(
@@ -217,7 +221,7 @@ class PersonFields(BaseModel):
     job_title: OptText200 = None
     issuer: Annotated[str | None, StringConstraints(max_length=500)] = None
     subject: Annotated[str | None, StringConstraints(max_length=255)] = None
-    roles: list[Role] = Field(default_factory=list)
+    roles: list[Role] = Field(default_factory=list, max_length=len(Role))
 
     @field_validator("email", "direction", "job_title", "issuer", "subject", mode="before")
     @classmethod

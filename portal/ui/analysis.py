@@ -15,6 +15,7 @@ from portal.services.analysis import RunDetail, RunView, param_choices, param_la
 from portal.ui.charts import PALETTE
 from portal.ui.feedback import attempt
 from portal.ui.i18n import fmt_date, fmt_number, t
+from portal.ui.text import plain
 
 #: session key holding {use case id: id of the run started from this session}
 ACTIVE = "analysis_active_run"
@@ -145,7 +146,7 @@ def params_text(module: Any, params: dict[str, Any]) -> str:
 
 def run_caption(run: RunView) -> str:
     ref = " · ★ référence de suivi" if run.is_reference else ""
-    return (f"Exécution n° {run.id} — {fmt_date(run.started_at)} par {run.created_by_name} · module "
+    return (f"Exécution n° {run.id} — {fmt_date(run.started_at)} par {plain(run.created_by_name, inline=True)} · module "
             f"{run.module_key} v{run.module_version} · {run.status_label} · empreinte des données "
             f"{run.input_fingerprint[:12]}{ref}")
 
@@ -155,7 +156,7 @@ def render_result(detail: RunDetail, svc: Services, key: str) -> None:
     run = detail.run
     st.caption(run_caption(run))
     if run.status in ("failed", "interrupted"):
-        st.error(run.error or "L'analyse a échoué.")
+        st.error(plain(run.error) if run.error else "L'analyse a échoué.")  # may quote a file
         return
     items = list(run.metrics.items())
     for start in range(0, len(items), 4):

@@ -24,6 +24,8 @@ from portal.ui.deps import services, settings
 
 #: The demo session's key, in the Streamlit session (a random token; only its hash is stored).
 SESSION_KEY = "vigie_session"
+#: The browser a demo session was opened in (see :func:`browser_binding`).
+BROWSER_KEY = "vigie_session_browser"
 #: A refused OIDC sign-in (no role, deactivated), remembered so a rerun does not audit it again.
 REFUSED_KEY = "vigie_refused"
 #: A cookie whose session Vigie has never opened is a fresh sign-in only within this delay of its issue.
@@ -102,6 +104,33 @@ def _checked(key: str) -> SessionCheck:
 
 # ---- the guard -----------------------------------------------------------------------------------
 
+def browser_binding() -> str | None:
+    """A fingerprint of the secret the browser holds: the token of Streamlit's XSRF cookie (the same
+    across its reloads, unknown to another browser), hashed. A demo session remembers it at sign-in,
+    so a second browser presenting the live Streamlit session id does not take the session over.
+    None without the cookie (XSRF protection off, tests): then there is nothing to bind to."""
+    try:
+        raw = st.context.cookies.get("_streamlit_xsrf")
+    except Exception:  # no client context (bare mode)
+        return None
+    return binding_of(raw)
+
+
+def binding_of(raw: str | None) -> str | None:
+    """The hashed token of an XSRF cookie value (its mask changes with each response, not its token)."""
+    import hashlib
+
+    if not raw or not isinstance(raw, str):
+        return None
+    try:
+        from streamlit.web.server.starlette.starlette_app_utils import decode_xsrf_token_string
+
+        token, _ = decode_xsrf_token_string(raw)
+    except Exception:  # another Streamlit: bind to the cookie as sent
+        token = raw.encode()
+    return hashlib.sha256(token or raw.encode()).hexdigest()
+
+
 def current() -> Principal | None:
     """The principal of this browser session, checked against its server-side session on every run."""
     user = _user()
@@ -109,6 +138,11 @@ def current() -> Principal | None:
         return _oidc_current(user)
     key = st.session_state.get(SESSION_KEY)
     if key is None:
+        return None
+    bound = st.session_state.get(BROWSER_KEY)
+    if bound is not None and browser_binding() != bound:
+        # another browser presents this Streamlit session's id: it is not the one that signed in.
+        # Nothing is changed in the session, so the browser that signed in keeps it.
         return None
     check = _checked(key)
     if check.status == "ok":
@@ -170,6 +204,7 @@ def sign_out() -> None:
     """End the server-side session (audited), then Streamlit's (cookie deleted, IdP sign-out)."""
     user = _user()
     key = st.session_state.pop(SESSION_KEY, None)
+    st.session_state.pop(BROWSER_KEY, None)
     if key is not None:
         services().sessions.close(key, "logout")
     st.session_state.pop(REFUSED_KEY, None)
@@ -186,6 +221,7 @@ def _sign_in_demo(person_id: int) -> None:
     key = new_demo_key()
     services().sessions.open(person_id, key, method="demo", max_age=_max_age())
     st.session_state[SESSION_KEY] = key
+    st.session_state[BROWSER_KEY] = browser_binding()
 
 
 # ---- pages ---------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import TypeVar
 import streamlit as st
 
 from portal.services.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
+from portal.ui.text import plain
 
 T = TypeVar("T")
 
@@ -19,18 +20,19 @@ def attempt(action: Callable[[], T], *, success: str | None = None,
     try:
         result = action()
     except InvalidInput as exc:
-        st.error("Rien n'a été enregistré :\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+        # problems quote what was typed or uploaded: escaped, never markdown (issue 25)
+        st.error("Rien n'a été enregistré :\n\n" + "\n".join(f"- {plain(p, inline=True)}" for p in exc.problems))
         return None
     except StaleEdit as exc:
-        st.warning(str(exc))
+        st.warning(plain(str(exc)))
         if on_stale is not None:
             on_stale()
         return None
-    except PermissionDenied as exc:
-        st.error(str(exc))
+    except PermissionDenied as exc:  # names the person, as the identity provider spelt it
+        st.error(plain(str(exc)))
         return None
     except NotFound as exc:
-        st.error(str(exc))
+        st.error(plain(str(exc)))
         return None
     if success:
         st.toast(success)

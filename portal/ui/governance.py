@@ -24,10 +24,12 @@ from policies.vocabulary import (
 )
 from portal.services import Services
 from portal.services.errors import NotFound
+from portal.services.evidence_types import EXTENSIONS as EVIDENCE_EXTENSIONS
 from portal.services.governance import ATTESTATIONS, GateRequestView
 from portal.services.schemas import UseCaseView
 from portal.ui.feedback import attempt
 from portal.ui.i18n import fmt_date
+from portal.ui.text import plain
 
 _NO_ANSWER = "—"
 
@@ -126,7 +128,7 @@ def requests_frame(requests: list[GateRequestView]) -> pd.DataFrame:
 
 def pending_box(req: GateRequestView) -> None:
     st.markdown(f"**Demande n° {req.id}** — {req.from_stage.label} → **{req.to_stage.label}**, par "
-                f"{req.requested_by_name} le {fmt_date(req.requested_at)} · décision : {req.authority.label}")
+                f"{plain(req.requested_by_name, inline=True)} le {fmt_date(req.requested_at)} · décision : {req.authority.label}")
     if req.motive:
         st.text(req.motive)
     for k in req.attestations:
@@ -152,10 +154,11 @@ def banner(svc: Services, uc: UseCaseView) -> None:
         last = reqs[0]
         if last.pending and last.missing:
             st.warning(f"Passage à l'étape « {last.to_stage.label} » en attente ; conditions manquantes :\n\n"
-                       + "\n".join(f"- {m}" for m in last.missing), icon=":material/pending_actions:")
+                       + "\n".join(f"- {plain(m, inline=True)}" for m in last.missing), icon=":material/pending_actions:")
         elif last.decision and last.decision.decision is GateDecision.REFUSE:
             st.error(f"Passage à l'étape « {last.to_stage.label} » refusé le {fmt_date(last.decision.decided_on)} "
-                     f"par {last.decision.decided_by_name} : {last.decision.reasons}", icon=":material/block:")
+                     f"par {plain(last.decision.decided_by_name, inline=True)} : {plain(last.decision.reasons)}",
+                     icon=":material/block:")
 
 
 def governance_tab(svc: Services, me: Principal, uc: UseCaseView) -> None:
@@ -213,9 +216,9 @@ def _classification_section(svc: Services, me: Principal, uc: UseCaseView) -> No
         c3.metric("AIPD", "requise" if cl.dpia_required else "non requise")
         c4.metric("AIDF", "requise" if cl.fria_required else "non requise")
         st.caption(
-            f"Classification n° {cl.number} du {fmt_date(cl.created_at)} par {cl.created_by_name}"
+            f"Classification n° {cl.number} du {fmt_date(cl.created_at)} par {plain(cl.created_by_name, inline=True)}"
             f"{' — rôle : ' + cl.role.label if cl.role else ''} · "
-            + (f"validée par {cl.validated_by_name} le {fmt_date(cl.validated_at)}" if cl.validated
+            + (f"validée par {plain(cl.validated_by_name, inline=True)} le {fmt_date(cl.validated_at)}" if cl.validated
                else "en attente de validation par la conformité")
             + f" · règles {cl.policy_version}")
         if not cl.validated and can(me, Action.VALIDATE_CLASSIFICATION) and st.button(
@@ -350,7 +353,8 @@ def _obligations_section(svc: Services, me: Principal, uc: UseCaseView, owners: 
                 st.rerun()
         with st.form(f"evidence_{oid}", clear_on_submit=True):
             st.markdown("**Joindre une preuve** (fichier conservé avec son empreinte SHA-256, ou lien)")
-            upload = st.file_uploader("Fichier", key=f"evidence_{oid}_file")
+            upload = st.file_uploader("Fichier (PDF, bureautique, image, texte, CSV, zip)",
+                                      key=f"evidence_{oid}_file", type=list(EVIDENCE_EXTENSIONS))
             link = st.text_input("ou lien", key=f"evidence_{oid}_link", placeholder="https://…")
             note = st.text_input("Note", key=f"evidence_{oid}_note")
             if st.form_submit_button("Joindre"):
@@ -363,7 +367,8 @@ def _obligations_section(svc: Services, me: Principal, uc: UseCaseView, owners: 
                     st.rerun()
         for ev in ob.evidence:
             label = ev.filename if ev.kind == "file" else ev.url
-            st.caption(f"Preuve n° {ev.id} : {label} — SHA-256 {ev.sha256[:16]}… — {ev.added_by_name}, "
+            st.caption(f"Preuve n° {ev.id} : {plain(label, inline=True)} — SHA-256 {ev.sha256[:16]}… — "
+                       f"{plain(ev.added_by_name, inline=True)}, "
                        f"{fmt_date(ev.added_at)}")
             if ev.kind == "file":
                 try:
@@ -393,7 +398,7 @@ def _crpa_section(svc: Services, uc: UseCaseView) -> None:
         mention = svc.governance.crpa_mention(uc.id)
         template = svc.governance.crpa_explanation(uc.id)
     except InvalidInput as exc:
-        st.warning(" ".join(exc.problems))
+        st.warning(plain(" ".join(exc.problems)))
         return
     st.markdown("**Mention explicite à porter sur les décisions**")
     st.code(mention, language=None, wrap_lines=True)

@@ -27,6 +27,7 @@ ACTIONS = {"create": "a créé", "update": "a modifié", "delete": "a supprimé"
            "classify": "a classé (questionnaire)", "validate": "a validé", "sync": "a recalculé",
            "request": "a demandé", "decide": "a décidé de", "suspend": "a suspendu", "withdraw": "a retiré",
            "review": "a revu", "add_evidence": "a joint une preuve à"}
+ACTIONS |= {"clear_lead": "a laissé sans chef de projet"}  # security (issue 25)
 # identity (issue 7)
 ENTITIES |= {"identity_session": "une session", "audit_event": "le journal d'audit"}
 ACTIONS |= {"logout": "s'est déconnecté(e)", "login_refused": "connexion refusée :",

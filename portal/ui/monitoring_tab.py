@@ -19,6 +19,7 @@ from portal.services.schemas import UseCaseView
 from portal.ui import monitoring_charts as charts
 from portal.ui.feedback import attempt
 from portal.ui.i18n import fmt_date, fmt_int, fmt_number
+from portal.ui.text import plain
 
 KIND_FR = {"numerical": "numérique", "categorical": "catégorielle"}
 SEVERITY_FR = {"critical": "Critique", "warning": "Avertissement", "info": "Information"}
@@ -56,9 +57,9 @@ def render(svc: Services, me: Principal, uc: UseCaseView) -> None:
     if level.source == "default":
         st.caption("Le niveau d'impact n'est pas encore fixé par la gouvernance : le niveau II s'applique par défaut.")
     if cfg.reference_id:
-        st.caption(f"Référence : {cfg.reference_label} — {fmt_int(cfg.reference_rows)} lignes, "
+        st.caption(f"Référence : {plain(cfg.reference_label, inline=True)} — {fmt_int(cfg.reference_rows)} lignes, "
                    f"enregistrée le {fmt_date(cfg.reference_at)} · empreinte {cfg.reference_checksum[:12]}… · "
-                   f"colonnes suivies : " + ", ".join(f"{c} ({KIND_FR[k]})" for c, k in cfg.columns.items()))
+                   f"colonnes suivies : " + ", ".join(f"{plain(c, inline=True)} ({KIND_FR[k]})" for c, k in cfg.columns.items()))
     else:
         st.warning("Aucune référence enregistrée : les contrôles ne peuvent pas encore être lancés.")
 
@@ -210,7 +211,7 @@ def _outcomes(svc: Services, uc: UseCaseView) -> None:
         st.altair_chart(charts.kpi_band(pd.DataFrame([{"period": o.period, "value": o.kpi_value} for o in kpis]),
                                         uc.kpi_baseline, uc.kpi_target, uc.kpi_name), width="stretch")
     elif uc.kpi_name:
-        st.caption(f"Indicateur métier « {uc.kpi_name} » : aucune valeur saisie pour l'instant "
+        st.caption(f"Indicateur métier « {plain(uc.kpi_name, inline=True)} » : aucune valeur saisie pour l'instant "
                    f"(départ {fmt_number(uc.kpi_baseline)}, cible {fmt_number(uc.kpi_target)}).")
     st.dataframe(pd.DataFrame([{
         "Période": o.period, "Territoire": o.territory or "ensemble", "Nombre": o.n,
@@ -256,7 +257,7 @@ def _record_outcomes_form(svc: Services, me: Principal, uc: UseCaseView) -> None
                               placeholder="par exemple : résultats du trimestre")
         kpi: dict[str, float] = {}
         if uc.kpi_name:
-            st.markdown(f"**{uc.kpi_name}** par période ({uc.kpi_unit or 'valeur'} ; départ "
+            st.markdown(f"**{plain(uc.kpi_name, inline=True)}** par période ({plain(uc.kpi_unit or 'valeur', inline=True)} ; départ "
                         f"{fmt_number(uc.kpi_baseline)}, cible {fmt_number(uc.kpi_target)}) — facultatif")
             edited = st.data_editor(
                 pd.DataFrame({"période": pd.Series([], dtype="string"), "valeur": pd.Series([], dtype="float")}),

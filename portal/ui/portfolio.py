@@ -17,6 +17,7 @@ from portal.services.schemas import UseCaseView
 from portal.ui.feedback import attempt
 from portal.ui.i18n import fmt_money, fmt_number
 from portal.ui.session import remembered_version
+from portal.ui.text import plain
 
 RANKED_VIEW = {
     "rank": "Rang", "reference": "Référence", "title": "Intitulé", "stage": "Étape", "priority": "Priorité",
@@ -102,7 +103,7 @@ def priority_tab(svc: Services, me: Principal, uc: UseCaseView) -> None:
                         st.session_state[vkey] = saved.version
                         st.rerun()
     elif inputs.values.get("rationale"):
-        st.caption(f"Justification des notes : {inputs.values['rationale']}")
+        st.caption(f"Justification des notes : {plain(inputs.values['rationale'])}")
 
     st.markdown("**Budget**")
     lines = svc.portfolio.budget_lines()

@@ -241,7 +241,7 @@ def test_evidence_file_is_kept_with_its_sha256(services, people, gov, tmp_path):
     uc = make_use_case(services, people["lead"])
     gov.classify(people["compliance"], uc.id, **HIGH_RISK)
     ob = next(o for o in gov.obligations(uc.id) if o.obligation_id == "OBL-RGPD-DPIA")
-    content = "AIPD — logement social, version signée\n".encode() * 50
+    content = b"%PDF-1.7\n" + "AIPD — logement social, version signée\n".encode() * 50
     ev = gov.add_evidence_file(people["lead"], ob.id, "../../AIPD logement.pdf", content, note="v1")
     assert ev.sha256 == hashlib.sha256(content).hexdigest() and ev.size == len(content)
     stored = list((tmp_path / "data" / "evidence").rglob("*"))

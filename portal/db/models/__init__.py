@@ -27,7 +27,7 @@ from portal.db.models.portfolio import (
     ScoringWeightsVersion,
     UseCaseScore,
 )
-from portal.db.models.public_register import PublicRegisterEntry, PublicReport
+from portal.db.models.public_register import PublicRegisterEntry, PublicReport, PublicReportRefusal
 from portal.db.models.register import DataSource, Risk, UseCase
 from portal.db.models.sessions import IdentitySession
 
@@ -42,4 +42,4 @@ __all__ += [  # monitoring (issue 6)
     "MonitoringRun",
 ]
 __all__ += ["AnalysisArtifact", "AnalysisBinding", "AnalysisRun"]  # analysis (issue 5)
-__all__ += ["PublicRegisterEntry", "PublicReport"]
+__all__ += ["PublicRegisterEntry", "PublicReport", "PublicReportRefusal"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db.base import Base, UTCDateTime, utcnow
@@ -44,3 +44,17 @@ class PublicReport(Base):
     handled_by_id: Mapped[int | None] = mapped_column(Integer)
     handled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     response: Mapped[str | None] = mapped_column(Text)
+
+
+class PublicReportRefusal(Base):
+    """How many posts of the public report form were refused, per hour, entry and reason, for the
+    administrators to see a flood; who posted is never stored (no address, IP or browser trace)."""
+
+    __tablename__ = "public_report_refusal"
+    __table_args__ = (UniqueConstraint("hour", "use_case_id", "reason"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hour: Mapped[dt.datetime] = mapped_column(UTCDateTime())  # the start of the hour, UTC
+    use_case_id: Mapped[int] = mapped_column(ForeignKey("use_case.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(16))  # duplicate, entry_limit, hourly_limit
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -44,6 +44,7 @@ from portal.repositories import people as people_repo
 from portal.repositories import register as register_repo
 from portal.services import audit
 from portal.services.errors import InvalidInput, NotFound, StaleEdit
+from portal.services.evidence_types import RefusedEvidence, check_evidence
 from portal.services.governance import engine
 from portal.services.governance.views import (
     ATTESTATIONS,
@@ -309,6 +310,8 @@ class GovernanceService:
         owner_id: int | None = None,
         due_date: dt.date | None = None,
     ) -> ObligationView:
+        with self._reader() as s:  # permission before validation: a refused caller learns nothing more
+            self._evidence_target(s, principal, record_id)
         try:
             status = ObligationStatus(status)
         except ValueError:
@@ -346,6 +349,8 @@ class GovernanceService:
     def add_evidence_file(self, principal: Principal, record_id: int, filename: str, data: bytes,
                           note: str | None = None) -> EvidenceView:
         """Keep an uploaded file under the data folder, with its SHA-256, as evidence of an obligation."""
+        with self._reader() as s:  # permission before validation
+            self._evidence_target(s, principal, record_id)
         problems = []
         if not (filename or "").strip():
             problems.append("Champ « Fichier » : obligatoire.")
@@ -353,6 +358,11 @@ class GovernanceService:
             problems.append("Champ « Fichier » : le fichier est vide.")
         if len(data) > MAX_EVIDENCE_BYTES:
             problems.append("Champ « Fichier » : trop volumineux (20 Mo au plus).")
+        if not problems:
+            try:
+                check_evidence(filename, data)  # an allow-list of document types, by content and extension
+            except RefusedEvidence as exc:
+                problems.append(f"Champ « Fichier » : {exc}")
         if problems:
             raise InvalidInput(problems)
         digest = hashlib.sha256(data).hexdigest()
@@ -383,6 +393,8 @@ class GovernanceService:
             raise
 
     def add_evidence_link(self, principal: Principal, record_id: int, url: str, note: str | None = None) -> EvidenceView:
+        with self._reader() as s:  # permission before validation
+            self._evidence_target(s, principal, record_id)
         url = (url or "").strip()
         if not re.fullmatch(r"https?://\S+", url) or len(url) > 1000:
             raise InvalidInput([f"Champ « Lien » : adresse web attendue (http:// ou https://) (reçu : « {url} »)."])
@@ -465,6 +477,8 @@ class GovernanceService:
         The request records the conditions still missing; the stage moves only when a decision
         approves it, which checks the conditions again.
         """
+        with self._reader() as s:  # permission before validation
+            require(principal, Action.REQUEST_GATE, owner_ids=[self._use_case(s, use_case_id).lead_id])
         dst = _stage(to_stage)
         att = {k: bool(v) for k, v in (attestations or {}).items() if v}
         unknown = [k for k in att if k not in ATTESTATIONS]
@@ -518,6 +532,7 @@ class GovernanceService:
 
         Approval checks the gate again and fails with the missing conditions listed in French.
         """
+        require(principal, Action.DECIDE_GATE)  # permission before validation
         try:
             decision = GateDecision(decision)
         except ValueError:
