@@ -174,8 +174,8 @@ def render_result(detail: RunDetail, svc: Services, key: str) -> None:
                 st.caption(f"{fmt_number(len(table), 0)} lignes")
                 st.dataframe(table.round(2), hide_index=True, key=f"{key}_table_{name}",
                              column_config=_column_config(table))
-    if run.notes:  # the module's own method notes and limits (not user text)
-        st.info("\n".join(f"- {note}" for note in run.notes), icon=":material/info:")
+    if run.notes:  # the module's method notes and limits; they may quote the user's file (a site, an operator)
+        st.info("\n".join(f"- {plain(note, inline=True)}" for note in run.notes), icon=":material/info:")
     st.download_button("Télécharger les résultats (CSV et metrics.json)", svc.analysis.export_zip(run.id),
                        file_name=f"analyse-{run.module_key}-{run.id}.zip", mime="application/zip",
                        icon=":material/download:", key=f"{key}_download")
