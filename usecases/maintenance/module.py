@@ -251,8 +251,9 @@ class NetworkMaintenance(AnalysisModule[MaintenanceParams]):
             f"« risk » = probabilité d'au moins une casse d'ici {last_year + params.horizon_years} "
             "(loi de Poisson de moyenne « expected_failures »).",
             ("Programme : optimum exact (HiGHS, branch and bound)." if planned.method == "exact" else
-             f"Programme : meilleure de quatre heuristiques gloutonnes ; la relaxation linéaire (HiGHS) prouve "
-             f"qu'il est à moins de {planned.gap_pct:.2f} % de l'optimum."),
+             "Programme : meilleur de plusieurs placements gloutons (trois ordres, et l'arrondi de la relaxation "
+             "linéaire) ; la relaxation linéaire (HiGHS) prouve qu'il est à moins de "
+             + f"{planned.gap_pct:.2f}".replace(".", ",") + " % de l'optimum."),
             f"Budget annuel : {budget:,.0f} {unit}".replace(",", "\u202f")
             + (f", au plus {params.crew_capacity} chantiers par an." if params.crew_capacity else ", sans limite de chantiers."),
             "Aide à la décision : le programme est arrêté par les ingénieurs réseau (coordination de voirie, "

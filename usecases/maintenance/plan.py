@@ -157,4 +157,8 @@ def optimise(asset_ids: pd.Index, rate: np.ndarray, weight: np.ndarray, years: i
     plan = pd.DataFrame({"asset_id": np.asarray(asset_ids)[chosen], "plan_year": assigned[chosen],
                          "weight": weight[chosen], "avoided": rate[chosen] * (years - assigned[chosen] + 1)})
     plan = plan.sort_values(["plan_year", "avoided"], ascending=[True, False], kind="stable").reset_index(drop=True)
-    return PlanResult(plan, method, _value(rate, assigned, years), max(bound, _value(rate, assigned, years)))
+    value = _value(rate, assigned, years)
+    bound = max(bound, value)
+    if bound - value <= 1e-9 * max(1.0, bound):  # the bound is reached: the plan is proven optimal
+        method = "exact"
+    return PlanResult(plan, method, value, bound)
