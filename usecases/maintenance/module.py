@@ -241,6 +241,9 @@ class NetworkMaintenance(AnalysisModule[MaintenanceParams]):
                 "backtest_most_failures": "Rétro-test : idem, classement par casses passées (%)",
                 "backtest_oldest": "Rétro-test : idem, classement par âge (%)",
             })
+        newer = int((in_service & (assets["install_year"] > last_year)).sum())
+        if newer:
+            notes.append(f"{newer} tronçon(s) posé(s) après {last_year} ne sont pas classés (pas encore d'historique).")
         if no_year.any():
             notes.append(f"{int((no_year & in_service).sum())} tronçon(s) sans année de pose lisible ne sont pas classés.")
         notes += [
