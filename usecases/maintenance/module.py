@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
+from usecases import parsing
 from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, Params
 from usecases.loading import InvalidInput, line_numbers
 from usecases.maintenance import model, plan
@@ -25,9 +26,9 @@ ASSETS = InputSchema((
            description="État ; « hors service », « abandonné », « inactive »… sont exclus du classement"),
     Column("lon", "numerical", role="group", required=False, description="Longitude WGS84 (pour la carte)"),
     Column("lat", "numerical", role="group", required=False, description="Latitude WGS84 (pour la carte)"),
-    Column("renewal_cost", "numerical", role="group", required=False,
-           description="Coût de renouvellement (€) ; à défaut, longueur × coût au mètre"),
 ))
+#: Optional extra column of ``assets`` (not in the schema, so that monitoring never expects it).
+RENEWAL_COST = "renewal_cost"
 FAILURES = InputSchema((
     Column("asset_id", "categorical", role="id", description="Identifiant du tronçon concerné (présent dans l'inventaire)"),
     Column("date", "datetime", role="timestamp", description="Date de la casse ou de la défaillance"),
@@ -90,7 +91,14 @@ def check(assets: pd.DataFrame, failures: pd.DataFrame, today: dt.date | None = 
             if outside.any():
                 out.append(_problem(f"Inventaire, colonne « {col} »", f"coordonnée hors de [{lo:g} ; {hi:g}]",
                                     v[outside], _lines(assets, outside)))
-    for col in ("diameter_mm", "length_m", "renewal_cost"):
+    if RENEWAL_COST in assets:
+        cost = parsing.to_number(assets[RENEWAL_COST])
+        unreadable = cost.isna() & ~parsing.is_blank(assets[RENEWAL_COST])
+        if unreadable.any():
+            out.append(_problem(f"Inventaire, colonne « {RENEWAL_COST} »", "coût illisible",
+                                assets[RENEWAL_COST][unreadable], _lines(assets, unreadable)))
+        assets = assets.assign(**{RENEWAL_COST: cost})
+    for col in ("diameter_mm", "length_m", RENEWAL_COST):
         if col in assets:
             neg = assets[col] < 0
             if neg.any():
@@ -182,7 +190,7 @@ class NetworkMaintenance(AnalysisModule[MaintenanceParams]):
 
         # Plan
         if params.budget_kind == "cout":
-            cost = a["renewal_cost"] if "renewal_cost" in a else pd.Series(np.nan, index=a.index)
+            cost = parsing.to_number(a[RENEWAL_COST]) if RENEWAL_COST in a else pd.Series(np.nan, index=a.index)
             weight = cost.fillna(a["length_m"] * params.cost_per_m)
             unit = "€"
         else:
