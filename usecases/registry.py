@@ -20,6 +20,7 @@ BUILTIN: tuple[str, ...] = (
     "usecases.dsp_performance.module",
     "usecases.readability.module",
     "usecases.simple_answers.module",
+    "usecases.maintenance.module",
 )
 
 _modules: dict[str, AnalysisModule[Any]] = {}

@@ -1,0 +1,134 @@
+"""maintenance: stored validation figures match the README, bad input is refused in French, plans are feasible."""
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from usecases import headless, registry
+from usecases.loading import InvalidInput
+from usecases.maintenance import model, plan
+from usecases.maintenance import validation as val
+from usecases.maintenance.module import check
+
+FOLDER = Path(val.__file__).parent
+RESULT = json.loads(val.RESULT_FILE.read_text(encoding="utf-8"))
+
+
+def _readme_rows() -> dict[int, list[str]]:
+    readme = (FOLDER / "README.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in readme.splitlines():
+        m = re.match(r"\| (\d{4}) \| (\d{4}-\d{4}) \|", line)
+        if m:
+            rows[int(m.group(1))] = [c.strip() for c in line.strip("|").split("|")]
+    return rows
+
+
+def test_readme_table_is_the_stored_validation():
+    rows = _readme_rows()
+    assert sorted(rows) == [r["origin"] for r in RESULT["rows"]]
+    for r in RESULT["rows"]:
+        cells = rows[r["origin"]]
+        assert cells[3] == str(r["assets"]) and cells[4] == str(r["failing_assets"])
+        for cell, key in zip(cells[5:8], ("model", "most_failures", "oldest"), strict=True):
+            assert cell == f"{r[key]:.1f} %".replace(".", ",")
+
+
+def test_shipped_model_is_the_one_chosen_on_tuning_origins_only():
+    assert RESULT["hparams"] == model.DEFAULT_HPARAMS
+    assert RESULT["partial_windows"] == model.PARTIAL_WINDOWS
+    best = max(RESULT["tuning"].values(), key=lambda t: t["mean"])
+    assert RESULT["tuning"][RESULT["chosen"]] == best
+    assert val.TEST_ORIGIN + val.HORIZON <= 2018 and max(val.TUNING_ORIGINS) + val.HORIZON <= val.TEST_ORIGIN
+    test_row = next(r for r in RESULT["rows"] if r["role"] == "test")
+    assert test_row["model"] > test_row["most_failures"] > test_row["oldest"]
+
+
+def test_baselines_recomputed_from_the_data(shared_data):
+    """The two baselines need no training: recompute them at the test origin and compare."""
+    a, f = val.prepared(*val.load_kitchener(shared_data))
+    o = val.TEST_ORIGIN
+    X = model.features(a, f, o, val.HISTORY_START, model.material_vocabulary(a))
+    failed = pd.Series(model.labels(X.index, f, o, val.HORIZON) > 0, index=X.index)
+    by_age = X.sort_values("install_year", kind="stable")
+    row = next(r for r in RESULT["rows"] if r["origin"] == o)
+    assert 100 * model.recall_at(by_age["n_all"], failed.reindex(by_age.index)) == pytest.approx(row["most_failures"], abs=0.01)
+    assert 100 * model.recall_at(-X["install_year"], failed) == pytest.approx(row["oldest"], abs=0.01)
+    assert int(failed.sum()) == row["failing_assets"]
+
+
+def test_recall_at_counts_failing_assets_in_the_top_share():
+    scores = pd.Series(np.arange(20, 0, -1), index=[f"a{i}" for i in range(20)], dtype=float)
+    failed = pd.Series(False, index=scores.index)
+    failed[["a0", "a1", "a15"]] = True
+    assert model.recall_at(scores, failed, 0.1) == pytest.approx(2 / 3)
+
+
+def _inputs():
+    assets = pd.DataFrame({"asset_id": ["A", "B", "C"], "material": ["CI", "PVC", "DI"],
+                           "diameter_mm": [150.0, 200.0, 300.0], "installed": ["1950", "12/03/1980", "2001-05-01"],
+                           "length_m": [100.0, 50.0, 80.0], "lon": [-80.5, -80.4, 200.0], "lat": [43.4, 43.5, 43.4]})
+    failures = pd.DataFrame({"asset_id": ["A", "Z", "B"],
+                             "date": pd.to_datetime(["2010-01-05", "2011-02-03", "2099-01-01"])})
+    return assets, failures
+
+
+def test_bad_input_is_named_in_french_with_its_line():
+    assets, failures = _inputs()
+    problems = check(assets, failures)
+    text = "\n".join(problems)
+    assert "colonne « lon »" in text and "« 200.0 » ligne 4" in text
+    assert "identifiant absent de l'inventaire" in text and "« Z » ligne 3" in text
+    assert "date dans le futur « 01/01/2099 » ligne 4" in text
+    module = registry.get("maintenance")
+    with pytest.raises(InvalidInput) as info:
+        module.run({"assets": assets, "failures": failures}, module.params_model())
+    assert len(info.value.problems) == 3
+
+
+def test_too_large_file_is_refused_and_nothing_written(tmp_path):
+    sample = FOLDER / "assets.csv"
+    out = tmp_path / "out"
+    with pytest.raises(InvalidInput) as info:
+        headless.analyse_to_dir("maintenance", {"assets": sample, "failures": FOLDER / "failures.csv"}, {}, out,
+                                max_bytes=10_000)
+    assert "trop volumineux" in str(info.value)
+    assert not out.exists()
+
+
+def test_out_of_service_assets_are_not_ranked():
+    module = registry.get("maintenance")
+    inputs = module.sample_inputs()
+    assets = inputs["assets"].copy()
+    gone = assets["asset_id"].iloc[:5].tolist()
+    assets.loc[assets.index[:5], "status"] = "Hors service"
+    result = module.run({"assets": assets, "failures": inputs["failures"]},
+                        module.params_model(backtest=False, plan_years=2))
+    risk, planned = result.tables["risk"], result.tables["plan"]
+    assert not set(gone) & set(risk["asset_id"]) and not set(gone) & set(planned["asset_id"])
+    assert list(risk.columns[:4]) == ["asset_id", "risk", "rank", "expected_failures"]
+    assert list(risk["rank"]) == list(range(1, len(risk) + 1))
+    assert list(planned.columns[:2]) == ["asset_id", "year"]
+    assert result.metrics["assets_out_of_service"] == 5
+    assert "carte_du_risque" in result.charts
+
+
+@pytest.mark.parametrize("n, crews", [(12, 2), (300, 0), (3000, 25)])
+def test_plan_is_feasible_and_within_its_proven_bound(n, crews):
+    rng = np.random.default_rng(n)
+    rate, weight = rng.gamma(0.3, 0.1, n), rng.lognormal(3.5, 1.0, n)
+    budget, years = float(weight.sum() * 0.05), 3
+    res = plan.optimise(pd.Index([f"a{i}" for i in range(n)]), rate, weight, years, budget, crews)
+    p = res.plan
+    assert not p["asset_id"].duplicated().any()
+    per_year = p.groupby("plan_year")["weight"].agg(["sum", "size"])
+    assert (per_year["sum"] <= budget + 1e-6).all()
+    if crews:
+        assert (per_year["size"] <= crews).all()
+    assert res.value <= res.bound + 1e-9 and 0 <= res.gap_pct < 5
+    if n == 12:
+        assert res.method == "exact" and res.gap_pct == 0

@@ -1,0 +1,340 @@
+"""Network maintenance: failure risk of each asset and a renewal plan under budget and crews."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar, Literal
+
+import altair as alt
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from usecases import parsing
+from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, Params
+from usecases.loading import InvalidInput, line_numbers
+from usecases.maintenance import model, plan
+from usecases.registry import register
+
+ASSETS = InputSchema((
+    Column("asset_id", "categorical", role="id", description="Identifiant du tronçon ou de l'équipement"),
+    Column("material", "categorical", description="Matériau (ex. « CI » fonte grise, « DI » fonte ductile, « PVC »)"),
+    Column("diameter_mm", "numerical", description="Diamètre nominal (mm)"),
+    Column("installed", "text", role="timestamp", description="Date ou année de pose (jj/mm/aaaa, aaaa-mm-jj ou aaaa)"),
+    Column("length_m", "numerical", description="Longueur (m)"),
+    Column("status", "categorical", role="group", required=False,
+           description="État ; « hors service », « abandonné », « inactive »… sont exclus du classement"),
+    Column("lon", "numerical", role="group", required=False, description="Longitude WGS84 (pour la carte)"),
+    Column("lat", "numerical", role="group", required=False, description="Latitude WGS84 (pour la carte)"),
+))
+#: Optional extra column of ``assets`` (not in the schema, so that monitoring never expects it).
+RENEWAL_COST = "renewal_cost"
+FAILURES = InputSchema((
+    Column("asset_id", "categorical", role="id", description="Identifiant du tronçon concerné (présent dans l'inventaire)"),
+    Column("date", "datetime", role="timestamp", description="Date de la casse ou de la défaillance"),
+))
+
+#: Status values (lower case, accents kept) meaning the asset is no longer in service.
+OUT_OF_SERVICE = frozenset({
+    "hors service", "hs", "abandonné", "abandonne", "inactif", "inactive", "déposé", "depose", "supprimé",
+    "supprime", "retiré", "retire", "abandoned", "removed", "retired", "out of service",
+})
+
+
+class MaintenanceParams(Params):
+    horizon_years: int = Field(5, ge=1, le=10, description="Horizon du risque : casses attendues sur les N années suivant la dernière année observée", title="Horizon (années)")
+    last_year: int = Field(0, ge=0, le=2100, description="Dernière année complète observée ; 0 = année de la défaillance la plus récente", title="Dernière année observée")
+    plan_years: int = Field(5, ge=1, le=10, description="Nombre d'années du programme de renouvellement", title="Années de programme")
+    budget_kind: Literal["longueur", "cout"] = Field(
+        "longueur", description="Le budget annuel porte sur la longueur renouvelée (m) ou sur le coût (€)", title="Nature du budget",
+        json_schema_extra={"choices": {"longueur": "Longueur (m)", "cout": "Coût (€)"}},
+    )
+    annual_budget: float = Field(0.0, ge=0.0, description="Budget annuel, en m ou en € ; 0 = 1 % du réseau en service par an", title="Budget annuel")
+    cost_per_m: float = Field(1000.0, gt=0.0, description="Coût de renouvellement au mètre (€), quand la colonne renewal_cost manque", title="Coût au mètre (€)")
+    crew_capacity: int = Field(0, ge=0, le=10_000, description="Nombre maximal de chantiers par an (équipes) ; 0 = sans limite", title="Chantiers par an")
+    top_share_pct: float = Field(10.0, gt=0.0, le=50.0, description="Part du réseau (en nombre de tronçons) mise en tête de classement pour les indicateurs", title="Tête de classement (%)")
+    backtest: bool = Field(True, description="Mesurer le classement sur les dernières années des données (rétro-test), contre les deux références", title="Rétro-test")
+
+
+def _lines(df: pd.DataFrame, mask: pd.Series) -> list[int]:
+    lines = line_numbers(df)
+    return [lines[i] for i in np.flatnonzero(mask.to_numpy())]
+
+
+def _problem(where: str, what: str, values: pd.Series, lines: list[int]) -> str:
+    more = len(lines) - 1
+    tail = f" (et {more} autre{'s' if more > 1 else ''} ligne{'s' if more > 1 else ''})" if more > 0 else ""
+    return f"{where} : {what} « {values.iloc[0]} » ligne {lines[0]}{tail}"
+
+
+def check(assets: pd.DataFrame, failures: pd.DataFrame, today: dt.date | None = None) -> list[str]:
+    """French problems across both inputs: ids, dates in the future, coordinates and sizes out of range."""
+    today = today or dt.date.today()
+    out: list[str] = []
+    ids = assets["asset_id"].astype("string")
+    dup = ids.duplicated(keep="first") & ids.notna()
+    if dup.any():
+        out.append(_problem("Inventaire", "identifiant en double", ids[dup], _lines(assets, dup)))
+    years = model.install_years(assets["installed"])
+    bad = years.isna() & assets["installed"].notna()
+    if bad.any():
+        out.append(_problem("Inventaire, colonne « installed »", "date ou année de pose illisible",
+                            assets["installed"][bad], _lines(assets, bad)))
+    future = years > today.year
+    if future.any():
+        out.append(_problem("Inventaire, colonne « installed »", "pose dans le futur", assets["installed"][future],
+                            _lines(assets, future)))
+    for col, lo, hi in (("lon", -180.0, 180.0), ("lat", -90.0, 90.0)):
+        if col in assets:
+            v = assets[col]
+            outside = v.notna() & ~v.between(lo, hi)
+            if outside.any():
+                out.append(_problem(f"Inventaire, colonne « {col} »", f"coordonnée hors de [{lo:g} ; {hi:g}]",
+                                    v[outside], _lines(assets, outside)))
+    if RENEWAL_COST in assets:
+        cost = parsing.to_number(assets[RENEWAL_COST])
+        unreadable = cost.isna() & ~parsing.is_blank(assets[RENEWAL_COST])
+        if unreadable.any():
+            out.append(_problem(f"Inventaire, colonne « {RENEWAL_COST} »", "coût illisible",
+                                assets[RENEWAL_COST][unreadable], _lines(assets, unreadable)))
+        assets = assets.assign(**{RENEWAL_COST: cost})
+    for col in ("diameter_mm", "length_m", RENEWAL_COST):
+        if col in assets:
+            neg = assets[col] < 0
+            if neg.any():
+                out.append(_problem(f"Inventaire, colonne « {col} »", "valeur négative", assets[col][neg],
+                                    _lines(assets, neg)))
+    fid = failures["asset_id"].astype("string")
+    unknown = fid.notna() & ~fid.isin(set(ids.dropna()))
+    if unknown.any():
+        n = int(unknown.sum())
+        out.append(_problem("Défaillances", f"{n} défaillance{'s' if n > 1 else ''} sur un identifiant absent de "
+                            "l'inventaire, dont", fid[unknown], _lines(failures, unknown)))
+    late = failures["date"] > pd.Timestamp(today) + pd.Timedelta(days=1)
+    if late.any():
+        out.append(_problem("Défaillances, colonne « date »", "date dans le futur",
+                            failures["date"][late].dt.strftime("%d/%m/%Y"), _lines(failures, late)))
+    return out
+
+
+@register
+class NetworkMaintenance(AnalysisModule[MaintenanceParams]):
+    key = "maintenance"
+    title = "Maintenance prédictive d'un réseau (canalisations)"
+    description = (
+        "Estime pour chaque tronçon le nombre de casses attendues dans les prochaines années (matériau, "
+        "diamètre, âge, longueur et casses passées, gradient boosting sur un plan d'expérience daté), le "
+        "classe, et propose un programme de renouvellement sous budget annuel et capacité des équipes."
+    )
+    version = "1.0"
+    family = "operations"
+    inputs: ClassVar[tuple[InputSpec, ...]] = (
+        InputSpec("assets", "Inventaire des tronçons", ASSETS, "Une ligne par tronçon (identifiant unique).",
+                  sample_file="assets.csv"),
+        InputSpec("failures", "Casses et défaillances", FAILURES, "Une ligne par casse, avec l'identifiant du tronçon.",
+                  sample_file="failures.csv"),
+    )
+    params_model = MaintenanceParams
+
+    def run(self, inputs: dict[str, pd.DataFrame], params: MaintenanceParams) -> AnalysisResult:
+        raw_assets, raw_failures = inputs["assets"], inputs["failures"]
+        problems = check(raw_assets, raw_failures)  # before any filter: line numbers follow positions
+        if problems:
+            raise InvalidInput(problems)
+        raw_failures = raw_failures[raw_failures["date"].notna() & raw_failures["asset_id"].notna()]
+        if raw_failures.empty:
+            raise InvalidInput(["Défaillances : aucune casse datée, le risque ne peut pas être appris."])
+        notes: list[str] = []
+        assets = model.clean_assets(raw_assets[raw_assets["asset_id"].notna()])
+        status = assets["status"].astype("string").str.strip().str.lower() if "status" in assets else None
+        in_service = ~status.isin(OUT_OF_SERVICE).fillna(False) if status is not None else pd.Series(True, assets.index)
+        no_year = assets["install_year"].isna()
+        fails = model.failure_years(raw_failures)
+        before = fails["year"] < fails["asset_id"].map(assets["install_year"]).fillna(-np.inf)
+        if before.any():
+            notes.append(f"{int(before.sum())} casse(s) datée(s) avant la pose du tronçon (ancienne conduite au même "
+                         "identifiant) ont été écartées.")
+        fails = fails[~before]
+        last_year = params.last_year or int(np.floor(fails["year"].max()))
+        fails = fails[fails["year"] < last_year + 1]
+        history_start = float(np.floor(fails["year"].min())) if len(fails) else float(last_year)
+        first_origin = int(history_start) + 2
+        origins = list(range(first_origin, last_year if model.PARTIAL_WINDOWS else last_year - params.horizon_years + 1))
+        if not origins:
+            raise InvalidInput([f"Défaillances : l'historique ({int(history_start)}–{last_year}) est trop court ; "
+                                "il faut au moins trois années de casses pour apprendre le risque."])
+        ranked_assets = assets[in_service & ~no_year]
+        d = model.design(ranked_assets, fails, origins, params.horizon_years, history_start, last_year)
+        fitted = model.fit(d)
+        X = model.features(ranked_assets, fails, last_year, history_start, d.materials)
+        rate = model.predict(fitted, X)
+        expected = rate * params.horizon_years
+        a = ranked_assets.loc[X.index]
+        risk = pd.DataFrame({
+            "asset_id": X.index.astype(str),
+            "risk": 1 - np.exp(-expected),
+            "rank": 0,
+            "expected_failures": expected,
+            "material": a["material"].to_numpy(),
+            "diameter_mm": a["diameter_mm"].to_numpy(),
+            "length_m": a["length_m"].to_numpy(),
+            "age": X["age"].to_numpy(),
+            "past_failures": X["n_all"].astype(int).to_numpy(),
+        })
+        for col in ("lon", "lat"):
+            if col in a:
+                risk[col] = a[col].to_numpy()
+        risk = risk.sort_values(["expected_failures", "past_failures", "age"], ascending=False, kind="stable")
+        risk["rank"] = np.arange(1, len(risk) + 1)
+        risk = risk.reset_index(drop=True).round({"risk": 4, "expected_failures": 4, "age": 0, "length_m": 1})
+
+        # Plan
+        if params.budget_kind == "cout":
+            cost = parsing.to_number(a[RENEWAL_COST]) if RENEWAL_COST in a else pd.Series(np.nan, index=a.index)
+            weight = cost.fillna(a["length_m"] * params.cost_per_m)
+            unit = "€"
+        else:
+            weight = a["length_m"]
+            unit = "m"
+        weight = weight.fillna(0.0).to_numpy(dtype=float)
+        budget = params.annual_budget or 0.01 * float(weight.sum())
+        planned = plan.optimise(X.index, rate, weight, params.plan_years, budget, params.crew_capacity)
+        plan_df = planned.plan.rename(columns={"weight": "length_m" if unit == "m" else "cost",
+                                               "avoided": "avoided_failures"})
+        plan_df.insert(1, "year", last_year + plan_df.pop("plan_year"))
+        plan_df = plan_df.round({"avoided_failures": 4, "length_m": 1, "cost": 0})
+
+        metrics: dict[str, float] = {
+            "assets_ranked": float(len(risk)),
+            "assets_out_of_service": float((~in_service).sum()),
+            "assets_without_year": float((no_year & in_service).sum()),
+            "failures_used": float(len(fails)),
+            "last_year": float(last_year),
+            "expected_failures_total": float(expected.sum()),
+        }
+        k = max(1, round(params.top_share_pct / 100 * len(risk)))
+        metrics["top_share_expected_pct"] = float(100 * risk["expected_failures"].head(k).sum() / max(expected.sum(), 1e-12))
+        metrics.update({
+            "plan_renewals": float(len(plan_df)),
+            "plan_avoided_failures": planned.value,
+            "plan_upper_bound": planned.bound,
+            "plan_gap_pct": planned.gap_pct,
+            "plan_exact": float(planned.method == "exact"),
+            "annual_budget": budget,
+        })
+        labels = {
+            "assets_ranked": "Tronçons classés (en service)",
+            "assets_out_of_service": "Tronçons hors service écartés",
+            "assets_without_year": "Tronçons sans année de pose écartés",
+            "failures_used": "Casses utilisées",
+            "last_year": "Dernière année observée",
+            "expected_failures_total": f"Casses attendues sur {params.horizon_years} ans (réseau)",
+            "top_share_expected_pct": f"Part des casses attendues dans les {params.top_share_pct:g} % en tête (%)",
+            "plan_renewals": "Renouvellements programmés",
+            "plan_avoided_failures": "Casses évitées attendues (programme)",
+            "plan_upper_bound": "Borne supérieure prouvée (relaxation LP)",
+            "plan_gap_pct": "Écart maximal à l'optimum (%)",
+            "plan_exact": "Programme optimal prouvé (1 = oui)",
+            "annual_budget": f"Budget annuel ({unit})",
+        }
+        if params.backtest and last_year - params.horizon_years - first_origin >= 1 + (
+                0 if model.PARTIAL_WINDOWS else params.horizon_years):
+            bt = backtest(ranked_assets, fails, last_year - params.horizon_years, params.horizon_years,
+                          history_start, params.top_share_pct / 100)
+            metrics.update({f"backtest_{k}": v for k, v in bt.items()})
+            origin = last_year - params.horizon_years
+            share = f"{params.top_share_pct:g} %"
+            labels.update({
+                "backtest_model": f"Rétro-test {origin}→{last_year} : casses trouvées dans les {share} en tête (modèle, %)",
+                "backtest_most_failures": "Rétro-test : idem, classement par casses passées (%)",
+                "backtest_oldest": "Rétro-test : idem, classement par âge (%)",
+            })
+        newer = int((in_service & (assets["install_year"] > last_year)).sum())
+        if newer:
+            notes.append(f"{newer} tronçon(s) posé(s) après {last_year} ne sont pas classés (pas encore d'historique).")
+        if no_year.any():
+            notes.append(f"{int((no_year & in_service).sum())} tronçon(s) sans année de pose lisible ne sont pas classés.")
+        notes += [
+            f"Risque : gradient boosting (perte de Poisson) appris sur {len(origins)} années d'origine "
+            f"({origins[0]}–{origins[-1]}), chaque tronçon décrit tel qu'il était en fin d'année (âge, matériau, "
+            "diamètre, longueur, casses passées par fenêtre, ancienneté de la dernière casse) et suivi sur les "
+            f"{params.horizon_years} années suivantes.",
+            f"« risk » = probabilité d'au moins une casse d'ici {last_year + params.horizon_years} "
+            "(loi de Poisson de moyenne « expected_failures »).",
+            ("Programme : optimum exact (HiGHS, branch and bound)." if planned.method == "exact" else
+             "Programme : meilleur de plusieurs placements gloutons (trois ordres, et l'arrondi de la relaxation "
+             "linéaire) ; la relaxation linéaire (HiGHS) prouve qu'il est à moins de "
+             + f"{planned.gap_pct:.2f}".replace(".", ",") + " % de l'optimum."),
+            f"Budget annuel : {budget:,.0f} {unit}".replace(",", "\u202f")
+            + (f", au plus {params.crew_capacity} chantiers par an." if params.crew_capacity else ", sans limite de chantiers."),
+            "Aide à la décision : le programme est arrêté par les ingénieurs réseau (coordination de voirie, "
+            "criticité, conduites voisines).",
+        ]
+        return AnalysisResult(
+            metrics=metrics,
+            tables={"risk": risk, "plan": plan_df},
+            charts=self._charts(risk, plan_df, unit),
+            notes=notes,
+            metric_labels=labels,
+            table_labels={"risk": "Risque par tronçon (classement)", "plan": "Programme de renouvellement"},
+        )
+
+    @staticmethod
+    def _charts(risk: pd.DataFrame, plan_df: pd.DataFrame, unit: str) -> dict[str, alt.TopLevelMixin]:
+        charts: dict[str, alt.TopLevelMixin] = {}
+        tooltip = [alt.Tooltip("asset_id:N", title="Tronçon"), alt.Tooltip("material:N", title="Matériau"),
+                   alt.Tooltip("age:Q", title="Âge"), alt.Tooltip("past_failures:Q", title="Casses passées"),
+                   alt.Tooltip("expected_failures:Q", title="Casses attendues", format=".2f"),
+                   alt.Tooltip("rank:Q", title="Rang")]
+        if {"lon", "lat"} <= set(risk.columns) and risk[["lon", "lat"]].notna().all(axis=1).any():
+            located = risk.dropna(subset=["lon", "lat"]).sort_values("expected_failures", kind="stable")
+            located = located.tail(5000)
+            charts["carte_du_risque"] = alt.Chart(located).mark_circle(opacity=0.8).encode(
+                longitude="lon:Q", latitude="lat:Q",
+                color=alt.Color("expected_failures:Q", title="Casses attendues", scale=alt.Scale(scheme="reds")),
+                size=alt.Size("expected_failures:Q", legend=None, scale=alt.Scale(range=[8, 160])),
+                tooltip=tooltip,
+            ).project(type="mercator").properties(title="Carte du risque (tronçons localisés)", width="container",
+                                                  height=420)
+        by_material = risk.groupby("material", as_index=False).agg(
+            casses_attendues=("expected_failures", "sum"), longueur_km=("length_m", lambda s: s.sum() / 1000))
+        by_material["pour_100_km"] = 100 * by_material["casses_attendues"] / by_material["longueur_km"].clip(lower=1e-9)
+        charts["risque_par_materiau"] = alt.Chart(by_material).mark_bar().encode(
+            x=alt.X("pour_100_km:Q", title="Casses attendues pour 100 km sur l'horizon"),
+            y=alt.Y("material:N", sort="-x", title="Matériau"),
+            tooltip=[alt.Tooltip("material:N", title="Matériau"), alt.Tooltip("longueur_km:Q", title="km", format=".1f"),
+                     alt.Tooltip("casses_attendues:Q", title="Casses attendues", format=".1f")],
+        ).properties(title="Risque par matériau", width="container")
+        if len(plan_df):
+            weight_col = "length_m" if unit == "m" else "cost"
+            per_year = plan_df.groupby("year", as_index=False).agg(
+                renouvellements=("asset_id", "size"), poids=(weight_col, "sum"),
+                casses_evitees=("avoided_failures", "sum"))
+            charts["programme_par_annee"] = alt.Chart(per_year).mark_bar().encode(
+                x=alt.X("year:O", title="Année"),
+                y=alt.Y("poids:Q", title=f"Renouvelé ({unit})"),
+                tooltip=[alt.Tooltip("year:O", title="Année"), alt.Tooltip("renouvellements:Q", title="Chantiers"),
+                         alt.Tooltip("poids:Q", title=unit, format=",.0f"),
+                         alt.Tooltip("casses_evitees:Q", title="Casses évitées attendues", format=".2f")],
+            ).properties(title="Programme de renouvellement par année", width="container")
+        return charts
+
+
+def backtest(assets: pd.DataFrame, fails: pd.DataFrame, origin: int, horizon: int, history_start: float,
+             share: float = 0.1, hparams: dict[str, float] | None = None,
+             partial_windows: bool | None = None) -> dict[str, float]:
+    """Recall (%) in the top ``share`` at ``origin`` of the model (trained on earlier years) and two baselines."""
+    origins = list(range(int(history_start) + 2, origin))
+    d = model.design(assets, fails, origins, horizon, history_start, origin, partial_windows)
+    fitted = model.fit(d, hparams)
+    X = model.features(assets, fails, origin, history_start, d.materials)
+    failed = pd.Series(model.labels(X.index, fails, origin, horizon) > 0, index=X.index)
+    scores = pd.Series(model.predict(fitted, X), index=X.index)
+    by_age = X.sort_values("install_year", kind="stable")  # ties in past failures: oldest first
+    oldest = -X["install_year"].fillna(X["install_year"].max())
+    return {
+        "model": 100 * model.recall_at(scores, failed, share),
+        "most_failures": 100 * model.recall_at(by_age["n_all"], failed.reindex(by_age.index), share),
+        "oldest": 100 * model.recall_at(oldest, failed, share),
+        "failing_assets": float(failed.sum()),
+    }
