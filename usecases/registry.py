@@ -16,6 +16,7 @@ BUILTIN: tuple[str, ...] = (
     "usecases.facility_usage.module",
     "usecases.operating_costs.module",
     "usecases.municipal_accounts.module",
+    "usecases.contract_clauses.module",
 )
 
 _modules: dict[str, AnalysisModule[Any]] = {}

@@ -15,6 +15,7 @@ DEMO_BINDINGS: dict[str, tuple[str, list[dict[str, object]]]] = {
     "Fréquentation des pistes cyclables et des équipements": ("facility_usage", [{"public_holidays": "CA-QC"}]),
     "Détection d'anomalies de consommation énergétique des bâtiments": ("operating_costs", [{}]),
     "Analyse des dépenses de fonctionnement au regard des villes comparables": ("municipal_accounts", [{}]),
+    "Repérage des clauses sensibles dans les contrats et marchés": ("contract_clauses", [{}]),
 }
 
 
