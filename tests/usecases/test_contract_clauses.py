@@ -69,7 +69,7 @@ def test_reads_txt_docx_pdf_and_zip():
 def test_bad_documents_get_french_messages():
     assert "scanné" in _refusal(_pdf(None), "scan.pdf")
     assert "mot de passe" in _refusal(_pdf("Texte du contrat, assez long pour compter.", password="x"), "secret.pdf")
-    assert "trop volumineux" in _refusal(b"a" * (20 * 1024 * 1024 + 1), "gros.txt")
+    assert "trop volumineux (19 Mo, 15 Mo au plus)" in _refusal(b"a" * 20_000_000, "gros.txt")
     assert "vide" in _refusal(b"", "vide.txt")
     assert "vide ou presque" in _refusal(b"   \n\n  ", "blanc.txt")
     assert "vide ou presque" in _refusal(_docx(" "), "vide.docx")

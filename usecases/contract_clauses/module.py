@@ -122,7 +122,7 @@ class ContractClauses(AnalysisModule[ContractClausesParams]):
     family = "contracts_finance"
     inputs: ClassVar[tuple[InputSpec, ...]] = (
         InputSpec("documents", "Contrats (PDF, DOCX, TXT ou zip)", SCHEMA,
-                  "Un document par fichier, ou un zip de documents ; 20 Mo au plus.",
+                  "Un document par fichier (PDF, DOCX, TXT), ou un zip de documents ; 15 Mo au plus.",
                   sample_file="sample.zip", reader=read_documents, upload_types=("pdf", "docx", "txt", "zip", "csv")),
     )
     params_model = ContractClausesParams

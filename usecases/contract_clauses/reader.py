@@ -20,6 +20,8 @@ SUFFIXES = (".pdf", ".docx", ".txt", ".md")
 #: Fewer letters than this over the whole document: no usable text (scanned PDF, empty file).
 MIN_LETTERS = 40
 MAX_FILES = 200
+#: Documents are capped below the table limit: a contract's text rarely needs more, and pdfminer is slow.
+MAX_DOCUMENT_BYTES = 15 * 1024 * 1024
 
 
 def _mo(n: int) -> str:
@@ -95,6 +97,7 @@ def _one(data: bytes, name: str) -> str:
 
 def read_documents(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> pd.DataFrame:
     """``DataFrame(document, text)`` from one uploaded file (a document, a zip of documents, or a CSV)."""
+    max_bytes = min(max_bytes, MAX_DOCUMENT_BYTES)
     if len(data) > max_bytes:
         raise InvalidInput([f"« {filename} » : fichier trop volumineux ({_mo(len(data))}, {_mo(max_bytes)} au plus)."])
     if len(data) == 0:
