@@ -137,4 +137,7 @@ def test_readme_reports_the_validation_figures():
         row = re.search(rf"^\| {re.escape(t)} \| (\d+) \| ([\d.]+) \| ([\d.]+) \|", readme, re.M)
         assert row, t
         assert (int(row[1]), float(row[2]), float(row[3])) == (r["test_positives"], r["f1_model"], r["f1_baseline"])
+    for k in (10, 20):
+        f = res[f"macro_f1_{k}plus"]
+        assert f"({f['types']} types) : modèle {f['model']:.3f}, référence {f['baseline']:.3f}" in readme
     assert res["macro_f1_model"] > res["macro_f1_baseline"]
