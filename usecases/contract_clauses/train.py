@@ -107,6 +107,7 @@ def fit_stack(feats: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.nda
     """Stage-2 weights, intercepts and thresholds (on its own out-of-fold scores) from training docs only."""
     n_types = labels.shape[1]
     sw, sb, th = np.zeros((feats.shape[1], n_types)), np.zeros(n_types), np.full(n_types, 0.5)
+    inner_f1 = np.ones(n_types)
     inner = KFold(INNER_FOLDS, shuffle=True, random_state=SEED + 1)
     for j in range(n_types):
         y = labels[:, j]
@@ -121,10 +122,17 @@ def fit_stack(feats: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.nda
             lr = LogisticRegression(C=C_STACK, class_weight="balanced", solver="liblinear").fit(feats[tr], y[tr])
             oof[te] = lr.predict_proba(feats[te])[:, 1]
         th[j] = best_threshold(y, oof)
+        inner_f1[j] = _f1(y, oof >= th[j])
         lr = LogisticRegression(C=C_STACK, class_weight="balanced", solver="liblinear").fit(feats, y)
         sw[:, j] = lr.coef_[0]
         sb[j] = lr.intercept_[0]
+    fit_stack.inner_f1 = inner_f1  # type: ignore[attr-defined]  # for model selection on training contracts
     return sw, sb, th
+
+
+def _f1(y: np.ndarray, pred: np.ndarray) -> float:
+    tp = float((pred & (y == 1)).sum())
+    return 2 * tp / (pred.sum() + y.sum()) if (pred.sum() + y.sum()) else 0.0
 
 
 def fit(corpus: cuad.Corpus, documents: list[str], log=print) -> ClauseModel:
