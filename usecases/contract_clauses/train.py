@@ -23,7 +23,7 @@ from usecases.contract_clauses.model import CHAR, WORD, ClauseModel, Vectoriser
 
 INNER_FOLDS = 4
 SEED = 0
-ALPHA = 5e-5
+ALPHA = 5e-4
 EPOCHS = 12
 C_STACK = 0.3
 C_DOC = 4.0
