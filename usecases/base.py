@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import importlib.resources
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, Literal, TypeVar, get_args
 
@@ -133,6 +134,11 @@ class InputSpec:
     sample_file: str = "sample.csv"
     #: An optional input may be left out; the module then runs without it.
     required: bool = True
+    #: Reader for inputs that are not tables (e.g. documents): ``reader(data, filename, max_bytes=...)``
+    #: returns a frame of text cells checked against ``schema``; ``None`` uses the strict table reader.
+    reader: Callable[..., pd.DataFrame] | None = None
+    #: File types offered for upload when ``reader`` is set (suffixes without the dot).
+    upload_types: tuple[str, ...] = ("csv", "txt", "xlsx")
 
 
 class Params(BaseModel):
@@ -194,6 +200,9 @@ class AnalysisModule(ABC, Generic[P]):
         frames: dict[str, pd.DataFrame] = {}
         for spec in self.inputs:
             resource = importlib.resources.files(package).joinpath(spec.sample_file)
+            if spec.reader is not None:
+                frames[spec.name] = coerce(spec.reader(resource.read_bytes(), spec.sample_file), spec.schema)
+                continue
             with resource.open("rb") as fh:
                 raw = pd.read_csv(fh, dtype=str, keep_default_na=False, na_values=[""])
             frames[spec.name] = coerce(raw, spec.schema)

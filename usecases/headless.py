@@ -71,7 +71,8 @@ def analyse_to_dir(
             continue
         path = paths[spec.name]
         try:
-            raw = read_table(path.read_bytes(), path.name, max_bytes=max_bytes)
+            read = spec.reader or read_table
+            raw = read(path.read_bytes(), path.name, max_bytes=max_bytes)
             frames[spec.name] = prepare(raw, spec.schema)
         except InvalidInput as exc:
             prefix = f"{path.name} : " if len(module.inputs) > 1 else ""

@@ -21,6 +21,7 @@ BUILTIN: tuple[str, ...] = (
     "usecases.readability.module",
     "usecases.simple_answers.module",
     "usecases.maintenance.module",
+    "usecases.contract_clauses.module",
 )
 
 _modules: dict[str, AnalysisModule[Any]] = {}

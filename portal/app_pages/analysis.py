@@ -78,9 +78,10 @@ if may_run:
             cols = ", ".join(c.name + ("" if c.required else " (facultative)") for c in spec.schema.columns)
             title = spec.title_fr + ("" if spec.required else " (facultatif)")
             if source == "files":
-                f = st.file_uploader(title, type=["csv", "txt", "xlsx"], key=f"up_{uc.id}_{spec.name}",
-                                     help=f"Colonnes attendues : {cols}. Séparateur « ; » ou « , », "
-                                          "décimales à virgule et dates jj/mm/aaaa acceptées. 50 Mo au plus.")
+                f = st.file_uploader(title, type=list(spec.upload_types), key=f"up_{uc.id}_{spec.name}",
+                                     help=spec.description if spec.reader else
+                                     f"Colonnes attendues : {cols}. Séparateur « ; » ou « , », "
+                                     "décimales à virgule et dates jj/mm/aaaa acceptées. 50 Mo au plus.")
                 if f is not None:
                     uploads[spec.name] = UploadedFile(f.name, f.getvalue())
             else:

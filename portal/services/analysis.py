@@ -321,7 +321,8 @@ class AnalysisService:
                 continue
             up = uploads[spec.name]
             try:
-                raw = loading.read_table(up.data, up.name, max_bytes=self.max_upload_bytes)
+                read = spec.reader or loading.read_table
+                raw = read(up.data, up.name, max_bytes=self.max_upload_bytes)
                 frames[spec.name] = loading.prepare(raw, spec.schema)
             except loading.InvalidInput as exc:
                 problems.extend(f"« {up.name} » ({spec.title_fr}) — {p}" for p in exc.problems)
