@@ -78,8 +78,8 @@ class Router:
         splitter = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=0)
         # ensemble=False: one sigmoid per service fitted on the out-of-fold scores, one SVM refitted on all rows
         # (three times fewer calibrations than the fold ensemble, for the same out-of-fold calibration)
-        self.model = CalibratedClassifierCV(LinearSVC(C=self.C, max_iter=5000), method="sigmoid", cv=splitter,
-                                            ensemble=False)
+        svm = LinearSVC(C=self.C, max_iter=5000, random_state=0)
+        self.model = CalibratedClassifierCV(svm, method="sigmoid", cv=splitter, ensemble=False)
         with warnings.catch_warnings():
             # services seen once or twice: the calibration folds cannot all hold them (sklearn warns)
             warnings.simplefilter("ignore")
