@@ -245,8 +245,9 @@ class RequestRouting(AnalysisModule[RequestRoutingParams]):
             ).properties(title="Demandes par service proposé", width="container")
         period = (f"les demandes les plus récentes selon « {tcol} »" if tcol
                   else "les dernières lignes de l'historique (aucune colonne de date ou d'édition)")
+        shown = f"{threshold:.2f}".replace(".", ",")
         notes[:0] = [
-            f"Seuil de confiance {threshold:.2f} : le plus bas qui donne au moins {params.target_precision * 100:.0f} % de "
+            f"Seuil de confiance {shown} : le plus bas qui donne au moins {params.target_precision * 100:.0f} % de "
             f"précision sur {period} ({len(late)} demandes), appris sur les {len(early)} plus anciennes ; "
             f"il y route {_fmt(cov)} des demandes avec une précision de {_fmt(prec)}.",
             "Une demande sous le seuil est laissée à un agent ; une demande routée reste réaffectable par le "
