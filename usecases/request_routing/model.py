@@ -8,6 +8,7 @@ linear SVM whose scores are turned into probabilities by sigmoid calibration (``
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.preprocessing import OneHotEncoder
 from sklearn.svm import LinearSVC
 
-from usecases.simple_answers.match import analyse
+from usecases.simple_answers.match import analyse, tokens
 
 #: vocabulary caps keep a run on a few thousand requests within seconds
 MAX_WORD_FEATURES = 50_000
@@ -33,6 +34,20 @@ FOLDS = 3
 
 def _cat_frame(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return df[columns].astype("string").fillna("").astype(str) if columns else pd.DataFrame(index=df.index)
+
+
+def _surface_forms(text: str) -> dict[str, str]:
+    """Stem -> the first word of ``text`` with that stem, as written (lower case)."""
+    out: dict[str, str] = {}
+    for word in re.findall(r"\w+", str(text).lower()):
+        for token in tokens(word):
+            out.setdefault(token, word)
+    return out
+
+
+def _category_name(column: str, value: object) -> str:
+    """How a category shows among the terms that drove a choice: « thematique = Sport »."""
+    return f"{column} = {'autres valeurs' if value == 'infrequent_sklearn' else value}"
 
 
 @dataclass
@@ -50,7 +65,8 @@ class Router:
                                          sublinear_tf=True, max_features=MAX_CHAR_FEATURES, dtype=np.float64)
             blocks = [self.words.fit_transform(texts), self.chars.fit_transform(texts)]
             if self.category_columns:
-                self.onehot = OneHotEncoder(handle_unknown="ignore", min_frequency=2)
+                self.onehot = OneHotEncoder(handle_unknown="ignore", min_frequency=2,
+                                            feature_name_combiner=_category_name)
                 blocks.append(self.onehot.fit_transform(cats) * CATEGORY_WEIGHT)
         else:
             blocks = [self.words.transform(texts), self.chars.transform(texts)]
@@ -99,8 +115,12 @@ class Router:
     def predict_proba(self, df: pd.DataFrame) -> np.ndarray:
         return self.model.predict_proba(self.transform(df))
 
-    def top_terms(self, x: sparse.csr_matrix, classes: np.ndarray, n: int = 5) -> list[str]:
-        """The features that add most to each row's score for the given class (readable words first)."""
+    def top_terms(self, x: sparse.csr_matrix, classes: np.ndarray, n: int = 5,
+                  texts: list[str] | None = None) -> list[str]:
+        """The features that add most to each row's score for the given class (readable words first).
+
+        With ``texts``, a stemmed word is shown as the request wrote it (« ecol » -> « écoles »).
+        """
         out = []
         index = {c: i for i, c in enumerate(self.model.classes_)}
         for row, cls in zip(range(x.shape[0]), classes, strict=True):
@@ -110,6 +130,10 @@ class Router:
             order = np.argsort(-contrib, kind="stable")
             terms = [str(self._names[cols[j]]) for j in order if contrib[j] > 0]
             words = [t for t in terms if not t.startswith("«")]
+            if texts is not None:
+                surface = _surface_forms(texts[row])
+                words = [" ".join(surface.get(part, part) for part in t.split(" ")) if " = " not in t else t
+                         for t in words]
             chosen = (words + [t for t in terms if t.startswith("«")])[:n]
             out.append(", ".join(chosen))
         return out

@@ -194,7 +194,7 @@ class RequestRouting(AnalysisModule[RequestRoutingParams]):
             classes = router.model.classes_
             order = np.argsort(-proba, axis=1, kind="stable")
             best = classes[order[:, 0]]
-            terms = router.top_terms(x, best, params.n_terms)
+            terms = router.top_terms(x, best, params.n_terms, requests["text"].tolist())
             for i in range(len(requests)):
                 conf = float(proba[i, order[i, 0]])
                 routed = conf >= threshold and cov > 0
