@@ -45,6 +45,9 @@ def test_sample_routes_school_yards_to_the_school_directorate(result):
                                                                                                        case=False)]
     assert len(schools)
     assert (schools["predicted_service"] == "Direction des Affaires Scolaires").mean() >= 0.8
+    # the terms quote the request's own words (not the stems) and the categories by name
+    assert any("écoles" in t.split(", ") for t in schools["terms"])
+    assert routing["terms"].str.contains("thematique = ").any()
 
 
 def test_threshold_is_the_lowest_reaching_the_target_precision():
