@@ -22,6 +22,7 @@ BUILTIN: tuple[str, ...] = (
     "usecases.simple_answers.module",
     "usecases.maintenance.module",
     "usecases.contract_clauses.module",
+    "usecases.request_routing.module",
 )
 
 _modules: dict[str, AnalysisModule[Any]] = {}

@@ -22,6 +22,7 @@ DEMO_BINDINGS: dict[str, tuple[str, list[dict[str, object]]]] = {
     "Analyse de l'équilibre économique des délégations de service public": ("dsp_performance", [{}]),
     "Information publique accessible : réécriture en français facile à lire": ("readability", [{}]),
     "Assistant conversationnel pour les questions simples des habitants": ("simple_answers", [{}]),
+    "Routage automatique des demandes des usagers vers le bon service": ("request_routing", [{}]),
     # the in-run backtest doubles the time: left to the user's own runs, the demo stays under 3 s
     "Maintenance prédictive du réseau d'eau potable": ("maintenance", [{"backtest": False, "crew_capacity": 20}]),
     "Repérage des clauses sensibles dans les contrats et marchés": ("contract_clauses", [{}]),
