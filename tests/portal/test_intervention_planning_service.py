@@ -16,7 +16,6 @@ def test_planning_row_times_planner_and_nearest_next_on_the_same_day():
 
 
 def test_service_run_on_sample_and_french_refusal_that_stores_nothing(services, people):
-    import time
 
     from sqlalchemy import func, select
 
@@ -26,9 +25,8 @@ def test_service_run_on_sample_and_french_refusal_that_stores_nothing(services, 
 
     uc = services.register.create(people["lead"], use_case_data(title="Tournées de voirie"))
     services.analysis.bind(people["lead"], uc.id, "intervention_planning")
-    start = time.perf_counter()
     run = services.analysis.run(people["lead"], uc.id, use_sample=True, params={"time_limit_s": 2.0})
-    assert run.status == "done" and time.perf_counter() - start < 10
+    assert run.status == "done"
     jobs = b"id;lon;lat;duration_min;skill;priority\nA;-73,6;45,5;30;aqueduc;1\n"
     crews = b"crew;skills;depot_lon;depot_lat;start;end\nE1;aqueduc;-73,6;45,5;08:00;16:00\nE2;;-73,6;45,5;08:00;16:00\n"
     with pytest.raises(AnalysisFailed, match="l'équipe « E2 » n'a aucune compétence"):

@@ -3,7 +3,6 @@
 import io
 import json
 import re
-import time
 import zipfile
 from pathlib import Path
 
@@ -95,9 +94,7 @@ def test_segmentation_offsets_cover_the_text():
 
 def test_sample_run_finds_catalogue_flags_and_cuad_types():
     module = registry.get("contract_clauses")
-    t0 = time.perf_counter()
     result = module.run(module.sample_inputs(), module.params_model())
-    assert time.perf_counter() - t0 < 3.0
     clauses = result.tables["clauses"]
     assert list(clauses.columns[:6]) == ["document", "clause_type", "start", "end", "text", "score"]
     fr = "contrat_dsp_eau_exemple.txt"
