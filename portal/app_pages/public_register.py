@@ -12,11 +12,6 @@ from portal.ui.feedback import attempt, flash
 from portal.ui.i18n import fmt_date, t
 from portal.ui.session import principal
 from portal.ui.text import plain
-from usecases import registry
-
-#: Rubriques written in sentences, checked for readability before publishing.
-READABLE_FIELDS = ("purpose", "role_in_decision", "automation", "public_concerned", "data", "data_sources",
-                   "collection", "legal_bases")
 
 me = principal()
 svc = services()
@@ -79,18 +74,14 @@ if index is not None:
             st.caption("Les rubriques rédigées de la fiche passent par le module « Lisibilité de l'information "
                        "publique » : phrases longues, jargon administratif, sigles, voix passive, mots rares.")
             if st.button("Vérifier la lisibilité", key=f"readability_{entry.use_case_id}"):
-                texts = pd.DataFrame([{"id": FIELDS[k], "title": FIELDS[k], "text": str(v)}
-                                      for k, v in entry.record.items()
-                                      if k in READABLE_FIELDS and isinstance(v, str) and len(v.split()) >= 5])
-                if texts.empty:
+                tables = svc.public_register.readability(me, entry.use_case_id)
+                if tables is None:
                     st.info("Aucune rubrique rédigée à vérifier.")
                 else:
-                    readability = registry.get("readability")
-                    result = readability.run({"texts": texts}, readability.params_model())
-                    st.dataframe(result.tables["texts"][["id", "score_difficulte", "niveau", "mots_par_phrase",
-                                                         "jargon", "sigles_non_expliques", "suggestions"]],
+                    st.dataframe(tables["texts"][["id", "score_difficulte", "niveau", "mots_par_phrase",
+                                                   "jargon", "sigles_non_expliques", "suggestions"]],
                                  hide_index=True)
-                    sugg = result.tables["suggestions"]
+                    sugg = tables["suggestions"]
                     if sugg.empty:
                         st.success("Aucune suggestion : la fiche se lit bien.")
                     else:

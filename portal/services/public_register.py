@@ -35,6 +35,7 @@ from portal.services.governance import GovernanceService
 from portal.services.register import RegisterService
 from portal.services.schemas import UseCaseView
 from portal.services.spreadsheet import to_csv_bytes
+from usecases import registry
 
 #: The record's fields, in the Etalab inventory's order, with their French headings.
 FIELDS: dict[str, str] = {
@@ -78,6 +79,11 @@ IN_USE = (Stage.PILOT, Stage.EVALUATION, Stage.DEPLOYED)
 
 COLLECTION_FR = {"internal": "données produites par la collectivité", "partner": "données transmises par un partenaire",
                  "open_data": "données ouvertes"}
+
+
+#: Rubriques written in sentences, checked for readability before publishing.
+READABLE_FIELDS = ("purpose", "role_in_decision", "automation", "public_concerned", "data", "data_sources",
+                   "collection", "legal_bases")
 
 
 @dataclass(frozen=True)
@@ -154,6 +160,18 @@ class PublicRegisterService:
             "_publication_required": bool(crpa.get("publication_required")) and not (
                 cl is not None and cl.risk_class.value == "prohibited"),
         }
+
+    def readability(self, principal: Principal, use_case_id: int) -> dict[str, pd.DataFrame] | None:
+        """The readability module's tables (``texts``, ``suggestions``) on the entry's written rubriques,
+        as it would be published now; ``None`` when no rubrique has a sentence to check."""
+        require(principal, Action.PUBLISH_REGISTER)
+        record = self.record(use_case_id)
+        texts = pd.DataFrame([{"id": FIELDS[k], "title": FIELDS[k], "text": record[k]} for k in READABLE_FIELDS
+                              if isinstance(record.get(k), str) and len(record[k].split()) >= 5])
+        if texts.empty:
+            return None
+        module = registry.get("readability")
+        return module.run({"texts": texts}, module.params_model()).tables
 
     def missing(self, use_case_id: int) -> list[str]:
         rec = self.record(use_case_id)

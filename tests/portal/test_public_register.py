@@ -324,3 +324,15 @@ def test_the_hourly_limit_of_public_reports_is_a_setting():
     assert load_settings({"VIGIE_PUBLIC_REPORTS_PER_HOUR": "0"}).public_reports_per_hour == 0
     with pytest.raises(SettingsError, match="VIGIE_PUBLIC_REPORTS_PER_HOUR"):
         load_settings({"VIGIE_PUBLIC_REPORTS_PER_HOUR": "-1"})
+
+
+def test_readability_check_before_publishing_is_for_publishers_and_reads_the_written_rubriques(
+        services, people, piloted):  # type: ignore[no-untyped-def]
+    with pytest.raises(PermissionDenied):
+        services.public_register.readability(people["reader"], piloted.id)
+    tables = services.public_register.readability(people["compliance"], piloted.id)
+    assert tables is not None
+    checked = set(tables["texts"]["id"])
+    assert FIELDS["role_in_decision"] in checked  # « L'agent valide chaque orientation proposée. »
+    assert checked <= {FIELDS[k] for k in ("purpose", "role_in_decision", "automation", "public_concerned", "data",
+                                           "data_sources", "collection", "legal_bases")}
