@@ -1,4 +1,4 @@
-"""Shared wording for forecasting modules: French numbers and the « sur vos données » self-check.
+"""Shared wording for forecasting modules: the « sur vos données » self-check.
 
 Every forecasting module backtests itself on the user's own file and says, in its output and on the
 page, how its error compares with the naive forecast; it falls back to the naive forecast when it
@@ -10,26 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-NBSP = "\u00a0"
-
-
-def fr_number(x: float, decimals: int = 1) -> str:
-    """« 1 234,5 » (narrow no-break space for thousands, decimal comma)."""
-    if x is None or not math.isfinite(x):
-        return "n.d."
-    text = f"{x:,.{decimals}f}"
-    return text.replace(",", "\u202f").replace(".", ",")
-
-
-def fr_pct(x: float, decimals: int = 1) -> str:
-    """« 8,2 % » with a no-break space before the sign."""
-    return f"{fr_number(x, decimals)}{NBSP}%"
-
-
-def fr_count(n: int, singular: str, plural: str | None = None) -> str:
-    """« 1 an », « 2 ans », « 0 jour » (French: singular below 2)."""
-    word = singular if abs(n) < 2 else (plural or singular + "s")
-    return f"{fr_number(n, 0)}{NBSP}{word}"
+from usecases.french import NBSP, fr_count, fr_number, fr_pct
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from usecases.demography import model as demo_model
 from usecases.demography import validation as demo_val
 from usecases.facility_usage import model as fac_model
 from usecases.facility_usage import validation as fac_val
-from usecases.forecast_check import SelfCheck, fr_count, fr_pct
+from usecases.forecast_check import SelfCheck
+from usecases.french import fr_count, fr_pct
 
 ROOT = Path(__file__).parents[2]
 NBSP = "\u00a0"

@@ -10,7 +10,8 @@ from pydantic import Field
 
 from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, Params
 from usecases.demography import model
-from usecases.forecast_check import SelfCheck, fr_count, fr_pct
+from usecases.forecast_check import SelfCheck
+from usecases.french import fr_count, fr_pct
 from usecases.registry import register
 
 SCHEMA = InputSchema((

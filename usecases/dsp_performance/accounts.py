@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from usecases.french import fr_number
+
 CHARGE_COLUMNS = ("charges_staff", "charges_energy", "charges_purchases", "charges_subcontracting",
                   "charges_overheads", "charges_other")
 CHARGE_LABELS = {
@@ -16,10 +18,6 @@ CHARGE_LABELS = {
     "charges_subcontracting": "sous-traitance", "charges_overheads": "frais de siège", "charges_other": "autres",
 }
 INDEX_COLUMNS = ("index_labour", "index_energy", "index_works")
-
-
-def _num(x: float, digits: int = 1) -> str:
-    return f"{x:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
 
 
 def _col(df: pd.DataFrame, name: str) -> pd.Series:
@@ -104,9 +102,9 @@ def controller_flags(table: pd.DataFrame, *, margin_drift_pts: float, tariff_tol
         if np.isfinite(ratio) and ratio < min_works_ratio_pct:
             add(f"{int(t['year'].iloc[0])}–{int(last['year'])}", "provisions non consommées", "élevée", ratio,
                 min_works_ratio_pct,
-                f"Sur {len(t)} exercices, {_num(last['works_cumulated'], 0)} € de travaux de renouvellement pour "
-                f"{_num(last['provision_cumulated'], 0)} € provisionnés ({_num(ratio)} %) : "
-                f"{_num(last['unspent_provision'], 0)} € de provisions non employés, à retracer (sort en fin de contrat).")
+                f"Sur {len(t)} exercices, {fr_number(last['works_cumulated'], 0)} € de travaux de renouvellement pour "
+                f"{fr_number(last['provision_cumulated'], 0)} € provisionnés ({fr_number(ratio)} %) : "
+                f"{fr_number(last['unspent_provision'], 0)} € de provisions non employés, à retracer (sort en fin de contrat).")
         idle = t[(t["renewal_provision"] > 0) & (t["renewal_works"].fillna(0) <= 0)]
         if len(idle) >= 2:
             add(", ".join(str(y) for y in idle["year"]), "provision sans travaux", "moyenne", float(len(idle)), 2,
@@ -117,19 +115,19 @@ def controller_flags(table: pd.DataFrame, *, margin_drift_pts: float, tariff_tol
         direction = "au-dessus" if r.margin_drift_pts > 0 else "en dessous"
         add(int(r.year), "marge éloignée du prévisionnel", "élevée" if abs(r.margin_drift_pts) > 2 * margin_drift_pts
             else "moyenne", r.margin_drift_pts, margin_drift_pts,
-            f"{int(r.year)} : marge de {_num(r.margin_pct)} % contre {_num(r.forecast_margin_pct)} % au compte "
-            f"prévisionnel du contrat, soit {_num(abs(r.margin_drift_pts))} points {direction}.")
+            f"{int(r.year)} : marge de {fr_number(r.margin_pct)} % contre {fr_number(r.forecast_margin_pct)} % au compte "
+            f"prévisionnel du contrat, soit {fr_number(abs(r.margin_drift_pts))} points {direction}.")
     drifts = t["margin_drift_pts"].dropna()
     if len(drifts) >= 3:
         slope = float(np.polyfit(np.arange(len(drifts)), drifts.to_numpy(dtype=float), 1)[0])
         if abs(slope) * (len(drifts) - 1) > margin_drift_pts:
             add("tendance", "dérive continue de la marge", "moyenne", slope, margin_drift_pts / (len(drifts) - 1),
-                f"L'écart de marge au prévisionnel évolue de {_num(slope, 2)} point par an sur {len(drifts)} exercices.")
+                f"L'écart de marge au prévisionnel évolue de {fr_number(slope, 2)} point par an sur {len(drifts)} exercices.")
     # tariff against the indexation formula
     for r in t[t["tariff_gap_pct"].abs() > tariff_tolerance_pct].itertuples():
         add(int(r.year), "tarif hors formule d'indexation", "élevée", r.tariff_gap_pct, tariff_tolerance_pct,
-            f"{int(r.year)} : tarif de {_num(r.tariff, 4)} €/m³ contre {_num(r.tariff_indexed, 4)} €/m³ par la formule "
-            f"d'indexation du contrat ({'+' if r.tariff_gap_pct > 0 else ''}{_num(r.tariff_gap_pct)} %).")
+            f"{int(r.year)} : tarif de {fr_number(r.tariff, 4)} €/m³ contre {fr_number(r.tariff_indexed, 4)} €/m³ par la formule "
+            f"d'indexation du contrat ({'+' if r.tariff_gap_pct > 0 else ''}{fr_number(r.tariff_gap_pct)} %).")
     # deficits, which often precede a request to renegotiate
     losses = t[t["result"] < 0]
     if len(losses) >= 2:
@@ -143,7 +141,7 @@ def controller_flags(table: pd.DataFrame, *, margin_drift_pts: float, tariff_tol
         if cost_growth - index_growth > 2 * tariff_tolerance_pct:
             add("période", "coût unitaire plus rapide que l'indexation", "moyenne", cost_growth - index_growth,
                 2 * tariff_tolerance_pct,
-                f"Coût unitaire +{_num(cost_growth)} % sur la période contre +{_num(index_growth)} % pour la formule "
+                f"Coût unitaire +{fr_number(cost_growth)} % sur la période contre +{fr_number(index_growth)} % pour la formule "
                 "d'indexation : charges à détailler par nature.")
     # overheads share
     if "charges_overheads" in raw and raw["charges_overheads"].notna().any():
@@ -152,7 +150,7 @@ def controller_flags(table: pd.DataFrame, *, margin_drift_pts: float, tariff_tol
         for year, s in zip(t["year"], share, strict=True):
             if np.isfinite(s) and s > overheads_max_pct:
                 add(int(year), "frais de siège élevés", "moyenne", s, overheads_max_pct,
-                    f"{int(year)} : frais de siège à {_num(s)} % du chiffre d'affaires (seuil {_num(overheads_max_pct)} %).")
+                    f"{int(year)} : frais de siège à {fr_number(s)} % du chiffre d'affaires (seuil {fr_number(overheads_max_pct)} %).")
     # stated result inconsistent with revenue − charges
     if "result" in raw and raw["result"].notna().any():
         stated = pd.to_numeric(raw.sort_values("year")["result"], errors="coerce").to_numpy()
@@ -160,5 +158,5 @@ def controller_flags(table: pd.DataFrame, *, margin_drift_pts: float, tariff_tol
         for year, s, c, rev in zip(t["year"], stated, computed, t["revenue"], strict=True):
             if np.isfinite(s) and np.isfinite(c) and abs(s - c) > 0.005 * abs(rev):
                 add(int(year), "résultat incohérent", "élevée", s - c, 0.005 * abs(rev),
-                    f"{int(year)} : résultat déclaré {_num(s, 0)} € pour {_num(c, 0)} € de produits moins charges.")
+                    f"{int(year)} : résultat déclaré {fr_number(s, 0)} € pour {fr_number(c, 0)} € de produits moins charges.")
     return pd.DataFrame(rows, columns=["year", "flag", "severity", "value", "threshold", "explanation"])

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import altair as alt
 import pandas as pd
 
-from usecases.forecast_check import fr_count, fr_number
+from usecases.french import fr_count, fr_number
 
 WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 

@@ -9,6 +9,7 @@ import pandas as pd
 from pydantic import Field
 
 from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, Params
+from usecases.french import fr_number
 from usecases.municipal_accounts import flags
 from usecases.registry import register
 
@@ -24,10 +25,6 @@ SCHEMA = InputSchema((
 
 def _eur(x: float) -> str:
     return f"{x:,.0f}".replace(",", "\u202f") + " €"
-
-
-def _num(x: float, digits: int = 1) -> str:
-    return f"{x:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
 
 
 class AccountsParams(Params):
@@ -70,8 +67,8 @@ class MunicipalAccounts(AnalysisModule[AccountsParams]):
             "valeur": peers["value"].round(1), "mediane_pairs": peers["peer_median"].round(1),
             "ecart_mad": peers["z"].round(2), "pairs": peers["n_peers"],
             "explication": [
-                f"{r.entity}, {r.line} {r.year} : {_num(r.value)} {unit} contre une médiane de {_num(r.peer_median)} {unit} "
-                f"pour {r.n_peers} collectivités, soit {_num(abs(r.z))} MAD {'au-dessus' if r.z > 0 else 'en dessous'}"
+                f"{r.entity}, {r.line} {r.year} : {fr_number(r.value)} {unit} contre une médiane de {fr_number(r.peer_median)} {unit} "
+                f"pour {r.n_peers} collectivités, soit {fr_number(abs(r.z))} MAD {'au-dessus' if r.z > 0 else 'en dessous'}"
                 for r in peers.itertuples()
             ],
         }).reset_index(drop=True)
@@ -84,7 +81,7 @@ class MunicipalAccounts(AnalysisModule[AccountsParams]):
             "ecart_mad": trend["score"].round(2),
             "explication": [
                 f"{r.entity}, {r.line} {r.year} : {_eur(r.amount)} pour environ {_eur(r.expected)} attendus d'après les exercices "
-                f"précédents (exercice précédent : {_eur(r.previous)}), soit {_num(abs(r.score))} MAD "
+                f"précédents (exercice précédent : {_eur(r.previous)}), soit {fr_number(abs(r.score))} MAD "
                 f"{'au-dessus' if r.score > 0 else 'en dessous'}"
                 for r in trend.itertuples()
             ],

@@ -10,6 +10,7 @@ import pandas as pd
 from pydantic import Field
 
 from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, Params
+from usecases.french import fr_number
 from usecases.operating_costs import detect
 from usecases.registry import register
 
@@ -32,18 +33,14 @@ class OperatingCostsParams(Params):
     top_n: int = Field(30, ge=1, le=500, description="Nombre d'équipements listés dans le classement", title="Équipements listés")
 
 
-def _fmt(x: float) -> str:
-    return f"{x:,.1f}".replace(",", "\u202f").replace(".", ",")
-
-
 def _explain(row: pd.Series, measure: str) -> str:
     label, unit, _ = detect.MEASURES[measure]
     z = row[f"z_{measure}"]
     peer = row[f"peer_{measure}"]
     peer_fr = "l'ensemble des équipements" if peer == "__all__" else f"les « {peer} »"
     direction = "au-dessus" if z > 0 else "en dessous"
-    return (f"{label} : {_fmt(row[f'value_{measure}'])} {unit}, médiane des pairs ({peer_fr}) "
-            f"{_fmt(row[f'median_{measure}'])} {unit}, soit {_fmt(abs(z))} MAD {direction}")
+    return (f"{label} : {fr_number(row[f'value_{measure}'])} {unit}, médiane des pairs ({peer_fr}) "
+            f"{fr_number(row[f'median_{measure}'])} {unit}, soit {fr_number(abs(z))} MAD {direction}")
 
 
 @register
