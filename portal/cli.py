@@ -40,7 +40,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
-    from portal.services.demo import AlreadySeeded, seed_demo
+    from portal.demo import AlreadySeeded, seed_demo
     from portal.services.people import SYSTEM
 
     services = _services()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from policies.vocabulary import Family, Stage
-from portal.services.demo import AlreadySeeded, seed_demo
+from portal.demo import AlreadySeeded, seed_demo
 from portal.services.people import SYSTEM
 
 APPLICATIONS = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from policies.vocabulary import GateDecision, Stage
-from portal.services.demo import seed_demo
+from portal.demo import seed_demo
 from portal.services.people import SYSTEM
 
 

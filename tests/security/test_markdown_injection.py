@@ -22,8 +22,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from policies.vocabulary import Role
+from portal.demo.data import DEMO_ISSUER
 from portal.services import audit, build_services
-from portal.services.demo_data import DEMO_ISSUER
 from portal.services.errors import InvalidInput
 from portal.services.people import SYSTEM
 from portal.services.sessions import anonymous

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from portal.demo.data import DEMO_ISSUER
 from portal.services import build_services
-from portal.services.demo_data import DEMO_ISSUER
 from portal.services.sessions import new_demo_key
 from portal.settings import get_settings
 from portal.ui.auth import SESSION_KEY

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from policies.access import require
 from policies.vocabulary import Action, Principal, Stage
 from portal.db.models import Person, UseCase
-from portal.services.demo_data import DEMO_ISSUER, PEOPLE, USE_CASES
+from portal.demo.data import DEMO_ISSUER, PEOPLE, USE_CASES
 
 if TYPE_CHECKING:
     from portal.services import Services
@@ -66,18 +66,18 @@ def seed_demo(services: Services, actor: Principal, today: dt.date | None = None
             services.register.add_risk(lead, uc.id, data)
             counts["risks"] += 1
     # governance (issue 3): every use case reaches its stage through classifications and gate decisions
-    from portal.services.demo_governance import govern_demo
+    from portal.demo.governance import govern_demo
 
     govern_demo(services, ids, USE_CASES, today)
     # --- portfolio (issue 4) ---
-    from portal.services.demo_portfolio import seed_portfolio
+    from portal.demo.portfolio import seed_portfolio
     counts |= seed_portfolio(services, actor, today)
     # analysis (issue 5): bound modules, runs on the samples, one reference each
-    from portal.services.demo_analysis import seed_demo_analysis
+    from portal.demo.analysis import seed_demo_analysis
 
     counts["analysis_runs"] = seed_demo_analysis(services, leads_by_id)
     # public register: the compliance officer has published the algorithms in use for decisions
-    from portal.services.demo_governance import COMPLIANCE
+    from portal.demo.governance import COMPLIANCE
 
     officer = services.people.principal(ids[COMPLIANCE])
     assert officer is not None
@@ -86,7 +86,7 @@ def seed_demo(services: Services, actor: Principal, today: dt.date | None = None
             services.public_register.publish(officer, view.id, today)
             counts["public_register"] = counts.get("public_register", 0) + 1
     # --- monitoring (issue 6): real reference and current batches, alerts, a suspension proposal ---
-    from portal.services.demo_monitoring import seed_monitoring
+    from portal.demo.monitoring import seed_monitoring
 
     counts |= seed_monitoring(services, leads)
     # --- end monitoring ---
