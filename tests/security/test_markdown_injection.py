@@ -1,4 +1,4 @@
-"""Security (issue 25, findings 2 and 3): no text from a user, a file or an identity provider is
+"""Security: no text from a user, a file or an identity provider is
 rendered as markdown, on any page, for any role.
 
 A demo portfolio whose every text field holds a link, an outside image, Streamlit directives (a fake

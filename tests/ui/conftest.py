@@ -16,7 +16,7 @@ from portal.services.sessions import new_demo_key
 from portal.settings import get_settings
 from portal.ui.auth import SESSION_KEY
 
-# identity (issue 7): app_as opens a real server-side session, as the demo sign-in does.
+# identity: app_as opens a real server-side session, as the demo sign-in does.
 
 
 def open_session(url: str, person: int, max_age: dt.timedelta = dt.timedelta(hours=1)) -> str:
