@@ -100,7 +100,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     secrets_file = Path(os.environ.get("VIGIE_SECRETS_FILE") or PROJECT_ROOT / ".streamlit" / "secrets.toml")
     if get_settings().is_production and not secrets_file.is_file():
         print(f"Attention : production sans fichier de secrets ({secrets_file}) : personne ne pourra se "
-              "connecter. Voir « Sign-in in production » dans le README.", file=sys.stderr)
+              "connecter. Voir docs/production.md, section « Sign-in ».", file=sys.stderr)
     if args.headless:
         cmd += ["--server.headless", "true"]
     return subprocess.call(cmd, cwd=PROJECT_ROOT, env=os.environ.copy())

@@ -19,7 +19,7 @@ from portal.services.portfolio import PortfolioExports, PortfolioService
 from portal.services.public_register import PublicRegisterService
 from portal.services.public_reports import PublicReportService
 from portal.services.register import RegisterService
-from portal.services.sessions import SessionService
+from portal.services.sign_in_sessions import SignInSessionService
 from portal.services.suspension import SuspensionService
 
 
@@ -31,7 +31,7 @@ class Services:
     audit: AuditService
     exports: ExportService
     audit_exports: AuditExportService
-    sessions: SessionService
+    sign_in_sessions: SignInSessionService
     identity: IdentityService
     governance: GovernanceService
     portfolio: PortfolioService
@@ -53,7 +53,7 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
     db = Database(url)
     audit = AuditService(db.reader, db.writer)
     register = RegisterService(db.reader, db.writer)
-    sessions = SessionService(db.reader, db.writer)
+    sign_in_sessions = SignInSessionService(db.reader, db.writer)
     governance = GovernanceService(db.reader, db.writer, data_dir)
     # The risk part of a priority score is the governance classification (AI Act class, impact level).
     portfolio = PortfolioService(db.reader, db.writer, classification_of=governance.classification_of)
@@ -72,8 +72,8 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
         audit=audit,
         exports=ExportService(register, audit),
         audit_exports=AuditExportService(audit, register),
-        sessions=sessions,
-        identity=IdentityService(db.reader, db.writer, sessions),
+        sign_in_sessions=sign_in_sessions,
+        identity=IdentityService(db.reader, db.writer, sign_in_sessions),
         governance=governance,
         portfolio=portfolio,
         portfolio_exports=PortfolioExports(portfolio, audit),

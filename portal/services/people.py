@@ -16,7 +16,7 @@ from portal.repositories import people as repo
 from portal.services import audit
 from portal.services.errors import InvalidInput, NotFound, StaleEdit
 from portal.services.schemas import PERSON_LABELS, PersonFields, PersonView
-from portal.services.sessions import revoke_all
+from portal.services.sign_in_sessions import revoke_all
 from portal.services.validation import validate
 
 #: The acting principal of maintenance commands run from a terminal (``vigie init``, ``seed-demo``).

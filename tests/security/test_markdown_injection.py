@@ -26,7 +26,7 @@ from portal.demo.data import DEMO_ISSUER
 from portal.services import audit, build_services
 from portal.services.errors import InvalidInput
 from portal.services.people import SYSTEM
-from portal.services.sessions import anonymous
+from portal.services.sign_in_sessions import anonymous
 from portal.settings import get_settings
 from portal.ui.auth import SESSION_KEY
 from portal.ui.text import plain

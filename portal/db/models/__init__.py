@@ -29,7 +29,7 @@ from portal.db.models.portfolio import (
 )
 from portal.db.models.public_register import PublicRegisterEntry, PublicReport, PublicReportRefusal
 from portal.db.models.register import DataSource, Risk, UseCase
-from portal.db.models.sessions import IdentitySession
+from portal.db.models.sign_in_sessions import IdentitySession
 
 __all__ = ["AuditEvent", "Base", "DataSource", "Person", "Risk", "RoleAssignment", "UseCase"]
 __all__ += [
