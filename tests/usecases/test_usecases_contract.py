@@ -3,13 +3,16 @@
 import pkgutil
 import re
 from pathlib import Path
+from typing import Literal, get_args, get_origin
 
 import pandas as pd
 import pytest
 
 import usecases
 from usecases import registry
-from usecases.base import FAMILIES, AnalysisResult, fingerprint
+from usecases.base import FAMILIES, AnalysisResult, MetricFormat, fingerprint
+
+KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
 MODULES = registry.load()
 USECASES_DIR = Path(usecases.__file__).parent
@@ -51,6 +54,31 @@ def test_module_runs_on_its_sample(module, results):
         assert isinstance(table, pd.DataFrame)
     assert set(result.metric_labels) <= set(result.metrics)
     assert result.notes
+
+
+@pytest.mark.parametrize("module", MODULES.values(), ids=lambda m: m.key)
+def test_parameters_have_french_titles_and_choice_labels(module):
+    for name, field in module.params_model.model_fields.items():
+        assert field.title and field.title != name, f"param {name} has no French title"
+        if get_origin(field.annotation) is Literal:
+            labels = (field.json_schema_extra or {}).get("choices", {})
+            missing = [v for v in get_args(field.annotation) if v not in labels]
+            assert not missing, f"param {name}: no French label for {missing}"
+
+
+@pytest.mark.parametrize("module", MODULES.values(), ids=lambda m: m.key)
+def test_result_keys_labels_and_metric_formats(module, results):
+    result = results[module.key]
+    for key in (*result.metrics, *result.tables, *result.charts):
+        assert KEY.match(key), f"result key {key!r} is not lower snake case ASCII"
+    formats = set(get_args(MetricFormat))
+    for key in result.metrics:
+        assert result.metric_labels.get(key), f"metric {key} has no French label"
+        assert module.metric_formats.get(key) in formats, f"metric {key} has no declared format"
+    for key in result.tables:
+        assert result.table_labels.get(key), f"table {key} has no French title"
+    for key in module.metric_formats:
+        assert KEY.match(key)
 
 
 @pytest.mark.parametrize("module", MODULES.values(), ids=lambda m: m.key)
