@@ -65,6 +65,9 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
     # A run chosen as the monitoring reference becomes the reference batch that drift is checked against.
     analysis.on_reference = lambda principal, use_case_id, run_id, inputs: monitoring.set_reference(
         principal, use_case_id, inputs, source_label=f"Exécution d'analyse n° {run_id}", analysis_run_id=run_id)
+    # A later run is checked against that reference from the use case's Analyses tab.
+    analysis.on_check = lambda principal, use_case_id, run_id, frames: monitoring.run_check(
+        principal, use_case_id, frames, label=f"Exécution d'analyse n° {run_id}")
     return Services(
         db=db,
         register=register,

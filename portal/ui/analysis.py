@@ -262,11 +262,22 @@ def sheet_tab(svc: Services, me: Principal, use_case_id: int, lead_id: int | Non
     with reopen:
         rid = st.selectbox("Exécution", ids, format_func=label, key=f"reopen_{use_case_id}")
         run = by_id[rid]
+        b1, b2 = st.columns(2)
         if run.status == "done" and not run.is_reference and \
                 can(me, Action.SET_REFERENCE_RUN, owner_ids=[lead_id]) and \
-                st.button("Choisir comme référence de suivi", icon=":material/star:", key=f"ref_{rid}") and \
+                b1.button("Choisir comme référence de suivi", icon=":material/star:", key=f"ref_{rid}") and \
                 attempt(lambda: svc.analysis.set_reference(me, rid),
                         success=f"Exécution n° {rid} choisie comme référence de suivi."):
+            st.rerun()
+        if run.status == "done" and not run.is_reference and any(r.is_reference for r in runs) and \
+                can(me, Action.RUN_MONITORING, owner_ids=[lead_id]) and \
+                b2.button("Contrôler contre la référence (Suivi)", icon=":material/monitor_heart:",
+                          key=f"check_{rid}",
+                          help="Compare les données de cette exécution (ou ce qu'elle a produit, pour les modules "
+                               "de texte) à celles de l'exécution de référence ; le résultat s'affiche dans "
+                               "l'onglet Suivi.") and \
+                attempt(lambda: svc.analysis.check_run(me, rid),
+                        success=f"Exécution n° {rid} contrôlée : voir l'onglet Suivi."):
             st.rerun()
         if run.finished:
             render_result(svc.analysis.open_run(rid), svc, key=f"sheet_{rid}")

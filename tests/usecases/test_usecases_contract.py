@@ -106,9 +106,15 @@ def test_module_is_documented(module):
 
 
 @pytest.mark.parametrize("module", MODULES.values(), ids=lambda m: m.key)
-def test_monitored_columns_are_the_primary_inputs_compared_columns(module):
-    primary = {col.name: col for col in module.inputs[0].schema.columns}
+def test_monitored_columns_are_the_primary_inputs_compared_columns_or_a_declared_output(module, results):
     monitored = module.monitored_columns()
+    if module.monitored_output is not None:  # a text module: watched on what it produces
+        table, columns = module.monitored_output
+        produced = results[module.key].tables[table]
+        assert monitored == columns and set(columns) <= set(produced.columns)
+        assert set(columns.values()) <= {"numerical", "categorical"}
+        return
+    primary = {col.name: col for col in module.inputs[0].schema.columns}
     for name, kind in monitored.items():
         assert kind in ("numerical", "categorical")
         assert primary[name].kind == kind and primary[name].role in ("feature", "group", "target", "prediction")

@@ -127,6 +127,9 @@ class RequestRouting(AnalysisModule[RequestRoutingParams]):
         "validation_demandes": "count", "validation_exactitude_pct": "percent",
         "validation_couverture_pct": "percent", "validation_precision_pct": "percent",
     }
+    #: What the Suivi tab watches: the module's output, run after run.
+    monitored_output: ClassVar[tuple[str, dict[str, str]] | None] = ("routing", {
+        "predicted_service": "categorical", "confidence": "numerical", "routed": "categorical"})
 
     def run(self, inputs: dict[str, pd.DataFrame], params: RequestRoutingParams) -> AnalysisResult:
         raw = inputs["requests"]
