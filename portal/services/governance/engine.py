@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from policies import ai_act, crpa, impact, rgpd
+from policies.consistency import Contradiction, contradictions
 from policies.gates import GateFacts, ObligationFact, RiskFact
 from policies.obligations import Obligation, applicable_obligations, is_settled
 from policies.profile import build_profile
@@ -82,6 +83,7 @@ class Assessment:
     crpa: crpa.CrpaResult
     impact: impact.ImpactResult | None
     obligations: list[Obligation]
+    contradictions: tuple[Contradiction, ...] = ()  # answers that contradict each other (warned, recorded)
 
     def result_json(self) -> dict[str, Any]:
         rg = self.rgpd
@@ -95,6 +97,7 @@ class Assessment:
             "crpa": self.crpa.model_dump(mode="json"),
             "impact": self.impact.model_dump(mode="json") if self.impact else None,
             "obligations": [o.id for o in self.obligations],
+            "consistency": [c.model_dump(mode="json") for c in self.contradictions],
         }
 
 
@@ -141,7 +144,8 @@ def assess(
         impact_result=impact_result,
         stage=Stage(uc.stage),
     )
-    return Assessment(ai_result, rgpd_result, crpa_result, impact_result, applicable_obligations(profile))
+    return Assessment(ai_result, rgpd_result, crpa_result, impact_result, applicable_obligations(profile),
+                      tuple(contradictions(ai_answers, crpa_answers, rgpd_answers)))
 
 
 #: The obligation whose record replaces each attestation, once the use case has that obligation.
