@@ -94,6 +94,9 @@ with tab_result:
     if not a.complete:
         st.warning(f"{len(a.unanswered)} question(s) du règlement IA sans réponse : une question sur une pratique "
                    "interdite sans réponse fait présumer la pratique ; les autres comptent comme « non ».")
+    if a.presumed_practices:
+        st.warning(f"{len(a.presumed_practices)} pratique(s) interdite(s) présumée(s) faute de réponse : répondez aux "
+                   "questions de la section « Pratiques interdites » pour lever la présomption.")
     if result.contradictions:
         st.warning("**Réponses contradictoires, à revoir avant d'enregistrer** (l'enregistrement reste possible ; "
                    "les contradictions sont conservées avec la classification) :\n"

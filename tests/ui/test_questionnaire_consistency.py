@@ -31,6 +31,7 @@ def test_questionnaire_warns_of_a_procedural_derogation_for_a_system_deciding_ab
     # the confirmation question is now asked; the system stays high risk meanwhile (no prohibition
     # question answered: presumed prohibited, which the page says too)
     assert any(r.key == f"{key}_derogation_confirmed" for r in at.radio)
+    assert "présumée(s) faute de réponse" in warnings
     at.button(key="q_save").click().run()
     assert not at.exception, at.exception
     saved = svc.governance.classification(uc_id)
