@@ -33,7 +33,7 @@ class Settings:
     public_reports_per_hour: int = 30
     #: Public reports accepted per rolling hour on one entry (0: no limit).
     public_reports_per_entry: int = 5
-    # identity (issue 7)
+    # identity
     group_role_map: str = ""
     group_claim: str = "groups"
     oidc_userinfo: str = "off"
@@ -92,7 +92,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     )
 
 
-# identity (issue 7)
+# identity
 USERINFO_MODES = ("off", "json", "jwt")
 
 

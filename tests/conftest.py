@@ -18,8 +18,8 @@ from sqlalchemy.engine import make_url
 
 from policies.vocabulary import Principal, Role
 from portal.db.migrate import upgrade
+from portal.demo import seed_demo
 from portal.services import Services, build_services
-from portal.services.demo import seed_demo
 from portal.services.people import SYSTEM
 
 PG_URL = os.environ.get("VIGIE_TEST_DATABASE_URL", "").strip()

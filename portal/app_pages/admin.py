@@ -60,7 +60,7 @@ with right:
                 success="Personne ajoutée."):
             st.rerun()
 
-# identity (issue 7): end a person's sessions (stolen laptop, departure); they must sign in again.
+# identity: end a person's sessions (stolen laptop, departure); they must sign in again.
 with st.expander("Sessions ouvertes"):
     open_sessions = svc.sessions.open_sessions(pid)
     st.caption(f"{plain(person.display_name, inline=True)} : {len(open_sessions)} session(s) ouverte(s). Changer ses rôles ou "

@@ -15,8 +15,7 @@ from portal.services.governance import GovernanceService
 from portal.services.identity import IdentityService
 from portal.services.monitoring import MonitoringService
 from portal.services.people import PeopleService
-from portal.services.portfolio import PortfolioService
-from portal.services.portfolio_exports import PortfolioExports
+from portal.services.portfolio import PortfolioExports, PortfolioService
 from portal.services.public_register import PublicRegisterService
 from portal.services.public_reports import PublicReportService
 from portal.services.register import RegisterService

@@ -121,7 +121,7 @@ class PeopleService:
             audit.append(s, principal, "set_roles", "person", person.id,
                          before={"roles": sorted(r.value for r in current)},
                          after={"roles": sorted(r.value for r in wanted)})
-            if current != wanted:  # identity (issue 7): a role change ends the person's sessions
+            if current != wanted:  # identity: a role change ends the person's sessions
                 revoke_all(s, principal, person.id, "role_change")
         return self.get(person_id)
 
@@ -138,6 +138,6 @@ class PeopleService:
                 s.flush()
                 audit.append(s, principal, "set_active", "person", person.id,
                              before={"active": not active}, after={"active": active})
-                if not active:  # identity (issue 7)
+                if not active:
                     revoke_all(s, principal, person.id, "deactivated")
         return self.get(person_id)

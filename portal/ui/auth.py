@@ -16,7 +16,7 @@ from typing import Any
 import streamlit as st
 
 from policies.vocabulary import Principal, Role
-from portal.services.demo_data import DEMO_ISSUER, DEMO_LOGINS, PEOPLE
+from portal.demo.data import DEMO_ISSUER, DEMO_LOGINS, PEOPLE
 from portal.services.identity import parse_group_role_map
 from portal.services.oidc import UserinfoError, fetch_userinfo
 from portal.services.sessions import SessionCheck, new_demo_key

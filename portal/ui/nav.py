@@ -32,15 +32,14 @@ def pages_for(principal: Principal) -> dict[str, list[st.Page]]:
     ]
     if can(principal, Action.CREATE_USE_CASE):
         steering.append(page("new_use_case", "Nouveau cas d'usage", ":material/add_circle:"))
-    # --- portfolio (issue 4) ---
+    # --- portfolio ---
     steering.append(page("prioritisation", "Priorisation", ":material/leaderboard:"))
     if can(principal, Action.SAVE_SCENARIO) or can(principal, Action.MANAGE_BUDGET):
         steering.append(page("scenarios", "Scénarios", ":material/balance:"))
-    # --- end portfolio ---
-    steering.append(page("monitoring", "Suivi", ":material/monitor_heart:"))  # monitoring (issue 6)
-    steering.append(page("analysis", "Analyses", ":material/query_stats:"))  # analysis (issue 5)
+    steering.append(page("monitoring", "Suivi", ":material/monitor_heart:"))
+    steering.append(page("analysis", "Analyses", ":material/query_stats:"))
     governance: list[st.Page] = []
-    # governance (issue 3)
+    # governance
     if can(principal, Action.DECIDE_GATE) or can(principal, Action.VALIDATE_CLASSIFICATION):
         governance.append(page("compliance", "Conformité", ":material/gavel:"))
     if can(principal, Action.ANSWER_QUESTIONNAIRE):
@@ -52,7 +51,7 @@ def pages_for(principal: Principal) -> dict[str, list[st.Page]]:
     admin: list[st.Page] = []
     if can(principal, Action.MANAGE_PEOPLE):
         admin.append(page("admin", "Personnes et rôles", ":material/group:"))
-    if can(principal, Action.SET_SCORING_WEIGHTS):  # portfolio (issue 4)
+    if can(principal, Action.SET_SCORING_WEIGHTS):
         admin.append(page("weights", "Pondérations de priorisation", ":material/tune:"))
     sections = {t("Pilotage"): steering}
     if governance:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from portal.demo.analysis import DEMO_BINDINGS
 from portal.services import build_services
-from portal.services.demo_analysis import DEMO_BINDINGS
 from tests.conftest import skip_or_fail
 from tests.e2e.browser import chromium_path, demo_sign_in, launch, running_portal
 

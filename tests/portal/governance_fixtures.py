@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from portal.services.demo_governance import HIGH, LOW, _ai, _crpa
+from portal.demo.governance import HIGH, LOW, _ai, _crpa
 
 TODAY = dt.date(2026, 11, 26)
 HIGH_RISK = {

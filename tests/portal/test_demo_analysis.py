@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from portal.services.demo import seed_demo
-from portal.services.demo_analysis import DEMO_BINDINGS
+from portal.demo import seed_demo
+from portal.demo.analysis import DEMO_BINDINGS
 from portal.services.people import SYSTEM
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from policies.prioritisation._format import fr_eur, fr_number
 from portal.db.models import AuditEvent
-from portal.services.demo import seed_demo
+from portal.demo import seed_demo
 from portal.services.people import SYSTEM
 from tests.conftest import use_case_data
 

@@ -1,4 +1,4 @@
-"""Security (issue 25, findings 2 and 3): no text from a user, a file or an identity provider is
+"""Security: no text from a user, a file or an identity provider is
 rendered as markdown, on any page, for any role.
 
 A demo portfolio whose every text field holds a link, an outside image, Streamlit directives (a fake
@@ -22,8 +22,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from policies.vocabulary import Role
+from portal.demo.data import DEMO_ISSUER
 from portal.services import audit, build_services
-from portal.services.demo_data import DEMO_ISSUER
 from portal.services.errors import InvalidInput
 from portal.services.people import SYSTEM
 from portal.services.sessions import anonymous

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from portal.demo.data import DEMO_ISSUER
 from portal.services import build_services
-from portal.services.demo_data import DEMO_ISSUER
 from portal.services.sessions import new_demo_key
 from portal.settings import get_settings
 from portal.ui.auth import SESSION_KEY
 
-# identity (issue 7): app_as opens a real server-side session, as the demo sign-in does.
+# identity: app_as opens a real server-side session, as the demo sign-in does.
 
 
 def open_session(url: str, person: int, max_age: dt.timedelta = dt.timedelta(hours=1)) -> str:

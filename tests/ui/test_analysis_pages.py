@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
+from portal.demo.analysis import DEMO_BINDINGS
 from portal.services import build_services
-from portal.services.demo_analysis import DEMO_BINDINGS
 
 PAGE = "app_pages/analysis.py"
 SHEET = "app_pages/sheet.py"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from portal.demo.analysis import DEMO_BINDINGS
 from portal.services import build_services
-from portal.services.demo_analysis import DEMO_BINDINGS
 from portal.ui.auth import SESSION_KEY
 from tests.ui.conftest import ENTRYPOINT, open_session
 from tests.ui.test_analysis_pages import PAGE, _wait_all_done

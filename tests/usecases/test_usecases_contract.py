@@ -78,10 +78,15 @@ def test_module_is_documented(module):
 
 
 @pytest.mark.parametrize("module", MODULES.values(), ids=lambda m: m.key)
-def test_monitored_columns_are_numerical_or_categorical_features(module):
-    for name, kind in module.monitored_columns().items():
+def test_monitored_columns_are_the_primary_inputs_compared_columns(module):
+    primary = {col.name: col for col in module.inputs[0].schema.columns}
+    monitored = module.monitored_columns()
+    for name, kind in monitored.items():
         assert kind in ("numerical", "categorical")
-        assert any(name in spec.schema.names(role="feature") for spec in module.inputs)
+        assert primary[name].kind == kind and primary[name].role in ("feature", "group", "target", "prediction")
+    # every other input is context: none of its own columns is watched
+    for spec in module.inputs[1:]:
+        assert not set(spec.schema.names()) - set(primary) & set(monitored)
 
 
 def test_unknown_module_message_is_french():

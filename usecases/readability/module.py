@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 from pydantic import Field
 
-from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, Params
+from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, MetricFormat, Params
 from usecases.readability import score, text
 from usecases.registry import register
 
@@ -127,6 +127,12 @@ class Readability(AnalysisModule[ReadabilityParams]):
         InputSpec("texts", "Textes à relire", SCHEMA, "Une ligne par texte : identifiant, titre, texte."),
     )
     params_model = ReadabilityParams
+    metric_formats: ClassVar[dict[str, MetricFormat]] = {
+        "textes": "count", "textes_vides": "count", "score_difficulte_median": "decimal",
+        "kandel_moles_median": "decimal", "mots_par_phrase_moyen": "decimal",
+        "part_textes_difficiles_pct": "percent", "suggestions": "count",
+        "expressions_administratives": "count", "sigles_non_expliques": "count",
+    }
 
     def run(self, inputs: dict[str, pd.DataFrame], params: ReadabilityParams) -> AnalysisResult:
         df = inputs["texts"]

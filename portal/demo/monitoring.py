@@ -3,7 +3,7 @@
 Everything goes through ``MonitoringService`` as the use cases' project leads would do it, so the
 demo shows the real path: configuration, reference, checks (drift, new categories), outcomes,
 alerts, an alert acknowledged and closed, and a suspension proposed after repeated alerts on the
-deployed use case (left for a human to decide). Sources: ``demo_files/SOURCE.md``.
+deployed use case (left for a human to decide). Sources: ``files/SOURCE.md``.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ REQUEST_COLUMNS = {"activite": "categorical", "canal": "categorical", "heure": "
 
 
 def demo_file(name: str) -> bytes:
-    return importlib.resources.files("portal.services").joinpath("demo_files", name).read_bytes()
+    return importlib.resources.files("portal.demo").joinpath("files", name).read_bytes()
 
 
 def _frame(name: str) -> pd.DataFrame:

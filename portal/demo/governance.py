@@ -16,7 +16,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from policies.vocabulary import FORWARD_PATH, ImpactLevel, Principal, Stage, risk_level
-from portal.services.demo_data import COLLECTIVITE
+from portal.demo.data import COLLECTIVITE
 
 if TYPE_CHECKING:
     from portal.services import Services
