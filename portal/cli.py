@@ -386,6 +386,9 @@ def build_parser() -> argparse.ArgumentParser:
     from portal.cli_governance import add_gate_commands
 
     add_gate_commands(sub)
+    from portal.cli_notify import add_notify_commands  # notifications (issue 21): vigie notify due | status
+
+    add_notify_commands(sub)
     # monitoring (issue 6)
     monitor = sub.add_parser("monitor", help="suivi : contrôles de dérive").add_subparsers(
         dest="monitor_command", required=True)
