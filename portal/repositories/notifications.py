@@ -51,6 +51,10 @@ def gate_request(session: Session, request_id: int) -> GateRequest | None:
     return session.get(GateRequest, request_id)
 
 
+def is_decided(session: Session, request_id: int) -> bool:
+    return session.scalar(select(GateDecision.id).where(GateDecision.request_id == request_id)) is not None
+
+
 def pending_gate_requests(session: Session) -> Sequence[GateRequest]:
     decided = select(GateDecision.request_id)
     return session.scalars(select(GateRequest).where(GateRequest.id.not_in(decided)).order_by(GateRequest.id)).all()

@@ -63,6 +63,17 @@ def webhook():
 
 
 @pytest.fixture
+def pair_module():
+    """The two-input test module of the analysis tests, registered for one test only."""
+    from tests.portal.test_analysis_service import _PairModule
+    from usecases import registry
+
+    registry.register(_PairModule)
+    yield
+    registry._modules.pop(_PairModule.key, None)
+
+
+@pytest.fixture
 def piloted(services, people):
     """A use case led by ``lead``, sponsored by ``director``, taken to the pilot stage through real gates."""
     uc = make_use_case(services, people["lead"], title="Orientation des demandes vers le bon service")
@@ -77,10 +88,19 @@ def piloted(services, people):
 
 def test_each_event_reaches_the_people_it_concerns_by_email(services, people, piloted, smtp):
     n = notifier(services, smtp)
-    # more events: a send-back, a role change, a contestation on the published entry, a suspension
+    n.run_due()  # the walk to the pilot: requests decided before anyone was told are not "to decide"
+    assert not any("Demande de passage à décider" in str(m["Subject"]) for m in smtp.inbox.messages)
+    assert len(smtp.inbox.subjects(email_of(people, "lead"))) == 2  # the two approvals
+    smtp.inbox.messages.clear()
     gov = services.governance
     req = gov.request_gate(people["lead"], piloted.id, Stage.EVALUATION, motive="Bilan",
                            attestations={"evaluation_report_started": True})
+    n.run_due()
+    # gate requested: the deciders of its authority (director, compliance), never the lead who asked
+    assert [len(smtp.inbox.subjects(email_of(people, k))) for k in ("director", "compliance", "lead")] == [1, 1, 0]
+    assert all("Demande de passage à décider" in m["Subject"] for m in smtp.inbox.messages)
+    smtp.inbox.messages.clear()
+    # more events: a send-back, a role change, a contestation on the published entry, a suspension
     gov.decide(people["compliance"], req.id, "send_back", reasons="Bilan incomplet.")
     reader = services.people.get(people["reader"].person_id)
     services.people.set_roles(people["admin"], reader.id, [Role.READER, Role.PROJECT_LEAD], reader.version)
@@ -101,15 +121,9 @@ def test_each_event_reaches_the_people_it_concerns_by_email(services, people, pi
     def got(who: str, label: str) -> int:
         return sum(label in s and (ref in s or "rôles" in s) for s in subjects[who])
 
-    # gate requested: the deciders of the authority (director, compliance), never the lead who asked
-    assert got("director", "Demande de passage à décider") == 3
-    assert got("compliance", "Demande de passage à décider") == 3
-    assert got("lead", "Demande de passage à décider") == 0
-    # decided / sent back: the lead (also the requester: once) and the sponsor; not the decider
-    assert got("lead", "Décision sur une demande de passage") == 2
-    assert got("director", "Décision sur une demande de passage") == 2
-    assert got("compliance", "Décision sur une demande de passage") == 0
+    # sent back: the lead (also the requester: once) and the sponsor; not the decider
     assert got("lead", "renvoyée pour compléments") == 1 and got("director", "renvoyée pour compléments") == 1
+    assert got("compliance", "renvoyée pour compléments") == 0
     # the role change: only the person concerned
     assert got("reader", "Vos rôles dans Vigie ont changé") == 1
     assert sum("rôles" in s for k in people if k != "reader" for s in subjects[k]) == 0
@@ -130,15 +144,38 @@ def test_each_event_reaches_the_people_it_concerns_by_email(services, people, pi
     body = one.get_content()
     assert body.startswith("Bonjour Test lead,") and f"{BASE}/sheet?ref={ref}" in body
     assert one["Message-ID"].endswith("@vigie.notifications>") and one["Auto-Submitted"] == "auto-generated"
-    # every send audited; the reader and lead2, who have nothing to do with it, got nothing else
+    # every send audited; lead2, who has nothing to do with it, got nothing
     with services.db.reader() as s:
         audited = s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "send_notification"))
-    assert audited == len(smtp.inbox.messages)
+    assert audited == sent.sent + 2 + 2 + 2  # with the approvals and the request before
     assert subjects["lead2"] == []
     # the same items are in each inbox
     inbox = n.inbox(people["compliance"])
-    assert n.unread_count(people["compliance"]) == len(inbox) == len(subjects["compliance"])
+    assert n.unread_count(people["compliance"]) == len(inbox) == len(subjects["compliance"]) + 1
     assert all(i.link.startswith(("sheet?ref=", "public_register")) for i in inbox)
+
+
+def test_an_analysis_run_in_the_background_tells_who_launched_it_and_the_lead(services, people, smtp, pair_module):
+    from tests.conftest import use_case_data
+
+    n = notifier(services, smtp)
+    uc = services.register.create(people["lead"], use_case_data(title="Carte scolaire"))
+    services.analysis.bind(people["lead"], uc.id, "demography")
+    services.analysis.wait(services.analysis.start_run(people["compliance"], uc.id, use_sample=True))
+    other = services.register.create(people["lead"], use_case_data(title="Renouvellement des réseaux"))
+    services.analysis.bind(people["lead"], other.id, "test_pair")
+    from portal.services.analysis import UploadedFile
+
+    files = {"assets": UploadedFile("a.csv", b"asset;age\nA1;10\n"),
+             "failures": UploadedFile("f.csv", b"asset;failures\nA1;2\n")}
+    failed = services.analysis.wait(services.analysis.start_run(people["lead"], other.id, files,
+                                                                params={"factor": 200}))
+    assert failed.status == "failed"
+    n.run_due()
+    assert smtp.inbox.subjects(email_of(people, "compliance")) == [f"[Vigie] Analyse terminée — {uc.reference} Carte scolaire"]
+    assert sorted(smtp.inbox.subjects(email_of(people, "lead"))) == [
+        f"[Vigie] Analyse en échec — {other.reference} Renouvellement des réseaux",
+        f"[Vigie] Analyse terminée — {uc.reference} Carte scolaire"]
 
 
 def test_a_restart_never_sends_twice(services, people, piloted, smtp, db_url):
@@ -229,6 +266,8 @@ def test_the_digest_preference_groups_the_day_but_an_urgent_item_goes_at_once(se
     n.set_preference(people["compliance"], mode="digest", email_enabled=True)
     n.set_preference(people["admin"], mode="immediate", email_enabled=False, person_id=people["lead"].person_id)
     early, later = at_paris(5), at_paris(8)
+    services.governance.request_gate(people["lead"], piloted.id, Stage.EVALUATION, motive="Bilan",
+                                     attestations={"evaluation_report_started": True})
     n.run_due(early)
     compliance, lead, director = (email_of(people, k) for k in ("compliance", "lead", "director"))
     assert smtp.inbox.to(compliance) == []  # before the digest hour
@@ -260,15 +299,15 @@ def test_the_digest_preference_groups_the_day_but_an_urgent_item_goes_at_once(se
 def test_preferences_and_inbox_belong_to_their_person(services, people, piloted):
     n = notifier(services)
     n.sync()
-    mine = n.inbox(people["compliance"])
+    mine = n.inbox(people["lead"])
     assert mine
     with pytest.raises(NotFound):
         n.mark_done(people["director"], mine[0].id)  # someone else's item: as if absent
-    done = n.mark_done(people["compliance"], mine[0].id)
-    assert done.done and len(n.inbox(people["compliance"])) == len(mine) - 1
-    assert len(n.inbox(people["compliance"], include_done=True)) == len(mine)
-    assert n.mark_all_read(people["compliance"]) == len(mine) - 1
-    assert n.unread_count(people["compliance"]) == 0
+    done = n.mark_done(people["lead"], mine[0].id)
+    assert done.done and len(n.inbox(people["lead"])) == len(mine) - 1
+    assert len(n.inbox(people["lead"], include_done=True)) == len(mine)
+    assert n.mark_all_read(people["lead"]) == len(mine) - 1
+    assert n.unread_count(people["lead"]) == 0
     with pytest.raises(PermissionDenied):
         n.set_preference(people["lead"], mode="digest", email_enabled=True, person_id=people["director"].person_id)
     with pytest.raises(InvalidInput, match="Fréquence des courriels"):
@@ -379,3 +418,41 @@ def test_rules_file_is_versioned_and_every_kind_names_known_recipients():
     assert rules.backoff(0) is None and rules.backoff(rules.max_attempts()) is None
     delays = [rules.backoff(i) for i in range(1, rules.max_attempts())]
     assert all(a is not None and b is not None and a < b for a, b in itertools.pairwise(delays))
+
+
+def test_monitoring_alerts_and_a_suspension_proposal_of_the_demo_reach_the_lead_and_compliance(
+        demo_template, tmp_path, smtp):
+    """The demo portfolio runs real drift checks; what they raised is e-mailed to whom it concerns."""
+    import shutil
+
+    from portal.services import build_services
+
+    target = tmp_path / "demo.db"
+    shutil.copy(demo_template, target)
+    services = build_services(f"sqlite:///{target}")
+    try:
+        with services.db.reader() as s:
+            events = s.execute(select(AuditEvent.action, AuditEvent.use_case_id, AuditEvent.actor_id).where(
+                AuditEvent.action.in_(["raise_alert", "propose_suspension"]))).all()
+        assert {e.action for e in events} == {"raise_alert", "propose_suspension"}
+        people = {p.id: p for p in services.people.list(active_only=True) if p.roles}
+        compliance = {p.email for p in people.values() if Role.COMPLIANCE in p.roles}
+        directors = {p.email for p in people.values() if Role.DIRECTOR in p.roles}
+        expected: dict[str, list[str]] = {}
+        for action, uc_id, actor in events:
+            uc = services.register.get(uc_id)
+            to = {people[uc.lead_id].email} | compliance
+            label = "Alerte de suivi"
+            if action == "propose_suspension":
+                to |= directors | ({people[uc.sponsor_id].email} if uc.sponsor_id in people else set())
+                label = "[Vigie — urgent] Suspension proposée par le suivi"
+            for address in to - {people[actor].email if actor in people else None}:
+                expected.setdefault(address, []).append(f"{label} — {uc.reference}")
+        notifier(services, smtp).run_due()
+        for address, subjects in expected.items():
+            got = [s for s in smtp.inbox.subjects(address) if "Alerte de suivi" in s or "Suspension proposée" in s]
+            assert len(got) == len(subjects), address
+            for want in subjects:
+                assert any(want in s for s in got), (want, got)
+    finally:
+        services.db.dispose()

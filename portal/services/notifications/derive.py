@@ -56,6 +56,7 @@ class GateFacts:
     authority: str
     requested_by_id: int | None
     requested_on: dt.date
+    decided: bool = False
 
 
 @dataclass
@@ -124,6 +125,8 @@ def from_event(action: str, entity: str, entity_id: str, use_case_id: int | None
     out: list[Draft | None] = []
     if entity == "gate_request" and action == "request" and uc:
         gate = facts.gate(int(entity_id))
+        if gate is not None and gate.decided:
+            return []  # decided before anyone was told: nothing left to decide
         authority = gate.authority if gate else str(after.get("authority", ""))
         missing = after.get("missing") or []
         body = (f"Une demande de passage de l'étape « {_stage_fr(str(after.get('from', '')))} » à l'étape "

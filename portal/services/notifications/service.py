@@ -140,7 +140,8 @@ class NotificationService:
         def gate(request_id: int) -> derive.GateFacts | None:
             g = repo.gate_request(s, request_id)
             return None if g is None else derive.GateFacts(g.id, g.use_case_id, g.from_stage, g.to_stage, g.authority,
-                                                          g.requested_by_id, g.requested_at.date())
+                                                          g.requested_by_id, g.requested_at.date(),
+                                                          decided=repo.is_decided(s, g.id))
 
         return derive.Facts(people, cases, gate)
 
