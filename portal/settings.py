@@ -128,6 +128,7 @@ class NotifySettings:
     smtp_password: str = ""
     smtp_from: str = "vigie@localhost"
     smtp_timeout: float = 30.0
+    smtp_cafile: str = ""  # a CA bundle for a relay signed by the collectivité's own authority
     webhook_url: str = ""
 
     @property
@@ -164,6 +165,7 @@ def load_notify_settings(env_vars: os._Environ[str] | dict[str, str]) -> NotifyS
         smtp_host=pick("VIGIE_SMTP_HOST", smtp, "host", ""), smtp_port=port, smtp_security=security,
         smtp_user=pick("VIGIE_SMTP_USER", smtp, "user", ""), smtp_password=pick("VIGIE_SMTP_PASSWORD", smtp, "password", ""),
         smtp_from=pick("VIGIE_SMTP_FROM", smtp, "from", "vigie@localhost"),
+        smtp_cafile=pick("VIGIE_SMTP_CAFILE", smtp, "cafile", ""),
         webhook_url=pick("VIGIE_NOTIFY_WEBHOOK_URL", notif, "webhook_url", ""),
     )
 

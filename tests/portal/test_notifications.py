@@ -456,3 +456,31 @@ def test_monitoring_alerts_and_a_suspension_proposal_of_the_demo_reach_the_lead_
                 assert any(want in s for s in got), (want, got)
     finally:
         services.db.dispose()
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # aiosmtpd: implicit TLS is TLS
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_the_relay_is_reached_over_verified_tls_with_a_login(services, people, piloted, tmp_path, security):
+    from tests.portal.receivers import SecureSmtpServer
+
+    server = SecureSmtpServer(tmp_path, security, "vigie", "s3cret")
+    with server:
+        def service(password: str, cafile: str) -> NotificationService:
+            return NotificationService(services.db.reader, services.db.writer, NotifySettings(
+                base_url=BASE, smtp_host="127.0.0.1", smtp_port=server.port, smtp_security=security,
+                smtp_user="vigie", smtp_password=password, smtp_cafile=cafile, smtp_timeout=10))
+
+        now = dt.datetime.now(dt.UTC)
+        unknown_ca = service("s3cret", "")  # the server's certificate is signed by an authority nobody trusts
+        unknown_ca.sync(now)
+        assert unknown_ca.deliver(now).retry_later > 0 and server.inbox.messages == [] and server.logins == []
+        assert all("CERTIFICATE_VERIFY_FAILED" in (d.last_error or "") for d in unknown_ca.status(people["admin"]).failing)
+        delay = rules.backoff(1)
+        assert delay is not None
+        wrong = service("mauvais", str(server.ca))
+        report = wrong.deliver(now + delay)
+        assert report.sent == 0 and report.retry_later > 0 and server.logins[-1] == "vigie:refusé"
+        second = rules.backoff(2)
+        assert second is not None
+        report = service("s3cret", str(server.ca)).deliver(now + delay + second)
+        assert report.sent == len(server.inbox.messages) > 0 and server.logins[-1] == "vigie:ok"

@@ -42,16 +42,21 @@ def build_email(config: NotifySettings, *, to: str, to_name: str, subject: str, 
     return msg
 
 
+def _context(config: NotifySettings) -> ssl.SSLContext:
+    """Certificates always verified: the system's authorities, or the file VIGIE_SMTP_CAFILE names."""
+    return ssl.create_default_context(cafile=config.smtp_cafile or None)
+
+
 def send_email(config: NotifySettings, msg: EmailMessage) -> None:
     try:
         if config.smtp_security == "tls":
             client: smtplib.SMTP = smtplib.SMTP_SSL(config.smtp_host, config.smtp_port, timeout=config.smtp_timeout,
-                                                    context=ssl.create_default_context())
+                                                    context=_context(config))
         else:
             client = smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=config.smtp_timeout)
         with client:
             if config.smtp_security == "starttls":
-                client.starttls(context=ssl.create_default_context())
+                client.starttls(context=_context(config))
             if config.smtp_user:
                 client.login(config.smtp_user, config.smtp_password)
             client.send_message(msg)
