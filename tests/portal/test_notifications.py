@@ -200,6 +200,44 @@ def test_a_restart_never_sends_twice(services, people, piloted, smtp, db_url):
     assert len(smtp.inbox.messages) == count + 1
     assert "rôles" in str(smtp.inbox.messages[-1]["Subject"])
     assert "0 envoyé(s)" in out.stdout
+    status = subprocess.run([sys.executable, "-m", "portal.cli", "notify", "status"], env=env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert status.returncode == 0, status.stderr
+    assert f"email    sent     {count + 1}" in status.stdout and "Courriel : configuré" in status.stdout
+
+
+def test_two_senders_at_once_send_each_message_once(services, people, piloted, smtp):
+    import threading
+
+    now = dt.datetime.now(dt.UTC)
+    notifier(services, smtp).sync(now)
+    senders = [notifier(services, smtp) for _ in range(2)]
+    start = threading.Barrier(2)
+    reports = []
+
+    def run(n: NotificationService) -> None:
+        start.wait()
+        reports.append(n.deliver(now))
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in senders]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with services.db.reader() as s:
+        total = s.scalar(select(func.count()).select_from(NotificationDelivery))
+    assert total > 1 and sum(r.sent for r in reports) == total == len(smtp.inbox.messages)
+    assert len({m["Message-ID"] for m in smtp.inbox.messages}) == total
+
+
+def test_a_person_deactivated_before_the_send_is_not_written_to(services, people, piloted, smtp):
+    n = notifier(services, smtp)
+    now = dt.datetime.now(dt.UTC)
+    n.sync(now)
+    services.people.set_active(people["admin"], people["lead"].person_id, False)
+    report = n.deliver(now)
+    assert smtp.inbox.to(email_of(people, "lead")) == [] and report.failed == 2
+    assert smtp.inbox.to(email_of(people, "director"))
 
 
 def test_a_refusing_server_is_retried_with_backoff_then_accepted(services, people, piloted, smtp):
@@ -350,6 +388,14 @@ def test_due_dates_remind_then_escalate_to_the_general_direction(services, peopl
     assert kinds("lead2") == ["obligation_due_soon", "obligation_overdue"]  # escalation is the direction's
     escalations = [i for i in n.inbox(people["director"]) if i.kind == "escalation"]
     assert all(i.urgency == "urgent" and end.strftime("%d/%m/%Y") in i.body for i in escalations)
+    # a deployed use case's periodic review: reminded to its lead and compliance, then escalated
+    other = make_use_case(services, people["lead"], title="Tri du courrier entrant")
+    walk_to(services, people, other.id, Stage.DEPLOYED)
+    due = services.governance.review_status(other.id).due_date
+    n.sync(at_paris(9, due + dt.timedelta(days=1)))
+    mine = [i for i in n.inbox(people["lead"]) if i.use_case_id == other.id and i.kind.startswith("review")]
+    assert [i.kind for i in mine] == ["review_overdue"] and due.strftime("%d/%m/%Y") in mine[0].body
+    assert any(i.kind == "review_overdue" and i.use_case_id == other.id for i in n.inbox(people["compliance"]))
     # a request left undecided past the delay goes before the general direction too
     req = gov.request_gate(people["lead"], piloted.id, Stage.EVALUATION, motive="Bilan",
                            attestations={"evaluation_report_started": True})

@@ -326,7 +326,9 @@ class NotificationService:
             raise channels.SendError("aucun serveur SMTP configuré (VIGIE_SMTP_HOST)")
         with self._reader() as s:
             person = repo.people_by_id(s, recipient_id) if recipient_id is not None else None
-            name = person.display_name if person else ""
+            if person is None or not person.active:  # deactivated since the message was prepared
+                raise channels.SendError("destinataire désactivé ou supprimé", permanent=True)
+            name = person.display_name
         msg = channels.build_email(self.config, to=address, to_name=name, subject=subject, body=body, key=key)
         channels.send_email(self.config, msg)
 
