@@ -151,7 +151,7 @@ def from_event(action: str, entity: str, entity_id: str, use_case_id: int | None
                           {}, actor_id=actor_id))
     elif action == "raise_alert" and uc:
         urgent = str(details.get("severity", "")) == "critical"
-        body = f"Alerte {'critique' if urgent else ''} du suivi : {details.get('message', '')}".replace("  ", " ")
+        body = f"{'Alerte critique' if urgent else 'Alerte'} du suivi : {details.get('message', '')}"
         out.append(_draft("alert_raised", key, facts, uc, body, {}, actor_id=actor_id,
                           urgency="urgent" if urgent else None))
     elif action == "propose_suspension" and uc:
