@@ -383,6 +383,10 @@ def build_parser() -> argparse.ArgumentParser:
     from portal.cli_governance import add_gate_commands
 
     add_gate_commands(sub)
+    # notifications: vigie notify due | status
+    from portal.cli_notify import add_notify_commands
+
+    add_notify_commands(sub)
     # monitoring
     monitor = sub.add_parser("monitor", help="suivi : contrôles de dérive").add_subparsers(
         dest="monitor_command", required=True)

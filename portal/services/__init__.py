@@ -14,6 +14,7 @@ from portal.services.exports import ExportService
 from portal.services.governance import GovernanceService
 from portal.services.identity import IdentityService
 from portal.services.monitoring import MonitoringService
+from portal.services.notifications import NotificationService
 from portal.services.people import PeopleService
 from portal.services.portfolio import PortfolioExports, PortfolioService
 from portal.services.public_register import PublicRegisterService
@@ -41,6 +42,7 @@ class Services:
     analysis: AnalysisService
     public_register: PublicRegisterService
     public_reports: PublicReportService
+    notifications: NotificationService
 
 
 def build_services(url: str, data_dir: Path | None = None) -> Services:
@@ -88,6 +90,8 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
                                               module_of=lambda use_case_id: _bound_module(analysis, use_case_id)),
         public_reports=PublicReportService(db.reader, db.writer, per_hour=settings.public_reports_per_hour,
                                            per_entry=settings.public_reports_per_entry),
+        notifications=NotificationService(db.reader, db.writer, settings.notify, review_due=lambda today: {
+            i: r.due_date for i, r in governance.review_statuses(today).items()}),
     )
 
 

@@ -30,6 +30,9 @@ def pages_for(principal: Principal) -> dict[str, list[st.Page]]:
         page("register", "Registre", ":material/table_view:"),
         page("sheet", "Fiche cas d'usage", ":material/description:"),
     ]
+    from portal.ui.inbox import inbox_page  # notifications: every role has an inbox
+
+    steering.insert(1, inbox_page(principal, page))
     if can(principal, Action.CREATE_USE_CASE):
         steering.append(page("new_use_case", "Nouveau cas d'usage", ":material/add_circle:"))
     # --- portfolio ---

@@ -1,4 +1,4 @@
-"""Consistency checks among the answers (issue 18): each check fires on its contradiction, names
+"""Consistency checks among the answers: each check fires on its contradiction, names
 the questions in French, and stays silent on consistent or hidden answers."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""AppTest of the Questionnaire page: contradictory answers are shown before saving (issue 18)."""
+"""AppTest of the Questionnaire page: contradictory answers are shown before saving."""
 
 from __future__ import annotations
 
