@@ -1,7 +1,7 @@
 """EU AI Act classification: a guided questionnaire in French and a pure ``classify``.
 
 The questions, the prohibited practices, the Annex III points and the Art. 50 duties live in
-``rules/ai_act.yaml``. The evaluation follows legal-fr-eu.md §5:
+``rules/ai_act.yaml``. The evaluation follows the order of the Regulation:
 
 1. not an AI system (Art. 3(1)) → ``out_of_scope`` (the CRPA and the RGPD still apply);
 2. any Art. 5 practice → ``prohibited``, and the classification stops there;
