@@ -9,27 +9,8 @@ import pytest
 from policies.ai_act import classify, questions, visible_questions
 from policies.rulebook import rule
 from policies.vocabulary import AiActClass, AiActRole
+from tests.policies.answers import BASE
 
-# A plain AI system used as a vendor's product, answering "no" to everything else.
-BASE = {
-    "is_ai_system": True,
-    "supply": "third_party",
-    "own_name_or_brand": False,
-    "substantial_modification": False,
-    "purpose_changed": False,
-    "uses_gpai": False,
-    "proh_manipulation": False,
-    "proh_vulnerabilities": False,
-    "fraud_risk_scoring": False,
-    "proh_social_scoring": False,
-    "proh_crime_prediction": False,
-    "biometric": False,
-    "generates_content": False,
-    "annex1_product": False,
-    "critical_infrastructure": False,
-    "annex3": [],
-    "interacts_with_people": False,
-}
 BIOMETRIC = {
     **BASE,
     "biometric": True,
