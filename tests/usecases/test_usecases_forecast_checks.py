@@ -126,6 +126,29 @@ def test_demography_candidates_choice_ignores_test_pairs(shared_data):
     assert demo_val.candidates(early)[0] == chosen
 
 
+def test_demography_interval_power_chosen_on_tuning_pairs_and_reported():
+    results = _demo_results()
+    grid = {g["power"]: g for g in results["interval_power_grid"]}
+    assert set(grid) == set(demo_val.POWER_GRID)
+    assert all(len(g["coverage_by_pair"]) == len(results["tuning_pairs"]) for g in grid.values())
+    assert results["interval_power"] == min(grid, key=lambda p: grid[p]["mean_gap"]) == demo_model.INTERVAL_POWER
+    readme = " ".join(_demo_readme().split())
+    assert (f"{_fr(grid[1.0]['mean_gap'], 1)} points pour l'exposant 1, {_fr(grid[0.75]['mean_gap'], 1)} pour 0,75, "
+            f"{_fr(grid[0.5]['mean_gap'], 1)} pour 0,5") in readme
+    later = json.loads(demo_val.LATER_FILE.read_text(encoding="utf-8"))
+    assert later["interval_power"] == demo_model.INTERVAL_POWER
+    cov = [r["coverage"] for r in later["by_horizon"]]
+    assert f"couvrent {min(cov):.0f} à {max(cov):.0f} % des populations observées" in readme
+
+
+def test_demography_interval_widens_with_the_horizon_power():
+    module = registry.get("demography")
+    forecast = module.run(module.sample_inputs(), module.params_model(horizon_years=10, step_years=5)).tables["forecast"]
+    width = np.log(forecast["upper"] / forecast["lower"]).groupby(forecast["year"]).median()
+    # same calibration errors, so the log width grows as h**INTERVAL_POWER between 2016 (h=5) and 2021 (h=10)
+    assert width[2021] / width[2016] == pytest.approx(2 ** demo_model.INTERVAL_POWER, rel=0.02)
+
+
 def test_demography_settings_chosen_on_early_pairs_only():
     results = _demo_results()
     assert all(t <= demo_val.TUNE_LAST_TARGET for _, t in results["tuning_pairs"])

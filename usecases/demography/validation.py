@@ -56,6 +56,8 @@ class Settings:
     weight_last: float = model.WEIGHT_LAST
 
 
+#: Interval growth exponents tried by ``tune_interval_power`` (errors scale as horizon**power).
+POWER_GRID = (0.5, 0.75, 1.0)
 GRID = {
     "phi": (0.5, 0.65, 0.8, 0.9, 1.0),
     "shrink": (2000.0, 8000.0, 30000.0, 100000.0),
@@ -174,6 +176,7 @@ def backtest(
     shrink: float | None = None,
     settings: Settings | None = None,
     baselines: bool = True,
+    power: float | None = None,
 ) -> pd.DataFrame:
     """Scores per (origin, target) pair and method; coverage of the model's intervals.
 
@@ -194,7 +197,8 @@ def backtest(
         if len(actual) == 0:
             continue
         fc = model.project(hist, groups, [target], level, shrink=settings.shrink, phi=settings.phi,
-                           long_years=settings.long_years, weight_last=settings.weight_last).set_index("code")
+                           long_years=settings.long_years, weight_last=settings.weight_last,
+                           power=power).set_index("code")
         fc = fc.reindex(actual.index)
         methods = {"modele": fc["forecast"]}
         if baselines:
@@ -256,14 +260,30 @@ def tune(long: pd.DataFrame, last_target: int = TUNE_LAST_TARGET) -> tuple[Setti
                     float(best["weight_last"])), grid
 
 
+def tune_interval_power(long: pd.DataFrame, settings: Settings | None = None,
+                        last_target: int = TUNE_LAST_TARGET, level: float = 0.8) -> tuple[float, pd.DataFrame]:
+    """Interval growth exponent chosen on the early pairs only: the smallest mean distance between the
+    coverage of the ``level`` intervals and ``level``."""
+    wide = model.to_wide(long)
+    early = tuple((o, t) for o, t in pairs(list(wide.columns)) if t <= last_target)
+    rows = []
+    for power in POWER_GRID:
+        sc = backtest(long, origins=early, level=level, settings=settings, baselines=False, power=power)
+        rows.append({"power": power, "coverage_by_pair": [round(float(c), 2) for c in sc["coverage"]],
+                     "mean_gap": float((sc["coverage"] - 100 * level).abs().mean())})
+    table = pd.DataFrame(rows).sort_values("mean_gap", kind="stable")
+    return float(table.iloc[0]["power"]), table
+
+
 def report(long: pd.DataFrame) -> dict:
     """Tune on early pairs, then score every later pair with the chosen settings (the README tables)."""
     chosen, grid = tune(long)
+    power, power_table = tune_interval_power(long, chosen)
     best_candidate, cand = candidates(long, chosen)
     cand_summary = cand.assign(partie=np.where(cand["tuning"], "reglage", np.where(
         cand["origin"] >= TEST_FIRST_ORIGIN, "test", "autre"))).groupby(["candidate", "partie"])[
         ["wape_ratio", "mape_ratio"]].mean().round(3).reset_index()
-    scores = backtest(long, settings=chosen)
+    scores = backtest(long, settings=chosen, power=power)
     test = scores[scores["origin"] >= TEST_FIRST_ORIGIN]
     early = scores[scores["target"] <= TUNE_LAST_TARGET]
     return {
@@ -274,6 +294,8 @@ def report(long: pd.DataFrame) -> dict:
         "tuning_by_horizon": by_horizon(early).reset_index().to_dict(orient="records"),
         "test_pairs_scores": test.round(3).to_dict(orient="records"),
         "grid_best": grid.head(5).round(4).to_dict(orient="records"),
+        "interval_power": power,
+        "interval_power_grid": power_table.round(3).to_dict(orient="records"),
         "candidate_chosen": best_candidate,
         "candidates": cand_summary.to_dict(orient="records"),
     }
@@ -286,7 +308,7 @@ def report_later(long_all: pd.DataFrame, settings: Settings | None = None) -> di
     settings = settings or Settings()
     wide = model.to_wide(long_all)
     later = tuple((o, t) for o, t in pairs(list(wide.columns)) if t in LATER_YEARS and o >= 2008)
-    scores = backtest(long_all, origins=later, settings=settings)
+    scores = backtest(long_all, origins=later, settings=settings, power=model.INTERVAL_POWER)
     groups = _groups(long_all, wide)
     cand_rows = []
     for origin, target in later:
@@ -300,6 +322,7 @@ def report_later(long_all: pd.DataFrame, settings: Settings | None = None) -> di
                                                                values="wape").reset_index()
     return {
         "settings": asdict(settings),
+        "interval_power": model.INTERVAL_POWER,
         "later_years": list(LATER_YEARS),
         "pairs": [[int(o), int(t)] for o, t in later],
         "by_horizon": by_horizon(scores).reset_index().to_dict(orient="records"),
@@ -325,6 +348,8 @@ if __name__ == "__main__":  # pragma: no cover - manual report
     print(pd.DataFrame(result["tuning_by_horizon"]).to_string(index=False))
     print("\ntest pairs (origin >=", TEST_FIRST_ORIGIN, "), per horizon")
     print(pd.DataFrame(result["test_by_horizon"]).to_string(index=False))
+    print("\ninterval power chosen on tuning pairs:", result["interval_power"])
+    print(pd.DataFrame(result["interval_power_grid"]).to_string(index=False))
     print("\ncandidates, mean ratio to the last value; chosen on tuning pairs:", result["candidate_chosen"])
     print(pd.DataFrame(result["candidates"]).to_string(index=False))
     RESULTS_FILE.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
