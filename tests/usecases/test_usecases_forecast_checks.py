@@ -207,6 +207,7 @@ def _fac_results() -> dict:
 
 def test_facility_readme_table_is_the_validation_output():
     readme = (ROOT / "usecases" / "facility_usage" / "README.md").read_text(encoding="utf-8")
+    readme = _section(readme, "### Origines de test (6 mai – 26 août)")
     rows = {int(m.group(1)): m.group(0) for m in re.finditer(r"^\| (\d+) \| \d+ \|.*$", readme, re.M)}
     results = _fac_results()["test_by_horizon"]
     assert sorted(rows) == list(range(1, fac_val.MAX_HORIZON + 1)) == [int(r["horizon"]) for r in results]
@@ -219,6 +220,33 @@ def test_facility_readme_table_is_the_validation_output():
     beaten = sum(x <= 0.8 for x in ratios)
     assert f"il\nl'est à {beaten} horizons sur 28" in readme
     assert np.mean(ratios) < 1  # better than seasonal naive on average; the 0.8 aim is not claimed
+
+
+def test_facility_readme_later_days_table_is_the_validation_output():
+    later = json.loads(fac_val.LATER_FILE.read_text(encoding="utf-8"))
+    assert later["ets_params"] == fac_model.ETS_PARAMS  # the module's settings, not re-tuned
+    assert min(later["origins"]) == fac_val.LATER_FIRST_ORIGIN > max(_fac_results()["test_origins"])
+    full = (ROOT / "usecases" / "facility_usage" / "README.md").read_text(encoding="utf-8")
+    readme = _section(full, "### Jours postérieurs (septembre – 5 novembre 2012, données jamais vues)")
+    rows = {int(m.group(1)): m.group(0) for m in re.finditer(r"^\| (\d+) \| \d+ \|.*$", readme, re.M)}
+    assert sorted(rows) == [int(r["horizon"]) for r in later["by_horizon"]] == list(range(1, 29))
+    for r in later["by_horizon"]:
+        cells = [c.strip() for c in rows[int(r["horizon"])].strip("|").split("|")]
+        assert cells[1] == str(int(r["prevues"]))
+        assert cells[2:7] == [_fr(r[k]) for k in (*fac_val.METHODS, "ratio")]
+        assert cells[7] == str(int(r["sites_pires_que_naif"]))
+    ratios = [r["ratio"] for r in later["by_horizon"]]
+    text = " ".join(readme.split())
+    assert (f"fait mieux que le naïf à {sum(x < 1 for x in ratios)} horizons sur 28 et atteint 0,8 à "
+            f"{sum(x <= 0.8 for x in ratios)} horizons seulement") in text
+    sc = {d["method"]: d for d in later["scores"]}
+    assert f"MASE {_fr(sc['modele']['mase'])} pour la procédure contre {_fr(sc['naif_saisonnier']['mase'])}" in text
+    aug = later["end_of_august"]
+    assert f"MASE {_fr(aug['mase_modele'])} contre {_fr(aug['mase_naif'])}" in text
+    assert f"{round(100 * (1 - aug['mase_modele'] / aug['mase_naif']))} % d'erreur en moins" in text
+    assert not aug["naive_used"] and aug["sites_worse"] == [] and aug["sites"] == 7
+    cov = later["coverage_80_by_week"].values()
+    assert f"{min(cov):.0f} à {max(cov):.0f} % de couverture" in text
 
 
 def test_facility_readme_reports_the_hindsight_bound():
