@@ -310,6 +310,29 @@ def test_facility_falls_back_to_seasonal_naive_when_the_model_is_not_better():
     assert np.allclose(forecast["forecast"].to_numpy(), np.tile(last_week, 2))
 
 
+def test_facility_run_reports_each_site_against_seasonal_naive():
+    module = registry.get("facility_usage")
+    sample = module.sample_inputs()["counts"]
+    dates = pd.DatetimeIndex(sorted(sample["date"].unique()))
+    pattern = np.array([-1, -0.5, 0, 0.5, 1, 1.5, -1.5])
+    week = np.arange(len(dates)) // 7  # a site whose weekly shape sharpens every week: last week is the best guide
+    noise = np.random.default_rng(0).normal(0, 0.05, len(dates))
+    odd = pd.DataFrame({"site": "Sharpening", "date": dates,
+                        "count": np.round(np.exp(7 + 0.02 * week * pattern[dates.weekday] + noise))})
+    result = module.run({"counts": pd.concat([sample, odd], ignore_index=True)},
+                        module.params_model(public_holidays="CA-QC", school_zone="aucune"))
+    assert result.metrics["prevision_naive_retenue"] == 0  # better than naive overall...
+    per_site = result.tables["autoevaluation_par_site"].set_index("site")
+    assert len(per_site) == 8 and (per_site["jours"] > 0).all()
+    worse = per_site.index[per_site["mase_prevision"] > per_site["mase_naif"]].tolist()
+    assert worse == ["Sharpening"]  # ...but not on this site, and the run says so
+    note = next(n for n in result.notes if "fait moins bien" in n)
+    assert note.startswith(f"Sur vos données, la prévision fait moins bien que la reprise du même jour de la semaine "
+                           f"précédente pour 1{NBSP}site sur 8 (Sharpening)")
+    gain = 100 * (1 - per_site["mase_prevision"] / per_site["mase_naif"])
+    assert np.allclose(gain, per_site["gain_pct"], atol=0.2)
+
+
 def _hourly_counts() -> pd.DataFrame:
     rng = np.random.default_rng(1)
     rows = []
