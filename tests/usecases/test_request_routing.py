@@ -173,3 +173,11 @@ def test_run_says_so_when_it_does_not_beat_the_majority_class():
     assert m["validation_bat_les_references"] == 0
     assert result.notes[0].startswith("Sur vos données, ce routage ne fait pas mieux qu'une référence simple")
     assert "un agent doit relire les propositions" in result.notes[0]
+
+
+def test_readme_quotes_the_sample_run_baseline_check(result):
+    import re
+
+    readme = (PACKAGE / "README.md").read_text(encoding="utf-8")
+    quote = re.search(r"« (Sur vos données, ce routage .*?) »", readme, re.S).group(1)
+    assert " ".join(quote.split()) == result.notes[0].replace("\u00a0", " ")

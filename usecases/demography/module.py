@@ -48,7 +48,7 @@ class DemographyProjection(AnalysisModule[DemographyParams]):
         "avec un intervalle de prévision calibré sur les erreurs passées, et dit, rétro-test sur vos "
         "données à l'appui, de combien elle fait mieux que la reconduction de la dernière valeur."
     )
-    version = "1.1"
+    version = "1.2"
     family = "decision_support"
     inputs: ClassVar[tuple[InputSpec, ...]] = (
         InputSpec("populations", "Populations communales par année", SCHEMA,

@@ -53,7 +53,7 @@ class FacilityUsage(AnalysisModule[FacilityParams]):
         "prochains jours par site, avec intervalles, rétro-testée sur vos données. Pour des comptages "
         "horodatés : profil horaire par jour de la semaine, heures de pointe et heures au-dessus d'une capacité."
     )
-    version = "1.1"
+    version = "1.2"
     family = "decision_support"
     inputs: ClassVar[tuple[InputSpec, ...]] = (
         InputSpec("counts", "Comptages journaliers par site", SCHEMA, "Une ligne par site et par jour."),

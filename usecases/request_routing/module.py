@@ -114,7 +114,7 @@ class RequestRouting(AnalysisModule[RequestRoutingParams]):
         "n-grammes de caractères, probabilités calibrées. Le seuil de confiance est choisi sur la partie la plus "
         "récente de l'historique pour atteindre la précision visée ; en dessous, la demande est laissée à un agent."
     )
-    version = "1.0"
+    version = "1.1"
     family = "resident_relations"
     inputs: ClassVar[tuple[InputSpec, ...]] = (
         InputSpec("requests", "Demandes (historique et demandes à router)", SCHEMA,
