@@ -156,6 +156,15 @@ def predict(fitted: HistGradientBoostingRegressor, X: pd.DataFrame) -> np.ndarra
         return np.clip(fitted.predict(X), 0, None)
 
 
+def past_rate(X: pd.DataFrame, origin: int, history_start: float) -> np.ndarray:
+    """Naive yearly rate: each asset's failures since ``history_start`` over the years of history.
+
+    The common history length (not each asset's exposure) keeps the order of « most past failures first ».
+    """
+    years = max(origin + 1 - history_start, 1.0)
+    return X["n_all"].to_numpy(dtype=float) / years
+
+
 def recall_at(scores: pd.Series, failed: pd.Series, share: float = 0.1) -> float:
     """Share of the assets that fail (``failed`` true) found in the top ``share`` of ``scores``.
 
