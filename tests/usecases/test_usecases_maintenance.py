@@ -191,3 +191,17 @@ def test_ranking_check_sentences_in_french():
     assert "ne fait pas mieux" in worse.sentence() and "Attention" in worse.sentence()
     empty = RankingCheck(float("nan"), float("nan"), float("nan"), 0, 2013, 5, 10)
     assert empty.use_model and "n'a pas pu être rétro-testé" in empty.sentence()
+
+
+def test_scattered_early_records_do_not_stretch_the_history():
+    years = pd.Series([1985.2, 1987.5, 1991.0] + [y + 0.5 for y in range(1997, 2019) for _ in range(10)])
+    assert model.systematic_start(years, 2018) == 1997
+    assert model.systematic_start(pd.Series([2000.5, 2010.2, 2011.3]), 2012) == 2000
+    module = registry.get("maintenance")
+    assets, failures = _synthetic()
+    old = assets.loc[assets["installed"].astype(int) < 1980, "asset_id"].iloc[:3]
+    early = pd.DataFrame({"asset_id": old.to_numpy(), "date": pd.to_datetime(["1985-03-01", "1987-06-01", "1991-09-01"])})
+    result = module.run({"assets": assets, "failures": pd.concat([early, failures], ignore_index=True)},
+                        module.params_model(plan_years=1, backtest=False))
+    assert any(n.startswith("3 casse(s) antérieure(s) à 2000") for n in result.notes)
+    assert result.metrics["failures_used"] == len(failures)

@@ -54,7 +54,7 @@ class MaintenanceParams(Params):
     cost_per_m: float = Field(1000.0, gt=0.0, description="Coût de renouvellement au mètre (€), quand la colonne renewal_cost manque", title="Coût au mètre (€)")
     crew_capacity: int = Field(0, ge=0, le=10_000, description="Nombre maximal de chantiers par an (équipes) ; 0 = sans limite", title="Chantiers par an")
     top_share_pct: float = Field(10.0, gt=0.0, le=50.0, description="Part du réseau (en nombre de tronçons) mise en tête de classement pour les indicateurs", title="Tête de classement (%)")
-    backtest: bool = Field(True, description="Mesurer le classement sur les dernières années des données (rétro-test), contre les deux références", title="Rétro-test")
+    backtest: bool = Field(True, description="Rétro-tester le classement sur les dernières années de vos données contre le classement par casses passées et par âge ; si le modèle ne fait pas mieux que les casses passées, ce classement est retenu", title="Rétro-test")
 
 
 def _lines(df: pd.DataFrame, mask: pd.Series) -> list[int]:
@@ -158,7 +158,13 @@ class NetworkMaintenance(AnalysisModule[MaintenanceParams]):
         fails = fails[~before]
         last_year = params.last_year or int(np.floor(fails["year"].max()))
         fails = fails[fails["year"] < last_year + 1]
-        history_start = float(np.floor(fails["year"].min())) if len(fails) else float(last_year)
+        history_start = float(model.systematic_start(fails["year"], last_year)) if len(fails) else float(last_year)
+        sparse = fails["year"] < history_start
+        if sparse.any():
+            notes.append(f"{int(sparse.sum())} casse(s) antérieure(s) à {int(history_start)}, relevées de façon éparse "
+                         f"(moins d'un cinquième d'une année ordinaire), ont été écartées : l'historique commence en "
+                         f"{int(history_start)}.")
+            fails = fails[~sparse]
         first_origin = int(history_start) + 2
         origins = list(range(first_origin, last_year if model.PARTIAL_WINDOWS else last_year - params.horizon_years + 1))
         if not origins:
