@@ -205,3 +205,9 @@ def test_scattered_early_records_do_not_stretch_the_history():
                         module.params_model(plan_years=1, backtest=False))
     assert any(n.startswith("3 casse(s) antérieure(s) à 2000") for n in result.notes)
     assert result.metrics["failures_used"] == len(failures)
+
+
+def test_trials_never_score_the_test_origin():
+    from usecases.maintenance import trials
+    assert max(trials.ORIGINS) + val.HORIZON <= val.TEST_ORIGIN
+    assert trials.C == model.DEFAULT_HPARAMS and list(model.FEATURES) == trials.BASE

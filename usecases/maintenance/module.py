@@ -179,7 +179,7 @@ class NetworkMaintenance(AnalysisModule[MaintenanceParams]):
         if params.backtest and bt_origin - first_origin >= 1 + (0 if model.PARTIAL_WINDOWS else params.horizon_years):
             bt = backtest(ranked_assets, fails, bt_origin, params.horizon_years, history_start, share)
             self_check = RankingCheck(bt["model"], bt["most_failures"], bt["oldest"], int(bt["failing_assets"]),
-                                 bt_origin, params.horizon_years, params.top_share_pct)
+                                      bt_origin, params.horizon_years, params.top_share_pct)
         fallback = self_check is not None and not self_check.use_model
         X = model.features(ranked_assets, fails, last_year, history_start, model.material_vocabulary(ranked_assets))
         if fallback:
