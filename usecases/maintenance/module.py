@@ -142,7 +142,7 @@ class NetworkMaintenance(AnalysisModule[MaintenanceParams]):
         "top_share_expected_pct": "percent", "plan_renewals": "count", "plan_avoided_failures": "decimal",
         "plan_upper_bound": "decimal", "plan_gap_pct": "percent", "plan_exact": "count",
         "annual_budget": "decimal", "backtest_model": "percent", "backtest_most_failures": "percent",
-        "backtest_oldest": "percent", "backtest_failing_assets": "count",
+        "backtest_oldest": "percent", "backtest_failing_assets": "count", "backtest_fallback": "count",
     }
 
     def run(self, inputs: dict[str, pd.DataFrame], params: MaintenanceParams) -> AnalysisResult:

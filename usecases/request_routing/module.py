@@ -128,6 +128,7 @@ class RequestRouting(AnalysisModule[RequestRoutingParams]):
         "validation_demandes": "count", "validation_exactitude_pct": "percent",
         "validation_couverture_pct": "percent", "validation_precision_pct": "percent",
         "validation_exactitude_majoritaire_pct": "percent", "validation_exactitude_tfidf_simple_pct": "percent",
+        "validation_bat_les_references": "count",
     }
     #: What the Suivi tab watches: the module's output, run after run.
     monitored_output: ClassVar[tuple[str, dict[str, str]] | None] = ("routing", {
