@@ -386,6 +386,10 @@ def build_parser() -> argparse.ArgumentParser:
     from portal.cli_governance import add_gate_commands
 
     add_gate_commands(sub)
+    # inventory (issue 19): vigie backup | restore | import
+    from portal.cli_inventory import add_inventory_commands
+
+    add_inventory_commands(sub)
     # monitoring (issue 6)
     monitor = sub.add_parser("monitor", help="suivi : contrôles de dérive").add_subparsers(
         dest="monitor_command", required=True)
