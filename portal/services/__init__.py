@@ -13,6 +13,7 @@ from portal.services.audit_export import AuditExportService
 from portal.services.exports import ExportService
 from portal.services.governance import GovernanceService
 from portal.services.identity import IdentityService
+from portal.services.inventory_import import InventoryImportService
 from portal.services.monitoring import MonitoringService
 from portal.services.people import PeopleService
 from portal.services.portfolio import PortfolioService
@@ -42,6 +43,7 @@ class Services:
     analysis: AnalysisService
     public_register: PublicRegisterService
     public_reports: PublicReportService
+    inventory_import: InventoryImportService  # issue 19
 
 
 def build_services(url: str, data_dir: Path | None = None) -> Services:
@@ -86,6 +88,7 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
                                               module_of=lambda use_case_id: _bound_module(analysis, use_case_id)),
         public_reports=PublicReportService(db.reader, db.writer, per_hour=settings.public_reports_per_hour,
                                            per_entry=settings.public_reports_per_entry),
+        inventory_import=InventoryImportService(register, audit, data_dir),
     )
 
 
