@@ -1,0 +1,78 @@
+"""The inventory import page (issue 19) through AppTest on the demo: mapping, preview, import."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.db.models import UseCase
+from portal.services import build_services
+
+PAGE = "app_pages/import_inventory.py"
+CSV = ("Réf;Nom du projet;Pôle;Catégorie;Coût annuel\n"
+       "A1;Tri automatique du courrier entrant;Direction générale;Relation usagers;1 200,50\n"
+       "A2;Prévision des effectifs de cantine;Direction de l'éducation;Services opérationnels;\n"
+       "A3;Chatbot;Direction des sports;Famille inventée;\n").encode("latin-1")
+
+
+def _count(url: str) -> int:
+    svc = build_services(url)
+    with svc.db.reader() as s:
+        n = s.scalar(select(func.count()).select_from(UseCase))
+    svc.db.dispose()
+    return n
+
+
+def test_a_reader_cannot_open_the_import_page(app_as):
+    at = app_as("reader")
+    with pytest.raises(Exception):  # noqa: B017 - the page is not in a reader's navigation
+        at.switch_page(PAGE).run()
+
+
+def test_lead_maps_previews_and_imports_the_valid_rows(app_as, demo_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("VIGIE_DATA_DIR", str(tmp_path))
+    before = _count(demo_url)
+    at = app_as("project_lead").switch_page(PAGE).run()
+    assert not at.exception
+    assert at.info and "Choisissez un fichier" in at.info[0].value
+    at.session_state["inv_file"] = ("inventaire.csv", CSV)
+    at.run()
+    assert not at.exception
+    # « Nom du projet » is not a known title header: the person says which column holds the title
+    assert at.selectbox(key="inv_col_title").value == "(aucune)"
+    assert at.selectbox(key="inv_col_direction").value == "Pôle"
+    assert any("Colonne(s) obligatoire(s) introuvable(s)" in e.value for e in at.error)
+    at.selectbox(key="inv_col_title").set_value("Nom du projet")
+    next(b for b in at.button if b.label == "Appliquer la correspondance").click().run()
+    assert not at.exception and not at.error
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Lignes lues"] == "3" and metrics["Prêtes"] == "2" and metrics["À corriger"] == "1"
+    problems = " ".join(m.value for m in at.markdown)
+    assert "Ligne 4" in problems and "Catégorie" in problems and "Famille inventée" in problems
+    # all or nothing refuses, nothing written
+    at.button(key="inv_run").click().run()
+    assert any("Rien n'a été enregistré" in e.value for e in at.error)
+    assert _count(demo_url) == before
+    # the valid rows only
+    at.radio(key="inv_mode").set_value("valid")
+    at.button(key="inv_run").click().run()
+    assert not at.exception
+    assert _count(demo_url) == before + 2
+    assert any("2 cas d'usage créé(s), 1 refusée(s)" in s.value for s in at.success)
+
+
+def test_lead_saves_the_mapping_and_it_comes_back(app_as, demo_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("VIGIE_DATA_DIR", str(tmp_path))
+    at = app_as("project_lead").switch_page(PAGE).run()
+    at.session_state["inv_file"] = ("inventaire.csv", CSV)
+    at.run()
+    at.selectbox(key="inv_col_title").set_value("Nom du projet")
+    next(b for b in at.button if b.label == "Appliquer la correspondance").click().run()
+    at.button(key="inv_save_mapping").click().run()
+    assert not at.exception
+    again = app_as("project_lead").switch_page(PAGE).run()
+    again.session_state["inv_file"] = ("autre.csv", CSV)
+    again.run()
+    assert not again.exception
+    assert again.selectbox(key="inv_col_title").value == "Nom du projet"
+    assert any("Correspondance enregistrée" in c.value for c in again.caption)
