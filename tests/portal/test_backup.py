@@ -257,3 +257,33 @@ def test_cli_backup_and_restore(sqlite_url, tmp_path):
     again = vigie(target, tmp_path / "b", "restore", str(archive))
     assert again.returncode == 1 and "n'est pas vide" in again.stderr
     assert snapshot(target)["use_case"] == snapshot(sqlite_url)["use_case"]
+
+
+@pytest.mark.postgres
+def test_a_generated_portfolio_of_a_thousand_use_cases_moves_to_postgresql_and_back(sqlite_url, pg_empty, tmp_path):
+    """1 000 use cases with data sources and risks, SQLite -> PostgreSQL -> SQLite, table by table."""
+    svc = build_services(sqlite_url, data_dir=tmp_path / "a")
+    items = [(use_case_data(title=f"Cas généré n° {i}", direction=f"Direction {i % 13}",
+                            problem="Texte long, accentué : « é à ç ß 漢字 » " * (i % 7), build_cost=i * 10.5,
+                            tags=[f"t{i % 5}"]), {"generated": i}) for i in range(1000)]
+    ids = svc.register.create_many(SYSTEM, items)
+    for i in ids[::10]:
+        svc.register.add_data_source(SYSTEM, i, {"name": f"Source {i}", "origin": "internal", "personal_data": i % 2 == 0})
+        svc.register.add_risk(SYSTEM, i, {"category": "bias", "description": f"Risque {i}", "likelihood": 1 + i % 5,
+                                          "severity": 1 + (i * 3) % 5})
+    svc.db.dispose()
+    source = snapshot(sqlite_url)
+    assert len(source["use_case"]) == 1000
+    first = tmp_path / "sqlite.zip"
+    service = BackupService(Database(sqlite_url), tmp_path / "a")
+    service.backup(SYSTEM, first)
+    service.db.dispose()
+    _restore(pg_empty, tmp_path / "b", first)
+    assert_same(source, snapshot(pg_empty), extra_events=1)
+    second = tmp_path / "pg.zip"
+    service = BackupService(Database(pg_empty), tmp_path / "b")
+    service.backup(SYSTEM, second)
+    service.db.dispose()
+    target = f"sqlite:///{tmp_path / 'c.db'}"
+    _restore(target, tmp_path / "c", second)
+    assert_same(source, snapshot(target), extra_events=2)
