@@ -476,6 +476,10 @@ class InventoryImportService:
             else:
                 seen_titles[key] = row.where
 
+    def duplicates_for(self, data: Mapping[str, Any], exclude_id: int | None = None) -> list[tuple[UseCaseView, str]]:
+        """Use cases of the register that a new sheet (``data``: title, service, provider) probably repeats."""
+        return likely_duplicates(data, self._register.list(), exclude_id)
+
     # ---- import ----------------------------------------------------------------------------
 
     def run(self, principal: Principal, data: bytes, filename: str, fmt: str, mapping: ColumnMapping | None = None,

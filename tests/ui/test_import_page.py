@@ -76,3 +76,25 @@ def test_lead_saves_the_mapping_and_it_comes_back(app_as, demo_url, tmp_path, mo
     assert not again.exception
     assert again.selectbox(key="inv_col_title").value == "Nom du projet"
     assert any("Correspondance enregistrée" in c.value for c in again.caption)
+
+
+def test_the_new_use_case_form_shows_a_likely_duplicate_and_the_person_decides(app_as, demo_url):
+    svc = build_services(demo_url)
+    existing = next(v for v in svc.register.list() if v.title.startswith("Projection démographique"))
+    svc.db.dispose()
+    before = _count(demo_url)
+    at = app_as("project_lead").switch_page("app_pages/new_use_case.py").run()
+    at.text_input(key="new_title").set_value(existing.title.replace("communes", "communes du territoire"))
+    at.selectbox(key="new_family").set_value(at.selectbox(key="new_family").options[2])
+    at.text_input(key="new_direction").set_value("Direction de l'éducation")
+    at.button[0].click().run()
+    assert not at.exception
+    assert any("Un cas d'usage proche existe déjà" in w.value for w in at.warning)
+    assert _count(demo_url) == before  # nothing created yet: the person decides
+    at.button(key="new_cancel_duplicate").click().run()
+    assert not any("proche existe" in w.value for w in at.warning) and _count(demo_url) == before
+    next(b for b in at.button if b.label == "Enregistrer le cas d'usage").click().run()
+    assert any("Un cas d'usage proche existe déjà" in w.value for w in at.warning), [b.label for b in at.button]
+    at.button(key="new_confirm_duplicate").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert _count(demo_url) == before + 1
