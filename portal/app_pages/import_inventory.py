@@ -106,6 +106,10 @@ if preview.flagged:
         st.dataframe(pd.DataFrame([{"Ligne": r.where, "Titre": r.data.get("title", ""),
                                     "Proche de": " ; ".join(r.duplicates)} for r in preview.flagged]),
                      hide_index=True)
+        refs = sorted({d.split(" — ")[0] for r in preview.flagged for d in r.duplicates if d.startswith("UC-")})
+        for ref in refs:
+            st.page_link("app_pages/sheet.py", label=f"Ouvrir la fiche {ref}", icon=":material/description:",
+                         query_params={"ref": ref})
 if preview.ignored_columns:
     st.caption("Colonnes sans champ dans la fiche (gardées dans le journal d'audit de chaque cas créé) : "
                + ", ".join(preview.ignored_columns) + ".")

@@ -528,7 +528,10 @@ def likely_duplicates(data: Mapping[str, Any], existing: Iterable[UseCaseView],
         other = norm(uc.title)
         if not (words & {w for w in other.split() if len(w) > 2}) and title != other:
             continue
-        ratio = difflib.SequenceMatcher(None, title, other).ratio()
+        matcher = difflib.SequenceMatcher(None, title, other)
+        if matcher.real_quick_ratio() < 0.6 or matcher.quick_ratio() < 0.6:  # cheap upper bounds first
+            continue
+        ratio = matcher.ratio()
         same_service = bool(service) and service == norm(uc.service or "")
         same_provider = bool(provider) and provider == norm(uc.provider_name or "")
         if ratio >= 0.85:

@@ -98,3 +98,18 @@ def test_the_new_use_case_form_shows_a_likely_duplicate_and_the_person_decides(a
     at.button(key="new_confirm_duplicate").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert _count(demo_url) == before + 1
+
+
+def test_a_likely_duplicate_in_the_file_is_shown_with_its_sheet(app_as, demo_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("VIGIE_DATA_DIR", str(tmp_path))
+    svc = build_services(demo_url)
+    existing = svc.register.list()[0]
+    svc.db.dispose()
+    data = f"Intitulé;Famille;Direction\n{existing.title};operations;{existing.direction}\n".encode()
+    at = app_as("director").switch_page(PAGE).run()
+    at.session_state["inv_file"] = ("inventaire.csv", data)
+    at.run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Doublons probables"] == "1"
+    table = at.dataframe[0].value
+    assert list(table["Statut"]) == ["doublon probable"] and existing.reference in table["Doublons probables"][0]
