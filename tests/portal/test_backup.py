@@ -287,3 +287,19 @@ def test_a_generated_portfolio_of_a_thousand_use_cases_moves_to_postgresql_and_b
     target = f"sqlite:///{tmp_path / 'c.db'}"
     _restore(target, tmp_path / "c", second)
     assert_same(source, snapshot(target), extra_events=2)
+
+
+def test_only_an_administrator_backs_up_or_restores(sqlite_url, tmp_path):
+    from policies.access import PermissionDenied
+    from policies.vocabulary import Principal, Role
+
+    director = Principal(person_id=5, display_name="Directrice", roles=frozenset({Role.DIRECTOR, Role.COMPLIANCE}))
+    service = BackupService(Database(sqlite_url), tmp_path)
+    try:
+        with pytest.raises(PermissionDenied):
+            service.backup(director, tmp_path / "x.zip")
+        assert not (tmp_path / "x.zip").exists()
+        with pytest.raises(PermissionDenied):
+            service.restore(director, tmp_path / "x.zip")
+    finally:
+        service.db.dispose()
