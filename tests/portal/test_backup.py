@@ -303,3 +303,17 @@ def test_only_an_administrator_backs_up_or_restores(sqlite_url, tmp_path):
             service.restore(director, tmp_path / "x.zip")
     finally:
         service.db.dispose()
+
+
+@pytest.mark.postgres
+def test_a_blank_postgresql_database_is_migrated_then_restored(demo_backup, tmp_path):
+    if not PG_URL:
+        skip_or_fail("PostgreSQL non configuré (VIGIE_TEST_DATABASE_URL)")
+    name = create_pg_database()  # no template: not even migrated
+    try:
+        url = pg_url_for(name)
+        report = _restore(url, tmp_path / "data", demo_backup["archive"])
+        assert report.migrated and report.chain.ok
+        assert_same(demo_backup["snapshot"], snapshot(url), extra_events=1)
+    finally:
+        drop_pg_database(name)
