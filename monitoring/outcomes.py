@@ -608,3 +608,96 @@ def performance_by_territory(
         significantly_worse=worse_list,
         messages=messages,
     )
+
+
+_STORED_METRICS = ("accuracy", "precision", "recall", "f1", "mae", "mape")
+
+
+def finite(value: Any) -> float | None:
+    """A stored figure: a number, or None for what is missing or not a number."""
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number  # NaN -> None
+
+
+@dataclass(frozen=True)
+class OutcomeSummary:
+    """One outcomes batch summarised for storage and alerting.
+
+    ``rows``: one dict per period (``territory=None``) and per period and territory, with ``n``,
+    the stored metrics, the override rate and the business KPI's value and status per period.
+    ``reports`` and ``territory_reports`` feed ``monitoring.alerts.evaluate_alerts``."""
+
+    rows: list[dict[str, Any]]
+    reports: list[OutcomeReport]
+    territory_reports: list[TerritoryReport]
+    periods: list[str]
+
+
+def summarise_outcomes(
+    frame: pd.DataFrame,
+    *,
+    kind: Literal["classification", "regression"] = "classification",
+    period: str | None = None,
+    date: str | None = None,
+    freq: str = "M",
+    territory: str | None = None,
+    kpi: dict[str, float] | None = None,
+    kpi_baseline: float | None = None,
+    kpi_target: float | None = None,
+) -> OutcomeSummary:
+    """Predictions against actuals per period (and per territory, the latest period compared across
+    territories), override rates when an ``overridden`` column is present, and a business KPI per
+    period assessed against its baseline and target. Raises ``ValueError`` with a French message
+    naming the missing column or the KPI periods absent from the file."""
+    by = classification_by_period if kind == "classification" else regression_by_period
+    report = by(frame, period=period, date=date, freq=freq)
+    reports = [report]
+    override = None
+    if "overridden" in frame.columns:
+        override = override_rate_by_period(frame, period=period, date=date, freq=freq)
+        reports.append(override)
+    per_territory: list[tuple[str, pd.DataFrame]] = []
+    territory_reports: list[TerritoryReport] = []
+    if territory:
+        if territory not in frame.columns:
+            raise ValueError(f"Colonne de territoire « {territory} » absente du fichier.")
+        for place, sub in frame.groupby(territory, sort=True):
+            per_territory.append((str(place), by(sub, period=period, date=date, freq=freq).table))
+        periods_all = report.table["period"].tolist()
+        latest = periods_all[-1] if periods_all else None
+        latest_rows = frame[frame[period].astype(str) == str(latest)] if latest is not None and period else frame
+        territory_reports.append(performance_by_territory(
+            latest_rows, territory=territory, metric="accuracy" if kind == "classification" else "mae"))
+    file_periods = [str(p) for p in report.table["period"]]
+    kpi = {str(p).strip(): v for p, v in (kpi or {}).items()}
+    unknown = sorted(set(kpi) - set(file_periods))
+    if unknown:
+        plural = len(unknown) > 1
+        raise ValueError(
+            "Indicateur métier : période" + ("s " if plural else " ") + ", ".join(f"« {p} »" for p in unknown)
+            + " absente" + ("s" if plural else "") + " du fichier (périodes du fichier : "
+            + ", ".join(file_periods[:12]) + (" …" if len(file_periods) > 12 else "") + ").")
+    overrides = {} if override is None else dict(zip(override.table["period"].astype(str),
+                                                     override.table["override_rate"], strict=False))
+    rows: list[dict[str, Any]] = []
+    for rec in report.table.to_dict("records"):
+        p = str(rec["period"])
+        kpi_value = finite(kpi.get(p))
+        status = None
+        if kpi_value is not None and kpi_baseline is not None and kpi_target is not None:
+            status = str(assess_kpi("kpi", kpi_value, kpi_baseline, kpi_target,
+                                    higher_is_better=kpi_target >= kpi_baseline).status)
+        rows.append(dict(period=p, territory=None, n=int(rec["n"]), kpi_value=kpi_value, kpi_status=status,
+                         override_rate=finite(overrides.get(p)),
+                         **{k: finite(rec.get(k)) for k in _STORED_METRICS}))
+    for place, table in per_territory:
+        for rec in table.to_dict("records"):
+            rows.append(dict(period=str(rec["period"]), territory=place, n=int(rec["n"]), kpi_value=None,
+                             kpi_status=None, override_rate=None,
+                             **{k: finite(rec.get(k)) for k in _STORED_METRICS}))
+    return OutcomeSummary(rows, reports, territory_reports, sorted({r["period"] for r in rows}))

@@ -293,6 +293,16 @@ class Principal:
 SYSTEM_PERSON_ID = 0
 
 
+class ColumnKind(LabelledEnum):
+    """The kind of a data column, as analysis modules declare it and monitoring compares it."""
+
+    NUMERICAL = "numerical"
+    CATEGORICAL = "categorical"
+    DATETIME = "datetime"
+    TEXT = "text"
+    BOOLEAN = "boolean"
+
+
 # --- Governance engine terms (policies.ai_act, .impact, .obligations, .gates) -----------------
 
 
@@ -326,6 +336,37 @@ class ImpactLevel(LabelledEnum):
     def rank(self) -> int:
         return ("I", "II", "III", "IV").index(self.value) + 1
 
+    @property
+    def short_label(self) -> str:
+        """« Niveau II »: for charts and tables where the full label does not fit."""
+        return f"Niveau {self.value}"
+
+    @classmethod
+    def of_rank(cls, rank: int) -> ImpactLevel:
+        return list(cls)[rank - 1]
+
+
+#: What a use case's class or impact level reads before compliance has assessed it.
+UNCLASSIFIED_FR = "Non classé"
+IMPACT_NOT_ASSESSED_FR = "Non évalué"
+
+
+@dataclass(frozen=True)
+class RiskProfile:
+    """What governance says of a use case's risk: its AI Act class and impact level, each None until
+    a classification records it. The portfolio's risk penalty and monitoring's thresholds read it."""
+
+    ai_class: AiActClass | None = None
+    impact_level: ImpactLevel | None = None
+
+    @property
+    def class_label(self) -> str:
+        return self.ai_class.label if self.ai_class else UNCLASSIFIED_FR
+
+    @property
+    def impact_label(self) -> str:
+        return self.impact_level.label if self.impact_level else IMPACT_NOT_ASSESSED_FR
+
 
 class ObligationStatus(LabelledEnum):
     TODO = "todo"
@@ -358,6 +399,11 @@ LABELS_FR.update(
     {
         (type(k).__name__, k.value): v
         for k, v in {
+            ColumnKind.NUMERICAL: "numérique",
+            ColumnKind.CATEGORICAL: "catégorielle",
+            ColumnKind.DATETIME: "date",
+            ColumnKind.TEXT: "texte",
+            ColumnKind.BOOLEAN: "booléen",
             AiActClass.PROHIBITED: "Pratique interdite",
             AiActClass.HIGH: "Haut risque",
             AiActClass.LIMITED: "Risque limité (obligations de transparence)",

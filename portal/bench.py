@@ -80,7 +80,7 @@ def register_rows(n: int) -> list[Row]:
     return rows
 
 
-# --- portfolio (issue 4) ---------------------------------------------------------------------------
+# --- portfolio ---------------------------------------------------------------------------
 
 
 def portfolio_rows(sizes: tuple[int, ...] = (500, 5000), seeds: tuple[int, ...] = (0,)) -> list[Row]:
@@ -115,10 +115,7 @@ def portfolio_rows(sizes: tuple[int, ...] = (500, 5000), seeds: tuple[int, ...] 
     return rows
 
 
-# --- end portfolio -----------------------------------------------------------------------------------
-
-
-# ---- analysis (issue 5) ---------------------------------------------------------------------------
+# ---- analysis ---------------------------------------------------------------------------
 
 def analysis_rows(repeat: int = 3) -> list[Row]:
     """A stored run through the service (read, validate, compute, compress, store, audit) against the
@@ -142,7 +139,7 @@ def analysis_rows(repeat: int = 3) -> list[Row]:
                 "lecture et contrôle du fichier, stockage Parquet/gzip, audit")]
 
 
-# --- intervention planning (issue 16) ---------------------------------------------------------------
+# --- intervention planning ---------------------------------------------------------------
 
 
 def planning_rows(n_jobs: int = 200, n_crews: int = 10, seed: int = 0) -> list[Row]:
@@ -176,9 +173,6 @@ def planning_rows(n_jobs: int = 200, n_crews: int = 10, seed: int = 0) -> list[R
                 f"{other['overtime_min']:.0f} min")]
 
 
-# --- end intervention planning -----------------------------------------------------------------------
-
-
 def print_rows(rows: list[Row]) -> None:
     width = max(len(r.name) for r in rows)
     print(f"{'mesure'.ljust(width)}  {'secondes':>10}  {'référence':>10}  {'ratio':>7}  référence mesurée")
@@ -187,7 +181,7 @@ def print_rows(rows: list[Row]) -> None:
               f"{r.baseline_name}{' — ' + r.note if r.note else ''}")
 
 
-# --- monitoring (issue 6) ------------------------------------------------------------------
+# --- monitoring ------------------------------------------------------------------
 
 
 def drift_report(sizes: tuple[int, ...]) -> list[dict[str, object]]:
@@ -262,10 +256,10 @@ def reading_rows(size_mb: int) -> list[Row]:
 
 def run_benchmarks(quick: bool = False) -> int:
     rows = register_rows(50 if quick else 300)
-    rows += portfolio_rows((500,) if quick else (500, 5000), (0,) if quick else (0, 1, 2, 3, 4))  # portfolio (issue 4)
-    rows += analysis_rows(1 if quick else 3)  # analysis (issue 5)
+    rows += portfolio_rows((500,) if quick else (500, 5000), (0,) if quick else (0, 1, 2, 3, 4))
+    rows += analysis_rows(1 if quick else 3)
     rows += reading_rows(5 if quick else 100)
-    rows += planning_rows()  # intervention planning (issue 16)
+    rows += planning_rows()  # intervention planning
     print_rows(rows)
-    drift_report((2_000, 10_000) if quick else (100_000, 1_000_000))  # monitoring (issue 6)
+    drift_report((2_000, 10_000) if quick else (100_000, 1_000_000))
     return 0

@@ -70,7 +70,7 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     from portal.services.people import SYSTEM
 
     services = _services()
-    if args.issuer and args.subject:  # identity (issue 7): already recorded at a first sign-in?
+    if args.issuer and args.subject:  # identity: already recorded at a first sign-in?
         pid, found = services.identity.ensure_admin(SYSTEM, name=args.name, email=args.email,
                                                     issuer=args.issuer, subject=args.subject)
         if found:
@@ -91,22 +91,22 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Start the portal (Streamlit) on STREAMLIT_SERVER_PORT, default 8501."""
     app = PROJECT_ROOT / "portal" / "streamlit_app.py"
-    # security (issue 25): Streamlit's /_stcore/metrics answers anyone; closed by default in production
+    # security: Streamlit's /_stcore/metrics answers anyone; closed by default in production
     metrics = args.metrics if getattr(args, "metrics", "auto") != "auto" else (
         "closed" if get_settings().is_production else "open")
     launcher = ["-m", "portal.launcher"] if metrics == "closed" else ["-m", "streamlit"]
     cmd = [sys.executable, *launcher, "run", str(app), "--browser.gatherUsageStats", "false"]
-    cmd += streamlit_hardening(get_settings(), os.environ)  # identity (issue 7)
+    cmd += streamlit_hardening(get_settings(), os.environ)
     secrets_file = Path(os.environ.get("VIGIE_SECRETS_FILE") or PROJECT_ROOT / ".streamlit" / "secrets.toml")
     if get_settings().is_production and not secrets_file.is_file():
         print(f"Attention : production sans fichier de secrets ({secrets_file}) : personne ne pourra se "
-              "connecter. Voir « Sign-in in production » dans le README.", file=sys.stderr)
+              "connecter. Voir docs/production.md, section « Sign-in ».", file=sys.stderr)
     if args.headless:
         cmd += ["--server.headless", "true"]
     return subprocess.call(cmd, cwd=PROJECT_ROOT, env=os.environ.copy())
 
 
-# ---- identity (issue 7) --------------------------------------------------------------------------
+# ---- identity --------------------------------------------------------------------------
 
 def streamlit_hardening(settings, environ) -> list[str]:  # type: ignore[no-untyped-def]
     """Streamlit options ``vigie run`` always sets: no error details in production, XSRF protection,
@@ -162,7 +162,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_benchmarks(quick=args.quick)
 
 
-# --- monitoring (issue 6) ------------------------------------------------------------------
+# --- monitoring ------------------------------------------------------------------
 
 
 def _refused(exc: Exception) -> int:
@@ -244,10 +244,7 @@ def cmd_monitor_outcomes(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- end monitoring ---------------------------------------------------------------------------
-
-
-# ---- analysis (issue 5) ---------------------------------------------------------------------------
+# ---- analysis ---------------------------------------------------------------------------
 
 def cmd_analyse(args: argparse.Namespace) -> int:
     """Run an analysis module on files, without the portal or its database."""
@@ -376,13 +373,13 @@ def build_parser() -> argparse.ArgumentParser:
                         "auto = fermé en production (VIGIE_ENV=production), ouvert ailleurs")
     p.set_defaults(func=cmd_run)
 
-    _add_identity_commands(sub)  # identity (issue 7)
+    _add_identity_commands(sub)
 
     p = sub.add_parser("bench", help="mesurer les performances (ratios contre une référence)")
     p.add_argument("--quick", action="store_true", help="tailles réduites")
     p.set_defaults(func=cmd_bench)
 
-    # governance (issue 3): vigie gate check | request | decide
+    # governance: vigie gate check | request | decide
     from portal.cli_governance import add_gate_commands
 
     add_gate_commands(sub)
@@ -390,7 +387,11 @@ def build_parser() -> argparse.ArgumentParser:
     from portal.cli_inventory import add_inventory_commands
 
     add_inventory_commands(sub)
-    # monitoring (issue 6)
+    # notifications: vigie notify due | status
+    from portal.cli_notify import add_notify_commands
+
+    add_notify_commands(sub)
+    # monitoring
     monitor = sub.add_parser("monitor", help="suivi : contrôles de dérive").add_subparsers(
         dest="monitor_command", required=True)
     p = monitor.add_parser("run", help="contrôler un lot courant contre la référence du cas d'usage")
@@ -426,7 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=EXPORT_FORMATS, default="eurocities_json")
     p.add_argument("--output", help="fichier à écrire (défaut : le nom standard, dans le dossier courant)")
     p.set_defaults(func=cmd_public_register_export)
-    # analysis (issue 5)
+    # analysis
     p = sub.add_parser("analyse", help="lancer un module d'analyse sur des fichiers (sans le portail)")
     p.add_argument("module", nargs="?", help="clé du module (voir --list)")
     p.add_argument("--list", action="store_true", help="lister les modules, leurs entrées et leurs paramètres")

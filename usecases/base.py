@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import importlib.resources
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, Literal, TypeVar, get_args
 
@@ -20,23 +20,26 @@ import altair as alt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
+from policies.vocabulary import ColumnKind
 from usecases import parsing
 
 Kind = Literal["numerical", "categorical", "datetime", "text", "boolean"]
 Role = Literal["feature", "target", "prediction", "id", "timestamp", "group"]
 Family = Literal["decision_support", "resident_relations", "operations", "contracts_finance"]
 
+#: How a metric reads: a whole number, two decimals, a value already in percent, a share between
+#: 0 and 1 shown in percent, a year, an amount in euros (see ``policies.french.by_format``).
+MetricFormat = Literal["count", "decimal", "percent", "share", "year", "money"]
+
 KINDS: tuple[str, ...] = get_args(Kind)
 ROLES: tuple[str, ...] = get_args(Role)
 FAMILIES: tuple[str, ...] = get_args(Family)
 
-KIND_LABELS_FR: dict[str, str] = {
-    "numerical": "numérique",
-    "categorical": "catégorielle",
-    "datetime": "date",
-    "text": "texte",
-    "boolean": "booléen",
-}
+KIND_LABELS_FR: dict[str, str] = {kind.value: kind.label for kind in ColumnKind}
+
+#: What monitoring compares: these kinds, in columns of these roles.
+MONITORED_KINDS: tuple[str, ...] = ("numerical", "categorical")
+MONITORED_ROLES: tuple[str, ...] = ("feature", "group", "target", "prediction")
 
 #: Line number a user sees in a file with one header line, for a 0-based row position.
 HEADER_OFFSET = 2
@@ -170,6 +173,11 @@ class AnalysisModule(ABC, Generic[P]):
     family: ClassVar[Family]
     inputs: ClassVar[tuple[InputSpec, ...]]
     params_model: ClassVar[type[Params]]
+    #: The format of every metric the module may return (the contract test checks it).
+    metric_formats: ClassVar[dict[str, MetricFormat]] = {}
+    #: For a module whose rows are free text (requests, questions, pages), monitoring watches what it
+    #: produces rather than what it reads: ``(table, {column: kind})`` of its result.
+    monitored_output: ClassVar[tuple[str, dict[str, str]] | None] = None
 
     @abstractmethod
     def run(self, inputs: dict[str, pd.DataFrame], params: P) -> AnalysisResult:
@@ -208,14 +216,21 @@ class AnalysisModule(ABC, Generic[P]):
             frames[spec.name] = coerce(raw, spec.schema)
         return frames
 
-    def monitored_columns(self) -> dict[str, str]:
-        """{column: kind} for numerical and categorical feature columns, over every input."""
-        out: dict[str, str] = {}
-        for spec in self.inputs:
-            for col in spec.schema.columns:
-                if col.role == "feature" and col.kind in ("numerical", "categorical"):
-                    out[col.name] = col.kind
-        return out
+    def monitored_columns(self, present: Iterable[str] | None = None) -> dict[str, str]:
+        """{column: kind} monitoring compares for this module: the numerical and categorical columns
+        of its primary input (its first: the rows it analyses; other inputs such as crews, failures,
+        references or accounts are context, not a flow to watch) whose role is feature, group,
+        target or prediction (ids and timestamps are not compared). With ``present`` (a frame's
+        columns), an optional column missing from it is left out. A module that declares a
+        ``monitored_output`` is watched on those columns of its result instead."""
+        if self.monitored_output is not None:
+            return dict(self.monitored_output[1])
+        if not self.inputs:
+            return {}
+        have = set(present) if present is not None else None
+        return {col.name: col.kind for col in self.inputs[0].schema.columns
+                if col.kind in MONITORED_KINDS and col.role in MONITORED_ROLES
+                and (have is None or col.required or col.name in have)}
 
 
 def coerce(df: pd.DataFrame, schema: InputSchema) -> pd.DataFrame:

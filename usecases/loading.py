@@ -43,7 +43,9 @@ _SAVE_AS = ("Enregistrez-le depuis votre tableur au format « CSV (séparateur :
 
 
 class InvalidInput(ValueError):
-    """The input cannot be used; ``problems`` lists French messages for the user."""
+    """Input refused before anything was written; ``problems`` lists every reason in French.
+
+    The one such error in Vigie: modules, the reader and the portal's services all raise it."""
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = list(problems)

@@ -13,8 +13,6 @@ from policies.prioritisation.scenario import (
 )
 from policies.prioritisation.scoring import (
     RANK_COLUMNS_FR,
-    ImpactLevel,
-    RiskClass,
     ScoreBreakdown,
     ScoreLine,
     ScoringWeights,
@@ -29,8 +27,6 @@ __all__ = [
     "RANK_COLUMNS_FR",
     "Candidate",
     "Constraints",
-    "ImpactLevel",
-    "RiskClass",
     "ScenarioInfeasible",
     "ScenarioResult",
     "ScoreBreakdown",

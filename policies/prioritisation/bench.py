@@ -18,18 +18,17 @@ import numpy as np
 from policies.prioritisation.scenario import Candidate, Constraints, plan
 from policies.prioritisation.scoring import (
     CRITERIA,
-    ImpactLevel,
-    RiskClass,
     UseCaseCriteria,
     load_weights,
     score,
 )
+from policies.vocabulary import AiActClass, ImpactLevel
 
 
 def random_instance(n: int, seed: int = 0) -> tuple[list[Candidate], Constraints]:
     rng = np.random.default_rng(seed)
     weights = load_weights()
-    classes = [RiskClass.HIGH, RiskClass.LIMITED, RiskClass.MINIMAL, RiskClass.OUT_OF_SCOPE, RiskClass.UNKNOWN]
+    classes = [AiActClass.HIGH, AiActClass.LIMITED, AiActClass.MINIMAL, AiActClass.OUT_OF_SCOPE, None]
     levels: list[ImpactLevel | None] = [*ImpactLevel, None]
     cands = []
     for i in range(n):

@@ -14,8 +14,7 @@ import altair as alt
 import pandas as pd
 
 from policies.prioritisation._format import fr_eur, fr_number
-from policies.prioritisation.scoring import IMPACT_NONE_FR
-from policies.vocabulary import Family, Stage
+from policies.vocabulary import IMPACT_NOT_ASSESSED_FR, Family, ImpactLevel, Stage
 
 #: Name of the point selection on the value × feasibility matrix (``event.selection["pick"]``).
 PICK = "pick"
@@ -31,7 +30,7 @@ OKABE_ITO = {
     "grey": "#999999",
     "black": "#000000",
 }
-IMPACT_DOMAIN = ["Niveau I", "Niveau II", "Niveau III", "Niveau IV", IMPACT_NONE_FR]
+IMPACT_DOMAIN = [*(level.short_label for level in ImpactLevel), IMPACT_NOT_ASSESSED_FR]
 IMPACT_COLOURS = [OKABE_ITO[c] for c in ("sky", "green", "orange", "vermillion", "grey")]
 IMPACT_SHAPES = ["circle", "square", "diamond", "triangle-up", "cross"]
 FAMILY_COLOURS = [OKABE_ITO[c] for c in ("blue", "orange", "green", "purple")]
@@ -42,8 +41,8 @@ FR_AXIS_LABEL = "replace(replace(format(datum.value, ',.0f'), /,/g, '\u202f'), /
 
 def _impact_label(level: object) -> str:
     if level is None or (isinstance(level, float) and pd.isna(level)) or level == "":
-        return IMPACT_NONE_FR
-    return f"Niveau {level}"
+        return IMPACT_NOT_ASSESSED_FR
+    return ImpactLevel(level).short_label
 
 
 def value_feasibility_matrix(df: pd.DataFrame) -> alt.Chart:

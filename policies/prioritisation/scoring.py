@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -34,53 +33,15 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from policies.vocabulary import Family
+from policies.vocabulary import (
+    IMPACT_NOT_ASSESSED_FR,
+    UNCLASSIFIED_FR,
+    AiActClass,
+    Family,
+    ImpactLevel,
+)
 
 NOT_FILLED_FR = "non renseigné"
-
-
-class RiskClass(StrEnum):
-    """AI Act risk class of a use case, as the governance profile states it.
-
-    Kept here until the governance vocabulary owns it (``policies.vocabulary`` is frozen for now).
-    """
-
-    PROHIBITED = "prohibited"
-    HIGH = "high"
-    LIMITED = "limited"
-    MINIMAL = "minimal"
-    OUT_OF_SCOPE = "out_of_scope"
-    UNKNOWN = "unknown"
-
-    @property
-    def label(self) -> str:
-        return RISK_CLASS_FR[self]
-
-
-RISK_CLASS_FR: dict[RiskClass, str] = {
-    RiskClass.PROHIBITED: "Pratique interdite",
-    RiskClass.HIGH: "Haut risque",
-    RiskClass.LIMITED: "Risque limité (transparence)",
-    RiskClass.MINIMAL: "Risque minimal",
-    RiskClass.OUT_OF_SCOPE: "Hors champ de l'AI Act",
-    RiskClass.UNKNOWN: "Non classé",
-}
-
-
-class ImpactLevel(StrEnum):
-    """Impact level I (lowest) to IV (highest) of the impact assessment."""
-
-    I = "I"  # noqa: E741 - the level's own name
-    II = "II"
-    III = "III"
-    IV = "IV"
-
-    @property
-    def label(self) -> str:
-        return f"Niveau {self.value}"
-
-
-IMPACT_NONE_FR = "Non évalué"
 
 
 @dataclass(frozen=True)
@@ -164,7 +125,7 @@ class ImpactPenalties(_Strict):
 class RiskPenalties(_Strict):
     risk_class: RiskClassPenalties
     impact_level: ImpactPenalties
-    excluded_classes: tuple[RiskClass, ...] = (RiskClass.PROHIBITED,)
+    excluded_classes: tuple[AiActClass, ...] = (AiActClass.PROHIBITED,)
 
 
 class ScoringWeights(_Strict):
@@ -196,8 +157,9 @@ class ScoringWeights(_Strict):
         total = self.groups.value + self.groups.feasibility
         return float(getattr(self.groups, group)) / total
 
-    def class_penalty(self, risk_class: RiskClass) -> float:
-        return float(getattr(self.risk.risk_class, risk_class.value))
+    def class_penalty(self, risk_class: AiActClass | None) -> float:
+        """The class's penalty; ``None`` (not yet classified) takes the ``unknown`` one."""
+        return float(getattr(self.risk.risk_class, risk_class.value if risk_class else "unknown"))
 
     def impact_penalty(self, level: ImpactLevel | None) -> float:
         return float(getattr(self.risk.impact_level, level.value if level else "none"))
@@ -298,7 +260,7 @@ class UseCaseCriteria(BaseModel):
     technical_maturity: int | None = None
     internal_skills: int | None = None
     vendor_dependency: int | None = None
-    risk_class: RiskClass = RiskClass.UNKNOWN
+    risk_class: AiActClass | None = None  # None: not yet classified
     impact_level: ImpactLevel | None = None
     build_cost: float | None = None
     run_cost_per_year: float | None = None
@@ -320,7 +282,7 @@ class UseCaseCriteria(BaseModel):
     @field_validator("risk_class", mode="before")
     @classmethod
     def _unknown_if_empty(cls, v: Any) -> Any:
-        return RiskClass.UNKNOWN if v is None or v == "" else v
+        return None if v is None or v in ("", "unknown") else v
 
     @field_validator("impact_level", mode="before")
     @classmethod
@@ -421,9 +383,10 @@ def score(criteria: UseCaseCriteria, weights: ScoringWeights) -> ScoreBreakdown:
 
     class_pen = weights.class_penalty(criteria.risk_class)
     impact_pen = weights.impact_penalty(criteria.impact_level)
-    impact_raw = criteria.impact_level.label if criteria.impact_level else IMPACT_NONE_FR
+    impact_raw = criteria.impact_level.short_label if criteria.impact_level else IMPACT_NOT_ASSESSED_FR
+    class_raw = criteria.risk_class.label if criteria.risk_class else UNCLASSIFIED_FR
     lines.append(
-        ScoreLine("risk_class", "Classe de risque (AI Act)", "risk", criteria.risk_class.label,
+        ScoreLine("risk_class", "Classe de risque (AI Act)", "risk", class_raw,
                   class_pen, 1.0, None, -class_pen)
     )
     lines.append(
@@ -489,7 +452,7 @@ def rank(items: Iterable[UseCaseCriteria], weights: ScoringWeights) -> pd.DataFr
                 "completeness": s.completeness,
                 "missing": ", ".join(CRITERIA_BY_CODE[m].label for m in s.missing),
                 "eligible": s.eligible,
-                "risk_class": it.risk_class.label,
+                "risk_class": it.risk_class.label if it.risk_class else UNCLASSIFIED_FR,
                 "impact_level": it.impact_level.value if it.impact_level else None,
                 "build_cost": it.build_cost,
                 "run_cost_per_year": it.run_cost_per_year,

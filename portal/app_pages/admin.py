@@ -60,13 +60,13 @@ with right:
                 success="Personne ajoutée."):
             st.rerun()
 
-# identity (issue 7): end a person's sessions (stolen laptop, departure); they must sign in again.
+# identity: end a person's sessions (stolen laptop, departure); they must sign in again.
 with st.expander("Sessions ouvertes"):
-    open_sessions = svc.sessions.open_sessions(pid)
+    open_sessions = svc.sign_in_sessions.open_sessions(pid)
     st.caption(f"{plain(person.display_name, inline=True)} : {len(open_sessions)} session(s) ouverte(s). Changer ses rôles ou "
                "désactiver son compte met aussi fin à ses sessions.")
     if open_sessions and st.button("Mettre fin à ses sessions", key=f"revoke_{pid}") and attempt(
-            lambda: svc.sessions.revoke_person(me, pid), success="Sessions terminées."):
+            lambda: svc.sign_in_sessions.revoke_person(me, pid), success="Sessions terminées."):
         st.rerun()
 
 with st.expander("Ce que chaque rôle permet"):

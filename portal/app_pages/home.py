@@ -35,8 +35,8 @@ with right:
 
 st.subheader(t("Ce qui demande votre attention"))
 items = svc.register.attention(me)
-# governance (issue 3): held and refused gates, overdue reviews and obligations;
-# monitoring (issue 6): alerts and suspension proposals; merged by urgency
+# governance: held and refused gates, overdue reviews and obligations;
+# monitoring: alerts and suspension proposals; merged by urgency
 items = sorted(svc.governance.attention(me) + items + svc.monitoring.attention(me) + svc.public_reports.attention(me),
                key=lambda i: ({"error": 0, "warning": 1}.get(i.severity, 2), i.reference))
 if not items:

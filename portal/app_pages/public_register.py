@@ -121,7 +121,7 @@ if can(me, Action.PUBLISH_REGISTER):
                     lambda r=r, answer=answer: svc.public_reports.close(me, r.id, answer),
                     success=f"Signalement n° {r.id} clos."):
                 st.rerun()
-    refusals = svc.public_reports.refusals(me)  # security (issue 25): a flood shows, who posted does not
+    refusals = svc.public_reports.refusals(me)  # security: a flood shows, who posted does not
     if refusals:
         with st.expander(f"Envois refusés par le formulaire, 7 derniers jours ({sum(c.count for c in refusals)})"):
             st.caption("Messages déjà reçus et envois au-delà des limites horaires (par fiche et pour tout le "

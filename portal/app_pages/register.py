@@ -23,7 +23,7 @@ flt = RegisterFilter(text=text or None, families=tuple(f.value for f in families
                      stages=tuple(s.value for s in stages), directions=tuple(directions))
 views = svc.register.list(flt)
 df = register_frame(views)
-# governance (issue 3): the periodic review, flagged when overdue
+# governance: the periodic review, flagged when overdue
 df.insert(df.columns.get_loc("Étape") + 1, "Revue périodique",
           df["Référence"].map(svc.governance.review_labels()).fillna(""))
 

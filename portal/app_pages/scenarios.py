@@ -6,8 +6,7 @@ from policies.access import can
 from policies.prioritisation.scenario import BUDGET_BASIS_FR, STATUS_FR
 from policies.vocabulary import Action, Stage
 from portal.services.errors import InvalidInput
-from portal.services.portfolio import DEFAULT_CANDIDATE_STAGES, ScenarioParams
-from portal.services.portfolio_exports import comparison_frame
+from portal.services.portfolio import DEFAULT_CANDIDATE_STAGES, ScenarioParams, comparison_frame
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
 from portal.ui.i18n import fmt_money, fmt_number, t

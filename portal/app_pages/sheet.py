@@ -13,7 +13,7 @@ from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
 from portal.ui.history import describe_event
 from portal.ui.i18n import fmt_date, fmt_money, fmt_number, t
-from portal.ui.portfolio import priority_tab  # portfolio (issue 4)
+from portal.ui.portfolio import priority_tab
 from portal.ui.session import forget_version, principal, remembered_version
 from portal.ui.text import plain
 
@@ -40,7 +40,7 @@ except NotFound as exc:
 people = svc.people.list(active_only=True)
 owners = [uc.lead_id]
 
-st.title(f"{uc.reference} — {plain(uc.title, inline=True)}")  # user text: escaped (issue 25)
+st.title(f"{uc.reference} — {plain(uc.title, inline=True)}")  # user text: escaped
 st.markdown(
     f":blue-badge[{uc.stage.label}] :gray-badge[{uc.family.label}] "
     f"&nbsp; {plain(uc.direction, inline=True)}{' — ' + plain(uc.service, inline=True) if uc.service else ''} "
@@ -48,7 +48,7 @@ st.markdown(
     f"Commanditaire : **{plain(uc.sponsor_name or '—', inline=True)}**"
 )
 flash()
-governance_ui.banner(svc, uc)  # governance (issue 3): overdue review, held or refused gate
+governance_ui.banner(svc, uc)  # governance: overdue review, held or refused gate
 
 tab_overview, tab_sources, tab_risks, tab_value, tab_priority, tab_governance, tab_analysis, tab_monitoring, \
     tab_history = st.tabs([
@@ -193,16 +193,16 @@ with tab_value:
         st.info("Aucun indicateur de résultat défini.")
     st.caption(f"Période : du {fmt_date(uc.start_date)} au {fmt_date(uc.end_date)}")
 
-with tab_priority:  # portfolio (issue 4)
+with tab_priority:
     priority_tab(svc, me, uc)
 
-with tab_governance:  # governance (issue 3)
+with tab_governance:
     governance_ui.governance_tab(svc, me, uc)
 
-with tab_analysis:  # analysis (issue 5)
+with tab_analysis:
     analysis_ui.sheet_tab(svc, me, uc.id, uc.lead_id, uc.reference)
 
-with tab_monitoring:  # monitoring (issue 6)
+with tab_monitoring:
     from portal.ui import monitoring_tab
 
     monitoring_tab.render(svc, me, uc)

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from policies.prioritisation.scoring import CRITERIA
+from policies.vocabulary import IMPACT_NOT_ASSESSED_FR, UNCLASSIFIED_FR, AiActClass, ImpactLevel
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
 from portal.ui.i18n import fmt_date, t
@@ -23,9 +24,8 @@ st.markdown(f"**Version en vigueur : {w.version}**")
 if w.description:
     st.caption(plain(w.description))
 
-CLASS_FR = {"prohibited": "Pratique interdite", "high": "Haut risque", "limited": "Risque limité",
-            "minimal": "Risque minimal", "out_of_scope": "Hors champ", "unknown": "Non classé"}
-IMPACT_FR = {"I": "Niveau I", "II": "Niveau II", "III": "Niveau III", "IV": "Niveau IV", "none": "Non évalué"}
+CLASS_FR = {c.value: c.label for c in AiActClass} | {"unknown": UNCLASSIFIED_FR}
+IMPACT_FR = {level.value: level.short_label for level in ImpactLevel} | {"none": IMPACT_NOT_ASSESSED_FR}
 
 with st.form("weights_form"):
     c1, c2 = st.columns(2)

@@ -40,8 +40,8 @@ def seed_demo(services: Services, actor: Principal, today: dt.date | None = None
             )
         ids[key] = existing.id
     counts = {"people": len(ids), "use_cases": 0, "data_sources": 0, "risks": 0}
-    leads: dict[str, Principal] = {}  # monitoring (issue 6)
-    leads_by_id: dict[int, Principal] = {}  # analysis (issue 5)
+    leads: dict[str, Principal] = {}
+    leads_by_id: dict[int, Principal] = {}
     for spec in USE_CASES:
         lead = services.people.principal(ids[spec["lead"]])
         assert lead is not None
@@ -54,8 +54,8 @@ def seed_demo(services: Services, actor: Principal, today: dt.date | None = None
             "end_date": today + dt.timedelta(days=spec["end"]) if spec["end"] is not None else None,
         }
         uc = services.register.create(lead, fields, today=today)
-        leads[uc.title] = lead  # monitoring (issue 6)
-        leads_by_id[uc.id] = lead  # analysis (issue 5)
+        leads[uc.title] = lead
+        leads_by_id[uc.id] = lead
         counts["use_cases"] += 1
         for src in spec["sources"]:
             services.register.add_data_source(lead, uc.id, src)
@@ -65,14 +65,14 @@ def seed_demo(services: Services, actor: Principal, today: dt.date | None = None
             data = {k: v for k, v in risk.items() if k != "owner"} | {"owner_id": ids[owner] if owner else None}
             services.register.add_risk(lead, uc.id, data)
             counts["risks"] += 1
-    # governance (issue 3): every use case reaches its stage through classifications and gate decisions
+    # governance: every use case reaches its stage through classifications and gate decisions
     from portal.demo.governance import govern_demo
 
     govern_demo(services, ids, USE_CASES, today)
-    # --- portfolio (issue 4) ---
+    # --- portfolio ---
     from portal.demo.portfolio import seed_portfolio
     counts |= seed_portfolio(services, actor, today)
-    # analysis (issue 5): bound modules, runs on the samples, one reference each
+    # analysis: bound modules, runs on the samples, one reference each
     from portal.demo.analysis import seed_demo_analysis
 
     counts["analysis_runs"] = seed_demo_analysis(services, leads_by_id)
@@ -85,11 +85,10 @@ def seed_demo(services: Services, actor: Principal, today: dt.date | None = None
         if view.stage in (Stage.DEPLOYED, Stage.EVALUATION):
             services.public_register.publish(officer, view.id, today)
             counts["public_register"] = counts.get("public_register", 0) + 1
-    # --- monitoring (issue 6): real reference and current batches, alerts, a suspension proposal ---
+    # --- monitoring: real reference and current batches, alerts, a suspension proposal ---
     from portal.demo.monitoring import seed_monitoring
 
     counts |= seed_monitoring(services, leads)
-    # --- end monitoring ---
     return counts
 
 

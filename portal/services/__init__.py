@@ -15,13 +15,13 @@ from portal.services.governance import GovernanceService
 from portal.services.identity import IdentityService
 from portal.services.inventory_import import InventoryImportService
 from portal.services.monitoring import MonitoringService
+from portal.services.notifications import NotificationService
 from portal.services.people import PeopleService
-from portal.services.portfolio import PortfolioService
-from portal.services.portfolio_exports import PortfolioExports
+from portal.services.portfolio import PortfolioExports, PortfolioService
 from portal.services.public_register import PublicRegisterService
 from portal.services.public_reports import PublicReportService
 from portal.services.register import RegisterService
-from portal.services.sessions import SessionService
+from portal.services.sign_in_sessions import SignInSessionService
 from portal.services.suspension import SuspensionService
 
 
@@ -33,7 +33,7 @@ class Services:
     audit: AuditService
     exports: ExportService
     audit_exports: AuditExportService
-    sessions: SessionService
+    sign_in_sessions: SignInSessionService
     identity: IdentityService
     governance: GovernanceService
     portfolio: PortfolioService
@@ -43,6 +43,7 @@ class Services:
     analysis: AnalysisService
     public_register: PublicRegisterService
     public_reports: PublicReportService
+    notifications: NotificationService
     inventory_import: InventoryImportService  # issue 19
 
 
@@ -56,7 +57,7 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
     db = Database(url)
     audit = AuditService(db.reader, db.writer)
     register = RegisterService(db.reader, db.writer)
-    sessions = SessionService(db.reader, db.writer)
+    sign_in_sessions = SignInSessionService(db.reader, db.writer)
     governance = GovernanceService(db.reader, db.writer, data_dir)
     # The risk part of a priority score is the governance classification (AI Act class, impact level).
     portfolio = PortfolioService(db.reader, db.writer, classification_of=governance.classification_of)
@@ -68,6 +69,9 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
     # A run chosen as the monitoring reference becomes the reference batch that drift is checked against.
     analysis.on_reference = lambda principal, use_case_id, run_id, inputs: monitoring.set_reference(
         principal, use_case_id, inputs, source_label=f"Exécution d'analyse n° {run_id}", analysis_run_id=run_id)
+    # A later run is checked against that reference from the use case's Analyses tab.
+    analysis.on_check = lambda principal, use_case_id, run_id, frames: monitoring.run_check(
+        principal, use_case_id, frames, label=f"Exécution d'analyse n° {run_id}")
     return Services(
         db=db,
         register=register,
@@ -75,8 +79,8 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
         audit=audit,
         exports=ExportService(register, audit),
         audit_exports=AuditExportService(audit, register),
-        sessions=sessions,
-        identity=IdentityService(db.reader, db.writer, sessions),
+        sign_in_sessions=sign_in_sessions,
+        identity=IdentityService(db.reader, db.writer, sign_in_sessions),
         governance=governance,
         portfolio=portfolio,
         portfolio_exports=PortfolioExports(portfolio, audit),
@@ -88,6 +92,8 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
                                               module_of=lambda use_case_id: _bound_module(analysis, use_case_id)),
         public_reports=PublicReportService(db.reader, db.writer, per_hour=settings.public_reports_per_hour,
                                            per_entry=settings.public_reports_per_entry),
+        notifications=NotificationService(db.reader, db.writer, settings.notify, review_due=lambda today: {
+            i: r.due_date for i, r in governance.review_statuses(today).items()}),
         inventory_import=InventoryImportService(register, audit, data_dir),
     )
 

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from policies.access import PermissionDenied
+from usecases.loading import InvalidInput
 
 __all__ = ["InvalidInput", "NotFound", "PermissionDenied", "StaleEdit", "VigieError"]
 
 
 class VigieError(Exception):
-    """Base of the errors the portal shows to its users as they are."""
-
-
-class InvalidInput(VigieError):
-    """Input refused before anything was written; ``problems`` lists every reason in French."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
+    """Base of the errors the portal shows to its users as they are (with ``InvalidInput``, the one
+    refusal of bad input every layer raises, defined by the pure reader of user files)."""
 
 
 class StaleEdit(VigieError):

@@ -26,7 +26,7 @@ from portal.db.models import Person, RoleAssignment
 from portal.repositories import people as people_repo
 from portal.services import audit
 from portal.services.errors import InvalidInput
-from portal.services.sessions import SessionService, anonymous, revoke_all
+from portal.services.sign_in_sessions import SignInSessionService, anonymous, revoke_all
 
 
 def parse_group_role_map(text: str) -> dict[str, Role]:
@@ -77,7 +77,7 @@ class SignIn:
 
 class IdentityService:
     def __init__(self, reader: sessionmaker[Session], writer: sessionmaker[Session],
-                 sessions: SessionService) -> None:
+                 sessions: SignInSessionService) -> None:
         self._reader = reader
         self._writer = writer
         self._sessions = sessions

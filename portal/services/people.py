@@ -16,7 +16,7 @@ from portal.repositories import people as repo
 from portal.services import audit
 from portal.services.errors import InvalidInput, NotFound, StaleEdit
 from portal.services.schemas import PERSON_LABELS, PersonFields, PersonView
-from portal.services.sessions import revoke_all
+from portal.services.sign_in_sessions import revoke_all
 from portal.services.validation import validate
 
 #: The acting principal of maintenance commands run from a terminal (``vigie init``, ``seed-demo``).
@@ -121,7 +121,7 @@ class PeopleService:
             audit.append(s, principal, "set_roles", "person", person.id,
                          before={"roles": sorted(r.value for r in current)},
                          after={"roles": sorted(r.value for r in wanted)})
-            if current != wanted:  # identity (issue 7): a role change ends the person's sessions
+            if current != wanted:  # identity: a role change ends the person's sessions
                 revoke_all(s, principal, person.id, "role_change")
         return self.get(person_id)
 
@@ -138,6 +138,6 @@ class PeopleService:
                 s.flush()
                 audit.append(s, principal, "set_active", "person", person.id,
                              before={"active": not active}, after={"active": active})
-                if not active:  # identity (issue 7)
+                if not active:
                     revoke_all(s, principal, person.id, "deactivated")
         return self.get(person_id)

@@ -147,7 +147,9 @@ class PublicRegisterService:
             "automation": uc.automation.label if uc.automation else "",
             "legal_bases": "; ".join(sorted({d.legal_basis for d in uc.data_sources if d.legal_basis})),
             "decisions_per_year": uc.decisions_per_year,
-            "individual_decisions": "oui" if answers.get("individual_decision") else "non",
+            # a flag that triggers a check founds the decisions taken after it (CRPA-09)
+            "individual_decisions": "oui" if answers.get("individual_decision") or answers.get("flags_for_checks")
+            else "non",
             "public_concerned": uc.public_concerned or "",
             "data": "; ".join(d.name for d in uc.data_sources),
             "data_sources": "; ".join(sorted({d.producer for d in uc.data_sources if d.producer})),

@@ -37,7 +37,7 @@ from portal.db.models import PublicRegisterEntry, PublicReport, PublicReportRefu
 from portal.services import audit
 from portal.services.errors import InvalidInput, NotFound
 from portal.services.register import AttentionItem
-from portal.services.sessions import anonymous
+from portal.services.sign_in_sessions import anonymous
 from portal.services.validation import validate
 
 KINDS_FR = {"error": "Signaler une erreur dans la fiche", "question": "Poser une question",

@@ -60,7 +60,7 @@ USE_CASE_LABELS = {
 }
 
 
-#: Bound on every list a form sends (security, issue 25): a use case carries at most this many tags.
+#: Bound on every list a form sends: a use case carries at most this many tags.
 MAX_TAGS = 20
 
 
@@ -337,4 +337,4 @@ class AuditEventView(View):
     use_case_id: int | None
     payload: str
     hash: str
-    prev_hash: str = ""  # identity (issue 7): exported with the event
+    prev_hash: str = ""  # identity: exported with the event

@@ -30,7 +30,7 @@ _MESSAGES = {
     "literal_error": "valeur non prévue ; valeurs possibles : {expected}",
     "extra_forbidden": "champ inconnu",
     "string_type": "doit être un texte",
-    "too_long": "trop d'éléments ({max_length} au plus)",  # security (issue 25): bounded lists
+    "too_long": "trop d'éléments ({max_length} au plus)",  # security: bounded lists
 }
 
 

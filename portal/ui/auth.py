@@ -19,7 +19,7 @@ from policies.vocabulary import Principal, Role
 from portal.demo.data import DEMO_ISSUER, DEMO_LOGINS, PEOPLE
 from portal.services.identity import parse_group_role_map
 from portal.services.oidc import UserinfoError, fetch_userinfo
-from portal.services.sessions import SessionCheck, new_demo_key
+from portal.services.sign_in_sessions import SessionCheck, new_demo_key
 from portal.ui.deps import services, settings
 
 #: The demo session's key, in the Streamlit session (a random token; only its hash is stored).
@@ -94,11 +94,11 @@ def _checked(key: str) -> SessionCheck:
     """The session check of this page run; an open session records the run, an idle or expired
     one is closed (audited) so the browser signs out."""
     svc = services()
-    check = svc.sessions.check(key, idle_after=_idle_after())
+    check = svc.sign_in_sessions.check(key, idle_after=_idle_after())
     if check.needs_touch():
-        svc.sessions.touch(key, every=check.touch_every)
+        svc.sign_in_sessions.touch(key, every=check.touch_every)
     elif check.status in ("expired", "idle"):
-        svc.sessions.close(key, check.status)
+        svc.sign_in_sessions.close(key, check.status)
     return check
 
 
@@ -165,7 +165,7 @@ def _oidc_current(user: dict[str, Any]) -> Principal | None:
         return _sign_in_oidc(user, key)
     # Revoked (sign-out, role change, administrator), expired, idle, or a cookie Vigie never opened
     # a session for: the cookie no longer counts.
-    svc.sessions.refuse(f"session_{check.status}", issuer=user.get("iss"), subject=user.get("sub"),
+    svc.sign_in_sessions.refuse(f"session_{check.status}", issuer=user.get("iss"), subject=user.get("sub"),
                         person_id=check.person_id)
     st.logout()
     st.stop()
@@ -185,7 +185,7 @@ def _sign_in_oidc(user: dict[str, Any], key: str) -> Principal | None:
                                   str(pconf.get("client_id", "")), require_jwt=cfg.oidc_userinfo == "jwt",
                                   expected_sub=str(user.get("sub")))
         except (UserinfoError, KeyError, ValueError) as exc:
-            svc.sessions.refuse("userinfo", issuer=user.get("iss"), subject=user.get("sub"),
+            svc.sign_in_sessions.refuse("userinfo", issuer=user.get("iss"), subject=user.get("sub"),
                                 details={"error": str(exc)[:300]})
             st.session_state[REFUSED_KEY] = {"key": key, "reason": "userinfo", "iss": user.get("iss"),
                                              "sub": user.get("sub")}
@@ -206,10 +206,10 @@ def sign_out() -> None:
     key = st.session_state.pop(SESSION_KEY, None)
     st.session_state.pop(BROWSER_KEY, None)
     if key is not None:
-        services().sessions.close(key, "logout")
+        services().sign_in_sessions.close(key, "logout")
     st.session_state.pop(REFUSED_KEY, None)
     if user.get("is_logged_in"):
-        services().sessions.close(oidc_key(user), "logout")
+        services().sign_in_sessions.close(oidc_key(user), "logout")
         st.logout()
         st.stop()
 
@@ -219,7 +219,7 @@ def _sign_in_demo(person_id: int) -> None:
         st.error("Connexion de démonstration désactivée en production.")
         st.stop()
     key = new_demo_key()
-    services().sessions.open(person_id, key, method="demo", max_age=_max_age())
+    services().sign_in_sessions.open(person_id, key, method="demo", max_age=_max_age())
     st.session_state[SESSION_KEY] = key
     st.session_state[BROWSER_KEY] = browser_binding()
 

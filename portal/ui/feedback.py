@@ -20,7 +20,7 @@ def attempt(action: Callable[[], T], *, success: str | None = None,
     try:
         result = action()
     except InvalidInput as exc:
-        # problems quote what was typed or uploaded: escaped, never markdown (issue 25)
+        # problems quote what was typed or uploaded: escaped, never markdown
         st.error("Rien n'a été enregistré :\n\n" + "\n".join(f"- {plain(p, inline=True)}" for p in exc.problems))
         return None
     except StaleEdit as exc:

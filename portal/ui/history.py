@@ -17,23 +17,23 @@ from portal.services.schemas import (
 
 ENTITIES = {"use_case": "le cas d'usage", "data_source": "une source de données", "risk": "un risque",
             "person": "une personne", "register": "le registre",
-            # governance (issue 3)
+            # governance
             "classification": "la classification", "gate_request": "la demande de passage",
             "obligation": "l'obligation", "obligations": "les obligations du cas d'usage"}
 ACTIONS = {"create": "a créé", "update": "a modifié", "delete": "a supprimé", "set_roles": "a changé les rôles de",
            "set_active": "a changé le statut de", "export": "a exporté", "login": "s'est connecté(e)",
            "seed_stage": "a placé à son étape de démonstration",
-           # governance (issue 3)
+           # governance
            "classify": "a classé (questionnaire)", "validate": "a validé", "sync": "a recalculé",
            "request": "a demandé", "decide": "a décidé de", "suspend": "a suspendu", "withdraw": "a retiré",
            "review": "a revu", "add_evidence": "a joint une preuve à"}
-ACTIONS |= {"clear_lead": "a laissé sans chef de projet"}  # security (issue 25)
-# identity (issue 7)
+ACTIONS |= {"clear_lead": "a laissé sans chef de projet"}
+# identity
 ENTITIES |= {"identity_session": "une session", "audit_event": "le journal d'audit"}
 ACTIONS |= {"logout": "s'est déconnecté(e)", "login_refused": "connexion refusée :",
             "revoke_sessions": "a mis fin aux sessions de", "register_on_sign_in": "première connexion de",
             "apply_group_roles": "a mis à jour d'après les groupes les rôles de"}
-# monitoring (issue 6)
+# monitoring
 ENTITIES |= {"monitoring_config": "la configuration du suivi", "monitoring_reference": "la référence de suivi",
              "monitoring_run": "le contrôle de suivi", "monitoring_alert": "l'alerte de suivi",
              "monitoring_outcome": "les résultats constatés du cas d'usage"}
@@ -46,14 +46,14 @@ ENTITIES |= {"public_register_entry": "la fiche du registre public", "public_reg
              "portfolio": "le portefeuille", "portfolio_report": "le rapport au conseil"}
 ACTIONS |= {"publish": "a publié", "report": "a envoyé", "close_report": "a clos"}
 ENTITIES |= {"public_report": "le signalement"}
-# portfolio (issue 4)
+# portfolio
 ENTITIES |= {"benefit_measure": "une mesure de bénéfice", "budget_line": "une ligne budgétaire",
              "scenario": "un scénario", "scoring_weights": "les pondérations", "use_case_score": "les notes"}
 # the French names of the fields an update lists, by entity
 FIELD_LABELS = {"use_case": USE_CASE_LABELS, "data_source": DATA_SOURCE_LABELS, "risk": RISK_LABELS,
                 "person": PERSON_LABELS, "use_case_score": SCORE_LABELS, "budget_line": BUDGET_LABELS,
                 "benefit_measure": BENEFIT_LABELS, "monitoring_config": CONFIG_LABELS}
-# analysis (issue 5)
+# analysis
 ENTITIES |= {"analysis_binding": "l'association à un module d'analyse", "analysis_run": "l'exécution d'analyse"}
 ACTIONS |= {"bind_module": "a créé ou changé", "unbind_module": "a retiré", "run_analysis": "a lancé",
             "finish_analysis": "a terminé", "set_reference_run": "a choisi comme référence de suivi"}

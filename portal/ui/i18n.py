@@ -39,11 +39,11 @@ EN: dict[str, str] = {
     "Registre public des algorithmes": "Public register of algorithms",
     "Personnes et rôles": "People and roles",
     "Bonjour": "Hello",
-    # governance (issue 3)
+    # governance
     "Conformité": "Compliance",
     "Questionnaire": "Questionnaire",
     "Questionnaire de classification": "Classification questionnaire",
-    # portfolio (issue 4)
+    # portfolio
     "Priorisation": "Prioritisation",
     "Priorisation du portefeuille": "Portfolio prioritisation",
     "Scénarios": "Scenarios",
@@ -55,7 +55,7 @@ EN: dict[str, str] = {
     "Feuille de route": "Roadmap",
     "Budget": "Budget",
     "Bénéfices": "Benefits",
-    # analysis (issue 5)
+    # analysis
     "Analyses": "Analyses",
     "Lancer une analyse": "Run an analysis",
     "Rouvrir une exécution": "Reopen a run",

@@ -13,7 +13,7 @@ import streamlit as st
 from monitoring.drift import METHOD_LABELS_FR
 from monitoring.levels import roman
 from policies.access import can
-from policies.vocabulary import Action, Principal
+from policies.vocabulary import Action, ColumnKind, Principal
 from portal.services import Services
 from portal.services.schemas import UseCaseView
 from portal.ui import monitoring_charts as charts
@@ -21,7 +21,7 @@ from portal.ui.feedback import attempt
 from portal.ui.i18n import fmt_date, fmt_int, fmt_number
 from portal.ui.text import plain
 
-KIND_FR = {"numerical": "numérique", "categorical": "catégorielle"}
+KIND_FR = {kind.value: kind.label for kind in (ColumnKind.NUMERICAL, ColumnKind.CATEGORICAL)}
 SEVERITY_FR = {"critical": "Critique", "warning": "Avertissement", "info": "Information"}
 METRIC_FR = {"accuracy": "Exactitude", "precision": "Précision", "recall": "Rappel", "f1": "F1",
              "override_rate": "Taux de correction par les agents", "mape": "MAPE"}

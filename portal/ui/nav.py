@@ -30,18 +30,20 @@ def pages_for(principal: Principal) -> dict[str, list[st.Page]]:
         page("register", "Registre", ":material/table_view:"),
         page("sheet", "Fiche cas d'usage", ":material/description:"),
     ]
+    from portal.ui.inbox import inbox_page  # notifications: every role has an inbox
+
+    steering.insert(1, inbox_page(principal, page))
     if can(principal, Action.CREATE_USE_CASE):
         steering.append(page("new_use_case", "Nouveau cas d'usage", ":material/add_circle:"))
         steering.append(page("import_inventory", "Importer un inventaire", ":material/upload_file:"))  # issue 19
-    # --- portfolio (issue 4) ---
+    # --- portfolio ---
     steering.append(page("prioritisation", "Priorisation", ":material/leaderboard:"))
     if can(principal, Action.SAVE_SCENARIO) or can(principal, Action.MANAGE_BUDGET):
         steering.append(page("scenarios", "Scénarios", ":material/balance:"))
-    # --- end portfolio ---
-    steering.append(page("monitoring", "Suivi", ":material/monitor_heart:"))  # monitoring (issue 6)
-    steering.append(page("analysis", "Analyses", ":material/query_stats:"))  # analysis (issue 5)
+    steering.append(page("monitoring", "Suivi", ":material/monitor_heart:"))
+    steering.append(page("analysis", "Analyses", ":material/query_stats:"))
     governance: list[st.Page] = []
-    # governance (issue 3)
+    # governance
     if can(principal, Action.DECIDE_GATE) or can(principal, Action.VALIDATE_CLASSIFICATION):
         governance.append(page("compliance", "Conformité", ":material/gavel:"))
     if can(principal, Action.ANSWER_QUESTIONNAIRE):
@@ -53,7 +55,7 @@ def pages_for(principal: Principal) -> dict[str, list[st.Page]]:
     admin: list[st.Page] = []
     if can(principal, Action.MANAGE_PEOPLE):
         admin.append(page("admin", "Personnes et rôles", ":material/group:"))
-    if can(principal, Action.SET_SCORING_WEIGHTS):  # portfolio (issue 4)
+    if can(principal, Action.SET_SCORING_WEIGHTS):
         admin.append(page("weights", "Pondérations de priorisation", ":material/tune:"))
     sections = {t("Pilotage"): steering}
     if governance:

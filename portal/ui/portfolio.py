@@ -10,27 +10,24 @@ import streamlit as st
 
 from policies.access import can
 from policies.prioritisation.scoring import CRITERIA
-from policies.vocabulary import Action, Principal
+from policies.vocabulary import IMPACT_NOT_ASSESSED_FR, Action, Principal
 from portal.services import Services
-from portal.services.portfolio import SCORE_LABELS
+from portal.services.portfolio import RANKED_COLUMNS_FR, SCORE_LABELS
 from portal.services.schemas import UseCaseView
 from portal.ui.feedback import attempt
 from portal.ui.i18n import fmt_money, fmt_number
 from portal.ui.session import remembered_version
 from portal.ui.text import plain
 
-RANKED_VIEW = {
-    "rank": "Rang", "reference": "Référence", "title": "Intitulé", "stage": "Étape", "priority": "Priorité",
-    "value": "Valeur", "feasibility": "Faisabilité", "risk_penalty": "Pénalité de risque",
-    "impact_level": "Niveau d'impact", "cost": "Coût 1re année (€)", "effort_days": "Charge (j-p)",
-    "completeness": "Critères renseignés", "family": "Famille", "direction": "Direction",
-}
+RANKED_VIEW = {code: RANKED_COLUMNS_FR[code] for code in (
+    "rank", "reference", "title", "stage", "priority", "value", "feasibility", "risk_penalty", "impact_level",
+    "cost", "effort_days", "completeness", "family", "direction")}
 
 
 def ranked_view(df: pd.DataFrame) -> pd.DataFrame:
     out = df[list(RANKED_VIEW)].copy()
     out["completeness"] = (df["completeness"] * 100).round(0)
-    out["impact_level"] = out["impact_level"].fillna("non évalué")
+    out["impact_level"] = out["impact_level"].fillna(IMPACT_NOT_ASSESSED_FR.lower())
     # Not plannable (prohibited, withdrawn…): no rank, said in words rather than an empty cell.
     out["rank"] = ["exclu" if pd.isna(r) else str(int(r)) for r in out["rank"]]
     for col in ("priority", "value", "feasibility"):
@@ -38,16 +35,16 @@ def ranked_view(df: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=RANKED_VIEW)
 
 
-RANKED_CONFIG = {
-    "Rang": st.column_config.TextColumn(width="small"),
-    "Priorité": st.column_config.ProgressColumn(format="localized", min_value=0, max_value=100),
-    "Valeur": st.column_config.NumberColumn(format="localized"),
-    "Faisabilité": st.column_config.NumberColumn(format="localized"),
-    "Pénalité de risque": st.column_config.NumberColumn(format="%.0f"),
-    "Coût 1re année (€)": st.column_config.NumberColumn(format="euro"),
-    "Charge (j-p)": st.column_config.NumberColumn(format="%.0f"),
-    "Critères renseignés": st.column_config.NumberColumn(format="%.0f %%"),
-}
+RANKED_CONFIG = {RANKED_VIEW[code]: config for code, config in {
+    "rank": st.column_config.TextColumn(width="small"),
+    "priority": st.column_config.ProgressColumn(format="localized", min_value=0, max_value=100),
+    "value": st.column_config.NumberColumn(format="localized"),
+    "feasibility": st.column_config.NumberColumn(format="localized"),
+    "risk_penalty": st.column_config.NumberColumn(format="%.0f"),
+    "cost": st.column_config.NumberColumn(format="euro"),
+    "effort_days": st.column_config.NumberColumn(format="%.0f"),
+    "completeness": st.column_config.NumberColumn(format="%.0f %%"),
+}.items()}
 
 
 def explanation(svc: Services, use_case_id: int) -> None:

@@ -20,11 +20,13 @@ BASE = {
     "uses_gpai": False,
     "proh_manipulation": False,
     "proh_vulnerabilities": False,
+    "fraud_risk_scoring": False,
     "proh_social_scoring": False,
     "proh_crime_prediction": False,
     "biometric": False,
     "generates_content": False,
     "annex1_product": False,
+    "critical_infrastructure": False,
     "annex3": [],
     "interacts_with_people": False,
 }
@@ -127,6 +129,7 @@ def test_emotion_recognition_at_work_for_safety_is_high_risk_not_prohibited():
             emotion_recognition=True,
             emotion_workplace_education=True,
             emotion_medical_safety=True,
+            emotion_exception_purpose="safety",
             profiling=False,
             derogation="none",
             decisions_about_persons=False,
@@ -241,6 +244,7 @@ def test_each_derogation_takes_an_annex3_system_out_of_high_risk(condition):
             profiling=False,
             derogation=condition,
             decisions_about_persons=True,
+            derogation_confirmed=True,
             workplace_use=False,
         )
     )

@@ -36,7 +36,7 @@ def test_demo_is_not_loaded_twice(services):
 
 
 def test_demo_monitoring_shows_the_alert_path_on_real_batches(services):
-    """monitoring (issue 6): a pilot checked healthy after a handled alert, a deployed case drifting
+    """monitoring: a pilot checked healthy after a handled alert, a deployed case drifting
     with new categories, outcomes below the minimum and a suspension proposed to a human."""
     seed_demo(services, SYSTEM)
     health = {h.reference: h for h in services.monitoring.portfolio_health()}

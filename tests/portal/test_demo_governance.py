@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from policies.vocabulary import GateDecision, Stage
-from portal.demo import seed_demo
-from portal.services.people import SYSTEM
+from policies.vocabulary import AiActClass, GateDecision, Stage
 
 
 def _by_title(services, word):  # type: ignore[no-untyped-def]
     return next(v for v in services.register.list() if word in v.title)
 
 
-def test_every_demo_stage_is_reached_through_gate_decisions(services, tmp_path):
-    services.governance.data_dir = tmp_path
-    seed_demo(services, SYSTEM)
+def test_every_demo_stage_is_reached_through_gate_decisions(demo_services):
+    services = demo_services
     gov = services.governance
     for uc in services.register.list():
         decisions = [r.decision for r in gov.requests(uc.id) if r.decision]
@@ -23,23 +20,22 @@ def test_every_demo_stage_is_reached_through_gate_decisions(services, tmp_path):
         last_move = next(d for d in decisions if d.stage_after is not d.stage_before)
         assert last_move.stage_after is uc.stage, uc.reference
         assert last_move.decision in (GateDecision.APPROVE, GateDecision.APPROVE_WITH_CONDITIONS)
-        assert gov.classification_of(uc.id)[0] is not None
+        assert gov.classification_of(uc.id).ai_class is not None
     assert {e.action for e in services.audit.recent(limit=1000)}.isdisjoint({"seed_stage"})
     assert services.audit.verify().ok
 
 
-def test_high_risk_housing_is_held_at_the_pilot_gate_and_scoring_is_refused(services, people, tmp_path):
-    services.governance.data_dir = tmp_path
-    seed_demo(services, SYSTEM)
+def test_high_risk_housing_is_held_at_the_pilot_gate_and_scoring_is_refused(demo_services):
+    services = demo_services
     gov = services.governance
     housing = _by_title(services, "logement social")
     assert housing.stage is Stage.FRAMING
-    assert gov.classification_of(housing.id)[0] == "high"
+    assert gov.classification_of(housing.id).ai_class is AiActClass.HIGH
     held = [r for r in gov.pending_requests() if r.use_case_id == housing.id]
     assert len(held) == 1 and held[0].to_stage is Stage.PILOT
     assert any("(AIPD)" in m for m in held[0].missing) and any("(AIDF)" in m for m in held[0].missing)
     scoring = _by_title(services, "Notation comportementale")
-    assert scoring.stage is Stage.IDEA and gov.classification_of(scoring.id)[0] == "prohibited"
+    assert scoring.stage is Stage.IDEA and gov.classification_of(scoring.id).ai_class is AiActClass.PROHIBITED
     refused = gov.requests(scoring.id)[0].decision
     assert refused is not None and refused.decision is GateDecision.REFUSE and "article 5" in refused.reasons
     director = services.people.principal(next(p.id for p in services.people.list() if p.subject == "claire.martin"))

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import delete, select, text
 from sqlalchemy.exc import DBAPIError
 
-from policies.vocabulary import AiActClass, Stage
+from policies.vocabulary import AiActClass, ImpactLevel, RiskProfile, Stage
 from portal.db.models import Classification, ObligationRecord, UseCase
 from portal.services.errors import InvalidInput, PermissionDenied
 from tests.portal.gates import walk_to
@@ -33,11 +33,11 @@ def test_classify_records_results_history_and_obligations(services, people, gov)
     uc = make_use_case(services, people["lead"])
     first = gov.classify(people["lead"], uc.id, **MINIMAL)
     assert first.risk_class is AiActClass.MINIMAL and not first.validated  # a lead's classification waits
-    assert gov.classification_of(uc.id) == ("minimal", 1)
+    assert gov.classification_of(uc.id) == RiskProfile(AiActClass.MINIMAL, ImpactLevel.I)
     second = gov.classify(people["compliance"], uc.id, **HIGH_RISK)
     assert second.number == 2 and second.validated
     assert second.risk_class is AiActClass.HIGH and second.dpia_required and second.fria_required
-    assert gov.classification_of(uc.id) == ("high", 3)
+    assert gov.classification_of(uc.id) == RiskProfile(AiActClass.HIGH, ImpactLevel.III)
     assert [c.number for c in gov.classification_history(uc.id)] == [2, 1]
     assert any(r["article"].startswith("RIA") or "annexe III" in r["article"].lower() or r["rule_id"]
                == "AIA-ANX3-5A" for r in second.reasons())
@@ -49,7 +49,7 @@ def test_classify_records_results_history_and_obligations(services, people, gov)
     dropped = {o.obligation_id for o in gov.obligations(uc.id, include_dropped=True) if not o.applicable}
     assert "OBL-AIA-FRIA" in dropped
     assert [e.action for e in services.audit.history_of(uc.id)].count("classify") == 3
-    assert gov.classification_of(999_999) == (None, None)
+    assert gov.classification_of(999_999) == RiskProfile()
 
 
 def test_unknown_answers_are_refused_in_french(services, people, gov):
@@ -132,7 +132,7 @@ def test_gate_decisions_and_requests_are_immutable_in_the_database(services, peo
 def test_prohibited_practice_never_leaves_the_idea_stage(services, people, gov):
     uc = make_use_case(services, people["lead"], title="Notation comportementale des usagers")
     gov.classify(people["compliance"], uc.id, **SOCIAL_SCORING)
-    assert gov.classification_of(uc.id)[0] == "prohibited"
+    assert gov.classification_of(uc.id).ai_class is AiActClass.PROHIBITED
     req = gov.request_gate(people["lead"], uc.id, "framing", today=TODAY)
     assert any("article 5" in m for m in req.missing)
     with pytest.raises(InvalidInput) as exc:
@@ -162,7 +162,7 @@ def test_only_the_governance_service_writes_a_stage():
     root = Path(__file__).resolve().parents[2] / "portal"
     writers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
                      if ".stage = " in p.read_text(encoding="utf-8"))
-    assert writers == ["services/governance/service.py"], writers
+    assert writers == ["services/governance/gates.py"], writers
 
 
 def test_suspension_withdrawal_and_resumption_are_recorded(services, people, gov):

@@ -18,7 +18,7 @@ from portal.services.errors import InvalidInput
 from portal.services.grants import GrantError, grant_app_role
 from portal.services.identity import parse_group_role_map
 from portal.services.people import SYSTEM
-from portal.services.sessions import new_demo_key
+from portal.services.sign_in_sessions import new_demo_key
 from portal.settings import get_settings, load_settings
 from tests.conftest import use_case_data
 
@@ -41,45 +41,45 @@ def _last_payload(services, action: str) -> str:  # type: ignore[no-untyped-def]
 
 def test_a_session_opens_checks_and_closes_with_audit(services, people):
     key = new_demo_key()
-    services.sessions.open(people["lead"].person_id, key, method="demo", max_age=HOUR)
-    check = services.sessions.check(key)
+    services.sign_in_sessions.open(people["lead"].person_id, key, method="demo", max_age=HOUR)
+    check = services.sign_in_sessions.check(key)
     assert check.status == "ok" and check.principal.roles == {Role.PROJECT_LEAD}
-    assert services.sessions.check("another key").status == "unknown"
+    assert services.sign_in_sessions.check("another key").status == "unknown"
     with services.db.reader() as s:  # only the hash of the key is stored
         assert key not in {r.key_hash for r in s.scalars(select(IdentitySession))}
-    assert services.sessions.close(key) is True
-    assert services.sessions.check(key).status == "revoked"
-    assert services.sessions.close(key) is False  # closing twice records nothing more
+    assert services.sign_in_sessions.close(key) is True
+    assert services.sign_in_sessions.check(key).status == "revoked"
+    assert services.sign_in_sessions.close(key) is False  # closing twice records nothing more
     assert _actions(services)[-2:] == ["login", "logout"]
     assert services.audit.verify().ok
 
 
 def test_a_session_expires_after_its_maximum_age(services, people):
     key = new_demo_key()
-    services.sessions.open(people["reader"].person_id, key, method="demo", max_age=dt.timedelta(hours=12))
+    services.sign_in_sessions.open(people["reader"].person_id, key, method="demo", max_age=dt.timedelta(hours=12))
     now = dt.datetime.now(dt.UTC)
-    assert services.sessions.check(key, now=now + dt.timedelta(hours=11, minutes=59)).status == "ok"
-    assert services.sessions.check(key, now=now + dt.timedelta(hours=12, minutes=1)).status == "expired"
+    assert services.sign_in_sessions.check(key, now=now + dt.timedelta(hours=11, minutes=59)).status == "ok"
+    assert services.sign_in_sessions.check(key, now=now + dt.timedelta(hours=12, minutes=1)).status == "expired"
 
 
 def test_a_session_ends_after_a_period_without_any_page_run(services, people):
     key = new_demo_key()
-    services.sessions.open(people["reader"].person_id, key, method="demo", max_age=dt.timedelta(hours=12))
+    services.sign_in_sessions.open(people["reader"].person_id, key, method="demo", max_age=dt.timedelta(hours=12))
     idle = dt.timedelta(minutes=30)
     t0 = dt.datetime.now(dt.UTC)
-    check = services.sessions.check(key, now=t0 + dt.timedelta(minutes=29), idle_after=idle)
+    check = services.sign_in_sessions.check(key, now=t0 + dt.timedelta(minutes=29), idle_after=idle)
     assert check.status == "ok" and check.needs_touch(t0 + dt.timedelta(minutes=29))
     # a page run at +29 min keeps it alive for another 30 minutes
-    assert services.sessions.touch(key, now=t0 + dt.timedelta(minutes=29)) is True
-    assert services.sessions.touch(key, now=t0 + dt.timedelta(minutes=29, seconds=30)) is False  # at most once a minute
+    assert services.sign_in_sessions.touch(key, now=t0 + dt.timedelta(minutes=29)) is True
+    assert services.sign_in_sessions.touch(key, now=t0 + dt.timedelta(minutes=29, seconds=30)) is False  # at most once a minute
     later = t0 + dt.timedelta(minutes=58)
-    check = services.sessions.check(key, now=later, idle_after=idle)
+    check = services.sign_in_sessions.check(key, now=later, idle_after=idle)
     assert check.status == "ok" and not check.needs_touch(t0 + dt.timedelta(minutes=29, seconds=20))
-    assert services.sessions.check(key, now=t0 + dt.timedelta(minutes=60), idle_after=idle).status == "idle"
+    assert services.sign_in_sessions.check(key, now=t0 + dt.timedelta(minutes=60), idle_after=idle).status == "idle"
     # without an idle limit the same session is still open, until its maximum age
-    assert services.sessions.check(key, now=t0 + dt.timedelta(hours=2)).status == "ok"
-    assert services.sessions.close(key, "idle") is True
-    assert services.sessions.check(key).status == "revoked"
+    assert services.sign_in_sessions.check(key, now=t0 + dt.timedelta(hours=2)).status == "ok"
+    assert services.sign_in_sessions.close(key, "idle") is True
+    assert services.sign_in_sessions.check(key).status == "revoked"
     assert '"reason":"idle"' in _last_payload(services, "logout")
     assert services.audit.verify().ok
 
@@ -94,12 +94,12 @@ def test_the_idle_limit_is_a_setting():
 def test_a_role_change_revokes_the_persons_sessions(services, people):
     key, other = new_demo_key(), new_demo_key()
     lead = people["lead"].person_id
-    services.sessions.open(lead, key, method="demo", max_age=HOUR)
-    services.sessions.open(people["reader"].person_id, other, method="demo", max_age=HOUR)
+    services.sign_in_sessions.open(lead, key, method="demo", max_age=HOUR)
+    services.sign_in_sessions.open(people["reader"].person_id, other, method="demo", max_age=HOUR)
     person = services.people.get(lead)
     services.people.set_roles(people["admin"], lead, ["project_lead", "compliance"], person.version)
-    assert services.sessions.check(key).status == "revoked"
-    assert services.sessions.check(other).status == "ok"  # nobody else is signed out
+    assert services.sign_in_sessions.check(key).status == "revoked"
+    assert services.sign_in_sessions.check(other).status == "ok"  # nobody else is signed out
     assert "revoke_sessions" in _actions(services)
     assert '"reason":"role_change"' in _last_payload(services, "revoke_sessions")
 
@@ -107,21 +107,21 @@ def test_a_role_change_revokes_the_persons_sessions(services, people):
 def test_unchanged_roles_keep_the_session(services, people):
     key = new_demo_key()
     lead = people["lead"].person_id
-    services.sessions.open(lead, key, method="demo", max_age=HOUR)
+    services.sign_in_sessions.open(lead, key, method="demo", max_age=HOUR)
     services.people.set_roles(people["admin"], lead, ["project_lead"], services.people.get(lead).version)
-    assert services.sessions.check(key).status == "ok"
+    assert services.sign_in_sessions.check(key).status == "ok"
 
 
 def test_deactivation_and_administrator_revocation_end_sessions(services, people):
     k1, k2 = new_demo_key(), new_demo_key()
-    services.sessions.open(people["reader"].person_id, k1, method="demo", max_age=HOUR)
+    services.sign_in_sessions.open(people["reader"].person_id, k1, method="demo", max_age=HOUR)
     services.people.set_active(people["admin"], people["reader"].person_id, False)
-    assert services.sessions.check(k1).status == "revoked"
-    services.sessions.open(people["lead2"].person_id, k2, method="demo", max_age=HOUR)
+    assert services.sign_in_sessions.check(k1).status == "revoked"
+    services.sign_in_sessions.open(people["lead2"].person_id, k2, method="demo", max_age=HOUR)
     with pytest.raises(PermissionDenied):
-        services.sessions.revoke_person(people["director"], people["lead2"].person_id)
-    assert services.sessions.revoke_person(people["admin"], people["lead2"].person_id) == 1
-    assert services.sessions.check(k2).status == "revoked"
+        services.sign_in_sessions.revoke_person(people["director"], people["lead2"].person_id)
+    assert services.sign_in_sessions.revoke_person(people["admin"], people["lead2"].person_id) == 1
+    assert services.sign_in_sessions.check(k2).status == "revoked"
 
 
 # ---- OIDC sign-in resolution ---------------------------------------------------------------------
@@ -143,7 +143,7 @@ def test_an_unknown_person_is_recorded_without_any_role_and_refused(services, pe
     again = services.identity.sign_in_oidc(_claims("newcomer", groups=["portal-admin"], role="admin"), "k2",
                                            max_age=HOUR)
     assert again.principal is not None and again.principal.roles == {Role.PROJECT_LEAD}
-    assert services.sessions.check("k2").principal.roles == {Role.PROJECT_LEAD}
+    assert services.sign_in_sessions.check("k2").principal.roles == {Role.PROJECT_LEAD}
 
 
 def test_a_deactivated_person_is_refused(services, people):
@@ -151,7 +151,7 @@ def test_a_deactivated_person_is_refused(services, people):
                                            "roles": ["reader"]})
     services.people.set_active(people["admin"], view.id, False)
     out = services.identity.sign_in_oidc(_claims("ex"), "k", max_age=HOUR)
-    assert out.refused == "inactive" and services.sessions.check("k").status == "unknown"
+    assert out.refused == "inactive" and services.sign_in_sessions.check("k").status == "unknown"
     assert '"reason":"inactive"' in _last_payload(services, "login_refused")
 
 
@@ -281,8 +281,8 @@ def test_services_work_as_the_application_role(db_url, people, services):
         app_svc.db.engine.dispose()
         uc = app_svc.register.create(people["lead"], use_case_data(title="Écrit par le rôle applicatif"))
         key = new_demo_key()
-        app_svc.sessions.open(people["lead"].person_id, key, method="demo", max_age=HOUR)
-        assert app_svc.sessions.close(key)
+        app_svc.sign_in_sessions.open(people["lead"].person_id, key, method="demo", max_age=HOUR)
+        assert app_svc.sign_in_sessions.close(key)
         assert app_svc.audit.verify().ok and uc.id
         with app_svc.db.engine.connect() as conn:
             assert conn.execute(text("SELECT current_user")).scalar() == role
@@ -342,7 +342,7 @@ def test_the_example_secrets_file_is_proconnect_ready_and_holds_no_secret():
 
 
 def test_a_refusal_with_a_long_subject_is_recorded(services):
-    services.sessions.refuse("no_role", issuer=ISS, subject="s" * 255)
+    services.sign_in_sessions.refuse("no_role", issuer=ISS, subject="s" * 255)
     assert _actions(services)[-1] == "login_refused" and services.audit.verify().ok
 
 
@@ -372,12 +372,12 @@ def test_the_group_mapping_revokes_what_it_granted_when_the_group_leaves_the_tok
     assert Role.READER not in person.group_roles
     services.identity.sign_in_oidc(_claims("moving", groups=["portal-lead", "portal-dpo"]), "k2", max_age=HOUR,
                                    group_map=mapping)
-    assert services.sessions.check("k2").status == "ok"
+    assert services.sign_in_sessions.check("k2").status == "ok"
     # the agent leaves the DPO team: compliance goes, the session opened before ends, the rest stays
     out = services.identity.sign_in_oidc(_claims("moving", groups=["portal-lead"]), "k3", max_age=HOUR,
                                          group_map=mapping)
     assert out.principal.roles == {Role.PROJECT_LEAD, Role.READER}
-    assert services.sessions.check("k2").status == "revoked" and services.sessions.check("k3").status == "ok"
+    assert services.sign_in_sessions.check("k2").status == "revoked" and services.sign_in_sessions.check("k3").status == "ok"
     payload = _last_payload(services, "apply_group_roles")
     assert '"removed":["compliance"]' in payload and '"added":[]' in payload
     assert _actions(services)[-3:] == ["apply_group_roles", "revoke_sessions", "login"]
@@ -395,5 +395,5 @@ def test_a_person_left_without_any_role_by_the_mapping_is_refused(services, peop
                                           group_map=mapping).principal is not None
     out = services.identity.sign_in_oidc(_claims("leaver", groups=["other"]), "k2", max_age=HOUR, group_map=mapping)
     assert out.principal is None and out.refused == "no_role"
-    assert services.sessions.check("k1").status == "revoked"
+    assert services.sign_in_sessions.check("k1").status == "revoked"
     assert _roles_of(services, "leaver").roles == ()

@@ -40,7 +40,7 @@ def test_roles_and_sessions_made_before_0008_keep_working_after_the_upgrade(db_u
     from sqlalchemy import text
 
     from portal.services import build_services
-    from portal.services.sessions import key_hash
+    from portal.services.sign_in_sessions import key_hash
 
     downgrade(db_url, "0007_public_register")
     engine = create_engine(db_url)
@@ -59,9 +59,9 @@ def test_roles_and_sessions_made_before_0008_keep_working_after_the_upgrade(db_u
     try:
         person = services.people.get(41)
         assert person.roles and person.group_roles == ()
-        assert services.sessions.check("old-key").status == "ok"
+        assert services.sign_in_sessions.check("old-key").status == "ok"
         later = now + dt.timedelta(minutes=31)
-        assert services.sessions.check("old-key", now=later, idle_after=dt.timedelta(minutes=30)).status == "idle"
+        assert services.sign_in_sessions.check("old-key", now=later, idle_after=dt.timedelta(minutes=30)).status == "idle"
         with services.db.reader() as s:
             assert s.execute(text("SELECT count(*) FROM public_report")).scalar() == 0
     finally:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from monitoring.alerts import thresholds_for_level
 from monitoring.drift import compute_drift
 from monitoring.outcomes import classification_by_period
-from policies.vocabulary import Stage
+from policies.vocabulary import AiActClass, ImpactLevel, RiskProfile, Stage
 from portal.cli import main
 from portal.db.models import AuditEvent, MonitoringAlert, MonitoringColumnResult, MonitoringRun
 from portal.services import build_services
@@ -134,7 +134,8 @@ def test_configuration_is_validated_in_french(services, people, case):
 
 
 def test_reference_from_an_analysis_run_keeps_its_source_and_checksum(services, people):
-    uc = services.register.create(people["lead"], use_case_data(tags=["module:facility_usage"]))
+    uc = services.register.create(people["lead"], use_case_data())
+    services.analysis.bind(people["lead"], uc.id, "facility_usage")
     # no configuration yet: the columns come from the module's input schema
     assert services.monitoring.default_columns(uc.id) == {"site": "categorical", "count": "numerical"}
     frame = pd.DataFrame({"site": ["a", "b"] * 50, "date": pd.date_range("2025-01-01", periods=100),
@@ -230,14 +231,14 @@ def test_no_alerting_check_breaks_the_series(services, people, case):
 
 
 def test_impact_level_from_governance_tightens_thresholds(services, people, case):
-    mon = MonitoringService(services.db.reader, services.db.writer, classification_of=lambda _id: ("high", 4))
+    mon = MonitoringService(services.db.reader, services.db.writer, classification_of=lambda _id: RiskProfile(AiActClass.HIGH, ImpactLevel.IV))
     assert mon.level_of(case.id).level == 4 and mon.level_of(case.id).source == "governance"
     assert services.monitoring.level_of(case.id).source == "default"
     assert "par défaut" in services.monitoring.level_of(case.id).label
     res = mon.run_check(people["lead"], case.id, batch(seed=2), label="x", html_report=False)
     assert res.run.impact_level == 4
     assert [c.threshold for c in res.run.columns] == pytest.approx([0.05, 0.05])
-    unclassified = MonitoringService(services.db.reader, services.db.writer, classification_of=lambda _id: (None, None))
+    unclassified = MonitoringService(services.db.reader, services.db.writer, classification_of=lambda _id: RiskProfile())
     assert unclassified.level_of(case.id).level == 2
 
 
@@ -381,7 +382,7 @@ def test_cli_monitor_outcomes_records_per_period_in_the_leads_name(services, peo
 
 def test_large_batches_get_the_evidently_report_on_a_sample_and_scores_on_every_row(services, people, case,
                                                                                    monkeypatch):
-    import portal.services.monitoring as module
+    import monitoring.drift as module
 
     monkeypatch.setattr(module, "REPORT_MAX_ROWS", 300)
     res = services.monitoring.run_check(people["lead"], case.id, batch(n=900, seed=2, shift=8), label="gros lot")

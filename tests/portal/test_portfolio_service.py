@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from policies.access import PermissionDenied
 from policies.prioritisation import load_weights
+from policies.vocabulary import AiActClass, ImpactLevel, RiskProfile
 from portal.db.models import AuditEvent, BudgetLine, ScoringWeightsVersion, UseCaseScore
 from portal.services.errors import InvalidInput, NotFound, StaleEdit
 from portal.services.portfolio import PortfolioService
@@ -223,7 +224,7 @@ def test_a_benefit_measure_is_corrected_in_place_by_its_lead_with_both_versions_
 def test_classification_from_governance_enters_the_score(services, people, uc):
     services.portfolio.set_score(people["lead"], uc.id, FULL)
     plain = services.portfolio.ranked()["priority"].iloc[0]
-    wired = PortfolioService(services.db.reader, services.db.writer, classification_of=lambda _id: ("high", 3))
+    wired = PortfolioService(services.db.reader, services.db.writer, classification_of=lambda _id: RiskProfile(AiActClass.HIGH, ImpactLevel.III))
     row = wired.ranked().iloc[0]
     w = load_weights()
     expected = plain + w.risk.risk_class.unknown + w.risk.impact_level.none - w.risk.risk_class.high \
@@ -231,7 +232,7 @@ def test_classification_from_governance_enters_the_score(services, people, uc):
     assert row["priority"] == pytest.approx(expected) and row["impact_level"] == "III"
     assert "Haut risque" in " ".join(wired.explain(uc.id).notes)
     banned = PortfolioService(services.db.reader, services.db.writer,
-                              classification_of=lambda _id: ("prohibited", 4))
+                              classification_of=lambda _id: RiskProfile(AiActClass.PROHIBITED, ImpactLevel.IV))
     assert not banned.ranked()["eligible"].iloc[0]
     with pytest.raises(InvalidInput, match="n'est pas planifiable"):
         banned.run_scenario({"budget": 1e6, "capacity_days": 1e3, "must_do": [uc.reference]})

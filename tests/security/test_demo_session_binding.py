@@ -1,4 +1,4 @@
-"""Security (issue 25): in demo mode a second browser presenting the live Streamlit session id does not
+"""Security: in demo mode a second browser presenting the live Streamlit session id does not
 take the session over: the demo session is bound to the secret the signing-in browser holds (the token
 of Streamlit's XSRF cookie), checked at every run."""
 

@@ -1,4 +1,4 @@
-"""Security (issue 25, finding 6): evidence files are documents of an allow-listed type, by content.
+"""Security: evidence files are documents of an allow-listed type, by content.
 
 Before the fix ``.exe``, ``.html`` and ``.svg`` files were kept and handed to compliance officers.
 """

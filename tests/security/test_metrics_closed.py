@@ -1,4 +1,4 @@
-"""Security (issue 25): Streamlit's ``/_stcore/metrics`` answers without authentication; ``vigie run``
+"""Security: Streamlit's ``/_stcore/metrics`` answers without authentication; ``vigie run``
 closes it in production (``--metrics closed``, the default there), through ``portal.launcher``."""
 
 from __future__ import annotations

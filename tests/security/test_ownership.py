@@ -1,4 +1,4 @@
-"""Security (issue 25, finding 1): a use case without a project lead is nobody's own.
+"""Security: a use case without a project lead is nobody's own.
 
 Before the fix an empty owner set passed every ``OWN`` grant: any project lead could open a case
 created without a lead, edit it and name themself lead; a lead could also clear their own case's lead

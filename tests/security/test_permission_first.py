@@ -1,4 +1,4 @@
-"""Security (issue 25): every service checks permission before it validates, and lists are bounded.
+"""Security: every service checks permission before it validates, and lists are bounded.
 
 A refused caller must get « Action refusée », never a validation message that tells them about the
 use case (its monitored column names, its modules, its obligations). Before the fix,

@@ -1,4 +1,4 @@
-"""Security (issue 25, finding 4): one use case without costs no longer blocks every scenario.
+"""Security: one use case without costs no longer blocks every scenario.
 
 ``build_cost`` and ``run_cost_per_year`` arrive in the candidates' table as NaN when left empty;
 the planner used to receive NaN (``float(nan or 0.0)`` is NaN) and refuse the whole scenario.

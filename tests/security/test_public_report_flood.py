@@ -1,4 +1,4 @@
-"""Security (issue 25, finding 5): a flood on one entry no longer closes the report form for everyone,
+"""Security: a flood on one entry no longer closes the report form for everyone,
 and the refused posts are counted for the administrators without storing who posted.
 
 Before the fix thirty distinct posts an hour on any entry closed every entry's form, and refused posts

@@ -12,17 +12,17 @@ from streamlit.testing.v1 import AppTest
 
 from portal.demo.data import DEMO_ISSUER
 from portal.services import build_services
-from portal.services.sessions import new_demo_key
+from portal.services.sign_in_sessions import new_demo_key
 from portal.settings import get_settings
 from portal.ui.auth import SESSION_KEY
 
-# identity (issue 7): app_as opens a real server-side session, as the demo sign-in does.
+# identity: app_as opens a real server-side session, as the demo sign-in does.
 
 
 def open_session(url: str, person: int, max_age: dt.timedelta = dt.timedelta(hours=1)) -> str:
     svc = build_services(url)
     key = new_demo_key()
-    svc.sessions.open(person, key, method="demo", max_age=max_age)
+    svc.sign_in_sessions.open(person, key, method="demo", max_age=max_age)
     svc.db.dispose()
     return key
 

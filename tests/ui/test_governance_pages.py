@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from policies.vocabulary import GateDecision, Stage
+from policies.vocabulary import AiActClass, GateDecision, RiskProfile, Stage
 from portal.services import build_services
 
 ROLES = ["director", "project_lead", "compliance", "admin", "reader"]
@@ -123,7 +123,7 @@ def test_questionnaire_classifies_a_use_case(app_as, demo_url):
     assert "Hors champ (pas un système d'IA)" in [m.value for m in at.metric]
     at.button(key="q_save").click().run()
     assert not at.exception
-    assert svc.governance.classification_of(uc_id) == ("out_of_scope", None)
+    assert svc.governance.classification_of(uc_id) == RiskProfile(AiActClass.OUT_OF_SCOPE)
     svc.db.dispose()
 
 

@@ -37,7 +37,7 @@ def test_a_revoked_demo_session_signs_the_browser_out(app_as, demo_url):
     at = app_as("admin")
     assert "Portefeuille" in _titles(at)
     svc = build_services(demo_url)
-    assert svc.sessions.close(at.session_state[SESSION_KEY], "admin")
+    assert svc.sign_in_sessions.close(at.session_state[SESSION_KEY], "admin")
     svc.db.dispose()
     at.run()
     assert "Portefeuille" not in _titles(at)
@@ -58,7 +58,7 @@ def test_sign_out_ends_the_server_session(app_as, demo_url):
     next(b for b in at.sidebar.button if b.label == "Se déconnecter").click().run()
     assert "Portefeuille" not in _titles(at)
     svc = build_services(demo_url)
-    assert svc.sessions.check(key).status == "revoked"
+    assert svc.sign_in_sessions.check(key).status == "revoked"
     svc.db.dispose()
 
 
@@ -111,7 +111,7 @@ def test_after_sign_out_the_old_cookie_no_longer_works(demo_url):
     user = _oidc_user("lea")
     assert "Portefeuille" in _titles(_run_as(user))
     svc = build_services(demo_url)
-    assert svc.sessions.close(oidc_key(user), "logout")
+    assert svc.sign_in_sessions.close(oidc_key(user), "logout")
     svc.db.dispose()
     replay = _run_as(user)  # the cookie is still validly signed, but its session is closed
     assert "Portefeuille" not in _titles(replay)

@@ -17,18 +17,18 @@ PAGES = {
     "audit": "app_pages/audit.py",
     "admin": "app_pages/admin.py",
     "public_register": "app_pages/public_register.py",
-    # portfolio (issue 4)
+    # portfolio
     "prioritisation": "app_pages/prioritisation.py",
     "scenarios": "app_pages/scenarios.py",
     "weights": "app_pages/weights.py",
-    "monitoring": "app_pages/monitoring.py",  # monitoring (issue 6)
-    "analysis": "app_pages/analysis.py",  # analysis (issue 5)
+    "monitoring": "app_pages/monitoring.py",
+    "analysis": "app_pages/analysis.py",
 }
 ALLOWED = {
     "new_use_case": {"director", "project_lead", "admin"},
     "audit": {"director", "compliance", "admin"},
     "admin": {"admin"},
-    "scenarios": {"director", "admin"},  # portfolio (issue 4)
+    "scenarios": {"director", "admin"},
     "weights": {"admin"},
 }
 

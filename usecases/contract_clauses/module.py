@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, Params
+from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, MetricFormat, Params
 from usecases.contract_clauses import rules, segment
 from usecases.contract_clauses.model import shipped
 from usecases.contract_clauses.reader import read_documents
@@ -126,6 +126,10 @@ class ContractClauses(AnalysisModule[ContractClausesParams]):
                   sample_file="sample.zip", reader=read_documents, upload_types=("pdf", "docx", "txt", "zip", "csv")),
     )
     params_model = ContractClausesParams
+    metric_formats: ClassVar[dict[str, MetricFormat]] = {
+        "documents": "count", "clauses_modele": "count", "types_cuad_trouves": "count", "alertes": "count",
+        "rubriques_manquantes": "count",
+    }
 
     def run(self, inputs: dict[str, pd.DataFrame], params: ContractClausesParams) -> AnalysisResult:
         docs = inputs["documents"].dropna(subset=["document", "text"]).reset_index(drop=True)

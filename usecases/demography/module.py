@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 from pydantic import Field
 
-from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, Params
+from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, MetricFormat, Params
 from usecases.demography import model
 from usecases.forecast_check import SelfCheck
 from usecases.french import fr_count, fr_pct
@@ -55,6 +55,13 @@ class DemographyProjection(AnalysisModule[DemographyParams]):
                   "Une ligne par commune et par recensement (format long)."),
     )
     params_model = DemographyParams
+    metric_formats: ClassVar[dict[str, MetricFormat]] = {
+        "communes": "count", "derniere_annee": "year", "annee_horizon": "year",
+        "population_derniere": "count", "population_projetee": "count", "variation_pct": "percent",
+        "part_communes_en_baisse_pct": "percent", "autoevaluation_wape_modele_pct": "percent",
+        "autoevaluation_wape_naif_pct": "percent", "autoevaluation_gain_pct": "percent",
+        "couverture_intervalle_pct": "percent", "prevision_naive_retenue": "count",
+    }
 
     def run(self, inputs: dict[str, pd.DataFrame], params: DemographyParams) -> AnalysisResult:
         df = inputs["populations"].dropna(subset=["code", "year", "population"]).copy()

@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 from pydantic import Field
 
-from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, Params
+from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, MetricFormat, Params
 from usecases.dsp_performance import accounts as acc
 from usecases.dsp_performance import comparables as cmp
 from usecases.loading import InvalidInput
@@ -162,6 +162,11 @@ class DspPerformance(AnalysisModule[DspParams]):
                   sample_file="sample_accounts_fictif.csv", required=False),
     )
     params_model = DspParams
+    metric_formats: ClassVar[dict[str, MetricFormat]] = {
+        "services": "count", "indicateurs": "count", "delegations": "count", "regies": "count",
+        "ecarts_defavorables": "count", "ecarts_favorables": "count", "exercices": "count",
+        "signalements_comptes": "count",
+    }
 
     def run(self, inputs: dict[str, pd.DataFrame], params: DspParams) -> AnalysisResult:
         services = inputs["services"].reset_index(drop=True)

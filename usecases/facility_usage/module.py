@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, Params
+from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, MetricFormat, Params
 from usecases.facility_usage import anomalies, hourly, model
 from usecases.forecast_check import SelfCheck
 from usecases.french import fr_count, fr_pct
@@ -59,6 +59,13 @@ class FacilityUsage(AnalysisModule[FacilityParams]):
         InputSpec("counts", "Comptages journaliers par site", SCHEMA, "Une ligne par site et par jour."),
     )
     params_model = FacilityParams
+    metric_formats: ClassVar[dict[str, MetricFormat]] = {
+        "sites": "count", "jours_observes": "count", "frequentation_moyenne_jour": "count",
+        "part_jours_satures_pct": "percent", "anomalies": "count", "prevision_total_horizon": "count",
+        "autoevaluation_mase_modele": "decimal", "autoevaluation_mase_naif": "decimal",
+        "autoevaluation_gain_pct": "percent", "couverture_intervalle_pct": "percent",
+        "prevision_naive_retenue": "count",
+    }
 
     def run(self, inputs: dict[str, pd.DataFrame], params: FacilityParams) -> AnalysisResult:
         df = inputs["counts"].dropna(subset=["site", "date", "count"]).copy()

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, Params
+from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, MetricFormat, Params
 from usecases.intervention_planning import solver
 from usecases.loading import InvalidInput, line_numbers
 from usecases.registry import register
@@ -286,6 +286,12 @@ class InterventionPlanning(AnalysisModule[PlanningParams]):
         InputSpec("crews", TITLE_CREWS, CREWS, "Une ligne par équipe disponible ce jour.", "crews.csv"),
     )
     params_model = PlanningParams
+    metric_formats: ClassVar[dict[str, MetricFormat]] = {
+        "interventions": "count", "equipes": "count", "planifiees": "count", "reportees": "count",
+        "urgentes": "count", "urgentes_planifiees": "count", "km": "decimal", "heures_sup_min": "count",
+        "km_plus_proche": "decimal", "planifiees_plus_proche": "count", "urgentes_plus_proche": "count",
+        "heures_sup_plus_proche_min": "count",
+    }
 
     def problems(self, inputs: dict[str, pd.DataFrame]) -> list[str]:
         out = super().problems(inputs)

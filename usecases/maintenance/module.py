@@ -11,7 +11,7 @@ import pandas as pd
 from pydantic import Field
 
 from usecases import parsing
-from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, Params
+from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, MetricFormat, Params
 from usecases.loading import InvalidInput, line_numbers
 from usecases.maintenance import model, plan
 from usecases.registry import register
@@ -135,6 +135,14 @@ class NetworkMaintenance(AnalysisModule[MaintenanceParams]):
                   sample_file="failures.csv"),
     )
     params_model = MaintenanceParams
+    metric_formats: ClassVar[dict[str, MetricFormat]] = {
+        "assets_ranked": "count", "assets_out_of_service": "count", "assets_without_year": "count",
+        "failures_used": "count", "last_year": "year", "expected_failures_total": "decimal",
+        "top_share_expected_pct": "percent", "plan_renewals": "count", "plan_avoided_failures": "decimal",
+        "plan_upper_bound": "decimal", "plan_gap_pct": "percent", "plan_exact": "count",
+        "annual_budget": "decimal", "backtest_model": "percent", "backtest_most_failures": "percent",
+        "backtest_oldest": "percent", "backtest_failing_assets": "count",
+    }
 
     def run(self, inputs: dict[str, pd.DataFrame], params: MaintenanceParams) -> AnalysisResult:
         raw_assets, raw_failures = inputs["assets"], inputs["failures"]

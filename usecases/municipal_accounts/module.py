@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 from pydantic import Field
 
-from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, Params
+from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, MetricFormat, Params
 from usecases.french import fr_number
 from usecases.municipal_accounts import flags
 from usecases.registry import register
@@ -51,6 +51,10 @@ class MunicipalAccounts(AnalysisModule[AccountsParams]):
                   "Format long : une ligne par collectivité, exercice et poste."),
     )
     params_model = AccountsParams
+    metric_formats: ClassVar[dict[str, MetricFormat]] = {
+        "collectivites": "count", "postes": "count", "exercices": "count", "ecarts_aux_pairs": "count",
+        "ruptures_de_tendance": "count",
+    }
 
     def run(self, inputs: dict[str, pd.DataFrame], params: AccountsParams) -> AnalysisResult:
         df = inputs["accounts"].dropna(subset=["entity", "year", "line", "amount"]).copy()

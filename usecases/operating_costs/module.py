@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, Params
+from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, MetricFormat, Params
 from usecases.french import fr_number
 from usecases.operating_costs import detect
 from usecases.registry import register
@@ -58,6 +58,10 @@ class OperatingCosts(AnalysisModule[OperatingCostsParams]):
         InputSpec("facilities", "Consommations annuelles par équipement", SCHEMA, "Une ligne par équipement."),
     )
     params_model = OperatingCostsParams
+    metric_formats: ClassVar[dict[str, MetricFormat]] = {
+        "equipements": "count", "types": "count", "signales": "count", "part_signales_pct": "percent",
+        "signales_ecart_pairs": "count", "signales_foret": "count",
+    }
 
     def run(self, inputs: dict[str, pd.DataFrame], params: OperatingCostsParams) -> AnalysisResult:
         df = inputs["facilities"].dropna(subset=["facility"]).reset_index(drop=True)

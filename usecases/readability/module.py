@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 from pydantic import Field
 
-from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, Params
+from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, MetricFormat, Params
 from usecases.readability import score, text
 from usecases.registry import register
 
@@ -127,6 +127,16 @@ class Readability(AnalysisModule[ReadabilityParams]):
         InputSpec("texts", "Textes à relire", SCHEMA, "Une ligne par texte : identifiant, titre, texte."),
     )
     params_model = ReadabilityParams
+    metric_formats: ClassVar[dict[str, MetricFormat]] = {
+        "textes": "count", "textes_vides": "count", "score_difficulte_median": "decimal",
+        "kandel_moles_median": "decimal", "mots_par_phrase_moyen": "decimal",
+        "part_textes_difficiles_pct": "percent", "suggestions": "count",
+        "expressions_administratives": "count", "sigles_non_expliques": "count",
+    }
+    #: What the Suivi tab watches: the module's output, run after run.
+    monitored_output: ClassVar[tuple[str, dict[str, str]] | None] = ("texts", {
+        "score_difficulte": "numerical", "niveau": "categorical", "mots_par_phrase": "numerical",
+        "part_mots_rares_pct": "numerical", "jargon": "numerical"})
 
     def run(self, inputs: dict[str, pd.DataFrame], params: ReadabilityParams) -> AnalysisResult:
         df = inputs["texts"]

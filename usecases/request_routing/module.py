@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, Params
+from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, MetricFormat, Params
 from usecases.loading import InvalidInput, line_numbers
 from usecases.registry import register
 from usecases.request_routing.model import FOLDS, Router, choose_threshold, precision_curve, time_split
@@ -121,6 +121,15 @@ class RequestRouting(AnalysisModule[RequestRoutingParams]):
                   "à router. Autres colonnes facultatives : date ou édition, thème choisi, quartier…"),
     )
     params_model = RequestRoutingParams
+    metric_formats: ClassVar[dict[str, MetricFormat]] = {
+        "demandes": "count", "historique": "count", "services": "count", "seuil_confiance": "decimal",
+        "routees": "count", "part_routees_pct": "percent", "laissees_a_un_agent": "count",
+        "validation_demandes": "count", "validation_exactitude_pct": "percent",
+        "validation_couverture_pct": "percent", "validation_precision_pct": "percent",
+    }
+    #: What the Suivi tab watches: the module's output, run after run.
+    monitored_output: ClassVar[tuple[str, dict[str, str]] | None] = ("routing", {
+        "predicted_service": "categorical", "confidence": "numerical", "routed": "categorical"})
 
     def run(self, inputs: dict[str, pd.DataFrame], params: RequestRoutingParams) -> AnalysisResult:
         raw = inputs["requests"]

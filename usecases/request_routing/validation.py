@@ -1,4 +1,4 @@
-"""Time-based validation of request routing on real French data, against the baselines of issue 15.
+"""Time-based validation of request routing on real French data, against the simplest baselines.
 
 Two sets (``../shared/data/citizen_routing/``, see its SOURCE.txt):
 

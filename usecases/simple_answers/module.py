@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, Params
+from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, MetricFormat, Params
 from usecases.registry import register
 from usecases.simple_answers.match import Matcher
 
@@ -70,6 +70,13 @@ class SimpleAnswers(AnalysisModule[SimpleAnswersParams]):
                   sample_file="sample_questions.csv"),
     )
     params_model = SimpleAnswersParams
+    metric_formats: ClassVar[dict[str, MetricFormat]] = {
+        "questions": "count", "entrees_faq": "count", "brouillons": "count",
+        "part_brouillons_pct": "percent", "laissees_a_un_agent": "count", "similarite_mediane": "decimal",
+    }
+    #: What the Suivi tab watches: the module's output, run after run.
+    monitored_output: ClassVar[tuple[str, dict[str, str]] | None] = ("answers", {
+        "similarity": "numerical", "margin": "numerical", "needs_agent": "categorical", "service": "categorical"})
 
     def run(self, inputs: dict[str, pd.DataFrame], params: SimpleAnswersParams) -> AnalysisResult:
         faq = inputs["faq"].copy()

@@ -20,6 +20,12 @@ from portal.db.models.monitoring import (
     MonitoringReference,
     MonitoringRun,
 )
+from portal.db.models.notifications import (
+    Notification,
+    NotificationCursor,
+    NotificationDelivery,
+    NotificationPreference,
+)
 from portal.db.models.portfolio import (
     BenefitMeasure,
     BudgetLine,
@@ -29,17 +35,18 @@ from portal.db.models.portfolio import (
 )
 from portal.db.models.public_register import PublicRegisterEntry, PublicReport, PublicReportRefusal
 from portal.db.models.register import DataSource, Risk, UseCase
-from portal.db.models.sessions import IdentitySession
+from portal.db.models.sign_in_sessions import IdentitySession
 
 __all__ = ["AuditEvent", "Base", "DataSource", "Person", "Risk", "RoleAssignment", "UseCase"]
-__all__ += [  # governance
+__all__ += [
     "Classification", "GateDecision", "GateRequest", "ObligationEvidence", "ObligationRecord", "PeriodicReview",
 ]
 __all__ += ["IdentitySession"]
 __all__ += ["BenefitMeasure", "BudgetLine", "SavedScenario", "ScoringWeightsVersion", "UseCaseScore"]
-__all__ += [  # monitoring (issue 6)
+__all__ += [
     "MonitoringAlert", "MonitoringColumnResult", "MonitoringConfig", "MonitoringOutcome", "MonitoringReference",
     "MonitoringRun",
 ]
-__all__ += ["AnalysisArtifact", "AnalysisBinding", "AnalysisRun"]  # analysis (issue 5)
+__all__ += ["AnalysisArtifact", "AnalysisBinding", "AnalysisRun"]
 __all__ += ["PublicRegisterEntry", "PublicReport", "PublicReportRefusal"]
+__all__ += ["Notification", "NotificationCursor", "NotificationDelivery", "NotificationPreference"]

@@ -1,4 +1,4 @@
-"""Governance of the use cases (issue 3): the pure engines of ``policies`` wired to the database."""
+"""Governance of the use cases: the pure engines of ``policies`` wired to the database."""
 
 from portal.services.governance.service import GovernanceService
 from portal.services.governance.views import (

@@ -7,14 +7,13 @@ from policies.prioritisation.scoring import (
     CRITERIA,
     NOT_FILLED_FR,
     RANK_COLUMNS_FR,
-    ImpactLevel,
-    RiskClass,
     UseCaseCriteria,
     WeightsError,
     load_weights,
     rank,
     score,
 )
+from policies.vocabulary import AiActClass, ImpactLevel
 
 RULES = Path(__file__).resolve().parents[3] / "policies" / "rules" / "scoring.yaml"
 
@@ -79,7 +78,7 @@ def test_missing_exclude_policy_renormalises_within_group():
 
 def test_prohibited_is_not_plannable_and_ranks_last(weights):
     items = [
-        UseCaseCriteria(reference="P", **{c.code: 5 for c in CRITERIA}, risk_class=RiskClass.PROHIBITED),
+        UseCaseCriteria(reference="P", **{c.code: 5 for c in CRITERIA}, risk_class=AiActClass.PROHIBITED),
         UseCaseCriteria(reference="A", **FULL, risk_class="minimal", impact_level=ImpactLevel.I),
     ]
     df = rank(items, weights)

@@ -30,5 +30,5 @@ class IdentitySession(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     revoked_reason: Mapped[str | None] = mapped_column(String(32))
-    #: Last page run seen, to at most a minute (see SessionService.touch); None until the first.
+    #: Last page run seen, to at most a minute (see SignInSessionService.touch); None until the first.
     last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -18,28 +18,29 @@ import altair as alt
 import pandas as pd
 
 from policies.access import require
-from policies.prioritisation import RANK_COLUMNS_FR, compare
 from policies.prioritisation import charts as pcharts
+from policies.prioritisation import compare
 from policies.prioritisation._format import fr_eur, fr_number
 from policies.prioritisation.scenario import BUDGET_BASIS_FR, STATUS_FR
 from policies.vocabulary import Action, Principal
 from portal.services.audit import AuditService
 from portal.services.exports import XLSX_MIME, ExportFile
-from portal.services.portfolio import PortfolioService, ScenarioOutcome
+from portal.services.portfolio.fields import BENEFIT_LABELS, BUDGET_LABELS, RANKED_COLUMNS_FR, ScenarioOutcome
+from portal.services.portfolio.service import PortfolioService
 from portal.services.spreadsheet import to_xlsx_bytes
 
-RANKED_FR = RANK_COLUMNS_FR | {"stage": "Étape", "cost": "Coût première année (€)"}
 RANKED_ORDER = ["rank", "reference", "title", "stage", "family", "direction", "priority", "value", "feasibility",
                 "risk_penalty", "risk_class", "impact_level", "cost", "build_cost", "run_cost_per_year",
                 "effort_days", "completeness", "missing", "weights_version"]
 EUR = "#,##0 €"
 NUM1 = "0.0"
-SELECTED_FR = {"reference": "Référence", "title": "Intitulé", "stage": "Étape", "priority": "Priorité",
-               "build_cost": "Coût de réalisation (€)", "run_cost_per_year": "Coût annuel de fonctionnement (€)",
-               "scenario_cost": "Coût retenu pour le scénario (€)", "effort_days": "Charge (jours-personne)"}
-BUDGET_FR = {"year": "Année", "reference": "Référence", "title": "Intitulé", "voted": "Voté (€)",
-             "committed": "Engagé (€)", "spent": "Dépensé (€)"}
-BENEFITS_FR = {"reference": "Référence", "title": "Intitulé", "indicator": "Indicateur", "unit": "Unité",
+SELECTED_FR = {k: RANKED_COLUMNS_FR[k] for k in ("reference", "title", "stage", "priority", "build_cost",
+                                               "run_cost_per_year")} | {
+    "scenario_cost": "Coût retenu pour le scénario (€)", "effort_days": RANKED_COLUMNS_FR["effort_days"]}
+BUDGET_FR = {"year": BUDGET_LABELS["year"], "reference": RANKED_COLUMNS_FR["reference"],
+             "title": RANKED_COLUMNS_FR["title"]} | {k: BUDGET_LABELS[k] for k in ("voted", "committed", "spent")}
+BENEFITS_FR = {"reference": RANKED_COLUMNS_FR["reference"], "title": RANKED_COLUMNS_FR["title"],
+               "indicator": BENEFIT_LABELS["indicator"], "unit": BENEFIT_LABELS["unit"],
                "baseline": "Référence initiale", "target": "Cible", "measured_value": "Mesuré",
                "measured_on": "Mesuré le", "rate": "Gain atteint (% de l'attendu)"}
 PDF_MIME = "application/pdf"
@@ -51,7 +52,7 @@ def ranked_fr(df: pd.DataFrame) -> pd.DataFrame:
     out["eligible"] = df["eligible"].map({True: "oui", False: "non"})
     out["completeness"] = (df["completeness"] * 100).round(0)
     out["rank"] = out["rank"].astype(object).where(out["rank"].notna(), None)
-    return out.rename(columns=RANKED_FR | {"completeness": "Critères renseignés (%)"})
+    return out.rename(columns=RANKED_COLUMNS_FR | {"completeness": "Critères renseignés (%)"})
 
 
 def scenario_totals(out: ScenarioOutcome) -> pd.DataFrame:
@@ -122,9 +123,9 @@ class PortfolioExports:
         sheets["Bénéfices"] = self.portfolio.benefits()[list(BENEFITS_FR)].rename(columns=BENEFITS_FR)
         w = self.portfolio.weights()
         sheets["Pondérations"] = _weights_frame(w.model_dump(mode="json"))
-        formats = {c: EUR for c in (*RANKED_FR.values(), *SELECTED_FR.values(), *BUDGET_FR.values())
+        formats = {c: EUR for c in (*RANKED_COLUMNS_FR.values(), *SELECTED_FR.values(), *BUDGET_FR.values())
                    if c.endswith("(€)")}
-        formats |= {RANKED_FR[c]: NUM1 for c in ("priority", "value", "feasibility")} | {"Priorité": NUM1}
+        formats |= {RANKED_COLUMNS_FR[c]: NUM1 for c in ("priority", "value", "feasibility")} | {"Priorité": NUM1}
         data = to_xlsx_bytes(sheets, title="Portefeuille IA — priorisation et scénarios", number_formats=formats)
         self.audit.record(principal, "export", "portfolio", "xlsx",
                           details={"rows": len(ranked), "scenarios": [o.params.name for o in scenarios],

@@ -22,7 +22,7 @@ from policies.vocabulary import Action, Principal, Role
 from portal.db.base import utcnow
 from portal.db.models import IdentitySession
 from portal.repositories import people as people_repo
-from portal.repositories import sessions as repo
+from portal.repositories import sign_in_sessions as repo
 from portal.services import audit
 from portal.services.errors import NotFound
 
@@ -73,7 +73,7 @@ class SessionCheck:
     touch_every: dt.timedelta = dt.timedelta(minutes=1)
 
     def needs_touch(self, now: dt.datetime | None = None) -> bool:
-        """Whether this page run should record itself (see :meth:`SessionService.touch`)."""
+        """Whether this page run should record itself (see :meth:`SignInSessionService.touch`)."""
         seen = self.last_seen_at
         return self.status == "ok" and (seen is None or (now or utcnow()) - seen >= self.touch_every)
 
@@ -106,7 +106,7 @@ def _principal(s: Session, person_id: int) -> Principal | None:
     return Principal(person_id=person.id, display_name=person.display_name, roles=roles)
 
 
-class SessionService:
+class SignInSessionService:
     def __init__(self, reader: sessionmaker[Session], writer: sessionmaker[Session]) -> None:
         self._reader = reader
         self._writer = writer

@@ -1,300 +1,51 @@
-"""Analysis: bind a use case to a module, run it on uploaded files or its sample, store, reopen, compare.
-
-A run reads every named input, checks it against the module's schema and validates the parameters
-*before* anything is written: a bad file stores nothing. The validated frames, the uploaded bytes,
-the result tables and the charts are stored compressed (Parquet, gzip) with a SHA-256 checksum.
-
-``run`` computes and stores in one transaction (CLI, tests, demo). ``start_run`` validates, stores the
-run as ``running`` with its inputs, then computes in a background thread that writes its progress; the
-page polls ``get_run`` and never freezes. ``set_reference`` marks the run monitoring compares with and
-then calls the ``on_reference`` hook with the run's inputs.
-"""
+"""Running a module on a use case's files, in one transaction or in the background, and reading runs back."""
 
 from __future__ import annotations
 
 import datetime as dt
 import gzip
-import hashlib
 import importlib.resources
 import io
 import json
-import math
 import threading
 import zipfile
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal, get_args, get_origin
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.orm import Session, sessionmaker
 
 from policies.access import require
 from policies.vocabulary import Action, Principal
-from portal.db.models import AnalysisArtifact, AnalysisBinding, AnalysisRun, UseCase
+from portal.db.models import AnalysisArtifact, AnalysisRun
 from portal.repositories import analysis as repo
 from portal.services import audit
+from portal.services.analysis.bindings import BindingsMixin
+from portal.services.analysis.storage import (
+    _artifact,
+    _checked,
+    _clean_metric,
+    _module,
+    _parquet,
+    _read_parquet,
+    _view,
+    param_labels,
+)
+from portal.services.analysis.views import (
+    STATUS_FR,
+    AnalysisFailed,
+    Progress,
+    RunDetail,
+    RunView,
+    UploadedFile,
+)
 from portal.services.errors import InvalidInput, NotFound, VigieError
 from portal.services.validation import french_problems
-from usecases import loading, registry
+from usecases import loading
 from usecases.base import AnalysisModule, AnalysisResult, fingerprint
 
-#: Largest file a person may upload for one input.
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
-STATUS_FR = {"running": "en cours", "done": "terminée", "failed": "en échec", "interrupted": "interrompue"}
-#: A background run that has not finished after this long was cut short (the portal restarted or
-#: stopped while it ran): it is shown as interrupted, so no page waits for it for ever.
-STALLED_AFTER = dt.timedelta(hours=1)
-
-OnReference = Callable[[Principal, int, int, dict[str, pd.DataFrame]], None]
-Progress = Callable[[float, str], None]
-
-
-class AnalysisFailed(VigieError):
-    """The module could not compute a result on these inputs (message in French)."""
-
-
-@dataclass(frozen=True)
-class UploadedFile:
-    """A file as a person gave it: its name (for the format and the messages) and its bytes."""
-
-    name: str
-    data: bytes
-
-
-@dataclass(frozen=True)
-class ModuleInfo:
-    key: str
-    title: str
-    description: str
-    version: str
-    inputs: list[tuple[str, str]]  # (name, French title)
-
-
-@dataclass(frozen=True)
-class BindingView:
-    use_case_id: int
-    module_key: str
-    module_title: str
-    bound_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class RunView:
-    id: int
-    use_case_id: int
-    module_key: str
-    module_version: str
-    params: dict[str, Any]
-    input_fingerprint: str
-    inputs: dict[str, Any]
-    status: str
-    progress: float
-    progress_label: str
-    metrics: dict[str, float | None]
-    metric_labels: dict[str, str]
-    table_labels: dict[str, str]
-    notes: list[str]
-    error: str | None
-    created_by_id: int | None
-    created_by_name: str
-    started_at: dt.datetime
-    finished_at: dt.datetime | None
-    is_reference: bool
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_FR.get(self.status, self.status)
-
-    @property
-    def finished(self) -> bool:
-        return self.status != "running"
-
-
-@dataclass
-class RunDetail:
-    run: RunView
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    #: Vega-Lite specifications of the module's Altair charts, by chart key.
-    charts: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-
-@dataclass
-class TableDiff:
-    name: str
-    title: str
-    rows_a: int
-    rows_b: int
-    only_a: int
-    only_b: int
-    columns_differ: bool
-    #: Up to 200 differing rows, with a ``Présence`` column (« seulement A » / « seulement B »).
-    rows: pd.DataFrame
-
-    @property
-    def identical(self) -> bool:
-        return not self.columns_differ and self.only_a == 0 and self.only_b == 0
-
-
-@dataclass
-class Comparison:
-    a: RunView
-    b: RunView
-    same_inputs: bool
-    params: pd.DataFrame  # Paramètre, A, B (only those that differ)
-    metrics: pd.DataFrame  # Clé, Indicateur, A, B, Écart
-    tables: list[TableDiff]
-
-
-# ---- storage helpers ------------------------------------------------------------------------------
-
-def _artifact(kind: str, name: str, content: bytes, media_type: str, file_name: str | None = None) -> AnalysisArtifact:
-    return AnalysisArtifact(kind=kind, name=name, file_name=file_name, media_type=media_type, size=len(content),
-                            checksum=hashlib.sha256(content).hexdigest(), content=content)
-
-
-def _parquet(df: pd.DataFrame) -> bytes:
-    frame = df.copy()
-    frame.columns = [str(c) for c in frame.columns]
-    for col in frame.columns:  # mixed object columns (numbers and text) become text
-        if frame[col].dtype == object:
-            frame[col] = frame[col].map(lambda v: v if v is None or isinstance(v, str) or pd.isna(v) else str(v))
-    buf = io.BytesIO()
-    frame.to_parquet(buf, index=False, compression="zstd")
-    return buf.getvalue()
-
-
-def _checked(art: AnalysisArtifact) -> bytes:
-    if hashlib.sha256(art.content).hexdigest() != art.checksum:
-        raise VigieError(f"Fichier stocké « {art.name} » altéré : empreinte SHA-256 différente.")
-    return art.content
-
-
-def _read_parquet(art: AnalysisArtifact) -> pd.DataFrame:
-    return pd.read_parquet(io.BytesIO(_checked(art)))
-
-
-def _clean_metric(value: Any) -> float | None:
-    v = float(value)
-    return None if math.isnan(v) or math.isinf(v) else v
-
-
-def _view(run: AnalysisRun, now: dt.datetime | None = None) -> RunView:
-    labels = run.labels or {}
-    status, error = run.status, run.error
-    now = now or dt.datetime.now(dt.UTC)
-    if status == "running" and run.started_at is not None and now - run.started_at > STALLED_AFTER:
-        status = "interrupted"
-        error = ("Exécution interrompue : aucun résultat plus d'une heure après son lancement (le portail a "
-                 "sans doute redémarré pendant le calcul). Relancez l'analyse.")
-    return RunView(
-        id=run.id, use_case_id=run.use_case_id, module_key=run.module_key, module_version=run.module_version,
-        params=dict(run.params or {}), input_fingerprint=run.input_fingerprint, inputs=dict(run.inputs or {}),
-        status=status, progress=run.progress, progress_label=run.progress_label,
-        metrics=dict(run.metrics or {}), metric_labels=dict(labels.get("metrics", {})),
-        table_labels=dict(labels.get("tables", {})), notes=list(run.notes or []), error=error,
-        created_by_id=run.created_by_id, created_by_name=run.created_by_name, started_at=run.started_at,
-        finished_at=run.finished_at, is_reference=run.is_reference,
-    )
-
-
-def param_labels(module: AnalysisModule[Any]) -> dict[str, str]:
-    return {name: f.title or name for name, f in module.params_model.model_fields.items()}
-
-
-def param_choices(module: AnalysisModule[Any], name: str) -> dict[str, str] | None:
-    """{value: French label} for a Literal parameter, else None."""
-    f = module.params_model.model_fields[name]
-    if get_origin(f.annotation) is not Literal:
-        return None
-    extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
-    labels = extra.get("choices") or {}
-    assert isinstance(labels, dict)
-    return {str(v): str(labels.get(v, v)) for v in get_args(f.annotation)}
-
-
-def _module(key: str) -> AnalysisModule[Any]:
-    try:
-        return registry.get(key)
-    except registry.UnknownModule as exc:
-        raise InvalidInput([exc.message]) from None
-
-
-class AnalysisService:
-    def __init__(self, reader: sessionmaker[Session], writer: sessionmaker[Session], *,
-                 on_reference: OnReference | None = None, max_upload_bytes: int = MAX_UPLOAD_BYTES) -> None:
-        self._reader = reader
-        self._writer = writer
-        self.on_reference = on_reference
-        self.max_upload_bytes = max_upload_bytes
-        self._threads: dict[int, threading.Thread] = {}
-
-    # ---- modules and bindings ----------------------------------------------------------------
-
-    @staticmethod
-    def modules() -> list[ModuleInfo]:
-        return [ModuleInfo(m.key, m.title, m.description, m.version, [(s.name, s.title_fr) for s in m.inputs])
-                for m in registry.load().values()]
-
-    @staticmethod
-    def module(key: str) -> AnalysisModule[Any]:
-        return _module(key)
-
-    def binding(self, use_case_id: int) -> BindingView | None:
-        with self._reader() as s:
-            b = repo.binding(s, use_case_id)
-            return None if b is None else self._binding_view(b)
-
-    def bindings(self) -> dict[int, BindingView]:
-        with self._reader() as s:
-            return {b.use_case_id: self._binding_view(b) for b in repo.bindings(s)}
-
-    @staticmethod
-    def _binding_view(b: AnalysisBinding) -> BindingView:
-        try:
-            title = registry.get(b.module_key).title
-        except registry.UnknownModule:
-            title = f"{b.module_key} (module absent)"
-        return BindingView(b.use_case_id, b.module_key, title, b.bound_at)
-
-    def _use_case(self, s: Session, use_case_id: int) -> UseCase:
-        uc = s.get(UseCase, use_case_id)
-        if uc is None:
-            raise NotFound(f"Cas d'usage n° {use_case_id} introuvable.")
-        return uc
-
-    def bind(self, principal: Principal, use_case_id: int, module_key: str) -> BindingView:
-        with self._writer.begin() as s:
-            uc = self._use_case(s, use_case_id)
-            require(principal, Action.BIND_MODULE, owner_ids=[uc.lead_id])  # before naming the module
-            module = _module(module_key)
-            b = repo.binding(s, use_case_id)
-            before = None if b is None else {"module": b.module_key}
-            if b is None:
-                b = AnalysisBinding(use_case_id=use_case_id, module_key=module.key)
-                s.add(b)
-            b.module_key = module.key
-            b.bound_by_id = principal.person_id or None
-            b.bound_at = dt.datetime.now(dt.UTC)
-            s.flush()
-            audit.append(s, principal, "bind_module", "analysis_binding", b.id, use_case_id=use_case_id,
-                         before=before, after={"module": module.key, "version": module.version})
-            return self._binding_view(b)
-
-    def unbind(self, principal: Principal, use_case_id: int) -> None:
-        with self._writer.begin() as s:
-            uc = self._use_case(s, use_case_id)
-            require(principal, Action.BIND_MODULE, owner_ids=[uc.lead_id])
-            b = repo.binding(s, use_case_id)
-            if b is None:
-                raise NotFound("Ce cas d'usage n'est associé à aucun module d'analyse.")
-            audit.append(s, principal, "unbind_module", "analysis_binding", b.id, use_case_id=use_case_id,
-                         before={"module": b.module_key})
-            s.delete(b)
-
-    # ---- validation (nothing is written before it passes) -----------------------------------
-
+class RunsMixin(BindingsMixin):
     def validate_params(self, module: AnalysisModule[Any], params: Mapping[str, Any] | None) -> BaseModel:
         try:
             return module.params_model.model_validate(dict(params or {}))
@@ -324,7 +75,7 @@ class AnalysisService:
                 read = spec.reader or loading.read_table
                 raw = read(up.data, up.name, max_bytes=self.max_upload_bytes)
                 frames[spec.name] = loading.prepare(raw, spec.schema)
-            except loading.InvalidInput as exc:
+            except InvalidInput as exc:
                 problems.extend(f"« {up.name} » ({spec.title_fr}) — {p}" for p in exc.problems)
         if problems:
             raise InvalidInput(problems)
@@ -338,8 +89,6 @@ class AnalysisService:
             if b is None:
                 raise InvalidInput(["Ce cas d'usage n'est associé à aucun module d'analyse : associez-en un d'abord."])
             return _module(b.module_key)
-
-    # ---- running ------------------------------------------------------------------------------
 
     @staticmethod
     def _compute(module: AnalysisModule[Any], frames: dict[str, pd.DataFrame], params: BaseModel,
@@ -454,7 +203,7 @@ class AnalysisService:
                 audit.append(s, principal, "finish_analysis", "analysis_run", run_id, use_case_id=run.use_case_id,
                              after={"status": "done", "metrics": run.metrics})
         except Exception as exc:  # recorded on the run, shown on the page
-            message = str(exc) if isinstance(exc, VigieError) else f"L'analyse a échoué : {exc}"
+            message = str(exc) if isinstance(exc, VigieError | InvalidInput) else f"L'analyse a échoué : {exc}"
             with self._writer.begin() as s:
                 run = s.get(AnalysisRun, run_id)
                 if run is not None:
@@ -470,8 +219,6 @@ class AnalysisService:
             if not thread.is_alive():
                 self._threads.pop(run_id, None)
         return self.get_run(run_id)
-
-    # ---- reading runs ---------------------------------------------------------------------------
 
     def list_runs(self, use_case_id: int) -> list[RunView]:
         with self._reader() as s:
@@ -532,42 +279,6 @@ class AnalysisService:
             zf.writestr("notes.txt", "\n".join(run.notes) + ("\n" if run.notes else ""))
         return buf.getvalue()
 
-    # ---- comparing ------------------------------------------------------------------------------
-
-    def compare(self, run_a: int, run_b: int) -> Comparison:
-        a, b = self.open_run(run_a), self.open_run(run_b)
-        labels = a.run.metric_labels | b.run.metric_labels
-        keys = list(dict.fromkeys([*a.run.metrics, *b.run.metrics]))
-        metrics = pd.DataFrame([{
-            "Clé": k,
-            "Indicateur": labels.get(k, k),
-            "A": a.run.metrics.get(k),
-            "B": b.run.metrics.get(k),
-            "Écart": (b.run.metrics[k] - a.run.metrics[k])
-            if a.run.metrics.get(k) is not None and b.run.metrics.get(k) is not None else None,
-        } for k in keys], columns=["Clé", "Indicateur", "A", "B", "Écart"])
-        pkeys = list(dict.fromkeys([*a.run.params, *b.run.params]))
-        try:
-            module = registry.get(b.run.module_key)
-            plabels = param_labels(module)
-            choices = {k: param_choices(module, k) or {} for k in module.params_model.model_fields}
-        except registry.UnknownModule:
-            plabels, choices = {}, {}
-
-        def shown(k: str, v: Any) -> str:
-            return choices.get(k, {}).get(str(v), str(v).replace(".", ",") if isinstance(v, float) else str(v))
-
-        params = pd.DataFrame([{"Paramètre": plabels.get(k, k), "A": shown(k, a.run.params.get(k)),
-                                "B": shown(k, b.run.params.get(k))}
-                               for k in pkeys if a.run.params.get(k) != b.run.params.get(k)],
-                              columns=["Paramètre", "A", "B"])
-        titles = a.run.table_labels | b.run.table_labels
-        tables = [_table_diff(name, titles.get(name, name), a.tables.get(name), b.tables.get(name))
-                  for name in dict.fromkeys([*a.tables, *b.tables])]
-        return Comparison(a.run, b.run, a.run.input_fingerprint == b.run.input_fingerprint, params, metrics, tables)
-
-    # ---- monitoring reference -------------------------------------------------------------------
-
     def set_reference(self, principal: Principal, run_id: int) -> RunView:
         """Mark ``run_id`` as its use case's monitoring reference, then call ``on_reference``."""
         with self._writer.begin() as s:
@@ -589,30 +300,37 @@ class AnalysisService:
             use_case_id = run.use_case_id
             view = _view(run)
         if self.on_reference is not None:
-            self.on_reference(principal, use_case_id, run_id, self.run_inputs(run_id))
+            self.on_reference(principal, use_case_id, run_id, self.monitored_frames(run_id))
         return view
 
+    def monitored_frames(self, run_id: int) -> dict[str, pd.DataFrame]:
+        """What monitoring compares for a run: its inputs, and the result table its module watches
+        when the module declares one (``monitored_output``: routed requests, drafted answers…)."""
+        frames = self.run_inputs(run_id)
+        run = self.get_run(run_id)
+        output = _module(run.module_key).monitored_output
+        if output is not None:
+            table = self.open_run(run_id).tables.get(output[0])
+            if table is not None:
+                frames[output[0]] = table
+        return frames
 
-def _table_diff(name: str, title: str, a: pd.DataFrame | None, b: pd.DataFrame | None) -> TableDiff:
-    a = a if a is not None else pd.DataFrame()
-    b = b if b is not None else pd.DataFrame()
-    if list(a.columns) != list(b.columns):
-        return TableDiff(name, title, len(a), len(b), len(a), len(b), True, pd.DataFrame())
-
-    def canon(df: pd.DataFrame) -> pd.DataFrame:
-        out = df.copy()
-        for col in out.columns:
-            if pd.api.types.is_float_dtype(out[col]):
-                out[col] = out[col].round(9)
-        return out.astype(str)
-
-    cols = list(a.columns)
-    ca, cb = canon(a), canon(b)
-    ca["_row_a"], cb["_row_b"] = range(len(a)), range(len(b))
-    merged = ca.merge(cb, on=cols, how="outer", indicator="_side")
-    left = merged.loc[merged["_side"] == "left_only", "_row_a"].astype(int).tolist()
-    right = merged.loc[merged["_side"] == "right_only", "_row_b"].astype(int).tolist()
-    rows = pd.concat([a.iloc[left].assign(Présence="seulement A"), b.iloc[right].assign(Présence="seulement B")],
-                     ignore_index=True)
-    rows = rows[["Présence", *cols]].head(200) if len(rows) else pd.DataFrame(columns=["Présence", *cols])
-    return TableDiff(name, title, len(a), len(b), len(left), len(right), False, rows)
+    def check_run(self, principal: Principal, run_id: int) -> Any:
+        """Check a finished run against its use case's monitoring reference: the Suivi tab then shows
+        how this run's data (or output) moved since the reference run. Returns monitoring's check."""
+        with self._reader() as s:
+            run = s.get(AnalysisRun, run_id)
+            if run is None:
+                raise NotFound(f"Exécution n° {run_id} introuvable.")
+            uc = self._use_case(s, run.use_case_id)
+            require(principal, Action.RUN_MONITORING, owner_ids=[uc.lead_id])
+            status, use_case_id, is_reference = run.status, run.use_case_id, run.is_reference
+        if status != "done":
+            raise InvalidInput([f"L'exécution n° {run_id} n'est pas terminée ({STATUS_FR.get(status)}) : "
+                                "elle ne peut pas être contrôlée."])
+        if is_reference:
+            raise InvalidInput([f"L'exécution n° {run_id} est la référence du suivi : contrôlez une exécution "
+                                "plus récente."])
+        if self.on_check is None:
+            raise InvalidInput(["Le suivi n'est pas relié aux analyses dans ce portail."])
+        return self.on_check(principal, use_case_id, run_id, self.monitored_frames(run_id))

@@ -1,0 +1,33 @@
+"""What every part of the analysis service shares: its sessions and the use case."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from portal.db.models import UseCase
+from portal.services.analysis.views import (
+    MAX_UPLOAD_BYTES,
+    OnCheck,
+    OnReference,
+)
+from portal.services.errors import NotFound
+
+
+class AnalysisBase:
+    def __init__(self, reader: sessionmaker[Session], writer: sessionmaker[Session], *,
+                 on_reference: OnReference | None = None, max_upload_bytes: int = MAX_UPLOAD_BYTES) -> None:
+        self._reader = reader
+        self._writer = writer
+        self.on_reference = on_reference
+        #: Wired to monitoring: a later run checked against the reference (``check_run``).
+        self.on_check: OnCheck | None = None
+        self.max_upload_bytes = max_upload_bytes
+        self._threads: dict[int, threading.Thread] = {}
+
+    def _use_case(self, s: Session, use_case_id: int) -> UseCase:
+        uc = s.get(UseCase, use_case_id)
+        if uc is None:
+            raise NotFound(f"Cas d'usage n° {use_case_id} introuvable.")
+        return uc

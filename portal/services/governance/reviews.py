@@ -1,0 +1,219 @@
+"""Periodic reviews of deployed use cases, and the overview pages read: portfolio, attention, CRPA texts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from policies import crpa
+from policies.access import require
+from policies.review import add_months, months_between_reviews, review_due
+from policies.vocabulary import (
+    Action,
+    GateDecision,
+    ImpactLevel,
+    ObligationStatus,
+    Principal,
+    Role,
+    Stage,
+)
+from portal.db.models import (
+    PeriodicReview,
+)
+from portal.repositories import governance as repo
+from portal.repositories import register as register_repo
+from portal.services import audit
+from portal.services.errors import InvalidInput
+from portal.services.governance.base import (
+    UNASSESSED_REVIEW_LEVEL,
+)
+from portal.services.governance.gates import GatesMixin
+from portal.services.governance.views import (
+    REVIEW_OUTCOMES,
+    GateRequestView,
+    PeriodicReviewView,
+    PortfolioRow,
+    ReviewStatus,
+)
+from portal.services.register import AttentionItem
+
+
+class ReviewsMixin(GatesMixin):
+    def record_review(self, principal: Principal, use_case_id: int, *, reviewed_on: dt.date | None = None,
+                      outcome: str = "continue", notes: str = "", today: dt.date | None = None) -> PeriodicReviewView:
+        require(principal, Action.RECORD_REVIEW)
+        today = today or dt.date.today()
+        reviewed_on = reviewed_on or today
+        problems = []
+        if reviewed_on > today:
+            problems.append("Champ « Date de la revue » : ne peut pas être dans le futur.")
+        if outcome not in REVIEW_OUTCOMES:
+            problems.append(f"Champ « Conclusion » : valeur non prévue « {outcome} » ; valeurs possibles : "
+                            f"{', '.join(REVIEW_OUTCOMES)}.")
+        if problems:
+            raise InvalidInput(problems)
+        with self._writer.begin() as s:
+            uc = self._use_case(s, use_case_id)
+            if uc.stage not in (Stage.PILOT.value, Stage.EVALUATION.value, Stage.DEPLOYED.value):
+                raise InvalidInput([f"Revue périodique sans objet à l'étape « {Stage(uc.stage).label} »."])
+            cl = repo.latest_classification(s, uc.id)
+            level = ImpactLevel(cl.impact_level) if cl and cl.impact_level else None
+            months = months_between_reviews(level or UNASSESSED_REVIEW_LEVEL)
+            row = PeriodicReview(
+                use_case_id=uc.id, reviewed_on=reviewed_on, impact_level=level.value if level else None,
+                cadence_months=months, next_due=add_months(reviewed_on, months), outcome=outcome,
+                notes=(notes or "").strip(), reviewed_by_id=principal.person_id,
+                reviewed_by_name=principal.display_name,
+            )
+            s.add(row)
+            s.flush()
+            audit.append(s, principal, "review", "use_case", uc.id, use_case_id=uc.id,
+                         after={"reviewed_on": reviewed_on, "outcome": outcome, "next_due": row.next_due})
+            return PeriodicReviewView.model_validate(row)
+
+    def reviews(self, use_case_id: int) -> list[PeriodicReviewView]:
+        with self._reader() as s:
+            return [PeriodicReviewView.model_validate(r) for r in repo.reviews(s, use_case_id)]
+
+    def review_statuses(self, today: dt.date | None = None) -> dict[int, ReviewStatus]:
+        """The review status of every deployed use case, keyed by use case id."""
+        today = today or dt.date.today()
+        with self._reader() as s:
+            deployed = [uc for uc in register_repo.search(s, stages=[Stage.DEPLOYED.value])]
+            if not deployed:
+                return {}
+            classes = repo.latest_classifications(s)
+            last_reviews: dict[int, PeriodicReview] = {}
+            for r in repo.reviews(s):
+                last_reviews.setdefault(r.use_case_id, r)
+            decisions = repo.decisions(s)
+            deployed_on: dict[int, dt.date] = {}
+            for d in decisions.values():
+                if d.stage_after == Stage.DEPLOYED.value and d.stage_before != Stage.DEPLOYED.value:
+                    deployed_on[d.use_case_id] = max(d.decided_on, deployed_on.get(d.use_case_id, d.decided_on))
+            out = {}
+            for uc in deployed:
+                cl = classes.get(uc.id)
+                level = ImpactLevel(cl.impact_level) if cl and cl.impact_level else None
+                last = last_reviews.get(uc.id)
+                since = last.reviewed_on if last else deployed_on.get(uc.id, uc.updated_at.date())
+                due = review_due(level or UNASSESSED_REVIEW_LEVEL, since, today)
+                out[uc.id] = ReviewStatus(
+                    use_case_id=uc.id, reference=uc.reference, title=uc.title, impact_level=level,
+                    cadence_months=months_between_reviews(level or UNASSESSED_REVIEW_LEVEL),
+                    last_review=last.reviewed_on if last else None, since=since, due_date=due.due_date,
+                    overdue=due.overdue,
+                )
+            return out
+
+    def review_status(self, use_case_id: int, today: dt.date | None = None) -> ReviewStatus | None:
+        return self.review_statuses(today).get(use_case_id)
+
+    def overdue_reviews(self, today: dt.date | None = None) -> list[ReviewStatus]:
+        return sorted((r for r in self.review_statuses(today).values() if r.overdue), key=lambda r: r.due_date)
+
+    def review_labels(self, today: dt.date | None = None) -> dict[str, str]:
+        """Reference -> the register's "Revue périodique" cell: overdue or up to date, and the due date."""
+        return {r.reference: ("En retard · " if r.overdue else "À jour · ") + r.due_date.strftime("%d/%m/%Y")
+                for r in self.review_statuses(today).values()}
+
+    def portfolio(self, today: dt.date | None = None) -> list[PortfolioRow]:
+        today = today or dt.date.today()
+        reviews = self.review_statuses(today)
+        with self._reader() as s:
+            classes = repo.latest_classifications(s)
+            decided = repo.decisions(s)
+            pending = {}
+            for r in repo.requests(s):
+                if r.id not in decided and r.use_case_id not in pending:
+                    pending[r.use_case_id] = Stage(r.to_stage).label
+            open_obl: dict[int, int] = {}
+            for rec in repo.obligations(s):
+                if rec.applicable and rec.status not in (ObligationStatus.DONE.value,
+                                                         ObligationStatus.NOT_APPLICABLE.value):
+                    open_obl[rec.use_case_id] = open_obl.get(rec.use_case_id, 0) + 1
+            rows = []
+            for uc in register_repo.search(s):
+                cl = classes.get(uc.id)
+                rv = reviews.get(uc.id)
+                rows.append(PortfolioRow(
+                    use_case_id=uc.id, reference=uc.reference, title=uc.title, stage=Stage(uc.stage),
+                    risk_class=cl.risk_class if cl else None, impact_level=cl.impact_level if cl else None,
+                    validated=bool(cl and cl.validated_at), pending_request=pending.get(uc.id),
+                    review=rv.label_fr if rv else "", review_overdue=bool(rv and rv.overdue),
+                    open_obligations=open_obl.get(uc.id, 0),
+                ))
+            return sorted(rows, key=lambda r: r.reference)
+
+    def attention(self, principal: Principal, today: dt.date | None = None) -> list[AttentionItem]:
+        """Governance items for the home page: held or refused gates, overdue reviews and obligations."""
+        today = today or dt.date.today()
+        mine_only = principal.roles == frozenset({Role.PROJECT_LEAD})
+        items: list[AttentionItem] = []
+        with self._reader() as s:
+            cases = {uc.id: uc for uc in register_repo.search(s)}
+        visible = {i for i, uc in cases.items() if not mine_only or uc.lead_id == principal.person_id}
+        latest: dict[int, GateRequestView] = {}
+        for req in self.requests():
+            if req.use_case_id in visible and req.use_case_id not in latest:
+                latest[req.use_case_id] = req
+        for req in latest.values():
+            to = req.to_stage.label
+            if req.pending:
+                if req.missing:
+                    msg = f"Passage à l'étape « {to} » en attente ; conditions manquantes : " + " ".join(req.missing)
+                    items.append(AttentionItem(req.use_case_id, req.reference, req.title, msg, "warning"))
+                else:
+                    items.append(AttentionItem(req.use_case_id, req.reference, req.title,
+                                               f"Passage à l'étape « {to} » à décider ({req.authority.label}).",
+                                               "info"))
+            elif req.decision and req.decision.decision is GateDecision.REFUSE:
+                items.append(AttentionItem(req.use_case_id, req.reference, req.title,
+                                           f"Passage à l'étape « {to} » refusé le "
+                                           f"{req.decision.decided_on.strftime('%d/%m/%Y')} : {req.decision.reasons}",
+                                           "error"))
+        for rv in self.overdue_reviews(today):
+            if rv.use_case_id in visible:
+                items.append(AttentionItem(rv.use_case_id, rv.reference, rv.title,
+                                           f"Revue périodique en retard : due le {rv.due_date.strftime('%d/%m/%Y')}.",
+                                           "error"))
+        if principal.has(Role.COMPLIANCE, Role.PROJECT_LEAD, Role.DIRECTOR):
+            for ref, title, ob in self.overdue_obligations(today):
+                if ob.use_case_id in visible:
+                    items.append(AttentionItem(ob.use_case_id, ref, title,
+                                               f"Obligation en retard (échéance {ob.due_date:%d/%m/%Y}) : "
+                                               f"{ob.title_fr}", "warning"))
+        order = {"error": 0, "warning": 1, "info": 2}
+        return sorted(items, key=lambda i: (order[i.severity], i.reference))
+
+    def crpa_sheet(self, use_case_id: int) -> dict[str, Any]:
+        """The sheet :mod:`policies.crpa` reads, from the use case and its questionnaire answers."""
+        with self._reader() as s:
+            uc = self._use_case(s, use_case_id)
+            cl = repo.latest_classification(s, uc.id)
+            answers = cl.crpa_answers if cl else {}
+            return {
+                "title": uc.title,
+                "purpose": uc.problem,
+                "administration": answers.get("administration") or "",
+                "service": uc.service or uc.direction,
+                "contact": answers.get("contact") or "",
+                "rules_url": answers.get("rules_url") or None,
+                "automation": uc.automation,
+                "contribution": uc.human_role or "",
+                "data_sources": [{"name": d.name, "origin": d.producer} for d in uc.data_sources],
+            }
+
+    def crpa_mention(self, use_case_id: int) -> str:
+        """The explicit mention (CRPA L311-3-1) for decisions taken with this use case."""
+        try:
+            return crpa.mention_text(self.crpa_sheet(use_case_id))
+        except ValueError as exc:
+            raise InvalidInput([str(exc)]) from None
+
+    def crpa_explanation(self, use_case_id: int) -> str:
+        """The answer template to a person's request for an explanation (R311-3-1-2), in Markdown."""
+        try:
+            return crpa.explanation_template(self.crpa_sheet(use_case_id))
+        except ValueError as exc:
+            raise InvalidInput([str(exc)]) from None

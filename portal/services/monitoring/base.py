@@ -1,0 +1,85 @@
+"""What every part of the monitoring service shares: its sessions, the use case's level and owner checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitoring.alerts import (
+    AlertThresholds,
+    thresholds_for_level,
+)
+from monitoring.drift import DriftConfig
+from policies.access import require
+from policies.vocabulary import Action, Principal, RiskProfile
+from portal.db.models import (
+    UseCase,
+)
+from portal.services.errors import NotFound
+from portal.services.monitoring.views import LevelInfo
+
+ClassificationOf = Callable[[int], RiskProfile]
+DEFAULT_LEVEL = 2
+
+
+class MonitoringBase:
+    def __init__(
+        self,
+        reader: sessionmaker[Session],
+        writer: sessionmaker[Session],
+        classification_of: ClassificationOf | None = None,
+        *,
+        on_suspension_proposed: Callable[[int, int], None] | None = None,
+        module_of: Callable[[int], str | None] | None = None,
+    ) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._classification_of = classification_of
+        self._on_suspension_proposed = on_suspension_proposed
+        #: The analysis module bound to a use case (its input schema gives the monitored columns).
+        self.module_of = module_of
+
+    def _module_key(self, uc: UseCase) -> str | None:
+        return self.module_of(uc.id) if self.module_of is not None else None
+
+    def level_of(self, use_case_id: int) -> LevelInfo:
+        """The impact level from governance, or level II by default (and said so)."""
+        if self._classification_of is not None:
+            profile = self._classification_of(use_case_id)
+            ai_class = profile.ai_class.value if profile.ai_class else None
+            if profile.impact_level is not None:
+                return LevelInfo(profile.impact_level.rank, "governance", ai_class)
+            return LevelInfo(DEFAULT_LEVEL, "default", ai_class)
+        return LevelInfo(DEFAULT_LEVEL, "default")
+
+    def thresholds(self, use_case_id: int) -> tuple[AlertThresholds, LevelInfo]:
+        cfg = self.config(use_case_id)
+        if cfg is None:
+            raise NotFound("Le suivi de ce cas d'usage n'est pas configuré.")
+        level = self.level_of(use_case_id)
+        return self._thresholds(cfg.drift_settings, cfg.min_metrics, cfg.max_metrics, cfg.suspension_runs,
+                                level), level
+
+    @staticmethod
+    def _thresholds(drift_settings: dict[str, Any], min_metrics: dict[str, float] | None,
+                    max_metrics: dict[str, float] | None, suspension_runs: int, level: LevelInfo) -> AlertThresholds:
+        return thresholds_for_level(level.level, drift=DriftConfig(**drift_settings), min_metrics=min_metrics,
+                                    max_metrics=max_metrics, suspension_runs=suspension_runs)
+
+    def _use_case(self, s: Session, use_case_id: int) -> UseCase:
+        uc = s.get(UseCase, use_case_id)
+        if uc is None:
+            raise NotFound(f"Cas d'usage n° {use_case_id} introuvable.")
+        return uc
+
+    def _owned(self, s: Session, principal: Principal, use_case_id: int, action: Action) -> UseCase:
+        uc = self._use_case(s, use_case_id)
+        require(principal, action, owner_ids=[uc.lead_id])
+        return uc
+
+    def _authorise(self, principal: Principal, use_case_id: int, action: Action) -> None:
+        """Permission before validation: a refused caller learns nothing of the configuration or the file."""
+        with self._reader() as s:
+            self._owned(s, principal, use_case_id, action)

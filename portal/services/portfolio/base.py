@@ -1,0 +1,78 @@
+"""What every part of the portfolio service shares: its sessions, the use cases and their classification."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from policies.prioritisation import (
+    UseCaseCriteria,
+)
+from policies.vocabulary import RiskProfile
+from portal.db.models import (
+    UseCase,
+    UseCaseScore,
+)
+from portal.services.errors import NotFound
+from portal.services.portfolio.fields import (
+    ACTIVE_STAGES,
+    CRITERION_CODES,
+    ClassificationOf,
+)
+
+
+class PortfolioBase:
+    def __init__(self, reader: sessionmaker[Session], writer: sessionmaker[Session],
+                 classification_of: ClassificationOf | None = None) -> None:
+        self._reader = reader
+        self._writer = writer
+        self.classification_of = classification_of
+
+    def _use_case(self, s: Session, use_case_id: int) -> UseCase:
+        uc = s.get(UseCase, use_case_id)
+        if uc is None:
+            raise NotFound(f"Cas d'usage n° {use_case_id} introuvable.")
+        return uc
+
+    def _classification(self, use_case_id: int) -> tuple[RiskProfile, str]:
+        if self.classification_of is None:
+            return RiskProfile(), ("Gouvernance non reliée : le cas est traité comme non classé et "
+                                   "sans niveau d'impact évalué.")
+        profile = self.classification_of(use_case_id)
+        if profile.ai_class is None and profile.impact_level is None:
+            note = "Pas encore de classification AI Act ni d'analyse d'impact dans le dossier de gouvernance."
+        else:
+            level = f"niveau {profile.impact_level.value}" if profile.impact_level else "niveau d'impact non évalué"
+            note = f"Risque lu dans le dossier de gouvernance : {profile.class_label}, {level}."
+        return profile, note
+
+    def _rows(self, stages: Sequence[str] = ACTIVE_STAGES) -> list[dict[str, Any]]:
+        """Use cases with their score inputs (one query each), for the given stages."""
+        with self._reader() as s:
+            cases = s.scalars(select(UseCase).where(UseCase.stage.in_(list(stages))).order_by(UseCase.reference)).all()
+            scores = {r.use_case_id: r for r in s.scalars(select(UseCaseScore)).all()}
+            out = []
+            for uc in cases:
+                sc = scores.get(uc.id)
+                out.append({
+                    "use_case_id": uc.id, "reference": uc.reference, "title": uc.title, "family": uc.family,
+                    "direction": uc.direction, "stage": uc.stage, "start": uc.start_date, "end": uc.end_date,
+                    "build_cost": uc.build_cost, "run_cost_per_year": uc.run_cost_per_year,
+                    **{c: getattr(sc, c) if sc else None for c in (*CRITERION_CODES, "effort_days")},
+                })
+            return out
+
+    def _criteria(self, rows: list[dict[str, Any]]) -> tuple[list[UseCaseCriteria], dict[str, str]]:
+        items, notes = [], {}
+        for r in rows:
+            profile, note = self._classification(r["use_case_id"])
+            notes[r["reference"]] = note
+            items.append(UseCaseCriteria(
+                reference=r["reference"], title=r["title"], family=r["family"], direction=r["direction"],
+                risk_class=profile.ai_class, impact_level=profile.impact_level, build_cost=r["build_cost"], run_cost_per_year=r["run_cost_per_year"],
+                effort_days=r["effort_days"], **{c: r[c] for c in CRITERION_CODES},
+            ))
+        return items, notes

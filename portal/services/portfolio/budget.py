@@ -1,0 +1,182 @@
+"""Budget lines and expected benefits of each use case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from policies.access import require
+from policies.vocabulary import Action, Principal
+from portal.db.models import (
+    BenefitMeasure,
+    BudgetLine,
+    UseCase,
+)
+from portal.services import audit
+from portal.services.errors import InvalidInput, NotFound, StaleEdit
+from portal.services.portfolio import budget_import
+from portal.services.portfolio.base import PortfolioBase
+from portal.services.portfolio.fields import (
+    BENEFIT_LABELS,
+    BUDGET_LABELS,
+    BenefitFields,
+    BudgetFields,
+    _benefit_fields,
+    _jsonable,
+)
+from portal.services.validation import validate
+from usecases import loading
+
+
+class BudgetMixin(PortfolioBase):
+    def set_budget_line(self, principal: Principal, use_case_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        """Create or replace the budget line of a use case for a year (voted, committed, spent); audited."""
+        require(principal, Action.MANAGE_BUDGET)
+        fields = validate(BudgetFields, data, BUDGET_LABELS)
+        with self._writer.begin() as s:
+            self._use_case(s, use_case_id)
+            row, _ = self._upsert_budget(s, principal, use_case_id, fields.model_dump())
+            return {"id": row.id, "use_case_id": use_case_id, **fields.model_dump()}
+
+    def import_budget_lines(self, principal: Principal, data: bytes, filename: str) -> dict[str, int]:
+        """Budget lines from a finance export (CSV or Excel: reference, year, voted, committed, spent),
+        all or nothing: any problem (named by line and column) and nothing is written. Each line
+        created or changed is audited like a line typed in the sheet. Returns the counts
+        ``created``, ``updated``, ``unchanged``."""
+        require(principal, Action.MANAGE_BUDGET)
+        table = loading.read_table(data, filename)
+        with self._reader() as s:
+            known = dict(s.execute(select(UseCase.reference, UseCase.id)).tuples().all())
+        rows, problems = budget_import.parse(table, known, BudgetFields)
+        if problems:
+            raise InvalidInput(problems)
+        counts = {"created": 0, "updated": 0, "unchanged": 0}
+        with self._writer.begin() as s:
+            for r in rows:
+                _, outcome = self._upsert_budget(s, principal, known[r.reference], r.fields,
+                                                 details={"import": filename, "line": r.line})
+                counts[outcome] += 1
+        return counts
+
+    def _upsert_budget(self, s: Session, principal: Principal, use_case_id: int, new: dict[str, Any],
+                       details: dict[str, Any] | None = None) -> tuple[BudgetLine, str]:
+        row = s.scalar(select(BudgetLine).where(BudgetLine.use_case_id == use_case_id,
+                                                BudgetLine.year == new["year"]))
+        if row is None:
+            row = BudgetLine(use_case_id=use_case_id, **new)
+            s.add(row)
+            s.flush()
+            audit.append(s, principal, "create", "budget_line", row.id, use_case_id=use_case_id, after=new,
+                         details=details)
+            return row, "created"
+        before, after = audit.diff({k: getattr(row, k) for k in new}, new)
+        if not after:
+            return row, "unchanged"
+        for k, v in new.items():
+            setattr(row, k, v)
+        s.flush()
+        audit.append(s, principal, "update", "budget_line", row.id, use_case_id=use_case_id,
+                     before=before, after=after, details=details)
+        return row, "updated"
+
+    def benefit_measure(self, measure_id: int) -> dict[str, Any]:
+        """One measure's fields as entered, the starting point of a correction."""
+        with self._reader() as s:
+            row = s.get(BenefitMeasure, measure_id)
+            if row is None:
+                raise NotFound(f"Mesure de bénéfice n° {measure_id} introuvable (supprimée entre-temps ?).")
+            return _benefit_fields(row)
+
+    def update_benefit_measure(self, principal: Principal, measure_id: int, data: dict[str, Any],
+                               expected: dict[str, Any] | None = None) -> str:
+        """Correct a measure in place (project lead of the use case, admin); the audit event keeps both
+        versions. ``expected`` is the measure as the form showed it: if someone changed it since, nothing is
+        written. Returns "updated" or "unchanged"."""
+        with self._writer.begin() as s:
+            row = s.get(BenefitMeasure, measure_id, with_for_update=True)
+            if row is None:
+                raise NotFound(f"Mesure de bénéfice n° {measure_id} introuvable (supprimée entre-temps ?).")
+            uc = self._use_case(s, row.use_case_id)
+            require(principal, Action.RECORD_OUTCOMES, owner_ids=[uc.lead_id])
+            fields = validate(BenefitFields, data, BENEFIT_LABELS).model_dump()
+            before = _benefit_fields(row)
+            if expected is not None and _jsonable(expected) != _jsonable(before):
+                raise StaleEdit("Cette mesure a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte. "
+                                "Rien n'a été enregistré : rechargez la fiche, puis corrigez-la à nouveau.")
+            if fields == before:
+                return "unchanged"
+            for k, v in fields.items():
+                setattr(row, k, v)
+            s.flush()
+            changed = [k for k in fields if fields[k] != before[k]]
+            old, new = _jsonable(before), _jsonable(fields)
+            audit.append(s, principal, "update", "benefit_measure", measure_id, use_case_id=uc.id,
+                         before={k: old[k] for k in changed}, after={k: new[k] for k in changed})
+            return "updated"
+
+    def delete_benefit_measure(self, principal: Principal, measure_id: int) -> None:
+        """Remove a measure entered by mistake (project lead of the use case, admin); the audit event keeps
+        what it said."""
+        with self._writer.begin() as s:
+            row = s.get(BenefitMeasure, measure_id)
+            if row is None:
+                raise NotFound(f"Mesure de bénéfice n° {measure_id} introuvable (déjà supprimée ?).")
+            uc = self._use_case(s, row.use_case_id)
+            require(principal, Action.RECORD_OUTCOMES, owner_ids=[uc.lead_id])
+            before = _jsonable(_benefit_fields(row))
+            s.delete(row)
+            audit.append(s, principal, "delete", "benefit_measure", measure_id, use_case_id=uc.id, before=before)
+
+    def add_benefit_measure(self, principal: Principal, use_case_id: int, data: dict[str, Any]) -> int:
+        """Record a KPI measured at evaluation against its baseline and target (project lead, admin); audited."""
+        with self._writer.begin() as s:
+            uc = self._use_case(s, use_case_id)
+            require(principal, Action.RECORD_OUTCOMES, owner_ids=[uc.lead_id])
+            fields = validate(BenefitFields, data, BENEFIT_LABELS)
+            row = BenefitMeasure(use_case_id=use_case_id, recorded_by_id=principal.person_id or None,
+                                 **fields.model_dump())
+            s.add(row)
+            s.flush()
+            audit.append(s, principal, "create", "benefit_measure", row.id, use_case_id=use_case_id,
+                         after=fields.model_dump(mode="json"))
+            return row.id
+
+    def budget_lines(self) -> pd.DataFrame:
+        with self._reader() as s:
+            rows = s.execute(select(BudgetLine, UseCase.reference, UseCase.title)
+                             .join(UseCase, UseCase.id == BudgetLine.use_case_id)
+                             .order_by(BudgetLine.year, UseCase.reference)).all()
+        return pd.DataFrame([{"year": b.year, "reference": ref, "title": title, "voted": b.voted,
+                              "committed": b.committed, "spent": b.spent, "use_case_id": b.use_case_id}
+                             for b, ref, title in rows],
+                            columns=["year", "reference", "title", "voted", "committed", "spent", "use_case_id"])
+
+    def budget_by_year(self) -> pd.DataFrame:
+        df = self.budget_lines()
+        if df.empty:
+            return pd.DataFrame(columns=["year", "voted", "committed", "spent"])
+        return df.groupby("year", as_index=False)[["voted", "committed", "spent"]].sum()
+
+    def benefits(self, use_case_id: int | None = None) -> pd.DataFrame:
+        """Benefits measured vs expected. ``expected`` / ``measured`` are gains over the baseline, so a KPI
+        meant to fall (calls, delays) reads the same way as one meant to rise; ``rate`` = measured / expected."""
+        q = (select(BenefitMeasure, UseCase.reference, UseCase.title)
+             .join(UseCase, UseCase.id == BenefitMeasure.use_case_id)
+             .order_by(UseCase.reference, BenefitMeasure.measured_on))
+        if use_case_id is not None:
+            q = q.where(BenefitMeasure.use_case_id == use_case_id)
+        with self._reader() as s:
+            rows = s.execute(q).all()
+        out = []
+        for b, ref, title in rows:
+            base = b.baseline or 0.0
+            expected, measured = b.target - base, b.measured - base
+            out.append({"reference": ref, "title": title, "indicator": b.indicator, "unit": b.unit or "",
+                        "baseline": b.baseline, "target": b.target, "measured_value": b.measured,
+                        "measured_on": b.measured_on, "expected": expected, "measured": measured,
+                        "rate": (measured / expected * 100) if expected else None, "id": b.id})
+        return pd.DataFrame(out, columns=["reference", "title", "indicator", "unit", "baseline", "target",
+                                          "measured_value", "measured_on", "expected", "measured", "rate", "id"])

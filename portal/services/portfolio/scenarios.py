@@ -1,0 +1,144 @@
+"""Scenarios: the best portfolio under a budget and a capacity, saved to compare."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+
+from policies.access import require
+from policies.prioritisation import (
+    Candidate,
+    Constraints,
+    ScenarioInfeasible,
+    ScenarioResult,
+    plan,
+)
+from policies.vocabulary import Action, Principal, Stage
+from portal.db.models import (
+    SavedScenario,
+)
+from portal.services import audit
+from portal.services.errors import InvalidInput
+from portal.services.portfolio.fields import (
+    DEFAULT_CANDIDATE_STAGES,
+    SCENARIO_LABELS,
+    SavedScenarioView,
+    ScenarioOutcome,
+    ScenarioParams,
+)
+from portal.services.portfolio.scores import ScoresMixin
+from portal.services.validation import validate
+
+
+class ScenariosMixin(ScoresMixin):
+    def candidates(self, stages: Sequence[str] = DEFAULT_CANDIDATE_STAGES) -> pd.DataFrame:
+        """The ranked use cases a scenario may choose from (eligible ones only)."""
+        df = self.ranked(stages)
+        return df[df["eligible"]].reset_index(drop=True)
+
+    def run_scenario(self, params: ScenarioParams | dict[str, Any]) -> ScenarioOutcome:
+        """Choose the set of use cases of greatest total priority under budget and capacity (exact, HiGHS).
+
+        Infeasible inputs raise :class:`InvalidInput` with the planner's French message.
+        """
+        p = params if isinstance(params, ScenarioParams) else validate(ScenarioParams, params, SCENARIO_LABELS)
+        weights_version = self.weights().version
+        df = self.candidates(p.stages)
+        known = set(df["reference"])
+        everything = self.ranked(tuple(s.value for s in Stage)).set_index("reference")
+        problems = []
+        for label, refs in (("imposés", p.must_do), ("écartés", p.excluded),
+                            ("mutuellement exclusifs", tuple(r for g in p.exclusive_groups for r in g))):
+            for ref in refs:
+                if ref in known:
+                    continue
+                if ref not in everything.index:
+                    why = "est inconnu"
+                elif not everything.loc[ref, "eligible"]:
+                    why = f"n'est pas planifiable (classe de risque : {everything.loc[ref, 'risk_class']})"
+                else:
+                    why = (f"est à l'étape « {everything.loc[ref, 'stage']} », hors des étapes candidates "
+                           "choisies")
+                problems.append(f"Cas d'usage {label} : {ref} {why}.")
+        if problems:
+            raise InvalidInput(problems)
+        if df.empty:
+            raise InvalidInput(["Aucun cas d'usage candidat aux étapes choisies : rien à planifier."])
+        cands = [Candidate(id=r.reference, value=float(r.priority), build_cost=_or_zero(r.build_cost),
+                           run_cost_per_year=_or_zero(r.run_cost_per_year),
+                           effort_days=_or_zero(r.effort_days), title=r.title) for r in df.itertuples()]
+        k = Constraints(budget=p.budget, capacity_days=p.capacity_days, budget_basis=p.budget_basis,
+                        horizon_years=p.horizon_years, must_do=p.must_do,
+                        exclusive_groups=tuple(g for g in p.exclusive_groups if len(g) > 1), excluded=p.excluded)
+        try:
+            result = plan(cands, k, name=p.name)
+        except ScenarioInfeasible as exc:
+            raise InvalidInput([str(exc)]) from None
+        chosen = df[df["reference"].isin(result.selected_ids)].copy()
+        chosen["scenario_cost"] = [c.cost(p.budget_basis, p.horizon_years) for c in cands
+                                   if c.id in set(result.selected_ids)]
+        chosen = chosen[["reference", "title", "stage", "priority", "build_cost", "run_cost_per_year",
+                         "scenario_cost", "effort_days"]].reset_index(drop=True)
+        notes = []
+        no_cost = [r.reference for r in df.itertuples() if _missing(r.build_cost) and _missing(r.run_cost_per_year)]
+        no_effort = [r.reference for r in df.itertuples() if r.effort_days is None or pd.isna(r.effort_days)]
+        if no_cost:
+            notes.append(f"Coût non renseigné, compté pour zéro : {', '.join(no_cost)}.")
+        if no_effort:
+            notes.append(f"Charge non renseignée, comptée pour zéro : {', '.join(no_effort)}.")
+        return ScenarioOutcome(p, result, chosen, len(cands), weights_version, notes=notes)
+
+    def save_scenario(self, principal: Principal, params: ScenarioParams | dict[str, Any]) -> ScenarioOutcome:
+        """Run and keep a scenario (parameters, result, weights version, who, when); audited."""
+        require(principal, Action.SAVE_SCENARIO)
+        out = self.run_scenario(params)
+        result = _result_dict(out)
+        with self._writer.begin() as s:
+            row = SavedScenario(name=out.params.name, params=out.params.model_dump(mode="json"), result=result,
+                                weights_version=out.weights_version, created_by_id=principal.person_id or None)
+            s.add(row)
+            s.flush()
+            audit.append(s, principal, "create", "scenario", row.id,
+                         after={"name": row.name, "params": row.params},
+                         details={"selected": list(out.result.selected_ids), "total_value": out.result.total_value,
+                                  "total_cost": out.result.total_cost, "weights_version": out.weights_version})
+            out.saved_id, out.saved_at = row.id, row.created_at
+        out.saved_by = principal.display_name
+        return out
+
+    def saved_scenarios(self) -> list[SavedScenarioView]:
+        with self._reader() as s:
+            rows = s.scalars(select(SavedScenario).order_by(SavedScenario.id.desc())).all()
+            return [SavedScenarioView(r.id, r.name, r.params, r.result, r.weights_version, r.created_by_id,
+                                      r.created_at) for r in rows]
+
+
+def _result_dict(out: ScenarioOutcome) -> dict[str, Any]:
+    r = out.result
+    return {"selected_ids": list(r.selected_ids), "total_value": r.total_value, "total_cost": r.total_cost,
+            "total_effort": r.total_effort, "budget_left": r.budget_left, "capacity_left": r.capacity_left,
+            "status": r.status, "solve_seconds": r.solve_seconds, "available_budget": r.available_budget,
+            "budget_basis": r.budget_basis, "horizon_years": r.horizon_years, "candidates": out.candidates}
+
+
+def result_from_saved(view: SavedScenarioView) -> ScenarioResult:
+    """The stored result as a :class:`ScenarioResult`, to compare it with fresh ones."""
+    r = view.result
+    return ScenarioResult(name=view.name, selected_ids=tuple(r["selected_ids"]), total_value=r["total_value"],
+                          total_cost=r["total_cost"], total_effort=r["total_effort"], budget_left=r["budget_left"],
+                          capacity_left=r["capacity_left"], status=r["status"], solve_seconds=r["solve_seconds"],
+                          budget_basis=r["budget_basis"], horizon_years=r["horizon_years"],
+                          available_budget=r["available_budget"])
+
+
+def _missing(x: Any) -> bool:
+    """An empty cost or effort: None from the database, NaN once in a pandas table."""
+    return x is None or bool(pd.isna(x))
+
+
+def _or_zero(x: Any) -> float:
+    """Empty costs and efforts count as zero in the planner (as the documentation says)."""
+    return 0.0 if _missing(x) else float(x)
