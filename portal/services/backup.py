@@ -26,7 +26,7 @@ first migrated), inserts every table in one transaction, moves PostgreSQL sequen
 restored keys, writes the evidence files, and verifies the audit chain before committing: a broken
 chain leaves the target as empty as it was. The restore is recorded as one audit event appended
 to the restored chain; the backup, as one event in the source's chain naming the archive's SHA-256.
-See docs/decisions/0002-backup-archive.md.
+See docs/decisions/0069-backup-archive.md.
 """
 
 from __future__ import annotations
