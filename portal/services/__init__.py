@@ -13,6 +13,7 @@ from portal.services.audit_export import AuditExportService
 from portal.services.exports import ExportService
 from portal.services.governance import GovernanceService
 from portal.services.identity import IdentityService
+from portal.services.inventory_import import InventoryImportService
 from portal.services.monitoring import MonitoringService
 from portal.services.notifications import NotificationService
 from portal.services.people import PeopleService
@@ -43,6 +44,7 @@ class Services:
     public_register: PublicRegisterService
     public_reports: PublicReportService
     notifications: NotificationService
+    inventory_import: InventoryImportService  # issue 19
 
 
 def build_services(url: str, data_dir: Path | None = None) -> Services:
@@ -92,6 +94,7 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
                                            per_entry=settings.public_reports_per_entry),
         notifications=NotificationService(db.reader, db.writer, settings.notify, review_due=lambda today: {
             i: r.due_date for i, r in governance.review_statuses(today).items()}),
+        inventory_import=InventoryImportService(register, audit, data_dir),
     )
 
 
