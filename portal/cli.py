@@ -383,7 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
     from portal.cli_governance import add_gate_commands
 
     add_gate_commands(sub)
-    # inventory (issue 19): vigie backup | restore | import
+    # inventory: vigie backup | restore | import
     from portal.cli_inventory import add_inventory_commands
 
     add_inventory_commands(sub)

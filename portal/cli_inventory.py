@@ -1,5 +1,5 @@
 """``vigie backup``, ``vigie restore`` and ``vigie import``: moving a whole database, and bringing in
-the inventory a collectivité already keeps (issue 19). Acting principal: the system (an administrator)."""
+the inventory a collectivité already keeps. Acting principal: the system (an administrator)."""
 
 from __future__ import annotations
 

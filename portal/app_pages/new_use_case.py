@@ -28,7 +28,7 @@ def _create(data: dict) -> None:  # type: ignore[type-arg]
 
 if submitted:
     data = forms.clean(values)
-    # issue 19: a likely duplicate (similar title, same service or provider) is shown first; the person decides
+    # a likely duplicate (similar title, same service or provider) is shown first; the person decides
     if svc.inventory_import.duplicates_for(data):
         st.session_state["new_pending"] = data
     else:

@@ -44,7 +44,7 @@ class Services:
     public_register: PublicRegisterService
     public_reports: PublicReportService
     notifications: NotificationService
-    inventory_import: InventoryImportService  # issue 19
+    inventory_import: InventoryImportService
 
 
 def build_services(url: str, data_dir: Path | None = None) -> Services:

@@ -71,7 +71,7 @@ EXPORT_FILES: dict[str, tuple[str, str]] = {
     "json": ("registre-public-algorithmes.json", "application/json"),
     "eurocities_json": (f"registre-algorithmes-eurocities-v{eurocities.VERSION}.json", "application/json"),
     "eurocities_csv": (f"registre-algorithmes-eurocities-v{eurocities.VERSION}.csv", "text/csv"),
-    # issue 19: the Dutch Algorithm Register's publication standard
+    # the Dutch Algorithm Register's publication standard
     "algoritmeregister_json": (f"algoritmeregister-v{algoritmeregister.VERSION}.json", "application/json"),
 }
 EXPORT_FORMATS = tuple(EXPORT_FILES)

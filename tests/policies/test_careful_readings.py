@@ -1,4 +1,4 @@
-"""Issue 18: one test per question a careful compliance officer could misread.
+"""One test per question a careful compliance officer could misread.
 
 Each test answers as the misleading reading would (the officer reading the wording and the help in
 good faith) and checks that the engine still reaches the right class and keeps the key duties.

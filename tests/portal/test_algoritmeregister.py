@@ -1,4 +1,4 @@
-"""The Dutch Algorithm Register export (publication standard 1.0) of the demo's published entries (issue 19)."""
+"""The Dutch Algorithm Register export (publication standard 1.0) of the demo's published entries."""
 
 from __future__ import annotations
 

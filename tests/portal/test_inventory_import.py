@@ -1,5 +1,5 @@
 """Importing an existing inventory: French spreadsheets, Eurocities registers, per-row French messages,
-all or nothing, every row accounted for, audited with the file's checksum (issue 19)."""
+all or nothing, every row accounted for, audited with the file's checksum."""
 
 from __future__ import annotations
 

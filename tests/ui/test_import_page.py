@@ -1,4 +1,4 @@
-"""The inventory import page (issue 19) through AppTest on the demo: mapping, preview, import."""
+"""The inventory import page through AppTest on the demo: mapping, preview, import."""
 
 from __future__ import annotations
 

@@ -146,7 +146,7 @@ def test_file_over_20_mb_is_refused(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-# --- the run's own check against its simplest baselines (issue 14) -----------------------------------
+# --- the run's own check against its simplest baselines -----------------------------------
 
 def test_run_reports_its_accuracy_against_the_simplest_baselines(result):
     m = result.metrics

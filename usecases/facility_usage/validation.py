@@ -219,7 +219,7 @@ def sites_worse(bt: pd.DataFrame) -> list[str]:
 
 def report_later(full: pd.DataFrame, country: str = "CA-QC") -> dict:
     """The procedure, with the module's settings, on the days after the shared file (never used to tune):
-    every week from ``LATER_FIRST_ORIGIN``, and from ``END_OF_AUGUST`` 28 days ahead (issue 14's case)."""
+    every week from ``LATER_FIRST_ORIGIN``, and from ``END_OF_AUGUST`` 28 days ahead."""
     weekly = backtest(full, MAX_HORIZON, LATER_FIRST_ORIGIN, 7, country, ets_params=model.ETS_PARAMS)
     august = backtest(full, MAX_HORIZON, END_OF_AUGUST, 7, country, ets_params=model.ETS_PARAMS,
                       last_origin=END_OF_AUGUST)
