@@ -111,6 +111,11 @@ class RegisterService:
             uc_id = uc.id
         return self.get(uc_id)
 
+    def count(self) -> int:
+        """How many use cases the register holds."""
+        with self._reader() as s:
+            return repo.count(s)
+
     def directions(self) -> list[str]:
         with self._reader() as s:
             return repo.directions(s)

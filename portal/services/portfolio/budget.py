@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from policies.access import require
@@ -13,8 +12,9 @@ from policies.vocabulary import Action, Principal
 from portal.db.models import (
     BenefitMeasure,
     BudgetLine,
-    UseCase,
 )
+from portal.repositories import portfolio as repo
+from portal.repositories import register as register_repo
 from portal.services import audit
 from portal.services.errors import InvalidInput, NotFound, StaleEdit
 from portal.services.portfolio import budget_import
@@ -49,7 +49,7 @@ class BudgetMixin(PortfolioBase):
         require(principal, Action.MANAGE_BUDGET)
         table = loading.read_table(data, filename)
         with self._reader() as s:
-            known = dict(s.execute(select(UseCase.reference, UseCase.id)).tuples().all())
+            known = register_repo.ids_by_reference(s)
         rows, problems = budget_import.parse(table, known, BudgetFields)
         if problems:
             raise InvalidInput(problems)
@@ -63,8 +63,7 @@ class BudgetMixin(PortfolioBase):
 
     def _upsert_budget(self, s: Session, principal: Principal, use_case_id: int, new: dict[str, Any],
                        details: dict[str, Any] | None = None) -> tuple[BudgetLine, str]:
-        row = s.scalar(select(BudgetLine).where(BudgetLine.use_case_id == use_case_id,
-                                                BudgetLine.year == new["year"]))
+        row = repo.budget_line(s, use_case_id, new["year"])
         if row is None:
             row = BudgetLine(use_case_id=use_case_id, **new)
             s.add(row)
@@ -85,7 +84,7 @@ class BudgetMixin(PortfolioBase):
     def benefit_measure(self, measure_id: int) -> dict[str, Any]:
         """One measure's fields as entered, the starting point of a correction."""
         with self._reader() as s:
-            row = s.get(BenefitMeasure, measure_id)
+            row = repo.benefit_measure(s, measure_id)
             if row is None:
                 raise NotFound(f"Mesure de bénéfice n° {measure_id} introuvable (supprimée entre-temps ?).")
             return _benefit_fields(row)
@@ -96,7 +95,7 @@ class BudgetMixin(PortfolioBase):
         versions. ``expected`` is the measure as the form showed it: if someone changed it since, nothing is
         written. Returns "updated" or "unchanged"."""
         with self._writer.begin() as s:
-            row = s.get(BenefitMeasure, measure_id, with_for_update=True)
+            row = repo.benefit_measure(s, measure_id, for_update=True)
             if row is None:
                 raise NotFound(f"Mesure de bénéfice n° {measure_id} introuvable (supprimée entre-temps ?).")
             uc = self._use_case(s, row.use_case_id)
@@ -121,7 +120,7 @@ class BudgetMixin(PortfolioBase):
         """Remove a measure entered by mistake (project lead of the use case, admin); the audit event keeps
         what it said."""
         with self._writer.begin() as s:
-            row = s.get(BenefitMeasure, measure_id)
+            row = repo.benefit_measure(s, measure_id)
             if row is None:
                 raise NotFound(f"Mesure de bénéfice n° {measure_id} introuvable (déjà supprimée ?).")
             uc = self._use_case(s, row.use_case_id)
@@ -146,9 +145,7 @@ class BudgetMixin(PortfolioBase):
 
     def budget_lines(self) -> pd.DataFrame:
         with self._reader() as s:
-            rows = s.execute(select(BudgetLine, UseCase.reference, UseCase.title)
-                             .join(UseCase, UseCase.id == BudgetLine.use_case_id)
-                             .order_by(BudgetLine.year, UseCase.reference)).all()
+            rows = repo.budget_lines_with_use_case(s)
         return pd.DataFrame([{"year": b.year, "reference": ref, "title": title, "voted": b.voted,
                               "committed": b.committed, "spent": b.spent, "use_case_id": b.use_case_id}
                              for b, ref, title in rows],
@@ -163,13 +160,8 @@ class BudgetMixin(PortfolioBase):
     def benefits(self, use_case_id: int | None = None) -> pd.DataFrame:
         """Benefits measured vs expected. ``expected`` / ``measured`` are gains over the baseline, so a KPI
         meant to fall (calls, delays) reads the same way as one meant to rise; ``rate`` = measured / expected."""
-        q = (select(BenefitMeasure, UseCase.reference, UseCase.title)
-             .join(UseCase, UseCase.id == BenefitMeasure.use_case_id)
-             .order_by(UseCase.reference, BenefitMeasure.measured_on))
-        if use_case_id is not None:
-            q = q.where(BenefitMeasure.use_case_id == use_case_id)
         with self._reader() as s:
-            rows = s.execute(q).all()
+            rows = repo.benefit_measures_with_use_case(s, use_case_id)
         out = []
         for b, ref, title in rows:
             base = b.baseline or 0.0

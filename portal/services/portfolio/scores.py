@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from policies.access import require
@@ -23,6 +22,7 @@ from portal.db.models import (
     ScoringWeightsVersion,
     UseCaseScore,
 )
+from portal.repositories import portfolio as repo
 from portal.services import audit
 from portal.services.errors import InvalidInput
 from portal.services.portfolio.base import PortfolioBase
@@ -42,12 +42,12 @@ class ScoresMixin(PortfolioBase):
     def weights(self) -> ScoringWeights:
         """The weights in force: the latest version an administrator set, else policies/rules/scoring.yaml."""
         with self._reader() as s:
-            row = s.scalars(select(ScoringWeightsVersion).order_by(ScoringWeightsVersion.id.desc()).limit(1)).first()
+            row = repo.latest_weights(s)
             return load_weights(row.weights) if row else load_weights()
 
     def weights_history(self) -> list[dict[str, Any]]:
         with self._reader() as s:
-            rows = s.scalars(select(ScoringWeightsVersion).order_by(ScoringWeightsVersion.id.desc())).all()
+            rows = repo.weights_versions(s)
             return [{"version": r.version, "note": r.note, "created_by_id": r.created_by_id,
                      "created_at": r.created_at, "weights": r.weights} for r in rows]
 
@@ -61,7 +61,7 @@ class ScoresMixin(PortfolioBase):
         payload = weights.model_dump(mode="json")
         with self._writer.begin() as s:
             audit.repo.lock_chain(s)
-            taken = s.scalar(select(ScoringWeightsVersion.id).where(ScoringWeightsVersion.version == weights.version))
+            taken = repo.weights_version_id(s, weights.version)
             if taken is not None or weights.version == load_weights().version:
                 raise InvalidInput([f"Champ « Version » : la version « {weights.version} » existe déjà ; "
                                     "une version ne se modifie pas, donnez-en une nouvelle."])
@@ -75,7 +75,7 @@ class ScoresMixin(PortfolioBase):
 
     def score_inputs(self, use_case_id: int) -> ScoreInputs:
         with self._reader() as s:
-            row = s.scalar(select(UseCaseScore).where(UseCaseScore.use_case_id == use_case_id))
+            row = repo.score_of(s, use_case_id)
             if row is None:
                 return ScoreInputs(use_case_id, dict.fromkeys((*CRITERION_CODES, "effort_days", "rationale")), None)
             return ScoreInputs(use_case_id, {k: getattr(row, k) for k in ScoreFields.model_fields}, row.version)
@@ -88,7 +88,7 @@ class ScoresMixin(PortfolioBase):
                 uc = self._use_case(s, use_case_id)
                 require(principal, Action.SCORE_USE_CASE, owner_ids=[uc.lead_id])
                 fields = validate(ScoreFields, data, SCORE_LABELS)
-                row = s.scalar(select(UseCaseScore).where(UseCaseScore.use_case_id == use_case_id))
+                row = repo.score_of(s, use_case_id)
                 new = fields.model_dump()
                 # expected_version: None = no check; 0 = "not scored yet when the form was opened"
                 if row is None:
