@@ -15,13 +15,14 @@ from portal.db.models import (
 )
 from portal.repositories import portfolio as repo
 from portal.repositories import register as register_repo
-from portal.services import audit
+from portal.services import audit, editing
 from portal.services.errors import InvalidInput, NotFound, StaleEdit
 from portal.services.portfolio import budget_import
 from portal.services.portfolio.base import PortfolioBase
 from portal.services.portfolio.fields import (
     BENEFIT_LABELS,
     BUDGET_LABELS,
+    STALE_BENEFIT,
     BenefitFields,
     BudgetFields,
     _benefit_fields,
@@ -89,45 +90,40 @@ class BudgetMixin(PortfolioBase):
                 raise NotFound(f"Mesure de bénéfice n° {measure_id} introuvable (supprimée entre-temps ?).")
             return _benefit_fields(row)
 
+    def _editing_benefit(self, principal: Principal, measure_id: int, not_found: str) -> Any:
+        return editing.edit(self._writer, principal, Action.RECORD_OUTCOMES,
+                            load=lambda s: repo.benefit_measure(s, measure_id, for_update=True),
+                            not_found=not_found, use_case=lambda s, row: self._use_case(s, row.use_case_id),
+                            stale=STALE_BENEFIT)
+
     def update_benefit_measure(self, principal: Principal, measure_id: int, data: dict[str, Any],
                                expected: dict[str, Any] | None = None) -> str:
         """Correct a measure in place (project lead of the use case, admin); the audit event keeps both
         versions. ``expected`` is the measure as the form showed it: if someone changed it since, nothing is
         written. Returns "updated" or "unchanged"."""
-        with self._writer.begin() as s:
-            row = repo.benefit_measure(s, measure_id, for_update=True)
-            if row is None:
-                raise NotFound(f"Mesure de bénéfice n° {measure_id} introuvable (supprimée entre-temps ?).")
-            uc = self._use_case(s, row.use_case_id)
-            require(principal, Action.RECORD_OUTCOMES, owner_ids=[uc.lead_id])
+        with self._editing_benefit(principal, measure_id,
+                                   f"Mesure de bénéfice n° {measure_id} introuvable (supprimée entre-temps ?).") as e:
+            row = e.row
             fields = validate(BenefitFields, data, BENEFIT_LABELS).model_dump()
             before = _benefit_fields(row)
             if expected is not None and _jsonable(expected) != _jsonable(before):
-                raise StaleEdit("Cette mesure a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte. "
-                                "Rien n'a été enregistré : rechargez la fiche, puis corrigez-la à nouveau.")
+                raise StaleEdit(STALE_BENEFIT)
             if fields == before:
                 return "unchanged"
             for k, v in fields.items():
                 setattr(row, k, v)
-            s.flush()
-            changed = [k for k in fields if fields[k] != before[k]]
-            old, new = _jsonable(before), _jsonable(fields)
-            audit.append(s, principal, "update", "benefit_measure", measure_id, use_case_id=uc.id,
-                         before={k: old[k] for k in changed}, after={k: new[k] for k in changed})
+            e.session.flush()
+            e.record_change("update", "benefit_measure", measure_id, _jsonable(before), _jsonable(fields))
             return "updated"
 
     def delete_benefit_measure(self, principal: Principal, measure_id: int) -> None:
         """Remove a measure entered by mistake (project lead of the use case, admin); the audit event keeps
         what it said."""
-        with self._writer.begin() as s:
-            row = repo.benefit_measure(s, measure_id)
-            if row is None:
-                raise NotFound(f"Mesure de bénéfice n° {measure_id} introuvable (déjà supprimée ?).")
-            uc = self._use_case(s, row.use_case_id)
-            require(principal, Action.RECORD_OUTCOMES, owner_ids=[uc.lead_id])
-            before = _jsonable(_benefit_fields(row))
-            s.delete(row)
-            audit.append(s, principal, "delete", "benefit_measure", measure_id, use_case_id=uc.id, before=before)
+        with self._editing_benefit(principal, measure_id,
+                                   f"Mesure de bénéfice n° {measure_id} introuvable (déjà supprimée ?).") as e:
+            before = _jsonable(_benefit_fields(e.row))
+            e.session.delete(e.row)
+            e.record("delete", "benefit_measure", measure_id, before=before)
 
     def add_benefit_measure(self, principal: Principal, use_case_id: int, data: dict[str, Any]) -> int:
         """Record a KPI measured at evaluation against its baseline and target (project lead, admin); audited."""

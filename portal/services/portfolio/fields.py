@@ -19,7 +19,6 @@ from policies.vocabulary import RiskProfile, Stage
 from portal.db.models import (
     BenefitMeasure,
 )
-from portal.services.errors import StaleEdit
 
 #: The AI Act class and impact level of a use case, from the governance service.
 ClassificationOf = Callable[[int], RiskProfile]
@@ -143,9 +142,10 @@ class SavedScenarioView:
     created_at: dt.datetime
 
 
-def _stale() -> StaleEdit:
-    return StaleEdit("Ces notes ont été modifiées par quelqu'un d'autre depuis que vous les avez ouvertes. "
-                     "Rien n'a été enregistré : rechargez la fiche, puis saisissez-les à nouveau.")
+STALE_SCORES = ("Ces notes ont été modifiées par quelqu'un d'autre depuis que vous les avez ouvertes. "
+                "Rien n'a été enregistré : rechargez la fiche, puis saisissez-les à nouveau.")
+STALE_BENEFIT = ("Cette mesure a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte. "
+                 "Rien n'a été enregistré : rechargez la fiche, puis corrigez-la à nouveau.")
 
 
 def _benefit_fields(row: BenefitMeasure) -> dict[str, Any]:
