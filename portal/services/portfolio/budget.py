@@ -16,7 +16,7 @@ from portal.db.models import (
 from portal.repositories import portfolio as repo
 from portal.repositories import register as register_repo
 from portal.services import audit, editing
-from portal.services.errors import InvalidInput, NotFound, StaleEdit
+from portal.services.errors import InvalidInput, NotFound
 from portal.services.portfolio import budget_import
 from portal.services.portfolio.base import PortfolioBase
 from portal.services.portfolio.fields import (
@@ -25,6 +25,7 @@ from portal.services.portfolio.fields import (
     STALE_BENEFIT,
     BenefitFields,
     BudgetFields,
+    EditableMeasure,
     _benefit_fields,
     _jsonable,
 )
@@ -84,11 +85,16 @@ class BudgetMixin(PortfolioBase):
 
     def benefit_measure(self, measure_id: int) -> dict[str, Any]:
         """One measure's fields as entered, the starting point of a correction."""
+        return self.editable_benefit_measure(measure_id).fields
+
+    def editable_benefit_measure(self, measure_id: int) -> EditableMeasure:
+        """One measure's fields and their version, read together: what a correction form shows and
+        gives back as ``expected_version``."""
         with self._reader() as s:
             row = repo.benefit_measure(s, measure_id)
             if row is None:
                 raise NotFound(f"Mesure de bénéfice n° {measure_id} introuvable (supprimée entre-temps ?).")
-            return _benefit_fields(row)
+            return EditableMeasure(_benefit_fields(row), row.version)
 
     def _editing_benefit(self, principal: Principal, measure_id: int, not_found: str) -> Any:
         return editing.edit(self._writer, principal, Action.RECORD_OUTCOMES,
@@ -97,17 +103,16 @@ class BudgetMixin(PortfolioBase):
                             stale=STALE_BENEFIT)
 
     def update_benefit_measure(self, principal: Principal, measure_id: int, data: dict[str, Any],
-                               expected: dict[str, Any] | None = None) -> str:
+                               expected_version: int | None = None) -> str:
         """Correct a measure in place (project lead of the use case, admin); the audit event keeps both
-        versions. ``expected`` is the measure as the form showed it: if someone changed it since, nothing is
-        written. Returns "updated" or "unchanged"."""
+        versions. ``expected_version`` is the version the form showed (None: no check): if someone
+        changed the measure since, nothing is written. Returns "updated" or "unchanged"."""
         with self._editing_benefit(principal, measure_id,
                                    f"Mesure de bénéfice n° {measure_id} introuvable (supprimée entre-temps ?).") as e:
             row = e.row
             fields = validate(BenefitFields, data, BENEFIT_LABELS).model_dump()
+            e.check_version(expected_version)
             before = _benefit_fields(row)
-            if expected is not None and _jsonable(expected) != _jsonable(before):
-                raise StaleEdit(STALE_BENEFIT)
             if fields == before:
                 return "unchanged"
             for k, v in fields.items():
@@ -116,11 +121,13 @@ class BudgetMixin(PortfolioBase):
             e.record_change("update", "benefit_measure", measure_id, _jsonable(before), _jsonable(fields))
             return "updated"
 
-    def delete_benefit_measure(self, principal: Principal, measure_id: int) -> None:
+    def delete_benefit_measure(self, principal: Principal, measure_id: int,
+                               expected_version: int | None = None) -> None:
         """Remove a measure entered by mistake (project lead of the use case, admin); the audit event keeps
-        what it said."""
+        what it said. ``expected_version`` as for a correction: a measure changed since is not deleted."""
         with self._editing_benefit(principal, measure_id,
                                    f"Mesure de bénéfice n° {measure_id} introuvable (déjà supprimée ?).") as e:
+            e.check_version(expected_version)
             before = _jsonable(_benefit_fields(e.row))
             e.session.delete(e.row)
             e.record("delete", "benefit_measure", measure_id, before=before)

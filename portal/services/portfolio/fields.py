@@ -132,6 +132,14 @@ class ScenarioOutcome:
 
 
 @dataclass(frozen=True)
+class EditableMeasure:
+    """A benefit measure as a correction form shows it: its fields and the version they are from."""
+
+    fields: dict[str, Any]
+    version: int
+
+
+@dataclass(frozen=True)
 class SavedScenarioView:
     id: int
     name: str
