@@ -5,11 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-
 from policies.access import require
 from policies.vocabulary import Action, Principal, Stage
-from portal.db.models import Person, UseCase
 from portal.demo.data import DEMO_ISSUER, PEOPLE, USE_CASES
 
 if TYPE_CHECKING:
@@ -21,8 +18,7 @@ class AlreadySeeded(Exception):
 
 
 def is_empty(services: Services) -> bool:
-    with services.db.reader() as s:
-        return not s.scalar(select(func.count()).select_from(UseCase))
+    return services.register.count() == 0
 
 
 def seed_demo(services: Services, actor: Principal, today: dt.date | None = None) -> dict[str, int]:
@@ -94,6 +90,4 @@ def seed_demo(services: Services, actor: Principal, today: dt.date | None = None
 
 def demo_people(services: Services) -> list[tuple[str, int]]:
     """(subject, person id) of the demo accounts present in the database."""
-    with services.db.reader() as s:
-        rows = s.execute(select(Person.subject, Person.id).where(Person.issuer == DEMO_ISSUER)).all()
-    return [(sub, pid) for sub, pid in rows if sub]
+    return [(p.subject, p.id) for p in services.people.list() if p.issuer == DEMO_ISSUER and p.subject]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from policies.vocabulary import Principal
-from portal.db.models import UseCase
+from portal.services.schemas import UseCaseView
 
 if TYPE_CHECKING:
     from portal.services import Services
@@ -40,11 +40,8 @@ def _frame(name: str) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(demo_file(name)), sep=";", dtype={"heure": float})
 
 
-def _case(services: Services, title: str) -> UseCase | None:
-    from sqlalchemy import select
-
-    with services.db.reader() as s:
-        return s.scalars(select(UseCase).where(UseCase.title == title)).first()
+def _case(services: Services, title: str) -> UseCaseView | None:
+    return next((uc for uc in services.register.list() if uc.title == title), None)
 
 
 def routing_outcomes(reference: pd.DataFrame, batches: list[tuple[pd.DataFrame, str]]) -> pd.DataFrame:

@@ -75,3 +75,20 @@ def data_source(session: Session, source_id: int) -> DataSource | None:
 
 def risk(session: Session, risk_id: int) -> Risk | None:
     return session.get(Risk, risk_id)
+
+
+def count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(UseCase)) or 0
+
+
+def in_stages(session: Session, stages: Sequence[str]) -> Sequence[UseCase]:
+    """The use cases at one of ``stages``, by reference."""
+    return session.scalars(select(UseCase).where(UseCase.stage.in_(list(stages))).order_by(UseCase.reference)).all()
+
+
+def by_ids(session: Session, ids: Sequence[int]) -> dict[int, UseCase]:
+    return {uc.id: uc for uc in session.scalars(select(UseCase).where(UseCase.id.in_(list(ids))))}
+
+
+def ids_by_reference(session: Session) -> dict[str, int]:
+    return dict(session.execute(select(UseCase.reference, UseCase.id)).tuples().all())

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
+
+from portal.repositories import db_roles
 
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 AUDIT_TABLE = "audit_event"
@@ -30,16 +32,14 @@ def grant_app_role(engine: Engine, role: str, *, password: str | None = None) ->
     q = f'"{role}"'
     run: list[str] = []
     with engine.begin() as conn:
-        exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).scalar()
-        if not exists:
+        if not db_roles.role_exists(conn, role):
             run.append(f"CREATE ROLE {q} {'LOGIN' if password else 'NOLOGIN'}")
-            conn.execute(text(run[-1]))
+            db_roles.run_statement(conn, run[-1])
         if password:
-            conn.execute(text(f"ALTER ROLE {q} LOGIN PASSWORD :p").bindparams(p=password))
+            db_roles.set_login_password(conn, q, password)
             run.append(f"ALTER ROLE {q} LOGIN PASSWORD '…'")
-        dbname = conn.execute(text("SELECT current_database()")).scalar()
-        tables = [r[0] for r in conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"))]
+        dbname = db_roles.current_database(conn)
+        tables = db_roles.public_tables(conn)
         statements = [f'GRANT CONNECT ON DATABASE "{dbname}" TO {q}', f"GRANT USAGE ON SCHEMA public TO {q}"]
         for table in tables:
             statements.append(f'REVOKE ALL ON TABLE "{table}" FROM {q}')
@@ -56,6 +56,6 @@ def grant_app_role(engine: Engine, role: str, *, password: str | None = None) ->
                           f"ON TABLES TO {q}")
         statements.append(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {q}")
         for stmt in statements:
-            conn.execute(text(stmt))
+            db_roles.run_statement(conn, stmt)
         run += statements
     return run

@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from policies.access import require
 from policies.vocabulary import Action, Principal, Stage
 from portal.db.models import PublicRegisterEntry, UseCase
+from portal.repositories import public_register as repo
 from portal.services import algoritmeregister, audit, eurocities
 from portal.services.audit import AuditService
 from portal.services.errors import InvalidInput, NotFound
@@ -236,8 +236,7 @@ class PublicRegisterService:
     # ---- reading ----------------------------------------------------------------------------------
 
     def _latest(self, s: Session) -> dict[int, PublicRegisterEntry]:
-        rows = s.scalars(select(PublicRegisterEntry).order_by(PublicRegisterEntry.id)).all()
-        return {r.use_case_id: r for r in rows}
+        return repo.latest_entries(s)
 
     def entry(self, use_case_id: int) -> EntryView:
         with self._reader() as s:
@@ -287,8 +286,7 @@ class PublicRegisterService:
         with self._reader() as s:
             latest = self._latest(s)
             first: dict[int, dt.datetime] = {}
-            for r in s.scalars(select(PublicRegisterEntry).where(PublicRegisterEntry.action == "publish")
-                               .order_by(PublicRegisterEntry.id)):
+            for r in repo.publications(s):
                 first.setdefault(r.use_case_id, r.created_at)
         out = [PublicEntry(reference=str(r.record.get("reference") or ""), name=str(r.record.get("name") or ""),
                            record=dict(r.record), first_published_at=first[uc_id], published_at=r.created_at)

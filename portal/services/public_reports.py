@@ -26,14 +26,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from policies.access import can, require
 from policies.vocabulary import Action, Principal
 from portal.db.base import utcnow
-from portal.db.models import PublicRegisterEntry, PublicReport, PublicReportRefusal, UseCase
+from portal.db.models import PublicReport, PublicReportRefusal
+from portal.repositories import public_register as repo
+from portal.repositories import register as register_repo
 from portal.services import audit
 from portal.services.errors import InvalidInput, NotFound
 from portal.services.register import AttentionItem
@@ -122,8 +123,7 @@ class PublicReportService:
 
     def _guard(self, s: Session, use_case_id: int, message: str) -> None:
         now = utcnow()
-        same = s.scalars(select(PublicReport).where(
-            PublicReport.use_case_id == use_case_id, PublicReport.created_at >= now - DUPLICATE_WINDOW)).all()
+        same = repo.reports_since(s, use_case_id, now - DUPLICATE_WINDOW)
         if any(_normalised(r.message) == _normalised(message) for r in same):
             raise _Refused("duplicate", "Champ « Message » : ce message a déjà été reçu pour cette fiche ; "
                                         "il sera traité, inutile de l'envoyer à nouveau.")
@@ -132,8 +132,7 @@ class PublicReportService:
             raise _Refused("entry_limit", "Cette fiche a reçu beaucoup de signalements dans la dernière heure : "
                                           "rien n'a été enregistré. Merci de réessayer un peu plus tard.")
         if self.per_hour:
-            recent = s.scalar(select(func.count()).select_from(PublicReport)
-                              .where(PublicReport.created_at >= hour_ago))
+            recent = repo.report_count_since(s, hour_ago)
             if recent >= self.per_hour:
                 raise _Refused("hourly_limit", "Le registre a reçu beaucoup de signalements dans la dernière heure : "
                                                "rien n'a été enregistré. Merci de réessayer un peu plus tard.")
@@ -144,9 +143,7 @@ class PublicReportService:
         for _attempt in range(3):  # two first refusals of the hour may race to insert the row
             try:
                 with self._writer.begin() as s:
-                    row = s.scalar(select(PublicReportRefusal).where(
-                        PublicReportRefusal.hour == hour, PublicReportRefusal.use_case_id == use_case_id,
-                        PublicReportRefusal.reason == reason).with_for_update())
+                    row = repo.refusal_for_update(s, hour, use_case_id, reason)
                     if row is None:
                         s.add(PublicReportRefusal(hour=hour, use_case_id=use_case_id, reason=reason, count=1))
                     else:
@@ -161,11 +158,7 @@ class PublicReportService:
         require(principal, Action.PUBLISH_REGISTER)
         since = utcnow() - dt.timedelta(days=days)
         with self._reader() as s:
-            rows = s.execute(select(PublicReportRefusal, UseCase.reference)
-                             .join(UseCase, UseCase.id == PublicReportRefusal.use_case_id)
-                             .where(PublicReportRefusal.hour >= since)
-                             .order_by(PublicReportRefusal.hour.desc(), UseCase.reference,
-                                       PublicReportRefusal.reason)).all()
+            rows = repo.refusals_since(s, since)
         return [RefusalCount(r.hour, ref, r.reason, r.count) for r, ref in rows]
 
     def submit(self, data: dict[str, object]) -> int:
@@ -173,10 +166,8 @@ class PublicReportService:
         fields = validate(ReportFields, data, LABELS)
         try:
             with self._writer.begin() as s:
-                uc = s.scalar(select(UseCase).where(UseCase.reference == fields.reference))
-                latest = None if uc is None else s.scalars(
-                    select(PublicRegisterEntry).where(PublicRegisterEntry.use_case_id == uc.id)
-                    .order_by(PublicRegisterEntry.id.desc())).first()
+                uc = register_repo.by_reference(s, fields.reference)
+                latest = None if uc is None else repo.latest_entry_of(s, uc.id)
                 if uc is None or latest is None or latest.action != "publish":
                     raise InvalidInput([f"Champ « Fiche » : « {fields.reference} » n'est pas une fiche publiée."])
                 uc_id = uc.id
@@ -201,7 +192,7 @@ class PublicReportService:
         if len(response) < 3:
             raise InvalidInput(["Champ « Réponse apportée » : obligatoire (ce qui a été répondu ou corrigé)."])
         with self._writer.begin() as s:
-            row = s.get(PublicReport, report_id)
+            row = repo.report(s, report_id)
             if row is None:
                 raise NotFound(f"Signalement n° {report_id} introuvable.")
             if row.status == "closed":
@@ -216,12 +207,8 @@ class PublicReportService:
     def reports(self, principal: Principal, *, open_only: bool = False) -> list[ReportView]:
         """The queue, newest first (compliance officers and administrators)."""
         require(principal, Action.PUBLISH_REGISTER)
-        q = (select(PublicReport, UseCase.reference, UseCase.title).join(UseCase, UseCase.id == PublicReport.use_case_id)
-             .order_by(PublicReport.id.desc()))
-        if open_only:
-            q = q.where(PublicReport.status == "open")
         with self._reader() as s:
-            rows = s.execute(q).all()
+            rows = repo.reports_with_use_case(s, open_only=open_only)
         return [ReportView(r.id, ref, title, r.kind, r.message, r.contact, r.created_at, r.status, r.response,
                            r.handled_at) for r, ref, title in rows]
 
@@ -232,9 +219,9 @@ class PublicReportService:
             return []
         by_case: dict[int, list[PublicReport]] = {}
         with self._reader() as s:
-            for r in s.scalars(select(PublicReport).where(PublicReport.status == "open").order_by(PublicReport.id)):
+            for r in repo.open_reports(s):
                 by_case.setdefault(r.use_case_id, []).append(r)
-            cases = {uc.id: uc for uc in s.scalars(select(UseCase).where(UseCase.id.in_(list(by_case))))}
+            cases = register_repo.by_ids(s, list(by_case))
         items = []
         for uc_id, reports in by_case.items():
             uc = cases[uc_id]

@@ -7,15 +7,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 
 from policies.access import require
 from policies.vocabulary import Action, Principal, Role, Stage, risk_level
 from portal.db.models import DataSource, Risk, UseCase
 from portal.repositories import people as people_repo
 from portal.repositories import register as repo
-from portal.services import audit
-from portal.services.errors import InvalidInput, NotFound, StaleEdit
+from portal.services import audit, editing
+from portal.services.errors import InvalidInput, NotFound
 from portal.services.schemas import (
     DATA_SOURCE_LABELS,
     RISK_LABELS,
@@ -63,11 +62,10 @@ def _row(obj: Any, fields: dict[str, Any]) -> dict[str, Any]:
     return {k: getattr(obj, k) for k in fields}
 
 
-def _stale(kind: str) -> StaleEdit:
-    return StaleEdit(
-        f"{kind} a été modifié(e) par quelqu'un d'autre depuis que vous l'avez ouvert(e). "
-        "Vos changements n'ont pas été enregistrés : rechargez la fiche, puis appliquez-les à nouveau."
-    )
+def _stale(kind: str) -> str:
+    """The message of a stale edit of ``kind`` (« Ce risque »…)."""
+    return (f"{kind} a été modifié(e) par quelqu'un d'autre depuis que vous l'avez ouvert(e). "
+            "Vos changements n'ont pas été enregistrés : rechargez la fiche, puis appliquez-les à nouveau.")
 
 
 class RegisterService:
@@ -110,6 +108,11 @@ class RegisterService:
                 raise NotFound(f"Cas d'usage « {reference} » introuvable.")
             uc_id = uc.id
         return self.get(uc_id)
+
+    def count(self) -> int:
+        """How many use cases the register holds."""
+        with self._reader() as s:
+            return repo.count(s)
 
     def directions(self) -> list[str]:
         with self._reader() as s:
@@ -199,31 +202,25 @@ class RegisterService:
 
     def update(self, principal: Principal, use_case_id: int, expected_version: int,
                data: dict[str, Any]) -> UseCaseView:
-        try:
-            with self._writer.begin() as s:
-                uc = repo.get(s, use_case_id)
-                if uc is None:
-                    raise NotFound(f"Cas d'usage n° {use_case_id} introuvable.")
-                require(principal, Action.EDIT_USE_CASE, owner_ids=[uc.lead_id])
-                fields = validate(UseCaseFields, data, USE_CASE_LABELS)
-                clears_lead = uc.lead_id is not None and fields.lead_id is None
-                if clears_lead:  # the case would be nobody's own: a decision of the direction
-                    require(principal, Action.CLEAR_LEAD)
-                if uc.version != expected_version:
-                    raise _stale("Ce cas d'usage")
-                self._check_people(s, fields)
-                before_all = UseCaseFields.model_validate(_row(uc, UseCaseFields.model_fields)).model_dump(mode="json")
-                after_all = fields.model_dump(mode="json")
-                before, after = audit.diff(before_all, after_all)
-                if not after:
-                    return self._view(uc, repo.person_names(s))
-                for k, v in fields.model_dump().items():
-                    setattr(uc, k, v)
-                s.flush()
-                audit.append(s, principal, "clear_lead" if clears_lead else "update", "use_case", uc.id,
-                             use_case_id=uc.id, before=before, after=after)
-        except StaleDataError:
-            raise _stale("Ce cas d'usage") from None
+        with editing.edit(self._writer, principal, Action.EDIT_USE_CASE,
+                          load=lambda s: repo.get(s, use_case_id),
+                          not_found=f"Cas d'usage n° {use_case_id} introuvable.",
+                          use_case=lambda s, uc: uc, stale=_stale("Ce cas d'usage")) as e:
+            s, uc = e.session, e.row
+            fields = validate(UseCaseFields, data, USE_CASE_LABELS)
+            clears_lead = uc.lead_id is not None and fields.lead_id is None
+            if clears_lead:  # the case would be nobody's own: a decision of the direction
+                require(principal, Action.CLEAR_LEAD)
+            e.check_version(expected_version)
+            self._check_people(s, fields)
+            before_all = UseCaseFields.model_validate(_row(uc, UseCaseFields.model_fields)).model_dump(mode="json")
+            after_all = fields.model_dump(mode="json")
+            if not audit.diff(before_all, after_all)[1]:  # nothing changed: nothing written
+                return self._view(uc, repo.person_names(s))
+            for k, v in fields.model_dump().items():
+                setattr(uc, k, v)
+            s.flush()
+            e.record_change("clear_lead" if clears_lead else "update", "use_case", uc.id, before_all, after_all)
         return self.get(use_case_id)
 
     def _check_people(self, s: Session, fields: UseCaseFields) -> None:
@@ -237,10 +234,15 @@ class RegisterService:
 
     # ---- data sources -----------------------------------------------------------------------
 
-    def _owned_use_case(self, s: Session, principal: Principal, use_case_id: int, action: Action) -> UseCase:
+    @staticmethod
+    def _use_case(s: Session, use_case_id: int) -> UseCase:
         uc = repo.get(s, use_case_id)
         if uc is None:
             raise NotFound(f"Cas d'usage n° {use_case_id} introuvable.")
+        return uc
+
+    def _owned_use_case(self, s: Session, principal: Principal, use_case_id: int, action: Action) -> UseCase:
+        uc = self._use_case(s, use_case_id)
         require(principal, action, owner_ids=[uc.lead_id])
         return uc
 
@@ -255,43 +257,32 @@ class RegisterService:
                          after=fields.model_dump(mode="json"))
             return DataSourceView.model_validate(ds)
 
+    def _editing_source(self, principal: Principal, source_id: int) -> Any:
+        return editing.edit(self._writer, principal, Action.MANAGE_DATA_SOURCES,
+                            load=lambda s: repo.data_source(s, source_id),
+                            not_found=f"Source de données n° {source_id} introuvable.",
+                            use_case=lambda s, ds: self._use_case(s, ds.use_case_id),
+                            stale=_stale("Cette source de données"))
+
     def update_data_source(self, principal: Principal, source_id: int, expected_version: int,
                            data: dict[str, Any]) -> DataSourceView:
-        try:
-            with self._writer.begin() as s:
-                ds = repo.data_source(s, source_id)
-                if ds is None:
-                    raise NotFound(f"Source de données n° {source_id} introuvable.")
-                self._owned_use_case(s, principal, ds.use_case_id, Action.MANAGE_DATA_SOURCES)
-                fields = validate(DataSourceFields, data, DATA_SOURCE_LABELS)
-                if ds.version != expected_version:
-                    raise _stale("Cette source de données")
-                before, after = audit.diff(
-                    DataSourceFields.model_validate(_row(ds, DataSourceFields.model_fields)).model_dump(mode="json"),
-                    fields.model_dump(mode="json"),
-                )
-                for k, v in fields.model_dump().items():
-                    setattr(ds, k, v)
-                s.flush()
-                if after:
-                    audit.append(s, principal, "update", "data_source", ds.id, use_case_id=ds.use_case_id,
-                                 before=before, after=after)
-                return DataSourceView.model_validate(ds)
-        except StaleDataError:
-            raise _stale("Cette source de données") from None
+        with self._editing_source(principal, source_id) as e:
+            ds = e.row
+            fields = validate(DataSourceFields, data, DATA_SOURCE_LABELS)
+            e.check_version(expected_version)
+            before_all = DataSourceFields.model_validate(_row(ds, DataSourceFields.model_fields)).model_dump(mode="json")
+            for k, v in fields.model_dump().items():
+                setattr(ds, k, v)
+            e.session.flush()
+            e.record_change("update", "data_source", ds.id, before_all, fields.model_dump(mode="json"))
+            return DataSourceView.model_validate(ds)
 
     def delete_data_source(self, principal: Principal, source_id: int, expected_version: int) -> None:
-        with self._writer.begin() as s:
-            ds = repo.data_source(s, source_id)
-            if ds is None:
-                raise NotFound(f"Source de données n° {source_id} introuvable.")
-            self._owned_use_case(s, principal, ds.use_case_id, Action.MANAGE_DATA_SOURCES)
-            if ds.version != expected_version:
-                raise _stale("Cette source de données")
-            before = DataSourceFields.model_validate(_row(ds, DataSourceFields.model_fields)).model_dump(mode="json")
-            s.delete(ds)
-            audit.append(s, principal, "delete", "data_source", source_id, use_case_id=ds.use_case_id,
-                         before=before)
+        with self._editing_source(principal, source_id) as e:
+            e.check_version(expected_version)
+            before = DataSourceFields.model_validate(_row(e.row, DataSourceFields.model_fields)).model_dump(mode="json")
+            e.session.delete(e.row)
+            e.record("delete", "data_source", source_id, before=before)
 
     # ---- risks ------------------------------------------------------------------------------
 
@@ -307,43 +298,32 @@ class RegisterService:
                          after=fields.model_dump(mode="json"))
             return RiskView.model_validate(risk)
 
+    def _editing_risk(self, principal: Principal, risk_id: int) -> Any:
+        return editing.edit(self._writer, principal, Action.MANAGE_RISKS,
+                            load=lambda s: repo.risk(s, risk_id), not_found=f"Risque n° {risk_id} introuvable.",
+                            use_case=lambda s, risk: self._use_case(s, risk.use_case_id),
+                            stale=_stale("Ce risque"))
+
     def update_risk(self, principal: Principal, risk_id: int, expected_version: int,
                     data: dict[str, Any]) -> RiskView:
-        try:
-            with self._writer.begin() as s:
-                risk = repo.risk(s, risk_id)
-                if risk is None:
-                    raise NotFound(f"Risque n° {risk_id} introuvable.")
-                self._owned_use_case(s, principal, risk.use_case_id, Action.MANAGE_RISKS)
-                fields = validate(RiskFields, data, RISK_LABELS)
-                if risk.version != expected_version:
-                    raise _stale("Ce risque")
-                self._check_owner(s, fields)
-                before, after = audit.diff(
-                    RiskFields.model_validate(_row(risk, RiskFields.model_fields)).model_dump(mode="json"),
-                    fields.model_dump(mode="json"),
-                )
-                for k, v in fields.model_dump().items():
-                    setattr(risk, k, v)
-                s.flush()
-                if after:
-                    audit.append(s, principal, "update", "risk", risk.id, use_case_id=risk.use_case_id,
-                                 before=before, after=after)
-                return RiskView.model_validate(risk)
-        except StaleDataError:
-            raise _stale("Ce risque") from None
+        with self._editing_risk(principal, risk_id) as e:
+            risk = e.row
+            fields = validate(RiskFields, data, RISK_LABELS)
+            e.check_version(expected_version)
+            self._check_owner(e.session, fields)
+            before_all = RiskFields.model_validate(_row(risk, RiskFields.model_fields)).model_dump(mode="json")
+            for k, v in fields.model_dump().items():
+                setattr(risk, k, v)
+            e.session.flush()
+            e.record_change("update", "risk", risk.id, before_all, fields.model_dump(mode="json"))
+            return RiskView.model_validate(risk)
 
     def delete_risk(self, principal: Principal, risk_id: int, expected_version: int) -> None:
-        with self._writer.begin() as s:
-            risk = repo.risk(s, risk_id)
-            if risk is None:
-                raise NotFound(f"Risque n° {risk_id} introuvable.")
-            self._owned_use_case(s, principal, risk.use_case_id, Action.MANAGE_RISKS)
-            if risk.version != expected_version:
-                raise _stale("Ce risque")
-            before = RiskFields.model_validate(_row(risk, RiskFields.model_fields)).model_dump(mode="json")
-            s.delete(risk)
-            audit.append(s, principal, "delete", "risk", risk_id, use_case_id=risk.use_case_id, before=before)
+        with self._editing_risk(principal, risk_id) as e:
+            e.check_version(expected_version)
+            before = RiskFields.model_validate(_row(e.row, RiskFields.model_fields)).model_dump(mode="json")
+            e.session.delete(e.row)
+            e.record("delete", "risk", risk_id, before=before)
 
     def _check_owner(self, s: Session, fields: RiskFields) -> None:
         if fields.owner_id is not None and people_repo.get(s, fields.owner_id) is None:

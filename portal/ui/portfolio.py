@@ -145,14 +145,16 @@ def _correct_benefit(svc: Services, me: Principal, use_case_id: int, ben: pd.Dat
         labels = {int(r.id): f"{r.indicator} — {fmt_number(r.measured_value, 1)} {r.unit} le "
                   f"{r.measured_on.strftime('%d/%m/%Y')}" for r in ben.itertuples()}
         chosen = st.selectbox("Mesure", list(labels), format_func=labels.__getitem__, key=f"ben_pick_{use_case_id}")
-        # the measure as first shown: if someone changes it meanwhile, the correction is refused
+        # the measure as first shown, with its version: if someone changes it meanwhile, the correction
+        # (or the deletion) is refused
         k = f"ben_fix_{chosen}"
         exp_key = f"{k}_expected"
         if exp_key not in st.session_state:
-            st.session_state[exp_key] = attempt(lambda: svc.portfolio.benefit_measure(chosen))
-        current = st.session_state[exp_key]
-        if current is None:
+            st.session_state[exp_key] = attempt(lambda: svc.portfolio.editable_benefit_measure(chosen))
+        shown = st.session_state[exp_key]
+        if shown is None:
             return
+        current = shown.fields
         with st.form(k):
             c1, c2 = st.columns([3, 1])
             data = {
@@ -167,7 +169,7 @@ def _correct_benefit(svc: Services, me: Principal, use_case_id: int, ben: pd.Dat
             }
             if st.form_submit_button("Enregistrer la correction", type="primary"):
                 # a refused stale correction forgets the form: the next run shows the measure as it now stands
-                done = attempt(lambda: svc.portfolio.update_benefit_measure(me, chosen, data, expected=current),
+                done = attempt(lambda: svc.portfolio.update_benefit_measure(me, chosen, data, expected_version=shown.version),
                                on_stale=lambda: _forget(f"{k}_"))
                 if done == "unchanged":
                     st.info("Aucune valeur n'a changé : rien n'a été enregistré.")
@@ -177,7 +179,8 @@ def _correct_benefit(svc: Services, me: Principal, use_case_id: int, ben: pd.Dat
                     st.rerun()
         st.caption("Une mesure supprimée reste lisible dans le journal d'audit.")
         if st.button("Supprimer la mesure", key=f"ben_del_btn_{use_case_id}") and attempt(
-                lambda: svc.portfolio.delete_benefit_measure(me, chosen), success="Mesure supprimée."):
+                lambda: svc.portfolio.delete_benefit_measure(me, chosen, expected_version=shown.version),
+                success="Mesure supprimée.", on_stale=lambda: _forget(f"{k}_")):
             _forget(f"{k}_")
             st.rerun()
 

@@ -14,3 +14,20 @@ def test_import_contracts_hold():
     exe = shutil.which("lint-imports") or str(Path(sys.executable).parent / "lint-imports")
     result = subprocess.run([exe], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+#: What building a query looks like in SQLAlchemy (and in plain DB-API code).
+QUERY_MARKERS = ("select(", ".query(", ".execute(")
+
+
+def test_services_and_demo_build_no_query():
+    """Services call repositories for every read and write; the demo calls services only. No
+    allow-list: PostgreSQL role statements live in portal.repositories.db_roles too."""
+    offenders = []
+    for folder in ("portal/services", "portal/demo"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                if any(marker in line for marker in QUERY_MARKERS):
+                    offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert (ROOT / "portal/services/register.py").exists()  # the walk really looks at the services
+    assert not offenders, "Queries outside portal/repositories:\n" + "\n".join(offenders)

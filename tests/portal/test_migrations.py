@@ -95,3 +95,34 @@ def test_sheets_made_before_0011_keep_working_after_the_upgrade(db_url, services
         assert services.audit.verify().ok
     finally:
         services.db.dispose()
+
+
+def test_benefit_measures_made_before_0016_get_version_1_and_refuse_a_stale_correction(db_url, services, people):
+    """A measure from the previous head (0015) reads as version 1 after the upgrade; its correction
+    from version 1 goes through, and a second one from the same version is refused."""
+    import datetime as dt
+
+    import pytest
+
+    from portal.services import build_services
+    from portal.services.errors import StaleEdit
+    from tests.conftest import use_case_data
+
+    uc = services.register.create(people["lead"], use_case_data())
+    measure_id = services.portfolio.add_benefit_measure(people["lead"], uc.id, {
+        "indicator": "Délai", "baseline": 10, "target": 4, "measured": 7, "measured_on": dt.date(2026, 10, 1)})
+    services.db.dispose()
+    downgrade(db_url, "0015_notifications")  # the column goes, the row stays
+    upgrade(db_url)
+    services = build_services(db_url)
+    try:
+        shown = services.portfolio.editable_benefit_measure(measure_id)
+        assert shown.version == 1 and shown.fields["measured"] == 7
+        assert services.portfolio.update_benefit_measure(people["lead"], measure_id, {**shown.fields, "measured": 6},
+                                                         expected_version=1) == "updated"
+        with pytest.raises(StaleEdit):
+            services.portfolio.update_benefit_measure(people["lead"], measure_id, {**shown.fields, "measured": 5},
+                                                      expected_version=1)
+        assert services.portfolio.benefit_measure(measure_id)["measured"] == 6
+    finally:
+        services.db.dispose()

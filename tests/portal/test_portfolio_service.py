@@ -187,18 +187,21 @@ def test_a_benefit_measure_is_corrected_in_place_by_its_lead_with_both_versions_
     measure_id = services.portfolio.add_benefit_measure(people["lead"], uc.id, {
         "indicator": "Délai", "unit": "jours", "baseline": 10, "target": 4, "measured": 70,
         "measured_on": dt.date(2026, 10, 1)})
+    opened = services.portfolio.editable_benefit_measure(measure_id)
     shown = services.portfolio.benefit_measure(measure_id)
+    assert shown == opened.fields
     fixed = {**shown, "measured": 7, "note": "Saisie corrigée : 7 jours, pas 70."}
     for who in ("lead2", "reader", "compliance"):
         with pytest.raises(PermissionDenied):
-            services.portfolio.update_benefit_measure(people[who], measure_id, fixed, expected=shown)
+            services.portfolio.update_benefit_measure(people[who], measure_id, fixed, expected_version=opened.version)
     # bad input names the field, in French, and writes nothing
     with pytest.raises(InvalidInput) as bad:
         services.portfolio.update_benefit_measure(people["lead"], measure_id, {**fixed, "measured": "beaucoup"},
-                                                  expected=shown)
+                                                  expected_version=opened.version)
     assert any("Valeur mesurée" in p for p in bad.value.problems)
     assert services.portfolio.benefit_measure(measure_id)["measured"] == 70
-    assert services.portfolio.update_benefit_measure(people["lead"], measure_id, fixed, expected=shown) == "updated"
+    assert services.portfolio.update_benefit_measure(people["lead"], measure_id, fixed,
+                                                     expected_version=opened.version) == "updated"
     b = services.portfolio.benefits(uc.id)
     assert len(b) == 1 and b["measured_value"].iloc[0] == 7 and b["rate"].iloc[0] == pytest.approx(50.0)
     last = _events(services, "benefit_measure")[-1]
@@ -207,18 +210,51 @@ def test_a_benefit_measure_is_corrected_in_place_by_its_lead_with_both_versions_
     assert payload["before"] == {"measured": 70, "note": None}
     assert payload["after"] == {"measured": 7, "note": "Saisie corrigée : 7 jours, pas 70."}
     # the form opened before that correction is now stale: refused, nothing written
-    with pytest.raises(StaleEdit):
+    assert services.portfolio.editable_benefit_measure(measure_id).version == opened.version + 1
+    with pytest.raises(StaleEdit) as stale:
         services.portfolio.update_benefit_measure(people["lead"], measure_id, {**shown, "measured": 8},
-                                                  expected=shown)
+                                                  expected_version=opened.version)
+    assert "Cette mesure a été modifiée par quelqu'un d'autre" in str(stale.value)
     assert services.portfolio.benefit_measure(measure_id)["measured"] == 7
     # saving what is already there records nothing
     n = len(_events(services, "benefit_measure"))
+    now = services.portfolio.editable_benefit_measure(measure_id)
     assert services.portfolio.update_benefit_measure(
-        people["lead"], measure_id, fixed, expected=services.portfolio.benefit_measure(measure_id)) == "unchanged"
+        people["lead"], measure_id, fixed, expected_version=now.version) == "unchanged"
     assert len(_events(services, "benefit_measure")) == n
-    services.portfolio.delete_benefit_measure(people["lead"], measure_id)
+    assert services.portfolio.editable_benefit_measure(measure_id).version == now.version
+    services.portfolio.delete_benefit_measure(people["lead"], measure_id, expected_version=now.version)
     with pytest.raises(NotFound):
         services.portfolio.update_benefit_measure(people["lead"], measure_id, fixed)
+
+
+def test_a_stale_benefit_measure_is_neither_corrected_nor_deleted(services, people, uc):
+    """Two people opened the same measure; the first saves, the second's correction and deletion
+    (from the version they saw) are refused in French, and nothing is written or audited."""
+    measure_id = services.portfolio.add_benefit_measure(people["lead"], uc.id, {
+        "indicator": "Appels", "baseline": 100, "target": 60, "measured": 80,
+        "measured_on": dt.date(2026, 9, 1)})
+    first = services.portfolio.editable_benefit_measure(measure_id)
+    second = services.portfolio.editable_benefit_measure(measure_id)
+    assert services.portfolio.update_benefit_measure(people["lead"], measure_id, {**first.fields, "measured": 75},
+                                                     expected_version=first.version) == "updated"
+    n = len(_events(services, "benefit_measure"))
+    with pytest.raises(StaleEdit) as stale:
+        services.portfolio.update_benefit_measure(people["admin"], measure_id, {**second.fields, "measured": 90},
+                                                  expected_version=second.version)
+    assert str(stale.value) == ("Cette mesure a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte. "
+                                "Rien n'a été enregistré : rechargez la fiche, puis corrigez-la à nouveau.")
+    with pytest.raises(StaleEdit):
+        services.portfolio.delete_benefit_measure(people["admin"], measure_id, expected_version=second.version)
+    assert services.portfolio.benefit_measure(measure_id)["measured"] == 75
+    assert len(_events(services, "benefit_measure")) == n
+    # a stale version does not hide a refused role: permission is checked first
+    with pytest.raises(PermissionDenied):
+        services.portfolio.delete_benefit_measure(people["lead2"], measure_id, expected_version=second.version)
+    # with the version now shown, the deletion goes through
+    current = services.portfolio.editable_benefit_measure(measure_id)
+    services.portfolio.delete_benefit_measure(people["admin"], measure_id, expected_version=current.version)
+    assert services.portfolio.benefits(uc.id).empty
 
 
 def test_classification_from_governance_enters_the_score(services, people, uc):

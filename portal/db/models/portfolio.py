@@ -90,6 +90,9 @@ class BenefitMeasure(Base):
     note: Mapped[str | None] = mapped_column(Text)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__: dict[str, Any] = {"version_id_col": version}  # noqa: RUF012
 
 
 class SavedScenario(Base):

@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from policies.access import require
 from policies.obligations import status_problem
@@ -26,8 +25,8 @@ from portal.db.models import (
 from portal.repositories import governance as repo
 from portal.repositories import people as people_repo
 from portal.repositories import register as register_repo
-from portal.services import audit
-from portal.services.errors import InvalidInput, NotFound, StaleEdit
+from portal.services import audit, editing
+from portal.services.errors import InvalidInput, NotFound
 from portal.services.evidence_types import RefusedEvidence, check_evidence
 from portal.services.governance import engine
 from portal.services.governance.base import (
@@ -140,31 +139,24 @@ class ObligationsMixin(GovernanceBase):
         problem = status_problem(status, justification)
         if problem:
             raise InvalidInput([f"Champ « Justification » : {problem}"])
-        try:
-            with self._writer.begin() as s:
-                rec = s.get(ObligationRecord, record_id)
-                if rec is None:
-                    raise NotFound(f"Obligation n° {record_id} introuvable.")
-                uc = self._use_case(s, rec.use_case_id)
-                require(principal, Action.MANAGE_OBLIGATIONS, owner_ids=[uc.lead_id])
-                if rec.version != expected_version:
-                    raise StaleEdit("Cette obligation a été modifiée par quelqu'un d'autre : rechargez la fiche.")
-                if owner_id is not None and people_repo.get(s, owner_id) is None:
-                    raise InvalidInput([f"Champ « Responsable » : personne n° {owner_id} inconnue."])
-                before = {"status": rec.status, "justification": rec.justification, "owner_id": rec.owner_id,
-                          "due_date": rec.due_date}
-                after = {"status": status.value, "justification": justification, "owner_id": owner_id,
-                         "due_date": due_date}
-                b, a = audit.diff(audit_jsonable(before), audit_jsonable(after))
-                rec.status, rec.justification, rec.owner_id, rec.due_date = status.value, justification, owner_id, \
-                    due_date
-                s.flush()
-                if a:
-                    audit.append(s, principal, "update", "obligation", rec.id, use_case_id=uc.id, before=b,
-                                 after=a | {"obligation_id": rec.obligation_id})
-                return self._obligation_views(s, [rec])[0]
-        except StaleDataError:
-            raise StaleEdit("Cette obligation a été modifiée par quelqu'un d'autre : rechargez la fiche.") from None
+        with editing.edit(self._writer, principal, Action.MANAGE_OBLIGATIONS,
+                          load=lambda s: s.get(ObligationRecord, record_id),
+                          not_found=f"Obligation n° {record_id} introuvable.",
+                          use_case=lambda s, rec: self._use_case(s, rec.use_case_id),
+                          stale="Cette obligation a été modifiée par quelqu'un d'autre : rechargez la fiche.") as e:
+            s, rec = e.session, e.row
+            e.check_version(expected_version)
+            if owner_id is not None and people_repo.get(s, owner_id) is None:
+                raise InvalidInput([f"Champ « Responsable » : personne n° {owner_id} inconnue."])
+            before = {"status": rec.status, "justification": rec.justification, "owner_id": rec.owner_id,
+                      "due_date": rec.due_date}
+            after = {"status": status.value, "justification": justification, "owner_id": owner_id,
+                     "due_date": due_date}
+            rec.status, rec.justification, rec.owner_id, rec.due_date = status.value, justification, owner_id, due_date
+            s.flush()
+            e.record_change("update", "obligation", rec.id, audit_jsonable(before), audit_jsonable(after),
+                            extra_after={"obligation_id": rec.obligation_id})
+            return self._obligation_views(s, [rec])[0]
 
     def add_evidence_file(self, principal: Principal, record_id: int, filename: str, data: bytes,
                           note: str | None = None) -> EvidenceView:

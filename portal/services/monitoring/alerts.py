@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Literal
 
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from monitoring.alerts import (
     AlertSpec,
@@ -19,8 +18,8 @@ from portal.db.models import (
     UseCase,
 )
 from portal.repositories import monitoring as repo
-from portal.services import audit
-from portal.services.errors import InvalidInput, NotFound, StaleEdit
+from portal.services import audit, editing
+from portal.services.errors import InvalidInput, NotFound
 from portal.services.monitoring.reads import MonitoringReads
 from portal.services.monitoring.views import AlertView
 
@@ -63,13 +62,12 @@ class AlertsMixin(MonitoringReads):
 
     def _change_alert(self, principal: Principal, alert_id: int, expected_version: int, status: str,
                       note: str | None) -> AlertView:
-        with self._writer.begin() as s:
-            alert = s.get(MonitoringAlert, alert_id)
-            if alert is None:
-                raise NotFound(f"Alerte n° {alert_id} introuvable.")
-            uc = self._owned(s, principal, alert.use_case_id, Action.ACKNOWLEDGE_ALERT)
-            if alert.version != expected_version:
-                raise StaleEdit("Cette alerte a été traitée par quelqu'un d'autre entre-temps : rechargez la page.")
+        with editing.edit(self._writer, principal, Action.ACKNOWLEDGE_ALERT,
+                          load=lambda s: s.get(MonitoringAlert, alert_id), not_found=f"Alerte n° {alert_id} introuvable.",
+                          use_case=lambda s, alert: self._use_case(s, alert.use_case_id),
+                          stale="Cette alerte a été traitée par quelqu'un d'autre entre-temps : rechargez la page.") as e:
+            alert = e.row
+            e.check_version(expected_version)
             if alert.status == "closed":
                 raise InvalidInput(["Cette alerte est déjà close."])
             before = {"status": alert.status}
@@ -83,14 +81,9 @@ class AlertsMixin(MonitoringReads):
                 alert.closed_by_id, alert.closed_at = principal.person_id or None, now
                 if alert.acknowledged_at is None:
                     alert.acknowledged_by_id, alert.acknowledged_at = principal.person_id or None, now
-            try:
-                s.flush()
-            except StaleDataError:
-                raise StaleEdit("Cette alerte a été traitée par quelqu'un d'autre entre-temps : rechargez la page.") \
-                    from None
-            audit.append(s, principal, "acknowledge_alert" if status == "acknowledged" else "close_alert",
-                         "monitoring_alert", alert.id, use_case_id=uc.id, before=before,
-                         after={"status": status, "note": alert.note})
+            e.session.flush()
+            e.record("acknowledge_alert" if status == "acknowledged" else "close_alert", "monitoring_alert",
+                     alert.id, before=before, after={"status": status, "note": alert.note})
             return self._alert_view(alert)
 
     def acknowledge_alert(self, principal: Principal, alert_id: int, expected_version: int,

@@ -108,7 +108,7 @@ class ChecksMixin(AlertsMixin):
                          details={"label": label, "trigger": trigger, "fingerprint": current_fp,
                                   "share_drifted": run.share_drifted, "dataset_drift": run.dataset_drift,
                                   "alerts": len(alerts), "level": level.level, "level_source": level.source})
-            cols = s.query(MonitoringColumnResult).filter_by(run_id=run.id).order_by(MonitoringColumnResult.id).all()
+            cols = repo.column_results(s, [run.id])
             out = CheckOutcome(self._run_view(run, list(cols)), [self._alert_view(a) for a in alerts],
                                proposed is not None, result)
         if proposed is not None and self._on_suspension_proposed is not None:

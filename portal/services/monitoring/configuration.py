@@ -8,17 +8,17 @@ from typing import Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy.orm.exc import StaleDataError
 
 from policies.access import require
 from policies.vocabulary import Action, Principal
 from portal.db.models import (
     MonitoringConfig,
     MonitoringReference,
+    UseCase,
 )
 from portal.repositories import monitoring as repo
-from portal.services import audit
-from portal.services.errors import InvalidInput, StaleEdit
+from portal.services import audit, editing
+from portal.services.errors import InvalidInput
 from portal.services.monitoring.batches import (
     frame_to_csv,
     gzip_bytes,
@@ -31,6 +31,8 @@ from portal.services.monitoring.batches import (
 from portal.services.monitoring.reads import MonitoringReads
 from portal.services.monitoring.views import ConfigView
 from portal.services.validation import validate
+
+STALE_CONFIG = "La configuration du suivi a été modifiée par quelqu'un d'autre : rechargez-la."
 
 
 class ConfigFields(BaseModel):
@@ -85,16 +87,18 @@ class ConfigurationMixin(MonitoringReads):
             "numerical_threshold": fields.numerical_threshold, "categorical_threshold": fields.categorical_threshold,
             "drift_share": fields.drift_share, "missing_rate_threshold": fields.missing_rate_threshold,
         }
-        with self._writer.begin() as s:
-            uc = self._owned(s, principal, use_case_id, Action.CONFIGURE_MONITORING)
+        with editing.edit(self._writer, principal, Action.CONFIGURE_MONITORING,
+                          load=lambda s: s.get(UseCase, use_case_id),
+                          not_found=f"Cas d'usage n° {use_case_id} introuvable.",
+                          use_case=lambda s, uc: uc, stale=STALE_CONFIG) as e:
+            s, uc = e.session, e.row
             cfg = repo.config_of(s, use_case_id)
             before = None
             if cfg is None:
                 cfg = MonitoringConfig(use_case_id=uc.id, module_key=self._module_key(uc))
                 s.add(cfg)
             else:
-                if expected_version is not None and cfg.version != expected_version:
-                    raise StaleEdit("La configuration du suivi a été modifiée par quelqu'un d'autre : rechargez-la.")
+                e.check_version(expected_version, cfg)
                 before = self._config_audit(cfg)
             cfg.columns = dict(fields.columns)
             cfg.critical_columns = list(fields.critical_columns)
@@ -104,13 +108,9 @@ class ConfigurationMixin(MonitoringReads):
             cfg.max_metrics = fields.max_metrics
             cfg.suspension_runs = fields.suspension_runs
             cfg.current_source = fields.current_source
-            try:
-                s.flush()
-            except StaleDataError:
-                raise StaleEdit("La configuration du suivi a été modifiée par quelqu'un d'autre : rechargez-la.") \
-                    from None
-            audit.append(s, principal, "configure_monitoring", "monitoring_config", cfg.id, use_case_id=uc.id,
-                         before=before, after=self._config_audit(cfg))
+            s.flush()
+            e.record("configure_monitoring", "monitoring_config", cfg.id, before=before,
+                     after=self._config_audit(cfg))
             return self._config_view(s, cfg)
 
     @staticmethod

@@ -6,7 +6,6 @@ import datetime as dt
 import gzip
 
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from policies.vocabulary import ACTIVE_STAGES, Principal, Role, Stage
@@ -18,6 +17,7 @@ from portal.db.models import (
     UseCase,
 )
 from portal.repositories import monitoring as repo
+from portal.repositories import register as register_repo
 from portal.services.errors import NotFound
 from portal.services.monitoring.base import MonitoringBase
 from portal.services.monitoring.batches import decode_reference, module_columns
@@ -159,8 +159,7 @@ class MonitoringReads(MonitoringBase):
             open_alerts: dict[int, list[MonitoringAlert]] = {}
             for a in repo.alerts(s, statuses=("open", "acknowledged")):
                 open_alerts.setdefault(a.use_case_id, []).append(a)
-            cases = s.scalars(select(UseCase).where(UseCase.stage.in_([st.value for st in ACTIVE_STAGES]))
-                              .order_by(UseCase.reference)).all()
+            cases = register_repo.in_stages(s, [st.value for st in ACTIVE_STAGES])
             for uc in cases:
                 cfg, run = configs.get(uc.id), last.get(uc.id)
                 alerts = open_alerts.get(uc.id, [])

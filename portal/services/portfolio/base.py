@@ -5,17 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from policies.prioritisation import (
     UseCaseCriteria,
 )
 from policies.vocabulary import RiskProfile
-from portal.db.models import (
-    UseCase,
-    UseCaseScore,
-)
+from portal.db.models import UseCase
+from portal.repositories import portfolio as repo
+from portal.repositories import register as register_repo
 from portal.services.errors import NotFound
 from portal.services.portfolio.fields import (
     ACTIVE_STAGES,
@@ -52,8 +50,8 @@ class PortfolioBase:
     def _rows(self, stages: Sequence[str] = ACTIVE_STAGES) -> list[dict[str, Any]]:
         """Use cases with their score inputs (one query each), for the given stages."""
         with self._reader() as s:
-            cases = s.scalars(select(UseCase).where(UseCase.stage.in_(list(stages))).order_by(UseCase.reference)).all()
-            scores = {r.use_case_id: r for r in s.scalars(select(UseCaseScore)).all()}
+            cases = register_repo.in_stages(s, stages)
+            scores = repo.scores_by_use_case(s)
             out = []
             for uc in cases:
                 sc = scores.get(uc.id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from policies.access import require
@@ -13,17 +12,20 @@ from policies.vocabulary import Action, Principal
 from portal.db.models import (
     BenefitMeasure,
     BudgetLine,
-    UseCase,
 )
-from portal.services import audit
-from portal.services.errors import InvalidInput, NotFound, StaleEdit
+from portal.repositories import portfolio as repo
+from portal.repositories import register as register_repo
+from portal.services import audit, editing
+from portal.services.errors import InvalidInput, NotFound
 from portal.services.portfolio import budget_import
 from portal.services.portfolio.base import PortfolioBase
 from portal.services.portfolio.fields import (
     BENEFIT_LABELS,
     BUDGET_LABELS,
+    STALE_BENEFIT,
     BenefitFields,
     BudgetFields,
+    EditableMeasure,
     _benefit_fields,
     _jsonable,
 )
@@ -49,7 +51,7 @@ class BudgetMixin(PortfolioBase):
         require(principal, Action.MANAGE_BUDGET)
         table = loading.read_table(data, filename)
         with self._reader() as s:
-            known = dict(s.execute(select(UseCase.reference, UseCase.id)).tuples().all())
+            known = register_repo.ids_by_reference(s)
         rows, problems = budget_import.parse(table, known, BudgetFields)
         if problems:
             raise InvalidInput(problems)
@@ -63,8 +65,7 @@ class BudgetMixin(PortfolioBase):
 
     def _upsert_budget(self, s: Session, principal: Principal, use_case_id: int, new: dict[str, Any],
                        details: dict[str, Any] | None = None) -> tuple[BudgetLine, str]:
-        row = s.scalar(select(BudgetLine).where(BudgetLine.use_case_id == use_case_id,
-                                                BudgetLine.year == new["year"]))
+        row = repo.budget_line(s, use_case_id, new["year"])
         if row is None:
             row = BudgetLine(use_case_id=use_case_id, **new)
             s.add(row)
@@ -84,51 +85,52 @@ class BudgetMixin(PortfolioBase):
 
     def benefit_measure(self, measure_id: int) -> dict[str, Any]:
         """One measure's fields as entered, the starting point of a correction."""
+        return self.editable_benefit_measure(measure_id).fields
+
+    def editable_benefit_measure(self, measure_id: int) -> EditableMeasure:
+        """One measure's fields and their version, read together: what a correction form shows and
+        gives back as ``expected_version``."""
         with self._reader() as s:
-            row = s.get(BenefitMeasure, measure_id)
+            row = repo.benefit_measure(s, measure_id)
             if row is None:
                 raise NotFound(f"Mesure de bénéfice n° {measure_id} introuvable (supprimée entre-temps ?).")
-            return _benefit_fields(row)
+            return EditableMeasure(_benefit_fields(row), row.version)
+
+    def _editing_benefit(self, principal: Principal, measure_id: int, not_found: str) -> Any:
+        return editing.edit(self._writer, principal, Action.RECORD_OUTCOMES,
+                            load=lambda s: repo.benefit_measure(s, measure_id, for_update=True),
+                            not_found=not_found, use_case=lambda s, row: self._use_case(s, row.use_case_id),
+                            stale=STALE_BENEFIT)
 
     def update_benefit_measure(self, principal: Principal, measure_id: int, data: dict[str, Any],
-                               expected: dict[str, Any] | None = None) -> str:
+                               expected_version: int | None = None) -> str:
         """Correct a measure in place (project lead of the use case, admin); the audit event keeps both
-        versions. ``expected`` is the measure as the form showed it: if someone changed it since, nothing is
-        written. Returns "updated" or "unchanged"."""
-        with self._writer.begin() as s:
-            row = s.get(BenefitMeasure, measure_id, with_for_update=True)
-            if row is None:
-                raise NotFound(f"Mesure de bénéfice n° {measure_id} introuvable (supprimée entre-temps ?).")
-            uc = self._use_case(s, row.use_case_id)
-            require(principal, Action.RECORD_OUTCOMES, owner_ids=[uc.lead_id])
+        versions. ``expected_version`` is the version the form showed (None: no check): if someone
+        changed the measure since, nothing is written. Returns "updated" or "unchanged"."""
+        with self._editing_benefit(principal, measure_id,
+                                   f"Mesure de bénéfice n° {measure_id} introuvable (supprimée entre-temps ?).") as e:
+            row = e.row
             fields = validate(BenefitFields, data, BENEFIT_LABELS).model_dump()
+            e.check_version(expected_version)
             before = _benefit_fields(row)
-            if expected is not None and _jsonable(expected) != _jsonable(before):
-                raise StaleEdit("Cette mesure a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte. "
-                                "Rien n'a été enregistré : rechargez la fiche, puis corrigez-la à nouveau.")
             if fields == before:
                 return "unchanged"
             for k, v in fields.items():
                 setattr(row, k, v)
-            s.flush()
-            changed = [k for k in fields if fields[k] != before[k]]
-            old, new = _jsonable(before), _jsonable(fields)
-            audit.append(s, principal, "update", "benefit_measure", measure_id, use_case_id=uc.id,
-                         before={k: old[k] for k in changed}, after={k: new[k] for k in changed})
+            e.session.flush()
+            e.record_change("update", "benefit_measure", measure_id, _jsonable(before), _jsonable(fields))
             return "updated"
 
-    def delete_benefit_measure(self, principal: Principal, measure_id: int) -> None:
+    def delete_benefit_measure(self, principal: Principal, measure_id: int,
+                               expected_version: int | None = None) -> None:
         """Remove a measure entered by mistake (project lead of the use case, admin); the audit event keeps
-        what it said."""
-        with self._writer.begin() as s:
-            row = s.get(BenefitMeasure, measure_id)
-            if row is None:
-                raise NotFound(f"Mesure de bénéfice n° {measure_id} introuvable (déjà supprimée ?).")
-            uc = self._use_case(s, row.use_case_id)
-            require(principal, Action.RECORD_OUTCOMES, owner_ids=[uc.lead_id])
-            before = _jsonable(_benefit_fields(row))
-            s.delete(row)
-            audit.append(s, principal, "delete", "benefit_measure", measure_id, use_case_id=uc.id, before=before)
+        what it said. ``expected_version`` as for a correction: a measure changed since is not deleted."""
+        with self._editing_benefit(principal, measure_id,
+                                   f"Mesure de bénéfice n° {measure_id} introuvable (déjà supprimée ?).") as e:
+            e.check_version(expected_version)
+            before = _jsonable(_benefit_fields(e.row))
+            e.session.delete(e.row)
+            e.record("delete", "benefit_measure", measure_id, before=before)
 
     def add_benefit_measure(self, principal: Principal, use_case_id: int, data: dict[str, Any]) -> int:
         """Record a KPI measured at evaluation against its baseline and target (project lead, admin); audited."""
@@ -146,9 +148,7 @@ class BudgetMixin(PortfolioBase):
 
     def budget_lines(self) -> pd.DataFrame:
         with self._reader() as s:
-            rows = s.execute(select(BudgetLine, UseCase.reference, UseCase.title)
-                             .join(UseCase, UseCase.id == BudgetLine.use_case_id)
-                             .order_by(BudgetLine.year, UseCase.reference)).all()
+            rows = repo.budget_lines_with_use_case(s)
         return pd.DataFrame([{"year": b.year, "reference": ref, "title": title, "voted": b.voted,
                               "committed": b.committed, "spent": b.spent, "use_case_id": b.use_case_id}
                              for b, ref, title in rows],
@@ -163,13 +163,8 @@ class BudgetMixin(PortfolioBase):
     def benefits(self, use_case_id: int | None = None) -> pd.DataFrame:
         """Benefits measured vs expected. ``expected`` / ``measured`` are gains over the baseline, so a KPI
         meant to fall (calls, delays) reads the same way as one meant to rise; ``rate`` = measured / expected."""
-        q = (select(BenefitMeasure, UseCase.reference, UseCase.title)
-             .join(UseCase, UseCase.id == BenefitMeasure.use_case_id)
-             .order_by(UseCase.reference, BenefitMeasure.measured_on))
-        if use_case_id is not None:
-            q = q.where(BenefitMeasure.use_case_id == use_case_id)
         with self._reader() as s:
-            rows = s.execute(q).all()
+            rows = repo.benefit_measures_with_use_case(s, use_case_id)
         out = []
         for b, ref, title in rows:
             base = b.baseline or 0.0

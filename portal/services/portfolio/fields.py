@@ -19,7 +19,6 @@ from policies.vocabulary import RiskProfile, Stage
 from portal.db.models import (
     BenefitMeasure,
 )
-from portal.services.errors import StaleEdit
 
 #: The AI Act class and impact level of a use case, from the governance service.
 ClassificationOf = Callable[[int], RiskProfile]
@@ -133,6 +132,14 @@ class ScenarioOutcome:
 
 
 @dataclass(frozen=True)
+class EditableMeasure:
+    """A benefit measure as a correction form shows it: its fields and the version they are from."""
+
+    fields: dict[str, Any]
+    version: int
+
+
+@dataclass(frozen=True)
 class SavedScenarioView:
     id: int
     name: str
@@ -143,9 +150,10 @@ class SavedScenarioView:
     created_at: dt.datetime
 
 
-def _stale() -> StaleEdit:
-    return StaleEdit("Ces notes ont été modifiées par quelqu'un d'autre depuis que vous les avez ouvertes. "
-                     "Rien n'a été enregistré : rechargez la fiche, puis saisissez-les à nouveau.")
+STALE_SCORES = ("Ces notes ont été modifiées par quelqu'un d'autre depuis que vous les avez ouvertes. "
+                "Rien n'a été enregistré : rechargez la fiche, puis saisissez-les à nouveau.")
+STALE_BENEFIT = ("Cette mesure a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte. "
+                 "Rien n'a été enregistré : rechargez la fiche, puis corrigez-la à nouveau.")
 
 
 def _benefit_fields(row: BenefitMeasure) -> dict[str, Any]:

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
 
 from policies.access import require
 from policies.prioritisation import (
@@ -20,6 +19,7 @@ from policies.vocabulary import Action, Principal, Stage
 from portal.db.models import (
     SavedScenario,
 )
+from portal.repositories import portfolio as repo
 from portal.services import audit
 from portal.services.errors import InvalidInput
 from portal.services.portfolio.fields import (
@@ -111,7 +111,7 @@ class ScenariosMixin(ScoresMixin):
 
     def saved_scenarios(self) -> list[SavedScenarioView]:
         with self._reader() as s:
-            rows = s.scalars(select(SavedScenario).order_by(SavedScenario.id.desc())).all()
+            rows = repo.saved_scenarios(s)
             return [SavedScenarioView(r.id, r.name, r.params, r.result, r.weights_version, r.created_by_id,
                                       r.created_at) for r in rows]
 

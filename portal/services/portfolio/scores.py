@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from policies.access import require
 from policies.prioritisation import (
@@ -21,19 +19,21 @@ from policies.prioritisation import (
 from policies.vocabulary import Action, Principal, Stage
 from portal.db.models import (
     ScoringWeightsVersion,
+    UseCase,
     UseCaseScore,
 )
-from portal.services import audit
-from portal.services.errors import InvalidInput
+from portal.repositories import portfolio as repo
+from portal.services import audit, editing
+from portal.services.errors import InvalidInput, StaleEdit
 from portal.services.portfolio.base import PortfolioBase
 from portal.services.portfolio.fields import (
     ACTIVE_STAGES,
     CRITERION_CODES,
     SCORE_LABELS,
+    STALE_SCORES,
     Explanation,
     ScoreFields,
     ScoreInputs,
-    _stale,
 )
 from portal.services.validation import validate
 
@@ -42,12 +42,12 @@ class ScoresMixin(PortfolioBase):
     def weights(self) -> ScoringWeights:
         """The weights in force: the latest version an administrator set, else policies/rules/scoring.yaml."""
         with self._reader() as s:
-            row = s.scalars(select(ScoringWeightsVersion).order_by(ScoringWeightsVersion.id.desc()).limit(1)).first()
+            row = repo.latest_weights(s)
             return load_weights(row.weights) if row else load_weights()
 
     def weights_history(self) -> list[dict[str, Any]]:
         with self._reader() as s:
-            rows = s.scalars(select(ScoringWeightsVersion).order_by(ScoringWeightsVersion.id.desc())).all()
+            rows = repo.weights_versions(s)
             return [{"version": r.version, "note": r.note, "created_by_id": r.created_by_id,
                      "created_at": r.created_at, "weights": r.weights} for r in rows]
 
@@ -61,7 +61,7 @@ class ScoresMixin(PortfolioBase):
         payload = weights.model_dump(mode="json")
         with self._writer.begin() as s:
             audit.repo.lock_chain(s)
-            taken = s.scalar(select(ScoringWeightsVersion.id).where(ScoringWeightsVersion.version == weights.version))
+            taken = repo.weights_version_id(s, weights.version)
             if taken is not None or weights.version == load_weights().version:
                 raise InvalidInput([f"Champ « Version » : la version « {weights.version} » existe déjà ; "
                                     "une version ne se modifie pas, donnez-en une nouvelle."])
@@ -75,7 +75,7 @@ class ScoresMixin(PortfolioBase):
 
     def score_inputs(self, use_case_id: int) -> ScoreInputs:
         with self._reader() as s:
-            row = s.scalar(select(UseCaseScore).where(UseCaseScore.use_case_id == use_case_id))
+            row = repo.score_of(s, use_case_id)
             if row is None:
                 return ScoreInputs(use_case_id, dict.fromkeys((*CRITERION_CODES, "effort_days", "rationale")), None)
             return ScoreInputs(use_case_id, {k: getattr(row, k) for k in ScoreFields.model_fields}, row.version)
@@ -83,35 +83,31 @@ class ScoresMixin(PortfolioBase):
     def set_score(self, principal: Principal, use_case_id: int, data: dict[str, Any],
                   expected_version: int | None = None) -> ScoreInputs:
         """Set the criteria and effort of a use case (director, or its project lead); audited."""
-        try:
-            with self._writer.begin() as s:
-                uc = self._use_case(s, use_case_id)
-                require(principal, Action.SCORE_USE_CASE, owner_ids=[uc.lead_id])
-                fields = validate(ScoreFields, data, SCORE_LABELS)
-                row = s.scalar(select(UseCaseScore).where(UseCaseScore.use_case_id == use_case_id))
-                new = fields.model_dump()
-                # expected_version: None = no check; 0 = "not scored yet when the form was opened"
-                if row is None:
-                    if expected_version:
-                        raise _stale()
-                    row = UseCaseScore(use_case_id=use_case_id, updated_by_id=principal.person_id or None, **new)
-                    s.add(row)
+        with editing.edit(self._writer, principal, Action.SCORE_USE_CASE,
+                          load=lambda s: s.get(UseCase, use_case_id),
+                          not_found=f"Cas d'usage n° {use_case_id} introuvable.",
+                          use_case=lambda s, uc: uc, stale=STALE_SCORES) as e:
+            s = e.session
+            fields = validate(ScoreFields, data, SCORE_LABELS)
+            row = repo.score_of(s, use_case_id)
+            new = fields.model_dump()
+            # expected_version: None = no check; 0 = "not scored yet when the form was opened"
+            if row is None:
+                if expected_version:
+                    raise StaleEdit(STALE_SCORES)
+                row = UseCaseScore(use_case_id=use_case_id, updated_by_id=principal.person_id or None, **new)
+                s.add(row)
+                s.flush()
+                e.record("create", "use_case_score", row.id, after=fields.model_dump(mode="json"))
+            else:
+                e.check_version(expected_version, row)  # 0 included: someone scored it meanwhile
+                before_all = {k: getattr(row, k) for k in new}
+                if audit.diff(before_all, new)[1]:
+                    for k, v in new.items():
+                        setattr(row, k, v)
+                    row.updated_by_id = principal.person_id or None
                     s.flush()
-                    audit.append(s, principal, "create", "use_case_score", row.id, use_case_id=use_case_id,
-                                 after=fields.model_dump(mode="json"))
-                else:
-                    if expected_version is not None and row.version != expected_version:
-                        raise _stale()  # 0 included: someone scored it meanwhile
-                    before, after = audit.diff({k: getattr(row, k) for k in new}, new)
-                    if after:
-                        for k, v in new.items():
-                            setattr(row, k, v)
-                        row.updated_by_id = principal.person_id or None
-                        s.flush()
-                        audit.append(s, principal, "update", "use_case_score", row.id, use_case_id=use_case_id,
-                                     before=before, after=after)
-        except StaleDataError:
-            raise _stale() from None
+                    e.record_change("update", "use_case_score", row.id, before_all, new)
         return self.score_inputs(use_case_id)
 
     def ranked(self, stages: Sequence[str] = ACTIVE_STAGES) -> pd.DataFrame:

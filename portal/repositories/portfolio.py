@@ -1,0 +1,70 @@
+"""Queries on the portfolio: scoring weights, scores, budget lines, benefit measures, scenarios."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.db.models import (
+    BenefitMeasure,
+    BudgetLine,
+    SavedScenario,
+    ScoringWeightsVersion,
+    UseCase,
+    UseCaseScore,
+)
+
+
+def latest_weights(session: Session) -> ScoringWeightsVersion | None:
+    return session.scalars(select(ScoringWeightsVersion).order_by(ScoringWeightsVersion.id.desc()).limit(1)).first()
+
+
+def weights_versions(session: Session) -> Sequence[ScoringWeightsVersion]:
+    """Newest first."""
+    return session.scalars(select(ScoringWeightsVersion).order_by(ScoringWeightsVersion.id.desc())).all()
+
+
+def weights_version_id(session: Session, version: str) -> int | None:
+    return session.scalar(select(ScoringWeightsVersion.id).where(ScoringWeightsVersion.version == version))
+
+
+def score_of(session: Session, use_case_id: int) -> UseCaseScore | None:
+    return session.scalar(select(UseCaseScore).where(UseCaseScore.use_case_id == use_case_id))
+
+
+def scores_by_use_case(session: Session) -> dict[int, UseCaseScore]:
+    return {r.use_case_id: r for r in session.scalars(select(UseCaseScore)).all()}
+
+
+def budget_line(session: Session, use_case_id: int, year: int) -> BudgetLine | None:
+    return session.scalar(select(BudgetLine).where(BudgetLine.use_case_id == use_case_id,
+                                                   BudgetLine.year == year))
+
+
+def budget_lines_with_use_case(session: Session) -> Sequence[tuple[BudgetLine, str, str]]:
+    """(line, reference, title) by year then reference."""
+    return session.execute(select(BudgetLine, UseCase.reference, UseCase.title)
+                           .join(UseCase, UseCase.id == BudgetLine.use_case_id)
+                           .order_by(BudgetLine.year, UseCase.reference)).tuples().all()
+
+
+def benefit_measure(session: Session, measure_id: int, *, for_update: bool = False) -> BenefitMeasure | None:
+    return session.get(BenefitMeasure, measure_id, with_for_update=for_update)
+
+
+def benefit_measures_with_use_case(session: Session,
+                                   use_case_id: int | None = None) -> Sequence[tuple[BenefitMeasure, str, str]]:
+    """(measure, reference, title) by reference then date measured."""
+    q = (select(BenefitMeasure, UseCase.reference, UseCase.title)
+         .join(UseCase, UseCase.id == BenefitMeasure.use_case_id)
+         .order_by(UseCase.reference, BenefitMeasure.measured_on))
+    if use_case_id is not None:
+        q = q.where(BenefitMeasure.use_case_id == use_case_id)
+    return session.execute(q).tuples().all()
+
+
+def saved_scenarios(session: Session) -> Sequence[SavedScenario]:
+    """Newest first."""
+    return session.scalars(select(SavedScenario).order_by(SavedScenario.id.desc())).all()
