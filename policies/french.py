@@ -12,7 +12,7 @@ import datetime as dt
 import math
 from typing import Any
 
-NNBSP = "\u202f"  # narrow no-break space: thousands, and before « % » and « € »
+NNBSP = "\u202f"  # narrow no-break space: thousands, and before « % »
 MISSING = "n.d."
 
 
@@ -58,7 +58,7 @@ def points(x: float | None, decimals: int = 1) -> str:
 
 def money(x: float | None, decimals: int = 0) -> str:
     """``1234.5 -> "1 235 €"``."""
-    return MISSING if missing(x) else f"{number(x, decimals)}{NNBSP}€"
+    return MISSING if missing(x) else f"{number(x, decimals)} €"
 
 
 def year(x: float | None) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy import insert, select
 from portal.db.migrate import upgrade
 from portal.db.models import UseCase
 from portal.services import build_services
+from portal.services.monitoring.batches import read_batch
 from portal.services.people import SYSTEM
 
 
@@ -227,27 +228,21 @@ def reading_rows(size_mb: int) -> list[Row]:
     header, body = chunk.split(b"\n", 1)
     data = header + b"\n" + body * max(1, size_mb * 1024 * 1024 // len(body))
     columns = {"x0": "numerical", "x1": "numerical", "x2": "numerical", "c0": "categorical", "c1": "categorical"}
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        upgrade(url)
-        svc = build_services(url)
+    def vigie() -> object:
+        return read_batch(data, "lot.csv", columns, "courant", len(data) + 1)
 
-        def vigie() -> object:
-            return svc.monitoring._read_file(data, "lot.csv", columns, "courant", len(data) + 1)
+    def plain() -> object:
+        return pd.read_csv(io.BytesIO(data), sep=";", decimal=",", usecols=list(columns))
 
-        def plain() -> object:
-            return pd.read_csv(io.BytesIO(data), sep=";", decimal=",", usecols=list(columns))
+    def peak(fn: Callable[[], object]) -> float:
+        tracemalloc.start()
+        fn()
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return top / 1024 / 1024
 
-        def peak(fn: Callable[[], object]) -> float:
-            tracemalloc.start()
-            fn()
-            _, top = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-            return top / 1024 / 1024
-
-        seconds, base = best_of(vigie, 1), best_of(plain, 1)
-        mem, base_mem = peak(vigie), peak(plain)
-        svc.db.dispose()
+    seconds, base = best_of(vigie, 1), best_of(plain, 1)
+    mem, base_mem = peak(vigie), peak(plain)
     mb = len(data) / 1024 / 1024
     return [Row(f"lecture d'un lot de suivi de {mb:.0f} Mo (5 colonnes suivies sur 15, lecteur strict)", seconds,
                 "pandas.read_csv des mêmes colonnes", base,

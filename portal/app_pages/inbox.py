@@ -40,7 +40,7 @@ for item in items:
         st.markdown(f"{badge}{state} **{plain(item.title, inline=True)}**")
         st.markdown(plain(item.body))
         st.caption(fmt_date(item.created_at))
-        left, right, _ = st.columns([1, 1, 3])
+        left, right, _ = st.columns([1, 2, 3])
         if left.button("Ouvrir", key=f"inbox_open_{item.id}", icon=":material/open_in_new:"):
             page, params = target(item.link)
             st.switch_page(page, query_params=params)

@@ -17,3 +17,11 @@ def test_drift_report_measures_every_engine_with_ratios_and_memory(capsys):
     assert engines["vigie"]["share_drifted"] == engines["vigie_evidently"]["share_drifted"]
     for label in ("Vigie (calcul rapide", "scipy/numpy direct", "Evidently DataDriftPreset", "Pic de mémoire"):
         assert label in out
+
+
+def test_batch_reading_row_compares_the_strict_reader_with_pandas():
+    from portal.bench import reading_rows
+
+    (row,) = reading_rows(1)
+    assert row.seconds > 0 and row.baseline_seconds > 0
+    assert "lecteur strict" in row.name and "pic de mémoire" in row.note
