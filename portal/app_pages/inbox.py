@@ -73,7 +73,11 @@ if can(me, Action.MANAGE_PEOPLE):
                          hide_index=True)
         if not report.failing:
             st.success("Aucun envoi en échec.")
-        for d in report.failing:
+        shown = report.failing[:20]
+        if len(report.failing) > len(shown):
+            st.caption(f"{len(report.failing)} envois en échec ou en attente d'un nouvel essai ; les 20 plus récents "
+                       "ci-dessous (tous : `vigie notify status`).")
+        for d in shown:
             when = "abandonné" if d.status == "failed" else f"prochain essai le {fmt_date(d.next_attempt_at)}"
             st.warning(f"Envoi n° {d.id} ({d.channel}, {d.attempts} essai(s), {when}) : {plain(d.last_error or '', inline=True)}")
             if d.status == "failed" and st.button("Réessayer", key=f"inbox_retry_{d.id}") and attempt(

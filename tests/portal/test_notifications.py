@@ -346,8 +346,11 @@ def test_preferences_and_inbox_belong_to_their_person(services, people, piloted)
     assert len(n.inbox(people["lead"], include_done=True)) == len(mine)
     assert n.mark_all_read(people["lead"]) == len(mine) - 1
     assert n.unread_count(people["lead"]) == 0
-    with pytest.raises(PermissionDenied):
-        n.set_preference(people["lead"], mode="digest", email_enabled=True, person_id=people["director"].person_id)
+    with pytest.raises(PermissionDenied):  # refused before the input is even looked at
+        n.set_preference(people["lead"], mode="hebdo", email_enabled=True, person_id=people["director"].person_id)
+    assert n.set_preference(people["admin"], mode="digest", email_enabled=True,
+                            person_id=people["director"].person_id).mode_fr == "Un récapitulatif par jour"
+    assert n.preference(people["director"]).mode == "digest"
     with pytest.raises(InvalidInput, match="Fréquence des courriels"):
         n.set_preference(people["lead"], mode="hebdo", email_enabled=True)
     with pytest.raises(PermissionDenied):
@@ -355,6 +358,10 @@ def test_preferences_and_inbox_belong_to_their_person(services, people, piloted)
     with services.db.reader() as s:
         actions = set(s.scalars(select(AuditEvent.action).where(AuditEvent.entity == "notification")))
     assert actions == {"mark_done", "mark_read"}
+    with services.db.reader() as s:
+        changed = s.scalars(select(AuditEvent).where(AuditEvent.action == "set_notification_preference")).all()
+    assert [(e.actor_id, e.entity_id) for e in changed] == [(people["admin"].person_id,
+                                                            str(people["director"].person_id))]
     # no e-mail server configured: the inbox still fills, nothing is queued for e-mail
     with services.db.reader() as s:
         assert s.scalar(select(func.count()).select_from(NotificationDelivery)) == 0

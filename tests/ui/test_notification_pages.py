@@ -73,3 +73,26 @@ def test_opening_an_item_goes_to_the_sheet_of_its_use_case(app_as, demo_url, per
     assert at.query_params.get("ref") == [item.link.split("=", 1)[1]] or \
         at.query_params.get("ref") == item.link.split("=", 1)[1]
     assert any(item.link.split("=", 1)[1] in str(t.value) for t in at.title)
+
+
+def test_an_administrator_sees_the_failing_deliveries_in_the_inbox_page(app_as, demo_url, monkeypatch):
+    from tests.portal.receivers import free_port
+
+    monkeypatch.setenv("VIGIE_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("VIGIE_SMTP_PORT", str(free_port()))  # nothing listens there: every try fails
+    monkeypatch.setenv("VIGIE_SMTP_SECURITY", "none")
+    svc = build_services(demo_url)
+    try:
+        _, sent = svc.notifications.run_due()
+    finally:
+        svc.db.dispose()
+    assert sent.sent == 0 and sent.retry_later > 0
+    at = app_as("admin").switch_page("app_pages/inbox.py").run()
+    assert not at.exception, at.exception
+    warnings = [w.value for w in at.warning if w.value.startswith("Envoi n°")]
+    assert len(warnings) == min(20, sent.retry_later)
+    if sent.retry_later > 20:
+        assert any(f"{sent.retry_later} envois en échec" in c.value for c in at.caption)
+    assert all("serveur SMTP injoignable" in w and "1 essai(s)" in w for w in warnings)
+    lead = app_as("project_lead").switch_page("app_pages/inbox.py").run()
+    assert [w.value for w in lead.warning if w.value.startswith("Envoi n°")] == [] and "Envois (administration)" not in [e.label for e in lead.expander]
