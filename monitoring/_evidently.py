@@ -1,6 +1,6 @@
 """The only module that imports Evidently (0.7.x). Imported lazily: ``import evidently`` takes ~2–3 s.
 
-Pitfalls handled here (see ../shared/research/evidently.md §5):
+Pitfalls of Evidently handled here:
 * ``Report.run`` takes the *current* batch first; we always pass keywords.
 * Methods and thresholds are always explicit, so Evidently never switches tests at 1,000 rows
   and the config echoes our method codes rather than display names.

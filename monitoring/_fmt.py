@@ -1,4 +1,4 @@
-"""French number formatting for the messages this package writes (no locale dependency)."""
+"""Formatting for the messages this package writes: numbers through ``policies.french``, quotes."""
 
 from __future__ import annotations
 
@@ -6,27 +6,22 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-_NBSP = "\u202f"  # narrow no-break space, the French thousands separator and the space before %
+from policies import french
 
 
 def number(value: float | None, digits: int = 2) -> str:
-    """``0.1234 -> "0,12"``, ``12345.6 -> "12 345,6"`` with ``digits=1``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/d"
-    text = f"{value:,.{digits}f}"
-    return text.replace(",", _NBSP).replace(".", ",")
+    """``0.1234 -> "0,12"``, ``12345.6 -> "12 345,6"`` with ``digits=1`` (``policies.french``)."""
+    return french.number(value, digits)
 
 
 def percent(share: float | None, digits: int = 1) -> str:
-    """``0.125 -> "12,5 %"``."""
-    if share is None or (isinstance(share, float) and math.isnan(share)):
-        return "n/d"
-    return f"{number(share * 100, digits)}{_NBSP}%"
+    """A share between 0 and 1 in percent: ``0.125 -> "12,5 %"``."""
+    return french.share(share, digits)
 
 
 def points(share: float, digits: int = 1) -> str:
     """A difference of two shares in percentage points: ``0.125 -> "12,5 points"``."""
-    return f"{number(share * 100, digits)} points"
+    return french.points(share, digits)
 
 
 def quoted(value: Any) -> str:

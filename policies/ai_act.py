@@ -1,7 +1,7 @@
 """EU AI Act classification: a guided questionnaire in French and a pure ``classify``.
 
 The questions, the prohibited practices, the Annex III points and the Art. 50 duties live in
-``rules/ai_act.yaml``. The evaluation follows legal-fr-eu.md §5:
+``rules/ai_act.yaml``. The evaluation follows the order of the Regulation:
 
 1. not an AI system (Art. 3(1)) → ``out_of_scope`` (the CRPA and the RGPD still apply);
 2. any Art. 5 practice → ``prohibited``, and the classification stops there;
@@ -11,9 +11,9 @@ The questions, the prohibited practices, the Annex III points and the Art. 50 du
 
 The role is ``deployer`` (a third party's system), ``both`` (developed and used under the
 collectivité's name, or a deployer turned provider of a high-risk system by Art. 25(1)) or
-``provider`` (developed for others). An unanswered question counts as "no", except where that
-would hide a prohibition (the medical/safety exception to Art. 5(1)(f)); ``complete`` says whether
-every visible question was answered.
+``provider`` (developed for others). An unanswered question counts as "no", except a question about
+a prohibited practice: while it is shown and unanswered, the practice is presumed (the worst is
+presumed until answered); ``complete`` says whether every visible question was answered.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ class AiActResult(BaseModel):
     transparency_duties: list[TransparencyDuty] = Field(default_factory=list)
     gpai: bool = False
     prohibited_practices: list[str] = Field(default_factory=list)  # rule ids
+    presumed_practices: list[str] = Field(default_factory=list)  # presumed for lack of an answer
     high_risk_basis: list[Literal["annex1", "annex3"]] = Field(default_factory=list)
     annex3_points: list[str] = Field(default_factory=list)
     derogation: str | None = None  # Art. 6(3) condition a–d that took the system out of high risk
@@ -76,11 +77,12 @@ def questions() -> list[Question]:
 
 
 def derive_facts(answers: Answers, rules: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The answers plus ``annex3_points``: the selected Annex III points and the biometric ones."""
+    """The answers plus ``annex3_points``: the selected Annex III points and the derived ones
+    (biometric questions, safety component of a critical infrastructure, fraud-risk scoring)."""
     rules = rules or load_rules("ai_act")
     facts = dict(answers)
     points = [p for p in answers.get("annex3") or [] if p]
-    for entry in rules["biometric_points"]:
+    for entry in rules["derived_points"]:
         if matches(entry["when"], facts) and entry["point"] not in points:
             points.append(entry["point"])
     facts["annex3_points"] = sorted(points)
@@ -176,12 +178,30 @@ def _high_risk(
             )
         )
     chosen = answers.get("derogation")
+    dates = rules["annex3_dates_fr"]
+    needs_confirmation = matches(rules["derogation_needs_confirmation_when"], facts)
     if answers.get("profiling") is True:
         reasons.append(
             reason(
                 "AIA-HR-04",
                 "Le système profile des personnes physiques : il est toujours à haut "
-                "risque, aucune dérogation de l'art. 6(3) n'est possible.",
+                f"risque, aucune dérogation de l'art. 6(3) n'est possible ({dates}).",
+            )
+        )
+        basis.append("annex3")
+    elif (
+        answers.get("profiling") is False
+        and chosen in rules["derogations"]
+        and needs_confirmation
+        and answers.get("derogation_confirmed") is not True
+    ):
+        reasons.append(
+            reason(
+                "AIA-HR-03",
+                f"Dérogation de l'art. 6(3)({chosen}) non retenue : le système prend ou aide à "
+                "prendre des décisions concernant des personnes et l'absence d'influence "
+                "substantielle sur ces décisions n'est pas confirmée. Haut risque "
+                f"({dates}).",
             )
         )
         basis.append("annex3")
@@ -195,6 +215,15 @@ def _high_risk(
                 "au titre de l'annexe III.",
             )
         )
+        if needs_confirmation:
+            reasons.append(
+                reason(
+                    "AIA-HR-03",
+                    "Attention : dérogation retenue pour un système qui aide à prendre des "
+                    "décisions concernant des personnes, sur la confirmation que l'agent décide "
+                    "sur son propre examen. À justifier dans le dossier.",
+                )
+            )
         reasons.append(
             reason(
                 "AIA-HR-05",
@@ -206,9 +235,7 @@ def _high_risk(
         reasons.append(
             reason(
                 "AIA-HR-02",
-                "Système de l'annexe III sans dérogation applicable : haut risque "
-                "(à partir du 2 décembre 2027 ; 2 août 2030 au plus tard pour un "
-                "système déjà utilisé par une autorité publique).",
+                f"Système de l'annexe III sans dérogation applicable : haut risque ({dates}).",
             )
         )
         basis.append("annex3")
@@ -258,7 +285,21 @@ def classify(answers: Answers, *, public_body: bool = True) -> AiActResult:
         )
 
     prohibited = [e["rule"] for e in rules["prohibited"] if matches(e["when"], facts)]
-    if prohibited:
+    shown = {q.id: q for q in visible(_questions(), facts)}
+    presumed = []
+    for entry in rules["prohibited"]:
+        pending = [shown[q] for q in entry.get("presume_if_unanswered", []) if q in shown and answers.get(q) is None]
+        if pending and entry["rule"] not in prohibited:
+            presumed.append(entry["rule"])
+            reasons.append(
+                reason(
+                    entry["rule"],
+                    f"Question sans réponse (« {pending[0].text_fr} ») : {rule(entry['rule']).title_fr[0].lower()}"
+                    f"{rule(entry['rule']).title_fr[1:]}, présumée jusqu'à la réponse. Répondez pour lever "
+                    "la présomption.",
+                )
+            )
+    if prohibited or presumed:
         for rule_id in prohibited:
             reasons.append(
                 reason(rule_id, f"{rule(rule_id).title_fr} : le système ne peut pas être déployé.")
@@ -268,7 +309,8 @@ def classify(answers: Answers, *, public_body: bool = True) -> AiActResult:
             risk_class=AiActClass.PROHIBITED,
             role=role,
             reasons=reasons,
-            prohibited_practices=prohibited,
+            prohibited_practices=prohibited + presumed,
+            presumed_practices=presumed,
             **common,
         )
         return _with_duties(result, public_body)
@@ -301,6 +343,19 @@ def classify(answers: Answers, *, public_body: bool = True) -> AiActResult:
                 "(art. 4) reste due.",
             )
         )
+    if not high:
+        reasons.append(reason("AIA-COC-01", rules["codes_of_conduct_fr"]))
+    workplace = matches(rules["workplace_when"], facts)
+    if high and workplace and answers.get("workplace_use") is not True:
+        reasons.append(
+            reason(
+                "AIA-DEP-07",
+                "Usage Emploi de l'annexe III (point 4(a) recrutement, candidats compris, ou 4(b)) : "
+                "système utilisé sur le lieu de travail, quelle que soit la réponse à la question sur le "
+                "lieu de travail. Informer les représentants du personnel et les agents concernés avant "
+                "la mise en service (art. 26(7)).",
+            )
+        )
     decision_facts = {
         **facts,
         "high_via_annex3": "annex3" in basis,
@@ -318,7 +373,7 @@ def classify(answers: Answers, *, public_body: bool = True) -> AiActResult:
         fria_required=matches(rules["fria_when"], decision_facts),
         eu_registration_required=matches(rules["registration_when"], decision_facts),
         decisions_about_persons=answers.get("decisions_about_persons") is True,
-        workplace_use=answers.get("workplace_use") is True,
+        workplace_use=workplace,
         **common,
     )
     return _with_duties(result, public_body)

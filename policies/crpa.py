@@ -25,6 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from policies.questionnaire import Question, parse_questions
 from policies.rulebook import Reason, load_rules, reason
 from policies.vocabulary import Automation
 
@@ -37,7 +38,9 @@ class CrpaFacts(BaseModel):
     algorithmic_processing: bool = True  # any "traitement algorithmique", AI or not
     individual_decision: bool = False  # it is the basis of individual decisions
     main_processing: bool = True  # one of the "principaux" processings (many people or strong effects)
+    flags_for_checks: bool = False  # flags persons or files to check: the decisions after the check rest on it
     secret_l311_5: bool = False  # covered by a secret of L311-5 2° (public security, SI security…)
+    secret_justification: str | None = None  # the written, case-by-case justification of the secret
     org_fte: int | None = None
     org_population: int | None = None
     is_territorial_collectivity: bool = True
@@ -46,6 +49,8 @@ class CrpaFacts(BaseModel):
 class CrpaResult(BaseModel):
     model_config = ConfigDict(frozen=True)
 
+    individual_decisions: bool = False  # it is the basis of individual decisions (flags included)
+    secret_applies: bool = False  # a justified L311-5 2° secret sets the mention and publication aside
     mention_required: bool
     explanation_on_request: bool
     publication_required: bool
@@ -54,14 +59,26 @@ class CrpaResult(BaseModel):
     notes_fr: list[str] = Field(default_factory=list)
 
 
+def questions() -> list[Question]:
+    """The CRPA questions (``rules/crpa.yaml``); the organisation's size and the sheet are asked apart."""
+    return list(parse_questions(load_rules("crpa")["questions"]))
+
+
 def assess(facts: CrpaFacts) -> CrpaResult:
     rules = load_rules("crpa")
     thresholds = rules["thresholds"]
     reasons: list[Reason] = []
     notes: list[str] = []
-    decides = facts.algorithmic_processing and facts.individual_decision
-    mention = decides and not facts.secret_l311_5
-    if facts.secret_l311_5 and decides:
+    decides = facts.algorithmic_processing and (facts.individual_decision or facts.flags_for_checks)
+    justification = (facts.secret_justification or "").strip()
+    secret = decides and facts.secret_l311_5 and bool(justification)
+    mention = decides and not secret
+    if decides and facts.flags_for_checks and not facts.individual_decision:
+        reasons.append(reason("CRPA-09", rules["notes"]["flag_fr"]))
+    if decides and facts.secret_l311_5:
+        text = rules["notes"]["secret_applied_fr"].format(justification=justification) if secret else (
+            rules["notes"]["secret_unjustified_fr"])
+        reasons.append(reason("CRPA-08", text))
         notes.append(rules["notes"]["secret_fr"])
     if mention:
         reasons.append(
@@ -86,6 +103,7 @@ def assess(facts: CrpaFacts) -> CrpaResult:
     fte_known = facts.org_fte is not None
     publication = (
         decides
+        and not secret
         and facts.main_processing
         and (not fte_known or facts.org_fte >= thresholds["publication_fte"])
     )
@@ -118,6 +136,8 @@ def assess(facts: CrpaFacts) -> CrpaResult:
             )
         )
     return CrpaResult(
+        individual_decisions=decides,
+        secret_applies=secret,
         mention_required=mention,
         explanation_on_request=mention,
         publication_required=publication,

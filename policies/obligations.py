@@ -59,6 +59,7 @@ class GovernanceProfile(BaseModel):
     art22: bool = False
     # CRPA (policies.crpa)
     individual_decisions: bool = False
+    crpa_secret: bool = False  # a justified L311-5 2° secret sets the mention and publication aside
     crpa_publication_required: bool = False
     # organisation and lifecycle
     public_body: bool = True
@@ -82,10 +83,6 @@ class Obligation(BaseModel):
 
     def in_force(self, on: date) -> bool:
         return on >= self.applies_from
-
-
-def _catalogue(rules: dict[str, Any] | None) -> list[dict[str, Any]]:
-    return (rules or load_rules("obligations"))["obligations"]
 
 
 def _resolve(entry: dict[str, Any], profile: GovernanceProfile) -> Obligation:
@@ -114,13 +111,17 @@ def applicable_obligations(
     Criteria (AMT's rule): ``always: true`` applies unconditionally; otherwise an obligation
     applies when each attribute it specifies matches the profile's value (a list of allowed
     values matches when the profile's value is one of them, or, for a list-valued attribute, when
-    they share a value). ``rules`` replaces the bundled catalogue (tests, simulations).
+    they share a value). A prohibited practice keeps only the ``prohibited_keeps`` obligations (the
+    duty to stop). ``rules`` replaces the bundled catalogue (tests, simulations).
     """
     facts = profile.facts()
+    data = rules or load_rules("obligations")
+    keep = set(data.get("prohibited_keeps") or [])
+    prohibited = profile.risk_class is AiActClass.PROHIBITED
     return [
         _resolve(entry, profile)
-        for entry in _catalogue(rules)
-        if entry.get("always") or matches(entry.get("when"), facts)
+        for entry in data["obligations"]
+        if (entry.get("always") or matches(entry.get("when"), facts)) and (not prohibited or entry["id"] in keep)
     ]
 
 

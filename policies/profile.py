@@ -32,7 +32,8 @@ def build_profile(
         )
     if crpa_result is not None:
         fields.update(
-            individual_decisions=crpa_result.mention_required,
+            individual_decisions=crpa_result.individual_decisions,
+            crpa_secret=crpa_result.secret_applies,
             crpa_publication_required=crpa_result.publication_required,
         )
     if impact_result is not None:

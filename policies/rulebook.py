@@ -1,7 +1,7 @@
 """The rule files under ``policies/rules/``: a cached loader, the combined policy version, citations.
 
 Every rule file is YAML with a ``version`` and a ``rules`` list. Each rule keeps the identifier,
-article, start date and verification status that ``shared/research/legal-fr-eu.md`` gives it, so a
+article, start date and verification status of the register ``policies/SOURCES.md``, so a
 decision can cite what it rests on. Engines read the other sections of their file (questions,
 weights, conditions) through :func:`load_rules`.
 """
@@ -22,7 +22,7 @@ RULES_DIR = Path(__file__).parent / "rules"
 #: The rule files, in the order their versions appear in :data:`POLICY_VERSION`.
 RULE_FILES: tuple[str, ...] = ("ai_act", "rgpd", "crpa", "impact", "obligations", "gates", "review")
 
-#: Verification statuses (legal-fr-eu.md §0.1), plus ``internal`` for Vigie's own governance policy.
+#: Verification statuses (policies/SOURCES.md), plus ``internal`` for Vigie's own governance policy.
 STATUSES: dict[str, str] = {
     "verified": "Vérifié dans le texte source",
     "verified-secondary": "Vérifié dans des sources secondaires concordantes",

@@ -445,6 +445,14 @@ def build_parser() -> argparse.ArgumentParser:
     from portal.cli_governance import add_gate_commands
 
     add_gate_commands(sub)
+    # inventory: vigie backup | restore | import
+    from portal.cli_inventory import add_inventory_commands
+
+    add_inventory_commands(sub)
+    # notifications: vigie notify due | status
+    from portal.cli_notify import add_notify_commands
+
+    add_notify_commands(sub)
     _add_monitor_commands(sub)
     _add_budget_commands(sub)
     _add_public_register_commands(sub)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,6 +37,8 @@ class Settings:
     group_role_map: str = ""
     group_claim: str = "groups"
     oidc_userinfo: str = "off"
+    # notifications: e-mail and webhook channels, and the portal's address for links
+    notify: NotifySettings = field(default_factory=lambda: NotifySettings())
 
     @property
     def demo_login_allowed(self) -> bool:
@@ -89,6 +91,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         public_reports_per_hour=reports_per_hour,
         public_reports_per_entry=reports_per_entry,
         **_identity_settings(env_vars),
+        notify=load_notify_settings(env_vars),
     )
 
 
@@ -106,6 +109,65 @@ def _identity_settings(env_vars: os._Environ[str] | dict[str, str]) -> dict[str,
         "group_claim": env_vars.get("VIGIE_GROUP_CLAIM", "groups").strip() or "groups",
         "oidc_userinfo": userinfo,
     }
+
+
+# notifications
+SMTP_SECURITY = ("starttls", "tls", "none")
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    """Where e-mails and webhook posts go. Credentials and the webhook address (it often holds a token)
+    come from VIGIE_SMTP_* / VIGIE_NOTIFY_WEBHOOK_URL or from the secrets file ([smtp], [notifications])."""
+
+    base_url: str = "http://localhost:8501"
+    smtp_host: str = ""  # empty: no e-mail is sent (the inbox still fills)
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "vigie@localhost"
+    smtp_timeout: float = 30.0
+    smtp_cafile: str = ""  # a CA bundle for a relay signed by the collectivité's own authority
+    webhook_url: str = ""
+
+    @property
+    def email_enabled(self) -> bool:
+        return bool(self.smtp_host)
+
+
+def secrets_file(env_vars: os._Environ[str] | dict[str, str]) -> Path:
+    return Path(env_vars.get("VIGIE_SECRETS_FILE", "").strip() or PROJECT_ROOT / ".streamlit" / "secrets.toml")
+
+
+def load_notify_settings(env_vars: os._Environ[str] | dict[str, str]) -> NotifySettings:
+    import tomllib
+
+    path = secrets_file(env_vars)
+    try:
+        secrets = tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"Fichier de secrets {path} illisible : {exc}") from exc
+    smtp, notif = secrets.get("smtp", {}), secrets.get("notifications", {})
+
+    def pick(var: str, section: dict[str, object], key: str, default: str) -> str:
+        return (env_vars.get(var, "").strip() or str(section.get(key, "") or "").strip()) or default
+
+    security = pick("VIGIE_SMTP_SECURITY", smtp, "security", "starttls").lower()
+    if security not in SMTP_SECURITY:
+        raise SettingsError(f"VIGIE_SMTP_SECURITY={security!r} inconnu ; valeurs possibles : {', '.join(SMTP_SECURITY)}")
+    try:
+        port = int(pick("VIGIE_SMTP_PORT", smtp, "port", "465" if security == "tls" else "587"))
+    except ValueError as exc:
+        raise SettingsError(f"VIGIE_SMTP_PORT : nombre attendu ({exc})") from exc
+    return NotifySettings(
+        base_url=pick("VIGIE_BASE_URL", notif, "base_url", "http://localhost:8501").rstrip("/"),
+        smtp_host=pick("VIGIE_SMTP_HOST", smtp, "host", ""), smtp_port=port, smtp_security=security,
+        smtp_user=pick("VIGIE_SMTP_USER", smtp, "user", ""), smtp_password=pick("VIGIE_SMTP_PASSWORD", smtp, "password", ""),
+        smtp_from=pick("VIGIE_SMTP_FROM", smtp, "from", "vigie@localhost"),
+        smtp_cafile=pick("VIGIE_SMTP_CAFILE", smtp, "cafile", ""),
+        webhook_url=pick("VIGIE_NOTIFY_WEBHOOK_URL", notif, "webhook_url", ""),
+    )
 
 
 @lru_cache(maxsize=1)

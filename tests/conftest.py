@@ -119,6 +119,41 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Pat
     return path
 
 
+@pytest.fixture(scope="session")
+def pg_demo_template(pg_template: str) -> Iterator[str]:
+    """A PostgreSQL database seeded with the demo portfolio once per session; tests clone it."""
+    if not PG_URL:
+        yield ""
+        return
+    name = create_pg_database(template=pg_template)
+    svc = build_services(pg_url_for(name))
+    seed_demo(svc, SYSTEM)
+    svc.db.dispose()
+    yield name
+    drop_pg_database(name)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def demo_services(request: pytest.FixtureRequest, tmp_path: Path, demo_template: Path,
+                  pg_demo_template: str) -> Iterator[Services]:
+    """Services over a fresh copy of the demo portfolio (seeded once per session), on both databases."""
+    url = ""
+    if request.param == "sqlite":
+        target = tmp_path / "vigie.db"
+        shutil.copy(demo_template, target)
+        url = f"sqlite:///{target}"
+    elif not PG_URL:
+        skip_or_fail("PostgreSQL non configuré (VIGIE_TEST_DATABASE_URL)")
+    name = "" if request.param == "sqlite" else create_pg_database(template=pg_demo_template)
+    svc = build_services(url or pg_url_for(name), data_dir=tmp_path)
+    try:
+        yield svc
+    finally:
+        svc.db.dispose()
+        if name:
+            drop_pg_database(name)
+
+
 @pytest.fixture
 def services(db_url: str) -> Iterator[Services]:
     svc = build_services(db_url)

@@ -175,6 +175,9 @@ class AnalysisModule(ABC, Generic[P]):
     params_model: ClassVar[type[Params]]
     #: The format of every metric the module may return (the contract test checks it).
     metric_formats: ClassVar[dict[str, MetricFormat]] = {}
+    #: For a module whose rows are free text (requests, questions, pages), monitoring watches what it
+    #: produces rather than what it reads: ``(table, {column: kind})`` of its result.
+    monitored_output: ClassVar[tuple[str, dict[str, str]] | None] = None
 
     @abstractmethod
     def run(self, inputs: dict[str, pd.DataFrame], params: P) -> AnalysisResult:
@@ -218,7 +221,10 @@ class AnalysisModule(ABC, Generic[P]):
         of its primary input (its first: the rows it analyses; other inputs such as crews, failures,
         references or accounts are context, not a flow to watch) whose role is feature, group,
         target or prediction (ids and timestamps are not compared). With ``present`` (a frame's
-        columns), an optional column missing from it is left out."""
+        columns), an optional column missing from it is left out. A module that declares a
+        ``monitored_output`` is watched on those columns of its result instead."""
+        if self.monitored_output is not None:
+            return dict(self.monitored_output[1])
         if not self.inputs:
             return {}
         have = set(present) if present is not None else None

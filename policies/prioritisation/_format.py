@@ -1,20 +1,15 @@
-"""French number formatting shared by the scenario messages and the charts' tooltips."""
+"""French number formatting for the scenario messages and the charts' tooltips (``policies.french``)."""
 
 from __future__ import annotations
 
-import math
-
-NNBSP = "\u202f"  # narrow no-break space, the French thousands separator
+from policies import french
 
 
 def fr_number(x: float | None, decimals: int = 0) -> str:
-    """``1234567.891`` -> ``1 234 567,89`` (French grouping and decimal comma); None/NaN -> ``—``."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "—"
-    text = f"{x:,.{decimals}f}"
-    return text.replace(",", NNBSP).replace(".", ",")
+    """``1234567.891 -> "1 234 567,89"`` with ``decimals=2``; a missing value reads « n.d. »."""
+    return french.number(x, decimals)
 
 
 def fr_eur(x: float | None) -> str:
-    return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{fr_number(x)} €"
-
+    """``1234.5 -> "1 235 €"``."""
+    return french.money(x)

@@ -60,6 +60,14 @@ with tab_crpa:
         crpa_answers["org_fte"] = int(fte)
     if population is not None:
         crpa_answers["org_population"] = int(population)
+    if crpa_answers.get("secret_l311_5"):
+        justification = st.text_area("Justification du secret (L311-5)",
+                                     value=previous_crpa.get("secret_justification", ""),
+                                     key=f"{key}_crpa_secret_justification",
+                                     help="Quel secret de l'article L311-5 2°, et en quoi la mention ou la publication "
+                                          "y porterait atteinte. Sans justification, le secret n'est pas retenu.")
+        if justification.strip():
+            crpa_answers["secret_justification"] = justification.strip()
     for field, label in (("administration", "Administration (collectivité)"),
                          ("contact", "Contact pour les demandes d'explication"),
                          ("rules_url", "Adresse de publication des règles (facultatif)")):
@@ -84,8 +92,16 @@ with tab_result:
     c4.metric("AIDF", "requise" if a.fria_required else "non requise")
     st.caption(f"Rôle de la collectivité : {a.role.label if a.role else '—'}")
     if not a.complete:
-        st.warning(f"{len(a.unanswered)} question(s) du règlement IA sans réponse : une absence de réponse "
-                   "compte comme « non ».")
+        st.warning(f"{len(a.unanswered)} question(s) du règlement IA sans réponse : une question sur une pratique "
+                   "interdite sans réponse fait présumer la pratique ; les autres comptent comme « non ».")
+    if a.presumed_practices:
+        st.warning(f"{len(a.presumed_practices)} pratique(s) interdite(s) présumée(s) faute de réponse : répondez aux "
+                   "questions de la section « Pratiques interdites » pour lever la présomption.")
+    if result.contradictions:
+        st.warning("**Réponses contradictoires, à revoir avant d'enregistrer** (l'enregistrement reste possible ; "
+                   "les contradictions sont conservées avec la classification) :\n"
+                   + "\n".join(f"- {plain(c.message_fr, inline=True)}" for c in result.contradictions),
+                   icon=":material/rule:")
     st.markdown("**Motifs, avec leurs articles**")
     reasons = [*a.reasons, *r.reasons, *c.reasons]
     st.dataframe(pd.DataFrame([{"Règle": x.rule_id, "Article": x.article, "Motif": x.text_fr} for x in reasons]),

@@ -23,8 +23,8 @@ DEMO_BINDINGS: dict[str, tuple[str, list[dict[str, object]]]] = {
     "Information publique accessible : réécriture en français facile à lire": ("readability", [{}]),
     "Assistant conversationnel pour les questions simples des habitants": ("simple_answers", [{}]),
     "Routage automatique des demandes des usagers vers le bon service": ("request_routing", [{}]),
-    # the in-run backtest doubles the time: left to the user's own runs, the demo stays under 3 s
-    "Maintenance prédictive du réseau d'eau potable": ("maintenance", [{"backtest": False, "crew_capacity": 20}]),
+    # the run checks its own ranking on the sample and says which one it keeps
+    "Maintenance prédictive du réseau d'eau potable": ("maintenance", [{"crew_capacity": 20}]),
     "Repérage des clauses sensibles dans les contrats et marchés": ("contract_clauses", [{}]),
 }
 

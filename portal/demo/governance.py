@@ -33,7 +33,7 @@ def _ai(*, supply: str = "in_house", gpai: bool = False, chatbot: bool = False, 
         "is_ai_system": True, "supply": supply, "uses_gpai": gpai, "proh_manipulation": False,
         "proh_vulnerabilities": False, "proh_social_scoring": social_scoring, "proh_crime_prediction": False,
         "biometric": False, "generates_content": generates, "annex1_product": False, "annex3": list(annex3),
-        "interacts_with_people": chatbot,
+        "interacts_with_people": chatbot, "fraud_risk_scoring": False, "critical_infrastructure": False,
     }
     if supply == "third_party":
         a |= {"own_name_or_brand": False, "substantial_modification": False, "purpose_changed": False}

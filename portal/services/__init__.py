@@ -13,7 +13,9 @@ from portal.services.audit_export import AuditExportService
 from portal.services.exports import ExportService
 from portal.services.governance import GovernanceService
 from portal.services.identity import IdentityService
+from portal.services.inventory_import import InventoryImportService
 from portal.services.monitoring import MonitoringService
+from portal.services.notifications import NotificationService
 from portal.services.people import PeopleService
 from portal.services.portfolio import PortfolioExports, PortfolioService
 from portal.services.public_register import PublicRegisterService
@@ -41,6 +43,8 @@ class Services:
     analysis: AnalysisService
     public_register: PublicRegisterService
     public_reports: PublicReportService
+    notifications: NotificationService
+    inventory_import: InventoryImportService  # issue 19
 
 
 def build_services(url: str, data_dir: Path | None = None) -> Services:
@@ -65,6 +69,9 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
     # A run chosen as the monitoring reference becomes the reference batch that drift is checked against.
     analysis.on_reference = lambda principal, use_case_id, run_id, inputs: monitoring.set_reference(
         principal, use_case_id, inputs, source_label=f"Exécution d'analyse n° {run_id}", analysis_run_id=run_id)
+    # A later run is checked against that reference from the use case's Analyses tab.
+    analysis.on_check = lambda principal, use_case_id, run_id, frames: monitoring.run_check(
+        principal, use_case_id, frames, label=f"Exécution d'analyse n° {run_id}")
     return Services(
         db=db,
         register=register,
@@ -85,6 +92,9 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
                                               module_of=lambda use_case_id: _bound_module(analysis, use_case_id)),
         public_reports=PublicReportService(db.reader, db.writer, per_hour=settings.public_reports_per_hour,
                                            per_entry=settings.public_reports_per_entry),
+        notifications=NotificationService(db.reader, db.writer, settings.notify, review_due=lambda today: {
+            i: r.due_date for i, r in governance.review_statuses(today).items()}),
+        inventory_import=InventoryImportService(register, audit, data_dir),
     )
 
 

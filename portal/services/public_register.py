@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from policies.access import require
 from policies.vocabulary import Action, Principal, Stage
 from portal.db.models import PublicRegisterEntry, UseCase
-from portal.services import audit, eurocities
+from portal.services import algoritmeregister, audit, eurocities
 from portal.services.audit import AuditService
 from portal.services.errors import InvalidInput, NotFound
 from portal.services.exports import ExportFile
@@ -71,6 +71,8 @@ EXPORT_FILES: dict[str, tuple[str, str]] = {
     "json": ("registre-public-algorithmes.json", "application/json"),
     "eurocities_json": (f"registre-algorithmes-eurocities-v{eurocities.VERSION}.json", "application/json"),
     "eurocities_csv": (f"registre-algorithmes-eurocities-v{eurocities.VERSION}.csv", "text/csv"),
+    # issue 19: the Dutch Algorithm Register's publication standard
+    "algoritmeregister_json": (f"algoritmeregister-v{algoritmeregister.VERSION}.json", "application/json"),
 }
 EXPORT_FORMATS = tuple(EXPORT_FILES)
 
@@ -145,7 +147,9 @@ class PublicRegisterService:
             "automation": uc.automation.label if uc.automation else "",
             "legal_bases": "; ".join(sorted({d.legal_basis for d in uc.data_sources if d.legal_basis})),
             "decisions_per_year": uc.decisions_per_year,
-            "individual_decisions": "oui" if answers.get("individual_decision") else "non",
+            # a flag that triggers a check founds the decisions taken after it (CRPA-09)
+            "individual_decisions": "oui" if answers.get("individual_decision") or answers.get("flags_for_checks")
+            else "non",
             "public_concerned": uc.public_concerned or "",
             "data": "; ".join(d.name for d in uc.data_sources),
             "data_sources": "; ".join(sorted({d.producer for d in uc.data_sources if d.producer})),
@@ -313,6 +317,10 @@ class PublicRegisterService:
         records = [e.record for e in entries]
         if fmt == "csv":
             data = to_csv_bytes(pd.DataFrame(records, columns=list(FIELDS)).rename(columns=FIELDS))
+        elif fmt == "algoritmeregister_json":
+            algorithms = [algoritmeregister.algorithm(e.record, first_published=e.first_published_at.date(),
+                                                      last_published=e.published_at.date()) for e in entries]
+            data = json.dumps(algoritmeregister.document(algorithms), ensure_ascii=False, indent=2).encode("utf-8")
         else:
             registrations = [eurocities.registration(e.record, first_published=e.first_published_at.date(),
                                                      last_published=e.published_at.date())

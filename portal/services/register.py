@@ -168,25 +168,34 @@ class RegisterService:
     # ---- use cases ------------------------------------------------------------------------
 
     def create(self, principal: Principal, data: dict[str, Any], *, today: dt.date | None = None) -> UseCaseView:
+        return self.get(self.create_many(principal, [(data, None)], today=today)[0])
+
+    def create_many(self, principal: Principal, items: list[tuple[dict[str, Any], dict[str, Any] | None]], *,
+                    today: dt.date | None = None) -> list[int]:
+        """Create every use case of ``items`` (fields, audit details) in one transaction, all or nothing;
+        each creation is audited with its details (an import names its file and line). Returns the ids."""
         require(principal, Action.CREATE_USE_CASE)
-        fields = validate(UseCaseFields, data, USE_CASE_LABELS)
+        validated = [(validate(UseCaseFields, data, USE_CASE_LABELS), details) for data, details in items]
+        ids: list[int] = []
         with self._writer.begin() as s:
-            self._check_people(s, fields)
             audit.repo.lock_chain(s)  # the reference number is read then written: serialise creators
             year = (today or dt.date.today()).year
-            uc = UseCase(
-                reference=repo.next_reference(s, year),
-                stage=Stage.IDEA.value,
-                created_by_id=principal.person_id or None,
-                lead_id=fields.lead_id if fields.lead_id is not None else _default_lead(principal),
-                **fields.model_dump(exclude={"lead_id"}),
-            )
-            s.add(uc)
-            s.flush()
-            after = fields.model_dump(mode="json") | {"reference": uc.reference, "lead_id": uc.lead_id}
-            audit.append(s, principal, "create", "use_case", uc.id, use_case_id=uc.id, after=after)
-            uc_id = uc.id
-        return self.get(uc_id)
+            for fields, details in validated:
+                self._check_people(s, fields)
+                uc = UseCase(
+                    reference=repo.next_reference(s, year),
+                    stage=Stage.IDEA.value,
+                    created_by_id=principal.person_id or None,
+                    lead_id=fields.lead_id if fields.lead_id is not None else _default_lead(principal),
+                    **fields.model_dump(exclude={"lead_id"}),
+                )
+                s.add(uc)
+                s.flush()
+                after = fields.model_dump(mode="json") | {"reference": uc.reference, "lead_id": uc.lead_id}
+                audit.append(s, principal, "create", "use_case", uc.id, use_case_id=uc.id, after=after,
+                             details=details)
+                ids.append(uc.id)
+        return ids
 
     def update(self, principal: Principal, use_case_id: int, expected_version: int,
                data: dict[str, Any]) -> UseCaseView:

@@ -8,10 +8,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from policies import french
 from policies.access import can
 from policies.vocabulary import Action, Principal
 from portal.services import Services
 from portal.services.analysis import RunDetail, RunView, param_choices, param_labels
+from portal.services.errors import InvalidInput
 from portal.ui.charts import PALETTE
 from portal.ui.feedback import attempt
 from portal.ui.i18n import fmt_date, fmt_number, t
@@ -80,14 +82,16 @@ def _bounds(f: Any) -> dict[str, float]:
     return out
 
 
-def _metric_text(key: str, value: float | None) -> str:
-    if value is None:
-        return "—"
-    if any(w in key for w in ("annee", "year", "exercice")) and float(value).is_integer():
-        return str(int(value))  # a year, not a quantity: no thousands separator
-    if float(value).is_integer() or abs(value) >= 1000:
-        return fmt_number(value, 0)
-    return fmt_number(value, 2)
+def _metric_formats(svc: Services, module_key: str) -> dict[str, str]:
+    try:
+        return dict(svc.analysis.module(module_key).metric_formats)
+    except InvalidInput:  # a run of a module this portal no longer has
+        return {}
+
+
+def _metric_text(formats: dict[str, str], key: str, value: float | None) -> str:
+    """A metric as its module declares it (count, decimal, percent, share, year, money)."""
+    return french.by_format(value, formats.get(key, "decimal"))
 
 
 #: Vega's French number and time formats, so chart axes read « 1 200 000 » and « janv. 2024 ».
@@ -159,10 +163,11 @@ def render_result(detail: RunDetail, svc: Services, key: str) -> None:
         st.error(plain(run.error) if run.error else "L'analyse a échoué.")  # may quote a file
         return
     items = list(run.metrics.items())
+    formats = _metric_formats(svc, run.module_key)
     for start in range(0, len(items), 4):
         cols = st.columns(4)
         for col, (k, v) in zip(cols, items[start:start + 4], strict=False):
-            col.metric(run.metric_labels.get(k, k), _metric_text(k, v))
+            col.metric(run.metric_labels.get(k, k), _metric_text(formats, k, v))
     for name, spec in detail.charts.items():
         st.vega_lite_chart(french_chart(spec), key=f"{key}_chart_{name}")
     if detail.tables:
@@ -217,8 +222,9 @@ def render_comparison(svc: Services, a: int, b: int) -> None:
         st.dataframe(c.params, hide_index=True)
     st.markdown("**Indicateurs**")
     shown = c.metrics.copy()
+    formats = _metric_formats(svc, c.a.module_key)
     for col in ("A", "B", "Écart"):
-        shown[col] = [_metric_text(k, v if v is None or not pd.isna(v) else None)
+        shown[col] = [_metric_text(formats, k, v if v is None or not pd.isna(v) else None)
                       for k, v in zip(c.metrics["Clé"], c.metrics[col], strict=True)]
     st.dataframe(shown.drop(columns=["Clé"]), hide_index=True)
     st.markdown("**Tables**")
@@ -256,11 +262,22 @@ def sheet_tab(svc: Services, me: Principal, use_case_id: int, lead_id: int | Non
     with reopen:
         rid = st.selectbox("Exécution", ids, format_func=label, key=f"reopen_{use_case_id}")
         run = by_id[rid]
+        b1, b2 = st.columns(2)
         if run.status == "done" and not run.is_reference and \
                 can(me, Action.SET_REFERENCE_RUN, owner_ids=[lead_id]) and \
-                st.button("Choisir comme référence de suivi", icon=":material/star:", key=f"ref_{rid}") and \
+                b1.button("Choisir comme référence de suivi", icon=":material/star:", key=f"ref_{rid}") and \
                 attempt(lambda: svc.analysis.set_reference(me, rid),
                         success=f"Exécution n° {rid} choisie comme référence de suivi."):
+            st.rerun()
+        if run.status == "done" and not run.is_reference and any(r.is_reference for r in runs) and \
+                can(me, Action.RUN_MONITORING, owner_ids=[lead_id]) and \
+                b2.button("Contrôler contre la référence (Suivi)", icon=":material/monitor_heart:",
+                          key=f"check_{rid}",
+                          help="Compare les données de cette exécution (ou ce qu'elle a produit, pour les modules "
+                               "de texte) à celles de l'exécution de référence ; le résultat s'affiche dans "
+                               "l'onglet Suivi.") and \
+                attempt(lambda: svc.analysis.check_run(me, rid),
+                        success=f"Exécution n° {rid} contrôlée : voir l'onglet Suivi."):
             st.rerun()
         if run.finished:
             render_result(svc.analysis.open_run(rid), svc, key=f"sheet_{rid}")

@@ -6,6 +6,8 @@ import datetime as dt
 
 import streamlit as st
 
+from policies import french
+
 LANGUAGES = {"fr": "Français", "en": "English"}
 
 #: French UI text -> English. A text missing here is shown in French.
@@ -73,27 +75,16 @@ def t(text: str) -> str:
 
 
 def fmt_int(value: float | int | None) -> str:
-    if value is None:
-        return "—"
-    return f"{round(value):,}".replace(",", "\u202f")
+    return french.integer(value)
 
 
 def fmt_number(value: float | None, decimals: int = 1) -> str:
-    if value is None:
-        return "—"
-    if round(value, decimals) == 0:
-        value = 0.0  # never « -0 »
-    return f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
+    return french.number(value, decimals)
 
 
 def fmt_money(value: float | None) -> str:
-    return "—" if value is None else f"{fmt_int(value)} €"
+    return french.money(value)
 
 
 def fmt_date(value: dt.date | dt.datetime | None) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, dt.datetime):
-        local = value.astimezone()
-        return local.strftime("%d/%m/%Y %H:%M")
-    return value.strftime("%d/%m/%Y")
+    return french.date(value)

@@ -30,8 +30,12 @@ def pages_for(principal: Principal) -> dict[str, list[st.Page]]:
         page("register", "Registre", ":material/table_view:"),
         page("sheet", "Fiche cas d'usage", ":material/description:"),
     ]
+    from portal.ui.inbox import inbox_page  # notifications: every role has an inbox
+
+    steering.insert(1, inbox_page(principal, page))
     if can(principal, Action.CREATE_USE_CASE):
         steering.append(page("new_use_case", "Nouveau cas d'usage", ":material/add_circle:"))
+        steering.append(page("import_inventory", "Importer un inventaire", ":material/upload_file:"))  # issue 19
     # --- portfolio ---
     steering.append(page("prioritisation", "Priorisation", ":material/leaderboard:"))
     if can(principal, Action.SAVE_SCENARIO) or can(principal, Action.MANAGE_BUDGET):

@@ -9,25 +9,8 @@ import pytest
 from policies.ai_act import classify, questions, visible_questions
 from policies.rulebook import rule
 from policies.vocabulary import AiActClass, AiActRole
+from tests.policies.answers import BASE
 
-# A plain AI system used as a vendor's product, answering "no" to everything else.
-BASE = {
-    "is_ai_system": True,
-    "supply": "third_party",
-    "own_name_or_brand": False,
-    "substantial_modification": False,
-    "purpose_changed": False,
-    "uses_gpai": False,
-    "proh_manipulation": False,
-    "proh_vulnerabilities": False,
-    "proh_social_scoring": False,
-    "proh_crime_prediction": False,
-    "biometric": False,
-    "generates_content": False,
-    "annex1_product": False,
-    "annex3": [],
-    "interacts_with_people": False,
-}
 BIOMETRIC = {
     **BASE,
     "biometric": True,
@@ -127,6 +110,7 @@ def test_emotion_recognition_at_work_for_safety_is_high_risk_not_prohibited():
             emotion_recognition=True,
             emotion_workplace_education=True,
             emotion_medical_safety=True,
+            emotion_exception_purpose="safety",
             profiling=False,
             derogation="none",
             decisions_about_persons=False,
@@ -241,6 +225,7 @@ def test_each_derogation_takes_an_annex3_system_out_of_high_risk(condition):
             profiling=False,
             derogation=condition,
             decisions_about_persons=True,
+            derogation_confirmed=True,
             workplace_use=False,
         )
     )

@@ -63,10 +63,13 @@ def test_no_individual_decision_no_crpa_duty():
     assert not (result.mention_required or result.publication_required)
 
 
-def test_secret_l311_5_lifts_the_mention():
-    result = assess(CrpaFacts(individual_decision=True, secret_l311_5=True, org_fte=10))
-    assert not result.mention_required
+def test_a_justified_secret_l311_5_lifts_the_mention_and_the_publication_and_says_so():
+    result = assess(CrpaFacts(individual_decision=True, secret_l311_5=True, org_fte=100,
+                              secret_justification="Le barème révélerait les critères de ciblage des contrôles."))
+    assert not result.mention_required and not result.publication_required
+    assert result.secret_applies and result.individual_decisions
     assert any("L311-5" in n for n in result.notes_fr)
+    assert any(r.rule_id == "CRPA-08" and "critères de ciblage" in r.text_fr for r in result.reasons)
 
 
 def test_mention_is_generated_from_the_sheet():

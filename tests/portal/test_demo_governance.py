@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from policies.vocabulary import AiActClass, GateDecision, Stage
-from portal.demo import seed_demo
-from portal.services.people import SYSTEM
 
 
 def _by_title(services, word):  # type: ignore[no-untyped-def]
     return next(v for v in services.register.list() if word in v.title)
 
 
-def test_every_demo_stage_is_reached_through_gate_decisions(services, tmp_path):
-    services.governance.data_dir = tmp_path
-    seed_demo(services, SYSTEM)
+def test_every_demo_stage_is_reached_through_gate_decisions(demo_services):
+    services = demo_services
     gov = services.governance
     for uc in services.register.list():
         decisions = [r.decision for r in gov.requests(uc.id) if r.decision]
@@ -28,9 +25,8 @@ def test_every_demo_stage_is_reached_through_gate_decisions(services, tmp_path):
     assert services.audit.verify().ok
 
 
-def test_high_risk_housing_is_held_at_the_pilot_gate_and_scoring_is_refused(services, people, tmp_path):
-    services.governance.data_dir = tmp_path
-    seed_demo(services, SYSTEM)
+def test_high_risk_housing_is_held_at_the_pilot_gate_and_scoring_is_refused(demo_services):
+    services = demo_services
     gov = services.governance
     housing = _by_title(services, "logement social")
     assert housing.stage is Stage.FRAMING

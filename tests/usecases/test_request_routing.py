@@ -144,3 +144,40 @@ def test_file_over_20_mb_is_refused(tmp_path):
         _run(tmp_path, big)
     assert "trop volumineux" in info.value.problems[0]
     assert not (tmp_path / "out").exists()
+
+
+# --- the run's own check against its simplest baselines (issue 14) -----------------------------------
+
+def test_run_reports_its_accuracy_against_the_simplest_baselines(result):
+    m = result.metrics
+    assert 0 <= m["validation_exactitude_majoritaire_pct"] <= 100
+    assert 0 <= m["validation_exactitude_tfidf_simple_pct"] <= 100
+    best = max(m["validation_exactitude_majoritaire_pct"], m["validation_exactitude_tfidf_simple_pct"])
+    assert m["validation_bat_les_references"] == float(m["validation_exactitude_pct"] > best)
+    assert m["validation_bat_les_references"] == 1  # on the Paris sample the router beats both
+    note = result.notes[0].replace("\u00a0", " ")
+    assert note.startswith("Sur vos données, ce routage fait mieux que les références simples (exactitude ")
+    assert f"{m['validation_exactitude_majoritaire_pct']:.1f} % en proposant toujours".replace(".", ",") in note
+    assert f"{int(m['validation_demandes'])} demandes récentes de l'historique" in note
+
+
+def test_run_says_so_when_it_does_not_beat_the_majority_class():
+    rng = np.random.default_rng(3)
+    words = np.array(["voirie", "parc", "école", "bruit", "trottoir", "lumière", "banc", "arbre", "vélo", "mur"])
+    rows = [{"id": f"R{i}", "text": " ".join(rng.choice(words, 4)), "service": "Voirie" if rng.random() < 0.8
+             else "Espaces verts", "edition": 2015 + i // 40} for i in range(200)]
+    df = pd.DataFrame(rows).astype({"edition": str})
+    result = MODULE.run({"requests": df}, MODULE.params_model(use_categories=False))
+    m = result.metrics
+    assert m["validation_exactitude_pct"] <= m["validation_exactitude_majoritaire_pct"]
+    assert m["validation_bat_les_references"] == 0
+    assert result.notes[0].startswith("Sur vos données, ce routage ne fait pas mieux qu'une référence simple")
+    assert "un agent doit relire les propositions" in result.notes[0]
+
+
+def test_readme_quotes_the_sample_run_baseline_check(result):
+    import re
+
+    readme = (PACKAGE / "README.md").read_text(encoding="utf-8")
+    quote = re.search(r"« (Sur vos données, ce routage .*?) »", readme, re.S).group(1)
+    assert " ".join(quote.split()) == result.notes[0].replace("\u00a0", " ")

@@ -3,13 +3,16 @@
 import pkgutil
 import re
 from pathlib import Path
+from typing import Literal, get_args, get_origin
 
 import pandas as pd
 import pytest
 
 import usecases
 from usecases import registry
-from usecases.base import FAMILIES, AnalysisResult, fingerprint
+from usecases.base import FAMILIES, AnalysisResult, MetricFormat, fingerprint
+
+KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
 MODULES = registry.load()
 USECASES_DIR = Path(usecases.__file__).parent
@@ -54,6 +57,31 @@ def test_module_runs_on_its_sample(module, results):
 
 
 @pytest.mark.parametrize("module", MODULES.values(), ids=lambda m: m.key)
+def test_parameters_have_french_titles_and_choice_labels(module):
+    for name, field in module.params_model.model_fields.items():
+        assert field.title and field.title != name, f"param {name} has no French title"
+        if get_origin(field.annotation) is Literal:
+            labels = (field.json_schema_extra or {}).get("choices", {})
+            missing = [v for v in get_args(field.annotation) if v not in labels]
+            assert not missing, f"param {name}: no French label for {missing}"
+
+
+@pytest.mark.parametrize("module", MODULES.values(), ids=lambda m: m.key)
+def test_result_keys_labels_and_metric_formats(module, results):
+    result = results[module.key]
+    for key in (*result.metrics, *result.tables, *result.charts):
+        assert KEY.match(key), f"result key {key!r} is not lower snake case ASCII"
+    formats = set(get_args(MetricFormat))
+    for key in result.metrics:
+        assert result.metric_labels.get(key), f"metric {key} has no French label"
+        assert module.metric_formats.get(key) in formats, f"metric {key} has no declared format"
+    for key in result.tables:
+        assert result.table_labels.get(key), f"table {key} has no French title"
+    for key in module.metric_formats:
+        assert KEY.match(key)
+
+
+@pytest.mark.parametrize("module", MODULES.values(), ids=lambda m: m.key)
 def test_module_is_deterministic(module, results):
     again = module.run(module.sample_inputs(), module.params_model())
     assert again.metrics == pytest.approx(results[module.key].metrics, nan_ok=True)
@@ -78,9 +106,15 @@ def test_module_is_documented(module):
 
 
 @pytest.mark.parametrize("module", MODULES.values(), ids=lambda m: m.key)
-def test_monitored_columns_are_the_primary_inputs_compared_columns(module):
-    primary = {col.name: col for col in module.inputs[0].schema.columns}
+def test_monitored_columns_are_the_primary_inputs_compared_columns_or_a_declared_output(module, results):
     monitored = module.monitored_columns()
+    if module.monitored_output is not None:  # a text module: watched on what it produces
+        table, columns = module.monitored_output
+        produced = results[module.key].tables[table]
+        assert monitored == columns and set(columns) <= set(produced.columns)
+        assert set(columns.values()) <= {"numerical", "categorical"}
+        return
+    primary = {col.name: col for col in module.inputs[0].schema.columns}
     for name, kind in monitored.items():
         assert kind in ("numerical", "categorical")
         assert primary[name].kind == kind and primary[name].role in ("feature", "group", "target", "prediction")

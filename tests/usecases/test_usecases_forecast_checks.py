@@ -52,8 +52,19 @@ def _demo_results() -> dict:
     return json.loads(demo_val.RESULTS_FILE.read_text(encoding="utf-8"))
 
 
+def _section(readme: str, heading: str) -> str:
+    """The README text from ``heading`` to the next heading."""
+    start = readme.index(heading + "\n")
+    end = readme.find("\n#", start + len(heading))
+    return readme[start:] if end < 0 else readme[start:end]
+
+
+def _demo_readme() -> str:
+    return (ROOT / "usecases" / "demography" / "README.md").read_text(encoding="utf-8")
+
+
 def test_demography_readme_table_is_the_validation_output():
-    readme = (ROOT / "usecases" / "demography" / "README.md").read_text(encoding="utf-8")
+    readme = _section(_demo_readme(), "### Paires de test (origines ≥ 1999)")
     rows = {int(m.group(1)): m.group(0) for m in re.finditer(r"^\| (\d+) ans? \|.*$", readme, re.M)}
     results = _demo_results()["test_by_horizon"]
     assert sorted(rows) == [int(r["horizon"]) for r in results]
@@ -65,6 +76,77 @@ def test_demography_readme_table_is_the_validation_output():
         assert cells[7] == f"{_fr(r['coverage'], 1)} %"
         # the model beats every baseline at every reported horizon (the 0.8 aim is not claimed)
         assert r["wape_ratio"] < 1 and r["mape_ratio"] < 1
+
+
+def test_demography_readme_later_vintages_table_is_the_validation_output():
+    later = json.loads(demo_val.LATER_FILE.read_text(encoding="utf-8"))
+    assert later["settings"] == _demo_results()["settings"]  # the module's settings, not re-tuned
+    assert all(t in demo_val.LATER_YEARS and t > 2011 for _, t in later["pairs"])
+    readme = _section(_demo_readme(), "### Millésimes postérieurs 2012–2016 (données jamais vues)")
+    rows = {int(m.group(1)): m.group(0) for m in re.finditer(r"^\| (\d+) ans? \| \d+ \|.*$", readme, re.M)}
+    assert sorted(rows) == [int(r["horizon"]) for r in later["by_horizon"]] == list(range(1, 9))
+    for r in later["by_horizon"]:
+        cells = [c.strip() for c in rows[int(r["horizon"])].strip("|").split("|")]
+        assert cells[1] == str(int(r["paires"]))
+        for cell, method in zip(cells[2:6], demo_val.METHODS, strict=True):
+            assert cell == f"{_fr(r['wape_' + method])} / {_fr(r['mape_' + method])}"
+        assert cells[6] == f"{_fr(r['wape_ratio'])} / {_fr(r['mape_ratio'])}"
+        assert cells[7] == f"{_fr(r['coverage'], 1)} %"
+    for r in later["from_2011_wape"]:
+        row = re.search(rf"^\| 2011 → {int(r['target'])} \|.*$", readme, re.M).group(0)
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[2:6] == [_fr(r[m]) for m in demo_val.METHODS]
+        assert cells[6] == _fr(r["modele"] / r["derniere_valeur"])
+    ratios = [r["wape_ratio"] for r in later["by_horizon"]]
+    assert max(ratios) < 1 and "**L'objectif de 0,8 n'est pas\natteint.**" in readme
+    assert (min(ratios) <= 0.8) == ("0,8 est atteint" in readme)
+
+
+def test_demography_candidates_table_and_choice_on_tuning_pairs():
+    results = _demo_results()
+    by = {(d["candidate"], d["partie"]): d for d in results["candidates"]}
+    tuning = {c: by[(c, "reglage")]["wape_ratio"] for c in demo_val.CANDIDATES}
+    assert results["candidate_chosen"] == min(tuning, key=tuning.get) == "modele"
+    readme = _section(_demo_readme(), "### Candidats et combinaisons essayés")
+    for c in demo_val.CANDIDATES:
+        row = re.search(rf"^\| {re.escape(c)} \|.*$", readme, re.M).group(0)
+        cells = [x.strip() for x in row.strip("|").split("|")]
+        for cell, part in zip(cells[1:3], ("reglage", "test"), strict=True):
+            assert cell == f"{_fr(by[(c, part)]['wape_ratio'])} / {_fr(by[(c, part)]['mape_ratio'])}"
+
+
+def test_demography_candidates_choice_ignores_test_pairs(shared_data):
+    long = demo_val.load_cog(shared_data)
+    long = long[long["group"].isin(["23", "35"])]
+    chosen, table = demo_val.candidates(long)
+    assert set(table["candidate"]) == set(demo_val.CANDIDATES)
+    assert table.loc[table["tuning"], "target"].max() <= demo_val.TUNE_LAST_TARGET
+    # the choice is the same when every pair after the tuning period is dropped
+    early = long[long["year"] <= demo_val.TUNE_LAST_TARGET]
+    assert demo_val.candidates(early)[0] == chosen
+
+
+def test_demography_interval_power_chosen_on_tuning_pairs_and_reported():
+    results = _demo_results()
+    grid = {g["power"]: g for g in results["interval_power_grid"]}
+    assert set(grid) == set(demo_val.POWER_GRID)
+    assert all(len(g["coverage_by_pair"]) == len(results["tuning_pairs"]) for g in grid.values())
+    assert results["interval_power"] == min(grid, key=lambda p: grid[p]["mean_gap"]) == demo_model.INTERVAL_POWER
+    readme = " ".join(_demo_readme().split())
+    assert (f"{_fr(grid[1.0]['mean_gap'], 1)} points pour l'exposant 1, {_fr(grid[0.75]['mean_gap'], 1)} pour 0,75, "
+            f"{_fr(grid[0.5]['mean_gap'], 1)} pour 0,5") in readme
+    later = json.loads(demo_val.LATER_FILE.read_text(encoding="utf-8"))
+    assert later["interval_power"] == demo_model.INTERVAL_POWER
+    cov = [r["coverage"] for r in later["by_horizon"]]
+    assert f"couvrent {min(cov):.0f} à {max(cov):.0f} % des populations observées" in readme
+
+
+def test_demography_interval_widens_with_the_horizon_power():
+    module = registry.get("demography")
+    forecast = module.run(module.sample_inputs(), module.params_model(horizon_years=10, step_years=5)).tables["forecast"]
+    width = np.log(forecast["upper"] / forecast["lower"]).groupby(forecast["year"]).median()
+    # same calibration errors, so the log width grows as h**INTERVAL_POWER between 2016 (h=5) and 2021 (h=10)
+    assert width[2021] / width[2016] == pytest.approx(2 ** demo_model.INTERVAL_POWER, rel=0.02)
 
 
 def test_demography_settings_chosen_on_early_pairs_only():
@@ -125,6 +207,7 @@ def _fac_results() -> dict:
 
 def test_facility_readme_table_is_the_validation_output():
     readme = (ROOT / "usecases" / "facility_usage" / "README.md").read_text(encoding="utf-8")
+    readme = _section(readme, "### Origines de test (6 mai – 26 août)")
     rows = {int(m.group(1)): m.group(0) for m in re.finditer(r"^\| (\d+) \| \d+ \|.*$", readme, re.M)}
     results = _fac_results()["test_by_horizon"]
     assert sorted(rows) == list(range(1, fac_val.MAX_HORIZON + 1)) == [int(r["horizon"]) for r in results]
@@ -137,6 +220,53 @@ def test_facility_readme_table_is_the_validation_output():
     beaten = sum(x <= 0.8 for x in ratios)
     assert f"il\nl'est à {beaten} horizons sur 28" in readme
     assert np.mean(ratios) < 1  # better than seasonal naive on average; the 0.8 aim is not claimed
+
+
+def test_facility_readme_later_days_table_is_the_validation_output():
+    later = json.loads(fac_val.LATER_FILE.read_text(encoding="utf-8"))
+    assert later["ets_params"] == fac_model.ETS_PARAMS  # the module's settings, not re-tuned
+    assert min(later["origins"]) == fac_val.LATER_FIRST_ORIGIN > max(_fac_results()["test_origins"])
+    full = (ROOT / "usecases" / "facility_usage" / "README.md").read_text(encoding="utf-8")
+    readme = _section(full, "### Jours postérieurs (septembre – 5 novembre 2012, données jamais vues)")
+    rows = {int(m.group(1)): m.group(0) for m in re.finditer(r"^\| (\d+) \| \d+ \|.*$", readme, re.M)}
+    assert sorted(rows) == [int(r["horizon"]) for r in later["by_horizon"]] == list(range(1, 29))
+    for r in later["by_horizon"]:
+        cells = [c.strip() for c in rows[int(r["horizon"])].strip("|").split("|")]
+        assert cells[1] == str(int(r["prevues"]))
+        assert cells[2:7] == [_fr(r[k]) for k in (*fac_val.METHODS, "ratio")]
+        assert cells[7] == str(int(r["sites_pires_que_naif"]))
+    ratios = [r["ratio"] for r in later["by_horizon"]]
+    text = " ".join(readme.split())
+    assert (f"fait mieux que le naïf à {sum(x < 1 for x in ratios)} horizons sur 28 et atteint 0,8 à "
+            f"{sum(x <= 0.8 for x in ratios)} horizons seulement") in text
+    sc = {d["method"]: d for d in later["scores"]}
+    assert f"MASE {_fr(sc['modele']['mase'])} pour la procédure contre {_fr(sc['naif_saisonnier']['mase'])}" in text
+    aug = later["end_of_august"]
+    assert f"MASE {_fr(aug['mase_modele'])} contre {_fr(aug['mase_naif'])}" in text
+    assert f"{round(100 * (1 - aug['mase_modele'] / aug['mase_naif']))} % d'erreur en moins" in text
+    assert not aug["naive_used"] and aug["sites_worse"] == [] and aug["sites"] == 7
+    cov = later["coverage_80_by_week"].values()
+    assert f"{min(cov):.0f} à {max(cov):.0f} % de couverture" in text
+
+
+def test_facility_readme_reports_the_hindsight_bound():
+    bound = _fac_results()["hindsight_bound"]
+    readme = " ".join((ROOT / "usecases" / "facility_usage" / "README.md").read_text(encoding="utf-8").split())
+    assert (f"qu'un rapport de {_fr(bound['ratio'])} en moyenne, {_fr(bound['worst_horizon_ratio'])} au pire "
+            f"horizon, et n'atteint 0,8 qu'à {bound['horizons_at_or_below_0_8']} horizons sur 28") in readme
+    # the bound (weights chosen after the fact) is at least as good as the procedure at every horizon
+    procedure = np.mean([r["ratio"] for r in _fac_results()["test_by_horizon"]])
+    assert bound["ratio"] <= procedure and bound["worst_horizon_ratio"] > 0.8
+
+
+def test_facility_hindsight_bound_is_below_each_part(shared_data):
+    long = fac_val.load_montreal(shared_data)
+    long = long[long["site"].isin(["Berri 1", "Rachel1"])]
+    bt = fac_val.backtest(long, 14, "2012-06-03", 14, "CA-QC", ets_params=fac_model.ETS_PARAMS, last_origin="2012-07-29")
+    bound = fac_val.combination_bound(bt)
+    by_h = fac_val.mase_by_horizon(bt)
+    for part in ("profil", "ets", "naif_saisonnier"):  # pure parts are corners of the simplex grid
+        assert bound["ratio"] <= (by_h[part] * by_h["prevues"]).sum() / (by_h["naif_saisonnier"] * by_h["prevues"]).sum() + 1e-9
 
 
 def test_facility_ets_settings_chosen_on_early_origins_only():
@@ -178,6 +308,29 @@ def test_facility_falls_back_to_seasonal_naive_when_the_model_is_not_better():
     forecast = result.tables["forecast"]
     last_week = df.tail(7)["count"].to_numpy()
     assert np.allclose(forecast["forecast"].to_numpy(), np.tile(last_week, 2))
+
+
+def test_facility_run_reports_each_site_against_seasonal_naive():
+    module = registry.get("facility_usage")
+    sample = module.sample_inputs()["counts"]
+    dates = pd.DatetimeIndex(sorted(sample["date"].unique()))
+    pattern = np.array([-1, -0.5, 0, 0.5, 1, 1.5, -1.5])
+    week = np.arange(len(dates)) // 7  # a site whose weekly shape sharpens every week: last week is the best guide
+    noise = np.random.default_rng(0).normal(0, 0.05, len(dates))
+    odd = pd.DataFrame({"site": "Sharpening", "date": dates,
+                        "count": np.round(np.exp(7 + 0.02 * week * pattern[dates.weekday] + noise))})
+    result = module.run({"counts": pd.concat([sample, odd], ignore_index=True)},
+                        module.params_model(public_holidays="CA-QC", school_zone="aucune"))
+    assert result.metrics["prevision_naive_retenue"] == 0  # better than naive overall...
+    per_site = result.tables["autoevaluation_par_site"].set_index("site")
+    assert len(per_site) == 8 and (per_site["jours"] > 0).all()
+    worse = per_site.index[per_site["mase_prevision"] > per_site["mase_naif"]].tolist()
+    assert worse == ["Sharpening"]  # ...but not on this site, and the run says so
+    note = next(n for n in result.notes if "fait moins bien" in n)
+    assert note.startswith(f"Sur vos données, la prévision fait moins bien que la reprise du même jour de la semaine "
+                           f"précédente pour 1{NBSP}site sur 8 (Sharpening)")
+    gain = 100 * (1 - per_site["mase_prevision"] / per_site["mase_naif"])
+    assert np.allclose(gain, per_site["gain_pct"], atol=0.2)
 
 
 def _hourly_counts() -> pd.DataFrame:

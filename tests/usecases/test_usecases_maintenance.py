@@ -132,3 +132,82 @@ def test_plan_is_feasible_and_within_its_proven_bound(n, crews):
     assert res.value <= res.bound + 1e-9 and 0 <= res.gap_pct < 5
     if n == 12:
         assert res.method == "exact" and res.gap_pct == 0
+
+
+def _synthetic(seed: int = 7, n: int = 1500):
+    """Failures driven by material and laying era only (no memory): the model should beat past-failures ranking."""
+    rng = np.random.default_rng(seed)
+    material = rng.choice(["CI", "PVC", "DI"], n, p=[0.3, 0.5, 0.2])
+    installed = rng.integers(1930, 1995, n)
+    assets = pd.DataFrame({"asset_id": [f"T{i}" for i in range(n)], "material": material,
+                           "diameter_mm": rng.choice([150.0, 200.0, 300.0], n), "installed": installed.astype(str),
+                           "length_m": rng.uniform(50, 150, n).round(1)})
+    lam = np.where((material == "CI") & (installed < 1955), 0.04, 0.0005)
+    rows = []
+    for year in range(2000, 2019):
+        for i in np.flatnonzero(rng.poisson(lam)):
+            rows.append((f"T{i}", pd.Timestamp(year, 1, 1) + pd.Timedelta(days=int(rng.integers(0, 365)))))
+    failures = pd.DataFrame(rows, columns=["asset_id", "date"])
+    return assets, failures
+
+
+def test_run_reports_its_own_backtest_and_keeps_the_model_when_it_beats_past_failures():
+    module = registry.get("maintenance")
+    assets, failures = _synthetic()
+    result = module.run({"assets": assets, "failures": failures}, module.params_model(plan_years=1))
+    m = result.metrics
+    assert m["backtest_failing_assets"] > 0
+    assert m["backtest_model"] > m["backtest_most_failures"] and m["backtest_fallback"] == 0
+    note = result.notes[0]
+    assert note.startswith("Sur vos données, ce classement retrouve")
+    assert f"{m['backtest_model']:.0f}".replace(".", ",") in note and "2013" in note and "2014–2018" in note
+    assert "gradient boosting" in " ".join(result.notes)
+
+
+def test_run_falls_back_to_past_failures_when_the_model_is_not_better():
+    """On the shipped sample the check decides; whichever way, the output follows the decision and says so."""
+    module = registry.get("maintenance")
+    result = module.run(module.sample_inputs(), module.params_model(plan_years=1))
+    m, risk = result.metrics, result.tables["risk"]
+    fallback = m["backtest_model"] < m["backtest_most_failures"]
+    assert m["backtest_fallback"] == float(fallback)
+    if fallback:
+        assert "ne fait pas mieux que le classement par nombre de casses passées" in result.notes[0]
+        by_past = risk.sort_values(["past_failures", "age"], ascending=False, kind="stable")
+        assert list(risk["past_failures"]) == list(by_past["past_failures"])
+        assert risk["expected_failures"].is_monotonic_decreasing
+    else:
+        assert result.notes[0].startswith("Sur vos données, ce classement retrouve")
+
+
+def test_ranking_check_sentences_in_french():
+    from usecases.maintenance.self_check import RankingCheck
+    better = RankingCheck(68.2, 54.0, 31.8, 337, 2013, 5, 10)
+    assert better.use_model and not better.oldest_better
+    assert better.sentence().startswith("Sur vos données, ce classement retrouve 68\u00a0% des tronçons cassés ensuite "
+                                        "dans les 10\u00a0% premiers, contre 54\u00a0%")
+    worse = RankingCheck(40.0, 50.0, 60.0, 20, 2013, 5, 10)
+    assert not worse.use_model and worse.oldest_better
+    assert "ne fait pas mieux" in worse.sentence() and "Attention" in worse.sentence()
+    empty = RankingCheck(float("nan"), float("nan"), float("nan"), 0, 2013, 5, 10)
+    assert empty.use_model and "n'a pas pu être rétro-testé" in empty.sentence()
+
+
+def test_scattered_early_records_do_not_stretch_the_history():
+    years = pd.Series([1985.2, 1987.5, 1991.0] + [y + 0.5 for y in range(1997, 2019) for _ in range(10)])
+    assert model.systematic_start(years, 2018) == 1997
+    assert model.systematic_start(pd.Series([2000.5, 2010.2, 2011.3]), 2012) == 2000
+    module = registry.get("maintenance")
+    assets, failures = _synthetic()
+    old = assets.loc[assets["installed"].astype(int) < 1980, "asset_id"].iloc[:3]
+    early = pd.DataFrame({"asset_id": old.to_numpy(), "date": pd.to_datetime(["1985-03-01", "1987-06-01", "1991-09-01"])})
+    result = module.run({"assets": assets, "failures": pd.concat([early, failures], ignore_index=True)},
+                        module.params_model(plan_years=1, backtest=False))
+    assert any(n.startswith("3 casse(s) antérieure(s) à 2000") for n in result.notes)
+    assert result.metrics["failures_used"] == len(failures)
+
+
+def test_trials_never_score_the_test_origin():
+    from usecases.maintenance import trials
+    assert max(trials.ORIGINS) + val.HORIZON <= val.TEST_ORIGIN
+    assert trials.C == model.DEFAULT_HPARAMS and list(model.FEATURES) == trials.BASE

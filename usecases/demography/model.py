@@ -10,8 +10,8 @@ Model (chosen on the rolling-origin backtest in ``validation.py``):
   ``n / (n + shrink)`` where ``n`` is the last population: small communes are noisy;
 * damped (Gardner's damped trend in log space):
   ``log P(T+h) = log P(T) + r * (phi + phi² + … + phi^h)``, ``phi`` = 0.8 a year;
-* interval: quantiles of past one-step errors ``log(actual / forecast) / sqrt(gap)`` (rolling
-  origins inside the input itself), per population size class, scaled by ``sqrt(h)``.
+* interval: quantiles of past one-step errors ``log(actual / forecast) / gap**INTERVAL_POWER`` (rolling
+  origins inside the input itself), per population size class, scaled by ``h**INTERVAL_POWER``.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ SIZE_LABELS: tuple[str, ...] = ("< 500 hab.", "500–2 000 hab.", "2 000–10 00
 MIN_CLASS_SIZE = 30
 #: How many of the latest censuses serve to calibrate intervals (older decades were more volatile).
 LAST_K = 1
+#: Interval growth with the horizon: errors scale as ``h**INTERVAL_POWER`` (0.5: random walk; 1: trend error).
+INTERVAL_POWER = 1.0  # chosen by ``validation.tune_interval_power`` on targets up to 1999 only
 
 
 def departement(code: pd.Series) -> pd.Series:
@@ -127,7 +129,7 @@ def size_class(pop: pd.Series | np.ndarray) -> pd.Series:
 
 def scaled_errors(
     wide: pd.DataFrame, groups: pd.Series, shrink: float = SHRINK, phi: float = PHI, last_k: int = LAST_K,
-    *, long_years: float = LONG_YEARS, weight_last: float = WEIGHT_LAST,
+    *, long_years: float = LONG_YEARS, weight_last: float = WEIGHT_LAST, power: float | None = None,
 ) -> pd.DataFrame:
     """Rolling one-step errors inside ``wide``: for each of the ``last_k`` latest censuses, fit on earlier ones."""
     years = list(wide.columns)
@@ -140,7 +142,7 @@ def scaled_errors(
         pred = point_forecast(rates, target, phi)
         h = target - rates["last_year"]
         ok = actual.notna() & (actual > 0) & (h > 0)
-        err = np.log(actual[ok] / pred[ok]) / np.sqrt(h[ok])
+        err = np.log(actual[ok] / pred[ok]) / h[ok] ** (INTERVAL_POWER if power is None else power)
         parts.append(pd.DataFrame({"err": err, "size": size_class(rates.loc[ok, "last_pop"]).to_numpy()}))
     if not parts:
         return pd.DataFrame(columns=["err", "size"])
@@ -172,11 +174,14 @@ def project(
     errors: pd.DataFrame | None = None,
     long_years: float = LONG_YEARS,
     weight_last: float = WEIGHT_LAST,
+    power: float | None = None,
 ) -> pd.DataFrame:
     """Long table code, year, forecast, lower, upper for every commune and target year."""
+    power = INTERVAL_POWER if power is None else power
     rates = growth_rates(wide, groups, shrink, long_years=long_years, weight_last=weight_last)
     if errors is None:
-        errors = scaled_errors(wide, groups, shrink, phi, long_years=long_years, weight_last=weight_last)
+        errors = scaled_errors(wide, groups, shrink, phi, long_years=long_years, weight_last=weight_last,
+                               power=power)
     quantiles = error_quantiles(errors, level)
     sizes = size_class(rates["last_pop"])
     lo = sizes.map(lambda s: quantiles[s][0]).to_numpy(dtype=float)
@@ -184,7 +189,7 @@ def project(
     parts = []
     for year in target_years:
         pred = point_forecast(rates, year, phi)
-        h = np.sqrt(np.maximum(year - rates["last_year"].to_numpy(), 0))
+        h = np.maximum(year - rates["last_year"].to_numpy(), 0) ** power
         parts.append(pd.DataFrame({
             "code": rates.index,
             "year": year,

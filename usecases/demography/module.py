@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 from pydantic import Field
 
-from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, Params
+from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, MetricFormat, Params
 from usecases.demography import model
 from usecases.forecast_check import SelfCheck
 from usecases.french import fr_count, fr_pct
@@ -48,13 +48,20 @@ class DemographyProjection(AnalysisModule[DemographyParams]):
         "avec un intervalle de prévision calibré sur les erreurs passées, et dit, rétro-test sur vos "
         "données à l'appui, de combien elle fait mieux que la reconduction de la dernière valeur."
     )
-    version = "1.1"
+    version = "1.2"
     family = "decision_support"
     inputs: ClassVar[tuple[InputSpec, ...]] = (
         InputSpec("populations", "Populations communales par année", SCHEMA,
                   "Une ligne par commune et par recensement (format long)."),
     )
     params_model = DemographyParams
+    metric_formats: ClassVar[dict[str, MetricFormat]] = {
+        "communes": "count", "derniere_annee": "year", "annee_horizon": "year",
+        "population_derniere": "count", "population_projetee": "count", "variation_pct": "percent",
+        "part_communes_en_baisse_pct": "percent", "autoevaluation_wape_modele_pct": "percent",
+        "autoevaluation_wape_naif_pct": "percent", "autoevaluation_gain_pct": "percent",
+        "couverture_intervalle_pct": "percent", "prevision_naive_retenue": "count",
+    }
 
     def run(self, inputs: dict[str, pd.DataFrame], params: DemographyParams) -> AnalysisResult:
         df = inputs["populations"].dropna(subset=["code", "year", "population"]).copy()
@@ -161,8 +168,8 @@ class DemographyProjection(AnalysisModule[DemographyParams]):
             f"{model.SHRINK:.0f})), amorti de {fr_pct((1 - model.PHI) * 100, 0)} par an. Réglages choisis sur les "
             "recensements jusqu'à 1999, validés sur les suivants (voir README).",
             f"Intervalles à {fr_pct(100 * params.confidence_level, 0)} : quantiles des erreurs de prévision passées de ces mêmes "
-            "données, par taille de commune, élargis avec la racine de l'horizon. Au rétro-test national, ils "
-            "couvrent un peu plus que le niveau annoncé en moyenne, moins sur les longues périodes (voir README).",
+            "données, par taille de commune, élargis proportionnellement à l'horizon. Leur couverture mesurée sur "
+            "vos données est donnée ci-dessus, celle du rétro-test national dans le README.",
             "Les sommes par groupe additionnent les bornes des communes : l'intervalle agrégé est donc prudent (large).",
             "Une projection de tendance ne connaît pas les projets d'aménagement, les fusions de communes ni les "
             "changements de méthode de recensement : à confronter aux connaissances locales.",

@@ -8,8 +8,16 @@ up to the origin) and a damped long-run growth rate (whole history, φ = 0.9, no
 Model settings are chosen by ``tune`` on the early pairs only (targets up to ``TUNE_LAST_TARGET``);
 the README reports the later pairs (origins from ``TEST_FIRST_ORIGIN``), never used for tuning.
 
+Candidate models, combinations included (``CANDIDATES``: the model, the damped long-run growth rate,
+and geometric means of the model with it, with the last value and with a 20-year rate), are compared
+on the same tuning pairs; the one with the lowest mean WAPE ratio to the last value is the model.
+
 ``python -m usecases.demography.validation /path/to/shared/data`` prints the tables and writes
 ``validation_results.json`` next to this file (the tests compare it with the README).
+
+``... validation /path/to/shared/data --later /path/to/later`` also scores, with the same settings, every
+pair whose target is a later vintage (``LATER_YEARS``, 2012–2016: data never used to build or tune the
+model, from the same COGugaison commit, see README) and writes ``validation_later_results.json``.
 """
 
 from __future__ import annotations
@@ -30,6 +38,12 @@ MAX_HORIZON = 10
 TUNE_LAST_TARGET = 1999
 TEST_FIRST_ORIGIN = 1999
 RESULTS_FILE = Path(__file__).with_name("validation_results.json")
+LATER_FILE = Path(__file__).with_name("validation_later_results.json")
+#: Later vintages scored by ``report_later`` (the 2017 file repeats the 2016 populations: left out).
+LATER_YEARS = (2012, 2013, 2014, 2015, 2016)
+#: Candidates compared on the tuning pairs (``candidates``); ``×``: geometric mean of the forecasts.
+CANDIDATES = ("modele", "croissance_longue_amortie", "modele×croissance_longue", "modele×derniere_valeur",
+              "modele×taux_20_ans")
 METHODS = ("modele", "derniere_valeur", "tendance_lineaire", "croissance_longue_amortie")
 BASELINES = METHODS[1:]
 
@@ -42,6 +56,8 @@ class Settings:
     weight_last: float = model.WEIGHT_LAST
 
 
+#: Interval growth exponents tried by ``tune_interval_power`` (errors scale as horizon**power).
+POWER_GRID = (0.5, 0.75, 1.0)
 GRID = {
     "phi": (0.5, 0.65, 0.8, 0.9, 1.0),
     "shrink": (2000.0, 8000.0, 30000.0, 100000.0),
@@ -50,11 +66,14 @@ GRID = {
 }
 
 
-def load_cog(data_dir: Path) -> pd.DataFrame:
-    """Long table code, name, year, population, group (département) from ``demography/COG*.csv``."""
+def load_cog(data_dir: Path, years: tuple[int, ...] | None = None) -> pd.DataFrame:
+    """Long table code, name, year, population, group (département) from ``demography/COG*.csv``
+    (only the vintages in ``years`` when given)."""
     frames = []
     for path in sorted(Path(data_dir, "demography").glob("COG*.csv")):
         year = int(re.search(r"(\d{4})", path.name).group(1))
+        if years is not None and year not in years:
+            continue
         d = pd.read_csv(path, sep=";", encoding="latin-1", dtype={"CODGEO": str})
         d = d.rename(columns={"CODGEO": "code", "LIBGEO": "name", "POP": "population"})
         d["year"] = year
@@ -84,6 +103,47 @@ def long_run_growth(hist: pd.DataFrame, groups: pd.Series, target: int) -> pd.Se
     """Damped long-run growth baseline: whole-history log growth rate, φ = 0.9, no shrinkage."""
     rates = model.growth_rates(hist, groups, 0.0, long_years=np.inf, weight_last=0.0)
     return model.point_forecast(rates, target, 0.9)
+
+
+def candidate_forecasts(hist: pd.DataFrame, groups: pd.Series, target: int,
+                        settings: Settings | None = None) -> dict[str, pd.Series]:
+    """Point forecasts of every candidate in ``CANDIDATES`` (combinations: geometric means)."""
+    settings = settings or Settings()
+    rates = model.growth_rates(hist, groups, settings.shrink, long_years=settings.long_years,
+                               weight_last=settings.weight_last)
+    m = model.point_forecast(rates, target, settings.phi).reindex(hist.index)
+    lrg = long_run_growth(hist, groups, target).reindex(hist.index)
+    last = hist[hist.columns[-1]]
+    r20 = model.growth_rates(hist, groups, 0.0, long_years=20.0, weight_last=0.0)
+    m20 = model.point_forecast(r20, target, settings.phi).reindex(hist.index)
+
+    def geo(a: pd.Series, b: pd.Series) -> pd.Series:
+        return np.sqrt(a * b)
+
+    return {"modele": m, "croissance_longue_amortie": lrg, "modele×croissance_longue": geo(m, lrg),
+            "modele×derniere_valeur": geo(m, last), "modele×taux_20_ans": geo(m, m20)}
+
+
+def candidates(long: pd.DataFrame, settings: Settings | None = None,
+               last_target: int = TUNE_LAST_TARGET) -> tuple[str, pd.DataFrame]:
+    """WAPE and MAPE ratio to the last value of every candidate, per pair; the chosen one has the lowest
+    mean WAPE ratio over the tuning pairs (targets up to ``last_target``) only."""
+    wide = model.to_wide(long)
+    groups = _groups(long, wide)
+    rows = []
+    for origin, target in pairs(list(wide.columns)):
+        hist, actual = _split(wide, origin, target)
+        if len(actual) == 0:
+            continue
+        naive = _scores(hist[hist.columns[-1]], actual)
+        for name, pred in candidate_forecasts(hist, groups, target, settings).items():
+            sc = _scores(pred.reindex(actual.index), actual)
+            rows.append({"origin": origin, "target": target, "horizon": target - origin, "candidate": name,
+                         "tuning": target <= last_target, "wape_ratio": sc["wape"] / naive["wape"],
+                         "mape_ratio": sc["mape"] / naive["mape"]})
+    table = pd.DataFrame(rows)
+    tuning = table[table["tuning"]].groupby("candidate")["wape_ratio"].mean()
+    return str(tuning.idxmin()), table
 
 
 def _scores(pred: pd.Series, actual: pd.Series) -> dict[str, float]:
@@ -116,6 +176,7 @@ def backtest(
     shrink: float | None = None,
     settings: Settings | None = None,
     baselines: bool = True,
+    power: float | None = None,
 ) -> pd.DataFrame:
     """Scores per (origin, target) pair and method; coverage of the model's intervals.
 
@@ -136,7 +197,8 @@ def backtest(
         if len(actual) == 0:
             continue
         fc = model.project(hist, groups, [target], level, shrink=settings.shrink, phi=settings.phi,
-                           long_years=settings.long_years, weight_last=settings.weight_last).set_index("code")
+                           long_years=settings.long_years, weight_last=settings.weight_last,
+                           power=power).set_index("code")
         fc = fc.reindex(actual.index)
         methods = {"modele": fc["forecast"]}
         if baselines:
@@ -198,10 +260,30 @@ def tune(long: pd.DataFrame, last_target: int = TUNE_LAST_TARGET) -> tuple[Setti
                     float(best["weight_last"])), grid
 
 
+def tune_interval_power(long: pd.DataFrame, settings: Settings | None = None,
+                        last_target: int = TUNE_LAST_TARGET, level: float = 0.8) -> tuple[float, pd.DataFrame]:
+    """Interval growth exponent chosen on the early pairs only: the smallest mean distance between the
+    coverage of the ``level`` intervals and ``level``."""
+    wide = model.to_wide(long)
+    early = tuple((o, t) for o, t in pairs(list(wide.columns)) if t <= last_target)
+    rows = []
+    for power in POWER_GRID:
+        sc = backtest(long, origins=early, level=level, settings=settings, baselines=False, power=power)
+        rows.append({"power": power, "coverage_by_pair": [round(float(c), 2) for c in sc["coverage"]],
+                     "mean_gap": float((sc["coverage"] - 100 * level).abs().mean())})
+    table = pd.DataFrame(rows).sort_values("mean_gap", kind="stable")
+    return float(table.iloc[0]["power"]), table
+
+
 def report(long: pd.DataFrame) -> dict:
     """Tune on early pairs, then score every later pair with the chosen settings (the README tables)."""
     chosen, grid = tune(long)
-    scores = backtest(long, settings=chosen)
+    power, power_table = tune_interval_power(long, chosen)
+    best_candidate, cand = candidates(long, chosen)
+    cand_summary = cand.assign(partie=np.where(cand["tuning"], "reglage", np.where(
+        cand["origin"] >= TEST_FIRST_ORIGIN, "test", "autre"))).groupby(["candidate", "partie"])[
+        ["wape_ratio", "mape_ratio"]].mean().round(3).reset_index()
+    scores = backtest(long, settings=chosen, power=power)
     test = scores[scores["origin"] >= TEST_FIRST_ORIGIN]
     early = scores[scores["target"] <= TUNE_LAST_TARGET]
     return {
@@ -212,12 +294,53 @@ def report(long: pd.DataFrame) -> dict:
         "tuning_by_horizon": by_horizon(early).reset_index().to_dict(orient="records"),
         "test_pairs_scores": test.round(3).to_dict(orient="records"),
         "grid_best": grid.head(5).round(4).to_dict(orient="records"),
+        "interval_power": power,
+        "interval_power_grid": power_table.round(3).to_dict(orient="records"),
+        "candidate_chosen": best_candidate,
+        "candidates": cand_summary.to_dict(orient="records"),
+    }
+
+
+def report_later(long_all: pd.DataFrame, settings: Settings | None = None) -> dict:
+    """Every pair whose target is a later vintage (``LATER_YEARS``), scored with the module's settings
+    (chosen on targets up to ``TUNE_LAST_TARGET``): per horizon, and every pair from the last shared
+    census (2011), with the candidates' WAPE ratios on the same pairs."""
+    settings = settings or Settings()
+    wide = model.to_wide(long_all)
+    later = tuple((o, t) for o, t in pairs(list(wide.columns)) if t in LATER_YEARS and o >= 2008)
+    scores = backtest(long_all, origins=later, settings=settings, power=model.INTERVAL_POWER)
+    groups = _groups(long_all, wide)
+    cand_rows = []
+    for origin, target in later:
+        hist, actual = _split(wide, origin, target)
+        naive = _scores(hist[hist.columns[-1]], actual)["wape"]
+        for name, pred in candidate_forecasts(hist, groups, target, settings).items():
+            cand_rows.append({"horizon": target - origin, "candidate": name,
+                              "wape_ratio": _scores(pred.reindex(actual.index), actual)["wape"] / naive})
+    cand = pd.DataFrame(cand_rows).groupby(["horizon", "candidate"])["wape_ratio"].mean().unstack()
+    from_2011 = scores[scores["origin"] == 2011].pivot_table(index=["target", "horizon"], columns="method",
+                                                               values="wape").reset_index()
+    return {
+        "settings": asdict(settings),
+        "interval_power": model.INTERVAL_POWER,
+        "later_years": list(LATER_YEARS),
+        "pairs": [[int(o), int(t)] for o, t in later],
+        "by_horizon": by_horizon(scores).reset_index().to_dict(orient="records"),
+        "from_2011_wape": from_2011.round(3).to_dict(orient="records"),
+        "candidates_wape_ratio_by_horizon": cand.round(3).reset_index().to_dict(orient="records"),
     }
 
 
 if __name__ == "__main__":  # pragma: no cover - manual report
-    data = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parents[2].parent / "shared" / "data"
-    result = report(load_cog(data))
+    args = sys.argv[1:]
+    later_dir = None
+    if "--later" in args:
+        i = args.index("--later")
+        later_dir = Path(args[i + 1])
+        del args[i:i + 2]
+    data = Path(args[0]) if args else Path(__file__).parents[2].parent / "shared" / "data"
+    shared = load_cog(data)
+    result = report(shared)
     pd.set_option("display.width", 250)
     print("settings chosen on pairs with target <=", TUNE_LAST_TARGET, ":", result["settings"])
     print(pd.DataFrame(result["grid_best"]).to_string(index=False))
@@ -225,5 +348,17 @@ if __name__ == "__main__":  # pragma: no cover - manual report
     print(pd.DataFrame(result["tuning_by_horizon"]).to_string(index=False))
     print("\ntest pairs (origin >=", TEST_FIRST_ORIGIN, "), per horizon")
     print(pd.DataFrame(result["test_by_horizon"]).to_string(index=False))
+    print("\ninterval power chosen on tuning pairs:", result["interval_power"])
+    print(pd.DataFrame(result["interval_power_grid"]).to_string(index=False))
+    print("\ncandidates, mean ratio to the last value; chosen on tuning pairs:", result["candidate_chosen"])
+    print(pd.DataFrame(result["candidates"]).to_string(index=False))
     RESULTS_FILE.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     print("written", RESULTS_FILE)
+    if later_dir is not None:
+        later = report_later(pd.concat([shared, load_cog(later_dir, LATER_YEARS)], ignore_index=True))
+        print("\nlater vintages", LATER_YEARS, "per horizon")
+        print(pd.DataFrame(later["by_horizon"]).to_string(index=False))
+        print(pd.DataFrame(later["from_2011_wape"]).to_string(index=False))
+        print(pd.DataFrame(later["candidates_wape_ratio_by_horizon"]).to_string(index=False))
+        LATER_FILE.write_text(json.dumps(later, indent=1, ensure_ascii=False), encoding="utf-8")
+        print("written", LATER_FILE)

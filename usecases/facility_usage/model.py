@@ -324,3 +324,19 @@ def choose(table: pd.DataFrame, level: float) -> dict:
     coverage = float(np.concatenate(inside).mean() * 100) if inside else float("nan")
     return {"weight": weight, "use_model": use_model, "model_error": mase[weight], "naive_error": naive_error, "lo": float(min(lo, 0)),
             "hi": float(max(hi, 0)), "coverage": coverage, "n": len(t)}
+
+
+def site_checks(table: pd.DataFrame, weight: float, use_model: bool) -> pd.DataFrame:
+    """Per site, on the run's own backtest: MASE of the forecast shown (the combination with ``weight``,
+    or the seasonal naive when ``use_model`` is false) and of the seasonal naive, and the gain in %."""
+    t = table[(table["scale"] > 0) & table[["profil", "ets", "naif_saisonnier", "actual"]].notna().all(axis=1)]
+    cols = ["site", "mase_prevision", "mase_naif", "gain_pct", "jours"]
+    if len(t) == 0:
+        return pd.DataFrame(columns=cols)
+    pred = combine(t["profil"].to_numpy(), t["ets"].to_numpy(), weight) if use_model else t["naif_saisonnier"].to_numpy()
+    err = pd.DataFrame({"site": t["site"].to_numpy(),
+                        "m": np.abs(pred - t["actual"].to_numpy()) / t["scale"].to_numpy(),
+                        "n": np.abs(t["naif_saisonnier"].to_numpy() - t["actual"].to_numpy()) / t["scale"].to_numpy()})
+    out = err.groupby("site").agg(mase_prevision=("m", "mean"), mase_naif=("n", "mean"), jours=("m", "size"))
+    out["gain_pct"] = 100 * (1 - out["mase_prevision"] / out["mase_naif"].where(out["mase_naif"] > 0))
+    return out.reset_index()[cols]

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, Params
+from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, MetricFormat, Params
 from usecases.facility_usage import anomalies, hourly, model
 from usecases.forecast_check import SelfCheck
 from usecases.french import fr_count, fr_pct
@@ -53,12 +53,19 @@ class FacilityUsage(AnalysisModule[FacilityParams]):
         "prochains jours par site, avec intervalles, rétro-testée sur vos données. Pour des comptages "
         "horodatés : profil horaire par jour de la semaine, heures de pointe et heures au-dessus d'une capacité."
     )
-    version = "1.1"
+    version = "1.2"
     family = "decision_support"
     inputs: ClassVar[tuple[InputSpec, ...]] = (
         InputSpec("counts", "Comptages journaliers par site", SCHEMA, "Une ligne par site et par jour."),
     )
     params_model = FacilityParams
+    metric_formats: ClassVar[dict[str, MetricFormat]] = {
+        "sites": "count", "jours_observes": "count", "frequentation_moyenne_jour": "count",
+        "part_jours_satures_pct": "percent", "anomalies": "count", "prevision_total_horizon": "count",
+        "autoevaluation_mase_modele": "decimal", "autoevaluation_mase_naif": "decimal",
+        "autoevaluation_gain_pct": "percent", "couverture_intervalle_pct": "percent",
+        "prevision_naive_retenue": "count",
+    }
 
     def run(self, inputs: dict[str, pd.DataFrame], params: FacilityParams) -> AnalysisResult:
         df = inputs["counts"].dropna(subset=["site", "date", "count"]).copy()
@@ -94,6 +101,13 @@ class FacilityUsage(AnalysisModule[FacilityParams]):
                           "la reprise du même jour de la semaine précédente",
                           f"à {fr_count(horizon, 'jour')}", choice["n"], choice["coverage"], params.confidence_level)
         fallback = check.available and not check.use_model
+        per_site = model.site_checks(past, choice["weight"], not fallback)
+        worse = per_site.loc[per_site["mase_prevision"] > per_site["mase_naif"], "site"].tolist()
+        per_site = per_site.round(3)
+        if check.available and not fallback and worse:
+            notes.append(f"Sur vos données, la prévision fait moins bien que la reprise du même jour de la semaine "
+                         f"précédente pour {fr_count(len(worse), 'site')} sur {len(per_site)} ({', '.join(worse)}) : "
+                         "pour ces sites, à lire avec prudence (détail dans « Auto-évaluation par site »).")
         if not check.available:
             notes.append("Historique trop court pour rétro-tester et calibrer les intervalles : ±50 % par défaut.")
         lo, hi = choice["lo"], choice["hi"]
@@ -179,11 +193,13 @@ class FacilityUsage(AnalysisModule[FacilityParams]):
         }
         charts = self._charts(daily, forecast, weekday, anomaly_df)
         tables = {"forecast": forecast, "profil_hebdomadaire": weekday.round(1), "profil_mensuel": monthly.round(1),
-                  "effets_calendrier": effects_df, "saturation": saturation, "pics": peaks_df, "anomalies": anomaly_df}
+                  "effets_calendrier": effects_df, "saturation": saturation, "pics": peaks_df, "anomalies": anomaly_df,
+                  "autoevaluation_par_site": per_site}
         table_labels = {"forecast": "Prévision par site et par jour", "profil_hebdomadaire": "Profil hebdomadaire",
                         "profil_mensuel": "Profil mensuel", "effets_calendrier": "Effets calendaires estimés",
                         "saturation": "Pics et saturation", "pics": "Trois jours les plus fréquentés par site",
-                        "anomalies": "Anomalies à vérifier"}
+                        "anomalies": "Anomalies à vérifier",
+                        "autoevaluation_par_site": "Auto-évaluation par site (rétro-test sur vos données, MASE)"}
         if hourly_tables is not None:
             tables |= hourly_tables.tables
             table_labels |= hourly_tables.table_labels

@@ -11,6 +11,10 @@ ETS smoothing is chosen by ``tune`` on origins before
 
 ``python -m usecases.facility_usage.validation /path/to/shared/data`` prints the tables and writes
 ``validation_results.json`` next to this file (the tests compare it with the README).
+
+``... validation /path/to/shared/data --later /path/to/bikes.csv`` (the whole 2012 file of the same
+source, to 5 November) also replays the procedure, unchanged, from every week after the shared file
+ends and from its last day (31 August, 28 days ahead) and writes ``validation_later_results.json``.
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ MAX_HORIZON = 28
 FIRST_ORIGIN = "2012-01-29"  # four weeks of history
 TEST_FIRST_ORIGIN = "2012-05-06"
 RESULTS_FILE = Path(__file__).with_name("validation_results.json")
+LATER_FILE = Path(__file__).with_name("validation_later_results.json")
+LATER_FIRST_ORIGIN = "2012-09-02"  # first weekly origin after the shared file's last day
+END_OF_AUGUST = "2012-08-31"
 METHODS = ("modele", "profil", "ets", "naif_saisonnier")  # modele = the whole procedure
 ETS_GRID = {
     "smoothing_level": (0.1, 0.3, 0.5),
@@ -38,9 +45,11 @@ ETS_GRID = {
 WEIGHT_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
-def load_montreal(data_dir: Path) -> pd.DataFrame:
-    """Long table site, date, count from ``facility_usage/montreal_bikes_2012.csv`` (empty counters dropped)."""
-    raw = pd.read_csv(Path(data_dir, "facility_usage", "montreal_bikes_2012.csv"), sep=";", encoding="latin-1")
+def load_montreal(data_dir: Path, file: Path | None = None) -> pd.DataFrame:
+    """Long table site, date, count from ``facility_usage/montreal_bikes_2012.csv`` (empty counters dropped),
+    or from ``file`` when given (same format)."""
+    path = file if file is not None else Path(data_dir, "facility_usage", "montreal_bikes_2012.csv")
+    raw = pd.read_csv(path, sep=";", encoding="latin-1")
     raw["Date"] = pd.to_datetime(raw["Date"], format="%d/%m/%Y")
     long = raw.melt(id_vars="Date", var_name="site", value_name="count").dropna(subset=["count"])
     long = long.rename(columns={"Date": "date"})
@@ -132,6 +141,35 @@ def coverage(bt: pd.DataFrame) -> dict[int, float]:
     return {int(w): float(v * 100) for w, v in inside.groupby(week).mean().items()}
 
 
+def simplex(step: float = 0.1) -> list[tuple[float, float, float]]:
+    """Weights (profile, ETS, seasonal naive) on a grid of the simplex."""
+    n = round(1 / step)
+    return [(a / n, b / n, (n - a - b) / n) for a in range(n + 1) for b in range(n + 1 - a)]
+
+
+def combination_bound(bt: pd.DataFrame, step: float = 0.1) -> dict[str, float]:
+    """Hindsight bound, not a forecast: at each origin, the weights of profile, ETS and seasonal naive
+    (combined in log(1 + count)) that minimise that origin's own MASE, chosen after seeing it. If even
+    this does not reach 0.8 × the naive MASE at every horizon, no weighting of these parts can."""
+    t = bt[bt[["profil", "ets", "naif_saisonnier"]].notna().all(axis=1) & (bt["scale"] > 0)]
+    logs = np.log1p(t[["profil", "ets", "naif_saisonnier"]].clip(lower=0).to_numpy(dtype=float))
+    actual, scale = t["actual"].to_numpy(dtype=float), t["scale"].to_numpy(dtype=float)
+    best = np.empty(len(t))
+    origins = t["origin"].to_numpy()
+    grid = np.array(simplex(step))
+    for o in np.unique(origins):
+        rows = origins == o
+        preds = np.expm1(logs[rows] @ grid.T)  # days × weightings
+        err = np.abs(preds - actual[rows, None]).mean(axis=0)
+        best[rows] = preds[:, int(np.argmin(err))]
+    scaled = pd.DataFrame({"h": t["horizon"].to_numpy(), "best": np.abs(best - actual) / scale,
+                           "naive": np.abs(t["naif_saisonnier"].to_numpy(dtype=float) - actual) / scale})
+    by_h = scaled.groupby("h")[["best", "naive"]].mean()
+    ratio = by_h["best"] / by_h["naive"]
+    return {"ratio": round(float(scaled["best"].mean() / scaled["naive"].mean()), 3),
+            "worst_horizon_ratio": round(float(ratio.max()), 3), "horizons_at_or_below_0_8": int((ratio <= 0.8).sum())}
+
+
 def tune(long: pd.DataFrame, country: str = "CA-QC") -> tuple[dict[str, float], pd.DataFrame]:
     """ETS smoothing chosen on the early origins only: mean over horizons 1–28 of MASE model / MASE naive,
     for the best fixed combination weight (the run then picks its weight on its own recent past)."""
@@ -167,12 +205,60 @@ def report(long: pd.DataFrame, country: str = "CA-QC", tuned: dict[str, float] |
         "test_weights": {str(o.date()): (None if n else float(w))
                          for o, w, n in zip(weights["origin"], weights["weight"], weights["naive_used"], strict=True)},
         "coverage_80_by_week": coverage(test),
+        "hindsight_bound": combination_bound(test),
         "grid_best": [] if grid is None else grid.head(5).round(4).to_dict(orient="records"),
     }
 
 
+def sites_worse(bt: pd.DataFrame) -> list[str]:
+    """Sites whose total absolute error is above the seasonal-naive one."""
+    err = bt.assign(m=(bt["modele"] - bt["actual"]).abs(), n=(bt["naif_saisonnier"] - bt["actual"]).abs())
+    by_site = err.groupby("site")[["m", "n"]].sum()
+    return sorted(by_site.index[by_site["m"] > by_site["n"]])
+
+
+def report_later(full: pd.DataFrame, country: str = "CA-QC") -> dict:
+    """The procedure, with the module's settings, on the days after the shared file (never used to tune):
+    every week from ``LATER_FIRST_ORIGIN``, and from ``END_OF_AUGUST`` 28 days ahead (issue 14's case)."""
+    weekly = backtest(full, MAX_HORIZON, LATER_FIRST_ORIGIN, 7, country, ets_params=model.ETS_PARAMS)
+    august = backtest(full, MAX_HORIZON, END_OF_AUGUST, 7, country, ets_params=model.ETS_PARAMS,
+                      last_origin=END_OF_AUGUST)
+    sc = scores(august)
+    return {
+        "ets_params": model.ETS_PARAMS,
+        "last_day": str(full["date"].max().date()),
+        "origins": [str(d.date()) for d in sorted(weekly["origin"].unique())],
+        "by_horizon": mase_by_horizon(weekly).reset_index().to_dict(orient="records"),
+        "scores": scores(weekly).round(4).reset_index(names="method").to_dict(orient="records"),
+        "coverage_80_by_week": coverage(weekly),
+        "sites_worse": sites_worse(weekly),
+        "end_of_august": {"mase_modele": round(float(sc.loc["modele", "mase"]), 4),
+                          "mase_naif": round(float(sc.loc["naif_saisonnier", "mase"]), 4),
+                          "jours_prevus": int(sc.loc["modele", "n"]),
+                          "naive_used": bool(august["naive_used"].iloc[0]),
+                          "sites": int(august["site"].nunique()),
+                          "sites_worse": sites_worse(august)},
+    }
+
+
 if __name__ == "__main__":  # pragma: no cover - manual report
-    data = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parents[2].parent / "shared" / "data"
+    args = sys.argv[1:]
+    later_file = None
+    if "--later" in args:
+        i = args.index("--later")
+        later_file = Path(args[i + 1])
+        del args[i:i + 2]
+    if later_file is not None and "--later-only" in args:
+        args.remove("--later-only")
+        later = report_later(load_montreal(Path("."), later_file))
+        print(pd.DataFrame(later["by_horizon"]).to_string(index=False))
+        print(pd.DataFrame(later["scores"]).to_string(index=False))
+        print("coverage", later["coverage_80_by_week"], "sites worse", later["sites_worse"])
+        print("end of August:", later["end_of_august"])
+        LATER_FILE.write_text(json.dumps(later, indent=1, ensure_ascii=False), encoding="utf-8")
+        print("written", LATER_FILE)
+        sys.exit(0)
+    data = Path(args[0]) if args else Path(__file__).parents[2].parent / "shared" / "data"
     result = report(load_montreal(data))
     pd.set_option("display.width", 250)
     print("ETS chosen on origins before", TEST_FIRST_ORIGIN, ":", result["ets_params"])
@@ -182,5 +268,15 @@ if __name__ == "__main__":  # pragma: no cover - manual report
     print(pd.DataFrame(result["test_by_horizon"]).to_string(index=False))
     print(pd.DataFrame(result["test_scores"]).to_string(index=False))
     print("coverage 80% by week ahead:", result["coverage_80_by_week"])
+    print("hindsight bound (best weights per origin, chosen after the fact):", result["hindsight_bound"])
     RESULTS_FILE.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     print("written", RESULTS_FILE)
+    if later_file is not None:
+        later = report_later(load_montreal(data, later_file))
+        print("\nlater days, weekly origins from", LATER_FIRST_ORIGIN)
+        print(pd.DataFrame(later["by_horizon"]).to_string(index=False))
+        print(pd.DataFrame(later["scores"]).to_string(index=False))
+        print("coverage", later["coverage_80_by_week"], "sites worse", later["sites_worse"])
+        print("end of August:", later["end_of_august"])
+        LATER_FILE.write_text(json.dumps(later, indent=1, ensure_ascii=False), encoding="utf-8")
+        print("written", LATER_FILE)

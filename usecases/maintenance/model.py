@@ -156,6 +156,29 @@ def predict(fitted: HistGradientBoostingRegressor, X: pd.DataFrame) -> np.ndarra
         return np.clip(fitted.predict(X), 0, None)
 
 
+def systematic_start(years: pd.Series, last_year: int, share: float = 0.2) -> int:
+    """First year from which failures are recorded systematically.
+
+    The first year with at least ``share`` of the median count of the years with records: a few
+    scattered records years before systematic recording would otherwise stretch the history, and its
+    windows, with years where « no failure » only means « not recorded ».
+    """
+    counts = np.floor(years).astype(int).value_counts()
+    first = int(counts.index.min())
+    span = np.array([counts.get(y, 0) for y in range(first, last_year + 1)], dtype=float)
+    threshold = max(1.0, share * float(np.median(counts.to_numpy())))
+    return first + int(np.argmax(span >= threshold))
+
+
+def past_rate(X: pd.DataFrame, origin: int, history_start: float) -> np.ndarray:
+    """Naive yearly rate: each asset's failures since ``history_start`` over the years of history.
+
+    The common history length (not each asset's exposure) keeps the order of « most past failures first ».
+    """
+    years = max(origin + 1 - history_start, 1.0)
+    return X["n_all"].to_numpy(dtype=float) / years
+
+
 def recall_at(scores: pd.Series, failed: pd.Series, share: float = 0.1) -> float:
     """Share of the assets that fail (``failed`` true) found in the top ``share`` of ``scores``.
 

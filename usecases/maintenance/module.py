@@ -11,9 +11,10 @@ import pandas as pd
 from pydantic import Field
 
 from usecases import parsing
-from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, Params
+from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, MetricFormat, Params
 from usecases.loading import InvalidInput, line_numbers
 from usecases.maintenance import model, plan
+from usecases.maintenance.self_check import RankingCheck
 from usecases.registry import register
 
 ASSETS = InputSchema((
@@ -53,7 +54,7 @@ class MaintenanceParams(Params):
     cost_per_m: float = Field(1000.0, gt=0.0, description="Coût de renouvellement au mètre (€), quand la colonne renewal_cost manque", title="Coût au mètre (€)")
     crew_capacity: int = Field(0, ge=0, le=10_000, description="Nombre maximal de chantiers par an (équipes) ; 0 = sans limite", title="Chantiers par an")
     top_share_pct: float = Field(10.0, gt=0.0, le=50.0, description="Part du réseau (en nombre de tronçons) mise en tête de classement pour les indicateurs", title="Tête de classement (%)")
-    backtest: bool = Field(True, description="Mesurer le classement sur les dernières années des données (rétro-test), contre les deux références", title="Rétro-test")
+    backtest: bool = Field(True, description="Rétro-tester le classement sur les dernières années de vos données contre le classement par casses passées et par âge ; si le modèle ne fait pas mieux que les casses passées, ce classement est retenu", title="Rétro-test")
 
 
 def _lines(df: pd.DataFrame, mask: pd.Series) -> list[int]:
@@ -135,6 +136,14 @@ class NetworkMaintenance(AnalysisModule[MaintenanceParams]):
                   sample_file="failures.csv"),
     )
     params_model = MaintenanceParams
+    metric_formats: ClassVar[dict[str, MetricFormat]] = {
+        "assets_ranked": "count", "assets_out_of_service": "count", "assets_without_year": "count",
+        "failures_used": "count", "last_year": "year", "expected_failures_total": "decimal",
+        "top_share_expected_pct": "percent", "plan_renewals": "count", "plan_avoided_failures": "decimal",
+        "plan_upper_bound": "decimal", "plan_gap_pct": "percent", "plan_exact": "count",
+        "annual_budget": "decimal", "backtest_model": "percent", "backtest_most_failures": "percent",
+        "backtest_oldest": "percent", "backtest_failing_assets": "count", "backtest_fallback": "count",
+    }
 
     def run(self, inputs: dict[str, pd.DataFrame], params: MaintenanceParams) -> AnalysisResult:
         raw_assets, raw_failures = inputs["assets"], inputs["failures"]
@@ -157,17 +166,35 @@ class NetworkMaintenance(AnalysisModule[MaintenanceParams]):
         fails = fails[~before]
         last_year = params.last_year or int(np.floor(fails["year"].max()))
         fails = fails[fails["year"] < last_year + 1]
-        history_start = float(np.floor(fails["year"].min())) if len(fails) else float(last_year)
+        history_start = float(model.systematic_start(fails["year"], last_year)) if len(fails) else float(last_year)
+        sparse = fails["year"] < history_start
+        if sparse.any():
+            notes.append(f"{int(sparse.sum())} casse(s) antérieure(s) à {int(history_start)}, relevées de façon éparse "
+                         f"(moins d'un cinquième d'une année ordinaire), ont été écartées : l'historique commence en "
+                         f"{int(history_start)}.")
+            fails = fails[~sparse]
         first_origin = int(history_start) + 2
         origins = list(range(first_origin, last_year if model.PARTIAL_WINDOWS else last_year - params.horizon_years + 1))
         if not origins:
             raise InvalidInput([f"Défaillances : l'historique ({int(history_start)}–{last_year}) est trop court ; "
                                 "il faut au moins trois années de casses pour apprendre le risque."])
         ranked_assets = assets[in_service & ~no_year]
-        d = model.design(ranked_assets, fails, origins, params.horizon_years, history_start, last_year)
-        fitted = model.fit(d)
-        X = model.features(ranked_assets, fails, last_year, history_start, d.materials)
-        rate = model.predict(fitted, X)
+        share = params.top_share_pct / 100
+        # Self-check first: backtest on the user's own years (origin = last year - horizon), against the
+        # past-failures and age rankings; the model's ranking is replaced when it does not beat the former.
+        self_check = None
+        bt_origin = last_year - params.horizon_years
+        if params.backtest and bt_origin - first_origin >= 1 + (0 if model.PARTIAL_WINDOWS else params.horizon_years):
+            bt = backtest(ranked_assets, fails, bt_origin, params.horizon_years, history_start, share)
+            self_check = RankingCheck(bt["model"], bt["most_failures"], bt["oldest"], int(bt["failing_assets"]),
+                                      bt_origin, params.horizon_years, params.top_share_pct)
+        fallback = self_check is not None and not self_check.use_model
+        X = model.features(ranked_assets, fails, last_year, history_start, model.material_vocabulary(ranked_assets))
+        if fallback:
+            rate = model.past_rate(X, last_year, history_start)
+        else:
+            d = model.design(ranked_assets, fails, origins, params.horizon_years, history_start, last_year)
+            rate = model.predict(model.fit(d), X)
         expected = rate * params.horizon_years
         a = ranked_assets.loc[X.index]
         risk = pd.DataFrame({
@@ -237,28 +264,38 @@ class NetworkMaintenance(AnalysisModule[MaintenanceParams]):
             "plan_exact": "Programme optimal prouvé (1 = oui)",
             "annual_budget": f"Budget annuel ({unit})",
         }
-        if params.backtest and last_year - params.horizon_years - first_origin >= 1 + (
-                0 if model.PARTIAL_WINDOWS else params.horizon_years):
-            bt = backtest(ranked_assets, fails, last_year - params.horizon_years, params.horizon_years,
-                          history_start, params.top_share_pct / 100)
-            metrics.update({f"backtest_{k}": v for k, v in bt.items()})
-            origin = last_year - params.horizon_years
-            share = f"{params.top_share_pct:g} %"
+        if self_check is not None:
+            metrics.update({"backtest_model": self_check.model, "backtest_most_failures": self_check.most_failures,
+                            "backtest_oldest": self_check.oldest, "backtest_failing_assets": float(self_check.failing_assets),
+                            "backtest_fallback": float(fallback)})
+            pct = f"{params.top_share_pct:g} %"
             labels.update({
-                "backtest_model": f"Rétro-test {origin}→{last_year} : casses trouvées dans les {share} en tête (modèle, %)",
+                "backtest_model": f"Rétro-test {bt_origin}→{last_year} : tronçons cassés trouvés dans les {pct} en tête (modèle, %)",
                 "backtest_most_failures": "Rétro-test : idem, classement par casses passées (%)",
                 "backtest_oldest": "Rétro-test : idem, classement par âge (%)",
+                "backtest_failing_assets": "Rétro-test : tronçons cassés sur la période de contrôle",
+                "backtest_fallback": "Classement repris des casses passées, le modèle ne faisant pas mieux (1 = oui)",
             })
         newer = int((in_service & (assets["install_year"] > last_year)).sum())
         if newer:
             notes.append(f"{newer} tronçon(s) posé(s) après {last_year} ne sont pas classés (pas encore d'historique).")
         if no_year.any():
             notes.append(f"{int((no_year & in_service).sum())} tronçon(s) sans année de pose lisible ne sont pas classés.")
+        if self_check is not None:
+            notes.insert(0, self_check.sentence())
+        elif params.backtest:
+            notes.insert(0, "Sur vos données, l'historique est trop court pour rétro-tester le classement sur "
+                         f"{params.horizon_years} ans : sa qualité n'a pas pu être vérifiée.")
+        else:
+            notes.insert(0, "Rétro-test désactivé : la qualité du classement n'est pas vérifiée sur vos données.")
         notes += [
-            f"Risque : gradient boosting (perte de Poisson) appris sur {len(origins)} années d'origine "
-            f"({origins[0]}–{origins[-1]}), chaque tronçon décrit tel qu'il était en fin d'année (âge, matériau, "
-            "diamètre, longueur, casses passées par fenêtre, ancienneté de la dernière casse) et suivi sur les "
-            f"{params.horizon_years} années suivantes.",
+            ("Risque : rythme de casse passé de chaque tronçon (casses depuis "
+             f"{int(history_start)} par année d'historique), reconduit sur l'horizon, le modèle n'ayant pas fait "
+             "mieux au rétro-test." if fallback else
+             f"Risque : gradient boosting (perte de Poisson) appris sur {len(origins)} années d'origine "
+             f"({origins[0]}–{origins[-1]}), chaque tronçon décrit tel qu'il était en fin d'année (âge, matériau, "
+             "diamètre, longueur, casses passées par fenêtre, ancienneté de la dernière casse) et suivi sur les "
+             f"{params.horizon_years} années suivantes."),
             f"« risk » = probabilité d'au moins une casse d'ici {last_year + params.horizon_years} "
             "(loi de Poisson de moyenne « expected_failures »).",
             ("Programme : optimum exact (HiGHS, branch and bound)." if planned.method == "exact" else

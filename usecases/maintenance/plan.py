@@ -20,7 +20,10 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 #: Above this many (asset, year) variables the exact solver is not tried.
 EXACT_MAX_VARIABLES = 2_000
-EXACT_TIME_LIMIT_S = 1.0
+#: The exact solver stops after this many branch-and-bound nodes (a count, not a time: the same
+#: files give the same plan on a busy machine), with a time limit only as a safety net.
+EXACT_NODE_LIMIT = 100
+EXACT_TIME_LIMIT_S = 60.0
 #: The LP is solved on at least this many of the best assets (by three orders), the others priced.
 LP_MIN_ASSETS = 2_000
 
@@ -143,14 +146,15 @@ def optimise(asset_ids: pd.Index, rate: np.ndarray, weight: np.ndarray, years: i
         if len(r) * years <= exact_max_variables:
             value, cons = _problem(r, w, years, budget, crews)
             res = milp(-value, constraints=cons, bounds=Bounds(0, 1), integrality=np.ones_like(value),
-                       options={"time_limit": EXACT_TIME_LIMIT_S, "mip_rel_gap": 1e-6})
+                       options={"node_limit": EXACT_NODE_LIMIT, "time_limit": EXACT_TIME_LIMIT_S,
+                                "mip_rel_gap": 1e-6})
             if res.x is not None and -res.fun >= _value(r, best, years) - 1e-9:
                 x = np.round(res.x).reshape(len(r), years)
                 best = np.where(x.any(axis=1), x.argmax(axis=1) + 1, 0)
                 method = "exact" if res.status == 0 else "heuristic"
                 if res.status == 0:
                     bound = _value(r, best, years)
-                else:  # stopped by the time limit: keep the solver's dual bound if tighter
+                else:  # stopped by the node limit: keep the solver's dual bound if tighter
                     bound = min(bound, float(-getattr(res, "mip_dual_bound", -bound)))
         assigned[eligible] = best
     chosen = assigned > 0

@@ -238,6 +238,10 @@ class Readability(AnalysisModule[ReadabilityParams]):
         "part_textes_difficiles_pct": "percent", "suggestions": "count",
         "expressions_administratives": "count", "sigles_non_expliques": "count",
     }
+    #: What the Suivi tab watches: the module's output, run after run.
+    monitored_output: ClassVar[tuple[str, dict[str, str]] | None] = ("texts", {
+        "score_difficulte": "numerical", "niveau": "categorical", "mots_par_phrase": "numerical",
+        "part_mots_rares_pct": "numerical", "jargon": "numerical"})
 
     def run(self, inputs: dict[str, pd.DataFrame], params: ReadabilityParams) -> AnalysisResult:
         rows, suggestions, contribs, empty = _measure_texts(inputs["texts"], params)

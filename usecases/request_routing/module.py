@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, Params
+from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, MetricFormat, Params
 from usecases.loading import InvalidInput, line_numbers
 from usecases.registry import register
+from usecases.request_routing.baselines import RoutingCheck, majority_accuracy, plain_tfidf_accuracy
 from usecases.request_routing.model import FOLDS, Router, choose_threshold, precision_curve, time_split
 
 SCHEMA = InputSchema((
@@ -113,7 +114,7 @@ class RequestRouting(AnalysisModule[RequestRoutingParams]):
         "n-grammes de caractères, probabilités calibrées. Le seuil de confiance est choisi sur la partie la plus "
         "récente de l'historique pour atteindre la précision visée ; en dessous, la demande est laissée à un agent."
     )
-    version = "1.0"
+    version = "1.1"
     family = "resident_relations"
     inputs: ClassVar[tuple[InputSpec, ...]] = (
         InputSpec("requests", "Demandes (historique et demandes à router)", SCHEMA,
@@ -121,6 +122,17 @@ class RequestRouting(AnalysisModule[RequestRoutingParams]):
                   "à router. Autres colonnes facultatives : date ou édition, thème choisi, quartier…"),
     )
     params_model = RequestRoutingParams
+    metric_formats: ClassVar[dict[str, MetricFormat]] = {
+        "demandes": "count", "historique": "count", "services": "count", "seuil_confiance": "decimal",
+        "routees": "count", "part_routees_pct": "percent", "laissees_a_un_agent": "count",
+        "validation_demandes": "count", "validation_exactitude_pct": "percent",
+        "validation_couverture_pct": "percent", "validation_precision_pct": "percent",
+        "validation_exactitude_majoritaire_pct": "percent", "validation_exactitude_tfidf_simple_pct": "percent",
+        "validation_bat_les_references": "count",
+    }
+    #: What the Suivi tab watches: the module's output, run after run.
+    monitored_output: ClassVar[tuple[str, dict[str, str]] | None] = ("routing", {
+        "predicted_service": "categorical", "confidence": "numerical", "routed": "categorical"})
 
     def run(self, inputs: dict[str, pd.DataFrame], params: RequestRoutingParams) -> AnalysisResult:
         raw = inputs["requests"]
@@ -164,6 +176,7 @@ class RequestRouting(AnalysisModule[RequestRoutingParams]):
         quality = _quality(np.array([]), np.array([]))
         confusion = _confusion(np.array([]), np.array([]))
         threshold, cov, prec, accuracy = 1.0, 0.0, math.nan, math.nan
+        baseline = RoutingCheck(math.nan, math.nan, math.nan, 0)
         try:
             check = Router(tuple(cats)).fit(history.iloc[early], history["service"].iloc[early])
         except ValueError:
@@ -181,6 +194,10 @@ class RequestRouting(AnalysisModule[RequestRoutingParams]):
             threshold, cov, prec = choose_threshold(curve, params.target_precision)
             quality = _quality(truth, predicted)
             confusion = _confusion(truth, predicted)
+            train = history.iloc[early]
+            baseline = RoutingCheck(accuracy, majority_accuracy(train["service"], truth),
+                                    plain_tfidf_accuracy(train["text"], train["service"],
+                                                         history["text"].iloc[late], truth), len(late))
             if cov == 0.0:
                 notes.append(f"Aucun seuil n'atteint {params.target_precision * 100:.0f} % de précision sur la partie récente "
                              "de l'historique : toutes les demandes sont laissées à un agent.")
@@ -218,6 +235,9 @@ class RequestRouting(AnalysisModule[RequestRoutingParams]):
             "validation_exactitude_pct": _pct(accuracy),
             "validation_couverture_pct": _pct(cov),
             "validation_precision_pct": _pct(prec),
+            "validation_exactitude_majoritaire_pct": _pct(baseline.majority),
+            "validation_exactitude_tfidf_simple_pct": _pct(baseline.tfidf),
+            "validation_bat_les_references": float(baseline.beats_baselines),
         }
         labels = {
             "demandes": "Demandes à router", "historique": "Demandes de l'historique", "services": "Services appris",
@@ -227,6 +247,9 @@ class RequestRouting(AnalysisModule[RequestRoutingParams]):
             "validation_exactitude_pct": "Exactitude sur la partie récente (%)",
             "validation_couverture_pct": "Part routée au seuil, partie récente (%)",
             "validation_precision_pct": "Précision au seuil, partie récente (%)",
+            "validation_exactitude_majoritaire_pct": "Exactitude du service le plus fréquent, partie récente (%)",
+            "validation_exactitude_tfidf_simple_pct": "Exactitude d'un TF-IDF simple, partie récente (%)",
+            "validation_bat_les_references": "Le routage bat les références simples (1 = oui)",
         }
         charts = {}
         if len(curve):
@@ -247,6 +270,7 @@ class RequestRouting(AnalysisModule[RequestRoutingParams]):
                   else "les dernières lignes de l'historique (aucune colonne de date ou d'édition)")
         shown = f"{threshold:.2f}".replace(".", ",")
         notes[:0] = [
+            baseline.sentence(),
             f"Seuil de confiance {shown} : le plus bas qui donne au moins {params.target_precision * 100:.0f} % de "
             f"précision sur {period} ({len(late)} demandes), appris sur les {len(early)} plus anciennes ; "
             f"il y route {_fmt(cov)} des demandes avec une précision de {_fmt(prec)}.",

@@ -157,6 +157,9 @@ class SimpleAnswers(AnalysisModule[SimpleAnswersParams]):
         "questions": "count", "entrees_faq": "count", "brouillons": "count",
         "part_brouillons_pct": "percent", "laissees_a_un_agent": "count", "similarite_mediane": "decimal",
     }
+    #: What the Suivi tab watches: the module's output, run after run.
+    monitored_output: ClassVar[tuple[str, dict[str, str]] | None] = ("answers", {
+        "similarity": "numerical", "margin": "numerical", "needs_agent": "categorical", "service": "categorical"})
 
     def run(self, inputs: dict[str, pd.DataFrame], params: SimpleAnswersParams) -> AnalysisResult:
         faq = inputs["faq"].copy()

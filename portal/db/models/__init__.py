@@ -20,6 +20,12 @@ from portal.db.models.monitoring import (
     MonitoringReference,
     MonitoringRun,
 )
+from portal.db.models.notifications import (
+    Notification,
+    NotificationCursor,
+    NotificationDelivery,
+    NotificationPreference,
+)
 from portal.db.models.portfolio import (
     BenefitMeasure,
     BudgetLine,
@@ -43,3 +49,4 @@ __all__ += [
 ]
 __all__ += ["AnalysisArtifact", "AnalysisBinding", "AnalysisRun"]
 __all__ += ["PublicRegisterEntry", "PublicReport", "PublicReportRefusal"]
+__all__ += ["Notification", "NotificationCursor", "NotificationDelivery", "NotificationPreference"]

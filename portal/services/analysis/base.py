@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from portal.db.models import UseCase
 from portal.services.analysis.views import (
     MAX_UPLOAD_BYTES,
+    OnCheck,
     OnReference,
 )
 from portal.services.errors import NotFound
@@ -20,6 +21,8 @@ class AnalysisBase:
         self._reader = reader
         self._writer = writer
         self.on_reference = on_reference
+        #: Wired to monitoring: a later run checked against the reference (``check_run``).
+        self.on_check: OnCheck | None = None
         self.max_upload_bytes = max_upload_bytes
         self._threads: dict[int, threading.Thread] = {}
 

@@ -300,5 +300,37 @@ class RunsMixin(BindingsMixin):
             use_case_id = run.use_case_id
             view = _view(run)
         if self.on_reference is not None:
-            self.on_reference(principal, use_case_id, run_id, self.run_inputs(run_id))
+            self.on_reference(principal, use_case_id, run_id, self.monitored_frames(run_id))
         return view
+
+    def monitored_frames(self, run_id: int) -> dict[str, pd.DataFrame]:
+        """What monitoring compares for a run: its inputs, and the result table its module watches
+        when the module declares one (``monitored_output``: routed requests, drafted answers…)."""
+        frames = self.run_inputs(run_id)
+        run = self.get_run(run_id)
+        output = _module(run.module_key).monitored_output
+        if output is not None:
+            table = self.open_run(run_id).tables.get(output[0])
+            if table is not None:
+                frames[output[0]] = table
+        return frames
+
+    def check_run(self, principal: Principal, run_id: int) -> Any:
+        """Check a finished run against its use case's monitoring reference: the Suivi tab then shows
+        how this run's data (or output) moved since the reference run. Returns monitoring's check."""
+        with self._reader() as s:
+            run = s.get(AnalysisRun, run_id)
+            if run is None:
+                raise NotFound(f"Exécution n° {run_id} introuvable.")
+            uc = self._use_case(s, run.use_case_id)
+            require(principal, Action.RUN_MONITORING, owner_ids=[uc.lead_id])
+            status, use_case_id, is_reference = run.status, run.use_case_id, run.is_reference
+        if status != "done":
+            raise InvalidInput([f"L'exécution n° {run_id} n'est pas terminée ({STATUS_FR.get(status)}) : "
+                                "elle ne peut pas être contrôlée."])
+        if is_reference:
+            raise InvalidInput([f"L'exécution n° {run_id} est la référence du suivi : contrôlez une exécution "
+                                "plus récente."])
+        if self.on_check is None:
+            raise InvalidInput(["Le suivi n'est pas relié aux analyses dans ce portail."])
+        return self.on_check(principal, use_case_id, run_id, self.monitored_frames(run_id))

@@ -21,6 +21,8 @@ STATUS_FR = {"running": "en cours", "done": "terminée", "failed": "en échec", 
 STALLED_AFTER = dt.timedelta(hours=1)
 
 OnReference = Callable[[Principal, int, int, dict[str, pd.DataFrame]], None]
+#: Check a run's monitored frames against the use case's monitoring reference; returns the check.
+OnCheck = Callable[[Principal, int, int, dict[str, pd.DataFrame]], Any]
 Progress = Callable[[float, str], None]
 
 

@@ -55,6 +55,8 @@ class ClassificationMixin(ObligationsMixin):
         """Record a new classification (history is kept) and derive the obligations from it.
 
         A compliance officer's classification is validated at once; a project lead's waits for one.
+        Contradictory answers (:mod:`policies.consistency`) are warned, not refused: they are kept in
+        the result and named in the audit event (the page shows them before saving).
         """
         rgpd, crpa, impact = dict(rgpd or {}), dict(crpa or {}), dict(impact or {})
         with self._writer.begin() as s:
@@ -95,7 +97,8 @@ class ClassificationMixin(ObligationsMixin):
                 after={"risk_class": row.risk_class, "impact_level": row.impact_level, "role": row.role,
                        "dpia_required": row.dpia_required, "fria_required": row.fria_required,
                        "validated": validates},
-                details={"number": row.number, "policy_version": POLICY_VERSION, "obligations": changes},
+                details={"number": row.number, "policy_version": POLICY_VERSION, "obligations": changes,
+                         "contradictions": [c.id for c in result.contradictions]},
             )
             return ClassificationView.model_validate(row)
 

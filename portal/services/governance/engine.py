@@ -13,10 +13,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from policies import ai_act, crpa, impact, rgpd
+from policies.consistency import Contradiction, contradictions
 from policies.gates import GateFacts, ObligationFact, RiskFact
 from policies.obligations import Obligation, applicable_obligations, is_settled
 from policies.profile import build_profile
-from policies.questionnaire import parse_questions
 from policies.vocabulary import ObligationStatus, RiskStatus, Stage
 from portal.db.models import Classification, ObligationRecord, UseCase
 from portal.services.errors import InvalidInput
@@ -29,7 +29,9 @@ CRPA_LABELS = {
     "algorithmic_processing": "Traitement algorithmique",
     "individual_decision": "Décisions individuelles",
     "main_processing": "Traitement principal",
+    "flags_for_checks": "Signalement de dossiers à contrôler",
     "secret_l311_5": "Secret protégé (L311-5)",
+    "secret_justification": "Justification du secret (L311-5)",
     "org_fte": "Effectif de la collectivité (ETP)",
     "org_population": "Population",
     "is_territorial_collectivity": "Collectivité territoriale",
@@ -81,6 +83,7 @@ class Assessment:
     crpa: crpa.CrpaResult
     impact: impact.ImpactResult | None
     obligations: list[Obligation]
+    contradictions: tuple[Contradiction, ...] = ()  # answers that contradict each other (warned, recorded)
 
     def result_json(self) -> dict[str, Any]:
         rg = self.rgpd
@@ -94,6 +97,7 @@ class Assessment:
             "crpa": self.crpa.model_dump(mode="json"),
             "impact": self.impact.model_dump(mode="json") if self.impact else None,
             "obligations": [o.id for o in self.obligations],
+            "consistency": [c.model_dump(mode="json") for c in self.contradictions],
         }
 
 
@@ -140,7 +144,8 @@ def assess(
         impact_result=impact_result,
         stage=Stage(uc.stage),
     )
-    return Assessment(ai_result, rgpd_result, crpa_result, impact_result, applicable_obligations(profile))
+    return Assessment(ai_result, rgpd_result, crpa_result, impact_result, applicable_obligations(profile),
+                      tuple(contradictions(ai_answers, crpa_answers, rgpd_answers)))
 
 
 #: The obligation whose record replaces each attestation, once the use case has that obligation.
@@ -233,17 +238,5 @@ def gate_facts(
     )
 
 
-#: The CRPA facts asked as questions (booleans); the organisation's size is asked as numbers.
-CRPA_QUESTIONS = list(parse_questions([
-    {"id": "algorithmic_processing", "section": "CRPA", "kind": "yes_no", "rule": "CRPA-01",
-     "text_fr": "Le cas d'usage repose-t-il sur un traitement algorithmique (IA ou non, un tableur compte) ?"},
-    {"id": "individual_decision", "section": "CRPA", "kind": "yes_no", "rule": "CRPA-01",
-     "text_fr": "Des décisions individuelles sont-elles prises sur le fondement de ce traitement ?"},
-    {"id": "main_processing", "section": "CRPA", "kind": "yes_no", "rule": "CRPA-05",
-     "visible_if": {"individual_decision": True},
-     "text_fr": "Est-ce l'un des principaux traitements de la collectivité (beaucoup de personnes ou effets forts) ?"},
-    {"id": "secret_l311_5", "section": "CRPA", "kind": "yes_no", "rule": "CRPA-07",
-     "visible_if": {"individual_decision": True},
-     "text_fr": "Le traitement est-il couvert par un secret de l'article L311-5 (sécurité publique, sécurité des "
-                "systèmes d'information…) ?"},
-]))
+#: The CRPA facts asked as questions (booleans, rules/crpa.yaml); the organisation's size is asked as numbers.
+CRPA_QUESTIONS = crpa.questions()

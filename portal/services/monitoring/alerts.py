@@ -103,7 +103,7 @@ class AlertsMixin(MonitoringReads):
 
     def record_suspension_decision(self, principal: Principal, alert_id: int, decision: Literal["suspend", "continue"],
                                    note: str | None = None) -> AlertView:
-        """For the governance gate (lead wiring): record the human decision on a proposed suspension.
+        """Called by the governance gate (SuspensionService.decide): record the human decision on a proposed suspension.
         This does not change the use case's stage; the gate does, in its own transaction."""
         with self._writer.begin() as s:
             alert = s.get(MonitoringAlert, alert_id)

@@ -32,6 +32,7 @@ from portal.services.monitoring.batches import (
     JOB_MAX_BYTES,
     decode_reference,
     gzip_bytes,
+    pick_frame,
     problems_for,
     read_batch,
     schema_of,
@@ -42,7 +43,8 @@ from usecases.base import coerce, fingerprint
 
 
 class ChecksMixin(AlertsMixin):
-    def run_check(self, principal: Principal, use_case_id: int, current: pd.DataFrame | bytes, *,
+    def run_check(self, principal: Principal, use_case_id: int,
+                  current: pd.DataFrame | bytes | Mapping[str, pd.DataFrame], *,
                   label: str, filename: str | None = None, trigger: Literal["manual", "job"] = "manual",
                   engine: Literal["fast", "evidently"] = "fast", html_report: bool = True) -> CheckOutcome:
         """Compare a current batch with the reference; store the run, its columns and its alerts."""
@@ -114,8 +116,10 @@ class ChecksMixin(AlertsMixin):
         return out
 
     @staticmethod
-    def _current_frame(current: pd.DataFrame | bytes, columns: Mapping[str, str], filename: str | None,
-                       trigger: str) -> pd.DataFrame:
+    def _current_frame(current: pd.DataFrame | bytes | Mapping[str, pd.DataFrame], columns: Mapping[str, str],
+                       filename: str | None, trigger: str) -> pd.DataFrame:
+        if isinstance(current, Mapping):  # an analysis run's inputs and watched output, by name
+            current = pick_frame(current, columns)
         if isinstance(current, bytes | bytearray):
             # jobs read the collectivité's own drop folder: larger files than a page upload
             return read_batch(bytes(current), filename or "lot.csv", columns, "courant",
