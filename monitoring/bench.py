@@ -109,6 +109,87 @@ def _best_time(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
     return best, out
 
 
+def _result_row(
+    engine: str, label: str, rows: int, columns: int, seconds: float | None, share: float | None,
+    note: str = "", **extra: Any,
+) -> dict[str, Any]:
+    """One engine's line of :func:`drift_benchmark` (its ratio is filled in at the end)."""
+    return {
+        "engine": engine,
+        "label_fr": label,
+        "rows": rows,
+        "columns": columns,
+        "seconds": seconds,
+        "ratio_vs_plain": None,
+        "share_drifted": share,
+        "note": note,
+        **extra,
+    }
+
+
+def _fast_engine_rows(
+    reference: pd.DataFrame, current: pd.DataFrame, kinds: dict[str, str], rows: int, repeats: int
+) -> tuple[list[dict[str, Any]], float]:
+    """Vigie's fast engine (time and traced memory peak) and plain scipy/numpy, with the latter's time."""
+    columns = len(kinds)
+    plain_seconds, plain_scores = _best_time(lambda: plain_drift(reference, current, kinds), repeats)
+    vigie_seconds, vigie_result = _best_time(lambda: compute_drift(reference, current, kinds), repeats)
+
+    gc.collect()
+    tracemalloc.start()
+    compute_drift(reference, current, kinds)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    # same 0.1 thresholds as Vigie's defaults
+    plain_share = float(sum(s >= 0.1 for s in plain_scores.values()) / len(plain_scores))
+    return [
+        _result_row(
+            "vigie",
+            "Vigie (calcul rapide numpy/scipy)",
+            rows,
+            columns,
+            vigie_seconds,
+            vigie_result.share_drifted,
+            "Wasserstein normalisée et Jensen-Shannon, plus valeurs manquantes et nouvelles catégories.",
+            peak_mb=peak / 2**20,
+        ),
+        _result_row(
+            "plain", "scipy/numpy direct (mêmes statistiques)", rows, columns, plain_seconds, plain_share,
+            "Référence des ratios.",
+        ),
+    ], plain_seconds
+
+
+def _evidently_rows(
+    reference: pd.DataFrame, current: pd.DataFrame, kinds: dict[str, str], rows: int, repeats: int
+) -> list[dict[str, Any]]:
+    """Vigie through Evidently (same methods) and Evidently's default preset."""
+    from monitoring import _evidently
+
+    columns = len(kinds)
+    _evidently.warm_up()  # keep the one-off import out of the timings
+    ev_repeats = 1 if rows > 20_000 else repeats
+    ev_seconds, ev_result = _best_time(
+        lambda: compute_drift(reference, current, kinds, engine="evidently"), ev_repeats
+    )
+    specs = [(c, k, "", 0.0) for c, k in kinds.items()]
+    preset_seconds, preset_share = _best_time(
+        lambda: _evidently.default_preset_run(reference, current, specs), ev_repeats
+    )
+    return [
+        _result_row(
+            "vigie_evidently", "Vigie via Evidently (un ValueDrift par colonne)", rows, columns,
+            ev_seconds, ev_result.share_drifted, "Mêmes méthodes et seuils que le calcul rapide.",
+        ),
+        _result_row(
+            "evidently_preset", "Evidently DataDriftPreset() par défaut", rows, columns,
+            preset_seconds, preset_share,
+            "Méthodes choisies par Evidently ; graphiques compris ; Dataset.from_pandas compris.",
+        ),
+    ]
+
+
 def drift_benchmark(
     rows: int,
     seed: int = 0,
@@ -127,85 +208,16 @@ def drift_benchmark(
     """
     repeats = repeats or (3 if rows <= 200_000 else 1)
     reference, current, kinds = make_batches(rows, seed)
-    results: list[dict[str, Any]] = []
-
-    def row(
-        engine: str, label: str, seconds: float | None, share: float | None, note: str = "", **extra: Any
-    ):
-        results.append(
-            {
-                "engine": engine,
-                "label_fr": label,
-                "rows": rows,
-                "columns": len(kinds),
-                "seconds": seconds,
-                "ratio_vs_plain": None,
-                "share_drifted": share,
-                "note": note,
-                **extra,
-            }
-        )
-
-    plain_seconds, plain_scores = _best_time(lambda: plain_drift(reference, current, kinds), repeats)
-    vigie_seconds, vigie_result = _best_time(lambda: compute_drift(reference, current, kinds), repeats)
-
-    gc.collect()
-    tracemalloc.start()
-    compute_drift(reference, current, kinds)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-
-    row(
-        "vigie",
-        "Vigie (calcul rapide numpy/scipy)",
-        vigie_seconds,
-        vigie_result.share_drifted,
-        "Wasserstein normalisée et Jensen-Shannon, plus valeurs manquantes et nouvelles catégories.",
-        peak_mb=peak / 2**20,
-    )
-    # same 0.1 thresholds as Vigie's defaults
-    plain_share = float(sum(s >= 0.1 for s in plain_scores.values()) / len(plain_scores))
-    row(
-        "plain",
-        "scipy/numpy direct (mêmes statistiques)",
-        plain_seconds,
-        plain_share,
-        "Référence des ratios.",
-    )
-
+    results, plain_seconds = _fast_engine_rows(reference, current, kinds, rows, repeats)
     if include_evidently and rows <= evidently_max_rows:
-        from monitoring import _evidently
-
-        _evidently.warm_up()  # keep the one-off import out of the timings
-        ev_repeats = 1 if rows > 20_000 else repeats
-        ev_seconds, ev_result = _best_time(
-            lambda: compute_drift(reference, current, kinds, engine="evidently"), ev_repeats
-        )
-        row(
-            "vigie_evidently",
-            "Vigie via Evidently (un ValueDrift par colonne)",
-            ev_seconds,
-            ev_result.share_drifted,
-            "Mêmes méthodes et seuils que le calcul rapide.",
-        )
-        specs = [(c, k, "", 0.0) for c, k in kinds.items()]
-        preset_seconds, preset_share = _best_time(
-            lambda: _evidently.default_preset_run(reference, current, specs), ev_repeats
-        )
-        row(
-            "evidently_preset",
-            "Evidently DataDriftPreset() par défaut",
-            preset_seconds,
-            preset_share,
-            "Méthodes choisies par Evidently ; graphiques compris ; Dataset.from_pandas compris.",
-        )
+        results += _evidently_rows(reference, current, kinds, rows, repeats)
     else:
         reason = "désactivé" if not include_evidently else f"au-delà de {evidently_max_rows} lignes"
         for engine, label in (
             ("vigie_evidently", "Vigie via Evidently (un ValueDrift par colonne)"),
             ("evidently_preset", "Evidently DataDriftPreset() par défaut"),
         ):
-            row(engine, label, None, None, f"Non mesuré ({reason}).")
+            results.append(_result_row(engine, label, rows, len(kinds), None, None, f"Non mesuré ({reason})."))
 
     for result in results:
         if result["seconds"] is not None and plain_seconds > 0:

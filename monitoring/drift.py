@@ -312,6 +312,234 @@ def _new_categories(reference: pd.Series, current: pd.Series) -> list[Any]:
     return [_fmt.plain(v) for v in unseen.index]
 
 
+def _check_declaration(columns: Mapping[str, ColumnKind], config: DriftConfig, engine: Engine) -> None:
+    """Raise ``ValueError`` (French) on an unknown engine, an unknown kind or a misapplied method."""
+    if engine not in ("fast", "evidently"):
+        raise ValueError(f"Moteur de calcul inconnu : {engine!r} (attendu : fast ou evidently).")
+    for column, kind in columns.items():
+        if kind not in METHODS_FOR_KIND:
+            raise ValueError(
+                f"Type de colonne inconnu pour {_fmt.quoted(column)} : {kind!r} "
+                "(attendu : numerical ou categorical)."
+            )
+        config.method_for(column, kind)  # validates the method against the kind
+
+
+def _too_few_values(column: str, ref: _Side, cur: _Side, config: DriftConfig) -> list[str]:
+    """French problems for a side that is empty or has fewer than ``min_rows`` values."""
+    problems: list[str] = []
+    for side, side_fr in ((ref, "de référence"), (cur, "courant")):
+        assert side.values is not None
+        n = len(side.values)
+        if n == 0:
+            problems.append(f"La colonne {_fmt.quoted(column)} est entièrement vide dans le lot {side_fr}.")
+        elif n < config.min_rows:
+            problems.append(
+                f"La colonne {_fmt.quoted(column)} ne compte que {n} valeur{'s' if n > 1 else ''} "
+                f"renseignée{'s' if n > 1 else ''} dans le lot {side_fr} (minimum {config.min_rows})."
+            )
+    return problems
+
+
+def _sort_computable(
+    columns: Mapping[str, ColumnKind], prepared: Mapping[str, tuple[_Side, _Side]], config: DriftConfig
+) -> tuple[dict[str, ColumnKind], dict[str, list[str]]]:
+    """Split the columns into those that can be compared and the skip messages of the others."""
+    computable: dict[str, ColumnKind] = {}
+    skip_messages: dict[str, list[str]] = {}
+    for column, kind in columns.items():
+        ref, cur = prepared[column]
+        problems = [side.problem for side in (ref, cur) if side.problem]
+        if not problems:
+            problems = _too_few_values(column, ref, cur, config)
+        if problems:
+            skip_messages[column] = [*problems, "Dérive non calculable pour cette colonne."]
+        else:
+            computable[column] = kind
+    return computable, skip_messages
+
+
+def _drift_scores(
+    reference: pd.DataFrame,
+    current: pd.DataFrame,
+    computable: Mapping[str, ColumnKind],
+    prepared: Mapping[str, tuple[_Side, _Side]],
+    config: DriftConfig,
+    engine: Engine,
+) -> dict[str, float]:
+    """The drift score of every computable column, by the chosen engine."""
+    if not computable:
+        return {}
+    if engine == "evidently":
+        from monitoring import _evidently
+
+        specs = [(c, k, config.method_for(c, k), config.threshold_for(c, k)) for c, k in computable.items()]
+        return _evidently.value_drift_scores(reference, current, specs)
+    scores: dict[str, float] = {}
+    for column, kind in computable.items():
+        ref, cur = prepared[column]
+        assert ref.values is not None and cur.values is not None
+        scores[column] = _score(config.method_for(column, kind), kind, ref.values, cur.values)
+    return scores
+
+
+def _drift_verdict(
+    column: str, kind: ColumnKind, ref: _Side, cur: _Side, score: float, config: DriftConfig
+) -> tuple[bool, float | None, float | None, list[str]]:
+    """Whether ``score`` is a drift (above the threshold and, on a small sample, above the noise).
+
+    Returns ``(drifted, p_value, noise_floor, messages)``.
+    """
+    method = config.method_for(column, kind)
+    threshold = config.threshold_for(column, kind)
+    p_value = noise_floor = None
+    above = score >= threshold
+    if above and config.noise_check and min(len(ref.values), len(cur.values)) < config.small_sample_rows:
+        p_value, noise_floor = _stats.permutation_pvalue(
+            ref.values,
+            cur.values,
+            score,
+            method,
+            numerical=kind == "numerical",
+            permutations=config.noise_permutations,
+            seed=config.seed,
+        )
+    drifted = above and (p_value is None or p_value < config.noise_alpha)
+    messages: list[str] = []
+    if above and not drifted:
+        messages.append(
+            f"{_capitalised(METHOD_LABELS_FR[method])} de {_fmt.quoted(column)} à {_fmt.number(score, 3)}, "
+            f"au-dessus du seuil {_fmt.number(threshold, 3)} mais dans le bruit d'échantillonnage : avec "
+            f"{len(ref.values)} et {len(cur.values)} valeurs, le hasard seul atteint "
+            f"{_fmt.number(noise_floor, 3)} (test de permutation, p = {_fmt.number(p_value, 3)}). "
+            "Pas de dérive retenue."
+        )
+    if drifted:
+        messages.append(
+            f"Dérive détectée sur {_fmt.quoted(column)} : {METHOD_LABELS_FR[method]} "
+            f"{_fmt.number(score, 3)} ≥ seuil {_fmt.number(threshold, 3)}."
+        )
+    return drifted, p_value, noise_floor, messages
+
+
+def _missing_rate_message(column: str, ref: _Side, cur: _Side, config: DriftConfig) -> str | None:
+    """The French message when the share of missing values moved by the threshold or more."""
+    if ref.missing_rate is None or cur.missing_rate is None or ref.problem is not None:
+        return None
+    change = cur.missing_rate - ref.missing_rate
+    # Small tolerance so that a change of exactly the threshold counts despite float noise.
+    if abs(change) < config.missing_rate_threshold - 1e-12:
+        return None
+    direction = "hausse" if change > 0 else "baisse"
+    return (
+        f"Taux de valeurs manquantes de {_fmt.quoted(column)} en {direction} : "
+        f"{_fmt.percent(ref.missing_rate)} dans la référence, {_fmt.percent(cur.missing_rate)} "
+        f"dans le lot courant (écart de {_fmt.points(abs(change))}, seuil "
+        f"{_fmt.points(config.missing_rate_threshold)})."
+    )
+
+
+def _new_categories_found(
+    column: str, kind: ColumnKind, ref: _Side, cur: _Side
+) -> tuple[list[Any], str | None]:
+    """Categories of the current batch absent from the reference, and their French message."""
+    if not (
+        kind == "categorical"
+        and ref.values is not None
+        and cur.values is not None
+        and len(ref.values)
+        and len(cur.values)
+    ):
+        return [], None
+    new_categories = _new_categories(ref.values, cur.values)
+    if not new_categories:
+        return [], None
+    n_new = len(new_categories)
+    return new_categories, (
+        f"{n_new} nouvelle{'s' if n_new > 1 else ''} catégorie{'s' if n_new > 1 else ''} "
+        f"dans le lot courant pour {_fmt.quoted(column)}, absente{'s' if n_new > 1 else ''} "
+        f"de la référence : {_fmt.quoted_list(new_categories)}."
+    )
+
+
+def _column_drift(
+    column: str,
+    kind: ColumnKind,
+    sides: tuple[_Side, _Side],
+    score: float | None,
+    skip_messages: list[str],
+    config: DriftConfig,
+) -> ColumnDrift:
+    """The verdict and French messages of one column, given its score (None when not computed)."""
+    ref, cur = sides
+    messages: list[str] = list(skip_messages)
+    if score is not None and math.isnan(score):
+        messages.append(f"Score de dérive indéfini pour {_fmt.quoted(column)}.")
+        score = None
+    drifted, p_value, noise_floor = False, None, None
+    if score is not None:
+        drifted, p_value, noise_floor, verdict_messages = _drift_verdict(
+            column, kind, ref, cur, score, config
+        )
+        messages.extend(verdict_messages)
+    missing_message = _missing_rate_message(column, ref, cur, config)
+    if missing_message:
+        messages.append(missing_message)
+    new_categories, new_message = _new_categories_found(column, kind, ref, cur)
+    if new_message:
+        messages.append(new_message)
+    return ColumnDrift(
+        column=column,
+        kind=kind,
+        method=config.method_for(column, kind),
+        score=None if score is None else float(score),
+        threshold=config.threshold_for(column, kind),
+        drifted=bool(drifted),
+        ref_missing_rate=ref.missing_rate,
+        cur_missing_rate=cur.missing_rate,
+        new_categories=new_categories,
+        messages=messages,
+        computable=not skip_messages and score is not None,
+        missing_rate_changed=missing_message is not None,
+        n_reference=0 if ref.values is None else len(ref.values),
+        n_current=0 if cur.values is None else len(cur.values),
+        p_value=p_value,
+        noise_floor=noise_floor,
+    )
+
+
+def _dataset_messages(
+    results: list[ColumnDrift],
+    n_reference: int,
+    n_current: int,
+    share: float,
+    dataset_drift: bool,
+    config: DriftConfig,
+) -> list[str]:
+    """French messages on the whole batch: nothing comparable, dataset drift, small sample."""
+    n_computable = sum(c.computable for c in results)
+    n_drifted = sum(c.drifted for c in results)
+    messages: list[str] = []
+    if not n_computable:
+        messages.append("Aucune colonne n'a pu être comparée : dérive du jeu de données non calculable.")
+    elif dataset_drift:
+        messages.append(
+            f"Dérive du jeu de données : {n_drifted} colonne{'s' if n_drifted > 1 else ''} sur {n_computable} "
+            f"({_fmt.percent(share)}) dérivent, seuil {_fmt.percent(config.drift_share)}."
+        )
+    if n_computable and min(n_reference, n_current) < config.small_sample_rows:
+        messages.append(
+            f"Petit échantillon ({n_reference} lignes de référence, {n_current} lignes courantes) : "
+            f"en dessous de {config.small_sample_rows} lignes, les distances sont bruitées ; "
+            + (
+                "une dérive n'est retenue que si elle dépasse aussi le hasard (test de permutation)."
+                if config.noise_check
+                else "une légère dérive peut apparaître par hasard."
+            )
+        )
+    return messages
+
+
 # --------------------------------------------------------------------------- public API
 
 
@@ -331,169 +559,26 @@ def compute_drift(
     does not apply to the column's kind.
     """
     config = config or DriftConfig()
-    if engine not in ("fast", "evidently"):
-        raise ValueError(f"Moteur de calcul inconnu : {engine!r} (attendu : fast ou evidently).")
-    for column, kind in columns.items():
-        if kind not in METHODS_FOR_KIND:
-            raise ValueError(
-                f"Type de colonne inconnu pour {_fmt.quoted(column)} : {kind!r} "
-                "(attendu : numerical ou categorical)."
-            )
-        config.method_for(column, kind)  # validates the method against the kind
-
-    prepared: dict[str, tuple[_Side, _Side]] = {}
-    for column, kind in columns.items():
-        prepared[column] = (
+    _check_declaration(columns, config, engine)
+    prepared: dict[str, tuple[_Side, _Side]] = {
+        column: (
             _prepare(reference, column, kind, "de référence"),
             _prepare(current, column, kind, "courant"),
         )
-
-    computable: dict[str, str] = {}
-    skip_messages: dict[str, list[str]] = {}
-    for column, kind in columns.items():
-        ref, cur = prepared[column]
-        problems = [side.problem for side in (ref, cur) if side.problem]
-        if not problems:
-            for side, side_fr in ((ref, "de référence"), (cur, "courant")):
-                assert side.values is not None
-                n = len(side.values)
-                if n == 0:
-                    problems.append(
-                        f"La colonne {_fmt.quoted(column)} est entièrement vide dans le lot {side_fr}."
-                    )
-                elif n < config.min_rows:
-                    problems.append(
-                        f"La colonne {_fmt.quoted(column)} ne compte que {n} valeur{'s' if n > 1 else ''} "
-                        f"renseignée{'s' if n > 1 else ''} dans le lot {side_fr} (minimum {config.min_rows})."
-                    )
-        if problems:
-            skip_messages[column] = [*problems, "Dérive non calculable pour cette colonne."]
-        else:
-            computable[column] = kind
-
-    scores: dict[str, float] = {}
-    if engine == "evidently" and computable:
-        from monitoring import _evidently
-
-        specs = [(c, k, config.method_for(c, k), config.threshold_for(c, k)) for c, k in computable.items()]
-        scores = _evidently.value_drift_scores(reference, current, specs)
-    elif computable:
-        for column, kind in computable.items():
-            ref, cur = prepared[column]
-            assert ref.values is not None and cur.values is not None
-            scores[column] = _score(config.method_for(column, kind), kind, ref.values, cur.values)
-
-    results: list[ColumnDrift] = []
-    for column, kind in columns.items():
-        ref, cur = prepared[column]
-        method = config.method_for(column, kind)
-        threshold = config.threshold_for(column, kind)
-        messages: list[str] = list(skip_messages.get(column, []))
-        score = scores.get(column)
-        if score is not None and math.isnan(score):
-            messages.append(f"Score de dérive indéfini pour {_fmt.quoted(column)}.")
-            score = None
-        p_value = noise_floor = None
-        above = score is not None and score >= threshold
-        if above and config.noise_check and min(len(ref.values), len(cur.values)) < config.small_sample_rows:
-            p_value, noise_floor = _stats.permutation_pvalue(
-                ref.values,
-                cur.values,
-                score,
-                method,
-                numerical=kind == "numerical",
-                permutations=config.noise_permutations,
-                seed=config.seed,
-            )
-        drifted = above and (p_value is None or p_value < config.noise_alpha)
-        if above and not drifted:
-            messages.append(
-                f"{_capitalised(METHOD_LABELS_FR[method])} de {_fmt.quoted(column)} à {_fmt.number(score, 3)}, "
-                f"au-dessus du seuil {_fmt.number(threshold, 3)} mais dans le bruit d'échantillonnage : avec "
-                f"{len(ref.values)} et {len(cur.values)} valeurs, le hasard seul atteint "
-                f"{_fmt.number(noise_floor, 3)} (test de permutation, p = {_fmt.number(p_value, 3)}). "
-                "Pas de dérive retenue."
-            )
-        if drifted:
-            messages.append(
-                f"Dérive détectée sur {_fmt.quoted(column)} : {METHOD_LABELS_FR[method]} "
-                f"{_fmt.number(score, 3)} ≥ seuil {_fmt.number(threshold, 3)}."
-            )
-
-        missing_changed = False
-        if ref.missing_rate is not None and cur.missing_rate is not None and ref.problem is None:
-            change = cur.missing_rate - ref.missing_rate
-            # Small tolerance so that a change of exactly the threshold counts despite float noise.
-            if abs(change) >= config.missing_rate_threshold - 1e-12:
-                missing_changed = True
-                direction = "hausse" if change > 0 else "baisse"
-                messages.append(
-                    f"Taux de valeurs manquantes de {_fmt.quoted(column)} en {direction} : "
-                    f"{_fmt.percent(ref.missing_rate)} dans la référence, {_fmt.percent(cur.missing_rate)} "
-                    f"dans le lot courant (écart de {_fmt.points(abs(change))}, seuil "
-                    f"{_fmt.points(config.missing_rate_threshold)})."
-                )
-
-        new_categories: list[Any] = []
-        if (
-            kind == "categorical"
-            and ref.values is not None
-            and cur.values is not None
-            and len(ref.values)
-            and len(cur.values)
-        ):
-            new_categories = _new_categories(ref.values, cur.values)
-            if new_categories:
-                n_new = len(new_categories)
-                messages.append(
-                    f"{n_new} nouvelle{'s' if n_new > 1 else ''} catégorie{'s' if n_new > 1 else ''} "
-                    f"dans le lot courant pour {_fmt.quoted(column)}, absente{'s' if n_new > 1 else ''} "
-                    f"de la référence : {_fmt.quoted_list(new_categories)}."
-                )
-
-        results.append(
-            ColumnDrift(
-                column=column,
-                kind=kind,
-                method=method,
-                score=None if score is None else float(score),
-                threshold=threshold,
-                drifted=bool(drifted),
-                ref_missing_rate=ref.missing_rate,
-                cur_missing_rate=cur.missing_rate,
-                new_categories=new_categories,
-                messages=messages,
-                computable=column in computable and score is not None,
-                missing_rate_changed=missing_changed,
-                n_reference=0 if ref.values is None else len(ref.values),
-                n_current=0 if cur.values is None else len(cur.values),
-                p_value=p_value,
-                noise_floor=noise_floor,
-            )
+        for column, kind in columns.items()
+    }
+    computable, skip_messages = _sort_computable(columns, prepared, config)
+    scores = _drift_scores(reference, current, computable, prepared, config, engine)
+    results = [
+        _column_drift(
+            column, kind, prepared[column], scores.get(column), skip_messages.get(column, []), config
         )
-
+        for column, kind in columns.items()
+    ]
     n_computable = sum(c.computable for c in results)
     n_drifted = sum(c.drifted for c in results)
     share = n_drifted / n_computable if n_computable else 0.0
     dataset_drift = n_computable > 0 and share >= config.drift_share
-    messages: list[str] = []
-    if not n_computable:
-        messages.append("Aucune colonne n'a pu être comparée : dérive du jeu de données non calculable.")
-    elif dataset_drift:
-        messages.append(
-            f"Dérive du jeu de données : {n_drifted} colonne{'s' if n_drifted > 1 else ''} sur {n_computable} "
-            f"({_fmt.percent(share)}) dérivent, seuil {_fmt.percent(config.drift_share)}."
-        )
-    if n_computable and min(len(reference), len(current)) < config.small_sample_rows:
-        messages.append(
-            f"Petit échantillon ({len(reference)} lignes de référence, {len(current)} lignes courantes) : "
-            f"en dessous de {config.small_sample_rows} lignes, les distances sont bruitées ; "
-            + (
-                "une dérive n'est retenue que si elle dépasse aussi le hasard (test de permutation)."
-                if config.noise_check
-                else "une légère dérive peut apparaître par hasard."
-            )
-        )
     return DriftResult(
         columns=results,
         share_drifted=share,
@@ -502,7 +587,7 @@ def compute_drift(
         n_current=len(current),
         drift_share=config.drift_share,
         engine=engine,
-        messages=messages,
+        messages=_dataset_messages(results, len(reference), len(current), share, dataset_drift, config),
         config=config.model_dump(),
     )
 

@@ -22,7 +22,7 @@ day), or, with neither, the whole frame is one period named ``"ensemble"``.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
@@ -476,6 +476,120 @@ def two_proportion_pvalue(
     return float(stats.norm.cdf(z) if alternative == "less" else stats.norm.sf(z))
 
 
+def _unit_values(
+    df: pd.DataFrame, metric: TerritoryMetric, territory: str, actual: str, prediction: str, overridden: str
+) -> tuple[pd.Series, pd.Series]:
+    """One value per usable row (hit, absolute error or override) and the row's territory."""
+    if metric == "override_rate":
+        values = _as_bool(df[overridden], overridden)
+        keep = values.notna() & df[territory].notna()
+        unit = values[keep].astype(float)
+    elif metric == "accuracy":
+        keep = df[actual].notna() & df[prediction].notna() & df[territory].notna()
+        unit = (df.loc[keep, actual] == df.loc[keep, prediction]).astype(float)
+    else:
+        keep = df[actual].notna() & df[prediction].notna() & df[territory].notna()
+        unit = (df.loc[keep, actual].astype(float) - df.loc[keep, prediction].astype(float)).abs()
+    return unit, df.loc[keep, territory]
+
+
+def _worse_pvalue(metric: TerritoryMetric, mine: np.ndarray, rest: np.ndarray) -> float:
+    """One-sided p-value that a territory does worse than the others pooled (NaN when untestable)."""
+    if metric == "mae":
+        if len(mine) > 1 and len(rest) > 1 and (mine.std() > 0 or rest.std() > 0):
+            return float(stats.ttest_ind(mine, rest, equal_var=False, alternative="greater").pvalue)
+        return math.nan
+    return two_proportion_pvalue(
+        int(mine.sum()), len(mine), int(rest.sum()), len(rest),
+        alternative="less" if metric == "accuracy" else "greater",
+    )  # fmt: skip
+
+
+def _territory_table(
+    unit: pd.Series,
+    places: pd.Series,
+    metric: TerritoryMetric,
+    tested: list[Any],
+    corrected_alpha: float,
+    min_count: int,
+) -> tuple[pd.DataFrame, list[str]]:
+    """One row per territory (value here and elsewhere, test) and the French notes on excluded ones."""
+    rows = []
+    messages: list[str] = []
+    for g in _ordered_groups(places):
+        in_g = (places == g).to_numpy()
+        mine, rest = unit.to_numpy()[in_g], unit.to_numpy()[~in_g]
+        n = len(mine)
+        p_value = _worse_pvalue(metric, mine, rest) if g in tested and len(rest) else math.nan
+        rows.append(
+            {
+                "territory": g,
+                "n": n,
+                "value": float(mine.mean()) if n else math.nan,
+                "rest_value": float(rest.mean()) if len(rest) else math.nan,
+                "p_value": p_value,
+                "included": g in tested,
+                "significantly_worse": bool(not math.isnan(p_value) and p_value < corrected_alpha),
+            }
+        )
+        if g not in tested:
+            messages.append(
+                f"Territoire {_fmt.quoted(g)} : {n} observation(s) seulement (minimum {min_count}), "
+                "exclu de la comparaison."
+            )
+    table = pd.DataFrame(
+        rows, columns=["territory", "n", "value", "rest_value", "p_value", "included", "significantly_worse"]
+    )
+    return table, messages
+
+
+def _territory_value_formatter(metric: TerritoryMetric) -> Callable[[float], str]:
+    return _fmt.percent if metric != "mae" else (lambda v: _fmt.number(v, 2))
+
+
+def _territory_gap(
+    table: pd.DataFrame, metric: TerritoryMetric, overall: float, threshold: float
+) -> tuple[Any, Any, float | None, bool, str | None]:
+    """Best and worst included territories, their gap (relative to the mean error for MAE),
+    whether it reaches the threshold and the French message saying so."""
+    included = table[table["included"]]
+    if len(included) < 2:
+        return None, None, None, False, None
+    fmt_value = _territory_value_formatter(metric)
+    ordered = included.sort_values("value", ascending=metric != "accuracy")
+    best, worst = ordered.iloc[0]["territory"], ordered.iloc[-1]["territory"]
+    raw_gap = abs(float(ordered.iloc[0]["value"]) - float(ordered.iloc[-1]["value"]))
+    gap = raw_gap / overall if metric == "mae" and overall > 0 else raw_gap
+    gap_exceeded = gap >= threshold - 1e-12
+    if not gap_exceeded:
+        return best, worst, gap, False, None
+    gap_text = _fmt.points(gap) if metric != "mae" else _fmt.percent(gap) + " de l'erreur moyenne"
+    seuil = _fmt.points(threshold) if metric != "mae" else _fmt.percent(threshold)
+    return best, worst, gap, True, (
+        f"Écart entre territoires sur {_ON_METRIC_FR[metric]} : "
+        f"{fmt_value(float(ordered.iloc[0]['value']))} pour {_fmt.quoted(best)} contre "
+        f"{fmt_value(float(ordered.iloc[-1]['value']))} pour {_fmt.quoted(worst)} "
+        f"(écart de {gap_text}, seuil {seuil})."
+    )
+
+
+def _worse_messages(table: pd.DataFrame, metric: TerritoryMetric, corrected_alpha: float) -> list[str]:
+    """One French message per territory significantly worse treated than the others."""
+    fmt_value = _territory_value_formatter(metric)
+    test_name = "test t de Welch" if metric == "mae" else "test z de deux proportions"
+    messages = []
+    for g in table.loc[table["significantly_worse"], "territory"].tolist():
+        row = table[table["territory"] == g].iloc[0]
+        messages.append(
+            f"Territoire {_fmt.quoted(g)} significativement moins bien traité que les autres "
+            f"({_METRIC_LABELS_FR[metric]} {fmt_value(float(row['value']))} contre "
+            f"{fmt_value(float(row['rest_value']))} ailleurs ; "
+            f"{test_name}, p = {_fmt.number(float(row['p_value']), 4)}, "
+            f"seuil corrigé {_fmt.number(corrected_alpha, 4)})."
+        )
+    return messages
+
+
 def performance_by_territory(
     df: pd.DataFrame,
     *,
@@ -502,102 +616,23 @@ def performance_by_territory(
         )
     needed = [territory, overridden] if metric == "override_rate" else [territory, actual, prediction]
     _require(df, needed)
-    label_fr = _METRIC_LABELS_FR[metric]
     threshold = DEFAULT_GAP_THRESHOLDS[metric] if gap_threshold is None else gap_threshold
-
-    if metric == "override_rate":
-        values = _as_bool(df[overridden], overridden)
-        keep = values.notna() & df[territory].notna()
-        unit = values[keep].astype(float)
-    elif metric == "accuracy":
-        keep = df[actual].notna() & df[prediction].notna() & df[territory].notna()
-        unit = (df.loc[keep, actual] == df.loc[keep, prediction]).astype(float)
-    else:
-        keep = df[actual].notna() & df[prediction].notna() & df[territory].notna()
-        unit = (df.loc[keep, actual].astype(float) - df.loc[keep, prediction].astype(float)).abs()
-    places = df.loc[keep, territory]
-    higher_is_better = metric == "accuracy"
+    unit, places = _unit_values(df, metric, territory, actual, prediction, overridden)
     overall = float(unit.mean()) if len(unit) else math.nan
 
     groups = _ordered_groups(places)
     tested = [g for g in groups if int((places == g).sum()) >= min_count]
     corrected_alpha = alpha / len(tested) if tested else alpha
-    rows = []
-    messages: list[str] = []
-    for g in groups:
-        in_g = (places == g).to_numpy()
-        mine, rest = unit.to_numpy()[in_g], unit.to_numpy()[~in_g]
-        n = len(mine)
-        value = float(mine.mean()) if n else math.nan
-        rest_value = float(rest.mean()) if len(rest) else math.nan
-        p_value = math.nan
-        if g in tested and len(rest):
-            if metric == "mae":
-                if n > 1 and len(rest) > 1 and (mine.std() > 0 or rest.std() > 0):
-                    p_value = float(
-                        stats.ttest_ind(mine, rest, equal_var=False, alternative="greater").pvalue
-                    )
-            else:
-                p_value = two_proportion_pvalue(
-                    int(mine.sum()), n, int(rest.sum()), len(rest),
-                    alternative="less" if higher_is_better else "greater",
-                )  # fmt: skip
-        worse = bool(not math.isnan(p_value) and p_value < corrected_alpha)
-        rows.append(
-            {
-                "territory": g,
-                "n": n,
-                "value": value,
-                "rest_value": rest_value,
-                "p_value": p_value,
-                "included": g in tested,
-                "significantly_worse": worse,
-            }
-        )
-        if g not in tested:
-            messages.append(
-                f"Territoire {_fmt.quoted(g)} : {n} observation(s) seulement (minimum {min_count}), "
-                "exclu de la comparaison."
-            )
-    table = pd.DataFrame(
-        rows, columns=["territory", "n", "value", "rest_value", "p_value", "included", "significantly_worse"]
-    )
-
-    included = table[table["included"]]
-    best = worst = None
-    gap: float | None = None
-    gap_exceeded = False
-    fmt_value = _fmt.percent if metric != "mae" else (lambda v: _fmt.number(v, 2))
-    if len(included) >= 2:
-        ordered = included.sort_values("value", ascending=not higher_is_better)
-        best, worst = ordered.iloc[0]["territory"], ordered.iloc[-1]["territory"]
-        raw_gap = abs(float(ordered.iloc[0]["value"]) - float(ordered.iloc[-1]["value"]))
-        gap = raw_gap / overall if metric == "mae" and overall > 0 else raw_gap
-        gap_exceeded = gap >= threshold - 1e-12
-        if gap_exceeded:
-            gap_text = _fmt.points(gap) if metric != "mae" else _fmt.percent(gap) + " de l'erreur moyenne"
-            seuil = _fmt.points(threshold) if metric != "mae" else _fmt.percent(threshold)
-            messages.append(
-                f"Écart entre territoires sur {_ON_METRIC_FR[metric]} : "
-                f"{fmt_value(float(ordered.iloc[0]['value']))} pour {_fmt.quoted(best)} contre "
-                f"{fmt_value(float(ordered.iloc[-1]['value']))} pour {_fmt.quoted(worst)} "
-                f"(écart de {gap_text}, seuil {seuil})."
-            )
-    elif groups:
+    table, messages = _territory_table(unit, places, metric, tested, corrected_alpha, min_count)
+    best, worst, gap, gap_exceeded, gap_message = _territory_gap(table, metric, overall, threshold)
+    if gap_message:
+        messages.append(gap_message)
+    elif groups and gap is None:
         messages.append("Moins de deux territoires avec assez d'observations : pas de comparaison possible.")
-
-    worse_list = table.loc[table["significantly_worse"], "territory"].tolist()
-    test_name = "test t de Welch" if metric == "mae" else "test z de deux proportions"
-    for g in worse_list:
-        row = table[table["territory"] == g].iloc[0]
-        messages.append(
-            f"Territoire {_fmt.quoted(g)} significativement moins bien traité que les autres "
-            f"({label_fr} {fmt_value(float(row['value']))} contre {fmt_value(float(row['rest_value']))} ailleurs ; "
-            f"{test_name}, p = {_fmt.number(float(row['p_value']), 4)}, seuil corrigé {_fmt.number(corrected_alpha, 4)})."
-        )
+    messages += _worse_messages(table, metric, corrected_alpha)
     return TerritoryReport(
         metric=metric,
-        higher_is_better=higher_is_better,
+        higher_is_better=metric == "accuracy",
         table=table,
         overall=overall,
         best=best,
@@ -605,7 +640,7 @@ def performance_by_territory(
         gap=gap,
         gap_threshold=threshold,
         gap_exceeded=gap_exceeded,
-        significantly_worse=worse_list,
+        significantly_worse=table.loc[table["significantly_worse"], "territory"].tolist(),
         messages=messages,
     )
 

@@ -346,10 +346,8 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="vigie", description="Vigie : gouvernance des cas d'usage d'IA.")
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _add_setup_commands(sub: argparse._SubParsersAction) -> None:
+    """init, seed-demo, audit verify, create-admin and run."""
     sub.add_parser("init", help="créer ou mettre à jour la base de données").set_defaults(func=cmd_init)
 
     p = sub.add_parser("seed-demo", help="charger le portefeuille de démonstration")
@@ -373,25 +371,15 @@ def build_parser() -> argparse.ArgumentParser:
                         "auto = fermé en production (VIGIE_ENV=production), ouvert ailleurs")
     p.set_defaults(func=cmd_run)
 
-    _add_identity_commands(sub)
 
+def _add_bench_command(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="mesurer les performances (ratios contre une référence)")
     p.add_argument("--quick", action="store_true", help="tailles réduites")
     p.set_defaults(func=cmd_bench)
 
-    # governance: vigie gate check | request | decide
-    from portal.cli_governance import add_gate_commands
 
-    add_gate_commands(sub)
-    # inventory: vigie backup | restore | import
-    from portal.cli_inventory import add_inventory_commands
-
-    add_inventory_commands(sub)
-    # notifications: vigie notify due | status
-    from portal.cli_notify import add_notify_commands
-
-    add_notify_commands(sub)
-    # monitoring
+def _add_monitor_commands(sub: argparse._SubParsersAction) -> None:
+    """vigie monitor run | due | outcomes."""
     monitor = sub.add_parser("monitor", help="suivi : contrôles de dérive").add_subparsers(
         dest="monitor_command", required=True)
     p = monitor.add_parser("run", help="contrôler un lot courant contre la référence du cas d'usage")
@@ -412,13 +400,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--territory", help="colonne de territoire (commune, quartier)")
     p.add_argument("--label", help="libellé du lot de résultats")
     p.set_defaults(func=cmd_monitor_outcomes)
-    # portfolio: budget lines from a finance export
+
+
+def _add_budget_commands(sub: argparse._SubParsersAction) -> None:
+    """vigie budget import: budget lines from a finance export."""
     budget = sub.add_parser("budget", help="lignes budgétaires des cas d'usage").add_subparsers(
         dest="budget_command", required=True)
     p = budget.add_parser("import", help="importer un export des finances (CSV ou Excel)")
     p.add_argument("file", help="colonnes : Référence, Année, Voté, Engagé, Dépensé (une ligne par cas et par année)")
     p.set_defaults(func=cmd_budget_import)
-    # public register: open-data export
+
+
+def _add_public_register_commands(sub: argparse._SubParsersAction) -> None:
+    """vigie public-register export: the open-data export of the public register."""
     from portal.services.public_register import EXPORT_FORMATS
 
     register = sub.add_parser("public-register", help="registre public des algorithmes").add_subparsers(
@@ -427,7 +421,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=EXPORT_FORMATS, default="eurocities_json")
     p.add_argument("--output", help="fichier à écrire (défaut : le nom standard, dans le dossier courant)")
     p.set_defaults(func=cmd_public_register_export)
-    # analysis
+
+
+def _add_analyse_command(sub: argparse._SubParsersAction) -> None:
+    """vigie analyse: run an analysis module on files, without the portal."""
     p = sub.add_parser("analyse", help="lancer un module d'analyse sur des fichiers (sans le portail)")
     p.add_argument("module", nargs="?", help="clé du module (voir --list)")
     p.add_argument("--list", action="store_true", help="lister les modules, leurs entrées et leurs paramètres")
@@ -436,6 +433,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--params", help='paramètres en JSON, par exemple \'{"horizon_years": 5}\'')
     p.add_argument("--out", help="dossier où écrire metrics.json et les tables CSV")
     p.set_defaults(func=cmd_analyse)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vigie", description="Vigie : gouvernance des cas d'usage d'IA.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_setup_commands(sub)
+    _add_identity_commands(sub)
+    _add_bench_command(sub)
+    # governance: vigie gate check | request | decide
+    from portal.cli_governance import add_gate_commands
+
+    add_gate_commands(sub)
+    # inventory: vigie backup | restore | import
+    from portal.cli_inventory import add_inventory_commands
+
+    add_inventory_commands(sub)
+    # notifications: vigie notify due | status
+    from portal.cli_notify import add_notify_commands
+
+    add_notify_commands(sub)
+    _add_monitor_commands(sub)
+    _add_budget_commands(sub)
+    _add_public_register_commands(sub)
+    _add_analyse_command(sub)
     return parser
 
 

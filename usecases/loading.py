@@ -184,50 +184,46 @@ def _scan_csv(text_stream: io.TextIOBase, separator: str) -> tuple[list[str], li
     return header or [], starts, long_lines, irregular
 
 
-def _read_csv(data: bytes, sep: str | None, usecols: Sequence[str] | None) -> pd.DataFrame:
-    encoding = detect_encoding(data)
-    text_head = _decode(data[:65536], encoding) if encoding.startswith("utf-16") else \
-        data[:65536].decode(encoding, errors="replace")
-    if not text_head.strip():
-        raise InvalidInput(["Le fichier est vide."])
-    separator = sep or sniff_separator(text_head)
-    # UTF-8 and Windows-1252 are streamed from the bytes; UTF-16 is decoded once.
+def _csv_stream(data: bytes, encoding: str) -> Callable[[], io.TextIOBase]:
+    """A way to read the text again from the start: UTF-8 and Windows-1252 are streamed from the
+    bytes; UTF-16 is decoded once."""
     if encoding.startswith("utf-16"):
         text = _decode(data, encoding)
+
         def stream() -> io.TextIOBase:
             return io.StringIO(text)
     else:
+
         def stream() -> io.TextIOBase:
             return io.TextIOWrapper(io.BytesIO(data), encoding=encoding, errors="replace", newline="")
-    try:
-        header, starts, long_lines, irregular = _scan_csv(stream(), separator)
-    except csv.Error as exc:
-        raise InvalidInput([f"Le fichier CSV est mal formé ({exc}) : vérifiez les guillemets. " + _SAVE_AS]) from exc
-    if not header:
-        raise InvalidInput(["Le fichier est vide."])
-    problems = _check_header(header, lambda i: f"colonne {i + 1}")
-    if problems:
-        raise InvalidInput(problems)
-    if len(header) == 1:
-        _refuse_single_column(header[0], data, encoding, separator)
-    if long_lines:
-        n = len(header)
-        if separator == ",":
-            raise InvalidInput([
-                f"Lecture ambiguë : le fichier est séparé par des virgules, mais des lignes ont plus de champs "
-                f"que les {n} colonnes de l'en-tête (ligne {_lines_fr(long_lines)}) : des nombres y sont "
-                "sans doute écrits avec une virgule décimale. " + _SAVE_AS
-            ])
+    return stream
+
+
+def _refuse_long_lines(long_lines: list[int], n: int, separator: str) -> None:
+    """Refuse lines with more fields than the header's ``n`` columns, naming them."""
+    if not long_lines:
+        return
+    if separator == ",":
         raise InvalidInput([
-            f"Des lignes ont plus de champs que les {n} colonnes de l'en-tête "
-            f"({_SEPARATOR_NAMES.get(separator, separator)} comme séparateur) : ligne {_lines_fr(long_lines)}. "
-            "Vérifiez le séparateur et les guillemets."
+            f"Lecture ambiguë : le fichier est séparé par des virgules, mais des lignes ont plus de champs "
+            f"que les {n} colonnes de l'en-tête (ligne {_lines_fr(long_lines)}) : des nombres y sont "
+            "sans doute écrits avec une virgule décimale. " + _SAVE_AS
         ])
-    unnamed = [i for i, name in enumerate(header) if not name]
+    raise InvalidInput([
+        f"Des lignes ont plus de champs que les {n} colonnes de l'en-tête "
+        f"({_SEPARATOR_NAMES.get(separator, separator)} comme séparateur) : ligne {_lines_fr(long_lines)}. "
+        "Vérifiez le séparateur et les guillemets."
+    ])
+
+
+def _parse_csv(
+    stream: io.TextIOBase, separator: str, header: list[str], usecols: Sequence[str] | None
+) -> pd.DataFrame:
+    """pandas' C reader on the checked header, every value as text (empty columns get a name)."""
     wanted = None if usecols is None else {c for c in usecols}
     try:
-        df = pd.read_csv(
-            stream(),
+        return pd.read_csv(
+            stream,
             sep=separator,
             dtype=str,
             keep_default_na=False,
@@ -246,9 +242,11 @@ def _read_csv(data: bytes, sep: str | None, usecols: Sequence[str] | None) -> pd
             f"vérifiez le séparateur ({_SEPARATOR_NAMES.get(separator, separator)} détecté) "
             "et les guillemets."
         ]) from exc
-    # pandas drops blank lines but keeps rows of empty fields: align with the scan's records
-    df = df.dropna(how="all") if len(df) != len(starts) else df
-    for i in unnamed:
+
+
+def _drop_unnamed(df: pd.DataFrame, header: list[str], starts: list[int]) -> pd.DataFrame:
+    """Drop the columns without a name in the header; refuse one that holds values."""
+    for i in [i for i, name in enumerate(header) if not name]:
         col = f"__vide_{i}"
         if col in df.columns:
             filled = df[col].notna()
@@ -260,7 +258,33 @@ def _read_csv(data: bytes, sep: str | None, usecols: Sequence[str] | None) -> pd
                     f"(ligne {line}) : donnez-lui un nom."
                 ])
             df = df.drop(columns=[col])
-    df = df.reset_index(drop=True)
+    return df
+
+
+def _read_csv(data: bytes, sep: str | None, usecols: Sequence[str] | None) -> pd.DataFrame:
+    encoding = detect_encoding(data)
+    text_head = _decode(data[:65536], encoding) if encoding.startswith("utf-16") else \
+        data[:65536].decode(encoding, errors="replace")
+    if not text_head.strip():
+        raise InvalidInput(["Le fichier est vide."])
+    separator = sep or sniff_separator(text_head)
+    stream = _csv_stream(data, encoding)
+    try:
+        header, starts, long_lines, irregular = _scan_csv(stream(), separator)
+    except csv.Error as exc:
+        raise InvalidInput([f"Le fichier CSV est mal formé ({exc}) : vérifiez les guillemets. " + _SAVE_AS]) from exc
+    if not header:
+        raise InvalidInput(["Le fichier est vide."])
+    problems = _check_header(header, lambda i: f"colonne {i + 1}")
+    if problems:
+        raise InvalidInput(problems)
+    if len(header) == 1:
+        _refuse_single_column(header[0], data, encoding, separator)
+    _refuse_long_lines(long_lines, len(header), separator)
+    df = _parse_csv(stream(), separator, header, usecols)
+    # pandas drops blank lines but keeps rows of empty fields: align with the scan's records
+    df = df.dropna(how="all") if len(df) != len(starts) else df
+    df = _drop_unnamed(df, header, starts).reset_index(drop=True)
     df.attrs[HEADER_ATTR] = [name for name in header if name]
     if irregular and len(starts) == len(df):
         df.attrs[LINES_ATTR] = list(starts)
@@ -285,54 +309,43 @@ def _refuse_single_column(name: str, data: bytes, encoding: str, separator: str)
 # ---- Excel ---------------------------------------------------------------------------------
 
 
-def _read_excel(data: bytes, usecols: Sequence[str] | None) -> pd.DataFrame:
-    from openpyxl import load_workbook
+def _formula_cells_without_value(number: int, cells: list[object], formulas: Sequence[object]) -> list[str]:
+    """Cells of row ``number`` holding a formula whose computed value was never saved."""
+    missing = []
+    for j, value in enumerate(cells):
+        raw = formulas[j] if j < len(formulas) else None
+        if value is None and isinstance(raw, str) and raw.startswith("="):
+            missing.append(f"{_col_letter(j)}{number}")
+    return missing
 
-    try:
-        values_book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        formulas_book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many types for corrupt files
-        raise InvalidInput([
-            "Le fichier Excel est illisible (fichier endommagé, protégé par mot de passe "
-            "ou qui n'est pas au format .xlsx)."
-        ]) from exc
-    try:
-        values_sheet = values_book.worksheets[0]
-        formula_rows = formulas_book.worksheets[0].iter_rows(values_only=True)
-        header: list[str] | None = None
-        header_row = 0
-        rows: list[list[object]] = []
-        lines: list[int] = []
-        missing_cells: list[str] = []
-        for number, row in enumerate(values_sheet.iter_rows(values_only=True), start=1):
-            formulas = next(formula_rows, ())
-            cells = list(row)
-            for j, value in enumerate(cells):
-                raw = formulas[j] if j < len(formulas) else None
-                if value is None and isinstance(raw, str) and raw.startswith("="):
-                    missing_cells.append(f"{_col_letter(j)}{number}")
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
-                continue
-            if header is None:
-                header = ["" if v is None else str(v).strip() for v in cells]
-                header_row = number
-                continue
-            rows.append(cells)
-            lines.append(number)
-    finally:
-        values_book.close()
-        formulas_book.close()
-    if missing_cells:
-        raise InvalidInput([
-            f"Des cellules contiennent une formule sans valeur calculée ({_lines_fr(missing_cells)}) : "
-            "ouvrez le classeur dans votre tableur, laissez-le recalculer et enregistrez-le, "
-            "ou remplacez les formules par leurs valeurs."
-        ])
-    if header is None:
-        raise InvalidInput(["Le fichier est vide."])
-    problems = _check_header(header, lambda i: f"colonne {_col_letter(i)}")
-    if problems:
-        raise InvalidInput(problems)
+
+def _scan_sheet(values_sheet, formula_rows):
+    """The first non-blank row as header and the non-blank rows after it, with their line numbers
+    and the cells holding a formula without a computed value.
+
+    Returns (header or None, header line, rows, lines, cells without value).
+    """
+    header: list[str] | None = None
+    header_row = 0
+    rows: list[list[object]] = []
+    lines: list[int] = []
+    missing_cells: list[str] = []
+    for number, row in enumerate(values_sheet.iter_rows(values_only=True), start=1):
+        cells = list(row)
+        missing_cells += _formula_cells_without_value(number, cells, next(formula_rows, ()))
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
+            continue
+        if header is None:
+            header = ["" if v is None else str(v).strip() for v in cells]
+            header_row = number
+            continue
+        rows.append(cells)
+        lines.append(number)
+    return header, header_row, rows, lines, missing_cells
+
+
+def _excel_frame(header: list[str], header_row: int, rows: list[list[object]], lines: list[int]) -> pd.DataFrame:
+    """The rows as a table of the header's named columns; refuse values outside named columns."""
     width = len(header)
     for cells, line in zip(rows, lines, strict=True):
         extra = [v for v in cells[width:] if v is not None and str(v).strip()]
@@ -350,6 +363,39 @@ def _read_excel(data: bytes, usecols: Sequence[str] | None) -> pd.DataFrame:
                                     f"des valeurs (ligne {lines[int(np.flatnonzero(filled.to_numpy())[0])]}) : "
                                     "donnez-lui un nom."])
             df = df.drop(columns=[names[i]])
+    return df
+
+
+def _read_excel(data: bytes, usecols: Sequence[str] | None) -> pd.DataFrame:
+    from openpyxl import load_workbook
+
+    try:
+        values_book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas_book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many types for corrupt files
+        raise InvalidInput([
+            "Le fichier Excel est illisible (fichier endommagé, protégé par mot de passe "
+            "ou qui n'est pas au format .xlsx)."
+        ]) from exc
+    try:
+        header, header_row, rows, lines, missing_cells = _scan_sheet(
+            values_book.worksheets[0], formulas_book.worksheets[0].iter_rows(values_only=True)
+        )
+    finally:
+        values_book.close()
+        formulas_book.close()
+    if missing_cells:
+        raise InvalidInput([
+            f"Des cellules contiennent une formule sans valeur calculée ({_lines_fr(missing_cells)}) : "
+            "ouvrez le classeur dans votre tableur, laissez-le recalculer et enregistrez-le, "
+            "ou remplacez les formules par leurs valeurs."
+        ])
+    if header is None:
+        raise InvalidInput(["Le fichier est vide."])
+    problems = _check_header(header, lambda i: f"colonne {_col_letter(i)}")
+    if problems:
+        raise InvalidInput(problems)
+    df = _excel_frame(header, header_row, rows, lines)
     df = df.map(lambda v: None if isinstance(v, str) and not v.strip() else v)
     df.attrs[HEADER_ATTR] = [name for name in header if name]
     if usecols is not None:

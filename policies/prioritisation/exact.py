@@ -163,6 +163,108 @@ class _Problem:
         return x
 
 
+def _resource_rows(p: _Problem, y: np.ndarray) -> list[tuple[float, bool, float]]:
+    """(dual price, is the budget row, limit) of each resource row the LP had, in _rows' order."""
+    limits = [(True, p.B), (False, p.K)]
+    return [(float(d), is_budget, lim) for d, (is_budget, lim)
+            in zip(y[: p.n_resource_rows], [(b, lim) for b, lim in limits if lim > 0], strict=True)]
+
+
+def _stages(p: _Problem, rc, y_grp, core: np.ndarray, fixed1: np.ndarray):
+    """The enumeration's stages (one per open group, then one per open ungrouped item), each with
+    the penalty of taking none of it, in the order they are enumerated, and the penalty already
+    paid by the groups that are settled.
+
+    Returns (core, stages, penalties of taking none, penalty paid); the core is a copy without
+    the members of groups a fixed member empties. Stages are None when two fixed members share a
+    group (no plan reaches the target).
+    """
+    core = core.copy()
+    pen0 = 0.0
+    stages: list[list[int]] = []
+    stage_none_pen: list[float] = []
+    for gi, g in enumerate(p.groups):
+        ones = [i for i in g if fixed1[i]]
+        members = [i for i in g if core[i]]
+        if len(ones) > 1:
+            return core, None, None, pen0  # two fixed members: no plan reaches the target
+        if ones:
+            core[members] = False  # emptied by the fixed member: each pays its preferred side
+            pen0 += float(np.maximum(rc[members], 0).sum())
+        elif members:
+            stages.append(members)
+            stage_none_pen.append(float(y_grp[gi]))
+        else:
+            pen0 += float(y_grp[gi])  # the group stays empty
+    for i in np.flatnonzero(core & (p.group_of < 0)):
+        stages.append([int(i)])
+        stage_none_pen.append(0.0)
+    order = sorted(range(len(stages)), key=lambda s: (-max(abs(rc[i]) for i in stages[s]), stages[s][0]))
+    return core, [stages[s] for s in order], [stage_none_pen[s] for s in order], pen0
+
+
+def _remaining_room(p: _Problem, stages: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Most each resource (cost, effort) can still take from the stages after stage s."""
+    max_c = np.array([max(p.c[i] for i in st) for st in stages] + [0.0])
+    max_e = np.array([max(p.e[i] for i in st) for st in stages] + [0.0])
+    return np.cumsum(max_c[::-1])[::-1], np.cumsum(max_e[::-1])[::-1]
+
+
+def _expand(p: _Problem, rc, state, items: list[int], none_pen: float):
+    """Every partial plan of ``state`` extended by none or one of ``items``: (value, cost, effort,
+    penalty, item chosen or -1, parent index)."""
+    sv, sc, se, sp = state
+    pos = float(np.maximum(rc[items], 0).sum())
+    m = len(sv)
+    parts_v, parts_c, parts_e, parts_p, parts_ch = [sv], [sc], [se], [sp + pos + none_pen], [np.full(m, -1)]
+    for i in items:
+        parts_v.append(sv + p.v[i])
+        parts_c.append(sc + p.c[i])
+        parts_e.append(se + p.e[i])
+        parts_p.append(sp + (pos - rc[i]))
+        parts_ch.append(np.full(m, i))
+    parent = np.tile(np.arange(m, dtype=np.int64), len(items) + 1)
+    sv, sc, se, sp = (np.concatenate(a) for a in (parts_v, parts_c, parts_e, parts_p))
+    return sv, sc, se, sp, np.concatenate(parts_ch), parent
+
+
+def _prune(p: _Problem, arrays, resource_rows, rest_c: float, rest_e: float, G: float, beam: int | None):
+    """Keep the partial plans that fit and (without a beam) stay within the penalty G, merge the
+    identical ones (keeping the first), then cut to the beam's best bounds."""
+    sv, sc, se, sp, ch, parent = arrays
+    # Penalty so far plus the slack no later stage can fill any more.
+    bound = sp.copy()
+    for dual, is_budget, limit in resource_rows:
+        used, rest = (sc, rest_c) if is_budget else (se, rest_e)
+        bound += dual * np.maximum(0.0, limit - used - rest) / limit
+    ok = (sc <= p.B + p.budget_tol) & (se <= p.K + p.capacity_tol)
+    if beam is None:
+        ok &= bound <= G
+    arrays = tuple(a[ok] for a in (sv, sc, se, sp, ch, parent, bound))
+    sv, sc, se, sp = arrays[:4]
+    if len(sv) > 1:  # merge identical partial plans, keeping the first (deterministic)
+        idx = np.lexsort((np.arange(len(sv)), sp, se, sc, sv))
+        sv_s, sc_s, se_s = sv[idx], sc[idx], se[idx]
+        first = np.ones(len(idx), dtype=bool)
+        first[1:] = (sv_s[1:] != sv_s[:-1]) | (sc_s[1:] != sc_s[:-1]) | (se_s[1:] != se_s[:-1])
+        keep = np.sort(idx[first])
+        arrays = tuple(a[keep] for a in arrays)
+    if beam is not None and len(arrays[0]) > beam:
+        keep = np.sort(np.argsort(arrays[6], kind="stable")[:beam])
+        arrays = tuple(a[keep] for a in arrays)
+    return arrays
+
+
+def _rebuild(fixed1: np.ndarray, history: list[tuple[np.ndarray, np.ndarray]], j: int) -> np.ndarray:
+    """The plan of final state ``j``, followed back through the stages' choices and parents."""
+    x = fixed1.copy()
+    for ch, parent in reversed(history):
+        if ch[j] >= 0:
+            x[ch[j]] = True
+        j = int(parent[j])
+    return x
+
+
 def _enumerate(p: _Problem, rc, y, Z, target, tol, max_states, beam: int | None = None):
     """Enumerate every plan worth ≥ ``target``. Returns (the best of them, or None when there is
     none; the best feasible plan seen, or None; the core size; the most states at one stage).
@@ -176,83 +278,24 @@ def _enumerate(p: _Problem, rc, y, Z, target, tol, max_states, beam: int | None 
     free = p.ub & ~p.lb
     core = free & (np.abs(rc) <= G)
     fixed1 = p.lb | (free & ~core & (rc > 0))
-    y_res = y[: p.n_resource_rows]
-    y_grp = y[p.n_resource_rows :]
-    # (dual price, is the budget row, limit) of each resource row the LP had, in _rows' order.
-    limits = [(True, p.B), (False, p.K)]
-    resource_rows = [(float(d), is_budget, lim) for d, (is_budget, lim)
-                     in zip(y_res, [(b, lim) for b, lim in limits if lim > 0], strict=True)]
-
-    pen0 = 0.0
-    stages: list[list[int]] = []
-    stage_none_pen: list[float] = []
-    for gi, g in enumerate(p.groups):
-        ones = [i for i in g if fixed1[i]]
-        members = [i for i in g if core[i]]
-        if len(ones) > 1:
-            return None, None, int(core.sum()), 0  # two fixed members: no plan reaches the target
-        if ones:
-            core[members] = False  # emptied by the fixed member: each pays its preferred side
-            pen0 += float(np.maximum(rc[members], 0).sum())
-        elif members:
-            stages.append(members)
-            stage_none_pen.append(float(y_grp[gi]))
-        else:
-            pen0 += float(y_grp[gi])  # the group stays empty
-    for i in np.flatnonzero(core & (p.group_of < 0)):
-        stages.append([int(i)])
-        stage_none_pen.append(0.0)
-    if pen0 > G:
+    resource_rows = _resource_rows(p, y)
+    core, stages, stage_none_pen, pen0 = _stages(p, rc, y[p.n_resource_rows :], core, fixed1)
+    if stages is None or pen0 > G:
         return None, None, int(core.sum()), 0
-    order = sorted(range(len(stages)), key=lambda s: (-max(abs(rc[i]) for i in stages[s]), stages[s][0]))
-    stages = [stages[s] for s in order]
-    stage_none_pen = [stage_none_pen[s] for s in order]
-
     base_v, base_c, base_e = float(p.v @ fixed1), float(p.c @ fixed1), float(p.e @ fixed1)
     if not p.fits(base_c, base_e):
         return None, None, int(core.sum()), 0
-    # Most each resource can still take from the stages after stage s (for the unavoidable slack).
-    max_c = np.array([max(p.c[i] for i in st) for st in stages] + [0.0])
-    max_e = np.array([max(p.e[i] for i in st) for st in stages] + [0.0])
-    rest_c = np.cumsum(max_c[::-1])[::-1]
-    rest_e = np.cumsum(max_e[::-1])[::-1]
+    rest_c, rest_e = _remaining_room(p, stages)
 
     sv, sc, se = np.array([base_v]), np.array([base_c]), np.array([base_e])
     sp = np.array([pen0])
     history: list[tuple[np.ndarray, np.ndarray]] = []
     kept, peak = 0, 1
     for s, items in enumerate(stages):
-        pos = float(np.maximum(rc[items], 0).sum())
-        m = len(sv)
-        parts_v, parts_c, parts_e, parts_p, parts_ch = [sv], [sc], [se], [sp + pos + stage_none_pen[s]], [np.full(m, -1)]
-        for i in items:
-            parts_v.append(sv + p.v[i])
-            parts_c.append(sc + p.c[i])
-            parts_e.append(se + p.e[i])
-            parts_p.append(sp + (pos - rc[i]))
-            parts_ch.append(np.full(m, i))
-        parent = np.tile(np.arange(m, dtype=np.int64), len(items) + 1)
-        sv, sc, se, sp = (np.concatenate(a) for a in (parts_v, parts_c, parts_e, parts_p))
-        ch = np.concatenate(parts_ch)
-        # Penalty so far plus the slack no later stage can fill any more.
-        bound = sp.copy()
-        for dual, is_budget, limit in resource_rows:
-            used, rest = (sc, rest_c[s + 1]) if is_budget else (se, rest_e[s + 1])
-            bound += dual * np.maximum(0.0, limit - used - rest) / limit
-        ok = (sc <= p.B + p.budget_tol) & (se <= p.K + p.capacity_tol)
-        if beam is None:
-            ok &= bound <= G
-        sv, sc, se, sp, ch, parent, bound = (a[ok] for a in (sv, sc, se, sp, ch, parent, bound))
-        if len(sv) > 1:  # merge identical partial plans, keeping the first (deterministic)
-            idx = np.lexsort((np.arange(len(sv)), sp, se, sc, sv))
-            sv_s, sc_s, se_s = sv[idx], sc[idx], se[idx]
-            first = np.ones(len(idx), dtype=bool)
-            first[1:] = (sv_s[1:] != sv_s[:-1]) | (sc_s[1:] != sc_s[:-1]) | (se_s[1:] != se_s[:-1])
-            keep = np.sort(idx[first])
-            sv, sc, se, sp, ch, parent, bound = (a[keep] for a in (sv, sc, se, sp, ch, parent, bound))
-        if beam is not None and len(sv) > beam:
-            keep = np.sort(np.argsort(bound, kind="stable")[:beam])
-            sv, sc, se, sp, ch, parent, bound = (a[keep] for a in (sv, sc, se, sp, ch, parent, bound))
+        expanded = _expand(p, rc, (sv, sc, se, sp), items, stage_none_pen[s])
+        sv, sc, se, sp, ch, parent, _ = _prune(
+            p, expanded, resource_rows, rest_c[s + 1], rest_e[s + 1], G, beam
+        )
         history.append((ch, parent))
         kept += len(sv)
         peak = max(peak, len(sv))
@@ -261,18 +304,10 @@ def _enumerate(p: _Problem, rc, y, Z, target, tol, max_states, beam: int | None 
         if len(sv) == 0:
             return None, None, int(core.sum()), peak
 
-    def rebuild(j: int) -> np.ndarray:
-        x = fixed1.copy()
-        for ch, parent in reversed(history):
-            if ch[j] >= 0:
-                x[ch[j]] = True
-            j = int(parent[j])
-        return x
-
     top = sv.max()
     ties = np.flatnonzero(sv >= top - tol)
     j = int(ties[np.lexsort((ties, se[ties], sc[ties]))[0]])
-    plan = rebuild(j)
+    plan = _rebuild(fixed1, history, j)
     return (plan if top >= target - tol else None), plan, int(core.sum()), peak
 
 

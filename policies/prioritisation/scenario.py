@@ -151,8 +151,8 @@ def _names(ids: Iterable[str]) -> str:
     return ", ".join(f"« {i} »" for i in sorted(ids))
 
 
-def _validate(cands: Sequence[Candidate], k: Constraints) -> None:
-    """Raise :class:`ScenarioInfeasible` for every input that makes the problem ill-posed or infeasible."""
+def _validate_constraints(k: Constraints) -> None:
+    """Budget basis, horizon, budget and capacity."""
     if k.budget_basis not in BUDGET_BASIS_FR:
         raise ScenarioInfeasible(
             f"Base budgétaire inconnue « {k.budget_basis} » : choisir parmi {', '.join(BUDGET_BASIS_FR)}."
@@ -167,6 +167,10 @@ def _validate(cands: Sequence[Candidate], k: Constraints) -> None:
             raise ScenarioInfeasible(f"{label} doit être un nombre fini (reçu : {amount}).")
         if amount < 0:
             raise ScenarioInfeasible(f"{label} est {negative} ({fr_number(amount)}) : aucun scénario possible.")
+
+
+def _validate_candidates(cands: Sequence[Candidate]) -> None:
+    """Unique identifiers, finite figures, no negative cost or effort."""
     seen: set[str] = set()
     dupes = {c.id for c in cands if c.id in seen or seen.add(c.id)}  # type: ignore[func-returns-value]
     if dupes:
@@ -178,6 +182,11 @@ def _validate(cands: Sequence[Candidate], k: Constraints) -> None:
                 raise ScenarioInfeasible(f"Cas d'usage « {c.id} » : {label} n'est pas un nombre fini ({x}).")
             if x < 0 and label != "la valeur":
                 raise ScenarioInfeasible(f"Cas d'usage « {c.id} » : {label} est négatif ({fr_number(x)}).")
+
+
+def _validate_lists(cands: Sequence[Candidate], k: Constraints) -> None:
+    """Imposed, excluded and exclusive use cases: known, not both imposed and excluded, at most one
+    imposed per exclusive group."""
     known = {c.id for c in cands}
     for label, ids in (
         ("imposés", k.must_do),
@@ -198,6 +207,11 @@ def _validate(cands: Sequence[Candidate], k: Constraints) -> None:
                 f"Les cas d'usage imposés {_names(clash)} s'excluent mutuellement "
                 f"(groupe exclusif : {_names(g)}) : un seul peut être retenu."
             )
+
+
+def _validate_imposed_fit(cands: Sequence[Candidate], k: Constraints) -> None:
+    """The imposed use cases fit the budget and the capacity on their own."""
+    must = set(k.must_do)
     by_id = {c.id: c for c in cands}
     must_cost = sum(by_id[i].cost(k.budget_basis, k.horizon_years) for i in must)
     must_effort = sum(by_id[i].effort_days for i in must)
@@ -212,6 +226,14 @@ def _validate(cands: Sequence[Candidate], k: Constraints) -> None:
             f"Les cas d'usage imposés ({_names(must)}) demandent à eux seuls {fr_number(must_effort)} "
             f"jours-personne, au-delà de la capacité de l'équipe ({fr_number(k.capacity_days)} jours-personne)."
         )
+
+
+def _validate(cands: Sequence[Candidate], k: Constraints) -> None:
+    """Raise :class:`ScenarioInfeasible` for every input that makes the problem ill-posed or infeasible."""
+    _validate_constraints(k)
+    _validate_candidates(cands)
+    _validate_lists(cands, k)
+    _validate_imposed_fit(cands, k)
 
 
 #: One HiGHS call at a time may borrow the process's standard output (see :func:`_quiet_stdout`).

@@ -212,6 +212,13 @@ def _walk(story: _Story, uc: Any, spec: dict[str, Any], lead: Principal, target:
     if housing:
         _hold_housing(story, uc, lead)
         return
+    _end_walk(story, uc, lead, target, temporary_end)
+
+
+def _end_walk(story: _Story, uc: Any, lead: Principal, target: Stage, temporary_end: dt.date | None) -> None:
+    """After the stages: clear the pilot's temporary end date, then suspend, withdraw, leave
+    obligations open or record a review, as the target asks."""
+    gov, svc = story.gov, story.svc
     if temporary_end is not None:
         view = svc.register.get(uc.id)
         svc.register.update(lead, uc.id, view.version, view.editable_fields() | {"end_date": None})

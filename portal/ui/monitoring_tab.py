@@ -7,6 +7,8 @@ the outcomes observed (predictions against actuals, business indicator per perio
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -178,16 +180,9 @@ def _decide_suspension(svc: Services, me: Principal, uc: UseCaseView, proposals:
             st.rerun()
 
 
-def _outcomes(svc: Services, uc: UseCaseView) -> None:
-    st.subheader("Résultats et indicateurs")
-    outcomes = svc.monitoring.outcomes(uc.id)
-    if not outcomes:
-        st.info("Aucun résultat enregistré (prédictions comparées aux valeurs constatées, corrections des agents, "
-                "indicateur métier).")
-        return
-    overall = [o for o in outcomes if o.territory is None]
-    thresholds, _ = svc.monitoring.thresholds(uc.id) if svc.monitoring.config(uc.id) else (None, None)
-    # Plot the metrics that carry an agreed threshold (and the override rate); the rest is in the table.
+def _outcome_lines(overall: list, thresholds: Any) -> tuple[list[dict[str, Any]], dict[str, tuple[float, float]]]:
+    """Points and acceptable bands of the metrics that carry an agreed threshold (and the override
+    rate); the rest is in the table."""
     rows, bands = [], {}
     limits: dict[str, tuple[float, float]] = {}
     if thresholds is not None:
@@ -202,6 +197,19 @@ def _outcomes(svc: Services, uc: UseCaseView) -> None:
     for key, band in limits.items():
         if key in METRIC_FR and any(r["metric"] == METRIC_FR[key] for r in rows):
             bands[METRIC_FR[key]] = band
+    return rows, bands
+
+
+def _outcomes(svc: Services, uc: UseCaseView) -> None:
+    st.subheader("Résultats et indicateurs")
+    outcomes = svc.monitoring.outcomes(uc.id)
+    if not outcomes:
+        st.info("Aucun résultat enregistré (prédictions comparées aux valeurs constatées, corrections des agents, "
+                "indicateur métier).")
+        return
+    overall = [o for o in outcomes if o.territory is None]
+    thresholds, _ = svc.monitoring.thresholds(uc.id) if svc.monitoring.config(uc.id) else (None, None)
+    rows, bands = _outcome_lines(overall, thresholds)
     if rows:
         st.altair_chart(charts.outcome_lines(pd.DataFrame(rows), bands), width="stretch")
         st.caption("Zones colorées : valeurs acceptables au niveau d'impact du cas d'usage "

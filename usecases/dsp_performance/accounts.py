@@ -84,79 +84,109 @@ def balance(df: pd.DataFrame, weights: dict[str, float], fixed: float) -> pd.Dat
     return out
 
 
-def controller_flags(table: pd.DataFrame, *, margin_drift_pts: float, tariff_tolerance_pct: float,
-                     min_works_ratio_pct: float, min_years: int, overheads_max_pct: float,
-                     raw: pd.DataFrame) -> pd.DataFrame:
-    """Flags with the year(s), the figure, the threshold and a French explanation."""
-    rows: list[dict[str, object]] = []
+def _flag(year: object, kind: str, severity: str, value: float, threshold: float, text: str) -> dict[str, object]:
+    return {"year": year, "flag": kind, "severity": severity, "value": round(float(value), 2),
+            "threshold": round(float(threshold), 2), "explanation": text}
 
-    def add(year: object, kind: str, severity: str, value: float, threshold: float, text: str) -> None:
-        rows.append({"year": year, "flag": kind, "severity": severity, "value": round(float(value), 2),
-                     "threshold": round(float(threshold), 2), "explanation": text})
 
-    t = table
-    # renewal provisions never spent
-    if t["provision_cumulated"].notna().any() and len(t) >= min_years:
-        last = t.iloc[-1]
-        ratio = float(last["works_to_provision_pct"]) if np.isfinite(last["works_to_provision_pct"]) else np.nan
-        if np.isfinite(ratio) and ratio < min_works_ratio_pct:
-            add(f"{int(t['year'].iloc[0])}–{int(last['year'])}", "provisions non consommées", "élevée", ratio,
-                min_works_ratio_pct,
-                f"Sur {len(t)} exercices, {fr_number(last['works_cumulated'], 0)} € de travaux de renouvellement pour "
-                f"{fr_number(last['provision_cumulated'], 0)} € provisionnés ({fr_number(ratio)} %) : "
-                f"{fr_number(last['unspent_provision'], 0)} € de provisions non employés, à retracer (sort en fin de contrat).")
-        idle = t[(t["renewal_provision"] > 0) & (t["renewal_works"].fillna(0) <= 0)]
-        if len(idle) >= 2:
-            add(", ".join(str(y) for y in idle["year"]), "provision sans travaux", "moyenne", float(len(idle)), 2,
-                f"{len(idle)} exercices avec une dotation au renouvellement mais sans travaux de renouvellement déclarés.")
-    # margin drifting from the contract's forecast
-    drift = t[t["margin_drift_pts"].abs() > margin_drift_pts]
-    for r in drift.itertuples():
+def _provision_flags(t: pd.DataFrame, min_works_ratio_pct: float, min_years: int) -> list[dict[str, object]]:
+    """Renewal provisions never spent, and years with a provision but no renewal works."""
+    if not (t["provision_cumulated"].notna().any() and len(t) >= min_years):
+        return []
+    rows = []
+    last = t.iloc[-1]
+    ratio = float(last["works_to_provision_pct"]) if np.isfinite(last["works_to_provision_pct"]) else np.nan
+    if np.isfinite(ratio) and ratio < min_works_ratio_pct:
+        rows.append(_flag(
+            f"{int(t['year'].iloc[0])}–{int(last['year'])}", "provisions non consommées", "élevée", ratio,
+            min_works_ratio_pct,
+            f"Sur {len(t)} exercices, {fr_number(last['works_cumulated'], 0)} € de travaux de renouvellement pour "
+            f"{fr_number(last['provision_cumulated'], 0)} € provisionnés ({fr_number(ratio)} %) : "
+            f"{fr_number(last['unspent_provision'], 0)} € de provisions non employés, à retracer (sort en fin de contrat)."))
+    idle = t[(t["renewal_provision"] > 0) & (t["renewal_works"].fillna(0) <= 0)]
+    if len(idle) >= 2:
+        rows.append(_flag(
+            ", ".join(str(y) for y in idle["year"]), "provision sans travaux", "moyenne", float(len(idle)), 2,
+            f"{len(idle)} exercices avec une dotation au renouvellement mais sans travaux de renouvellement déclarés."))
+    return rows
+
+
+def _margin_flags(t: pd.DataFrame, margin_drift_pts: float) -> list[dict[str, object]]:
+    """Years whose margin is far from the contract's forecast, and a steady drift over the years."""
+    rows = []
+    for r in t[t["margin_drift_pts"].abs() > margin_drift_pts].itertuples():
         direction = "au-dessus" if r.margin_drift_pts > 0 else "en dessous"
-        add(int(r.year), "marge éloignée du prévisionnel", "élevée" if abs(r.margin_drift_pts) > 2 * margin_drift_pts
+        rows.append(_flag(
+            int(r.year), "marge éloignée du prévisionnel", "élevée" if abs(r.margin_drift_pts) > 2 * margin_drift_pts
             else "moyenne", r.margin_drift_pts, margin_drift_pts,
             f"{int(r.year)} : marge de {fr_number(r.margin_pct)} % contre {fr_number(r.forecast_margin_pct)} % au compte "
-            f"prévisionnel du contrat, soit {fr_number(abs(r.margin_drift_pts))} points {direction}.")
+            f"prévisionnel du contrat, soit {fr_number(abs(r.margin_drift_pts))} points {direction}."))
     drifts = t["margin_drift_pts"].dropna()
     if len(drifts) >= 3:
         slope = float(np.polyfit(np.arange(len(drifts)), drifts.to_numpy(dtype=float), 1)[0])
         if abs(slope) * (len(drifts) - 1) > margin_drift_pts:
-            add("tendance", "dérive continue de la marge", "moyenne", slope, margin_drift_pts / (len(drifts) - 1),
-                f"L'écart de marge au prévisionnel évolue de {fr_number(slope, 2)} point par an sur {len(drifts)} exercices.")
-    # tariff against the indexation formula
-    for r in t[t["tariff_gap_pct"].abs() > tariff_tolerance_pct].itertuples():
-        add(int(r.year), "tarif hors formule d'indexation", "élevée", r.tariff_gap_pct, tariff_tolerance_pct,
-            f"{int(r.year)} : tarif de {fr_number(r.tariff, 4)} €/m³ contre {fr_number(r.tariff_indexed, 4)} €/m³ par la formule "
-            f"d'indexation du contrat ({'+' if r.tariff_gap_pct > 0 else ''}{fr_number(r.tariff_gap_pct)} %).")
+            rows.append(_flag(
+                "tendance", "dérive continue de la marge", "moyenne", slope, margin_drift_pts / (len(drifts) - 1),
+                f"L'écart de marge au prévisionnel évolue de {fr_number(slope, 2)} point par an sur {len(drifts)} exercices."))
+    return rows
+
+
+def _tariff_and_deficit_flags(t: pd.DataFrame, tariff_tolerance_pct: float) -> list[dict[str, object]]:
+    """Tariffs off the indexation formula, repeated deficits, unit cost outgrowing the indexation."""
+    rows = [_flag(
+        int(r.year), "tarif hors formule d'indexation", "élevée", r.tariff_gap_pct, tariff_tolerance_pct,
+        f"{int(r.year)} : tarif de {fr_number(r.tariff, 4)} €/m³ contre {fr_number(r.tariff_indexed, 4)} €/m³ par la formule "
+        f"d'indexation du contrat ({'+' if r.tariff_gap_pct > 0 else ''}{fr_number(r.tariff_gap_pct)} %).")
+        for r in t[t["tariff_gap_pct"].abs() > tariff_tolerance_pct].itertuples()]
     # deficits, which often precede a request to renegotiate
     losses = t[t["result"] < 0]
     if len(losses) >= 2:
-        add(", ".join(str(y) for y in losses["year"]), "exercices déficitaires", "moyenne", float(len(losses)), 2,
+        rows.append(_flag(
+            ", ".join(str(y) for y in losses["year"]), "exercices déficitaires", "moyenne", float(len(losses)), 2,
             f"{len(losses)} exercices déficitaires : l'équilibre économique invoqué par le délégataire mérite un "
-            "examen (demande d'avenant probable).")
-    # unit cost growing faster than the indexation
+            "examen (demande d'avenant probable)."))
     if t["unit_cost"].notna().sum() >= 2 and t["tariff_indexed"].notna().sum() >= 2:
         cost_growth = float(t["unit_cost"].dropna().iloc[-1] / t["unit_cost"].dropna().iloc[0] - 1) * 100
         index_growth = float(t["tariff_indexed"].dropna().iloc[-1] / t["tariff_indexed"].dropna().iloc[0] - 1) * 100
         if cost_growth - index_growth > 2 * tariff_tolerance_pct:
-            add("période", "coût unitaire plus rapide que l'indexation", "moyenne", cost_growth - index_growth,
+            rows.append(_flag(
+                "période", "coût unitaire plus rapide que l'indexation", "moyenne", cost_growth - index_growth,
                 2 * tariff_tolerance_pct,
                 f"Coût unitaire +{fr_number(cost_growth)} % sur la période contre +{fr_number(index_growth)} % pour la formule "
-                "d'indexation : charges à détailler par nature.")
-    # overheads share
+                "d'indexation : charges à détailler par nature."))
+    return rows
+
+
+def _stated_figure_flags(t: pd.DataFrame, raw: pd.DataFrame, overheads_max_pct: float) -> list[dict[str, object]]:
+    """High overheads, and a stated result that is not revenue minus charges."""
+    rows = []
     if "charges_overheads" in raw and raw["charges_overheads"].notna().any():
         share = 100 * pd.to_numeric(raw.sort_values("year")["charges_overheads"], errors="coerce").to_numpy() / \
             t["revenue"].to_numpy()
         for year, s in zip(t["year"], share, strict=True):
             if np.isfinite(s) and s > overheads_max_pct:
-                add(int(year), "frais de siège élevés", "moyenne", s, overheads_max_pct,
-                    f"{int(year)} : frais de siège à {fr_number(s)} % du chiffre d'affaires (seuil {fr_number(overheads_max_pct)} %).")
-    # stated result inconsistent with revenue − charges
+                rows.append(_flag(
+                    int(year), "frais de siège élevés", "moyenne", s, overheads_max_pct,
+                    f"{int(year)} : frais de siège à {fr_number(s)} % du chiffre d'affaires (seuil {fr_number(overheads_max_pct)} %)."))
     if "result" in raw and raw["result"].notna().any():
         stated = pd.to_numeric(raw.sort_values("year")["result"], errors="coerce").to_numpy()
         computed = t["revenue"].to_numpy() - t["charges"].to_numpy()
         for year, s, c, rev in zip(t["year"], stated, computed, t["revenue"], strict=True):
             if np.isfinite(s) and np.isfinite(c) and abs(s - c) > 0.005 * abs(rev):
-                add(int(year), "résultat incohérent", "élevée", s - c, 0.005 * abs(rev),
-                    f"{int(year)} : résultat déclaré {fr_number(s, 0)} € pour {fr_number(c, 0)} € de produits moins charges.")
+                rows.append(_flag(
+                    int(year), "résultat incohérent", "élevée", s - c, 0.005 * abs(rev),
+                    f"{int(year)} : résultat déclaré {fr_number(s, 0)} € pour {fr_number(c, 0)} € de produits moins charges."))
+    return rows
+
+
+def controller_flags(table: pd.DataFrame, *, margin_drift_pts: float, tariff_tolerance_pct: float,
+                     min_works_ratio_pct: float, min_years: int, overheads_max_pct: float,
+                     raw: pd.DataFrame) -> pd.DataFrame:
+    """Flags with the year(s), the figure, the threshold and a French explanation."""
+    rows = [
+        *_provision_flags(table, min_works_ratio_pct, min_years),
+        *_margin_flags(table, margin_drift_pts),
+        *_tariff_and_deficit_flags(table, tariff_tolerance_pct),
+        *_stated_figure_flags(table, raw, overheads_max_pct),
+    ]
     return pd.DataFrame(rows, columns=["year", "flag", "severity", "value", "threshold", "explanation"])

@@ -138,6 +138,102 @@ def _references(services: pd.DataFrame, refs: pd.DataFrame | None) -> pd.DataFra
     return best[cols].reset_index(drop=True)
 
 
+def _services_table(services: pd.DataFrame, long: pd.DataFrame, operator: pd.Series) -> pd.DataFrame:
+    """One row per service and indicator given: value, expected value and interval, gap, reference."""
+    table = pd.DataFrame({
+        "service": services["service"].astype("string").to_numpy()[long["row"]],
+        "operator": operator.to_numpy()[long["row"]],
+        "mode": services["mode"].astype("string").to_numpy()[long["row"]],
+        "indicator": long["indicator"],
+        "label": long["indicator"].map({i.column: i.label for i in cmp.INDICATORS}),
+        "value": long["value"].round(3), "expected": long["expected"].round(3),
+        "expected_low": long["low"].round(3), "expected_high": long["high"].round(3),
+        "gap": long["gap"].round(3), "flag": long["flag"],
+        "reference": long["reference"].astype(float).round(3), "reference_scope": long["reference_scope"],
+    })
+    return table[table["value"].notna()].reset_index(drop=True)
+
+
+def _comparison(long: pd.DataFrame, min_services: int) -> pd.DataFrame:
+    """Operators and management modes compared on their gaps, the délégation − régie rows read as such."""
+    comparison = cmp.compare(long, min_services)
+    is_diff = comparison["grouping"] == "délégation − régie"
+    comparison.loc[is_diff, "reading"] = comparison.loc[is_diff, "reading"].map({
+        "mieux que les services comparables": "délégation mieux placée que la régie, à contexte égal",
+        "moins bien que les services comparables": "délégation moins bien placée que la régie, à contexte égal",
+        "pas d'écart établi avec les services comparables": "pas d'écart établi entre délégation et régie",
+        "trop peu de services pour conclure": "trop peu de services pour conclure"})
+    for c in ("median_value", "raw_difference", "adjusted_gap", "gap_low", "gap_high"):
+        comparison[c] = comparison[c].round(3)
+    return comparison
+
+
+def _service_metrics(
+    services: pd.DataFrame, present: list, groups: pd.Series, table: pd.DataFrame
+) -> tuple[dict[str, float], dict[str, str]]:
+    """The services' headline figures and their French labels."""
+    counts = table["flag"].value_counts()
+    metrics = {
+        "services": float(len(services)),
+        "indicateurs": float(len(present)),
+        "delegations": float((groups == "délégation").sum()),
+        "regies": float((groups == "régie").sum()),
+        "ecarts_defavorables": float(counts.get("défavorable", 0)),
+        "ecarts_favorables": float(counts.get("favorable", 0)),
+    }
+    labels = {
+        "services": "Services comparés", "indicateurs": "Indicateurs", "delegations": "Services délégués",
+        "regies": "Services en régie", "ecarts_defavorables": "Écarts défavorables signalés",
+        "ecarts_favorables": "Écarts favorables",
+    }
+    return metrics, labels
+
+
+def _service_notes(services: pd.DataFrame, present: list, has_references: bool, params: DspParams) -> list[str]:
+    """How the expected values were computed, and what the data given leaves out."""
+    notes = [
+        "Attendu : modèle linéaire robuste (Huber) sur la taille (log des habitants)"
+        + (", les habitants par commune (rural / urbain)" if "communes" in services else "")
+        + "".join(f", {label}" for n, label in (("territory", "le territoire"), ("area_type", "le type de territoire"),
+                                                ("resource", "la ressource")) if n in services)
+        + f", estimé sans le service lui-même ({params.folds} plis) ; l'intervalle à {100 * params.level:.0f} % vient "
+        "des écarts observés hors échantillon. Le mode de gestion et l'opérateur n'entrent pas dans l'attendu : "
+        "on les compare ensuite sur les écarts.",
+        "Un écart « défavorable » est une question à poser à l'opérateur en comité de suivi, pas un constat : "
+        "les indicateurs SISPEA sont déclaratifs et certains ne sont pas encore vérifiés.",
+    ]
+    few = [i.label for i in present if services[i.column].notna().sum() < cmp.MIN_FIT]
+    if few:
+        notes.append(f"Moins de {cmp.MIN_FIT} services renseignés pour : {', '.join(few)} ; l'attendu y est la "
+                     "médiane des autres services, sans ajustement, et l'intervalle est peu fiable.")
+    if "resource" not in services:
+        notes.append("Sans colonne « resource », la nature de la ressource en eau (souterraine, superficielle, "
+                     "achat d'eau) n'est pas prise en compte ; elle explique une part des écarts de prix.")
+    if has_references:
+        notes.append("Références : la plus locale disponible (département, puis région, puis national), "
+                     "dernière année fournie.")
+    return notes
+
+
+def _accounts_tables(accounts: pd.DataFrame, params: DspParams) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The operator's accounts balanced year by year, and the controller's flags on them."""
+    raw = accounts.dropna(subset=["year"]).copy()
+    if raw["year"].duplicated().any():
+        dup = int(raw.loc[raw["year"].duplicated(), "year"].iloc[0])
+        raise InvalidInput([f"Comptes annuels : l'exercice {dup} apparaît plusieurs fois ; "
+                            "une ligne par exercice est attendue."])
+    raw = raw.sort_values("year").reset_index(drop=True)
+    weights = {"index_labour": params.weight_labour, "index_energy": params.weight_energy,
+               "index_works": params.weight_works}
+    bal = acc.balance(raw, weights, params.fixed_part)
+    flags = acc.controller_flags(
+        bal, margin_drift_pts=params.margin_drift_pts, tariff_tolerance_pct=params.tariff_tolerance_pct,
+        min_works_ratio_pct=params.min_works_ratio_pct, min_years=params.min_years,
+        overheads_max_pct=params.overheads_max_pct, raw=raw)
+    flags["year"] = flags["year"].astype(str)
+    return bal, flags
+
+
 @register
 class DspPerformance(AnalysisModule[DspParams]):
     key = "dsp_performance"
@@ -180,84 +276,17 @@ class DspPerformance(AnalysisModule[DspParams]):
         long = long.merge(refs, on=["row", "indicator"], how="left")
         groups = mode_group(services["mode"])
         operator = services["operator"].astype("string").fillna("aucun")
-        table = pd.DataFrame({
-            "service": services["service"].astype("string").to_numpy()[long["row"]],
-            "operator": operator.to_numpy()[long["row"]],
-            "mode": services["mode"].astype("string").to_numpy()[long["row"]],
-            "indicator": long["indicator"],
-            "label": long["indicator"].map({i.column: i.label for i in cmp.INDICATORS}),
-            "value": long["value"].round(3), "expected": long["expected"].round(3),
-            "expected_low": long["low"].round(3), "expected_high": long["high"].round(3),
-            "gap": long["gap"].round(3), "flag": long["flag"],
-            "reference": long["reference"].astype(float).round(3), "reference_scope": long["reference_scope"],
-        })
-        table = table[table["value"].notna()].reset_index(drop=True)
+        table = _services_table(services, long, operator)
         long = long.assign(mode_group=groups.to_numpy()[long["row"]], operator=operator.to_numpy()[long["row"]])
-        comparison = cmp.compare(long, params.min_services)
-        is_diff = comparison["grouping"] == "délégation − régie"
-        comparison.loc[is_diff, "reading"] = comparison.loc[is_diff, "reading"].map({
-            "mieux que les services comparables": "délégation mieux placée que la régie, à contexte égal",
-            "moins bien que les services comparables": "délégation moins bien placée que la régie, à contexte égal",
-            "pas d'écart établi avec les services comparables": "pas d'écart établi entre délégation et régie",
-            "trop peu de services pour conclure": "trop peu de services pour conclure"})
-        for c in ("median_value", "raw_difference", "adjusted_gap", "gap_low", "gap_high"):
-            comparison[c] = comparison[c].round(3)
-
-        counts = table["flag"].value_counts()
-        metrics = {
-            "services": float(len(services)),
-            "indicateurs": float(len(present)),
-            "delegations": float((groups == "délégation").sum()),
-            "regies": float((groups == "régie").sum()),
-            "ecarts_defavorables": float(counts.get("défavorable", 0)),
-            "ecarts_favorables": float(counts.get("favorable", 0)),
-        }
-        labels = {
-            "services": "Services comparés", "indicateurs": "Indicateurs", "delegations": "Services délégués",
-            "regies": "Services en régie", "ecarts_defavorables": "Écarts défavorables signalés",
-            "ecarts_favorables": "Écarts favorables",
-        }
+        comparison = _comparison(long, params.min_services)
+        metrics, labels = _service_metrics(services, present, groups, table)
         tables = {"services": table, "comparison": comparison}
         table_labels = {"services": "Services : valeur, attendu pour des services comparables, écart",
                         "comparison": "Opérateurs et modes de gestion comparés à contexte égal"}
         charts = {"comparison": self._comparison_chart(comparison)}
-        notes = [
-            "Attendu : modèle linéaire robuste (Huber) sur la taille (log des habitants)"
-            + (", les habitants par commune (rural / urbain)" if "communes" in services else "")
-            + "".join(f", {label}" for n, label in (("territory", "le territoire"), ("area_type", "le type de territoire"),
-                                                    ("resource", "la ressource")) if n in services)
-            + f", estimé sans le service lui-même ({params.folds} plis) ; l'intervalle à {100 * params.level:.0f} % vient "
-            "des écarts observés hors échantillon. Le mode de gestion et l'opérateur n'entrent pas dans l'attendu : "
-            "on les compare ensuite sur les écarts.",
-            "Un écart « défavorable » est une question à poser à l'opérateur en comité de suivi, pas un constat : "
-            "les indicateurs SISPEA sont déclaratifs et certains ne sont pas encore vérifiés.",
-        ]
-        few = [i.label for i in present if services[i.column].notna().sum() < cmp.MIN_FIT]
-        if few:
-            notes.append(f"Moins de {cmp.MIN_FIT} services renseignés pour : {', '.join(few)} ; l'attendu y est la "
-                         "médiane des autres services, sans ajustement, et l'intervalle est peu fiable.")
-        if "resource" not in services:
-            notes.append("Sans colonne « resource », la nature de la ressource en eau (souterraine, superficielle, "
-                         "achat d'eau) n'est pas prise en compte ; elle explique une part des écarts de prix.")
-        if "references" in inputs:
-            notes.append("Références : la plus locale disponible (département, puis région, puis national), "
-                         "dernière année fournie.")
-
+        notes = _service_notes(services, present, "references" in inputs, params)
         if "accounts" in inputs and not inputs["accounts"].empty:
-            raw = inputs["accounts"].dropna(subset=["year"]).copy()
-            if raw["year"].duplicated().any():
-                dup = int(raw.loc[raw["year"].duplicated(), "year"].iloc[0])
-                raise InvalidInput([f"Comptes annuels : l'exercice {dup} apparaît plusieurs fois ; "
-                                    "une ligne par exercice est attendue."])
-            raw = raw.sort_values("year").reset_index(drop=True)
-            weights = {"index_labour": params.weight_labour, "index_energy": params.weight_energy,
-                       "index_works": params.weight_works}
-            bal = acc.balance(raw, weights, params.fixed_part)
-            flags = acc.controller_flags(
-                bal, margin_drift_pts=params.margin_drift_pts, tariff_tolerance_pct=params.tariff_tolerance_pct,
-                min_works_ratio_pct=params.min_works_ratio_pct, min_years=params.min_years,
-                overheads_max_pct=params.overheads_max_pct, raw=raw)
-            flags["year"] = flags["year"].astype(str)
+            bal, flags = _accounts_tables(inputs["accounts"], params)
             tables["accounts"] = bal
             tables["flags"] = flags
             table_labels["accounts"] = "Comptes du délégataire : équilibre, tarif, coûts unitaires, renouvellement"

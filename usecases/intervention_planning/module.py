@@ -121,6 +121,15 @@ def check(inputs: dict[str, pd.DataFrame]) -> list[str]:
         out.append(f"{p}{len(jobs)} interventions : au plus {MAX_INTERVENTIONS} par journée planifiée.")
     if len(crews) > MAX_CREWS:
         out.append(f"{q}{len(crews)} équipes : au plus {MAX_CREWS}.")
+    out += _check_jobs(jobs, p)
+    out += _check_windows(jobs, line_numbers(jobs), p)
+    out += _check_crews(crews, q)
+    return out
+
+
+def _check_jobs(jobs: pd.DataFrame, p: str) -> list[str]:
+    """Identifiers, coordinates, durations, priorities and skills of the interventions."""
+    out: list[str] = []
     lines = line_numbers(jobs)
     ids = jobs["id"].map(lambda v: None if pd.isna(v) else str(v).strip())
     if ids.isna().any():
@@ -141,6 +150,12 @@ def check(inputs: dict[str, pd.DataFrame]) -> list[str]:
     no_skill = _blank(jobs["skill"], len(jobs))
     if no_skill.any():
         out.append(f"{p}colonne « skill » : compétence manquante, {_where(lines, pd.Series(no_skill))}")
+    return out
+
+
+def _check_windows(jobs: pd.DataFrame, lines, p: str) -> list[str]:
+    """The interventions' time windows: readable, and not ending before they start."""
+    out: list[str] = []
     starts = {}
     for col in ("window_start", "window_end"):
         raw = jobs.get(col)
@@ -154,7 +169,12 @@ def check(inputs: dict[str, pd.DataFrame]) -> list[str]:
                            for a, b in zip(starts["window_start"], starts["window_end"], strict=True)])
     if reversed_.any():
         out.append(f"{p}créneau dont le début suit la fin (window_start après window_end), {_where(lines, reversed_)}")
+    return out
 
+
+def _check_crews(crews: pd.DataFrame, q: str) -> list[str]:
+    """Names, skills, depots and shift hours of the crews."""
+    out: list[str] = []
     lines = line_numbers(crews)
     names = crews["crew"].map(lambda v: None if pd.isna(v) else str(v).strip())
     if names.isna().any():
@@ -269,6 +289,84 @@ def _summary(plan: solver.Plan, jobs: list[solver.Job], crews: list[solver.Crew]
     return solver.evaluate(plan, jobs, crews)
 
 
+def _routes_table(plan, jobs: list[solver.Job], crews: list[solver.Crew], params: PlanningParams) -> pd.DataFrame:
+    """One row per crew: interventions, kilometres, hours out and back, work and travel minutes."""
+    return pd.DataFrame([{
+        "crew": crews[r.crew].name, "interventions": len(r.stops), "travel_km": round(r.km, 2),
+        "start": solver.minutes_to_hhmm(crews[r.crew].start),
+        "first_arrival": solver.minutes_to_hhmm(r.stops[0].arrival) if r.stops else "",
+        "back": solver.minutes_to_hhmm(r.back) if r.stops else "",
+        "end": solver.minutes_to_hhmm(crews[r.crew].end),
+        "work_min": sum(jobs[s.job].duration for s in r.stops),
+        "travel_min": round(r.km / params.speed_kmh * 60),
+    } for r in plan.routes], columns=["crew", "interventions", "travel_km", "start", "first_arrival", "back",
+                                      "end", "work_min", "travel_min"])
+
+
+def _comparison_table(mine: dict, others: dict[str, dict]) -> pd.DataFrame:
+    """The planner against the dispatch rules without a tool, on the same day."""
+    names = {"planner": "Planificateur (OR-Tools)", "fcfs": "Premier arrivé, premier servi",
+             "nearest": "Au plus proche"}
+    return pd.DataFrame([{
+        "method": names[k], "served": int(m["served"]), "urgent_served": int(m["urgent_served"]),
+        "urgent": int(m["urgent"]), "km": round(m["km"], 1), "overtime_min": int(m["overtime_min"]),
+        "crews_overtime": int(m["crews_overtime"]),
+    } for k, m in (("planner", mine), *others.items())])
+
+
+def _notes(plan, net: solver.Network, params: PlanningParams) -> list[str]:
+    """How distances and priorities are read, the solver's status, and why interventions wait."""
+    spread = float(net.km.max()) / params.detour_factor if len(net.km) else 0.0
+    reasons = pd.Series(list(plan.unplanned.values()), dtype=object).value_counts()
+    notes = [
+        f"Distances à vol d'oiseau (haversine) × {_fr(params.detour_factor)}, parcourues à "
+        f"{_fr(params.speed_kmh)} km/h : une estimation, pas un itinéraire routier.",
+        "Priorités strictes : une intervention urgente (1) n'est jamais reportée au profit d'interventions "
+        "de priorité 2 ou 3, ni pour économiser des kilomètres ; à priorité égale, l'échéance la plus proche "
+        "passe d'abord.",
+        ("Chaque tournée revient au dépôt avant la fin de service : le planificateur ne prévoit pas d'heures "
+         "supplémentaires." if not params.overtime_max_min else
+         f"Jusqu'à {params.overtime_max_min} minutes de dépassement admises par équipe, utilisées seulement "
+         "pour servir une intervention de plus.")
+        + " Les répartitions de comparaison commencent une intervention tant que l'horaire court et la "
+          "terminent, d'où leurs dépassements.",
+        f"Calcul : {plan.status}.",
+        "Le chef d'équipe valide ou modifie le planning proposé ; les durées et vitesses sont des estimations.",
+    ]
+    notes += [f"Reportées — {why} : {count}" for why, count in reasons.items()]
+    if spread > 150:
+        notes.append(f"Points distants de {spread:,.0f} km à vol d'oiseau : vérifiez que les colonnes lon et lat "
+                     "ne sont pas inversées.".replace(",", "\u202f"))
+    return notes
+
+
+def _metrics(
+    plan, jobs: list[solver.Job], crews: list[solver.Crew], mine: dict, others: dict[str, dict]
+) -> tuple[dict[str, float], dict[str, str]]:
+    """The plan's headline figures beside the nearest-crew rule's, and their French labels."""
+    metrics = {
+        "interventions": float(len(jobs)), "equipes": float(len(crews)),
+        "planifiees": mine["served"], "reportees": float(len(plan.unplanned)),
+        "urgentes": mine["urgent"], "urgentes_planifiees": mine["urgent_served"],
+        "km": round(mine["km"], 2), "heures_sup_min": mine["overtime_min"],
+        "km_plus_proche": round(others["nearest"]["km"], 2),
+        "planifiees_plus_proche": others["nearest"]["served"],
+        "urgentes_plus_proche": others["nearest"]["urgent_served"],
+        "heures_sup_plus_proche_min": others["nearest"]["overtime_min"],
+    }
+    labels = {
+        "interventions": "Interventions demandées", "equipes": "Équipes",
+        "planifiees": "Interventions planifiées aujourd'hui", "reportees": "Interventions reportées",
+        "urgentes": "Interventions urgentes", "urgentes_planifiees": "Urgentes planifiées aujourd'hui",
+        "km": "Kilomètres parcourus (estimés)", "heures_sup_min": "Heures supplémentaires (minutes)",
+        "km_plus_proche": "Kilomètres, répartition au plus proche",
+        "planifiees_plus_proche": "Planifiées, répartition au plus proche",
+        "urgentes_plus_proche": "Urgentes servies, répartition au plus proche",
+        "heures_sup_plus_proche_min": "Heures supplémentaires, au plus proche (minutes)",
+    }
+    return metrics, labels
+
+
 @register
 class InterventionPlanning(AnalysisModule[PlanningParams]):
     key = "intervention_planning"
@@ -310,66 +408,10 @@ class InterventionPlanning(AnalysisModule[PlanningParams]):
         mine = _summary(plan, jobs, crews)
         others = {rule: _summary(solver.dispatch(jobs, crews, net, rule), jobs, crews)
                   for rule in ("fcfs", "nearest")}
-
-        routes = pd.DataFrame([{
-            "crew": crews[r.crew].name, "interventions": len(r.stops), "travel_km": round(r.km, 2),
-            "start": solver.minutes_to_hhmm(crews[r.crew].start),
-            "first_arrival": solver.minutes_to_hhmm(r.stops[0].arrival) if r.stops else "",
-            "back": solver.minutes_to_hhmm(r.back) if r.stops else "",
-            "end": solver.minutes_to_hhmm(crews[r.crew].end),
-            "work_min": sum(jobs[s.job].duration for s in r.stops),
-            "travel_min": round(r.km / params.speed_kmh * 60),
-        } for r in plan.routes], columns=["crew", "interventions", "travel_km", "start", "first_arrival", "back",
-                                          "end", "work_min", "travel_min"])
-        names = {"planner": "Planificateur (OR-Tools)", "fcfs": "Premier arrivé, premier servi",
-                 "nearest": "Au plus proche"}
-        comparison = pd.DataFrame([{
-            "method": names[k], "served": int(m["served"]), "urgent_served": int(m["urgent_served"]),
-            "urgent": int(m["urgent"]), "km": round(m["km"], 1), "overtime_min": int(m["overtime_min"]),
-            "crews_overtime": int(m["crews_overtime"]),
-        } for k, m in (("planner", mine), *others.items())])
-
-        spread = float(net.km.max()) / params.detour_factor if len(net.km) else 0.0
-        reasons = pd.Series(list(plan.unplanned.values()), dtype=object).value_counts()
-        notes = [
-            f"Distances à vol d'oiseau (haversine) × {_fr(params.detour_factor)}, parcourues à "
-            f"{_fr(params.speed_kmh)} km/h : une estimation, pas un itinéraire routier.",
-            "Priorités strictes : une intervention urgente (1) n'est jamais reportée au profit d'interventions "
-            "de priorité 2 ou 3, ni pour économiser des kilomètres ; à priorité égale, l'échéance la plus proche "
-            "passe d'abord.",
-            ("Chaque tournée revient au dépôt avant la fin de service : le planificateur ne prévoit pas d'heures "
-             "supplémentaires." if not params.overtime_max_min else
-             f"Jusqu'à {params.overtime_max_min} minutes de dépassement admises par équipe, utilisées seulement "
-             "pour servir une intervention de plus.")
-            + " Les répartitions de comparaison commencent une intervention tant que l'horaire court et la "
-              "terminent, d'où leurs dépassements.",
-            f"Calcul : {plan.status}.",
-            "Le chef d'équipe valide ou modifie le planning proposé ; les durées et vitesses sont des estimations.",
-        ]
-        notes += [f"Reportées — {why} : {count}" for why, count in reasons.items()]
-        if spread > 150:
-            notes.append(f"Points distants de {spread:,.0f} km à vol d'oiseau : vérifiez que les colonnes lon et lat "
-                         "ne sont pas inversées.".replace(",", "\u202f"))
-        metrics = {
-            "interventions": float(len(jobs)), "equipes": float(len(crews)),
-            "planifiees": mine["served"], "reportees": float(len(plan.unplanned)),
-            "urgentes": mine["urgent"], "urgentes_planifiees": mine["urgent_served"],
-            "km": round(mine["km"], 2), "heures_sup_min": mine["overtime_min"],
-            "km_plus_proche": round(others["nearest"]["km"], 2),
-            "planifiees_plus_proche": others["nearest"]["served"],
-            "urgentes_plus_proche": others["nearest"]["urgent_served"],
-            "heures_sup_plus_proche_min": others["nearest"]["overtime_min"],
-        }
-        labels = {
-            "interventions": "Interventions demandées", "equipes": "Équipes",
-            "planifiees": "Interventions planifiées aujourd'hui", "reportees": "Interventions reportées",
-            "urgentes": "Interventions urgentes", "urgentes_planifiees": "Urgentes planifiées aujourd'hui",
-            "km": "Kilomètres parcourus (estimés)", "heures_sup_min": "Heures supplémentaires (minutes)",
-            "km_plus_proche": "Kilomètres, répartition au plus proche",
-            "planifiees_plus_proche": "Planifiées, répartition au plus proche",
-            "urgentes_plus_proche": "Urgentes servies, répartition au plus proche",
-            "heures_sup_plus_proche_min": "Heures supplémentaires, au plus proche (minutes)",
-        }
+        routes = _routes_table(plan, jobs, crews, params)
+        comparison = _comparison_table(mine, others)
+        notes = _notes(plan, net, params)
+        metrics, labels = _metrics(plan, jobs, crews, mine, others)
         return AnalysisResult(
             metrics=metrics,
             tables={"schedule": schedule_table(plan, jobs, crews), "unplanned": unplanned_table(plan, jobs),

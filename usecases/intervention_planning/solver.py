@@ -285,6 +285,76 @@ def plan_routes(jobs: list[Job], crews: list[Crew], net: Network, *, search_s: f
     return Plan(routes, unplanned, f"OR-Tools, {status}")
 
 
+class _Dispatcher:
+    """The state of a dispatch without the tool: when each crew is free, where it is, its route."""
+
+    def __init__(self, jobs: list[Job], crews: list[Crew], net: Network) -> None:
+        self.jobs, self.crews, self.net = jobs, crews, net
+        self.free = [crew.start for crew in crews]
+        self.here = [net.depot(c) for c in range(len(crews))]
+        self.routes = [Route(c) for c in range(len(crews))]
+        self.done: set[int] = set()
+
+    def start_time(self, c: int, j: int) -> int | None:
+        """When crew ``c`` can start job ``j`` from where it is, or None when it cannot."""
+        job, crew = self.jobs[j], self.crews[c]
+        if not can_do(job, crew):
+            return None
+        arrive = max(self.free[c] + int(self.net.minutes[self.here[c], self.net.node(j)]), job.window[0])
+        if arrive > job.window[1] or arrive >= crew.end:
+            return None
+        return arrive
+
+    def assign(self, c: int, j: int, arrive: int) -> None:
+        n = self.net.node(j)
+        km = float(self.net.km[self.here[c], n])
+        self.routes[c].stops.append(Stop(j, arrive, arrive + self.jobs[j].duration, km))
+        self.free[c], self.here[c] = arrive + self.jobs[j].duration, n
+        self.done.add(j)
+
+    def first_come(self, open_jobs: list[int]) -> None:
+        """Jobs in order of arrival, each to the crew that can start it first."""
+        for j in sorted(open_jobs, key=lambda k: (self.jobs[k].rank, k)):
+            options = [(t, c) for c in range(len(self.crews)) if (t := self.start_time(c, j)) is not None]
+            if options:
+                t, c = min(options)
+                self.assign(c, j, t)
+
+    def closest_job(self, c: int, open_jobs: list[int], by_priority: bool) -> tuple | None:
+        """(key, job, start) of the nearest job crew ``c`` can still do (most urgent first when
+        ``by_priority``), or None."""
+        best = None
+        for j in open_jobs:
+            if j in self.done:
+                continue
+            t = self.start_time(c, j)
+            if t is None:
+                continue
+            key = (self.net.km[self.here[c], self.net.node(j)], t, j)
+            if by_priority:
+                key = (self.jobs[j].priority, *key)
+            if best is None or key < best[0]:
+                best = (key, j, t)
+        return best
+
+    def nearest_next(self, open_jobs: list[int], by_priority: bool) -> None:
+        """The crew free first takes the nearest job it can do, until no crew can take any."""
+        active = set(range(len(self.crews)))
+        while active:
+            c = min(active, key=lambda k: (self.free[k], k))
+            best = self.closest_job(c, open_jobs, by_priority)
+            if best is None:
+                active.discard(c)
+            else:
+                self.assign(c, best[1], best[2])
+
+    def close_routes(self) -> None:
+        """Every crew returns to its depot."""
+        for c, route in enumerate(self.routes):
+            route.return_km = float(self.net.km[self.here[c], self.net.depot(c)])
+            route.back = self.free[c] + int(self.net.minutes[self.here[c], self.net.depot(c)])
+
+
 def dispatch(jobs: list[Job], crews: list[Crew], net: Network, rule: str) -> Plan:
     """A dispatcher without the tool. ``rule``: ``fcfs`` (first come, first served), ``nearest``
     (nearest next) or ``priority_nearest`` (most urgent first, then nearest).
@@ -292,67 +362,24 @@ def dispatch(jobs: list[Job], crews: list[Crew], net: Network, rule: str) -> Pla
     A crew may start a job if it arrives before the end of its shift and inside the job's window
     (it waits for a window's opening); it then finishes the job and returns to its depot, possibly
     after the end of its shift (overtime)."""
-    free = [crew.start for crew in crews]
-    here = [net.depot(c) for c in range(len(crews))]
-    routes = [Route(c) for c in range(len(crews))]
-    done: set[int] = set()
+    state = _Dispatcher(jobs, crews, net)
     unplanned: dict[int, str] = {}
     for j in range(len(jobs)):
         reason = unreachable_reason(j, jobs, crews, net)
         if reason:
             unplanned[j] = reason
     open_jobs = [j for j in range(len(jobs)) if j not in unplanned]
-
-    def start_time(c: int, j: int) -> int | None:
-        job, crew = jobs[j], crews[c]
-        if not can_do(job, crew):
-            return None
-        arrive = max(free[c] + int(net.minutes[here[c], net.node(j)]), job.window[0])
-        if arrive > job.window[1] or arrive >= crew.end:
-            return None
-        return arrive
-
-    def assign(c: int, j: int, arrive: int) -> None:
-        n = net.node(j)
-        routes[c].stops.append(Stop(j, arrive, arrive + jobs[j].duration, float(net.km[here[c], n])))
-        free[c], here[c] = arrive + jobs[j].duration, n
-        done.add(j)
-
     if rule == "fcfs":
-        for j in sorted(open_jobs, key=lambda k: (jobs[k].rank, k)):
-            options = [(t, c) for c in range(len(crews)) if (t := start_time(c, j)) is not None]
-            if options:
-                t, c = min(options)
-                assign(c, j, t)
+        state.first_come(open_jobs)
     elif rule in ("nearest", "priority_nearest"):
-        active = set(range(len(crews)))
-        while active:
-            c = min(active, key=lambda k: (free[k], k))
-            best = None
-            for j in open_jobs:
-                if j in done:
-                    continue
-                t = start_time(c, j)
-                if t is None:
-                    continue
-                key = (net.km[here[c], net.node(j)], t, j)
-                if rule == "priority_nearest":
-                    key = (jobs[j].priority, *key)
-                if best is None or key < best[0]:
-                    best = (key, j, t)
-            if best is None:
-                active.discard(c)
-            else:
-                assign(c, best[1], best[2])
+        state.nearest_next(open_jobs, by_priority=rule == "priority_nearest")
     else:
         raise ValueError(f"unknown rule {rule!r}")
-    for c, route in enumerate(routes):
-        route.return_km = float(net.km[here[c], net.depot(c)])
-        route.back = free[c] + int(net.minutes[here[c], net.depot(c)])
+    state.close_routes()
     for j in open_jobs:
-        if j not in done:
+        if j not in state.done:
             unplanned[j] = REASON_CAPACITY
-    return Plan(routes, unplanned, f"répartition « {rule} »")
+    return Plan(state.routes, unplanned, f"répartition « {rule} »")
 
 
 def evaluate(plan: Plan, jobs: list[Job], crews: list[Crew]) -> dict[str, float]:

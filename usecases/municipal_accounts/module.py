@@ -35,6 +35,100 @@ class AccountsParams(Params):
     top_n: int = Field(50, ge=1, le=1000, description="Nombre maximal de signalements listés par type", title="Signalements listés")
 
 
+def _accounts(raw: pd.DataFrame) -> pd.DataFrame:
+    """Complete rows summed by collectivité, year and line (population kept when given)."""
+    df = raw.dropna(subset=["entity", "year", "line", "amount"]).copy()
+    df["year"] = df["year"].astype(int)
+    return df.groupby(["entity", "year", "line"], as_index=False).agg(
+        amount=("amount", "sum"), **({"population": ("population", "max")} if "population" in df else {}))
+
+
+def _peer_table(df: pd.DataFrame, params: AccountsParams, unit: str) -> pd.DataFrame:
+    """The ``top_n`` largest gaps to the peers' median, explained in French."""
+    peers = flags.peer_flags(df, params.k_peer, params.min_peers)
+    peers = peers.reindex(peers["z"].abs().sort_values(ascending=False).index).head(params.top_n)
+    return pd.DataFrame({
+        "entity": peers["entity"], "year": peers["year"], "line": peers["line"],
+        "valeur": peers["value"].round(1), "mediane_pairs": peers["peer_median"].round(1),
+        "ecart_mad": peers["z"].round(2), "pairs": peers["n_peers"],
+        "explication": [
+            f"{r.entity}, {r.line} {r.year} : {fr_number(r.value)} {unit} contre une médiane de {fr_number(r.peer_median)} {unit} "
+            f"pour {r.n_peers} collectivités, soit {fr_number(abs(r.z))} MAD {'au-dessus' if r.z > 0 else 'en dessous'}"
+            for r in peers.itertuples()
+        ],
+    }).reset_index(drop=True)
+
+
+def _trend_table(df: pd.DataFrame, params: AccountsParams) -> pd.DataFrame:
+    """The ``top_n`` largest breaks from each line's own trend, explained in French."""
+    trend = flags.trend_flags(df, params.k_trend, params.damping)
+    trend = trend.reindex(trend["score"].abs().sort_values(ascending=False).index).head(params.top_n)
+    return pd.DataFrame({
+        "entity": trend["entity"], "year": trend["year"], "line": trend["line"],
+        "montant": trend["amount"].round(0), "attendu": trend["expected"].round(0),
+        "ecart_mad": trend["score"].round(2),
+        "explication": [
+            f"{r.entity}, {r.line} {r.year} : {_eur(r.amount)} pour environ {_eur(r.expected)} attendus d'après les exercices "
+            f"précédents (exercice précédent : {_eur(r.previous)}), soit {fr_number(abs(r.score))} MAD "
+            f"{'au-dessus' if r.score > 0 else 'en dessous'}"
+            for r in trend.itertuples()
+        ],
+    }).reset_index(drop=True)
+
+
+def _metrics(
+    df: pd.DataFrame, peer_table: pd.DataFrame, trend_table: pd.DataFrame
+) -> tuple[dict[str, float], dict[str, str]]:
+    """Headline figures and their French labels."""
+    metrics = {
+        "collectivites": float(df["entity"].nunique()),
+        "postes": float(df["line"].nunique()),
+        "exercices": float(df["year"].nunique()),
+        "ecarts_aux_pairs": float(len(peer_table)),
+        "ruptures_de_tendance": float(len(trend_table)),
+    }
+    labels = {
+        "collectivites": "Collectivités", "postes": "Postes comptables", "exercices": "Exercices",
+        "ecarts_aux_pairs": "Écarts aux pairs signalés", "ruptures_de_tendance": "Ruptures de tendance signalées",
+    }
+    return metrics, labels
+
+
+def _counts_chart(counts: pd.DataFrame) -> alt.Chart:
+    return alt.Chart(counts).mark_bar().encode(
+        x=alt.X("signalements:Q", title="Signalements"), y=alt.Y("entity:N", sort="-x", title="Collectivité"),
+        color=alt.Color("type:N", title="Type"), tooltip=["entity:N", "type:N", "signalements:Q"],
+    ).properties(title="Signalements par collectivité", width="container")
+
+
+def _heat_chart(df: pd.DataFrame, unit: str) -> alt.Chart:
+    """Each collectivité's gap to the median of its peers, line by line, in the last year."""
+    heat_src = df.assign(value=flags.per_inhabitant(df))
+    heat_src["ecart_relatif_pct"] = 100 * (heat_src["value"] / heat_src.groupby(["year", "line"])["value"].transform("median") - 1)
+    last_year = int(df["year"].max())
+    return alt.Chart(heat_src[heat_src["year"] == last_year]).mark_rect().encode(
+        x=alt.X("entity:N", title="Collectivité"), y=alt.Y("line:N", title="Poste"),
+        color=alt.Color("ecart_relatif_pct:Q", title="Écart à la médiane (%)",
+                        scale=alt.Scale(scheme="redblue", domainMid=0, reverse=True, clamp=True, domain=[-100, 100])),
+        tooltip=["entity:N", "line:N", alt.Tooltip("value:Q", title=unit, format=",.1f"),
+                 alt.Tooltip("ecart_relatif_pct:Q", title="Écart (%)", format="+.0f")],
+    ).properties(title=f"Écart à la médiane des pairs, {last_year} ({unit})")
+
+
+def _notes(has_pop: bool, params: AccountsParams) -> list[str]:
+    return [
+        "Écart aux pairs : comparaison par habitant, pour un même poste et un même exercice, à la médiane des "
+        "collectivités fournies (MAD : écart absolu médian). Des compétences différentes (transferts à la "
+        "métropole, budgets annexes) expliquent souvent l'écart." if has_pop else
+        "Sans colonne « population », les écarts aux pairs portent sur les montants bruts : à n'utiliser "
+        "qu'entre collectivités de taille comparable.",
+        f"Rupture de tendance : l'exercice est comparé à la prévision faite avec les exercices précédents "
+        f"(dernière valeur + {params.damping:.0%} de la variation annuelle médiane) ; au moins "
+        f"{flags.MIN_HISTORY} exercices antérieurs sont nécessaires.",
+        "Un signalement est une question à poser au service financier, pas un constat d'irrégularité.",
+    ]
+
+
 @register
 class MunicipalAccounts(AnalysisModule[AccountsParams]):
     key = "municipal_accounts"
@@ -57,81 +151,19 @@ class MunicipalAccounts(AnalysisModule[AccountsParams]):
     }
 
     def run(self, inputs: dict[str, pd.DataFrame], params: AccountsParams) -> AnalysisResult:
-        df = inputs["accounts"].dropna(subset=["entity", "year", "line", "amount"]).copy()
-        df["year"] = df["year"].astype(int)
-        df = df.groupby(["entity", "year", "line"], as_index=False).agg(
-            amount=("amount", "sum"), **({"population": ("population", "max")} if "population" in df else {}))
+        df = _accounts(inputs["accounts"])
         has_pop = "population" in df and df["population"].notna().any()
         unit = "€/hab." if has_pop else "€"
-
-        peers = flags.peer_flags(df, params.k_peer, params.min_peers)
-        peers = peers.reindex(peers["z"].abs().sort_values(ascending=False).index).head(params.top_n)
-        peer_table = pd.DataFrame({
-            "entity": peers["entity"], "year": peers["year"], "line": peers["line"],
-            "valeur": peers["value"].round(1), "mediane_pairs": peers["peer_median"].round(1),
-            "ecart_mad": peers["z"].round(2), "pairs": peers["n_peers"],
-            "explication": [
-                f"{r.entity}, {r.line} {r.year} : {fr_number(r.value)} {unit} contre une médiane de {fr_number(r.peer_median)} {unit} "
-                f"pour {r.n_peers} collectivités, soit {fr_number(abs(r.z))} MAD {'au-dessus' if r.z > 0 else 'en dessous'}"
-                for r in peers.itertuples()
-            ],
-        }).reset_index(drop=True)
-
-        trend = flags.trend_flags(df, params.k_trend, params.damping)
-        trend = trend.reindex(trend["score"].abs().sort_values(ascending=False).index).head(params.top_n)
-        trend_table = pd.DataFrame({
-            "entity": trend["entity"], "year": trend["year"], "line": trend["line"],
-            "montant": trend["amount"].round(0), "attendu": trend["expected"].round(0),
-            "ecart_mad": trend["score"].round(2),
-            "explication": [
-                f"{r.entity}, {r.line} {r.year} : {_eur(r.amount)} pour environ {_eur(r.expected)} attendus d'après les exercices "
-                f"précédents (exercice précédent : {_eur(r.previous)}), soit {fr_number(abs(r.score))} MAD "
-                f"{'au-dessus' if r.score > 0 else 'en dessous'}"
-                for r in trend.itertuples()
-            ],
-        }).reset_index(drop=True)
-
+        peer_table = _peer_table(df, params, unit)
+        trend_table = _trend_table(df, params)
         counts = pd.concat([
             peer_table.assign(type="écart aux pairs")[["entity", "type"]],
             trend_table.assign(type="rupture de tendance")[["entity", "type"]],
         ]).value_counts().rename("signalements").reset_index()
-
-        metrics = {
-            "collectivites": float(df["entity"].nunique()),
-            "postes": float(df["line"].nunique()),
-            "exercices": float(df["year"].nunique()),
-            "ecarts_aux_pairs": float(len(peer_table)),
-            "ruptures_de_tendance": float(len(trend_table)),
-        }
-        labels = {
-            "collectivites": "Collectivités", "postes": "Postes comptables", "exercices": "Exercices",
-            "ecarts_aux_pairs": "Écarts aux pairs signalés", "ruptures_de_tendance": "Ruptures de tendance signalées",
-        }
-        chart = alt.Chart(counts).mark_bar().encode(
-            x=alt.X("signalements:Q", title="Signalements"), y=alt.Y("entity:N", sort="-x", title="Collectivité"),
-            color=alt.Color("type:N", title="Type"), tooltip=["entity:N", "type:N", "signalements:Q"],
-        ).properties(title="Signalements par collectivité", width="container")
-        heat_src = df.assign(value=flags.per_inhabitant(df))
-        heat_src["ecart_relatif_pct"] = 100 * (heat_src["value"] / heat_src.groupby(["year", "line"])["value"].transform("median") - 1)
-        last_year = int(df["year"].max())
-        heat = alt.Chart(heat_src[heat_src["year"] == last_year]).mark_rect().encode(
-            x=alt.X("entity:N", title="Collectivité"), y=alt.Y("line:N", title="Poste"),
-            color=alt.Color("ecart_relatif_pct:Q", title="Écart à la médiane (%)",
-                            scale=alt.Scale(scheme="redblue", domainMid=0, reverse=True, clamp=True, domain=[-100, 100])),
-            tooltip=["entity:N", "line:N", alt.Tooltip("value:Q", title=unit, format=",.1f"),
-                     alt.Tooltip("ecart_relatif_pct:Q", title="Écart (%)", format="+.0f")],
-        ).properties(title=f"Écart à la médiane des pairs, {last_year} ({unit})")
-        notes = [
-            "Écart aux pairs : comparaison par habitant, pour un même poste et un même exercice, à la médiane des "
-            "collectivités fournies (MAD : écart absolu médian). Des compétences différentes (transferts à la "
-            "métropole, budgets annexes) expliquent souvent l'écart." if has_pop else
-            "Sans colonne « population », les écarts aux pairs portent sur les montants bruts : à n'utiliser "
-            "qu'entre collectivités de taille comparable.",
-            f"Rupture de tendance : l'exercice est comparé à la prévision faite avec les exercices précédents "
-            f"(dernière valeur + {params.damping:.0%} de la variation annuelle médiane) ; au moins "
-            f"{flags.MIN_HISTORY} exercices antérieurs sont nécessaires.",
-            "Un signalement est une question à poser au service financier, pas un constat d'irrégularité.",
-        ]
+        metrics, labels = _metrics(df, peer_table, trend_table)
+        chart = _counts_chart(counts)
+        heat = _heat_chart(df, unit)
+        notes = _notes(has_pop, params)
         return AnalysisResult(
             metrics=metrics,
             tables={"ecarts_aux_pairs": peer_table, "ruptures_de_tendance": trend_table, "par_collectivite": counts},

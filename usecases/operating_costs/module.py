@@ -43,6 +43,92 @@ def _explain(row: pd.Series, measure: str) -> str:
             f"{fr_number(row[f'median_{measure}'])} {unit}, soit {fr_number(abs(z))} MAD {direction}")
 
 
+def _flag_row(df: pd.DataFrame, i, r: pd.Series, measures: list[str], params: OperatingCostsParams) -> dict:
+    """One flagged facility: its main measure, gap, forest score and the French explanation."""
+    over = [m for m in measures if pd.notna(r[f"z_{m}"]) and abs(r[f"z_{m}"]) > params.z_threshold]
+    if not over and pd.notna(r["worst"]):
+        over = [r["worst"]]
+    reasons = [_explain(r, m) for m in sorted(over, key=lambda m: -abs(r[f"z_{m}"]))]
+    if r["forest_flag"] and not r["z_flag"]:
+        reasons.append("Combinaison de mesures inhabituelle (forêt d'isolement), sans écart extrême isolé")
+    return {
+        "facility": df.at[i, "facility"],
+        "facility_type": df.at[i, "facility_type"],
+        "floor_area": df.at[i, "floor_area"],
+        "mesure_principale": detect.MEASURES[r["worst"]][0] if pd.notna(r["worst"]) else "",
+        "ecart_mad": round(float(r["max_abs_z"]), 2) if pd.notna(r["max_abs_z"]) else np.nan,
+        "score_foret": round(float(r["forest_score"]), 3),
+        "signale_par": " + ".join(
+            [n for n, f in (("écart aux pairs", r["z_flag"]), ("forêt d'isolement", r["forest_flag"])) if f]),
+        "explication": " ; ".join(reasons),
+    }
+
+
+def _ranked(df: pd.DataFrame, scored: pd.DataFrame, measures: list[str], params: OperatingCostsParams) -> pd.DataFrame:
+    """The ``top_n`` flagged facilities, largest gap first."""
+    rows = [_flag_row(df, i, scored.loc[i], measures, params) for i in scored.index[scored["flag"]]]
+    ranked = pd.DataFrame(rows, columns=["facility", "facility_type", "floor_area", "mesure_principale",
+                                         "ecart_mad", "score_foret", "signale_par", "explication"])
+    ranked = ranked.sort_values(["ecart_mad", "score_foret"], ascending=False, kind="stable")
+    return ranked.head(params.top_n).reset_index(drop=True)
+
+
+def _peer_table(df: pd.DataFrame, inten: pd.DataFrame, measures: list[str]) -> pd.DataFrame:
+    """Median and quartiles of each measure's intensity by facility type."""
+    peers = []
+    for m in measures:
+        g = pd.DataFrame({"type": df["facility_type"], "v": inten[m]}).dropna()
+        agg = g.groupby("type")["v"].agg(equipements="size", mediane="median",
+                                          q1=lambda s: s.quantile(0.25), q3=lambda s: s.quantile(0.75))
+        agg.insert(0, "mesure", f"{detect.MEASURES[m][0]} ({detect.MEASURES[m][1]})")
+        peers.append(agg.reset_index().rename(columns={"type": "facility_type"}))
+    return pd.concat(peers, ignore_index=True).round(2) if peers else pd.DataFrame()
+
+
+def _metrics(df: pd.DataFrame, scored: pd.DataFrame) -> tuple[dict[str, float], dict[str, str]]:
+    """Headline figures and their French labels."""
+    flagged_share = float(scored["flag"].mean() * 100) if len(scored) else 0.0
+    metrics = {
+        "equipements": float(len(df)),
+        "types": float(df["facility_type"].nunique()),
+        "signales": float(scored["flag"].sum()),
+        "part_signales_pct": flagged_share,
+        "signales_ecart_pairs": float(scored["z_flag"].sum()),
+        "signales_foret": float(scored["forest_flag"].sum()),
+    }
+    labels = {
+        "equipements": "Équipements analysés", "types": "Types d'équipement",
+        "signales": "Équipements signalés", "part_signales_pct": "Part signalée (%)",
+        "signales_ecart_pairs": "Signalés pour écart aux pairs", "signales_foret": "Signalés par la forêt d'isolement",
+    }
+    return metrics, labels
+
+
+def _intensity_chart(df: pd.DataFrame, scored: pd.DataFrame, inten: pd.DataFrame) -> alt.Chart:
+    """Electricity intensity by facility type (the 12 most common types), flagged ones in red."""
+    chart_df = pd.DataFrame({
+        "facility": df["facility"], "facility_type": df["facility_type"],
+        "intensite": inten.get("electricity_kwh"), "signale": np.where(scored["flag"], "signalé", "normal"),
+    }).dropna(subset=["intensite"])
+    top_types = chart_df["facility_type"].value_counts().head(12).index
+    chart_df = chart_df[chart_df["facility_type"].isin(top_types)]
+    return alt.Chart(chart_df).mark_tick(thickness=2).encode(
+        x=alt.X("intensite:Q", title="Électricité (kWh/m², échelle log)", scale=alt.Scale(type="log")),
+        y=alt.Y("facility_type:N", title="Type d'équipement"),
+        color=alt.Color("signale:N", title="Statut", scale=alt.Scale(domain=["normal", "signalé"], range=["#9ecae1", "#d6604d"])),
+        tooltip=[alt.Tooltip("facility:N", title="Équipement"), alt.Tooltip("intensite:Q", title="kWh/m²", format=",.1f")],
+    ).properties(title="Intensité électrique par type d'équipement (12 types les plus nombreux)", width="container")
+
+
+def _flagged_chart(ranked: pd.DataFrame) -> alt.Chart:
+    return alt.Chart(ranked).mark_bar().encode(
+        x=alt.X("ecart_mad:Q", title="Écart aux pairs (MAD)"),
+        y=alt.Y("facility:N", sort="-x", title="Équipement"),
+        color=alt.Color("mesure_principale:N", title="Mesure"),
+        tooltip=["facility:N", "facility_type:N", "explication:N"],
+    ).properties(title="Équipements signalés, classés par écart", width="container")
+
+
 @register
 class OperatingCosts(AnalysisModule[OperatingCostsParams]):
     key = "operating_costs"
@@ -67,73 +153,12 @@ class OperatingCosts(AnalysisModule[OperatingCostsParams]):
         df = inputs["facilities"].dropna(subset=["facility"]).reset_index(drop=True)
         scored = detect.score(df, params.min_peers, params.z_threshold, params.contamination, params.seed)
         measures = [m for m in detect.MEASURES if f"z_{m}" in scored]
-        rows = []
-        for i in scored.index[scored["flag"]]:
-            r = scored.loc[i]
-            over = [m for m in measures if pd.notna(r[f"z_{m}"]) and abs(r[f"z_{m}"]) > params.z_threshold]
-            if not over and pd.notna(r["worst"]):
-                over = [r["worst"]]
-            reasons = [_explain(r, m) for m in sorted(over, key=lambda m: -abs(r[f"z_{m}"]))]
-            if r["forest_flag"] and not r["z_flag"]:
-                reasons.append("Combinaison de mesures inhabituelle (forêt d'isolement), sans écart extrême isolé")
-            rows.append({
-                "facility": df.at[i, "facility"],
-                "facility_type": df.at[i, "facility_type"],
-                "floor_area": df.at[i, "floor_area"],
-                "mesure_principale": detect.MEASURES[r["worst"]][0] if pd.notna(r["worst"]) else "",
-                "ecart_mad": round(float(r["max_abs_z"]), 2) if pd.notna(r["max_abs_z"]) else np.nan,
-                "score_foret": round(float(r["forest_score"]), 3),
-                "signale_par": " + ".join(
-                    [n for n, f in (("écart aux pairs", r["z_flag"]), ("forêt d'isolement", r["forest_flag"])) if f]),
-                "explication": " ; ".join(reasons),
-            })
-        ranked = pd.DataFrame(rows, columns=["facility", "facility_type", "floor_area", "mesure_principale",
-                                             "ecart_mad", "score_foret", "signale_par", "explication"])
-        ranked = ranked.sort_values(["ecart_mad", "score_foret"], ascending=False, kind="stable")
-        ranked = ranked.head(params.top_n).reset_index(drop=True)
-
+        ranked = _ranked(df, scored, measures, params)
         inten = detect.intensities(df)
-        peers = []
-        for m in measures:
-            g = pd.DataFrame({"type": df["facility_type"], "v": inten[m]}).dropna()
-            agg = g.groupby("type")["v"].agg(equipements="size", mediane="median",
-                                              q1=lambda s: s.quantile(0.25), q3=lambda s: s.quantile(0.75))
-            agg.insert(0, "mesure", f"{detect.MEASURES[m][0]} ({detect.MEASURES[m][1]})")
-            peers.append(agg.reset_index().rename(columns={"type": "facility_type"}))
-        peer_table = pd.concat(peers, ignore_index=True).round(2) if peers else pd.DataFrame()
-
-        flagged_share = float(scored["flag"].mean() * 100) if len(scored) else 0.0
-        metrics = {
-            "equipements": float(len(df)),
-            "types": float(df["facility_type"].nunique()),
-            "signales": float(scored["flag"].sum()),
-            "part_signales_pct": flagged_share,
-            "signales_ecart_pairs": float(scored["z_flag"].sum()),
-            "signales_foret": float(scored["forest_flag"].sum()),
-        }
-        labels = {
-            "equipements": "Équipements analysés", "types": "Types d'équipement",
-            "signales": "Équipements signalés", "part_signales_pct": "Part signalée (%)",
-            "signales_ecart_pairs": "Signalés pour écart aux pairs", "signales_foret": "Signalés par la forêt d'isolement",
-        }
-        chart_df = pd.DataFrame({
-            "facility": df["facility"], "facility_type": df["facility_type"],
-            "intensite": inten.get("electricity_kwh"), "signale": np.where(scored["flag"], "signalé", "normal"),
-        }).dropna(subset=["intensite"])
-        top_types = chart_df["facility_type"].value_counts().head(12).index
-        chart_df = chart_df[chart_df["facility_type"].isin(top_types)]
-        strip = alt.Chart(chart_df).mark_tick(thickness=2).encode(
-            x=alt.X("intensite:Q", title="Électricité (kWh/m², échelle log)", scale=alt.Scale(type="log")),
-            y=alt.Y("facility_type:N", title="Type d'équipement"),
-            color=alt.Color("signale:N", title="Statut", scale=alt.Scale(domain=["normal", "signalé"], range=["#9ecae1", "#d6604d"])),
-            tooltip=[alt.Tooltip("facility:N", title="Équipement"), alt.Tooltip("intensite:Q", title="kWh/m²", format=",.1f")],
-        ).properties(title="Intensité électrique par type d'équipement (12 types les plus nombreux)", width="container")
-        bars = alt.Chart(ranked).mark_bar().encode(
-            x=alt.X("ecart_mad:Q", title="Écart aux pairs (MAD)"),
-            y=alt.Y("facility:N", sort="-x", title="Équipement"),
-            color=alt.Color("mesure_principale:N", title="Mesure"),
-            tooltip=["facility:N", "facility_type:N", "explication:N"],
-        ).properties(title="Équipements signalés, classés par écart", width="container")
+        peer_table = _peer_table(df, inten, measures)
+        metrics, labels = _metrics(df, scored)
+        strip = _intensity_chart(df, scored, inten)
+        bars = _flagged_chart(ranked)
         notes = [
             "Un signalement n'est pas une faute : surface erronée, usage particulier (piscine, data center) ou compteur "
             "partagé expliquent souvent l'écart. À vérifier avec le gestionnaire du bâtiment.",

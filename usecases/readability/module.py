@@ -111,6 +111,111 @@ def _reasons(row: dict[str, object], contrib: dict[str, float], max_words: int) 
     return head + (" ; " + ", ".join(found) if found else "")
 
 
+def _text_row(ident: str, title: str, kind: str, m: text.TextMeasures, feats, n_suggestions: int) -> dict:
+    """One text's line of the ``texts`` table."""
+    return {
+        "id": ident, "title": title, "kind": kind,
+        "score_difficulte": round(score.difficulty(feats), 1),
+        "niveau": level(m.kandel_moles),
+        "phrases": m.sentences, "mots": m.words,
+        "mots_par_phrase": round(m.words_per_sentence, 1),
+        "phrase_max": max(m.sentence_lengths, default=0),
+        "kandel_moles": round(m.kandel_moles, 1), "lix": round(m.lix, 1),
+        "part_mots_rares_pct": round(m.rare_share * 100, 1),
+        "mots_rares": ", ".join(list(dict.fromkeys(m.rare_words))[:8]),
+        "sigles_non_expliques": len(m.acronyms),
+        "voix_passives": m.passives,
+        "nominalisations": m.nominalisations + m.support_verbs,
+        "jargon": m.jargon,
+        "suggestions": n_suggestions,
+    }
+
+
+def _measure_texts(df: pd.DataFrame, params: ReadabilityParams):
+    """Measure every non-empty text. Returns (rows of the texts table, suggestions, each row's
+    score contributions, number of empty texts skipped)."""
+    blank = pd.Series([""] * len(df), index=df.index)
+    titles = df["title"] if "title" in df.columns else blank
+    kinds = df["kind"] if "kind" in df.columns else blank
+    rows, suggestions, contribs = [], [], []
+    empty = 0
+    for idx in df.index:
+        body = df.at[idx, "text"]
+        if not isinstance(body, str) or not body.strip():
+            empty += 1
+            continue
+        ident = "" if pd.isna(df.at[idx, "id"]) else str(df.at[idx, "id"])
+        title = "" if pd.isna(titles.at[idx]) else str(titles.at[idx])
+        m = text.measure(body, params.rare_zipf)
+        feats = score.features(m)
+        sugg = _suggestions(m, params)
+        kind = "" if pd.isna(kinds.at[idx]) else str(kinds.at[idx])
+        rows.append(_text_row(ident, title, kind, m, feats, len(sugg)))
+        contribs.append(score.contributions(feats))
+        suggestions.extend({"id": ident, "title": title, **s} for s in sugg)
+    return rows, suggestions, contribs, empty
+
+
+def _priority(texts: pd.DataFrame, rows: list[dict], contribs: list[dict[str, float]],
+              params: ReadabilityParams) -> pd.DataFrame:
+    """The ``top_n`` most difficult texts, with the reasons to rewrite them first."""
+    order = texts.sort_values(["score_difficulte", "suggestions"], ascending=False, kind="stable").index
+    return pd.DataFrame([
+        {"rang": rank, "id": texts.at[i, "id"], "title": texts.at[i, "title"],
+         "score_difficulte": texts.at[i, "score_difficulte"], "niveau": texts.at[i, "niveau"],
+         "raisons": _reasons(rows[i], contribs[i], params.max_sentence_words)}
+        for rank, i in enumerate(list(order)[: params.top_n], start=1)
+    ], columns=PRIORITY_COLUMNS)
+
+
+def _metrics(texts: pd.DataFrame, sugg_df: pd.DataFrame, empty: int) -> tuple[dict[str, float], dict[str, str]]:
+    """Headline figures over the texts and their French labels."""
+    n = len(texts)
+    metrics = {
+        "textes": float(n),
+        "textes_vides": float(empty),
+        "score_difficulte_median": float(texts["score_difficulte"].median()) if n else math.nan,
+        "kandel_moles_median": float(texts["kandel_moles"].median()) if n else math.nan,
+        "mots_par_phrase_moyen": float(texts["mots"].sum() / texts["phrases"].sum()) if n else math.nan,
+        "part_textes_difficiles_pct": float(texts["niveau"].isin(["difficile", "très difficile"]).mean() * 100)
+        if n else 0.0,
+        "suggestions": float(len(sugg_df)),
+        "expressions_administratives": float(texts["jargon"].sum()),
+        "sigles_non_expliques": float(texts["sigles_non_expliques"].sum()),
+    }
+    labels = {
+        "textes": "Textes analysés", "textes_vides": "Textes vides ignorés",
+        "score_difficulte_median": "Score de difficulté médian (0-100)",
+        "kandel_moles_median": "Indice Kandel–Moles médian", "mots_par_phrase_moyen": "Mots par phrase (moyenne)",
+        "part_textes_difficiles_pct": "Textes difficiles (%)", "suggestions": "Suggestions",
+        "expressions_administratives": "Expressions administratives", "sigles_non_expliques": "Sigles non expliqués",
+    }
+    return metrics, labels
+
+
+def _difficulty_chart(texts: pd.DataFrame) -> alt.Chart:
+    return alt.Chart(texts).mark_bar().encode(
+        x=alt.X("score_difficulte:Q", title="Score de difficulté (0-100)", scale=alt.Scale(domain=[0, 100])),
+        y=alt.Y("id:N", sort="-x", title="Texte"),
+        color=alt.Color("niveau:N", title="Niveau (Kandel–Moles)",
+                        scale=alt.Scale(domain=["facile", "assez facile", "standard", "difficile",
+                                                "très difficile"],
+                                        range=["#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027"])),
+        tooltip=["id:N", "title:N", "score_difficulte:Q", "kandel_moles:Q", "mots_par_phrase:Q"],
+    ).properties(title="Textes par difficulté", width="container")
+
+
+_NOTES = (
+    "Score de difficulté : combinaison des mesures (longueur des phrases et des mots, mots rares, voix passive, "
+    "nominalisations, jargon, virgules), pondérée sur des paires Wikipédia/Vikidia ; 50 = texte moyen de ces "
+    "paires. Il classe les textes, il ne remplace pas une relecture par des habitants.",
+    "Kandel–Moles : 207 − 1,015 × mots par phrase − 73,6 × syllabes par mot (plus haut = plus facile ; "
+    "au-dessous de 50, difficile). LIX : mots par phrase + % de mots de plus de 6 lettres.",
+    "Voix passive et nominalisations sont repérées par des règles (sans analyse syntaxique) : quelques faux "
+    "positifs sont possibles, chaque suggestion cite la phrase pour en juger.",
+)
+
+
 @register
 class Readability(AnalysisModule[ReadabilityParams]):
     key = "readability"
@@ -139,90 +244,13 @@ class Readability(AnalysisModule[ReadabilityParams]):
         "part_mots_rares_pct": "numerical", "jargon": "numerical"})
 
     def run(self, inputs: dict[str, pd.DataFrame], params: ReadabilityParams) -> AnalysisResult:
-        df = inputs["texts"]
-        blank = pd.Series([""] * len(df), index=df.index)
-        titles = df["title"] if "title" in df.columns else blank
-        kinds = df["kind"] if "kind" in df.columns else blank
-        rows, suggestions, contribs = [], [], []
-        empty = 0
-        for idx in df.index:
-            body = df.at[idx, "text"]
-            if not isinstance(body, str) or not body.strip():
-                empty += 1
-                continue
-            ident = "" if pd.isna(df.at[idx, "id"]) else str(df.at[idx, "id"])
-            title = "" if pd.isna(titles.at[idx]) else str(titles.at[idx])
-            m = text.measure(body, params.rare_zipf)
-            feats = score.features(m)
-            sugg = _suggestions(m, params)
-            rows.append({
-                "id": ident, "title": title, "kind": "" if pd.isna(kinds.at[idx]) else str(kinds.at[idx]),
-                "score_difficulte": round(score.difficulty(feats), 1),
-                "niveau": level(m.kandel_moles),
-                "phrases": m.sentences, "mots": m.words,
-                "mots_par_phrase": round(m.words_per_sentence, 1),
-                "phrase_max": max(m.sentence_lengths, default=0),
-                "kandel_moles": round(m.kandel_moles, 1), "lix": round(m.lix, 1),
-                "part_mots_rares_pct": round(m.rare_share * 100, 1),
-                "mots_rares": ", ".join(list(dict.fromkeys(m.rare_words))[:8]),
-                "sigles_non_expliques": len(m.acronyms),
-                "voix_passives": m.passives,
-                "nominalisations": m.nominalisations + m.support_verbs,
-                "jargon": m.jargon,
-                "suggestions": len(sugg),
-            })
-            contribs.append(score.contributions(feats))
-            suggestions.extend({"id": ident, "title": title, **s} for s in sugg)
+        rows, suggestions, contribs, empty = _measure_texts(inputs["texts"], params)
         texts = pd.DataFrame(rows, columns=TEXT_COLUMNS)
-        order = texts.sort_values(["score_difficulte", "suggestions"], ascending=False, kind="stable").index
-        priority = pd.DataFrame([
-            {"rang": rank, "id": texts.at[i, "id"], "title": texts.at[i, "title"],
-             "score_difficulte": texts.at[i, "score_difficulte"], "niveau": texts.at[i, "niveau"],
-             "raisons": _reasons(rows[i], contribs[i], params.max_sentence_words)}
-            for rank, i in enumerate(list(order)[: params.top_n], start=1)
-        ], columns=PRIORITY_COLUMNS)
+        priority = _priority(texts, rows, contribs, params)
         sugg_df = pd.DataFrame(suggestions, columns=SUGGESTION_COLUMNS)
-
-        n = len(texts)
-        metrics = {
-            "textes": float(n),
-            "textes_vides": float(empty),
-            "score_difficulte_median": float(texts["score_difficulte"].median()) if n else math.nan,
-            "kandel_moles_median": float(texts["kandel_moles"].median()) if n else math.nan,
-            "mots_par_phrase_moyen": float(texts["mots"].sum() / texts["phrases"].sum()) if n else math.nan,
-            "part_textes_difficiles_pct": float(texts["niveau"].isin(["difficile", "très difficile"]).mean() * 100)
-            if n else 0.0,
-            "suggestions": float(len(sugg_df)),
-            "expressions_administratives": float(texts["jargon"].sum()),
-            "sigles_non_expliques": float(texts["sigles_non_expliques"].sum()),
-        }
-        labels = {
-            "textes": "Textes analysés", "textes_vides": "Textes vides ignorés",
-            "score_difficulte_median": "Score de difficulté médian (0-100)",
-            "kandel_moles_median": "Indice Kandel–Moles médian", "mots_par_phrase_moyen": "Mots par phrase (moyenne)",
-            "part_textes_difficiles_pct": "Textes difficiles (%)", "suggestions": "Suggestions",
-            "expressions_administratives": "Expressions administratives", "sigles_non_expliques": "Sigles non expliqués",
-        }
-        charts = {}
-        if n:
-            charts["difficulte_par_texte"] = alt.Chart(texts).mark_bar().encode(
-                x=alt.X("score_difficulte:Q", title="Score de difficulté (0-100)", scale=alt.Scale(domain=[0, 100])),
-                y=alt.Y("id:N", sort="-x", title="Texte"),
-                color=alt.Color("niveau:N", title="Niveau (Kandel–Moles)",
-                                scale=alt.Scale(domain=["facile", "assez facile", "standard", "difficile",
-                                                        "très difficile"],
-                                                range=["#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027"])),
-                tooltip=["id:N", "title:N", "score_difficulte:Q", "kandel_moles:Q", "mots_par_phrase:Q"],
-            ).properties(title="Textes par difficulté", width="container")
-        notes = [
-            "Score de difficulté : combinaison des mesures (longueur des phrases et des mots, mots rares, voix passive, "
-            "nominalisations, jargon, virgules), pondérée sur des paires Wikipédia/Vikidia ; 50 = texte moyen de ces "
-            "paires. Il classe les textes, il ne remplace pas une relecture par des habitants.",
-            "Kandel–Moles : 207 − 1,015 × mots par phrase − 73,6 × syllabes par mot (plus haut = plus facile ; "
-            "au-dessous de 50, difficile). LIX : mots par phrase + % de mots de plus de 6 lettres.",
-            "Voix passive et nominalisations sont repérées par des règles (sans analyse syntaxique) : quelques faux "
-            "positifs sont possibles, chaque suggestion cite la phrase pour en juger.",
-        ]
+        metrics, labels = _metrics(texts, sugg_df, empty)
+        charts = {"difficulte_par_texte": _difficulty_chart(texts)} if len(texts) else {}
+        notes = list(_NOTES)
         if empty:
             notes.append(f"{empty} texte(s) vide(s) ignoré(s).")
         return AnalysisResult(

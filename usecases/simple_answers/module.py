@@ -51,6 +51,89 @@ def draft(answer: str, url: str) -> str:
     return body + "\nBien cordialement,\n[Brouillon issu de la FAQ : à relire et compléter par un agent avant envoi]"
 
 
+def _agent_reason(
+    s1: float, margin: float, answers: list[str], order: np.ndarray, params: SimpleAnswersParams
+) -> str:
+    """Why the question goes to an agent (French), or "" when the match is clear: no entry close
+    enough, or two entries with different answers almost as close (``order``: entries, closest first)."""
+    if s1 < params.min_similarity:
+        return f"aucune entrée assez proche (similarité {s1:.2f} < {params.min_similarity:.2f})"
+    if margin < params.min_margin and answers[int(order[0])] != answers[int(order[1])]:
+        return f"deux entrées aussi proches (écart {margin:.2f} < {params.min_margin:.2f})"
+    return ""
+
+
+def _answer_rows(faq: pd.DataFrame, questions: pd.DataFrame, params: SimpleAnswersParams) -> list[dict]:
+    """For each question: its closest FAQ entry, the margin over the next, and a draft or a reason."""
+    fq = [_text(v) for v in faq["question"]]
+    fa = [_text(v) for v in faq["answer"]]
+    services = [_text(v) for v in faq["service"]] if "service" in faq.columns else [""] * len(faq)
+    urls = [_text(v) for v in faq["url"]] if "url" in faq.columns else [""] * len(faq)
+    # the FAQ question counts twice: it is what a resident's question resembles most
+    documents = [f"{q} {q} {a}" for q, a in zip(fq, fa, strict=True)]
+    rows: list[dict] = []
+    if not (len(faq) and len(questions)):
+        return rows
+    matcher = Matcher().fit(documents)
+    texts = [_text(v) for v in questions["text"]]
+    sim = Matcher.similarity(matcher.vectors(texts), matcher.vectors(documents))
+    for i, qtext in enumerate(texts):
+        order = np.argsort(-sim[i], kind="stable")
+        best = int(order[0])
+        s1 = float(sim[i, best])
+        s2 = float(sim[i, order[1]]) if len(order) > 1 else 0.0
+        margin = s1 - s2
+        reason = _agent_reason(s1, margin, fa, order, params)
+        alts = "; ".join(f"{faq.at[int(j), 'faq_id']} ({sim[i, j]:.2f})"
+                         for j in order[1: 1 + params.alternatives])
+        rows.append({
+            "id": questions.at[i, "id"], "text": qtext, "faq_id": faq.at[best, "faq_id"],
+            "faq_question": fq[best], "service": services[best],
+            "similarity": round(s1, 3), "margin": round(margin, 3), "needs_agent": bool(reason),
+            "reason": reason or "correspondance claire : brouillon proposé",
+            "draft_answer": "" if reason else draft(fa[best], urls[best]), "alternatives": alts,
+        })
+    return rows
+
+
+def _usage(answers: pd.DataFrame) -> pd.DataFrame:
+    """How many drafts each FAQ entry provided, most used first."""
+    if not len(answers):
+        return pd.DataFrame(columns=["faq_id", "brouillons"])
+    return (answers[~answers["needs_agent"]].groupby("faq_id").size().rename("brouillons")
+            .reset_index().sort_values(["brouillons", "faq_id"], ascending=[False, True], kind="stable")
+            .reset_index(drop=True))
+
+
+def _metrics(answers: pd.DataFrame, n_faq: int) -> tuple[dict[str, float], dict[str, str]]:
+    """Headline figures and their French labels."""
+    n = len(answers)
+    drafted = int((~answers["needs_agent"]).sum()) if n else 0
+    metrics = {
+        "questions": float(n),
+        "entrees_faq": float(n_faq),
+        "brouillons": float(drafted),
+        "part_brouillons_pct": drafted / n * 100 if n else 0.0,
+        "laissees_a_un_agent": float(n - drafted),
+        "similarite_mediane": float(answers["similarity"].median()) if n else math.nan,
+    }
+    labels = {
+        "questions": "Questions traitées", "entrees_faq": "Entrées de FAQ", "brouillons": "Brouillons proposés",
+        "part_brouillons_pct": "Part avec brouillon (%)", "laissees_a_un_agent": "Laissées à un agent",
+        "similarite_mediane": "Similarité médiane",
+    }
+    return metrics, labels
+
+
+def _similarity_chart(answers: pd.DataFrame) -> alt.Chart:
+    return alt.Chart(answers.assign(
+        statut=np.where(answers["needs_agent"], "laissée à un agent", "brouillon proposé"))).mark_bar().encode(
+        x=alt.X("similarity:Q", bin=alt.Bin(step=0.05), title="Similarité avec l'entrée la plus proche"),
+        y=alt.Y("count():Q", title="Questions"),
+        color=alt.Color("statut:N", title="Statut"),
+    ).properties(title="Questions par similarité", width="container")
+
+
 @register
 class SimpleAnswers(AnalysisModule[SimpleAnswersParams]):
     key = "simple_answers"
@@ -84,65 +167,10 @@ class SimpleAnswers(AnalysisModule[SimpleAnswersParams]):
         questions = inputs["questions"]
         questions = questions[questions["text"].map(_text).astype(bool)].reset_index(drop=True)
         skipped = len(inputs["questions"]) - len(questions)
-        fq = [_text(v) for v in faq["question"]]
-        fa = [_text(v) for v in faq["answer"]]
-        services = [_text(v) for v in faq["service"]] if "service" in faq.columns else [""] * len(faq)
-        urls = [_text(v) for v in faq["url"]] if "url" in faq.columns else [""] * len(faq)
-        # the FAQ question counts twice: it is what a resident's question resembles most
-        documents = [f"{q} {q} {a}" for q, a in zip(fq, fa, strict=True)]
-        rows = []
-        if len(faq) and len(questions):
-            matcher = Matcher().fit(documents)
-            texts = [_text(v) for v in questions["text"]]
-            sim = Matcher.similarity(matcher.vectors(texts), matcher.vectors(documents))
-            for i, qtext in enumerate(texts):
-                order = np.argsort(-sim[i], kind="stable")
-                best = int(order[0])
-                s1 = float(sim[i, best])
-                s2 = float(sim[i, order[1]]) if len(order) > 1 else 0.0
-                margin = s1 - s2
-                if s1 < params.min_similarity:
-                    reason = f"aucune entrée assez proche (similarité {s1:.2f} < {params.min_similarity:.2f})"
-                elif margin < params.min_margin and fa[best] != fa[int(order[1])]:
-                    reason = f"deux entrées aussi proches (écart {margin:.2f} < {params.min_margin:.2f})"
-                else:
-                    reason = ""
-                alts = "; ".join(f"{faq.at[int(j), 'faq_id']} ({sim[i, j]:.2f})"
-                                 for j in order[1: 1 + params.alternatives])
-                rows.append({
-                    "id": questions.at[i, "id"], "text": qtext, "faq_id": faq.at[best, "faq_id"],
-                    "faq_question": fq[best], "service": services[best],
-                    "similarity": round(s1, 3), "margin": round(margin, 3), "needs_agent": bool(reason),
-                    "reason": reason or "correspondance claire : brouillon proposé",
-                    "draft_answer": "" if reason else draft(fa[best], urls[best]), "alternatives": alts,
-                })
-        answers = pd.DataFrame(rows, columns=ANSWER_COLUMNS)
-        n = len(answers)
-        drafted = int((~answers["needs_agent"]).sum()) if n else 0
-        usage = (answers[~answers["needs_agent"]].groupby("faq_id").size().rename("brouillons")
-                 .reset_index().sort_values(["brouillons", "faq_id"], ascending=[False, True], kind="stable")
-                 .reset_index(drop=True)) if n else pd.DataFrame(columns=["faq_id", "brouillons"])
-        metrics = {
-            "questions": float(n),
-            "entrees_faq": float(len(faq)),
-            "brouillons": float(drafted),
-            "part_brouillons_pct": drafted / n * 100 if n else 0.0,
-            "laissees_a_un_agent": float(n - drafted),
-            "similarite_mediane": float(answers["similarity"].median()) if n else math.nan,
-        }
-        labels = {
-            "questions": "Questions traitées", "entrees_faq": "Entrées de FAQ", "brouillons": "Brouillons proposés",
-            "part_brouillons_pct": "Part avec brouillon (%)", "laissees_a_un_agent": "Laissées à un agent",
-            "similarite_mediane": "Similarité médiane",
-        }
-        charts = {}
-        if n:
-            charts["similarites"] = alt.Chart(answers.assign(
-                statut=np.where(answers["needs_agent"], "laissée à un agent", "brouillon proposé"))).mark_bar().encode(
-                x=alt.X("similarity:Q", bin=alt.Bin(step=0.05), title="Similarité avec l'entrée la plus proche"),
-                y=alt.Y("count():Q", title="Questions"),
-                color=alt.Color("statut:N", title="Statut"),
-            ).properties(title="Questions par similarité", width="container")
+        answers = pd.DataFrame(_answer_rows(faq, questions, params), columns=ANSWER_COLUMNS)
+        usage = _usage(answers)
+        metrics, labels = _metrics(answers, len(faq))
+        charts = {"similarites": _similarity_chart(answers)} if len(answers) else {}
         notes = [
             "Un brouillon n'est jamais envoyé automatiquement : un agent le relit, le complète et l'envoie.",
             f"Brouillon proposé si la similarité atteint {params.min_similarity:.2f} et dépasse d'au moins "
