@@ -12,7 +12,8 @@ import datetime as dt
 import math
 from typing import Any
 
-NNBSP = "\u202f"  # narrow no-break space: thousands, and before « % »
+NNBSP = "\u202f"  # narrow no-break space: the thousands separator
+NBSP = "\u00a0"  # no-break space: before « % » and a unit or a word that goes with the number
 MISSING = "n.d."
 
 
@@ -43,7 +44,7 @@ def integer(x: float | None) -> str:
 
 def percent(x: float | None, decimals: int = 1) -> str:
     """A value already in percent: ``8.25 -> "8,3 %"``."""
-    return MISSING if missing(x) else f"{number(x, decimals)}{NNBSP}%"
+    return MISSING if missing(x) else f"{number(x, decimals)}{NBSP}%"
 
 
 def share(x: float | None, decimals: int = 1) -> str:
@@ -78,7 +79,7 @@ def date(value: dt.date | dt.datetime | None) -> str:
 def count(n: int, singular: str, plural: str | None = None) -> str:
     """``1 an``, ``2 ans``, ``0 jour`` (French: singular below 2)."""
     word = singular if abs(n) < 2 else (plural or singular + "s")
-    return f"{integer(n)}{NNBSP}{word}"
+    return f"{integer(n)}{NBSP}{word}"
 
 
 def by_format(x: float | None, fmt: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from usecases.french import NBSP, fr_count, fr_number, fr_pct
+from policies import french
 
 
 @dataclass(frozen=True)
@@ -46,13 +46,13 @@ class SelfCheck:
         if not self.available:
             return (f"Sur vos données, l'historique est trop court pour rétro-tester la prévision {self.horizon_label} : "
                     f"sa qualité n'a pas pu être vérifiée ; la prévision affichée est celle du modèle.")
-        figures = (f"{self.metric} {fr_number(self.model_error, 2 if self.metric == 'MASE' else 1)}"
-                   f"{'' if self.metric == 'MASE' else NBSP + '%'} contre "
-                   f"{fr_number(self.naive_error, 2 if self.metric == 'MASE' else 1)}"
-                   f"{'' if self.metric == 'MASE' else NBSP + '%'}, "
-                   f"{fr_count(self.n_forecasts, 'prévision rétro-testée', 'prévisions rétro-testées')}")
+        figures = (f"{self.metric} {french.number(self.model_error, 2 if self.metric == 'MASE' else 1)}"
+                   f"{'' if self.metric == 'MASE' else french.NBSP + '%'} contre "
+                   f"{french.number(self.naive_error, 2 if self.metric == 'MASE' else 1)}"
+                   f"{'' if self.metric == 'MASE' else french.NBSP + '%'}, "
+                   f"{french.count(self.n_forecasts, 'prévision rétro-testée', 'prévisions rétro-testées')}")
         if self.use_model:
-            return (f"Sur vos données, {self.horizon_label}, cette prévision fait {fr_pct(self.gain_pct)} d'erreur de "
+            return (f"Sur vos données, {self.horizon_label}, cette prévision fait {french.percent(self.gain_pct)} d'erreur de "
                     f"moins que {self.naive_label} ({figures}).")
         return (f"Sur vos données, {self.horizon_label}, le modèle ne fait pas mieux que {self.naive_label} "
                 f"({figures}) : la prévision affichée est donc {self.naive_label}.")
@@ -60,5 +60,5 @@ class SelfCheck:
     def coverage_sentence(self) -> str:
         if not math.isfinite(self.coverage):
             return ""
-        return (f"Intervalles vérifiés sur vos données : {fr_pct(self.coverage)} des valeurs observées tombent dans "
-                f"l'intervalle à {fr_pct(100 * self.level, 0)} (attendu : {fr_pct(100 * self.level, 0)}).")
+        return (f"Intervalles vérifiés sur vos données : {french.percent(self.coverage)} des valeurs observées tombent dans "
+                f"l'intervalle à {french.percent(100 * self.level, 0)} (attendu : {french.percent(100 * self.level, 0)}).")

@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from policies import french
 from usecases import registry
 from usecases.demography import model as demo_model
 from usecases.demography import validation as demo_val
 from usecases.facility_usage import model as fac_model
 from usecases.facility_usage import validation as fac_val
 from usecases.forecast_check import SelfCheck
-from usecases.french import fr_count, fr_pct
 
 ROOT = Path(__file__).parents[2]
 NBSP = "\u00a0"
@@ -26,11 +26,11 @@ def _fr(x: float, decimals: int = 2) -> str:
 
 
 def test_french_number_formatting_and_plurals():
-    assert fr_pct(8.2) == f"8,2{NBSP}%"
-    assert fr_pct(18.04) == f"18,0{NBSP}%"
-    assert fr_count(1, "an") == f"1{NBSP}an"
-    assert fr_count(2, "an") == f"2{NBSP}ans"
-    assert fr_count(1, "jour") == f"1{NBSP}jour" and fr_count(28, "jour") == f"28{NBSP}jours"
+    assert french.percent(8.2) == f"8,2{NBSP}%"
+    assert french.percent(18.04) == f"18,0{NBSP}%"
+    assert french.count(1, "an") == f"1{NBSP}an"
+    assert french.count(2, "an") == f"2{NBSP}ans"
+    assert french.count(1, "jour") == f"1{NBSP}jour" and french.count(28, "jour") == f"28{NBSP}jours"
 
 
 def test_self_check_wording_and_fallback_rule():

@@ -8,10 +8,10 @@ import altair as alt
 import pandas as pd
 from pydantic import Field
 
+from policies import french
 from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, MetricFormat, Params
 from usecases.demography import model
 from usecases.forecast_check import SelfCheck
-from usecases.french import fr_count, fr_pct
 from usecases.registry import register
 
 SCHEMA = InputSchema((
@@ -87,11 +87,11 @@ class DemographyProjection(AnalysisModule[DemographyParams]):
         bt = model.self_backtest(wide, groups, params.horizon_years, params.confidence_level)
         gap = bt["gap"]
         if gap is None:
-            horizon_label = f"à {fr_count(params.horizon_years, 'an')}"
+            horizon_label = f"à {french.count(params.horizon_years, 'an')}"
         else:
             listed = ", ".join(f"{o} → {t}" for o, t in bt["pairs"])
             asked = "" if gap == params.horizon_years else ", l'écart disponible le plus proche de l'horizon demandé"
-            horizon_label = f"à {fr_count(gap, 'an')} ({listed}{asked})"
+            horizon_label = f"à {french.count(gap, 'an')} ({listed}{asked})"
         check = SelfCheck(bt["model_error"], bt["naive_error"], "WAPE", "la reconduction de la dernière valeur",
                           horizon_label, bt["n"], bt["coverage"], params.confidence_level)
         fallback = check.available and not check.use_model
@@ -156,18 +156,18 @@ class DemographyProjection(AnalysisModule[DemographyParams]):
             "autoevaluation_wape_modele_pct": "Sur vos données : erreur du modèle (WAPE, %)",
             "autoevaluation_wape_naif_pct": "Sur vos données : erreur de la dernière valeur reconduite (WAPE, %)",
             "autoevaluation_gain_pct": "Sur vos données : erreur en moins que la dernière valeur (%)",
-            "couverture_intervalle_pct": f"Sur vos données : observations dans l'intervalle à {fr_pct(100 * params.confidence_level, 0)} (%)",
+            "couverture_intervalle_pct": f"Sur vos données : observations dans l'intervalle à {french.percent(100 * params.confidence_level, 0)} (%)",
             "prevision_naive_retenue": "Prévision naïve retenue (1 = oui)",
         }
         charts = self._charts(df, groups, forecast, by_group, growth, decline)
         notes = [
             check.sentence(),
             *([check.coverage_sentence()] if check.coverage_sentence() else []),
-            f"Méthode : taux de croissance annuel sur les {fr_count(int(model.LONG_YEARS), 'an')} précédant le dernier "
+            f"Méthode : taux de croissance annuel sur les {french.count(int(model.LONG_YEARS), 'an')} précédant le dernier "
             f"recensement, rapproché de la médiane du groupe pour les petites communes (poids n / (n + "
-            f"{model.SHRINK:.0f})), amorti de {fr_pct((1 - model.PHI) * 100, 0)} par an. Réglages choisis sur les "
+            f"{model.SHRINK:.0f})), amorti de {french.percent((1 - model.PHI) * 100, 0)} par an. Réglages choisis sur les "
             "recensements jusqu'à 1999, validés sur les suivants (voir README).",
-            f"Intervalles à {fr_pct(100 * params.confidence_level, 0)} : quantiles des erreurs de prévision passées de ces mêmes "
+            f"Intervalles à {french.percent(100 * params.confidence_level, 0)} : quantiles des erreurs de prévision passées de ces mêmes "
             "données, par taille de commune, élargis proportionnellement à l'horizon. Leur couverture mesurée sur "
             "vos données est donnée ci-dessus, celle du rétro-test national dans le README.",
             "Les sommes par groupe additionnent les bornes des communes : l'intervalle agrégé est donc prudent (large).",

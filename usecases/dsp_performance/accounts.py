@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from usecases.french import fr_number
+from policies import french
 
 CHARGE_COLUMNS = ("charges_staff", "charges_energy", "charges_purchases", "charges_subcontracting",
                   "charges_overheads", "charges_other")
@@ -100,9 +100,9 @@ def _provision_flags(t: pd.DataFrame, min_works_ratio_pct: float, min_years: int
         rows.append(_flag(
             f"{int(t['year'].iloc[0])}–{int(last['year'])}", "provisions non consommées", "élevée", ratio,
             min_works_ratio_pct,
-            f"Sur {len(t)} exercices, {fr_number(last['works_cumulated'], 0)} € de travaux de renouvellement pour "
-            f"{fr_number(last['provision_cumulated'], 0)} € provisionnés ({fr_number(ratio)} %) : "
-            f"{fr_number(last['unspent_provision'], 0)} € de provisions non employés, à retracer (sort en fin de contrat)."))
+            f"Sur {len(t)} exercices, {french.number(last['works_cumulated'], 0)} € de travaux de renouvellement pour "
+            f"{french.number(last['provision_cumulated'], 0)} € provisionnés ({french.number(ratio)} %) : "
+            f"{french.number(last['unspent_provision'], 0)} € de provisions non employés, à retracer (sort en fin de contrat)."))
     idle = t[(t["renewal_provision"] > 0) & (t["renewal_works"].fillna(0) <= 0)]
     if len(idle) >= 2:
         rows.append(_flag(
@@ -119,15 +119,15 @@ def _margin_flags(t: pd.DataFrame, margin_drift_pts: float) -> list[dict[str, ob
         rows.append(_flag(
             int(r.year), "marge éloignée du prévisionnel", "élevée" if abs(r.margin_drift_pts) > 2 * margin_drift_pts
             else "moyenne", r.margin_drift_pts, margin_drift_pts,
-            f"{int(r.year)} : marge de {fr_number(r.margin_pct)} % contre {fr_number(r.forecast_margin_pct)} % au compte "
-            f"prévisionnel du contrat, soit {fr_number(abs(r.margin_drift_pts))} points {direction}."))
+            f"{int(r.year)} : marge de {french.number(r.margin_pct)} % contre {french.number(r.forecast_margin_pct)} % au compte "
+            f"prévisionnel du contrat, soit {french.number(abs(r.margin_drift_pts))} points {direction}."))
     drifts = t["margin_drift_pts"].dropna()
     if len(drifts) >= 3:
         slope = float(np.polyfit(np.arange(len(drifts)), drifts.to_numpy(dtype=float), 1)[0])
         if abs(slope) * (len(drifts) - 1) > margin_drift_pts:
             rows.append(_flag(
                 "tendance", "dérive continue de la marge", "moyenne", slope, margin_drift_pts / (len(drifts) - 1),
-                f"L'écart de marge au prévisionnel évolue de {fr_number(slope, 2)} point par an sur {len(drifts)} exercices."))
+                f"L'écart de marge au prévisionnel évolue de {french.number(slope, 2)} point par an sur {len(drifts)} exercices."))
     return rows
 
 
@@ -135,8 +135,8 @@ def _tariff_and_deficit_flags(t: pd.DataFrame, tariff_tolerance_pct: float) -> l
     """Tariffs off the indexation formula, repeated deficits, unit cost outgrowing the indexation."""
     rows = [_flag(
         int(r.year), "tarif hors formule d'indexation", "élevée", r.tariff_gap_pct, tariff_tolerance_pct,
-        f"{int(r.year)} : tarif de {fr_number(r.tariff, 4)} €/m³ contre {fr_number(r.tariff_indexed, 4)} €/m³ par la formule "
-        f"d'indexation du contrat ({'+' if r.tariff_gap_pct > 0 else ''}{fr_number(r.tariff_gap_pct)} %).")
+        f"{int(r.year)} : tarif de {french.number(r.tariff, 4)} €/m³ contre {french.number(r.tariff_indexed, 4)} €/m³ par la formule "
+        f"d'indexation du contrat ({'+' if r.tariff_gap_pct > 0 else ''}{french.number(r.tariff_gap_pct)} %).")
         for r in t[t["tariff_gap_pct"].abs() > tariff_tolerance_pct].itertuples()]
     # deficits, which often precede a request to renegotiate
     losses = t[t["result"] < 0]
@@ -152,7 +152,7 @@ def _tariff_and_deficit_flags(t: pd.DataFrame, tariff_tolerance_pct: float) -> l
             rows.append(_flag(
                 "période", "coût unitaire plus rapide que l'indexation", "moyenne", cost_growth - index_growth,
                 2 * tariff_tolerance_pct,
-                f"Coût unitaire +{fr_number(cost_growth)} % sur la période contre +{fr_number(index_growth)} % pour la formule "
+                f"Coût unitaire +{french.number(cost_growth)} % sur la période contre +{french.number(index_growth)} % pour la formule "
                 "d'indexation : charges à détailler par nature."))
     return rows
 
@@ -167,7 +167,7 @@ def _stated_figure_flags(t: pd.DataFrame, raw: pd.DataFrame, overheads_max_pct: 
             if np.isfinite(s) and s > overheads_max_pct:
                 rows.append(_flag(
                     int(year), "frais de siège élevés", "moyenne", s, overheads_max_pct,
-                    f"{int(year)} : frais de siège à {fr_number(s)} % du chiffre d'affaires (seuil {fr_number(overheads_max_pct)} %)."))
+                    f"{int(year)} : frais de siège à {french.number(s)} % du chiffre d'affaires (seuil {french.number(overheads_max_pct)} %)."))
     if "result" in raw and raw["result"].notna().any():
         stated = pd.to_numeric(raw.sort_values("year")["result"], errors="coerce").to_numpy()
         computed = t["revenue"].to_numpy() - t["charges"].to_numpy()
@@ -175,7 +175,7 @@ def _stated_figure_flags(t: pd.DataFrame, raw: pd.DataFrame, overheads_max_pct: 
             if np.isfinite(s) and np.isfinite(c) and abs(s - c) > 0.005 * abs(rev):
                 rows.append(_flag(
                     int(year), "résultat incohérent", "élevée", s - c, 0.005 * abs(rev),
-                    f"{int(year)} : résultat déclaré {fr_number(s, 0)} € pour {fr_number(c, 0)} € de produits moins charges."))
+                    f"{int(year)} : résultat déclaré {french.number(s, 0)} € pour {french.number(c, 0)} € de produits moins charges."))
     return rows
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import altair as alt
 import pandas as pd
 
-from usecases.french import fr_count, fr_number
+from policies import french
 
 WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
@@ -69,7 +69,7 @@ def analyse(df: pd.DataFrame, capacity: float = 0.0) -> HourlyResult:
     metrics = {"heure_de_pointe_moyenne_max": float(top["moyenne"])}
     metric_labels = {"heure_de_pointe_moyenne_max": "Fréquentation moyenne de l'heure la plus chargée"}
     notes = [f"Comptages horodatés : l'heure la plus chargée en moyenne est le {top['jour']} {top['creneau']} "
-             f"à « {top['site']} » ({fr_number(float(top['moyenne']), 1)} en moyenne)."]
+             f"à « {top['site']} » ({french.number(float(top['moyenne']), 1)} en moyenne)."]
     if capacity > 0:
         above = slots[slots["count"] > capacity]
         per_slot = above.groupby(["site", "n", "heure"]).size().rename("heures_au_dessus")
@@ -81,13 +81,13 @@ def analyse(df: pd.DataFrame, capacity: float = 0.0) -> HourlyResult:
             "moyenne": over["moyenne"].round(1), "maximum": over["maximum"],
         }).reset_index(drop=True)
         tables["heures_au_dessus_capacite"] = over
-        table_labels["heures_au_dessus_capacite"] = f"Créneaux au-dessus de la capacité ({fr_number(capacity, 0)} par heure)"
+        table_labels["heures_au_dessus_capacite"] = f"Créneaux au-dessus de la capacité ({french.number(capacity, 0)} par heure)"
         metrics["heures_au_dessus_capacite"] = float(len(above))
         metrics["part_heures_au_dessus_capacite_pct"] = float(100 * len(above) / max(len(slots), 1))
         metric_labels["heures_au_dessus_capacite"] = "Heures comptées au-dessus de la capacité horaire"
         metric_labels["part_heures_au_dessus_capacite_pct"] = "Part des heures comptées au-dessus de la capacité (%)"
-        notes.append(f"{fr_count(len(above), 'heure')} au-dessus de la capacité de {fr_number(capacity, 0)} par heure, "
-                     f"sur {fr_count(len(slots), 'heure comptée', 'heures comptées')} ; détail par créneau dans le "
+        notes.append(f"{french.count(len(above), 'heure')} au-dessus de la capacité de {french.number(capacity, 0)} par heure, "
+                     f"sur {french.count(len(slots), 'heure comptée', 'heures comptées')} ; détail par créneau dans le "
                      "tableau dédié.")
     else:
         notes.append("Renseignez la capacité horaire pour compter les heures au-dessus de la capacité.")

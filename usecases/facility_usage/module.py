@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
+from policies import french
 from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, MetricFormat, Params
 from usecases.facility_usage import anomalies, hourly, model
 from usecases.forecast_check import SelfCheck
-from usecases.french import fr_count, fr_pct
 from usecases.registry import register
 
 SCHEMA = InputSchema((
@@ -99,14 +99,14 @@ class FacilityUsage(AnalysisModule[FacilityParams]):
         choice = model.choose(past, params.confidence_level)
         check = SelfCheck(choice["model_error"], choice["naive_error"], "MASE",
                           "la reprise du même jour de la semaine précédente",
-                          f"à {fr_count(horizon, 'jour')}", choice["n"], choice["coverage"], params.confidence_level)
+                          f"à {french.count(horizon, 'jour')}", choice["n"], choice["coverage"], params.confidence_level)
         fallback = check.available and not check.use_model
         per_site = model.site_checks(past, choice["weight"], not fallback)
         worse = per_site.loc[per_site["mase_prevision"] > per_site["mase_naif"], "site"].tolist()
         per_site = per_site.round(3)
         if check.available and not fallback and worse:
             notes.append(f"Sur vos données, la prévision fait moins bien que la reprise du même jour de la semaine "
-                         f"précédente pour {fr_count(len(worse), 'site')} sur {len(per_site)} ({', '.join(worse)}) : "
+                         f"précédente pour {french.count(len(worse), 'site')} sur {len(per_site)} ({', '.join(worse)}) : "
                          "pour ces sites, à lire avec prudence (détail dans « Auto-évaluation par site »).")
         if not check.available:
             notes.append("Historique trop court pour rétro-tester et calibrer les intervalles : ±50 % par défaut.")
@@ -160,8 +160,8 @@ class FacilityUsage(AnalysisModule[FacilityParams]):
             "Prévision : combinaison (en logarithme) d'un modèle à profil hebdomadaire (niveau récent robuste × "
             "profil × effets fériés et vacances scolaires estimés sur vos données) et d'un lissage exponentiel "
             f"Holt-Winters (statsmodels) ; poids du profil retenu sur vos {model.SELF_ORIGINS} dernières semaines "
-            f"rétro-testées : {fr_pct(weight_pct, 0)}. Elle ignore la météo et les événements.",
-            f"Intervalles à {fr_pct(100 * params.confidence_level, 0)} issus des erreurs de cette prévision lors du rétro-test sur "
+            f"rétro-testées : {french.percent(weight_pct, 0)}. Elle ignore la météo et les événements.",
+            f"Intervalles à {french.percent(100 * params.confidence_level, 0)} issus des erreurs de cette prévision lors du rétro-test sur "
             "vos données (origines hebdomadaires).",
             "Les anomalies sont des signaux à vérifier (fermeture, panne, événement), pas des erreurs avérées.",
         ]
@@ -184,7 +184,7 @@ class FacilityUsage(AnalysisModule[FacilityParams]):
             "frequentation_moyenne_jour": "Fréquentation moyenne par jour (tous sites)",
             "part_jours_satures_pct": "Jours au-dessus du seuil de pic (%)",
             "anomalies": "Anomalies signalées",
-            "prevision_total_horizon": f"Fréquentation prévue sur {fr_count(params.horizon_days, 'jour')} (tous sites)",
+            "prevision_total_horizon": f"Fréquentation prévue sur {french.count(params.horizon_days, 'jour')} (tous sites)",
             "autoevaluation_mase_modele": "Sur vos données : erreur de la prévision (MASE)",
             "autoevaluation_mase_naif": "Sur vos données : erreur du naïf saisonnier (MASE)",
             "autoevaluation_gain_pct": "Sur vos données : erreur en moins que le naïf saisonnier (%)",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from usecases.french import fr_count, fr_pct
+from policies import french
 
 MOST_FAILURES = "le classement par nombre de casses passées"
 OLDEST = "le classement par âge (plus ancien d'abord)"
@@ -46,24 +46,24 @@ class RankingCheck:
         return f"{self.origin + 1}–{self.origin + self.horizon}"
 
     def sentence(self) -> str:
-        share = fr_pct(self.share_pct, 0)
+        share = french.percent(self.share_pct, 0)
         if not self.available:
             return ("Sur vos données, le classement n'a pas pu être rétro-testé (historique trop court ou aucune casse "
                     "sur la période de contrôle) : sa qualité n'est pas vérifiée.")
-        cases = fr_count(self.failing_assets, "tronçon cassé", "tronçons cassés")
+        cases = french.count(self.failing_assets, "tronçon cassé", "tronçons cassés")
         setup = (f"(rétro-test : modèle appris sur les casses jusqu'en {self.origin}, {cases} en {self._period()})")
         if self.use_model:
-            text = (f"Sur vos données, ce classement retrouve {fr_pct(self.model, 0)} des tronçons cassés ensuite dans "
-                    f"les {share} premiers, contre {fr_pct(self.most_failures, 0)} pour {MOST_FAILURES} et "
-                    f"{fr_pct(self.oldest, 0)} pour {OLDEST} {setup}.")
+            text = (f"Sur vos données, ce classement retrouve {french.percent(self.model, 0)} des tronçons cassés ensuite dans "
+                    f"les {share} premiers, contre {french.percent(self.most_failures, 0)} pour {MOST_FAILURES} et "
+                    f"{french.percent(self.oldest, 0)} pour {OLDEST} {setup}.")
         else:
             text = (f"Sur vos données, le modèle ne fait pas mieux que {MOST_FAILURES} : il retrouve "
-                    f"{fr_pct(self.model, 0)} des tronçons cassés ensuite dans les {share} premiers, contre "
-                    f"{fr_pct(self.most_failures, 0)} pour ce classement et {fr_pct(self.oldest, 0)} pour {OLDEST} "
+                    f"{french.percent(self.model, 0)} des tronçons cassés ensuite dans les {share} premiers, contre "
+                    f"{french.percent(self.most_failures, 0)} pour ce classement et {french.percent(self.oldest, 0)} pour {OLDEST} "
                     f"{setup}. Le classement et le programme affichés reposent donc sur les casses passées "
                     "(rythme de casse observé de chaque tronçon reconduit ; à égalité, le plus ancien d'abord).")
         if self.oldest_better:
-            text += (f" Attention : sur vos données, {OLDEST} fait mieux ({fr_pct(self.oldest, 0)}) ; "
+            text += (f" Attention : sur vos données, {OLDEST} fait mieux ({french.percent(self.oldest, 0)}) ; "
                      "vérifiez les dates de pose et l'historique des casses avant d'utiliser ce classement.")
         return text
 

@@ -8,8 +8,8 @@ import altair as alt
 import pandas as pd
 from pydantic import Field
 
+from policies import french
 from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, MetricFormat, Params
-from usecases.french import fr_number
 from usecases.municipal_accounts import flags
 from usecases.registry import register
 
@@ -52,8 +52,8 @@ def _peer_table(df: pd.DataFrame, params: AccountsParams, unit: str) -> pd.DataF
         "valeur": peers["value"].round(1), "mediane_pairs": peers["peer_median"].round(1),
         "ecart_mad": peers["z"].round(2), "pairs": peers["n_peers"],
         "explication": [
-            f"{r.entity}, {r.line} {r.year} : {fr_number(r.value)} {unit} contre une médiane de {fr_number(r.peer_median)} {unit} "
-            f"pour {r.n_peers} collectivités, soit {fr_number(abs(r.z))} MAD {'au-dessus' if r.z > 0 else 'en dessous'}"
+            f"{r.entity}, {r.line} {r.year} : {french.number(r.value)} {unit} contre une médiane de {french.number(r.peer_median)} {unit} "
+            f"pour {r.n_peers} collectivités, soit {french.number(abs(r.z))} MAD {'au-dessus' if r.z > 0 else 'en dessous'}"
             for r in peers.itertuples()
         ],
     }).reset_index(drop=True)
@@ -69,7 +69,7 @@ def _trend_table(df: pd.DataFrame, params: AccountsParams) -> pd.DataFrame:
         "ecart_mad": trend["score"].round(2),
         "explication": [
             f"{r.entity}, {r.line} {r.year} : {_eur(r.amount)} pour environ {_eur(r.expected)} attendus d'après les exercices "
-            f"précédents (exercice précédent : {_eur(r.previous)}), soit {fr_number(abs(r.score))} MAD "
+            f"précédents (exercice précédent : {_eur(r.previous)}), soit {french.number(abs(r.score))} MAD "
             f"{'au-dessus' if r.score > 0 else 'en dessous'}"
             for r in trend.itertuples()
         ],

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
+from policies import french
 from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, MetricFormat, Params
-from usecases.french import fr_number
 from usecases.operating_costs import detect
 from usecases.registry import register
 
@@ -39,8 +39,8 @@ def _explain(row: pd.Series, measure: str) -> str:
     peer = row[f"peer_{measure}"]
     peer_fr = "l'ensemble des équipements" if peer == "__all__" else f"les « {peer} »"
     direction = "au-dessus" if z > 0 else "en dessous"
-    return (f"{label} : {fr_number(row[f'value_{measure}'])} {unit}, médiane des pairs ({peer_fr}) "
-            f"{fr_number(row[f'median_{measure}'])} {unit}, soit {fr_number(abs(z))} MAD {direction}")
+    return (f"{label} : {french.number(row[f'value_{measure}'])} {unit}, médiane des pairs ({peer_fr}) "
+            f"{french.number(row[f'median_{measure}'])} {unit}, soit {french.number(abs(z))} MAD {direction}")
 
 
 def _flag_row(df: pd.DataFrame, i, r: pd.Series, measures: list[str], params: OperatingCostsParams) -> dict:

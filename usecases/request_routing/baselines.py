@@ -16,7 +16,7 @@ import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
-from usecases.french import fr_count, fr_pct
+from policies import french
 
 
 def majority_accuracy(train_services: pd.Series, truth: np.ndarray) -> float:
@@ -69,9 +69,9 @@ class RoutingCheck:
         if not self.available:
             return ("Sur vos données, la partie récente de l'historique ne permet pas de comparer le routage aux "
                     "références simples (service le plus fréquent, TF-IDF simple).")
-        figures = (f"exactitude {fr_pct(100 * self.model)} contre {fr_pct(100 * self.majority)} en proposant "
-                   f"toujours le service le plus fréquent et {fr_pct(100 * self.tfidf)} avec un TF-IDF simple, sur "
-                   f"{fr_count(self.n, 'demande récente', 'demandes récentes')} de l'historique")
+        figures = (f"exactitude {french.percent(100 * self.model)} contre {french.percent(100 * self.majority)} en proposant "
+                   f"toujours le service le plus fréquent et {french.percent(100 * self.tfidf)} avec un TF-IDF simple, sur "
+                   f"{french.count(self.n, 'demande récente', 'demandes récentes')} de l'historique")
         if self.beats_baselines:
             return f"Sur vos données, ce routage fait mieux que les références simples ({figures})."
         return (f"Sur vos données, ce routage ne fait pas mieux qu'une référence simple ({figures}) : "
