@@ -19,7 +19,7 @@ def percent(share: float | None, digits: int = 1) -> str:
     return french.share(share, digits)
 
 
-def points(share: float, digits: int = 1) -> str:
+def points(share: float | None, digits: int = 1) -> str:
     """A difference of two shares in percentage points: ``0.125 -> "12,5 points"``."""
     return french.points(share, digits)
 

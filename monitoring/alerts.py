@@ -312,10 +312,10 @@ def evaluate_alerts(
     alerts: list[AlertSpec] = []
     if drift is not None:
         alerts += drift_alerts(drift, critical_columns)
-    for report in outcomes:
-        alerts += outcome_alerts(report, thresholds)
-    for report in territories:
-        alerts += territory_alerts(report, thresholds)
+    for outcome in outcomes:
+        alerts += outcome_alerts(outcome, thresholds)
+    for territory in territories:
+        alerts += territory_alerts(territory, thresholds)
     order = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
     return sorted(alerts, key=lambda a: order[a.severity])
 

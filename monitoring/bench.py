@@ -31,13 +31,13 @@ import pandas as pd
 from scipy import stats
 from scipy.spatial import distance
 
-from monitoring.drift import compute_drift
+from monitoring.drift import ColumnKind, compute_drift
 
 N_NUMERICAL = 10
 CATEGORY_LEVELS = (3, 5, 10, 20, 50)
 
 
-def make_batches(rows: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
+def make_batches(rows: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, ColumnKind]]:
     """A reference and a shifted current batch, ``rows`` rows each, and the column kinds."""
     rng = np.random.default_rng(seed)
 
@@ -60,7 +60,7 @@ def make_batches(rows: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, 
 
     ref: dict[str, Any] = {}
     cur: dict[str, Any] = {}
-    kinds: dict[str, str] = {}
+    kinds: dict[str, ColumnKind] = {}
     for i in range(N_NUMERICAL):
         name = f"num_{i}"
         ref[name] = numerical(i, False)
@@ -78,7 +78,7 @@ def make_batches(rows: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, 
     return reference, current, kinds
 
 
-def plain_drift(reference: pd.DataFrame, current: pd.DataFrame, kinds: dict[str, str]) -> dict[str, float]:
+def plain_drift(reference: pd.DataFrame, current: pd.DataFrame, kinds: dict[str, ColumnKind]) -> dict[str, float]:
     """The same statistics, straight scipy: normed W1 for numbers, JS on value shares for categories."""
     scores: dict[str, float] = {}
     for column, kind in kinds.items():
@@ -128,7 +128,7 @@ def _result_row(
 
 
 def _fast_engine_rows(
-    reference: pd.DataFrame, current: pd.DataFrame, kinds: dict[str, str], rows: int, repeats: int
+    reference: pd.DataFrame, current: pd.DataFrame, kinds: dict[str, ColumnKind], rows: int, repeats: int
 ) -> tuple[list[dict[str, Any]], float]:
     """Vigie's fast engine (time and traced memory peak) and plain scipy/numpy, with the latter's time."""
     columns = len(kinds)
@@ -162,7 +162,7 @@ def _fast_engine_rows(
 
 
 def _evidently_rows(
-    reference: pd.DataFrame, current: pd.DataFrame, kinds: dict[str, str], rows: int, repeats: int
+    reference: pd.DataFrame, current: pd.DataFrame, kinds: dict[str, ColumnKind], rows: int, repeats: int
 ) -> list[dict[str, Any]]:
     """Vigie through Evidently (same methods) and Evidently's default preset."""
     from monitoring import _evidently

@@ -41,7 +41,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -394,6 +394,7 @@ def _drift_verdict(
     threshold = config.threshold_for(column, kind)
     p_value = noise_floor = None
     above = score >= threshold
+    assert ref.values is not None and cur.values is not None  # computable columns only
     if above and config.noise_check and min(len(ref.values), len(cur.values)) < config.small_sample_rows:
         p_value, noise_floor = _stats.permutation_pvalue(
             ref.values,
@@ -618,7 +619,8 @@ def evidently_html_report(
             usable[column] = kind
     if not usable:
         raise ValueError("Aucune colonne comparable : le rapport Evidently ne peut pas être produit.")
-    specs = [(c, k, config.method_for(c, k), config.threshold_for(c, k)) for c, k in usable.items()]
+    specs = [(c, k, config.method_for(c, cast(ColumnKind, k)), config.threshold_for(c, cast(ColumnKind, k)))
+             for c, k in usable.items()]
     return _evidently.html_report(reference, current, specs, drift_share=config.drift_share)
 
 

@@ -205,6 +205,7 @@ def classification_by_period(
         messages.append(f"{n_no_pred} ligne(s) sans prédiction ont été exclues.")
 
     observed = set(pd.unique(df.loc[labelled, actual])) | set(pd.unique(df.loc[labelled, prediction]))
+    average: Literal["binary", "macro"]
     if positive_label is not None:
         average, positive = "binary", positive_label
     elif observed and observed <= {0, 1}:  # also matches False/True and 0.0/1.0

@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, Literal, TypeVar, get_args
 
-import altair as alt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
@@ -154,7 +153,7 @@ class Params(BaseModel):
 class AnalysisResult:
     metrics: dict[str, float] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    charts: dict[str, alt.TopLevelMixin] = field(default_factory=dict)
+    charts: dict[str, Any] = field(default_factory=dict)  # Altair charts (any top-level kind)
     notes: list[str] = field(default_factory=list)
     #: French labels for metric keys, for the renderer.
     metric_labels: dict[str, str] = field(default_factory=dict)

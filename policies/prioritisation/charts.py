@@ -42,10 +42,10 @@ FR_AXIS_LABEL = "replace(replace(format(datum.value, ',.0f'), /,/g, '\u202f'), /
 def _impact_label(level: object) -> str:
     if level is None or (isinstance(level, float) and pd.isna(level)) or level == "":
         return IMPACT_NOT_ASSESSED_FR
-    return ImpactLevel(level).short_label
+    return ImpactLevel(str(level)).short_label
 
 
-def value_feasibility_matrix(df: pd.DataFrame) -> alt.Chart:
+def value_feasibility_matrix(df: pd.DataFrame) -> alt.LayerChart:
     """Bubble matrix: feasibility (x) × value (y), size = cost, colour and shape = impact level.
 
     Columns: ``reference``, ``title``, ``value``, ``feasibility``, ``priority`` (0–100 scales, as in
@@ -89,10 +89,8 @@ def value_feasibility_matrix(df: pd.DataFrame) -> alt.Chart:
     mid = pd.DataFrame({"v": [50]})
     rule_x = alt.Chart(mid).mark_rule(strokeDash=[4, 4], color="#777777").encode(x="v:Q")
     rule_y = alt.Chart(mid).mark_rule(strokeDash=[4, 4], color="#777777").encode(y="v:Q")
-    return (
-        alt.layer(rule_x, rule_y, points)
-        .properties(title="Valeur et faisabilité des cas d'usage")
-    )
+    chart = alt.layer(rule_x, rule_y, points).properties(title="Valeur et faisabilité des cas d'usage")
+    return chart  # type: ignore[return-value]
 
 
 def breakdown_by_family(df: pd.DataFrame, measure: str | None = None, measure_title: str = "Nombre") -> alt.Chart:
@@ -221,7 +219,7 @@ def budget_by_year(df: pd.DataFrame) -> alt.Chart:
     )
 
 
-def benefits(df: pd.DataFrame) -> alt.Chart:
+def benefits(df: pd.DataFrame) -> alt.LayerChart:
     """Expected vs measured benefit per use case and indicator, as a share of the expected value.
 
     Columns: ``reference``, ``indicator`` (French label), ``expected``, ``measured`` (may be empty
@@ -269,4 +267,4 @@ def benefits(df: pd.DataFrame) -> alt.Chart:
         )
     )
     target = alt.Chart(pd.DataFrame({"x": [100]})).mark_rule(color="#000000", strokeDash=[4, 2]).encode(x="x:Q")
-    return alt.layer(bars, target).properties(title="Bénéfices attendus et mesurés")
+    return alt.layer(bars, target).properties(title="Bénéfices attendus et mesurés")  # type: ignore[return-value]

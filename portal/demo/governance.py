@@ -137,7 +137,7 @@ class _Story:
         req = self.gov.request_gate(lead, uc.id, to, motive=motive or f"Demande de passage à l'étape {to.label}.",
                                     attestations=attestations, today=self.today)
         decider = self.compliance if self.gov.can_decide(self.compliance, req) else self.director
-        act = {}
+        act: dict[str, Any] = {}
         level = req.impact_level
         if to is Stage.DEPLOYED and level in (ImpactLevel.III, ImpactLevel.IV):
             self.acts += 1

@@ -58,4 +58,4 @@ def search(
         stmt = stmt.where(AuditEvent.at >= since)
     if until is not None:
         stmt = stmt.where(AuditEvent.at < until)
-    return session.scalars(stmt.order_by(AuditEvent.seq.desc()).limit(limit)).all()
+    return list(session.scalars(stmt.order_by(AuditEvent.seq.desc()).limit(limit)))

@@ -257,13 +257,13 @@ class BackupService:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        digest = _sha256(out)
+        archive_sha = _sha256(out)
         with self.db.writer.begin() as s:
             audit.append(s, principal, "backup", "database", "all",
-                         details={"file": out.name, "sha256": digest, "rows": sum(rows.values()),
+                         details={"file": out.name, "sha256": archive_sha, "rows": sum(rows.values()),
                                   "files": len(file_entries), "missing_files": missing,
                                   "alembic_revision": manifest["alembic_revision"]})
-        return BackupReport(out, digest, rows, len(file_entries), missing)
+        return BackupReport(out, archive_sha, rows, len(file_entries), missing)
 
     # ---- restore -----------------------------------------------------------------------------
 
@@ -293,11 +293,11 @@ class BackupService:
                 if member not in names:
                     problems.append(f"Élément « {member} » absent de l'archive.")
                     continue
-                digest = hashlib.sha256()
+                hasher = hashlib.sha256()
                 with zf.open(member) as fh:
-                    for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
-                        digest.update(chunk)
-                if digest.hexdigest() != expected:
+                    while chunk := fh.read(1 << 20):
+                        hasher.update(chunk)
+                if hasher.hexdigest() != expected:
                     problems.append(f"Élément « {member} » : l'empreinte SHA-256 ne correspond pas, l'archive "
                                     "est altérée ou incomplète.")
             listed = {t["member"] for t in manifest.get("tables", [])} | {f["member"] for f in manifest.get("files", [])}

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -44,7 +44,7 @@ class Edit(Generic[T]):
     def check_version(self, expected_version: int | None, row: Any = None) -> None:
         """Refuse the edit when the version shown (``None``: no check) is not the row's (``row`` when
         the versioned row is another than the loaded one)."""
-        current = (self.row if row is None else row).version
+        current = cast(Any, self.row if row is None else row).version
         if expected_version is not None and current != expected_version:
             raise StaleEdit(self.stale)
 

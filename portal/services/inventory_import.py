@@ -501,7 +501,7 @@ class InventoryImportService:
         chosen = [r for r in preview.valid if r not in skipped]
         created: list[tuple[str, str]] = []
         if not dry_run and chosen:
-            items = [(r.data, {"import": {
+            items: list[tuple[dict[str, Any], dict[str, Any] | None]] = [(r.data, {"import": {
                 "file": PurePath(filename).name, "sha256": preview.sha256, "format": fmt, "where": r.where,
                 "source_reference": r.reference, "unmapped": r.extra,
                 "likely_duplicates": r.duplicates}}) for r in chosen]

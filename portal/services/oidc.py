@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
-from typing import Any
+from typing import Any, cast
 
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -53,7 +53,7 @@ def _cached_json(url: str, refresh: bool = False) -> Any:
 def verify_userinfo_jwt(token: str, jwks: dict[str, Any], *, issuer: str, client_id: str) -> dict[str, Any]:
     """Verify a signed userinfo JWT; the claims, or UserinfoError."""
     try:
-        keys = KeySet.import_key_set(jwks)
+        keys = KeySet.import_key_set(cast(Any, jwks))
         claims = dict(jwt.decode(token, keys, algorithms=ALLOWED_ALGS).claims)
     except (JoseError, ValueError) as exc:
         raise UserinfoError(f"signature du userinfo invalide : {exc}") from exc

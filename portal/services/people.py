@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -91,7 +92,7 @@ class PeopleService:
         if problems:
             raise InvalidInput(problems)
 
-    def set_roles(self, principal: Principal, person_id: int, roles: list[Role] | list[str],
+    def set_roles(self, principal: Principal, person_id: int, roles: builtins.list[Role] | builtins.list[str],
                   expected_version: int) -> PersonView:
         """Grant and revoke so that the person holds exactly ``roles``; both audited."""
         require(principal, Action.MANAGE_PEOPLE)

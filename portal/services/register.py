@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -114,7 +115,7 @@ class RegisterService:
         with self._reader() as s:
             return repo.count(s)
 
-    def directions(self) -> list[str]:
+    def directions(self) -> builtins.list[str]:
         with self._reader() as s:
             return repo.directions(s)
 
@@ -129,7 +130,7 @@ class RegisterService:
                 out.run_cost_per_year += v.run_cost_per_year or 0.0
         return out
 
-    def attention(self, principal: Principal, today: dt.date | None = None) -> list[AttentionItem]:
+    def attention(self, principal: Principal, today: dt.date | None = None) -> builtins.list[AttentionItem]:
         """What needs this person's attention in the register, most urgent first."""
         today = today or dt.date.today()
         items: list[AttentionItem] = []
@@ -173,8 +174,8 @@ class RegisterService:
     def create(self, principal: Principal, data: dict[str, Any], *, today: dt.date | None = None) -> UseCaseView:
         return self.get(self.create_many(principal, [(data, None)], today=today)[0])
 
-    def create_many(self, principal: Principal, items: list[tuple[dict[str, Any], dict[str, Any] | None]], *,
-                    today: dt.date | None = None) -> list[int]:
+    def create_many(self, principal: Principal, items: builtins.list[tuple[dict[str, Any], dict[str, Any] | None]], *,
+                    today: dt.date | None = None) -> builtins.list[int]:
         """Create every use case of ``items`` (fields, audit details) in one transaction, all or nothing;
         each creation is audited with its details (an import names its file and line). Returns the ids."""
         require(principal, Action.CREATE_USE_CASE)

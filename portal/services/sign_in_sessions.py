@@ -139,7 +139,7 @@ class SignInSessionService:
             row = repo.by_key_hash(s, key_hash(key))
             if row is None:
                 return SessionCheck("unknown")
-            base = {"session_id": row.id, "person_id": row.person_id, "opened_at": row.opened_at,
+            base: dict[str, Any] = {"session_id": row.id, "person_id": row.person_id, "opened_at": row.opened_at,
                     "last_seen_at": row.last_seen_at, "touch_every": touch_interval(idle_after)}
             if row.revoked_at is not None:
                 return SessionCheck("revoked", **base)

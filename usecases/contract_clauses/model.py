@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -103,7 +104,7 @@ class ClauseModel:
             word_idf=self.vectoriser.word_idf.astype(np.float32),
             char_idf=self.vectoriser.char_idf.astype(np.float32),
             stack_weights=self.stack_weights, stack_bias=self.stack_bias, thresholds=self.thresholds,
-            **({} if self.doc_weights is None else
+            **cast(dict[str, Any], {} if self.doc_weights is None else
                {"doc_weights": self.doc_weights.astype(np.float16), "doc_bias": self.doc_bias}),
         )
         payload = {"types": self.types, "word_vocab": self.vectoriser.word_vocab,

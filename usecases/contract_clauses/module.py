@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import altair as alt
 import numpy as np
@@ -70,7 +70,7 @@ def analyse_document(name: str, text: str, params: ContractClausesParams) -> dic
                        "text": pieces[i], "score": round(float(probs[i, j]), 3), "source": "modèle CUAD"}
                 clauses.append(row)
                 found.setdefault(t, []).append(row)
-    catalogue = []
+    catalogue: list[dict[str, Any]] = []
     for item in rules.CATALOGUE:
         rx = item.regex()
         hits = [i for i, f in enumerate(folded) if rules.match(rx, f)][:params.max_clauses_per_type]
@@ -84,14 +84,15 @@ def analyse_document(name: str, text: str, params: ContractClausesParams) -> dic
         catalogue.append({"document": name, "rubrique": item.label, "trouvee": "oui" if first else "non",
                           "source": source, "start": first[0] if first else None,
                           "end": first[1] if first else None, "passage": _quote(first[2]) if first else ""})
-    flags = []
+    flags: list[dict[str, Any]] = []
     for flag in rules.FLAGS:
         rx = re.compile("|".join(f"(?:{p})" for p in flag.patterns))
         hits = [i for i, f in enumerate(folded) if rules.match(rx, f)]
         by_model = [r for t in flag.cuad_types for r in found.get(t, [])]
         seen = bool(hits or by_model)
         if flag.when == "present" and seen:
-            r = by_model[0] if by_model else {"start": spans[hits[0]][0], "end": spans[hits[0]][1], "text": pieces[hits[0]]}
+            r: dict[str, Any] = by_model[0] if by_model else {
+                "start": spans[hits[0]][0], "end": spans[hits[0]][1], "text": pieces[hits[0]]}
             flags.append({"document": name, "alerte": flag.label, "start": r["start"], "end": r["end"],
                           "passage": _quote(r["text"])})
         elif flag.when == "absent" and not seen:

@@ -160,7 +160,7 @@ def fit(corpus: cuad.Corpus, documents: list[str], log=print) -> ClauseModel:
     sw, sb, th = fit_stack(oof, labels)
     vec = fit_vectoriser(clauses["text"].tolist())
     w, b = fit_clauses(vec, clauses, types)
-    dw, db = fit_docs(vec, texts, labels) if DOC_LEVEL else (None, None)
+    dw, db = fit_docs(vec, texts, labels) if DOC_LEVEL else (None, None)  # type: ignore[assignment]
     meta = {"doc_level": DOC_LEVEL, "trained_on": len(documents), "inner_folds": INNER_FOLDS, "alpha": ALPHA, "epochs": EPOCHS, "C_stack": C_STACK}
     return ClauseModel(types, vec, w.astype(np.float32), b, sw, sb, th, meta,
                        None if dw is None else dw.astype(np.float32), db)

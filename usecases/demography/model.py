@@ -16,6 +16,8 @@ Model (chosen on the rolling-origin backtest in ``validation.py``):
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -209,7 +211,7 @@ def self_backtest(wide: pd.DataFrame, groups: pd.Series, horizon: int, level: fl
     """
     years = sorted(int(y) for y in wide.columns)
     candidates = [(o, t) for i, o in enumerate(years) if i >= 1 for t in years if t > o]
-    empty = {"gap": None, "pairs": [], "model_error": float("nan"), "naive_error": float("nan"),
+    empty: dict[str, Any] = {"gap": None, "pairs": [], "model_error": float("nan"), "naive_error": float("nan"),
              "coverage": float("nan"), "n": 0}
     if not candidates:
         return empty

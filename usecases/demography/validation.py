@@ -71,7 +71,10 @@ def load_cog(data_dir: Path, years: tuple[int, ...] | None = None) -> pd.DataFra
     (only the vintages in ``years`` when given)."""
     frames = []
     for path in sorted(Path(data_dir, "demography").glob("COG*.csv")):
-        year = int(re.search(r"(\d{4})", path.name).group(1))
+        found = re.search(r"(\d{4})", path.name)
+        if found is None:
+            continue
+        year = int(found.group(1))
         if years is not None and year not in years:
             continue
         d = pd.read_csv(path, sep=";", encoding="latin-1", dtype={"CODGEO": str})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,7 +71,7 @@ def evaluate(df: pd.DataFrame, level: float = 0.8, repeats: int = 5, folds: int 
         idx = np.flatnonzero(ok)
         Xv, yv = X.to_numpy(dtype=float), y.to_numpy(dtype=float)
         pop = X["log_population"].to_numpy(dtype=float)
-        err = {"modele": [], "mediane_globale": [], "mediane_taille": []}
+        err: dict[str, list[Any]] = {"modele": [], "mediane_globale": [], "mediane_taille": []}
         covered, width = [], []
         for rep in range(repeats):
             for train, test in KFold(folds, shuffle=True, random_state=100 + rep).split(idx):
@@ -88,7 +89,7 @@ def evaluate(df: pd.DataFrame, level: float = 0.8, repeats: int = 5, folds: int 
                 lo, hi = cmp.interval(y.iloc[tr] - oof, level)
                 covered.append((yv[te] >= pred + lo) & (yv[te] <= pred + hi))
                 width.append(np.full(len(te), hi - lo))
-        row = {"indicator": ind.column, "services": len(idx)}
+        row: dict[str, Any] = {"indicator": ind.column, "services": len(idx)}
         for k, v in err.items():
             row[f"mae_{k}"] = float(np.mean(np.concatenate(v)))
         row["gain_vs_globale_pct"] = 100 * (1 - row["mae_modele"] / row["mae_mediane_globale"])

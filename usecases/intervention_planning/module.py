@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import altair as alt
 import numpy as np
@@ -98,7 +98,7 @@ def _check_coordinates(df: pd.DataFrame, lon: str, lat: str, lines: list[int], p
     return out
 
 
-def _times(series: pd.Series | None, n: int) -> list[int | None]:
+def _times(series: pd.Series | None, n: int) -> list[Any]:
     if series is None:
         return [None] * n
     return [None if v is None or (isinstance(v, float) and np.isnan(v)) else solver.parse_hhmm(v)
@@ -280,7 +280,7 @@ def _route_map(plan: solver.Plan, jobs: list[solver.Job], crews: list[solver.Cre
         size=140, color="black").encode(
         longitude="lon:Q", latitude="lat:Q", tooltip=[alt.Tooltip("crew:N", title="Dépôt de l'équipe")],
     ).project(type="mercator")
-    return alt.layer(lines, points, missed, base).properties(
+    return alt.layer(lines, points, missed, base).properties(  # type: ignore[return-value]
         title="Tournées du jour (carrés : dépôts ; croix grises : interventions reportées)", width="container",
         height=420)
 

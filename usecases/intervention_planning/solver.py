@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -330,7 +331,7 @@ class _Dispatcher:
             t = self.start_time(c, j)
             if t is None:
                 continue
-            key = (self.net.km[self.here[c], self.net.node(j)], t, j)
+            key: tuple[Any, ...] = (self.net.km[self.here[c], self.net.node(j)], t, j)
             if by_priority:
                 key = (self.jobs[j].priority, *key)
             if best is None or key < best[0]:

@@ -27,6 +27,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -175,7 +176,7 @@ def _problem(frames: dict[str, pd.DataFrame]) -> tuple[list[solver.Job], list[so
     return to_problem(frames)
 
 
-def backtest(requests: pd.DataFrame, seeds: tuple[int, ...] = SEEDS) -> dict[str, object]:
+def backtest(requests: pd.DataFrame, seeds: tuple[int, ...] = SEEDS) -> dict[str, Any]:
     """Totals over every day and seed, per method; pure."""
     methods = ["planner", "planner_overtime", *RULES]
     totals = {m: {"km": 0.0, "served": 0.0, "urgent": 0.0, "urgent_served": 0.0, "overtime_min": 0.0,
@@ -218,13 +219,13 @@ def _fr(x: float, digits: int) -> str:
     return f"{x:.{digits}f}".replace(".", ",")
 
 
-def table(result: dict[str, object]) -> str:
+def table(result: dict[str, Any]) -> str:
     names = {"planner": "**planificateur (OR-Tools), sans heures sup.**",
              "planner_overtime": f"planificateur, jusqu'à {OVERTIME} min de dépassement par équipe", **RULES}
     lines = ["| méthode | servies | urgentes servies le jour même | km | km par intervention servie "
              "| heures sup. (h) | équipes-jours en dépassement |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
-    for m, t in result["methods"].items():  # type: ignore[union-attr]
+    for m, t in result["methods"].items():
         share = t["urgent_served"] / t["urgent"] * 100 if t["urgent"] else float("nan")
         cells = [f"{t['served']:.0f}", f"{t['urgent_served']:.0f} / {t['urgent']:.0f} ({_fr(share, 1)} %)",
                  f"{t['km']:.0f}", _fr(t["km"] / t["served"], 2), _fr(t["overtime_min"] / 60, 1),

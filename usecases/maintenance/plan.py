@@ -47,12 +47,18 @@ def _problem(rate: np.ndarray, weight: np.ndarray, years: int, budget: float, cr
     idx = np.arange(n * years)
     i_of, t_of = idx // years, idx % years
     # each asset at most once
-    rows.append(i_of), cols.append(idx), data.append(np.ones(n * years))
+    rows.append(i_of)
+    cols.append(idx)
+    data.append(np.ones(n * years))
     # yearly budget
-    rows.append(n + t_of), cols.append(idx), data.append(weight[i_of])
+    rows.append(n + t_of)
+    cols.append(idx)
+    data.append(weight[i_of])
     ub = [np.ones(n), np.full(years, budget)]
     if crews > 0:
-        rows.append(n + years + t_of), cols.append(idx), data.append(np.ones(n * years))
+        rows.append(n + years + t_of)
+        cols.append(idx)
+        data.append(np.ones(n * years))
         ub.append(np.full(years, float(crews)))
     m = n + years * (2 if crews > 0 else 1)
     A = sparse.csr_array((np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))), shape=(m, n * years))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -67,7 +68,7 @@ def prepared(assets: pd.DataFrame, failures: pd.DataFrame) -> tuple[pd.DataFrame
 
 def run(data_dir: Path) -> dict:
     a, f = prepared(*load_kitchener(data_dir))
-    tuning = {}
+    tuning: dict[str, dict[str, Any]] = {}
     for name, hp in CANDIDATES.items():
         for partial in (True, False):
             scores = [backtest(a, f, o, HORIZON, HISTORY_START, SHARE, hp, partial)["model"] for o in TUNING_ORIGINS]

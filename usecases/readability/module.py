@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import altair as alt
 import pandas as pd
@@ -137,7 +137,9 @@ def _measure_texts(df: pd.DataFrame, params: ReadabilityParams):
     blank = pd.Series([""] * len(df), index=df.index)
     titles = df["title"] if "title" in df.columns else blank
     kinds = df["kind"] if "kind" in df.columns else blank
-    rows, suggestions, contribs = [], [], []
+    rows: list[dict[str, Any]] = []
+    suggestions: list[dict[str, Any]] = []
+    contribs: list[Any] = []
     empty = 0
     for idx in df.index:
         body = df.at[idx, "text"]

@@ -20,6 +20,7 @@ import csv
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -140,7 +141,7 @@ def passive_agreement(texts: list[str], n: int = 300, seed: int = SEED) -> dict[
             "accord_pct": round(100 * float((rules == parser).mean()), 1)}
 
 
-def run(data_dir: Path) -> dict[str, object]:
+def run(data_dir: Path) -> dict[str, Any]:
     pairs = load_pairs(data_dir)
     train, test = split(pairs)
     w = fit(feature_table(train["wiki"]), feature_table(train["viki"]))
@@ -155,13 +156,13 @@ def run(data_dir: Path) -> dict[str, object]:
     }
 
 
-def table(report: dict[str, object]) -> str:
+def table(report: dict[str, Any]) -> str:
     labels = {"score": "score de difficulté (module)", "mots_par_phrase": "mots par phrase",
               "longueur_moyenne_des_mots": "longueur moyenne des mots", "kandel_moles": "Kandel–Moles seul"}
     lines = ["| mesure | Wikipédia jugée plus difficile | accord avec l'étiquette du corpus |",
              "| --- | --- | --- |"]
     for key, label in labels.items():
-        r = report["results"][key]  # type: ignore[index]
+        r = report["results"][key]
         lines.append(f"| {label} | {_pct(r['wiki_plus_difficile'])} | {_pct(r['accord_etiquette'])} |")
     return "\n".join(lines)
 

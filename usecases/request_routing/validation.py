@@ -31,6 +31,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -115,8 +116,8 @@ def module_run(history: pd.DataFrame, test: pd.DataFrame, use_categories: bool) 
     return out
 
 
-def evaluate_split(history: pd.DataFrame, test: pd.DataFrame, with_categories: bool) -> dict[str, object]:
-    out: dict[str, object] = {"historique": len(history), "test": len(test),
+def evaluate_split(history: pd.DataFrame, test: pd.DataFrame, with_categories: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {"historique": len(history), "test": len(test),
                               "services": int(history["service"].nunique())}
     out["majoritaire"] = majority(history, test)
     out["tfidf_car_lr"] = plain_char_lr(history, test)
@@ -126,7 +127,7 @@ def evaluate_split(history: pd.DataFrame, test: pd.DataFrame, with_categories: b
     return out
 
 
-def evaluate(data_dir: Path) -> dict[str, object]:
+def evaluate(data_dir: Path) -> dict[str, Any]:
     paris = load_paris(data_dir)
     an = load_an(data_dir)
     return {
@@ -148,12 +149,12 @@ def _p(x: float | None) -> str:
     return "—" if x is None else f"{x * 100:.1f}".replace(".", ",") + " %"
 
 
-def table(report: dict[str, object]) -> str:
+def table(report: dict[str, Any]) -> str:
     lines = ["| test | méthode | exactitude | routées au seuil du module (précision) | routées à p ≥ 0,5 (précision) "
              "| couverture à ≥ 90 % de précision (seuil lu sur le test) |",
              "| --- | --- | --- | --- | --- | --- |"]
     for split, split_label in SPLITS.items():
-        r = report[split]  # type: ignore[index]
+        r = report[split]
         for method, label in METHODS.items():
             if method not in r:
                 continue
@@ -171,7 +172,7 @@ if __name__ == "__main__":  # pragma: no cover - manual report
     print(table(report))
     for split in SPLITS:
         for method in ("module_texte", "module_categories"):
-            f = report[split].get(method)  # type: ignore[union-attr]
+            f = report[split].get(method)
             if f:
                 print(split, method, "seuil", f["seuil"], "sur l'historique récent : couverture",
                       f["historique_couverture"], "précision", f["historique_precision"], f"({f['secondes']} s)")

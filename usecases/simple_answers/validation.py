@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -55,7 +56,7 @@ def load_questions(data_dir: Path) -> pd.DataFrame:
 
 
 def evaluate(df: pd.DataFrame, cutoff: pd.Timestamp = CUTOFF, limit: int | None = None,
-             methods: tuple[str, ...] = ("module", "tfidf_brut")) -> dict[str, object]:
+             methods: tuple[str, ...] = ("module", "tfidf_brut")) -> dict[str, Any]:
     fit_on = df.loc[df["date"] < cutoff, "text"].tolist()
     queries = np.flatnonzero((df["date"] >= cutoff).to_numpy())
     if limit is not None:
@@ -64,7 +65,7 @@ def evaluate(df: pd.DataFrame, cutoff: pd.Timestamp = CUTOFF, limit: int | None 
     ministry = df["ministry"].to_numpy()
     dates = df["date"].to_numpy()
     params = SimpleAnswersParams()
-    out: dict[str, object] = {"fit_questions": len(fit_on), "queries": len(queries),
+    out: dict[str, Any] = {"fit_questions": len(fit_on), "queries": len(queries),
                               "first_query_date": str(df["date"].iloc[queries[0]].date()) if len(queries) else ""}
     hits: dict[str, np.ndarray] = {}
     for name, normalise in (("module", True), ("tfidf_brut", False)):
@@ -127,10 +128,10 @@ def _pct(x: float) -> str:
     return f"{x:.1f}".replace(".", ",") + " %"
 
 
-def table(report: dict[str, object]) -> str:
+def table(report: dict[str, Any]) -> str:
     lines = ["| méthode | précision à 1 | précision à 3 |", "| --- | --- | --- |"]
     for key, label in LABELS.items():
-        r = report[key]  # type: ignore[index]
+        r = report[key]
         lines.append(f"| {label} | {_pct(r['p_at_1'])} | {_pct(r['p_at_3'])} |")
     return "\n".join(lines)
 

@@ -26,10 +26,9 @@ class ComparisonMixin(RunsMixin):
         metrics = pd.DataFrame([{
             "Clé": k,
             "Indicateur": labels.get(k, k),
-            "A": a.run.metrics.get(k),
-            "B": b.run.metrics.get(k),
-            "Écart": (b.run.metrics[k] - a.run.metrics[k])
-            if a.run.metrics.get(k) is not None and b.run.metrics.get(k) is not None else None,
+            "A": (va := a.run.metrics.get(k)),
+            "B": (vb := b.run.metrics.get(k)),
+            "Écart": vb - va if va is not None and vb is not None else None,
         } for k in keys], columns=["Clé", "Indicateur", "A", "B", "Écart"])
         pkeys = list(dict.fromkeys([*a.run.params, *b.run.params]))
         try:

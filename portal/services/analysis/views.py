@@ -20,7 +20,7 @@ STATUS_FR = {"running": "en cours", "done": "terminée", "failed": "en échec", 
 #: stopped while it ran): it is shown as interrupted, so no page waits for it for ever.
 STALLED_AFTER = dt.timedelta(hours=1)
 
-OnReference = Callable[[Principal, int, int, dict[str, pd.DataFrame]], None]
+OnReference = Callable[[Principal, int, int, dict[str, pd.DataFrame]], Any]
 #: Check a run's monitored frames against the use case's monitoring reference; returns the check.
 OnCheck = Callable[[Principal, int, int, dict[str, pd.DataFrame]], Any]
 Progress = Callable[[float, str], None]

@@ -74,7 +74,7 @@ class GovernanceBase:
     def _records(s: Session, use_case_id: int) -> list[ObligationRecord]:
         return list(repo.obligations(s, use_case_id))
 
-    def _facts(self, s: Session, uc: UseCase, today: dt.date, **kwargs: Any):  # type: ignore[no-untyped-def]
+    def _facts(self, s: Session, uc: UseCase, today: dt.date, **kwargs: Any):
         cl = repo.latest_classification(s, uc.id)
         if uc.stage == Stage.SUSPENDED.value and "suspended_from" not in kwargs:
             last = repo.last_suspension(s, uc.id)

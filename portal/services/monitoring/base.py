@@ -54,14 +54,6 @@ class MonitoringBase:
             return LevelInfo(DEFAULT_LEVEL, "default", ai_class)
         return LevelInfo(DEFAULT_LEVEL, "default")
 
-    def thresholds(self, use_case_id: int) -> tuple[AlertThresholds, LevelInfo]:
-        cfg = self.config(use_case_id)
-        if cfg is None:
-            raise NotFound("Le suivi de ce cas d'usage n'est pas configuré.")
-        level = self.level_of(use_case_id)
-        return self._thresholds(cfg.drift_settings, cfg.min_metrics, cfg.max_metrics, cfg.suspension_runs,
-                                level), level
-
     @staticmethod
     def _thresholds(drift_settings: dict[str, Any], min_metrics: dict[str, float] | None,
                     max_metrics: dict[str, float] | None, suspension_runs: int, level: LevelInfo) -> AlertThresholds:

@@ -8,6 +8,7 @@ import gzip
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from monitoring.alerts import AlertThresholds
 from policies.vocabulary import ACTIVE_STAGES, Principal, Role, Stage
 from portal.db.models import (
     MonitoringAlert,
@@ -27,6 +28,7 @@ from portal.services.monitoring.views import (
     ConfigView,
     DueCheck,
     HealthRow,
+    LevelInfo,
     OutcomeView,
     RunView,
 )
@@ -34,6 +36,14 @@ from portal.services.register import AttentionItem
 
 
 class MonitoringReads(MonitoringBase):
+    def thresholds(self, use_case_id: int) -> tuple[AlertThresholds, LevelInfo]:
+        cfg = self.config(use_case_id)
+        if cfg is None:
+            raise NotFound("Le suivi de ce cas d'usage n'est pas configuré.")
+        level = self.level_of(use_case_id)
+        return self._thresholds(cfg.drift_settings, cfg.min_metrics, cfg.max_metrics, cfg.suspension_runs,
+                                level), level
+
     def config(self, use_case_id: int) -> ConfigView | None:
         with self._reader() as s:
             cfg = repo.config_of(s, use_case_id)

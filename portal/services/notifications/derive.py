@@ -97,7 +97,7 @@ def _draft(kind: str, key: str, facts: Facts, uc: UseCaseFacts | None, body: str
            concerned: Mapping[str, Iterable[int | None]], *, actor_id: int | None = None,
            link: str | None = None, urgency: str | None = None) -> Draft | None:
     rule = rules.kind_rule(kind)
-    base = {"lead": [uc.lead_id] if uc else [], "sponsor": [uc.sponsor_id] if uc else [],
+    base: dict[str, Iterable[int | None]] = {"lead": [uc.lead_id] if uc else [], "sponsor": [uc.sponsor_id] if uc else [],
             "compliance": facts.with_role(Role.COMPLIANCE), "director": facts.with_role(Role.DIRECTOR)}
     ids = rules.recipients(kind, {**base, **concerned}, actor_id=actor_id)
     ids = [i for i in ids if i in facts.people and facts.people[i].reachable]

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from portal.services.validation import french_problems
 from usecases import loading, parsing
@@ -82,7 +82,7 @@ def _year(value: object) -> object:
     return int(text) if text.isdigit() else text
 
 
-def parse(df: pd.DataFrame, known: Mapping[str, int], model: type) -> tuple[list[BudgetRow], list[str]]:
+def parse(df: pd.DataFrame, known: Mapping[str, int], model: type[BaseModel]) -> tuple[list[BudgetRow], list[str]]:
     """Rows validated against ``model`` (the service's budget fields), or the problems found.
 
     ``known`` maps the references of the register to their ids. Every problem names its line; the
