@@ -165,11 +165,20 @@ def cmd_bench(args: argparse.Namespace) -> int:
 # --- monitoring ------------------------------------------------------------------
 
 
-def _refused(exc: Exception) -> int:
+def refused(exc: Exception, prefix: str = "Rien n'a été enregistré") -> int:
     """Print a service's refusal in French (every problem it names) and return the exit code 1."""
     problems = getattr(exc, "problems", None) or [str(exc)]
-    print("Rien n'a été enregistré :\n" + "\n".join(f"- {p}" for p in problems), file=sys.stderr)
+    print(f"{prefix} :\n" + "\n".join(f"- {p}" for p in problems), file=sys.stderr)
     return 1
+
+
+def existing_file(name: str) -> Path | None:
+    """The file named on the command line, or None after saying it is missing."""
+    path = Path(name)
+    if not path.is_file():
+        print(f"Fichier introuvable : {path}", file=sys.stderr)
+        return None
+    return path
 
 
 def cmd_monitor_run(args: argparse.Namespace) -> int:
@@ -179,9 +188,8 @@ def cmd_monitor_run(args: argparse.Namespace) -> int:
     from portal.services.people import SYSTEM
 
     services = _services()
-    path = Path(args.current)
-    if not path.is_file():
-        print(f"Fichier introuvable : {path}", file=sys.stderr)
+    path = existing_file(args.current)
+    if path is None:
         return 1
     try:
         uc = services.register.get_by_reference(args.use_case)
@@ -189,7 +197,7 @@ def cmd_monitor_run(args: argparse.Namespace) -> int:
             SYSTEM, uc.id, path.read_bytes(), filename=path.name, label=args.label or f"Fichier « {path.name} »",
             trigger="job", engine=args.engine, html_report=not args.no_report)
     except (InvalidInput, NotFound) as exc:
-        return _refused(exc)
+        return refused(exc)
     print(f"{uc.reference} : {describe_run(res)}.")
     for col in res.run.columns:
         score = "—" if col.score is None else f"{col.score:.3f}".replace(".", ",")
@@ -224,9 +232,8 @@ def cmd_monitor_outcomes(args: argparse.Namespace) -> int:
     from portal.services.errors import InvalidInput, NotFound, PermissionDenied
 
     services = _services()
-    path = Path(args.file)
-    if not path.is_file():
-        print(f"Fichier introuvable : {path}", file=sys.stderr)
+    path = existing_file(args.file)
+    if path is None:
         return 1
     try:
         uc = services.register.get_by_reference(args.use_case)
@@ -237,7 +244,7 @@ def cmd_monitor_outcomes(args: argparse.Namespace) -> int:
             actor, uc.id, path.read_bytes(), filename=path.name, label=args.label or f"Fichier « {path.name} »",
             kind=args.kind, period=args.period, territory=args.territory)
     except (InvalidInput, NotFound, PermissionDenied) as exc:
-        return _refused(exc)
+        return refused(exc)
     print(f"{uc.reference} : résultats enregistrés, {len(alerts)} alerte(s).")
     for alert in alerts:
         print(f"  alerte ({alert.severity}) : {alert.message}")
@@ -312,7 +319,7 @@ def cmd_public_register_export(args: argparse.Namespace) -> int:
     try:
         out = _services().public_register.export(SYSTEM, args.format)
     except InvalidInput as exc:
-        return _refused(exc)
+        return refused(exc)
     target = Path(args.output) if args.output else Path(out.filename)
     target.write_bytes(out.data)
     print(f"{out.rows} fiche(s) publiée(s) écrite(s) dans {target} ({args.format}).")

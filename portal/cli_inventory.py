@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from portal.cli import refused
 from portal.settings import get_settings
 
 
@@ -20,40 +21,28 @@ def _backup_service():  # type: ignore[no-untyped-def]
     return BackupService(Database(settings.database_url), settings.data_dir)
 
 
-def _refused(exc: Exception, prefix: str = "Rien n'a été enregistré") -> int:
-    problems = getattr(exc, "problems", None) or [str(exc)]
-    print(f"{prefix} :\n" + "\n".join(f"- {p}" for p in problems), file=sys.stderr)
-    return 1
+def _archive_command(operation: str, path: Path, refused: str) -> int:
+    """Run ``backup`` or ``restore`` of the backup service as the system, and print its report."""
+    from portal.services.errors import InvalidInput
+    from portal.services.people import SYSTEM
+
+    service = _backup_service()
+    try:
+        report = getattr(service, operation)(SYSTEM, path)
+    except InvalidInput as exc:
+        return refused(exc, refused)
+    finally:
+        service.db.dispose()
+    print(report.message())
+    return 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from portal.services.errors import InvalidInput
-    from portal.services.people import SYSTEM
-
-    service = _backup_service()
-    try:
-        report = service.backup(SYSTEM, Path(args.out))
-    except InvalidInput as exc:
-        return _refused(exc, "Sauvegarde impossible")
-    finally:
-        service.db.dispose()
-    print(report.message())
-    return 0
+    return _archive_command("backup", Path(args.out), "Sauvegarde impossible")
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from portal.services.errors import InvalidInput
-    from portal.services.people import SYSTEM
-
-    service = _backup_service()
-    try:
-        report = service.restore(SYSTEM, Path(args.file))
-    except InvalidInput as exc:
-        return _refused(exc, "Rien n'a été restauré")
-    finally:
-        service.db.dispose()
-    print(report.message())
-    return 0
+    return _archive_command("restore", Path(args.file), "Rien n'a été restauré")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -89,7 +78,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         if args.save_mapping and not args.dry_run:
             importer.save_mapping(SYSTEM, args.format, report.preview.headers, report.preview.mapping)
     except InvalidInput as exc:
-        return _refused(exc, "Rien n'a été importé")
+        return refused(exc, "Rien n'a été importé")
     finally:
         services.db.dispose()
     for line in report.lines():
