@@ -11,6 +11,7 @@ from policies.obligations import GovernanceProfile, applicable_obligations, is_s
 from policies.profile import build_profile
 from policies.rulebook import load_rules
 from policies.vocabulary import AiActClass, AiActRole, ImpactLevel, ObligationStatus
+from tests.policies.answers import BASE
 
 
 def ids(profile: GovernanceProfile) -> set[str]:
@@ -82,28 +83,8 @@ def test_a_requirement_applies_only_when_every_attribute_matches():
 
 def test_full_social_benefit_case_from_the_engines():
     """RSA eligibility scoring by a département: high risk, level IV, DPIA, CRPA, Art. 22."""
-    ai = ai_act.classify(
-        {
-            "is_ai_system": True,
-            "supply": "third_party",
-            "own_name_or_brand": False,
-            "substantial_modification": False,
-            "purpose_changed": False,
-            "uses_gpai": False,
-            "proh_manipulation": False,
-            "proh_vulnerabilities": False,
-            "proh_social_scoring": False,
-            "proh_crime_prediction": False,
-            "biometric": False,
-            "generates_content": False,
-            "annex1_product": False,
-            "annex3": ["5a"],
-            "profiling": True,
-            "decisions_about_persons": True,
-            "workplace_use": False,
-            "interacts_with_people": False,
-        }
-    )
+    ai = ai_act.classify({**BASE, "annex3": ["5a"], "profiling": True, "decisions_about_persons": True,
+                          "workplace_use": False})
     rg = rgpd.assess(
         [{"name": "Allocataires RSA", "personal_data": True, "legal_basis": "legal_obligation"}],
         {
