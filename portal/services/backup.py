@@ -315,6 +315,34 @@ class BackupService:
         archive = Path(archive)
         manifest = self.read_manifest(archive)
         revision = sorted(manifest.get("alembic_revision") or [])
+        known = self._check_fits(manifest, revision)
+        migrated = self._prepare_target(revision)
+        rows: dict[str, int] = {}
+        written: list[Path] = []
+        try:
+            with zipfile.ZipFile(archive) as zf, self.db.engine.begin() as conn:
+                for entry in manifest["tables"]:
+                    rows[entry["name"]] = _load_table(zf, conn, entry, known[entry["name"]])
+                sequences = repo.reset_sequences(conn)
+                self._restore_files(zf, manifest, written)
+                with Session(bind=conn) as s:
+                    chain = audit.verify_chain(s)
+                    if not chain.ok:
+                        raise InvalidInput([f"Restauration annulée : {chain.message()}"])
+                    audit.append(s, principal, "restore", "database", "all",
+                                 details={"file": archive.name, "sha256": _sha256(archive),
+                                          "created_at": manifest.get("created_at"),
+                                          "source_dialect": manifest.get("source_dialect"),
+                                          "rows": sum(rows.values()), "files": len(manifest.get("files", []))})
+                    s.flush()
+        except BaseException:
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise
+        return RestoreReport(rows, len(manifest.get("files", [])), chain, migrated, sequences)
+
+    def _check_fits(self, manifest: dict[str, Any], revision: list[str]) -> dict[str, Any]:
+        """The tables this Vigie knows, after checking the archive was written at its schema revision."""
         code_heads = sorted(head_revisions(self.db.url))
         if revision != code_heads:
             raise InvalidInput([
@@ -325,7 +353,10 @@ class BackupService:
         unknown = [t["name"] for t in manifest["tables"] if t["name"] not in known]
         if unknown:
             raise InvalidInput([f"Table « {name} » de l'archive inconnue de cette version de Vigie." for name in unknown])
+        return known
 
+    def _prepare_target(self, revision: list[str]) -> bool:
+        """Migrate a blank target, then refuse one at another revision or holding rows; True if migrated."""
         migrated = False
         with self.db.engine.connect() as conn:
             present = repo.existing_tables(conn)
@@ -344,63 +375,48 @@ class BackupService:
             raise InvalidInput([f"La base cible n'est pas vide : {detail}"
                                 + (" et d'autres tables" if len(filled) > 5 else "")
                                 + ". La restauration ne se fait que dans une base vide ; rien n'a été restauré."])
+        return migrated
 
-        rows: dict[str, int] = {}
-        written: list[Path] = []
-        try:
-            with zipfile.ZipFile(archive) as zf, self.db.engine.begin() as conn:
-                for entry in manifest["tables"]:
-                    table = known[entry["name"]]
-                    kinds = {c["name"]: c["type"] for c in entry["columns"]}
-                    absent = [c.name for c in table.columns if c.name not in kinds]
-                    extra = [name for name in kinds if name not in table.c]
-                    if absent or extra:
-                        raise InvalidInput([f"Table « {table.name} » : colonnes différentes de celles de la base "
-                                            f"(absentes de l'archive : {', '.join(absent) or 'aucune'} ; inconnues : "
-                                            f"{', '.join(extra) or 'aucune'})."])
-                    n = 0
-                    batch: list[dict[str, Any]] = []
-                    with zf.open(entry["member"]) as fh:
-                        for raw in fh:
-                            data = json.loads(raw)
-                            batch.append({k: decode(kinds[k], v) for k, v in data.items()})
-                            if len(batch) >= _BATCH:
-                                repo.insert_rows(conn, table, batch)
-                                n += len(batch)
-                                batch = []
-                    repo.insert_rows(conn, table, batch)
-                    n += len(batch)
-                    if n != entry["rows"]:
-                        raise InvalidInput([f"Table « {table.name} » : {n} lignes lues, le manifeste en annonce "
-                                            f"{entry['rows']} ; rien n'a été restauré."])
-                    rows[table.name] = n
-                sequences = repo.reset_sequences(conn)
-                for entry in manifest.get("files", []):
-                    target = self.data_dir / PurePosixPath(entry["path"])
-                    data = zf.read(entry["member"])
-                    if target.exists():
-                        if _sha256(target) != entry["sha256"]:
-                            raise InvalidInput([f"Fichier « {entry['path']} » : un fichier différent existe déjà dans "
-                                                "le dossier de données ; rien n'a été restauré."])
-                        continue
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(data)
-                    written.append(target)
-                with Session(bind=conn) as s:
-                    chain = audit.verify_chain(s)
-                    if not chain.ok:
-                        raise InvalidInput([f"Restauration annulée : {chain.message()}"])
-                    audit.append(s, principal, "restore", "database", "all",
-                                 details={"file": archive.name, "sha256": _sha256(archive),
-                                          "created_at": manifest.get("created_at"),
-                                          "source_dialect": manifest.get("source_dialect"),
-                                          "rows": sum(rows.values()), "files": len(manifest.get("files", []))})
-                    s.flush()
-        except BaseException:
-            for path in written:
-                path.unlink(missing_ok=True)
-            raise
-        return RestoreReport(rows, len(manifest.get("files", [])), chain, migrated, sequences)
+    def _restore_files(self, zf: zipfile.ZipFile, manifest: dict[str, Any], written: list[Path]) -> None:
+        """Write the archive's evidence files under the data folder (``written`` lists them for a rollback)."""
+        for entry in manifest.get("files", []):
+            target = self.data_dir / PurePosixPath(entry["path"])
+            data = zf.read(entry["member"])
+            if target.exists():
+                if _sha256(target) != entry["sha256"]:
+                    raise InvalidInput([f"Fichier « {entry['path']} » : un fichier différent existe déjà dans "
+                                        "le dossier de données ; rien n'a été restauré."])
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            written.append(target)
+
+
+def _load_table(zf: zipfile.ZipFile, conn: Any, entry: dict[str, Any], table: Any) -> int:
+    """Insert one table's rows from the archive in batches; the count, checked against the manifest."""
+    kinds = {c["name"]: c["type"] for c in entry["columns"]}
+    absent = [c.name for c in table.columns if c.name not in kinds]
+    extra = [name for name in kinds if name not in table.c]
+    if absent or extra:
+        raise InvalidInput([f"Table « {table.name} » : colonnes différentes de celles de la base "
+                            f"(absentes de l'archive : {', '.join(absent) or 'aucune'} ; inconnues : "
+                            f"{', '.join(extra) or 'aucune'})."])
+    n = 0
+    batch: list[dict[str, Any]] = []
+    with zf.open(entry["member"]) as fh:
+        for raw in fh:
+            data = json.loads(raw)
+            batch.append({k: decode(kinds[k], v) for k, v in data.items()})
+            if len(batch) >= _BATCH:
+                repo.insert_rows(conn, table, batch)
+                n += len(batch)
+                batch = []
+    repo.insert_rows(conn, table, batch)
+    n += len(batch)
+    if n != entry["rows"]:
+        raise InvalidInput([f"Table « {table.name} » : {n} lignes lues, le manifeste en annonce "
+                            f"{entry['rows']} ; rien n'a été restauré."])
+    return n
 
 
 def current_revisions_on(conn: Any) -> set[str]:

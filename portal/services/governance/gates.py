@@ -127,12 +127,7 @@ class GatesMixin(ClassificationMixin):
         Approval checks the gate again and fails with the missing conditions listed in French.
         """
         require(principal, Action.DECIDE_GATE)  # permission before validation
-        try:
-            decision = GateDecision(decision)
-        except ValueError:
-            choices = ", ".join(d.value for d in GateDecision)
-            raise InvalidInput([f"Champ « Décision » : valeur non prévue « {decision} » ; valeurs possibles : "
-                                f"{choices}."]) from None
+        decision = _gate_decision(decision)
         today = today or dt.date.today()
         decided_on = decided_on or today
         reasons = (reasons or "").strip()
@@ -163,16 +158,7 @@ class GatesMixin(ClassificationMixin):
                     f"{', '.join(sorted(r.label for r in principal.roles))} ne permet pas d'enregistrer sa décision."
                 )
             if decision in (GateDecision.APPROVE, GateDecision.APPROVE_WITH_CONDITIONS) and uc.stage == req.from_stage:
-                if not check.allowed:
-                    problems.append(
-                        f"Passage à l'étape « {Stage(req.to_stage).label} » impossible : conditions manquantes."
-                    )
-                    problems += check.missing
-                else:
-                    problem = decision_problem(decision, check, conditions_fr=conditions, reference=act_number,
-                                               reference_date=act_date)
-                    if problem:
-                        problems.append(problem)
+                problems += _approval_problems(decision, check, req.to_stage, conditions, act_number, act_date)
             if problems:
                 raise InvalidInput(problems)
             approve = decision in (GateDecision.APPROVE, GateDecision.APPROVE_WITH_CONDITIONS)
@@ -287,3 +273,23 @@ class GatesMixin(ClassificationMixin):
 def _padded(check: GateCheck) -> list[str]:
     """The failed condition ids aligned with ``missing`` (invalid moves have messages and no ids)."""
     return list(check.failed) + [""] * (len(check.missing) - len(check.failed))
+
+
+def _gate_decision(decision: GateDecision | str) -> GateDecision:
+    try:
+        return GateDecision(decision)
+    except ValueError:
+        choices = ", ".join(d.value for d in GateDecision)
+        raise InvalidInput([f"Champ « Décision » : valeur non prévue « {decision} » ; valeurs possibles : "
+                            f"{choices}."]) from None
+
+
+def _approval_problems(decision: GateDecision, check: GateCheck, to_stage: str, conditions: str | None,
+                       act_number: str | None, act_date: dt.date | None) -> list[str]:
+    """Why an approval cannot be recorded: the gate's missing conditions, or what the decision lacks."""
+    if not check.allowed:
+        return [f"Passage à l'étape « {Stage(to_stage).label} » impossible : conditions manquantes.",
+                *check.missing]
+    problem = decision_problem(decision, check, conditions_fr=conditions, reference=act_number,
+                               reference_date=act_date)
+    return [problem] if problem else []
