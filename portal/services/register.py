@@ -97,9 +97,7 @@ class RegisterService:
 
     def get(self, use_case_id: int) -> UseCaseView:
         with self._reader() as s:
-            uc = repo.get(s, use_case_id)
-            if uc is None:
-                raise NotFound(f"Cas d'usage n° {use_case_id} introuvable.")
+            uc = self._use_case(s, use_case_id)
             return self._view(uc, repo.person_names(s))
 
     def get_by_reference(self, reference: str) -> UseCaseView:
@@ -205,7 +203,7 @@ class RegisterService:
                data: dict[str, Any]) -> UseCaseView:
         with editing.edit(self._writer, principal, Action.EDIT_USE_CASE,
                           load=lambda s: repo.get(s, use_case_id),
-                          not_found=f"Cas d'usage n° {use_case_id} introuvable.",
+                          not_found=editing.use_case_not_found(use_case_id),
                           use_case=lambda s, uc: uc, stale=_stale("Ce cas d'usage")) as e:
             s, uc = e.session, e.row
             fields = validate(UseCaseFields, data, USE_CASE_LABELS)
@@ -237,15 +235,11 @@ class RegisterService:
 
     @staticmethod
     def _use_case(s: Session, use_case_id: int) -> UseCase:
-        uc = repo.get(s, use_case_id)
-        if uc is None:
-            raise NotFound(f"Cas d'usage n° {use_case_id} introuvable.")
-        return uc
+        return editing.use_case_or_not_found(s, use_case_id)
 
-    def _owned_use_case(self, s: Session, principal: Principal, use_case_id: int, action: Action) -> UseCase:
-        uc = self._use_case(s, use_case_id)
-        require(principal, action, owner_ids=[uc.lead_id])
-        return uc
+    @staticmethod
+    def _owned_use_case(s: Session, principal: Principal, use_case_id: int, action: Action) -> UseCase:
+        return editing.owned_use_case(s, principal, use_case_id, action)
 
     def add_data_source(self, principal: Principal, use_case_id: int, data: dict[str, Any]) -> DataSourceView:
         with self._writer.begin() as s:

@@ -19,6 +19,7 @@ from portal.db.models import (
 )
 from portal.repositories import governance as repo
 from portal.repositories import register as register_repo
+from portal.services import editing
 from portal.services.errors import InvalidInput, NotFound
 from portal.services.governance import engine
 
@@ -58,10 +59,7 @@ class GovernanceBase:
 
     @staticmethod
     def _use_case(s: Session, use_case_id: int) -> UseCase:
-        uc = register_repo.get(s, use_case_id)
-        if uc is None:
-            raise NotFound(f"Cas d'usage n° {use_case_id} introuvable.")
-        return uc
+        return editing.use_case_or_not_found(s, use_case_id)
 
     def use_case_id(self, reference: str) -> int:
         with self._reader() as s:

@@ -89,7 +89,7 @@ class ConfigurationMixin(MonitoringReads):
         }
         with editing.edit(self._writer, principal, Action.CONFIGURE_MONITORING,
                           load=lambda s: s.get(UseCase, use_case_id),
-                          not_found=f"Cas d'usage n° {use_case_id} introuvable.",
+                          not_found=editing.use_case_not_found(use_case_id),
                           use_case=lambda s, uc: uc, stale=STALE_CONFIG) as e:
             s, uc = e.session, e.row
             cfg = repo.config_of(s, use_case_id)

@@ -14,7 +14,7 @@ from policies.vocabulary import RiskProfile
 from portal.db.models import UseCase
 from portal.repositories import portfolio as repo
 from portal.repositories import register as register_repo
-from portal.services.errors import NotFound
+from portal.services import editing
 from portal.services.portfolio.fields import (
     ACTIVE_STAGES,
     CRITERION_CODES,
@@ -29,11 +29,9 @@ class PortfolioBase:
         self._writer = writer
         self.classification_of = classification_of
 
-    def _use_case(self, s: Session, use_case_id: int) -> UseCase:
-        uc = s.get(UseCase, use_case_id)
-        if uc is None:
-            raise NotFound(f"Cas d'usage n° {use_case_id} introuvable.")
-        return uc
+    @staticmethod
+    def _use_case(s: Session, use_case_id: int) -> UseCase:
+        return editing.use_case_or_not_found(s, use_case_id)
 
     def _classification(self, use_case_id: int) -> tuple[RiskProfile, str]:
         if self.classification_of is None:
