@@ -21,6 +21,7 @@ from portal.db.migrate import upgrade
 from portal.demo import seed_demo
 from portal.services import Services, build_services
 from portal.services.people import SYSTEM
+from portal.settings import get_settings
 
 PG_URL = os.environ.get("VIGIE_TEST_DATABASE_URL", "").strip()
 REQUIRE_ALL = os.environ.get("VIGIE_REQUIRE_ALL") == "1"
@@ -152,6 +153,16 @@ def demo_services(request: pytest.FixtureRequest, tmp_path: Path, demo_template:
         svc.db.dispose()
         if name:
             drop_pg_database(name)
+
+
+@pytest.fixture
+def cli_env(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    """The CLI pointed at the test database and a temporary data folder."""
+    monkeypatch.setenv("VIGIE_DATABASE_URL", db_url)
+    monkeypatch.setenv("VIGIE_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    yield db_url
+    get_settings.cache_clear()
 
 
 @pytest.fixture
