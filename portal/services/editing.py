@@ -50,6 +50,18 @@ def owned_use_case(s: Session, principal: Principal, use_case_id: int, action: A
     return uc
 
 
+class UseCaseLookup:
+    """What every service base shares: its use case by number, and one the caller may act on."""
+
+    @staticmethod
+    def _use_case(s: Session, use_case_id: int) -> UseCase:
+        return use_case_or_not_found(s, use_case_id)
+
+    @staticmethod
+    def _owned_use_case(s: Session, principal: Principal, use_case_id: int, action: Action) -> UseCase:
+        return owned_use_case(s, principal, use_case_id, action)
+
+
 @dataclass
 class Edit(Generic[T]):
     """The row being edited, its use case (the caller may act on it) and the open write session."""

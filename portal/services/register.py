@@ -69,7 +69,7 @@ def _stale(kind: str) -> str:
             "Vos changements n'ont pas été enregistrés : rechargez la fiche, puis appliquez-les à nouveau.")
 
 
-class RegisterService:
+class RegisterService(editing.UseCaseLookup):
     def __init__(self, reader: sessionmaker[Session], writer: sessionmaker[Session]) -> None:
         self._reader = reader
         self._writer = writer
@@ -232,14 +232,6 @@ class RegisterService:
             raise InvalidInput(problems)
 
     # ---- data sources -----------------------------------------------------------------------
-
-    @staticmethod
-    def _use_case(s: Session, use_case_id: int) -> UseCase:
-        return editing.use_case_or_not_found(s, use_case_id)
-
-    @staticmethod
-    def _owned_use_case(s: Session, principal: Principal, use_case_id: int, action: Action) -> UseCase:
-        return editing.owned_use_case(s, principal, use_case_id, action)
 
     def add_data_source(self, principal: Principal, use_case_id: int, data: dict[str, Any]) -> DataSourceView:
         with self._writer.begin() as s:

@@ -51,15 +51,11 @@ def audit_jsonable(data: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in data.items()}
 
 
-class GovernanceBase:
+class GovernanceBase(editing.UseCaseLookup):
     def __init__(self, reader: sessionmaker[Session], writer: sessionmaker[Session], data_dir: Path) -> None:
         self._reader = reader
         self._writer = writer
         self.data_dir = Path(data_dir)
-
-    @staticmethod
-    def _use_case(s: Session, use_case_id: int) -> UseCase:
-        return editing.use_case_or_not_found(s, use_case_id)
 
     def use_case_id(self, reference: str) -> int:
         with self._reader() as s:

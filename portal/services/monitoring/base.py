@@ -23,7 +23,7 @@ ClassificationOf = Callable[[int], RiskProfile]
 DEFAULT_LEVEL = 2
 
 
-class MonitoringBase:
+class MonitoringBase(editing.UseCaseLookup):
     def __init__(
         self,
         reader: sessionmaker[Session],
@@ -59,15 +59,7 @@ class MonitoringBase:
         return thresholds_for_level(level.level, drift=DriftConfig(**drift_settings), min_metrics=min_metrics,
                                     max_metrics=max_metrics, suspension_runs=suspension_runs)
 
-    @staticmethod
-    def _use_case(s: Session, use_case_id: int) -> UseCase:
-        return editing.use_case_or_not_found(s, use_case_id)
-
-    @staticmethod
-    def _owned(s: Session, principal: Principal, use_case_id: int, action: Action) -> UseCase:
-        return editing.owned_use_case(s, principal, use_case_id, action)
-
     def _authorise(self, principal: Principal, use_case_id: int, action: Action) -> None:
         """Permission before validation: a refused caller learns nothing of the configuration or the file."""
         with self._reader() as s:
-            self._owned(s, principal, use_case_id, action)
+            self._owned_use_case(s, principal, use_case_id, action)

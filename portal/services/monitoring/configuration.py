@@ -150,7 +150,7 @@ class ConfigurationMixin(MonitoringReads):
         csv_bytes = frame_to_csv(kept)
         checksum = hashlib.sha256(csv_bytes).hexdigest()
         with self._writer.begin() as s:
-            uc = self._owned(s, principal, use_case_id,
+            uc = self._owned_use_case(s, principal, use_case_id,
                              Action.SET_REFERENCE_RUN if analysis_run_id is not None else Action.CONFIGURE_MONITORING)
             cfg = repo.config_of(s, use_case_id)
             if cfg is None:

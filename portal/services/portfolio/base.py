@@ -11,7 +11,6 @@ from policies.prioritisation import (
     UseCaseCriteria,
 )
 from policies.vocabulary import RiskProfile
-from portal.db.models import UseCase
 from portal.repositories import portfolio as repo
 from portal.repositories import register as register_repo
 from portal.services import editing
@@ -22,16 +21,12 @@ from portal.services.portfolio.fields import (
 )
 
 
-class PortfolioBase:
+class PortfolioBase(editing.UseCaseLookup):
     def __init__(self, reader: sessionmaker[Session], writer: sessionmaker[Session],
                  classification_of: ClassificationOf | None = None) -> None:
         self._reader = reader
         self._writer = writer
         self.classification_of = classification_of
-
-    @staticmethod
-    def _use_case(s: Session, use_case_id: int) -> UseCase:
-        return editing.use_case_or_not_found(s, use_case_id)
 
     def _classification(self, use_case_id: int) -> tuple[RiskProfile, str]:
         if self.classification_of is None:
