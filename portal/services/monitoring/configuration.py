@@ -127,8 +127,8 @@ class ConfigurationMixin(MonitoringReads):
 
         Called by the analysis service when a run is marked as reference (``analysis_run_id``
         given, ``frame_or_inputs`` = the run's inputs by name), and by ``upload_reference``.
-        Without a configuration, one is created with the columns of the bound module's schema
-        (tag ``module:<key>``), or else inferred from the frame's types.
+        Without a configuration, one is created with the bound module's monitored columns, or else
+        inferred from the frame's types.
         """
         with self._reader() as s:
             uc = self._use_case(s, use_case_id)
