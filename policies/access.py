@@ -58,6 +58,7 @@ MATRIX: dict[Action, dict[Role, Scope]] = {
     Action.RECORD_OUTCOMES: {P: OWN, AD: A},
     Action.ACKNOWLEDGE_ALERT: {P: OWN, C: A, D: A},
     Action.MANAGE_PEOPLE: {AD: A},
+    Action.MANAGE_ORGANISATION: {AD: A},
     Action.REVOKE_SESSION: {AD: A},
     Action.VIEW_AUDIT: {C: A, AD: A, D: A},
 }

@@ -162,6 +162,7 @@ class Action(LabelledEnum):
     ACKNOWLEDGE_ALERT = "acknowledge_alert"
     # identity and audit
     MANAGE_PEOPLE = "manage_people"
+    MANAGE_ORGANISATION = "manage_organisation"
     REVOKE_SESSION = "revoke_session"
     VIEW_AUDIT = "view_audit"
 
@@ -252,6 +253,7 @@ _LABELS: dict[StrEnum, str] = {
     Action.RECORD_OUTCOMES: "enregistrer des résultats",
     Action.ACKNOWLEDGE_ALERT: "traiter une alerte",
     Action.MANAGE_PEOPLE: "gérer les personnes et les rôles",
+    Action.MANAGE_ORGANISATION: "renseigner les informations de la collectivité",
     Action.REVOKE_SESSION: "révoquer une session",
     Action.VIEW_AUDIT: "consulter le journal d'audit",
 }

@@ -1,4 +1,4 @@
-"""People and roles: who may sign in, and what each may do."""
+"""The collectivité's own facts, and people and roles: who may sign in, and what each may do."""
 
 import pandas as pd
 import streamlit as st
@@ -13,8 +13,38 @@ from portal.ui.text import plain
 me = principal()
 svc = services()
 
-st.title("Personnes et rôles")
+st.title("Administration")
 flash()
+
+org = svc.organisation.get()
+with st.expander("La collectivité" + ("" if org and org.complete else " — à compléter"), expanded=not (org and org.complete),
+                 icon=":material/account_balance:"):
+    st.caption("Renseignées une fois ici, ces informations servent partout : seuils du CRPA dans le questionnaire "
+               "(effectif, population), mention et lettre d'explication, registre public, rapport au comité.")
+    with st.form("organisation"):
+        c1, c2 = st.columns(2)
+        org_name = c1.text_input("Nom de la collectivité *", value=org.name if org else "")
+        org_contact = c2.text_input("Contact pour les demandes d'explication *", value=org.contact if org else "",
+                                    help="Adresse postale, formulaire en ligne ou courriel où un usager demande "
+                                         "l'explication d'une décision (CRPA R311-3-1-2).")
+        org_population = c1.number_input("Population", value=org.population if org else None, min_value=0, step=1000,
+                                         placeholder="non renseignée")
+        org_fte = c2.number_input("Effectif (ETP)", value=org.staff_fte if org else None, min_value=0, step=10,
+                                  placeholder="non renseigné",
+                                  help="La publication des règles des principaux traitements est obligatoire à partir "
+                                       "de 50 agents (CRPA L312-1-3, D312-1-4).")
+        dpo_name = c1.text_input("Délégué à la protection des données", value=org.dpo_name if org else "")
+        dpo_contact = c2.text_input("Contact du délégué", value=org.dpo_contact if org else "")
+        territorial = st.checkbox("Collectivité territoriale (commune, intercommunalité, département, région)",
+                                  value=org.is_territorial_collectivity if org else True)
+        if st.form_submit_button("Enregistrer", type="primary") and attempt(
+                lambda: svc.organisation.update(me, org.version if org else 0, {
+                    "name": org_name, "contact": org_contact, "population": org_population, "staff_fte": org_fte,
+                    "dpo_name": dpo_name, "dpo_contact": dpo_contact, "is_territorial_collectivity": territorial}),
+                success="Informations de la collectivité enregistrées."):
+            st.rerun()
+
+st.subheader("Personnes et rôles")
 people = svc.people.list()
 st.dataframe(pd.DataFrame([{
     "N°": p.id, "Nom": p.display_name, "Courriel": p.email or "", "Direction": p.direction or "",

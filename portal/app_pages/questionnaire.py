@@ -50,16 +50,16 @@ with tab_rgpd:
 with tab_crpa:
     crpa_answers = questions_form(CRPA_QUESTIONS, defaults.get("crpa_answers", {}), f"{key}_crpa")
     previous_crpa = defaults.get("crpa_answers", {})
-    c1, c2 = st.columns(2)
-    fte = c1.number_input("Effectif de la collectivité (ETP)", value=previous_crpa.get("org_fte"), min_value=0,
-                          step=10, key=f"{key}_crpa_fte", placeholder="non renseigné")
-    population = c2.number_input("Population", value=previous_crpa.get("org_population"), min_value=0, step=1000,
-                                 key=f"{key}_crpa_population", placeholder="non renseignée")
-    st.caption("Fondement : CRPA L312-1-3, D312-1-4 (publication des règles à partir de 50 agents).")
-    if fte is not None:
-        crpa_answers["org_fte"] = int(fte)
-    if population is not None:
-        crpa_answers["org_population"] = int(population)
+    org = svc.organisation.get()
+    if org is not None and org.complete:
+        st.caption(f"Collectivité : {org.name} — {fmt_number(org.staff_fte, 0)} agents (ETP), "
+                   f"{fmt_number(org.population, 0)} habitants ; contact pour les explications : {org.contact}. "
+                   "Ces informations valent pour tous les cas d'usage (page Administration). "
+                   "Fondement : CRPA L312-1-3, D312-1-4 (publication des règles à partir de 50 agents).")
+    else:
+        st.warning("Les informations de la collectivité (nom, effectif, population, contact) ne sont pas renseignées : "
+                   "un administrateur les saisit une fois, page Administration. En attendant, la publication des "
+                   "règles est présumée obligatoire (effectif inconnu).", icon=":material/account_balance:")
     if crpa_answers.get("secret_l311_5"):
         justification = st.text_area("Justification du secret (L311-5)",
                                      value=previous_crpa.get("secret_justification", ""),
@@ -68,12 +68,10 @@ with tab_crpa:
                                           "y porterait atteinte. Sans justification, le secret n'est pas retenu.")
         if justification.strip():
             crpa_answers["secret_justification"] = justification.strip()
-    for field, label in (("administration", "Administration (collectivité)"),
-                         ("contact", "Contact pour les demandes d'explication"),
-                         ("rules_url", "Adresse de publication des règles (facultatif)")):
-        value = st.text_input(label, value=previous_crpa.get(field, ""), key=f"{key}_crpa_{field}")
-        if value.strip():
-            crpa_answers[field] = value.strip()
+    rules_url = st.text_input("Adresse de publication des règles (facultatif)", value=previous_crpa.get("rules_url", ""),
+                              key=f"{key}_crpa_rules_url")
+    if rules_url.strip():
+        crpa_answers["rules_url"] = rules_url.strip()
 with tab_impact:
     impact_answers = questions_form(impact.questions(), defaults.get("impact_answers", {}), f"{key}_impact")
 

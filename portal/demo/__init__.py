@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from policies.access import require
 from policies.vocabulary import Action, Principal, Stage
 from portal.demo.data import DEMO_ISSUER, PEOPLE, USE_CASES
+from portal.demo.governance import ORGANISATION
 
 if TYPE_CHECKING:
     from portal.services import Services
@@ -27,6 +28,8 @@ def seed_demo(services: Services, actor: Principal, today: dt.date | None = None
     if not is_empty(services):
         raise AlreadySeeded("Le registre contient déjà des cas d'usage : démonstration non rechargée.")
     today = today or dt.date.today()
+    org = services.organisation.get()
+    services.organisation.update(actor, org.version if org else 0, ORGANISATION)
     ids: dict[str, int] = {}
     for key, fields in PEOPLE.items():
         existing = services.people.find_by_identity(DEMO_ISSUER, key)

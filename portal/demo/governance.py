@@ -51,8 +51,13 @@ def _ai(*, supply: str = "in_house", gpai: bool = False, chatbot: bool = False, 
 
 def _crpa(individual: bool = False, main: bool = False) -> dict[str, Any]:
     return {"algorithmic_processing": True, "individual_decision": individual, "main_processing": main,
-            "org_fte": 1450, "org_population": 118000, "administration": COLLECTIVITE, "contact": CONTACT,
             "rules_url": RULES_URL}
+
+
+#: The collectivité's own facts, set once (as an administrator does on the Administration page).
+ORGANISATION = {"name": COLLECTIVITE, "population": 118000, "staff_fte": 1450, "contact": CONTACT,
+                "dpo_name": "Délégué à la protection des données de l'agglomération",
+                "dpo_contact": "dpo@agglo-val-de-loire.example", "is_territorial_collectivity": True}
 
 
 _MITIGATED = {"human_review": True, "recourse": True, "bias_tests": True, "monitoring": True, "documentation": True,

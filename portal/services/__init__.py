@@ -16,6 +16,7 @@ from portal.services.identity import IdentityService
 from portal.services.inventory_import import InventoryImportService
 from portal.services.monitoring import MonitoringService
 from portal.services.notifications import NotificationService
+from portal.services.organisation import OrganisationService
 from portal.services.people import PeopleService
 from portal.services.portfolio import PortfolioExports, PortfolioService
 from portal.services.public_register import PublicRegisterService
@@ -45,6 +46,7 @@ class Services:
     public_reports: PublicReportService
     notifications: NotificationService
     inventory_import: InventoryImportService
+    organisation: OrganisationService
 
 
 def build_services(url: str, data_dir: Path | None = None) -> Services:
@@ -95,6 +97,7 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
         notifications=NotificationService(db.reader, db.writer, settings.notify, review_due=lambda today: {
             i: r.due_date for i, r in governance.review_statuses(today).items()}),
         inventory_import=InventoryImportService(register, audit, data_dir),
+        organisation=OrganisationService(db.reader, db.writer),
     )
 
 

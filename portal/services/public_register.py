@@ -134,11 +134,12 @@ class PublicRegisterService:
         cl = self._governance.classification(use_case_id)
         answers = cl.crpa_answers if cl else {}
         crpa = (cl.result.get("crpa", {}) if cl else {}) or {}
+        sheet = self._governance.crpa_sheet(use_case_id)  # the collectivité's name and contact, set once
         return {
             "reference": uc.reference,
-            "administration": answers.get("administration") or "",
+            "administration": sheet["administration"],
             "service": " — ".join(p for p in (uc.direction, uc.service) if p),
-            "contact": answers.get("contact") or "",
+            "contact": sheet["contact"],
             "updated_on": (today or dt.date.today()).isoformat(),
             "name": uc.title,
             "domain": uc.domain.label if uc.domain else "",

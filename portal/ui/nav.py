@@ -54,7 +54,7 @@ def pages_for(principal: Principal) -> dict[str, list[st.Page]]:
         governance.append(page("audit", "Journal d'audit", ":material/history:"))
     admin: list[st.Page] = []
     if can(principal, Action.MANAGE_PEOPLE):
-        admin.append(page("admin", "Personnes et rôles", ":material/group:"))
+        admin.append(page("admin", "Administration", ":material/group:"))
     if can(principal, Action.SET_SCORING_WEIGHTS):
         admin.append(page("weights", "Pondérations de priorisation", ":material/tune:"))
     sections = {t("Pilotage"): steering}

@@ -103,7 +103,7 @@ def test_a_project_lead_signs_in_and_registers_a_use_case(portal):
     assert "login" in actions and "create" in actions
     assert not any(a == "login_refused" for a in actions)  # userinfo fetched and matched the ID token
     # the IdP said groups=["portal-admin"], but no mapping is configured: no administration page
-    assert page.get_by_role("link", name="Personnes et rôles").count() == 0
+    assert page.get_by_role("link", name="Administration").count() == 0
     page.screenshot(path=str(portal.shots / "lead.png"), full_page=True)
     portal.lead_cookies = ctx.cookies()
     ctx.close()
@@ -146,11 +146,11 @@ def test_a_forged_role_claim_does_not_grant_administrator(portal):
     page3 = ctx3.new_page()
     page3.goto(portal.app)
     page3.get_by_role("heading", name="Portefeuille").wait_for(timeout=30_000)
-    assert page3.get_by_role("link", name="Personnes et rôles").count() == 0
+    assert page3.get_by_role("link", name="Administration").count() == 0
     assert page3.get_by_role("link", name="Journal d'audit").count() == 0
     page3.goto(portal.app + "/admin")
     page3.get_by_role("heading", name="Portefeuille").wait_for(timeout=30_000)  # unknown page: back home
-    assert page3.get_by_role("heading", name="Personnes et rôles").count() == 0
+    assert page3.get_by_role("heading", name="Administration").count() == 0
     ctx3.close()
 
 

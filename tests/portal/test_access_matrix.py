@@ -53,6 +53,9 @@ MUTATIONS: dict[str, tuple[Action, bool, Callable[..., Any]]] = {
     "set_roles": (Action.MANAGE_PEOPLE, False,
                   lambda s, p, o: s.people.set_roles(p, o["people"]["reader"].person_id, ["reader", "director"],
                                                      s.people.get(o["people"]["reader"].person_id).version)),
+    "update_organisation": (Action.MANAGE_ORGANISATION, False,
+                            lambda s, p, o: s.organisation.update(p, s.organisation.get().version if s.organisation.get()
+                                                                  else 0, {"name": f"Ville de {p.display_name}"})),
     "export_register": (Action.EXPORT_REGISTER, False, lambda s, p, o: s.exports.register(p, "csv")),
 }
 

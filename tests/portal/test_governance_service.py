@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from policies.vocabulary import AiActClass, ImpactLevel, RiskProfile, Stage
 from portal.db.models import Classification, ObligationRecord, UseCase
+from portal.demo.governance import ORGANISATION
 from portal.services.errors import InvalidInput, PermissionDenied
 from tests.portal.gates import walk_to
 from tests.portal.governance_fixtures import HIGH_RISK, MINIMAL, SOCIAL_SCORING, TODAY, make_use_case, settle
@@ -293,10 +294,12 @@ def test_periodic_review_cadence_and_overdue(services, people, gov):
 
 def test_crpa_mention_and_explanation_from_the_sheet(services, people, gov):
     uc = make_use_case(services, people["lead"])
-    with pytest.raises(InvalidInput):
-        gov.crpa_mention(uc.id)  # no administration nor contact before the questionnaire
     gov.classify(people["compliance"], uc.id, **HIGH_RISK)
+    with pytest.raises(InvalidInput, match="administration, contact"):
+        gov.crpa_mention(uc.id)  # the collectivité's name and contact are not set yet
+    services.organisation.update(people["admin"], 0, ORGANISATION)
     mention = gov.crpa_mention(uc.id)
+    assert ORGANISATION["name"] in mention
     assert "« Priorisation des demandes de logement social »" in mention
     assert "L311-3-1" in mention and "Demandes de logement social (SNE)" in mention
     template = gov.crpa_explanation(uc.id)

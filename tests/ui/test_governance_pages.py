@@ -159,3 +159,24 @@ def test_lead_uploads_evidence_from_the_sheet(app_as, demo_url, tmp_path, monkey
     evidence = next(o for o in svc.governance.obligations(uc.id) if o.id == ob.id).evidence
     assert [e.url for e in evidence] == ["https://ged.example/aipd-logement"]
     svc.db.dispose()
+
+
+def test_administrator_sets_the_collectivite_once_and_the_questionnaire_reads_it(app_as, demo_url):
+    svc = _svc(demo_url)
+    at = app_as("admin").switch_page("app_pages/admin.py").run()
+    assert not at.exception
+    name = next(w for w in at.text_input if w.label == "Nom de la collectivité *")
+    assert name.value == svc.organisation.get().name  # the demo set it
+    name.set_value("Ville de Beaugency")
+    next(w for w in at.number_input if w.label == "Effectif (ETP)").set_value(40)
+    next(b for b in at.button if b.label == "Enregistrer" and "organisation" in str(b.form_id)).click().run()
+    assert not at.exception
+    org = svc.organisation.get()
+    assert org.name == "Ville de Beaugency" and org.staff_fte == 40 and org.version == 2
+    q = app_as("compliance")
+    q.query_params["ref"] = "UC-2026-009"
+    q = q.switch_page("app_pages/questionnaire.py").run()
+    assert not q.exception
+    assert any("Collectivité : Ville de Beaugency — 40 agents" in c.value for c in q.caption)
+    assert not [w for w in q.number_input if w.label in ("Population", "Effectif de la collectivité (ETP)")]
+    svc.db.dispose()

@@ -26,6 +26,7 @@ from portal.db.models.notifications import (
     NotificationDelivery,
     NotificationPreference,
 )
+from portal.db.models.organisation import Organisation
 from portal.db.models.portfolio import (
     BenefitMeasure,
     BudgetLine,
@@ -50,3 +51,4 @@ __all__ += [
 __all__ += ["AnalysisArtifact", "AnalysisBinding", "AnalysisRun"]
 __all__ += ["PublicRegisterEntry", "PublicReport", "PublicReportRefusal"]
 __all__ += ["Notification", "NotificationCursor", "NotificationDelivery", "NotificationPreference"]
+__all__ += ["Organisation"]

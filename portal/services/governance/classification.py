@@ -26,6 +26,7 @@ from portal.services.governance.obligations import ObligationsMixin
 from portal.services.governance.views import (
     ClassificationView,
 )
+from portal.services.organisation import organisation_facts
 
 
 class ClassificationMixin(ObligationsMixin):
@@ -40,7 +41,8 @@ class ClassificationMixin(ObligationsMixin):
     ) -> engine.Assessment:
         """What the engines conclude from these answers, without recording anything."""
         with self._reader() as s:
-            return engine.assess(self._use_case(s, use_case_id), ai_act, rgpd, crpa, impact)
+            return engine.assess(self._use_case(s, use_case_id), ai_act, rgpd, crpa, impact,
+                                 organisation_facts(s))
 
     def classify(
         self,
@@ -62,7 +64,7 @@ class ClassificationMixin(ObligationsMixin):
         with self._writer.begin() as s:
             uc = self._use_case(s, use_case_id)
             require(principal, Action.ANSWER_QUESTIONNAIRE, owner_ids=[uc.lead_id])
-            result = engine.assess(uc, ai_act, rgpd, crpa, impact)
+            result = engine.assess(uc, ai_act, rgpd, crpa, impact, organisation_facts(s))
             previous = repo.latest_classification(s, uc.id)
             validates = can(principal, Action.VALIDATE_CLASSIFICATION)
             now = utcnow()

@@ -111,8 +111,12 @@ def assess(
     rgpd_answers: Mapping[str, Any],
     crpa_answers: Mapping[str, Any],
     impact_answers: Mapping[str, Any],
+    organisation: Mapping[str, Any] | None = None,
 ) -> Assessment:
-    """Run every engine on the answers and the use case's data sources; French errors on bad answers."""
+    """Run every engine on the answers and the use case's data sources; French errors on bad answers.
+
+    ``organisation``: the collectivité's own CRPA facts (staff, population, kind), set once by an
+    administrator; they replace what older questionnaires recorded on each use case."""
     problems = _check_ids("règlement IA", ai_answers, {q.id for q in ai_act.questions()})
     problems += _check_ids(
         "RGPD", rgpd_answers, {q.id for q in rgpd.dpia_questions()} | {q.id for q in rgpd.art22_questions()}
@@ -122,7 +126,7 @@ def assess(
     crpa_facts = None
     try:
         crpa_facts = crpa.CrpaFacts.model_validate(
-            {k: v for k, v in crpa_answers.items() if k not in CRPA_SHEET_KEYS}
+            {k: v for k, v in crpa_answers.items() if k not in CRPA_SHEET_KEYS} | dict(organisation or {})
         )
     except ValidationError as exc:
         problems += french_problems(exc, CRPA_LABELS)

@@ -40,6 +40,7 @@ from portal.services.governance.views import (
     EvidenceView,
     ObligationView,
 )
+from portal.services.organisation import organisation_facts
 
 
 class ObligationsMixin(GovernanceBase):
@@ -76,7 +77,8 @@ class ObligationsMixin(GovernanceBase):
             cl = repo.latest_classification(s, uc.id)
             if cl is None:
                 raise InvalidInput(["Classez d'abord le cas d'usage (questionnaire)."])
-            result = engine.assess(uc, cl.ai_act_answers, cl.rgpd_answers, cl.crpa_answers, cl.impact_answers)
+            result = engine.assess(uc, cl.ai_act_answers, cl.rgpd_answers, cl.crpa_answers, cl.impact_answers,
+                                   organisation_facts(s))
             changes = self._sync(s, uc.id, result)
             audit.append(s, principal, "sync", "obligations", uc.id, use_case_id=uc.id, details=changes)
             return changes

@@ -22,7 +22,7 @@ from portal.db.models import (
 )
 from portal.repositories import governance as repo
 from portal.repositories import register as register_repo
-from portal.services import audit
+from portal.services import audit, organisation
 from portal.services.errors import InvalidInput
 from portal.services.governance.base import (
     UNASSESSED_REVIEW_LEVEL,
@@ -192,12 +192,13 @@ class ReviewsMixin(GatesMixin):
             uc = self._use_case(s, use_case_id)
             cl = repo.latest_classification(s, uc.id)
             answers = cl.crpa_answers if cl else {}
+            org = organisation.current(s)
             return {
                 "title": uc.title,
                 "purpose": uc.problem,
-                "administration": answers.get("administration") or "",
+                "administration": (org.name if org else "") or answers.get("administration") or "",
                 "service": uc.service or uc.direction,
-                "contact": answers.get("contact") or "",
+                "contact": (org.contact if org else "") or answers.get("contact") or "",
                 "rules_url": answers.get("rules_url") or None,
                 "automation": uc.automation,
                 "contribution": uc.human_role or "",
