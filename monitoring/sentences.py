@@ -181,3 +181,32 @@ def alert_sentence(kind: str, column: str | None = None, value: float | None = N
         return compose(str(kind), column, value, threshold, context)
     return (f"Signal « {kind} » sur {_fmt.quoted(column)} : valeur {_fmt.number(value, 2)}, seuil "
             f"{_fmt.number(threshold, 2)} ; examinez le détail technique.")
+
+
+def sentence_from_details(kind: str, details: Mapping[str, Any]) -> str | None:
+    """The sentence of a stored alert, rebuilt from its kind and details (alerts stored before the
+    sentences existed read the same way as new ones); None when the details do not suffice."""
+    d = details
+    kind = str(kind)
+    if kind in ("critical_column_drift", "column_drift") and "column" in d and "score" in d:
+        return alert_sentence(kind, d["column"], d.get("score"), d.get("threshold"))
+    if kind == "dataset_drift" and "drifted_columns" in d:
+        return alert_sentence(kind, None, d.get("share_drifted"), d.get("drift_share"), columns=d["drifted_columns"])
+    if kind == "missing_rate_change" and "column" in d:
+        return alert_sentence(kind, d["column"], d.get("cur_missing_rate"), None,
+                              reference_rate=d.get("ref_missing_rate"))
+    if kind == "new_categories" and "column" in d:
+        return alert_sentence(kind, d["column"], categories=d.get("new_categories") or [])
+    if kind == "outcome_below" and "metric" in d:
+        others = [m.get("metric") for m in d.get("metrics") or [] if isinstance(m, Mapping)]
+        return alert_sentence(kind, d["metric"], d.get("value"), d.get("threshold"), period=d.get("period"),
+                              others=others)
+    if kind == "override_rate_above" and "override_rate" in d:
+        return alert_sentence(kind, None, d["override_rate"], d.get("threshold"), period=d.get("period"))
+    if kind == "territorial_gap" and "metric" in d:
+        gap = d.get("gap")
+        threshold = d.get("gap_threshold")
+        shown = gap if gap is not None and threshold is not None and gap >= threshold - 1e-12 else None
+        return alert_sentence(kind, d["metric"], shown, threshold, best=d.get("best"), worst=d.get("worst"),
+                              worse=d.get("significantly_worse") or [])
+    return None

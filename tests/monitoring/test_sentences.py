@@ -10,7 +10,7 @@ import pytest
 from monitoring.alerts import AlertKind, drift_alerts, evaluate_alerts, outcome_alerts, thresholds_for_level
 from monitoring.drift import compute_drift
 from monitoring.outcomes import regression_by_period
-from monitoring.sentences import alert_sentence
+from monitoring.sentences import alert_sentence, sentence_from_details
 from tests.monitoring.conftest import COLUMNS, make_frame
 
 TECHNICAL = ("Jensen", "Wasserstein", "MAPE", "WAPE", "PSI", "MAE", "RMSE", "jensenshannon", "wasserstein")
@@ -105,3 +105,24 @@ def test_dataset_drift_covered_by_critical_columns_is_not_raised_twice(rng):
     wider = compute_drift(ref, cur, COLUMNS, thresholds_for_level(4).drift)
     assert {a.kind for a in drift_alerts(wider, critical_columns=["income"])} == {
         AlertKind.CRITICAL_COLUMN_DRIFT, AlertKind.DATASET_DRIFT}
+
+
+def test_a_stored_alert_reads_the_same_sentence_from_its_details(rng):
+    ref = make_frame(rng, 3000)
+    cur = make_frame(rng, 3000, shift=0.6)
+    cur.loc[cur.index[:600], "age"] = np.nan
+    cur.loc[cur.index[600:650], "district"] = "Z"
+    reg = pd.DataFrame({"actual": [100.0, 100, 100], "prediction": [150.0, 60, 100]})
+    alerts = evaluate_alerts(thresholds_for_level(2), drift=compute_drift(ref, cur, COLUMNS),
+                             outcomes=[regression_by_period(reg)], critical_columns=["income"])
+    for alert in alerts:
+        rebuilt = sentence_from_details(alert.kind, alert.to_dict()["details"])
+        if alert.kind == AlertKind.DATASET_DRIFT:  # the count of computable columns is not stored
+            assert rebuilt is not None and rebuilt.startswith("Les données du lot ne ressemblent plus")
+        else:
+            assert rebuilt == alert.message_fr
+    # an alert stored before the sentences (a technical message, no list of measures) reads plainly
+    old = sentence_from_details("outcome_below", {"period": "2024-02", "metric": "mape", "value": 0.3,
+                                                  "threshold": 0.17})
+    assert old is not None and old.startswith("Période 2024-02 : l'erreur moyenne des prévisions est de 30,0")
+    assert sentence_from_details("outcome_below", {}) is None

@@ -96,6 +96,12 @@ def test_a_bad_file_gets_a_french_message_naming_row_and_column_and_writes_nothi
     with pytest.raises(InvalidInput) as exc:
         services.monitoring.run_check(people["lead"], case.id, b"age;ville\n1;A\n", filename="lot.csv", label="x")
     assert "« commune »" in exc.value.problems[0] and "« ville »" in exc.value.problems[0]
+    # the wrong file altogether: the monitored columns are named, not an empty file reported
+    with pytest.raises(InvalidInput) as exc:
+        services.monitoring.run_check(people["lead"], case.id, b"site;date\nA;2026-10-01\n", filename="lot.csv",
+                                      label="x")
+    assert exc.value.problems == ["Colonne(s) suivie(s) absente(s) du lot courant : « age », « commune ». "
+                                  "Colonnes trouvées : « site », « date »."]
     assert _count(services, MonitoringRun) == 0 and _count(services, MonitoringAlert) == 0
     assert _count(services, AuditEvent) == events
 
