@@ -161,6 +161,7 @@ def drift_alerts(result: DriftResult, critical_columns: Iterable[str] = ()) -> l
         "share_drifted": result.share_drifted,
         "drift_share": result.drift_share,
         "drifted_columns": result.drifted_columns,
+        "n_computable": result.n_computable,
     }
     critical_drifted = [c for c in result.columns if c.drifted and c.column in critical]
     dataset_alone = result.dataset_drift and not set(result.drifted_columns) <= {c.column for c in critical_drifted}

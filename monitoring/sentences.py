@@ -191,7 +191,8 @@ def sentence_from_details(kind: str, details: Mapping[str, Any]) -> str | None:
     if kind in ("critical_column_drift", "column_drift") and "column" in d and "score" in d:
         return alert_sentence(kind, d["column"], d.get("score"), d.get("threshold"))
     if kind == "dataset_drift" and "drifted_columns" in d:
-        return alert_sentence(kind, None, d.get("share_drifted"), d.get("drift_share"), columns=d["drifted_columns"])
+        return alert_sentence(kind, None, d.get("share_drifted"), d.get("drift_share"), columns=d["drifted_columns"],
+                              n_columns=d.get("n_computable"))
     if kind == "missing_rate_change" and "column" in d:
         return alert_sentence(kind, d["column"], d.get("cur_missing_rate"), None,
                               reference_rate=d.get("ref_missing_rate"))

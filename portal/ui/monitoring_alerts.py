@@ -76,7 +76,7 @@ def technical_lines(alert: AlertView) -> list[str]:
         lines.append(f"{MEASURE_TECH.get(m['metric'], m['metric'])} : {_num(m.get('value'))} "
                      f"({bound} {_num(m.get('threshold'))})")
     shown = {"method", "score", "threshold", "dataset_drift", "metrics", "metric", "value", "share_drifted",
-             "drift_share", "drifted_columns", "label", "column"}
+             "drift_share", "drifted_columns", "label", "column", "n_computable"}
     for key, value in d.items():
         if key in shown or value in (None, [], ""):
             continue
@@ -156,13 +156,14 @@ def _handling_panel(svc: Services, me: Principal, uc: UseCaseView, alert: AlertV
     note = st.text_area("Note (analyse, action décidée)", key=f"mon_alert_note_{uc.id}",
                         placeholder="par exemple : lot incomplet, extraction relancée le 3 ; ou : changement réel, "
                                     "équipe prévenue")
-    c1, c2, c3 = st.columns(3)
-    if alert.status == "open" and c1.button("Prendre en compte", key=f"mon_ack_{uc.id}", type="primary"):
-        _save(uc, lambda: svc.monitoring.acknowledge_alert(me, alert.id, alert.version, note),
-              "Alerte prise en compte : elle reste ouverte ici jusqu'à sa clôture.")
-    if c2.button("Clore l'alerte", key=f"mon_close_{uc.id}"):
-        _save(uc, lambda: svc.monitoring.close_alert(me, alert.id, alert.version, note), "Alerte close.")
-    c3.button("Fermer ce panneau", key=f"mon_unpick_{uc.id}", on_click=_choose, args=(uc.id, None))
+    with st.container(horizontal=True):
+        if alert.status == "open" and st.button("Prendre en compte", key=f"mon_ack_{uc.id}", type="primary"):
+            _save(uc, lambda: svc.monitoring.acknowledge_alert(me, alert.id, alert.version, note),
+                  "Alerte prise en compte : elle reste ouverte ici jusqu'à sa clôture.")
+        if st.button("Clore l'alerte", key=f"mon_close_{uc.id}",
+                     type="primary" if alert.status == "acknowledged" else "secondary"):
+            _save(uc, lambda: svc.monitoring.close_alert(me, alert.id, alert.version, note), "Alerte close.")
+        st.button("Fermer ce panneau", key=f"mon_unpick_{uc.id}", on_click=_choose, args=(uc.id, None))
 
 
 def _save(uc: UseCaseView, action: Any, message: str) -> None:

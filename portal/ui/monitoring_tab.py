@@ -33,6 +33,9 @@ METRIC_FR = {"accuracy": "Exactitude", "precision": "Précision", "recall": "Rap
              "override_rate": "Taux de correction par les agents", "mape": "Erreur moyenne des prévisions"}
 
 
+RUN_PICK = "mon_run_pick"
+
+
 def _pct(value: float | None, decimals: int = 1) -> str:
     return "—" if value is None else f"{fmt_number(value * 100, decimals)} %"
 
@@ -113,6 +116,8 @@ def _check_form(svc: Services, me: Principal, uc: UseCaseView, cfg) -> set[int]:
                 st.session_state[file_key] = (upload.name, upload.getvalue())
                 st.session_state[f"{file_key}_id"] = upload.file_id
             current = st.session_state.get(file_key)
+            if upload is not None and current is None:
+                st.caption("Ce fichier vient d'être contrôlé : déposez un autre lot pour un nouveau contrôle.")
             label = st.text_input("Libellé du lot", key=f"mon_batch_label_{uc.id}",
                                   placeholder="par exemple : extraction d'octobre")
             if st.button("Lancer le contrôle", type="primary", key=f"mon_batch_run_{uc.id}",
@@ -150,13 +155,14 @@ def _run_check(svc: Services, me: Principal, uc: UseCaseView, current: tuple[str
         text += " Alertes répétées : une suspension est proposée à la gouvernance."
     st.session_state[last_key] = {"text": text, "alerts": [a.id for a in res.alerts]}
     st.session_state.pop(f"mon_batch_file_{uc.id}", None)  # the same file is not checked twice by mistake
+    st.session_state[RUN_PICK] = run.id  # the check's detail below shows the new run
 
 
 def _run_detail(svc: Services, runs: list) -> None:  # type: ignore[type-arg]
     by_id = {r.id: r for r in runs}
     ids = list(reversed(list(by_id)))
     rid = st.selectbox("Détail du contrôle", ids, format_func=lambda i: f"{_check_label(by_id[i])} "
-                       f"({fmt_date(by_id[i].created_at)})", key="mon_run_pick")
+                       f"({fmt_date(by_id[i].created_at)})", key=RUN_PICK)
     run = by_id[rid]
     names = {p.id: p.display_name for p in svc.people.list()}
     who = "tâche planifiée" if run.trigger == "job" else "lancement manuel"

@@ -116,11 +116,7 @@ def test_a_stored_alert_reads_the_same_sentence_from_its_details(rng):
     alerts = evaluate_alerts(thresholds_for_level(2), drift=compute_drift(ref, cur, COLUMNS),
                              outcomes=[regression_by_period(reg)], critical_columns=["income"])
     for alert in alerts:
-        rebuilt = sentence_from_details(alert.kind, alert.to_dict()["details"])
-        if alert.kind == AlertKind.DATASET_DRIFT:  # the count of computable columns is not stored
-            assert rebuilt is not None and rebuilt.startswith("Les données du lot ne ressemblent plus")
-        else:
-            assert rebuilt == alert.message_fr
+        assert sentence_from_details(alert.kind, alert.to_dict()["details"]) == alert.message_fr
     # an alert stored before the sentences (a technical message, no list of measures) reads plainly
     old = sentence_from_details("outcome_below", {"period": "2024-02", "metric": "mape", "value": 0.3,
                                                   "threshold": 0.17})

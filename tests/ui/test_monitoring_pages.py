@@ -178,6 +178,7 @@ def test_lead_checks_the_month_batch_from_the_sheet_and_handles_its_alert(app_as
     svc.db.dispose()
     assert len(runs) == runs_before + 1 and runs[0].current_label == "Extraction d'octobre"
     assert new, "tripled counts drift"
+    assert at.selectbox(key="mon_run_pick").value == runs[0].id  # the detail shows the new check
     summary = next(w.value for w in at.warning if "Contrôle n°" in w.value)
     assert "« Extraction d'octobre » enregistré" in summary and "nouvelle" in summary
     visible = _outside_technical_detail(at)
