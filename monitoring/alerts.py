@@ -1,5 +1,10 @@
 """Alert rules: pure functions from drift and outcome results to ``AlertSpec``s.
 
+Each alert is one problem, told in one French sentence (``monitoring.sentences``) without
+technical metric names; the measures behind it stay in ``details``. When several measures flag
+the same problem in the same check (MAPE and WAPE of one period, a critical column that is the
+whole dataset drift), the rule raises one alert and lists the measures in its details.
+
 The portal stores each ``AlertSpec`` and opens a review on the use case; nothing here
 touches a database. Thresholds come from the impact level (``thresholds_for_level``): every
 "above" threshold is multiplied by the level's factor (I ×1, II ×0.85, III ×0.7, IV ×0.5) and
@@ -29,9 +34,10 @@ from enum import StrEnum
 from typing import Any
 
 from monitoring import _fmt
-from monitoring.drift import METHOD_LABELS_FR, DriftConfig, DriftResult
+from monitoring.drift import DriftConfig, DriftResult
 from monitoring.levels import level_factor, parse_level
 from monitoring.outcomes import OutcomeReport, TerritoryReport
+from monitoring.sentences import alert_sentence
 
 
 class AlertKind(StrEnum):
@@ -144,39 +150,47 @@ def thresholds_for_level(
 
 def drift_alerts(result: DriftResult, critical_columns: Iterable[str] = ()) -> list[AlertSpec]:
     """Alerts from a drift result. Its thresholds are those of the ``DriftConfig`` it was
-    computed with (use ``thresholds_for_level(level).drift``)."""
+    computed with (use ``thresholds_for_level(level).drift``).
+
+    One alert per problem: when every drifted column is a critical one (each with its own
+    alert), the dataset-wide drift is the same problem and goes into those alerts' details
+    instead of a second alert."""
     alerts: list[AlertSpec] = []
     critical = set(critical_columns)
-    if result.dataset_drift:
+    dataset = {
+        "share_drifted": result.share_drifted,
+        "drift_share": result.drift_share,
+        "drifted_columns": result.drifted_columns,
+        "n_computable": result.n_computable,
+    }
+    critical_drifted = [c for c in result.columns if c.drifted and c.column in critical]
+    dataset_alone = result.dataset_drift and not set(result.drifted_columns) <= {c.column for c in critical_drifted}
+    if dataset_alone:
         alerts.append(
             AlertSpec(
                 AlertKind.DATASET_DRIFT,
                 Severity.WARNING,
-                f"Dérive des données : {result.n_drifted} colonne(s) sur {result.n_computable} dérivent "
-                f"({_fmt.percent(result.share_drifted)}, seuil {_fmt.percent(result.drift_share)}) : "
-                f"{_fmt.quoted_list(result.drifted_columns)}.",
-                {
-                    "share_drifted": result.share_drifted,
-                    "drift_share": result.drift_share,
-                    "drifted_columns": result.drifted_columns,
-                },
+                alert_sentence(AlertKind.DATASET_DRIFT, None, result.share_drifted, result.drift_share,
+                               columns=result.drifted_columns, n_columns=result.n_computable),
+                dict(dataset),
             )
         )
     for col in result.columns:
         if col.drifted and col.column in critical:
+            details: dict[str, Any] = {
+                "column": col.column,
+                "method": col.method,
+                "score": col.score,
+                "threshold": col.threshold,
+            }
+            if result.dataset_drift and not dataset_alone:
+                details["dataset_drift"] = dict(dataset)
             alerts.append(
                 AlertSpec(
                     AlertKind.CRITICAL_COLUMN_DRIFT,
                     Severity.CRITICAL,
-                    f"Dérive sur la colonne critique {_fmt.quoted(col.column)} : "
-                    f"{METHOD_LABELS_FR.get(col.method, col.method)} {_fmt.number(col.score, 3)} "
-                    f"≥ seuil {_fmt.number(col.threshold, 3)}.",
-                    {
-                        "column": col.column,
-                        "method": col.method,
-                        "score": col.score,
-                        "threshold": col.threshold,
-                    },
+                    alert_sentence(AlertKind.CRITICAL_COLUMN_DRIFT, col.column, col.score, col.threshold),
+                    details,
                 )
             )
         if col.missing_rate_changed:
@@ -184,8 +198,8 @@ def drift_alerts(result: DriftResult, critical_columns: Iterable[str] = ()) -> l
                 AlertSpec(
                     AlertKind.MISSING_RATE_CHANGE,
                     Severity.WARNING,
-                    f"Valeurs manquantes de {_fmt.quoted(col.column)} : {_fmt.percent(col.ref_missing_rate)} "
-                    f"dans la référence, {_fmt.percent(col.cur_missing_rate)} dans le lot courant.",
+                    alert_sentence(AlertKind.MISSING_RATE_CHANGE, col.column, col.cur_missing_rate, None,
+                                   reference_rate=col.ref_missing_rate),
                     {
                         "column": col.column,
                         "ref_missing_rate": col.ref_missing_rate,
@@ -198,8 +212,7 @@ def drift_alerts(result: DriftResult, critical_columns: Iterable[str] = ()) -> l
                 AlertSpec(
                     AlertKind.NEW_CATEGORIES,
                     Severity.WARNING,
-                    f"Nouvelles catégories pour {_fmt.quoted(col.column)}, jamais vues dans la référence : "
-                    f"{_fmt.quoted_list(col.new_categories)}.",
+                    alert_sentence(AlertKind.NEW_CATEGORIES, col.column, categories=col.new_categories),
                     {"column": col.column, "new_categories": [_fmt.plain(v) for v in col.new_categories]},
                 )
             )
@@ -211,11 +224,22 @@ def _periods_to_check(report: OutcomeReport, all_periods: bool) -> list[dict[str
     return rows if all_periods else rows[-1:]
 
 
+def _breach(value: float, threshold: float, lower_is_better: bool) -> float:
+    """How far past its threshold a measure is, relative to the room the threshold leaves."""
+    if lower_is_better:
+        return (value - threshold) / threshold if threshold else math.inf
+    return (threshold - value) / (1 - threshold) if threshold < 1 else math.inf
+
+
 def outcome_alerts(
     report: OutcomeReport, thresholds: AlertThresholds, *, all_periods: bool = False
 ) -> list[AlertSpec]:
-    """Metric below its minimum (or above its maximum) and override rate above its maximum,
-    for the latest period (or every period with ``all_periods=True``)."""
+    """Quality below its minimum (or error above its maximum) and override rate above its maximum,
+    for the latest period (or every period with ``all_periods=True``).
+
+    One alert per period: the measures that cross their threshold together (MAPE and WAPE, or
+    accuracy and F1) describe one problem. The alert names the measure furthest past its
+    threshold and carries all of them in ``details["metrics"]``."""
     alerts: list[AlertSpec] = []
     for row in _periods_to_check(report, all_periods):
         period = row.get("period")
@@ -226,37 +250,34 @@ def outcome_alerts(
                     AlertSpec(
                         AlertKind.OVERRIDE_RATE_ABOVE,
                         Severity.WARNING,
-                        f"Période {period} : les agents ont corrigé {_fmt.percent(rate)} des propositions "
-                        f"({row.get('n_overridden')} sur {row.get('n')}), au-delà du seuil de "
-                        f"{_fmt.percent(thresholds.max_override_rate)}.",
+                        alert_sentence(AlertKind.OVERRIDE_RATE_ABOVE, None, rate, thresholds.max_override_rate,
+                                       period=period, n=row.get("n"), n_overridden=row.get("n_overridden")),
                         {"period": period, "override_rate": rate, "threshold": thresholds.max_override_rate},
                     )
                 )
             continue
-        for metric, minimum in thresholds.min_metrics.items():
-            value = row.get(metric)
-            if value is not None and not math.isnan(value) and value < minimum:
-                alerts.append(
-                    AlertSpec(
-                        AlertKind.OUTCOME_BELOW,
-                        Severity.CRITICAL,
-                        f"Période {period} : {_METRIC_FR.get(metric, metric)} de {_fmt.percent(value)}, "
-                        f"sous le minimum de {_fmt.percent(minimum)}.",
-                        {"period": period, "metric": metric, "value": value, "threshold": minimum},
-                    )
-                )
-        for metric, maximum in thresholds.max_metrics.items():
-            value = row.get(metric)
-            if value is not None and not math.isnan(value) and value > maximum:
-                alerts.append(
-                    AlertSpec(
-                        AlertKind.OUTCOME_BELOW,
-                        Severity.CRITICAL,
-                        f"Période {period} : {_METRIC_FR.get(metric, metric)} de {_fmt.percent(value)}, "
-                        f"au-delà du maximum de {_fmt.percent(maximum)}.",
-                        {"period": period, "metric": metric, "value": value, "threshold": maximum},
-                    )
-                )
+        breaches: list[dict[str, Any]] = []
+        for limits, lower in ((thresholds.min_metrics, False), (thresholds.max_metrics, True)):
+            for metric, limit in limits.items():
+                value = row.get(metric)
+                if value is None or math.isnan(value) or not (value > limit if lower else value < limit):
+                    continue
+                breaches.append({"metric": metric, "value": value, "threshold": limit,
+                                 "direction": "maximum" if lower else "minimum",
+                                 "label": _METRIC_FR.get(metric, metric)})
+        if not breaches:
+            continue
+        main = max(breaches, key=lambda b: _breach(b["value"], b["threshold"], b["direction"] == "maximum"))
+        alerts.append(
+            AlertSpec(
+                AlertKind.OUTCOME_BELOW,
+                Severity.CRITICAL,
+                alert_sentence(AlertKind.OUTCOME_BELOW, main["metric"], main["value"], main["threshold"],
+                               period=period, others=[b["metric"] for b in breaches]),
+                {"period": period, "metric": main["metric"], "value": main["value"],
+                 "threshold": main["threshold"], "metrics": breaches},
+            )
+        )
     return alerts
 
 
@@ -270,24 +291,13 @@ def territory_alerts(report: TerritoryReport, thresholds: AlertThresholds | None
     gap_exceeded = report.gap is not None and report.gap >= gap_threshold - 1e-12
     if not (gap_exceeded or report.significantly_worse):
         return []
-    parts = []
-    if gap_exceeded:
-        unit = _fmt.points if report.metric != "mae" else _fmt.percent
-        parts.append(
-            f"écart de {unit(report.gap)} entre {_fmt.quoted(report.best)} et {_fmt.quoted(report.worst)} "
-            f"(seuil {unit(gap_threshold)})"
-        )
-    if report.significantly_worse:
-        parts.append(
-            f"territoire(s) significativement moins bien servi(s) : {_fmt.quoted_list(report.significantly_worse)}"
-        )
     return [
         AlertSpec(
             AlertKind.TERRITORIAL_GAP,
             Severity.CRITICAL,
-            f"Inégalité de traitement entre territoires ({_METRIC_FR.get(report.metric, report.metric)}) : "
-            + " ; ".join(parts)
-            + ".",
+            alert_sentence(AlertKind.TERRITORIAL_GAP, report.metric, report.gap if gap_exceeded else None,
+                           gap_threshold, best=_fmt.plain(report.best), worst=_fmt.plain(report.worst),
+                           worse=[_fmt.plain(t) for t in report.significantly_worse]),
             {
                 "metric": report.metric,
                 "gap": report.gap,

@@ -437,6 +437,8 @@ def read_table(
         raise InvalidInput([
             f"Type de fichier non pris en charge : « {suffix} ». Formats acceptés : CSV, Excel (.xlsx)."
         ])
+    if usecols is not None and df.shape[1] == 0:
+        return df  # none of the wanted columns: the caller names them, with the columns found
     if len(df) == 0 or len(df.dropna(how="all")) == 0:
         raise InvalidInput(["Le fichier ne contient aucune ligne de données (seulement l'en-tête)."])
     return df

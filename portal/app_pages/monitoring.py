@@ -16,8 +16,9 @@ rows = svc.monitoring.portfolio_health()
 
 st.title(t("Suivi"))
 st.caption("État des cas d'usage en expérimentation, en évaluation ou déployés, d'après les derniers contrôles "
-           "enregistrés. Les contrôles sont lancés par la tâche planifiée `vigie monitor due`, jamais à "
-           "l'ouverture de cette page.")
+           "enregistrés. Un contrôle se lance depuis l'onglet « Suivi » de la fiche, en y déposant le lot du "
+           "mois (ou, pour l'automatiser, par la tâche planifiée `vigie monitor due`) ; jamais à l'ouverture "
+           "de cette page.")
 
 counts = {label: sum(r.status_label == label for r in rows) for label in monitoring_charts.HEALTH_COLOURS}
 c1, c2, c3, c4 = st.columns(4)
@@ -59,7 +60,7 @@ if due:
     st.dataframe(pd.DataFrame([{
         "Référence": d.reference, "Cas d'usage": d.title,
         "Dernier contrôle": fmt_date(d.last_check) if d.last_check else "jamais",
-        "Lot courant": d.current_source or "à fournir (vigie monitor run --use-case … --current …)",
+        "Lot courant": d.current_source or "à déposer dans l'onglet « Suivi » de la fiche",
     } for d in due]), hide_index=True)
 else:
     st.success("Aucun contrôle en retard.")

@@ -56,9 +56,9 @@ def column_heatmap(cells: pd.DataFrame) -> alt.LayerChart:
         y=alt.Y("col:N", title=None, axis=alt.Axis(labelLimit=200)),
     )
     rect = base.mark_rect(stroke="white").encode(
-        color=alt.Color("ratio:Q", title="Score / seuil", scale=alt.Scale(scheme="orangered", domainMin=0)),
+        color=alt.Color("ratio:Q", title="Écart / seuil", scale=alt.Scale(scheme="orangered", domainMin=0)),
         tooltip=[alt.Tooltip("check:N", title="Contrôle"), alt.Tooltip("col:N", title="Colonne"),
-                 alt.Tooltip("score:Q", title="Score", format=".3f"),
+                 alt.Tooltip("score:Q", title="Écart", format=".3f"),
                  alt.Tooltip("threshold:Q", title="Seuil", format=".3f"),
                  alt.Tooltip("drifted:N", title="Dérive")],
     )

@@ -1,8 +1,11 @@
-"""The "Suivi" tab of the use-case sheet: reads stored checks, outcomes and alerts; never computes drift.
+"""The "Suivi" tab of the use-case sheet: whoever follows the use case checks the month's batch here.
 
-Drift checks run in the `vigie monitor` jobs. The tab's only writes are light ones through the
-service: handling an alert, configuring the monitoring, uploading a reference batch and recording
-the outcomes observed (predictions against actuals, business indicator per period).
+Opening the tab computes nothing: it reads the stored checks, outcomes and alerts. A check runs
+when a person drops a current batch and asks for it (the service reads the file, compares it with
+the reference, stores the run and raises the alerts; the page shows each step as it goes), or
+from the scheduled `vigie monitor due` job. Every write goes through the monitoring service:
+running a check, handling an alert (``portal.ui.monitoring_alerts``), configuring the monitoring,
+uploading a reference batch and recording the outcomes observed.
 """
 
 from __future__ import annotations
@@ -14,19 +17,23 @@ import streamlit as st
 
 from monitoring.drift import METHOD_LABELS_FR
 from monitoring.levels import roman
+from monitoring.sentences import MEASURE_FR
 from policies.access import can
 from policies.vocabulary import Action, ColumnKind, Principal
 from portal.services import Services
 from portal.services.schemas import UseCaseView
+from portal.ui import monitoring_alerts
 from portal.ui import monitoring_charts as charts
 from portal.ui.feedback import attempt
 from portal.ui.i18n import fmt_date, fmt_int, fmt_number
 from portal.ui.text import plain
 
 KIND_FR = {kind.value: kind.label for kind in (ColumnKind.NUMERICAL, ColumnKind.CATEGORICAL)}
-SEVERITY_FR = {"critical": "Critique", "warning": "Avertissement", "info": "Information"}
 METRIC_FR = {"accuracy": "Exactitude", "precision": "Précision", "recall": "Rappel", "f1": "F1",
-             "override_rate": "Taux de correction par les agents", "mape": "MAPE"}
+             "override_rate": "Taux de correction par les agents", "mape": "Erreur moyenne des prévisions"}
+
+
+RUN_PICK = "mon_run_pick"
 
 
 def _pct(value: float | None, decimals: int = 1) -> str:
@@ -39,7 +46,6 @@ def _check_label(run) -> str:  # type: ignore[no-untyped-def]
 
 def render(svc: Services, me: Principal, uc: UseCaseView) -> None:
     mon = svc.monitoring
-    owners = [uc.lead_id]
     cfg = mon.config(uc.id)
     level = mon.level_of(uc.id)
 
@@ -65,14 +71,13 @@ def render(svc: Services, me: Principal, uc: UseCaseView) -> None:
     else:
         st.warning("Aucune référence enregistrée : les contrôles ne peuvent pas encore être lancés.")
 
-    _alerts(svc, me, uc, owners)
+    fresh = _check_form(svc, me, uc, cfg)
+    monitoring_alerts.render(svc, me, uc, fresh)
 
     runs = list(reversed(mon.runs(uc.id)))  # oldest first
     st.subheader("Dérive des données")
     if not runs:
-        st.info("Aucun contrôle enregistré. Les contrôles sont lancés par la tâche planifiée "
-                "`vigie monitor due` ou par `vigie monitor run --use-case "
-                f"{uc.reference} --current FICHIER`.")
+        st.info("Aucun contrôle enregistré : déposez le lot du mois ci-dessus pour lancer le premier.")
     else:
         history = pd.DataFrame([{"check": _check_label(r), "share": r.share_drifted, "alerts": r.n_alerts}
                                 for r in runs])
@@ -83,22 +88,81 @@ def render(svc: Services, me: Principal, uc: UseCaseView) -> None:
             "drifted": "oui" if c.drifted else "non",
         } for r in runs for c in r.columns])
         if not cells.empty:
-            st.markdown("**Colonnes × contrôles** (couleur : score rapporté au seuil ; ● : dérive retenue)")
+            st.markdown("**Colonnes × contrôles** (couleur : écart rapporté au seuil ; ● : changement retenu)")
             st.altair_chart(charts.column_heatmap(cells), width="stretch")
         _run_detail(svc, runs)
 
     _outcomes(svc, uc)
     _record_outcomes_form(svc, me, uc)
-    st.caption("Les contrôles ne sont jamais calculés à l'ouverture d'une page : ils sont lancés par "
-               f"`vigie monitor due` (planifié) ou `vigie monitor run --use-case {uc.reference} --current FICHIER`.")
+    st.caption("Ouvrir cet onglet ne lance aucun calcul. Pour automatiser les contrôles, un service informatique "
+               "peut aussi planifier `vigie monitor due` (lot déposé dans un dossier convenu).")
     _configure_form(svc, me, uc, cfg)
+
+
+def _check_form(svc: Services, me: Principal, uc: UseCaseView, cfg) -> set[int]:  # type: ignore[no-untyped-def]
+    """Drop the month's batch and run the check, its steps shown while it runs. Returns the ids of
+    the alerts the latest check run from this tab raised (marked « Nouvelle »)."""
+    last_key = f"mon_last_check_{uc.id}"
+    if cfg.reference_id and can(me, Action.RUN_MONITORING, owner_ids=[uc.lead_id]):
+        with st.container(border=True, key=f"mon_check_box_{uc.id}"):
+            st.markdown("**Contrôler le lot du mois**")
+            st.caption("Déposez l'extraction la plus récente, avec les mêmes colonnes que la référence (CSV ou "
+                       "Excel ; " + ", ".join(f"« {plain(c, inline=True)} »" for c in cfg.columns) + "). Vigie la "
+                       "compare à la référence et affiche aussitôt le résultat et les alertes.")
+            file_key = f"mon_batch_file_{uc.id}"
+            upload = st.file_uploader("Lot du mois (CSV ou Excel)", type=["csv", "xlsx", "txt"],
+                                      key=f"mon_batch_{uc.id}")
+            if upload is not None and upload.file_id != st.session_state.get(f"{file_key}_id"):
+                st.session_state[file_key] = (upload.name, upload.getvalue())
+                st.session_state[f"{file_key}_id"] = upload.file_id
+            current = st.session_state.get(file_key)
+            if upload is not None and current is None:
+                st.caption("Ce fichier vient d'être contrôlé : déposez un autre lot pour un nouveau contrôle.")
+            label = st.text_input("Libellé du lot", key=f"mon_batch_label_{uc.id}",
+                                  placeholder="par exemple : extraction d'octobre")
+            if st.button("Lancer le contrôle", type="primary", key=f"mon_batch_run_{uc.id}",
+                         icon=":material/play_arrow:", disabled=current is None) and current is not None:
+                _run_check(svc, me, uc, current, label, last_key)
+    last = st.session_state.get(last_key)
+    if last:
+        (st.warning if last["alerts"] else st.success)(last["text"])
+        return set(last["alerts"])
+    return set()
+
+
+def _run_check(svc: Services, me: Principal, uc: UseCaseView, current: tuple[str, bytes], label: str,
+               last_key: str) -> None:
+    name, data = current
+    with st.status("Contrôle du lot en cours…", expanded=True) as status:
+        def step(text: str) -> None:
+            status.update(label=f"{text}…")
+            st.write(f"{text}…")
+
+        res = attempt(lambda: svc.monitoring.run_check(me, uc.id, data, filename=name, progress=step,
+                                                       label=label.strip() or f"Fichier « {name} »"))
+        if res is None:
+            status.update(label="Contrôle non effectué : le lot n'a pas été enregistré", state="error", expanded=True)
+            return
+        status.update(label=f"Contrôle n° {res.run.id} terminé", state="complete", expanded=False)
+    run = res.run
+    changed = (f"{run.n_drifted} colonne{'s' if run.n_drifted > 1 else ''} sur {run.n_computable} "
+               f"{'ont' if run.n_drifted > 1 else 'a'} changé depuis la référence")
+    n = len(res.alerts)
+    text = (f"Contrôle n° {run.id} du lot « {plain(run.current_label, inline=True)} » enregistré : {changed} ; "
+            + (f"{n} nouvelle{'s' if n > 1 else ''} alerte{'s' if n > 1 else ''}, ci-dessous." if n
+               else "aucune alerte."))
+    if res.suspension_proposed:
+        text += " Alertes répétées : une suspension est proposée à la gouvernance."
+    st.session_state[last_key] = {"text": text, "alerts": [a.id for a in res.alerts]}
+    st.session_state.pop(f"mon_batch_file_{uc.id}", None)  # the same file is not checked twice by mistake
+    st.session_state[RUN_PICK] = run.id  # the check's detail below shows the new run
 
 
 def _run_detail(svc: Services, runs: list) -> None:  # type: ignore[type-arg]
     by_id = {r.id: r for r in runs}
     ids = list(reversed(list(by_id)))
     rid = st.selectbox("Détail du contrôle", ids, format_func=lambda i: f"{_check_label(by_id[i])} "
-                       f"({fmt_date(by_id[i].created_at)})", key="mon_run_pick")
+                       f"({fmt_date(by_id[i].created_at)})", key=RUN_PICK)
     run = by_id[rid]
     names = {p.id: p.display_name for p in svc.people.list()}
     who = "tâche planifiée" if run.trigger == "job" else "lancement manuel"
@@ -109,75 +173,25 @@ def _run_detail(svc: Services, runs: list) -> None:  # type: ignore[type-arg]
     for message in run.messages:
         st.info(message)
     st.dataframe(pd.DataFrame([{
-        "Colonne": c.column, "Type": KIND_FR.get(c.kind, c.kind), "Méthode": METHOD_LABELS_FR.get(c.method, c.method),
-        "Score": fmt_number(c.score, 3) if c.score is not None else "non calculable",
-        "Seuil": fmt_number(c.threshold, 3), "Dérive": "oui" if c.drifted else "non",
+        "Colonne": c.column, "Type": KIND_FR.get(c.kind, c.kind),
+        "Écart à la référence": fmt_number(c.score, 3) if c.score is not None else "non calculable",
+        "Seuil": fmt_number(c.threshold, 3), "Changement retenu": "oui" if c.drifted else "non",
         "Manquants réf.": _pct(c.ref_missing_rate), "Manquants courant": _pct(c.cur_missing_rate),
         "Nouvelles catégories": ", ".join(map(str, c.new_categories[:8])) + ("…" if len(c.new_categories) > 8 else ""),
-        "Constats": " ".join(c.messages),
-    } for c in run.columns]), hide_index=True,
-        column_config={"Constats": st.column_config.TextColumn(width="large")})
+    } for c in run.columns]), hide_index=True)
+    with st.expander("Détail technique"):
+        st.dataframe(pd.DataFrame([{
+            "Colonne": c.column, "Mesure": METHOD_LABELS_FR.get(c.method, c.method),
+            "Score": fmt_number(c.score, 4) if c.score is not None else "non calculable",
+            "Constats": " ".join(c.messages),
+        } for c in run.columns]), hide_index=True,
+            column_config={"Constats": st.column_config.TextColumn(width="large")}, row_height=60)
     if run.has_report:
         st.download_button("Télécharger le rapport Evidently (HTML)", data=lambda: svc.monitoring.report_html(run.id),
                            file_name=f"rapport-evidently-controle-{run.id}.html", mime="text/html",
                            icon=":material/download:", key=f"mon_report_{run.id}")
     elif run.report_error:
         st.caption(run.report_error)
-
-
-def _alerts(svc: Services, me: Principal, uc: UseCaseView, owners: list) -> None:  # type: ignore[type-arg]
-    alerts = svc.monitoring.alerts(uc.id)
-    open_alerts = [a for a in alerts if a.status != "closed"]
-    st.subheader(f"Alertes ({len(open_alerts)} à traiter)")
-    if not alerts:
-        st.success("Aucune alerte.")
-        return
-    proposals = [a for a in open_alerts if a.suspension_proposed and a.suspension_decision is None]
-    if proposals:
-        st.warning("Alertes répétées sur un cas d'usage déployé : **suspension proposée**. Vigie ne suspend rien "
-                 "d'elle-même ; la décision revient à la gouvernance (direction ou conformité), par une "
-                 "décision de passage.", icon=":material/gavel:")
-        if can(me, Action.SUSPEND_USE_CASE):
-            _decide_suspension(svc, me, uc, proposals)
-    st.dataframe(pd.DataFrame([{
-        "N°": a.id, "Levée le": fmt_date(a.raised_at), "Gravité": SEVERITY_FR.get(a.severity, a.severity),
-        "État": a.status_label, "Message": a.message,
-        "Revue": "chef de projet et conformité" if a.review_opened else "",
-        "Suspension": "proposée" if a.suspension_proposed else "", "Note": a.note or "",
-    } for a in alerts]), hide_index=True,
-        column_config={"Message": st.column_config.TextColumn(width="large")})
-    if open_alerts and can(me, Action.ACKNOWLEDGE_ALERT, owner_ids=owners):
-        with st.expander("Traiter une alerte", icon=":material/task_alt:"):
-            by_id = {a.id: a for a in open_alerts}
-            aid = st.selectbox("Alerte", list(by_id), format_func=lambda i: f"n° {i} — {by_id[i].message[:100]}",
-                               key=f"mon_alert_{uc.id}")
-            note = st.text_area("Note (analyse, action décidée)", key=f"mon_alert_note_{uc.id}")
-            c1, c2 = st.columns(2)
-            alert = by_id[aid]
-            if alert.status == "open" and c1.button("Prendre en compte", key=f"mon_ack_{uc.id}") and attempt(
-                    lambda: svc.monitoring.acknowledge_alert(me, aid, alert.version, note),
-                    success="Alerte prise en compte."):
-                st.rerun()
-            if c2.button("Clore l'alerte", key=f"mon_close_{uc.id}") and attempt(
-                    lambda: svc.monitoring.close_alert(me, aid, alert.version, note), success="Alerte close."):
-                st.rerun()
-
-
-def _decide_suspension(svc: Services, me: Principal, uc: UseCaseView, proposals: list) -> None:  # type: ignore[type-arg]
-    with st.expander("Trancher la proposition de suspension", icon=":material/gavel:"):
-        by_id = {a.id: a for a in proposals}
-        aid = st.selectbox("Alerte", list(by_id), format_func=lambda i: f"n° {i} — {by_id[i].message[:100]}",
-                           key=f"mon_susp_alert_{uc.id}")
-        reason = st.text_area("Motif de la décision (obligatoire)", key=f"mon_susp_reason_{uc.id}")
-        c1, c2 = st.columns(2)
-        if c1.button("Suspendre le cas d'usage", type="primary", key=f"mon_susp_yes_{uc.id}") and attempt(
-                lambda: svc.suspensions.decide(me, aid, "suspend", reason),
-                success="Cas d'usage suspendu ; la décision est inscrite dans l'historique des passages."):
-            st.rerun()
-        if c2.button("Maintenir en service", key=f"mon_susp_no_{uc.id}") and attempt(
-                lambda: svc.suspensions.decide(me, aid, "continue", reason),
-                success="Proposition de suspension écartée ; le motif est enregistré."):
-            st.rerun()
 
 
 def _outcome_lines(overall: list, thresholds: Any) -> tuple[list[dict[str, Any]], dict[str, tuple[float, float]]]:
@@ -224,7 +238,7 @@ def _outcomes(svc: Services, uc: UseCaseView) -> None:
     st.dataframe(pd.DataFrame([{
         "Période": o.period, "Territoire": o.territory or "ensemble", "Nombre": o.n,
         **{METRIC_FR[k]: _pct(o.metrics.get(k)) for k in ("accuracy", "f1", "override_rate")},
-        "MAE": fmt_number(o.metrics.get("mae"), 2) if o.metrics.get("mae") is not None else "—",
+        "Écart moyen": fmt_number(o.metrics.get("mae"), 2) if o.metrics.get("mae") is not None else "—",
         "Indicateur": fmt_number(o.kpi_value, 2) if o.kpi_value is not None else "—",
     } for o in outcomes]), hide_index=True)
     places = [o for o in outcomes if o.territory is not None]
@@ -234,7 +248,7 @@ def _outcomes(svc: Services, uc: UseCaseView) -> None:
         rows_t = [{"territory": o.territory, "value": o.metrics.get(key), "n": o.n}
                   for o in places if o.period == latest and o.metrics.get(key) is not None]
         if rows_t:
-            st.markdown(f"**Par territoire, période {latest}** ({'exactitude' if key == 'accuracy' else 'MAE'})")
+            st.markdown(f"**Par territoire, période {latest}** ({MEASURE_FR[key]})")
             st.altair_chart(charts.by_territory(pd.DataFrame(rows_t), percent=key == "accuracy"), width="stretch")
     st.caption("Avec plus de deux classes (par exemple des services destinataires), précision, rappel et F1 "
                "sont des moyennes par classe : les classes rares les tirent vers le bas.")

@@ -59,7 +59,7 @@ def test_drift_alerts(rng):
     }
     critical = next(a for a in alerts if a.kind == AlertKind.CRITICAL_COLUMN_DRIFT)
     assert critical.severity == Severity.CRITICAL and critical.details["column"] == "income"
-    assert "colonne critique « income »" in critical.message_fr
+    assert critical.message_fr.startswith("La répartition de « income », colonne déclarée critique, a changé")
     for alert in alerts:
         json.dumps(alert.to_dict())
     assert drift_alerts(compute_drift(ref, ref, COLUMNS)) == []
@@ -74,11 +74,14 @@ def test_level_changes_what_alerts(rng):
     assert not compute_drift(ref, cur, COLUMNS, lenient.drift).column("age").drifted
     result = compute_drift(ref, cur, COLUMNS, strict.drift)
     assert result.column("age").drifted
-    # at level IV, drift_share is 0.25 too: one column out of three makes the dataset drift
-    assert {a.kind for a in drift_alerts(result, critical_columns=["age"])} == {
-        AlertKind.CRITICAL_COLUMN_DRIFT,
-        AlertKind.DATASET_DRIFT,
-    }
+    # at level IV, drift_share is 0.25 too: one column out of three makes the dataset drift; that
+    # column being the critical one, the two are one problem and raise one alert
+    assert result.dataset_drift
+    alerts = drift_alerts(result, critical_columns=["age"])
+    assert [a.kind for a in alerts] == [AlertKind.CRITICAL_COLUMN_DRIFT]
+    assert alerts[0].details["dataset_drift"]["drifted_columns"] == ["age"]
+    # without the column declared critical, the dataset drift alerts on its own
+    assert [a.kind for a in drift_alerts(result)] == [AlertKind.DATASET_DRIFT]
 
 
 def test_outcome_and_override_alerts():
@@ -92,18 +95,24 @@ def test_outcome_and_override_alerts():
     )
     thresholds = thresholds_for_level(2)
     alerts = outcome_alerts(classification_by_period(df, period="period"), thresholds)
-    assert {a.details["metric"] for a in alerts} == {"accuracy", "precision", "recall", "f1"}  # latest only
-    assert all(a.kind == AlertKind.OUTCOME_BELOW and a.details["period"] == "2024-02" for a in alerts)
-    assert "sous le minimum" in alerts[0].message_fr
-    assert (
-        len(outcome_alerts(classification_by_period(df, period="period"), thresholds, all_periods=True)) == 4
-    )
+    # four measures below their minimum in the latest period: one problem, one alert carrying them all
+    assert len(alerts) == 1
+    alert = alerts[0]
+    assert alert.kind == AlertKind.OUTCOME_BELOW and alert.details["period"] == "2024-02"
+    assert {m["metric"] for m in alert.details["metrics"]} == {"accuracy", "precision", "recall", "f1"}
+    assert alert.message_fr.startswith("Période 2024-02 : ") and "sous le minimum convenu" in alert.message_fr
+    assert "3 autres mesures de qualité vont dans le même sens" in alert.message_fr
+    # January is fine: all periods still give one alert
+    assert len(outcome_alerts(classification_by_period(df, period="period"), thresholds, all_periods=True)) == 1
     over = outcome_alerts(override_rate_by_period(df, period="period"), thresholds)
     assert len(over) == 1 and over[0].kind == AlertKind.OVERRIDE_RATE_ABOVE
     assert "40,0" in over[0].message_fr
     reg = pd.DataFrame({"actual": [100.0, 100, 100], "prediction": [150.0, 60, 100]})
-    wape = outcome_alerts(regression_by_period(reg), thresholds)
-    assert {a.details["metric"] for a in wape} == {"mape", "wape"}
+    errors = outcome_alerts(regression_by_period(reg), thresholds)
+    assert len(errors) == 1  # MAPE and WAPE over their maximum: the same problem
+    assert {m["metric"] for m in errors[0].details["metrics"]} == {"mape", "wape"}
+    assert "MAPE" not in errors[0].message_fr and "WAPE" not in errors[0].message_fr
+    assert "au-dessus du maximum convenu" in errors[0].message_fr
 
 
 def test_territory_alerts(rng):

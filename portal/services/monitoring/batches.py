@@ -49,7 +49,7 @@ def problems_for(frame: pd.DataFrame, columns: Mapping[str, str], side_fr: str) 
             f"Colonne(s) suivie(s) absente(s) du lot {side_fr} : {', '.join('« ' + c + ' »' for c in missing)}. "
             f"Colonnes trouvées : {', '.join('« ' + str(c) + ' »' for c in found[:20])}."
         )
-    if len(frame) == 0:
+    elif len(frame) == 0:
         problems.append(f"Le lot {side_fr} ne contient aucune ligne.")
     return problems
 

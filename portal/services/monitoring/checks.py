@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -46,8 +46,13 @@ class ChecksMixin(AlertsMixin):
     def run_check(self, principal: Principal, use_case_id: int,
                   current: pd.DataFrame | bytes | Mapping[str, pd.DataFrame], *,
                   label: str, filename: str | None = None, trigger: Literal["manual", "job"] = "manual",
-                  engine: Literal["fast", "evidently"] = "fast", html_report: bool = True) -> CheckOutcome:
-        """Compare a current batch with the reference; store the run, its columns and its alerts."""
+                  engine: Literal["fast", "evidently"] = "fast", html_report: bool = True,
+                  progress: Callable[[str], None] | None = None) -> CheckOutcome:
+        """Compare a current batch with the reference; store the run, its columns and its alerts.
+
+        ``progress`` (optional) is told each step in French as it starts, once the caller is
+        allowed: a page shows them while the check runs."""
+        step = progress or (lambda _text: None)
         with self._reader() as s:
             uc = self._use_case(s, use_case_id)
             require(principal, Action.RUN_MONITORING, owner_ids=[uc.lead_id])
@@ -61,10 +66,12 @@ class ChecksMixin(AlertsMixin):
             columns, critical, ref_id = dict(cfg.columns), list(cfg.critical_columns), ref.id
             settings = (dict(cfg.drift_settings), cfg.min_metrics, cfg.max_metrics, cfg.suspension_runs)
             stage = uc.stage
+        step("Lecture du lot et vérification des colonnes suivies")
         frame = self._current_frame(current, columns, filename, trigger)
         level = self.level_of(use_case_id)
         thresholds = self._thresholds(*settings, level)
         started = time.perf_counter()
+        step(f"Comparaison de {len(frame)} lignes avec la référence ({len(columns)} colonnes suivies)")
         try:
             result = compute_drift(reference, frame, columns, thresholds.drift, engine=engine)  # type: ignore[arg-type]
         except ValueError as exc:
@@ -74,10 +81,12 @@ class ChecksMixin(AlertsMixin):
         messages = list(result.messages)
         html, report_error = None, None
         if html_report:
+            step("Préparation du rapport détaillé")
             html, report_error, note = self._html_report(reference, frame, columns, thresholds)
             messages += [note] if note else []
         current_fp = fingerprint({"current": frame[list(columns)]})
         label = (label or "").strip()[:300] or "Lot courant"
+        step("Enregistrement du contrôle et des alertes")
         with self._writer.begin() as s:
             uc = self._owned_use_case(s, principal, use_case_id, Action.RUN_MONITORING)
             run = MonitoringRun(

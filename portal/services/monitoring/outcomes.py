@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Literal
 
 import pandas as pd
@@ -32,14 +32,18 @@ class OutcomesMixin(AlertsMixin):
                         label: str, kind: Literal["classification", "regression"] = "classification",
                         filename: str | None = None, period: str | None = "period", date: str | None = None,
                         freq: str = "M", territory: str | None = None,
-                        kpi: Mapping[str, float] | None = None) -> list[AlertView]:
+                        kpi: Mapping[str, float] | None = None,
+                        progress: Callable[[str], None] | None = None) -> list[AlertView]:
         """Predictions against actuals per period (columns ``actual``, ``prediction``, optional
         ``overridden`` and territory), optional business KPI per period; stored per period and
-        per territory, replacing earlier figures of the same periods. Returns the alerts raised."""
+        per territory, replacing earlier figures of the same periods. Returns the alerts raised.
+        ``progress`` (optional) is told each step in French, once the caller is allowed."""
+        step = progress or (lambda _text: None)
         with self._reader() as s:
             uc = self._use_case(s, use_case_id)
             require(principal, Action.RECORD_OUTCOMES, owner_ids=[uc.lead_id])
             baseline, target = uc.kpi_baseline, uc.kpi_target
+        step("Lecture du fichier de résultats")
         if isinstance(frame, bytes | bytearray):
             frame = read_outcomes(bytes(frame), filename or "resultats.csv", kind)
         thresholds, _level = self.thresholds(use_case_id) if self.config(use_case_id) else (
@@ -47,6 +51,7 @@ class OutcomesMixin(AlertsMixin):
         period_col = period if period and period in frame.columns else None
         if period and not period_col and not date:
             raise InvalidInput([f"Colonne de période « {period} » absente du fichier."])
+        step("Calcul des résultats par période")
         try:
             summary = summarise_outcomes(frame, kind=kind, period=period_col, date=date, freq=freq,
                                          territory=territory, kpi=dict(kpi or {}), kpi_baseline=baseline,
@@ -55,6 +60,7 @@ class OutcomesMixin(AlertsMixin):
             raise InvalidInput([str(exc)]) from None
         specs = evaluate_alerts(thresholds, outcomes=summary.reports, territories=summary.territory_reports)
         label = (label or "").strip()[:300] or "Résultats"
+        step("Enregistrement des résultats et des alertes")
         with self._writer.begin() as s:
             uc = self._owned_use_case(s, principal, use_case_id, Action.RECORD_OUTCOMES)
             replaced = 0
