@@ -2,14 +2,14 @@
 one, whose decisions are individual) fills it, so the demo's register exports complete and its
 CRPA explanation letters leave only the person's own values to report.
 
-Addresses point at the fictional collectivité's site (``.invalid``: they resolve nowhere).
+Addresses point at the fictional collectivité's site (``.example``: reserved, they resolve nowhere).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-_SITE = "https://www.agglo-val-de-loire.invalid"
+_SITE = "https://www.agglo-val-de-loire.example"
 _PHONE = "02 47 00 00 00"
 
 
@@ -18,7 +18,7 @@ def _links(slug: str, *, dpia: bool = False, code: bool = True) -> dict[str, str
     out = {
         "product_page": f"{_SITE}/algorithmes/{slug}",
         # a supplier's closed product has no public code: the export lists the field as empty
-        "codebase_url": f"https://code.agglo-val-de-loire.invalid/numerique/{slug}" if code else None,
+        "codebase_url": f"https://code.agglo-val-de-loire.example/numerique/{slug}" if code else None,
         "dpia_url": f"{_SITE}/donnees-personnelles/aipd-{slug}.pdf" if dpia
         else f"{_SITE}/donnees-personnelles/registre-des-traitements",
         "aia_url": f"{_SITE}/algorithmes/{slug}/analyse-d-impact",

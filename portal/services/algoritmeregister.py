@@ -101,7 +101,7 @@ def algorithm(record: Mapping[str, Any], *, first_published: dt.date, last_publi
         "description_short": _short(purpose, MAX_LENGTH["description_short"]),
         "category": [CATEGORY[domain]] if domain in CATEGORY else [],
         "status": STATUS.get(stage) if stage else None,
-        "contact_email": contact,
+        "contact_email": _text(eu.get("contact_email")) or contact,
         "website": _text(record.get("rules_url")),
         "publication_category": publication,
         "goal": goal,

@@ -16,6 +16,7 @@ Enumerations use the standard's English values (``status``, ``risk_category``, `
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -105,7 +106,10 @@ def registration(record: Mapping[str, Any], *, first_published: dt.date, last_pu
     risk = _by_label(AiActClass, str(record.get("ai_act_class") or ""))
     automation = _by_label(Automation, str(record.get("automation") or ""))
     contact = _text(record.get("contact")) or ""
-    email = contact if "@" in contact and " " not in contact else None
+    found = re.search(r"[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>().,;]+", contact)
+    email = found.group(0) if found else None
+    # what the contact says besides the address (a service, a postal address) names the contact
+    name = re.sub(r"\s*[—–-]?\s*$", "", contact.replace(email, "")).strip(" —–-,;") if email else contact
     purpose = _text(record.get("purpose"))
     individual = record.get("individual_decisions") == "oui"
     public = _text(record.get("public_concerned"))
@@ -133,7 +137,7 @@ def registration(record: Mapping[str, Any], *, first_published: dt.date, last_pu
         "department": _text(record.get("service")),
         "country": "France",
         "contact_email": email,
-        "contact_name": None if email else _text(contact),
+        "contact_name": _text(name),
         "description_short": (purpose[:147] + "…") if purpose and len(purpose) > 150 else purpose,
         "website": _text(record.get("rules_url")),
         "status": _STATUS.get(stage) if stage else None,
