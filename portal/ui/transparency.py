@@ -60,7 +60,7 @@ def section(svc: Services, me: Principal, uc: UseCaseView) -> None:
                 st.rerun()
         with st.form(f"transparency_{uc.id}"):
             typed = forms.transparency_fields(values, key=f"transparency_{uc.id}")
-            if st.form_submit_button(t("Enregistrer"), type="primary"):
+            if st.form_submit_button(t("Enregistrer"), type="primary", key=f"transparency_{uc.id}_submit"):
                 saved = attempt(lambda: svc.register.update_transparency(me, uc.id, expected, typed),
                                 success="Section « Transparence » enregistrée.")
                 if saved is not None:
