@@ -212,6 +212,15 @@ class PublicRegisterService:
         rec = self.record(use_case_id)
         return [f"{FIELDS[k]} : à renseigner (fiche ou questionnaire CRPA)." for k in REQUIRED if not rec.get(k)]
 
+    def standard_gaps(self, entry: EntryView) -> dict[str, list[str]]:
+        """The attributes the entry (as shown: published, or as it would be) leaves empty in the Eurocities
+        standard and the Dutch register, by standard, for the page: the sheet's section to complete."""
+        day = (entry.published_at or dt.datetime.now(dt.UTC)).date()
+        registration = eurocities.registration(entry.record, first_published=day, last_published=day)
+        dutch = algoritmeregister.algorithm(entry.record, first_published=day, last_published=day)
+        return {"Eurocities v" + eurocities.VERSION: eurocities.empty_fields(registration),
+                "registre néerlandais v" + algoritmeregister.VERSION: algoritmeregister.missing(dutch)}
+
     def _algorithm_type(self, uc: UseCaseView) -> str:
         module = self._module_of(uc.id) if self._module_of is not None else None
         if module:
