@@ -14,8 +14,9 @@ A sheet is a plain dict: ``title``, ``purpose``, ``administration`` (the collect
 ``contact`` (address or e-mail for requests), ``data_sources`` (names, or dicts with ``name`` and
 optionally ``origin``/``description``), and optionally ``rules_url``, ``contribution`` (how the
 processing contributes to the decision), ``automation`` (an :class:`~policies.vocabulary.Automation`
-value), ``parameters`` (dicts with ``name``, ``weight``, ``description``), ``operations`` (list of
-steps), ``legal_basis``.
+value), ``parameters`` (dicts with ``name``, ``weight`` (words or a number), and optionally ``source``
+and ``description``), ``operations`` (list of steps), ``legal_basis``. :func:`explanation_gaps` names
+what a sheet leaves empty.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from policies import french
 from policies.questionnaire import Question, parse_questions
 from policies.rulebook import Reason, load_rules, reason
 from policies.vocabulary import Automation
@@ -197,14 +199,52 @@ def mention_text(sheet: Sheet) -> str:
     )
 
 
-_TODO = "[à compléter]"
+#: What depends on the person's own file: the agent who answers reports it from the file.
+_CASE = "[à reporter du dossier]"
+
+
+def _todo(what: str) -> str:
+    """What the sheet does not say yet, named, for the agent (and for :func:`explanation_gaps`)."""
+    return f"[à compléter : {what}]"
+
+
+def _weight(value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return french.number(value, 2).rstrip("0").rstrip(",") if isinstance(value, float) else str(value)
+    return str(value).strip()
+
+
+def explanation_gaps(sheet: Sheet) -> list[str]:
+    """What the sheet leaves empty in the four items of R311-3-1-2 and the answer, in French, one a line;
+    empty when the letter is complete (only the person's own values are left to report from the file)."""
+    out = []
+    if not (sheet.get("purpose") or "").strip():
+        out.append("la finalité du traitement (fiche, « Problème auquel il répond »)")
+    if not sheet.get("automation") and not (sheet.get("contribution") or "").strip():
+        out.append("le degré et le mode de contribution à la décision (fiche, « Niveau d'automatisation » et "
+                   "« Rôle de l'agent »)")
+    if not sheet.get("data_sources"):
+        out.append("les données traitées et leurs sources (onglet « Sources de données »)")
+    params = sheet.get("parameters") or []
+    if not params:
+        out.append("les paramètres traités et leur pondération (fiche, section « Transparence »)")
+    out += [f"la pondération du paramètre « {p.get('name')} » (fiche, section « Transparence »)"
+            for p in params if _weight(p.get("weight")) is None]
+    if not sheet.get("operations"):
+        out.append("les opérations effectuées par le traitement (fiche, section « Transparence »)")
+    if not (sheet.get("contact") or "").strip():
+        out.append("le contact pour les demandes (questionnaire CRPA)")
+    return out
 
 
 def explanation_template(sheet: Sheet) -> str:
     """A Markdown answer to a request under L311-3-1 (the four items of R311-3-1-2) for one person.
 
-    Fields known from the sheet are filled; what depends on the person's case is left as
-    ``[à compléter]`` for the agent who answers.
+    Fields known from the sheet are filled; what the sheet does not say yet is left as
+    ``[à compléter : …]`` naming it (see :func:`explanation_gaps`); what depends on the person's own
+    file (the decision, the values applied to them) as ``[à reporter du dossier]``.
     """
     _require(sheet, ["title", "administration"])
     automation = sheet.get("automation")
@@ -217,8 +257,8 @@ def explanation_template(sheet: Sheet) -> str:
         "",
         f"**Administration** : {sheet['administration']}"
         + (f" — {sheet['service']}" if sheet.get("service") else ""),
-        f"**Finalité** : {sheet.get('purpose') or _TODO}",
-        f"**Décision concernée** : {_TODO} (référence et date de la décision)",
+        f"**Finalité** : {sheet.get('purpose') or _todo('finalité du traitement')}",
+        f"**Décision concernée** : {_CASE} (référence et date de la décision)",
         "",
         "Vous avez demandé, en application de l'article L311-3-1 du code des relations entre le public et "
         "l'administration, la communication des règles définissant ce traitement et des principales "
@@ -227,7 +267,7 @@ def explanation_template(sheet: Sheet) -> str:
         "",
         "## 1. Degré et mode de contribution du traitement à la décision",
         "",
-        contribution or _TODO,
+        contribution or _todo("degré et mode de contribution à la décision"),
         "",
         "## 2. Données traitées et leurs sources",
         "",
@@ -239,27 +279,28 @@ def explanation_template(sheet: Sheet) -> str:
             if isinstance(src, Mapping):
                 lines.append(
                     f"| {src.get('description') or src.get('name')} | {src.get('origin') or src.get('name')} "
-                    f"| {_TODO} |"
+                    f"| {_CASE} |"
                 )
             else:
-                lines.append(f"| {src} | {src} | {_TODO} |")
+                lines.append(f"| {src} | {src} | {_CASE} |")
     else:
-        lines.append(_TODO)
+        lines.append(_todo("données traitées et leurs sources"))
     lines += ["", "## 3. Paramètres du traitement et leur pondération appliqués à votre situation", ""]
     params = sheet.get("parameters") or []
     if params:
-        lines += ["| Paramètre | Pondération | Valeur appliquée à votre situation |", "| --- | --- | --- |"]
+        lines += ["| Paramètre | Source | Pondération | Valeur appliquée à votre situation |",
+                  "| --- | --- | --- | --- |"]
         for p in params:
-            weight = p.get("weight")
+            weight = _weight(p.get("weight"))
             lines.append(
                 f"| {p.get('name')}{' — ' + p['description'] if p.get('description') else ''} "
-                f"| {weight if weight is not None else 'sans pondération'} | {_TODO} |"
+                f"| {p.get('source') or '—'} | {weight or _todo('pondération')} | {_CASE} |"
             )
     else:
-        lines.append(_TODO)
+        lines.append(_todo("paramètres traités et leur pondération"))
     lines += ["", "## 4. Opérations effectuées par le traitement", ""]
     ops = sheet.get("operations") or []
-    lines += [f"{i}. {op}" for i, op in enumerate(ops, 1)] if ops else [_TODO]
+    lines += [f"{i}. {op}" for i, op in enumerate(ops, 1)] if ops else [_todo("opérations effectuées")]
     lines += [
         "",
         "## Vos droits",
@@ -272,7 +313,7 @@ def explanation_template(sheet: Sheet) -> str:
             else ""
         ),
         "",
-        f"Contact : {sheet.get('contact') or _TODO}",
+        f"Contact : {sheet.get('contact') or _todo('contact pour les demandes')}",
         "",
     ]
     return "\n".join(lines)

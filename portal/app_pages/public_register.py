@@ -69,6 +69,9 @@ if index is not None:
     st.dataframe(pd.DataFrame([{"Rubrique": label, "Contenu": "" if entry.record.get(key) is None
                                 else str(entry.record.get(key))} for key, label in FIELDS.items()]),
                  hide_index=True, column_config={"Contenu": st.column_config.TextColumn(width="large")})
+    for standard, empty in svc.public_register.standard_gaps(entry).items():
+        st.caption(f"Export {standard} : " + (f"champs encore vides — {', '.join(empty)} (section « Transparence » "
+                                               "de la fiche)." if empty else "complet."))
     if can(me, Action.PUBLISH_REGISTER):
         with st.expander("Vérifier la lisibilité avant publication"):
             st.caption("Les rubriques rédigées de la fiche passent par le module « Lisibilité de l'information "

@@ -9,6 +9,7 @@ from portal.services.errors import NotFound
 from portal.ui import analysis as analysis_ui
 from portal.ui import charts, forms
 from portal.ui import governance as governance_ui
+from portal.ui import transparency as transparency_ui
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
 from portal.ui.history import describe_event
@@ -86,6 +87,7 @@ with tab_overview:
                     if saved is not None:
                         st.session_state[vkey] = saved.version
                         st.rerun()
+    transparency_ui.section(svc, me, uc)
 
 with tab_sources:
     if uc.data_sources:

@@ -9,6 +9,7 @@ from policies.access import require
 from policies.vocabulary import Action, Principal, Stage
 from portal.demo.data import DEMO_ISSUER, PEOPLE, USE_CASES
 from portal.demo.governance import ORGANISATION
+from portal.demo.transparency import TRANSPARENCY
 
 if TYPE_CHECKING:
     from portal.services import Services
@@ -53,6 +54,8 @@ def seed_demo(services: Services, actor: Principal, today: dt.date | None = None
             "end_date": today + dt.timedelta(days=spec["end"]) if spec["end"] is not None else None,
         }
         uc = services.register.create(lead, fields, today=today)
+        if uc.title in TRANSPARENCY:  # the « Transparence » section, as the project lead fills it
+            uc = services.register.update_transparency(lead, uc.id, uc.version, TRANSPARENCY[uc.title])
         leads[uc.title] = lead
         leads_by_id[uc.id] = lead
         counts["use_cases"] += 1

@@ -12,7 +12,9 @@ and ``impacttoetsen_grouping``, ``source_data`` and ``source_data_grouping``, ``
 ``provider``, ``publiccode``, ``lang``, ``standard_version``, ``source_id``, ``tags`` (``lars`` is
 given by the register itself).
 
-Like :mod:`portal.services.eurocities` it reads only the published snapshot (the Etalab fields) so
+Like :mod:`portal.services.eurocities` it reads only the published snapshot (the Etalab fields and
+the sheet's « Transparence » section: proportionality, impact assessments, methods and models, code,
+product page, keywords) so
 the export says what was published; what the snapshot cannot answer is ``null`` and listed by
 :func:`missing`, never invented. The text stays in French: ``lang`` is ``"fra"`` (ISO 639-3), which
 the Dutch register does not accept today (it permits ``"nld"`` only); a collectivité publishing
@@ -99,7 +101,7 @@ def algorithm(record: Mapping[str, Any], *, first_published: dt.date, last_publi
         "description_short": _short(purpose, MAX_LENGTH["description_short"]),
         "category": [CATEGORY[domain]] if domain in CATEGORY else [],
         "status": STATUS.get(stage) if stage else None,
-        "contact_email": contact,
+        "contact_email": _text(eu.get("contact_email")) or contact,
         "website": _text(record.get("rules_url")),
         "publication_category": publication,
         "goal": goal,
@@ -110,13 +112,31 @@ def algorithm(record: Mapping[str, Any], *, first_published: dt.date, last_publi
         "impacttoetsen_grouping": [],
         "source_data": _text(eu.get("source_data")),
         "source_data_grouping": [],
-        "methods_and_models": _text(record.get("algorithm_type")),
+        "proportionality": _text(record.get("proportionality")),
+        "impacttoetsen": _assessments(record),
+        # the sheet's methods and models, else what the snapshot says of the type of algorithm
+        "methods_and_models": _text(record.get("methods_and_models")) or _text(record.get("algorithm_type")),
+        "url": _text(record.get("product_page")),
+        "publiccode": _text(record.get("codebase_url")),
+        "tags": _text(record.get("keywords")),
         "provider": _text(record.get("provider")),
         "lang": "fra",
         "standard_version": VERSION,
         "source_id": _text(record.get("reference")),
     })
     return out
+
+
+def _assessments(record: Mapping[str, Any]) -> str | None:
+    """The impact assessments the sheet summarises (AIPD, algorithmic impact assessment), with their address."""
+    parts = []
+    for title, summary, url in (("Analyse d'impact relative à la protection des données (AIPD)", "dpia_summary",
+                                 "dpia_url"),
+                                ("Analyse d'impact algorithmique", "aia_summary", "aia_url")):
+        text, address = _text(record.get(summary)), _text(record.get(url))
+        if text or address:
+            parts.append(f"{title} : " + " ".join(p for p in (text, f"({address})" if address else None) if p))
+    return "\n\n".join(parts) or None
 
 
 def missing(entry: Mapping[str, Any]) -> list[str]:

@@ -5,8 +5,9 @@ The standard (algorithmregister.org/standard, source ``Algoritmeregister/standar
 49 attributes in METADATA, BASIC INFORMATION, USE CASE, DATA, ALGORITHM and OVERSIGHT. This module
 maps one published snapshot (the Etalab fields of :mod:`portal.services.public_register`) onto it.
 It reads only the snapshot and its dates, never the live sheet, so the export says what was
-published. Attributes the snapshot cannot answer are ``None`` (JSON ``null``, empty in CSV) rather
-than invented; :data:`NOT_FILLED` lists them for the README and the page.
+published. Attributes the snapshot cannot answer (a sheet whose « Transparence » section is not
+filled yet) are ``None`` (JSON ``null``, empty in CSV) rather than invented; :func:`empty_fields`
+lists them per registration, and the JSON export gives that list for each one.
 
 Enumerations use the standard's English values (``status``, ``risk_category``, ``algorithm_type``,
 ``type``, ``domain``); free text stays in French (``lang = "fr"``).
@@ -15,6 +16,7 @@ Enumerations use the standard's English values (``status``, ``risk_category``, `
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -37,13 +39,21 @@ ATTRIBUTES: tuple[str, ...] = (
     "type", "monitoring", "human_intervention", "objection_procedure", "rollback",
 )
 
-#: Attributes a Vigie snapshot leaves empty: the sheet has no field for them (yet).
-NOT_FILLED: tuple[str, ...] = (
-    "keywords", "contact_phone", "remark", "proportionality", "training_data", "data_bias",
-    "DPIA_description", "DPIA_url", "description", "methods_and_models", "performance",
-    "alternatives_considered", "product_information", "codebase_url", "product_page", "AIA_description",
-    "AIA_url", "monitoring", "rollback",
-)
+#: The attributes copied from the published snapshot's field of the same meaning (the sheet's
+#: « Transparence » section and its keywords).
+FROM_RECORD: dict[str, str] = {
+    "keywords": "keywords", "contact_phone": "contact_phone", "remark": "remark",
+    "proportionality": "proportionality", "training_data": "training_data", "data_bias": "data_bias",
+    "DPIA_description": "dpia_summary", "DPIA_url": "dpia_url", "description": "technical_description",
+    "methods_and_models": "methods_and_models", "performance": "performance",
+    "alternatives_considered": "alternatives_considered", "product_information": "product_information",
+    "codebase_url": "codebase_url", "product_page": "product_page", "AIA_description": "aia_summary",
+    "AIA_url": "aia_url", "monitoring": "monitoring_summary", "rollback": "rollback",
+}
+
+#: Attributes no sheet can fill: none since the sheet has its « Transparence » section. What one
+#: registration still leaves empty is given by :func:`empty_fields`.
+NOT_FILLED: tuple[str, ...] = ()
 
 #: A namespace of Vigie's own, so the same administration and reference always give the same uuid.
 _NAMESPACE = uuid.UUID("6f1d2c1e-4f0a-5b7e-9c3d-7a2b1e0f9d41")
@@ -96,7 +106,10 @@ def registration(record: Mapping[str, Any], *, first_published: dt.date, last_pu
     risk = _by_label(AiActClass, str(record.get("ai_act_class") or ""))
     automation = _by_label(Automation, str(record.get("automation") or ""))
     contact = _text(record.get("contact")) or ""
-    email = contact if "@" in contact and " " not in contact else None
+    found = re.search(r"[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>().,;]+", contact)
+    email = found.group(0) if found else None
+    # what the contact says besides the address (a service, a postal address) names the contact
+    name = re.sub(r"\s*[—–-]?\s*$", "", contact.replace(email, "")).strip(" —–-,;") if email else contact
     purpose = _text(record.get("purpose"))
     individual = record.get("individual_decisions") == "oui"
     public = _text(record.get("public_concerned"))
@@ -124,7 +137,7 @@ def registration(record: Mapping[str, Any], *, first_published: dt.date, last_pu
         "department": _text(record.get("service")),
         "country": "France",
         "contact_email": email,
-        "contact_name": None if email else _text(contact),
+        "contact_name": _text(name),
         "description_short": (purpose[:147] + "…") if purpose and len(purpose) > 150 else purpose,
         "website": _text(record.get("rules_url")),
         "status": _STATUS.get(stage) if stage else None,
@@ -151,7 +164,13 @@ def registration(record: Mapping[str, Any], *, first_published: dt.date, last_pu
                                                     _text(record.get("role_in_decision"))) if p) or None,
         "objection_procedure": objection,
     })
+    out.update({attribute: _text(record.get(field)) for attribute, field in FROM_RECORD.items()})
     return out
+
+
+def empty_fields(registration: Mapping[str, Any]) -> list[str]:
+    """The attributes a registration leaves empty (the sheet does not say yet), in the standard's order."""
+    return [a for a in ATTRIBUTES if registration.get(a) in (None, "")]
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:

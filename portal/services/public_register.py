@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +33,7 @@ from portal.services.errors import InvalidInput
 from portal.services.exports import ExportFile
 from portal.services.governance import GovernanceService
 from portal.services.register import RegisterService
-from portal.services.schemas import UseCaseView
+from portal.services.schemas import ParameterFields, UseCaseView
 from portal.services.spreadsheet import to_csv_bytes
 from usecases import registry
 
@@ -61,7 +61,34 @@ FIELDS: dict[str, str] = {
     "stage": "Étape",
     "ai_act_class": "Classe au règlement européen sur l'IA",
     "rules_url": "Règles publiées (adresse)",
+    # the sheet's « Transparence » section: what the Eurocities standard and the Dutch register ask besides
+    "keywords": "Mots-clés",
+    "contact_phone": "Téléphone du contact",
+    "proportionality": "Proportionnalité",
+    "training_data": "Données d'entraînement",
+    "data_bias": "Biais des données",
+    "technical_description": "Description technique",
+    "methods_and_models": "Méthodes et modèles",
+    "parameters": "Paramètres traités et pondération",
+    "operations": "Opérations effectuées",
+    "performance": "Performance",
+    "alternatives_considered": "Alternatives envisagées",
+    "product_information": "Informations sur le produit",
+    "codebase_url": "Code source (adresse)",
+    "product_page": "Page du produit (adresse)",
+    "dpia_summary": "Analyse d'impact relative à la protection des données (AIPD) : synthèse",
+    "dpia_url": "AIPD (adresse)",
+    "aia_summary": "Analyse d'impact algorithmique : synthèse",
+    "aia_url": "Analyse d'impact algorithmique (adresse)",
+    "monitoring_summary": "Suivi du fonctionnement",
+    "rollback": "Retour arrière",
+    "remark": "Remarque",
 }
+#: The record's fields copied as they are from the sheet's « Transparence » section.
+TRANSPARENCY_TEXTS = ("contact_phone", "proportionality", "training_data", "data_bias", "technical_description",
+                      "methods_and_models", "performance", "alternatives_considered", "product_information",
+                      "codebase_url", "product_page", "dpia_summary", "dpia_url", "aia_summary", "aia_url",
+                      "monitoring_summary", "rollback", "remark")
 #: What a published entry may not leave empty (the CRPA mention and the Etalab fiche need them).
 REQUIRED = ("administration", "service", "contact", "purpose", "role_in_decision", "automation")
 
@@ -161,6 +188,10 @@ class PublicRegisterService:
             "stage": uc.stage.label,
             "ai_act_class": cl.risk_class.label if cl else "non classé",
             "rules_url": answers.get("rules_url") or "",
+            "keywords": ", ".join(uc.tags),
+            **{k: getattr(uc, k) or "" for k in TRANSPARENCY_TEXTS},
+            "parameters": parameters_record(uc.parameters),
+            "operations": operations_record(uc.operations),
             # a prohibited practice is never implemented, so there is nothing to publish
             "_publication_required": bool(crpa.get("publication_required")) and not (
                 cl is not None and cl.risk_class.value == "prohibited"),
@@ -181,6 +212,15 @@ class PublicRegisterService:
     def missing(self, use_case_id: int) -> list[str]:
         rec = self.record(use_case_id)
         return [f"{FIELDS[k]} : à renseigner (fiche ou questionnaire CRPA)." for k in REQUIRED if not rec.get(k)]
+
+    def standard_gaps(self, entry: EntryView) -> dict[str, list[str]]:
+        """The attributes the entry (as shown: published, or as it would be) leaves empty in the Eurocities
+        standard and the Dutch register, by standard, for the page: the sheet's section to complete."""
+        day = (entry.published_at or dt.datetime.now(dt.UTC)).date()
+        registration = eurocities.registration(entry.record, first_published=day, last_published=day)
+        dutch = algoritmeregister.algorithm(entry.record, first_published=day, last_published=day)
+        return {"Eurocities v" + eurocities.VERSION: eurocities.empty_fields(registration),
+                "registre néerlandais v" + algoritmeregister.VERSION: algoritmeregister.missing(dutch)}
 
     def _algorithm_type(self, uc: UseCaseView) -> str:
         module = self._module_of(uc.id) if self._module_of is not None else None
@@ -267,7 +307,8 @@ class PublicRegisterService:
         stale = False
         if published:
             assert latest is not None
-            stale = any(now.get(k) != latest.record.get(k) for k in FIELDS if k != "updated_on")
+            # a field added to the record after the publication reads as empty, not as a change
+            stale = any(_blank(now.get(k)) != _blank(latest.record.get(k)) for k in FIELDS if k != "updated_on")
         return EntryView(
             use_case_id=uc.id, reference=uc.reference, title=uc.title, published=published,
             record=dict(latest.record) if published and latest else now,
@@ -327,7 +368,9 @@ class PublicRegisterService:
                 data = to_csv_bytes(pd.DataFrame(registrations, columns=list(eurocities.ATTRIBUTES)))
             elif fmt == "eurocities_json":
                 data = json.dumps({"standard": "Algorithmic Transparency Standard (Eurocities)",
-                                   "standard_version": eurocities.VERSION, "registrations": registrations},
+                                   "standard_version": eurocities.VERSION, "registrations": registrations,
+                                   # per registration (by uuid), the attributes the sheet leaves empty
+                                   "empty_fields": {r["uuid"]: eurocities.empty_fields(r) for r in registrations}},
                                   ensure_ascii=False, indent=2).encode("utf-8")
             else:
                 data = json.dumps({"schema": "Vigie — inventaire des algorithmes publics (champs Etalab)",
@@ -335,6 +378,25 @@ class PublicRegisterService:
                                   ensure_ascii=False, indent=2, default=str).encode("utf-8")
         filename, mime = EXPORT_FILES[fmt]
         return ExportFile(filename, data, mime, len(entries))
+
+
+def _blank(value: Any) -> Any:
+    return None if value in (None, "") else value
+
+
+def parameters_record(parameters: Iterable[ParameterFields]) -> str:
+    """The parameters as the register publishes them: « nom (source : …, pondération : …) », one a line."""
+    out = []
+    for p in parameters:
+        details = ", ".join(f"{label} : {value}" for label, value in (("source", p.source), ("pondération", p.weight))
+                            if value)
+        out.append(f"{p.name} ({details})" if details else p.name)
+    return "\n".join(out)
+
+
+def operations_record(operations: Iterable[str]) -> str:
+    """The operations, numbered, one a line."""
+    return "\n".join(f"{i}. {op}" for i, op in enumerate(operations, start=1))
 
 
 def _provider(uc: UseCaseView) -> str:

@@ -18,14 +18,20 @@ from portal.services import audit, editing
 from portal.services.errors import InvalidInput, NotFound
 from portal.services.schemas import (
     DATA_SOURCE_LABELS,
+    PARAMETER_LABELS,
     RISK_LABELS,
+    SHEET_LABELS,
+    TRANSPARENCY_LABELS,
     USE_CASE_LABELS,
     DataSourceFields,
     DataSourceView,
     RiskFields,
     RiskView,
+    SheetFields,
+    TransparencyFields,
     UseCaseFields,
     UseCaseView,
+    transparency_fields_of,
 )
 from portal.services.validation import validate
 
@@ -175,9 +181,11 @@ class RegisterService(editing.UseCaseLookup):
     def create_many(self, principal: Principal, items: builtins.list[tuple[dict[str, Any], dict[str, Any] | None]], *,
                     today: dt.date | None = None) -> builtins.list[int]:
         """Create every use case of ``items`` (fields, audit details) in one transaction, all or nothing;
-        each creation is audited with its details (an import names its file and line). Returns the ids."""
+        each creation is audited with its details (an import names its file and line). Returns the ids.
+        The fields may include the « Transparence » section's (:class:`TransparencyFields`)."""
         require(principal, Action.CREATE_USE_CASE)
-        validated = [(validate(UseCaseFields, data, USE_CASE_LABELS), details) for data, details in items]
+        validated = [(validate(SheetFields, data, SHEET_LABELS | PARAMETER_LABELS), details)
+                     for data, details in items]
         ids: list[int] = []
         with self._writer.begin() as s:
             audit.repo.lock_chain(s)  # the reference number is read then written: serialise creators
@@ -193,7 +201,11 @@ class RegisterService(editing.UseCaseLookup):
                 )
                 s.add(uc)
                 s.flush()
-                after = fields.model_dump(mode="json") | {"reference": uc.reference, "lead_id": uc.lead_id}
+                # the transparency section is audited only where the creation fills it
+                empty = {k for k, v in fields.model_dump(include=set(TransparencyFields.model_fields)).items()
+                         if v in (None, [])}
+                after = fields.model_dump(mode="json", exclude=empty) | {"reference": uc.reference,
+                                                                          "lead_id": uc.lead_id}
                 audit.append(s, principal, "create", "use_case", uc.id, use_case_id=uc.id, after=after,
                              details=details)
                 ids.append(uc.id)
@@ -220,6 +232,27 @@ class RegisterService(editing.UseCaseLookup):
                 setattr(uc, k, v)
             s.flush()
             e.record_change("clear_lead" if clears_lead else "update", "use_case", uc.id, before_all, after_all)
+        return self.get(use_case_id)
+
+    def update_transparency(self, principal: Principal, use_case_id: int, expected_version: int,
+                            data: dict[str, Any]) -> UseCaseView:
+        """Save the sheet's « Transparence » section (every field of :class:`TransparencyFields`, given
+        whole): same role, version check and audited difference as :meth:`update`."""
+        with editing.edit(self._writer, principal, Action.EDIT_USE_CASE,
+                          load=lambda s: repo.get(s, use_case_id),
+                          not_found=f"Cas d'usage n° {use_case_id} introuvable.",
+                          use_case=lambda s, uc: uc, stale=_stale("Ce cas d'usage")) as e:
+            uc = e.row
+            fields = validate(TransparencyFields, data, TRANSPARENCY_LABELS | PARAMETER_LABELS)
+            e.check_version(expected_version)
+            before_all = TransparencyFields.model_validate(transparency_fields_of(uc)).model_dump(mode="json")
+            after_all = fields.model_dump(mode="json")
+            if not audit.diff(before_all, after_all)[1]:  # nothing changed: nothing written
+                return self._view(uc, repo.person_names(e.session))
+            for k, v in fields.model_dump().items():
+                setattr(uc, k, v or None if k in ("parameters", "operations") else v)
+            e.session.flush()
+            e.record_change("update", "use_case", uc.id, before_all, after_all)
         return self.get(use_case_id)
 
     def _check_people(self, s: Session, fields: UseCaseFields) -> None:

@@ -41,6 +41,8 @@ def french_problems(exc: ValidationError, labels: dict[str, str], *, row: int | 
         loc = [str(p) for p in err.get("loc", ())]
         field = loc[0] if loc else ""
         label = labels.get(field, field) if field else "Formulaire"
+        if len(loc) > 1 and loc[1].isdigit():  # an item of a list: which one, and which of its fields
+            label += f", ligne {int(loc[1]) + 1}" + (f", {labels.get(loc[2], loc[2])}" if len(loc) > 2 else "")
         ctx = dict(err.get("ctx") or {})
         if "expected" in ctx:
             ctx["expected"] = str(ctx["expected"]).replace(" or ", " ou ")

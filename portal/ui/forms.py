@@ -17,7 +17,7 @@ from policies.vocabulary import (
     RiskCategory,
     RiskStatus,
 )
-from portal.services.schemas import PersonView
+from portal.services.schemas import TRANSPARENCY_LABELS, PersonView, parameters_text
 
 
 def _opt(enum: Any, value: Any, *, blank: bool = True) -> Any:
@@ -99,6 +99,50 @@ def use_case_fields(defaults: dict[str, Any], people: list[PersonView], key: str
     out["end_date"] = c4.date_input("Date de fin", value=d.get("end_date"), format="DD/MM/YYYY", key=f"{key}_end")
     out["tags"] = st.text_input("Mots-clés (séparés par des virgules)", value=", ".join(d.get("tags") or ()),
                                 key=f"{key}_tags")
+    return out
+
+
+#: The « Transparence » section's texts, in the order the form shows them, with a hint each.
+TRANSPARENCY_HINTS: dict[str, str] = {
+    "proportionality": "Pourquoi l'algorithme est adapté et nécessaire au regard de la finalité et des droits "
+                       "des personnes.",
+    "technical_description": "Comment fonctionne l'algorithme, en quelques phrases accessibles.",
+    "methods_and_models": "Méthodes et modèles employés (règles, régression, réseau de neurones, modèle "
+                          "de langage…).",
+    "training_data": "Données qui ont servi à construire ou entraîner le modèle, et leur période.",
+    "data_bias": "Biais connus des données et ce qui est fait pour les limiter.",
+    "performance": "Mesure de la qualité des résultats (taux d'erreur, précision…) et sa date.",
+    "alternatives_considered": "Les autres solutions étudiées et pourquoi elles n'ont pas été retenues.",
+    "product_information": "Produit, éditeur et version, pour une solution achetée.",
+    "dpia_summary": "Synthèse de l'analyse d'impact relative à la protection des données (RGPD art. 35).",
+    "aia_summary": "Synthèse de l'analyse d'impact sur les droits fondamentaux ou de l'analyse d'impact "
+                   "algorithmique.",
+    "monitoring_summary": "Ce qui est suivi en production, à quelle fréquence, et qui le regarde.",
+    "rollback": "Comment on revient au fonctionnement sans algorithme, et qui le décide.",
+    "remark": "Toute autre précision utile au public.",
+}
+TRANSPARENCY_URLS = ("dpia_url", "aia_url", "codebase_url", "product_page")
+
+
+def transparency_fields(d: dict[str, Any], key: str) -> dict[str, Any]:
+    """Widgets for the sheet's « Transparence » section (call inside an ``st.form``)."""
+    out: dict[str, Any] = {}
+    for name, hint in TRANSPARENCY_HINTS.items():
+        out[name] = st.text_area(TRANSPARENCY_LABELS[name], value=d.get(name) or "", help=hint, key=f"{key}_{name}")
+    c1, c2 = st.columns(2)
+    for i, name in enumerate(TRANSPARENCY_URLS):
+        out[name] = (c1 if i % 2 == 0 else c2).text_input(TRANSPARENCY_LABELS[name], value=d.get(name) or "",
+                                                          placeholder="https://…", key=f"{key}_{name}")
+    out["contact_phone"] = st.text_input(TRANSPARENCY_LABELS["contact_phone"], value=d.get("contact_phone") or "",
+                                         max_chars=50, key=f"{key}_contact_phone")
+    out["parameters"] = st.text_area(
+        TRANSPARENCY_LABELS["parameters"], value=parameters_text(d.get("parameters")), key=f"{key}_parameters",
+        help="Un paramètre par ligne : « nom ; source ; pondération » (pondération en mots ou en chiffres, "
+             "par exemple « forte » ou « 40 % »). Repris dans la lettre d'explication (CRPA R311-3-1-2).")
+    out["operations"] = st.text_area(
+        TRANSPARENCY_LABELS["operations"], value="\n".join(d.get("operations") or ()), key=f"{key}_operations",
+        help="Une opération par ligne, dans l'ordre où le traitement les effectue. Reprises dans la lettre "
+             "d'explication (CRPA R311-3-1-2).")
     return out
 
 

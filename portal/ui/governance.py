@@ -403,6 +403,13 @@ def _crpa_section(svc: Services, uc: UseCaseView) -> None:
     st.markdown("**Mention explicite à porter sur les décisions**")
     st.code(mention, language=None, wrap_lines=True)
     with st.expander("Modèle de réponse à une demande d'explication (R311-3-1-2)"):
+        gaps = svc.governance.crpa_explanation_gaps(uc.id)
+        if gaps:
+            st.warning("La fiche ne dit pas encore : " + "; ".join(plain(g, inline=True) for g in gaps)
+                       + ". Complétez-la (onglet « Vue d'ensemble », section « Transparence ») ; sinon, la lettre "
+                       "les laisse « à compléter ».")
+        else:
+            st.caption("Modèle complet : seules les valeurs propres au dossier de la personne restent à reporter.")
         st.code(template, language="markdown", wrap_lines=True)
         st.download_button("Télécharger le modèle", template.encode("utf-8"),
                            file_name=f"{uc.reference}-explication.md", mime="text/markdown",

@@ -11,6 +11,7 @@ from portal.services.schemas import (
     DATA_SOURCE_LABELS,
     PERSON_LABELS,
     RISK_LABELS,
+    TRANSPARENCY_LABELS,
     USE_CASE_LABELS,
     AuditEventView,
 )
@@ -50,7 +51,7 @@ ENTITIES |= {"public_report": "le signalement"}
 ENTITIES |= {"benefit_measure": "une mesure de bénéfice", "budget_line": "une ligne budgétaire",
              "scenario": "un scénario", "scoring_weights": "les pondérations", "use_case_score": "les notes"}
 # the French names of the fields an update lists, by entity
-FIELD_LABELS = {"use_case": USE_CASE_LABELS, "data_source": DATA_SOURCE_LABELS, "risk": RISK_LABELS,
+FIELD_LABELS = {"use_case": USE_CASE_LABELS | TRANSPARENCY_LABELS, "data_source": DATA_SOURCE_LABELS, "risk": RISK_LABELS,
                 "person": PERSON_LABELS, "use_case_score": SCORE_LABELS, "budget_line": BUDGET_LABELS,
                 "benefit_measure": BENEFIT_LABELS, "monitoring_config": CONFIG_LABELS}
 # analysis

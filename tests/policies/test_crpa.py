@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policies.crpa import CrpaFacts, assess, explanation_template, mention_text
+from policies.crpa import CrpaFacts, assess, explanation_gaps, explanation_template, mention_text
 
 SHEET = {
     "title": "Priorisation des demandes d'aide sociale facultative",
@@ -115,11 +115,33 @@ def test_explanation_template_has_the_four_items_of_r311_3_1_2():
     ):
         assert heading in md
     assert "Recommandation à un agent" in md
-    assert "| Reste à vivre | 0.6 | [à compléter] |" in md
+    assert "| Reste à vivre | — | 0,6 | [à reporter du dossier] |" in md
     assert "1. Calcul du reste à vivre" in md
     assert "Ressources du foyer" in md
 
 
-def test_explanation_template_marks_unknowns_to_complete():
+def test_a_complete_sheet_leaves_only_the_persons_own_values_to_report():
+    sheet = {**SHEET, "parameters": [{"name": "Reste à vivre", "source": "CAF", "weight": "forte"},
+                                      {"name": "Enfants à charge", "source": "déclaration", "weight": 0.4}]}
+    md = explanation_template(sheet)
+    assert explanation_gaps(sheet) == []
+    assert "à compléter" not in md
+    assert "| Reste à vivre | CAF | forte | [à reporter du dossier] |" in md
+    assert "| Enfants à charge | déclaration | 0,4 | [à reporter du dossier] |" in md
+    assert "2. Pondération des critères" in md
+
+
+def test_explanation_template_names_what_the_sheet_does_not_say():
     md = explanation_template({"title": "Tri", "administration": "Commune"})
-    assert md.count("[à compléter]") >= 5
+    for what in ("finalité du traitement", "degré et mode de contribution à la décision",
+                 "données traitées et leurs sources", "paramètres traités et leur pondération",
+                 "opérations effectuées", "contact pour les demandes"):
+        assert f"[à compléter : {what}]" in md, what
+    gaps = explanation_gaps({"title": "Tri", "administration": "Commune"})
+    assert len(gaps) == 6 and any("section « Transparence »" in g for g in gaps)
+
+
+def test_a_parameter_without_weight_is_named_as_missing():
+    sheet = {**SHEET, "parameters": [{"name": "Reste à vivre", "weight": 0.6}, {"name": "Âge", "weight": None}]}
+    assert explanation_gaps(sheet) == ["la pondération du paramètre « Âge » (fiche, section « Transparence »)"]
+    assert "| Âge | — | [à compléter : pondération] | [à reporter du dossier] |" in explanation_template(sheet)

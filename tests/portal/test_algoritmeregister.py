@@ -41,8 +41,14 @@ def test_the_demo_register_exports_in_the_dutch_standard(demo_template: Path, tm
         assert algo["goal"].startswith(entry.record["purpose"])
         # what the snapshot cannot answer is empty and listed, never invented
         empty = doc["empty_fields"][algo["source_id"]]
-        assert {"begin_date", "proportionality", "publiccode"} <= set(empty)
+        assert {"begin_date", "process_index_url"} <= set(empty)
         assert all(algo[name] in (None, []) for name in empty if name in algo)
+        # the sheet's « Transparence » section, as published
+        assert algo["proportionality"] == entry.record["proportionality"] != ""
+        assert algo["url"] == entry.record["product_page"] and algo["tags"] == entry.record["keywords"]
+        assert entry.record["dpia_summary"] in algo["impacttoetsen"] and entry.record["aia_url"] in algo["impacttoetsen"]
+        assert algo["methods_and_models"] == entry.record["methods_and_models"]
+        assert algo["publiccode"] == (entry.record["codebase_url"] or None)
 
 
 def test_the_publication_category_follows_the_ai_act_class_and_individual_decisions():

@@ -28,6 +28,8 @@ from portal.services.people import SYSTEM
 from portal.services.spreadsheet import to_csv_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
+#: Eurocities attribute -> sheet field, for the « Transparence » section (keywords are the tags).
+TRANSPARENCY_ATTRIBUTES = {a: f for a, f in eu.FROM_RECORD.items() if a != "keywords"}
 
 FRENCH_CSV = (
     "Réf;Intitulé;Famille;Direction;Service;Fournisseur;Coût annuel;Date de début;Remarque interne\n"
@@ -226,17 +228,36 @@ def test_eurocities_export_then_import_loses_nothing_the_standard_carries(svc, d
     for reg in registrations:
         source, new = demo_exports["use_cases"][reg["name"]], imported[reg["name"]]
         for name in ("problem", "direction", "service", "public_concerned", "decisions_per_year", "automation",
-                     "human_role", "domain"):
+                     "human_role", "domain", "tags", *TRANSPARENCY_ATTRIBUTES.values()):
             expected = getattr(source, name)
             if name == "decisions_per_year" and not expected:
                 expected = None  # the export writes no count for zero decisions: the standard does not carry it
             assert getattr(new, name) == expected, (reg["name"], name)
         kept = events[reg["name"]]
         assert kept["source_reference"] == reg["uuid"]
-        read = {"uuid", "name", "goal", "department", "domain", "decision_making_process"}
+        read = {"uuid", "name", "goal", "department", "domain", "decision_making_process", "keywords",
+                *TRANSPARENCY_ATTRIBUTES}
         for attribute, value in reg.items():  # every other attribute the file carried is in the audit
             if value not in (None, "") and attribute not in read:
                 assert str(kept["unmapped"][attribute]).replace("\r", "") == str(value).replace("\r", ""), attribute
+
+
+def test_the_demo_transparency_sections_come_back_whole(svc, demo_exports):
+    """The published demo sheets fill their « Transparence » section: every attribute it feeds is in the
+    export, and an import gives the same section back."""
+    registrations = json.loads(demo_exports["eurocities_json"])["registrations"]
+    empty = json.loads(demo_exports["eurocities_json"])["empty_fields"]
+    assert eu.NOT_FILLED == ()
+    complete = [r for r in registrations if not empty[r["uuid"]]]
+    assert len(complete) >= 5  # a complete sheet exports complete
+    svc.inventory_import.run(SYSTEM, demo_exports["eurocities_json"], "registre", "eurocities-json",
+                             ColumnMapping(defaults={"family": "operations"}))
+    imported = {v.title: v for v in svc.register.list()}
+    for reg in complete:
+        source, new = demo_exports["use_cases"][reg["name"]], imported[reg["name"]]
+        assert all(getattr(source, f) for f in TRANSPARENCY_ATTRIBUTES.values()), reg["name"]
+        for attribute, name in TRANSPARENCY_ATTRIBUTES.items():
+            assert reg[attribute] == getattr(source, name) == getattr(new, name), (reg["name"], attribute)
 
 
 def _generated_register(n: int, seed: int = 19) -> tuple[bytes, set[int]]:

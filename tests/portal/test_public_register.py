@@ -162,7 +162,10 @@ def test_eurocities_export_maps_the_published_snapshot(services, people, piloted
     assert reg["revision_date"] == eurocities._add_months(today, 12).isoformat()
     for attribute, allowed in EUROCITIES_ENUMS.items():
         assert reg[attribute] is None or reg[attribute] in allowed, attribute
-    assert all(reg[a] is None for a in eurocities.NOT_FILLED)
+    # the sheet's « Transparence » section is empty: its attributes are null and listed as empty
+    empty = payload["empty_fields"][reg["uuid"]]
+    assert {"proportionality", "rollback", "performance", "DPIA_description"} <= set(empty)
+    assert empty == eurocities.empty_fields(reg) and all(reg[a] is None for a in empty)
     # the same entry keeps its identifier from one export to the next
     again = json.loads(services.public_register.export(people["reader"], "eurocities_json").data)
     assert again["registrations"][0]["uuid"] == reg["uuid"]

@@ -34,3 +34,10 @@ def test_an_update_names_its_fields_in_french_and_counts_the_rest():
     # a field with no French name keeps its code rather than vanish
     assert describe_event(_event("update", "risk", "1", '{"after": {"new_field": 1}}')) == (
         "a modifié un risque n° 1 (new_field)")
+
+
+def test_a_transparency_edit_names_its_fields_in_french():
+    payload = '{"after": {"rollback": "r", "parameters": [{"name": "Âge"}], "aia_url": "https://x.test/aia"}}'
+    assert describe_event(_event("update", "use_case", "7", payload)) == (
+        "a modifié le cas d'usage n° 7 (analyse d'impact algorithmique, paramètres traités et pondération, "
+        "retour arrière)")

@@ -118,3 +118,16 @@ def test_compliance_checks_the_readability_of_an_entry_before_publishing(app_as,
     scores = next(d.value for d in at.dataframe if "score_difficulte" in d.value.columns)
     assert "Finalité de l'algorithme" in set(scores["id"])
     assert scores["score_difficulte"].between(0, 100).all()
+
+
+def test_an_entry_says_which_standard_fields_its_sheet_leaves_empty(app_as, demo_url):
+    at = app_as("reader")
+    at.query_params["ref"] = "UC-2026-001"  # published, its « Transparence » section complete
+    at = at.switch_page(PAGE).run()
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert "Export Eurocities v0.3.1 : complet." in captions
+    at.query_params["ref"] = "UC-2026-002"  # a pilot whose section is still empty
+    at = at.switch_page(PAGE).run()
+    eurocities = next(c.value for c in at.caption if c.value.startswith("Export Eurocities"))
+    assert "champs encore vides" in eurocities and "proportionality" in eurocities and "rollback" in eurocities

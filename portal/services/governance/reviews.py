@@ -203,6 +203,10 @@ class ReviewsMixin(GatesMixin):
                 "automation": uc.automation,
                 "contribution": uc.human_role or "",
                 "data_sources": [{"name": d.name, "origin": d.producer} for d in uc.data_sources],
+                # R311-3-1-2: the parameters with their source and weight, and the operations, as the sheet says
+                "parameters": [{"name": p.get("name"), "source": p.get("source"), "weight": p.get("weight")}
+                               for p in uc.parameters or []],
+                "operations": list(uc.operations or []),
             }
 
     def crpa_mention(self, use_case_id: int) -> str:
@@ -211,6 +215,10 @@ class ReviewsMixin(GatesMixin):
             return crpa.mention_text(self.crpa_sheet(use_case_id))
         except ValueError as exc:
             raise InvalidInput([str(exc)]) from None
+
+    def crpa_explanation_gaps(self, use_case_id: int) -> list[str]:
+        """What the sheet must still say for the explanation letter to be complete (French, one a line)."""
+        return crpa.explanation_gaps(self.crpa_sheet(use_case_id))
 
     def crpa_explanation(self, use_case_id: int) -> str:
         """The answer template to a person's request for an explanation (R311-3-1-2), in Markdown."""

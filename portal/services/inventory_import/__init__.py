@@ -10,7 +10,7 @@ Steps, the same from the page and from ``vigie import``:
    usual synonyms), or the mapping saved for files with the same headers, or one given; a mapping
    also holds default values (the family, a direction) for what the file does not say. The Eurocities
    attributes map by the standard (the inverse of :mod:`portal.services.eurocities`);
-3. **preview**: every row validated like the form (``UseCaseFields``), with French problems naming the
+3. **preview**: every row validated like the form (``SheetFields``), with French problems naming the
    row, the column and the problem, and likely duplicates (similar title, same service or provider,
    in the register or earlier in the file) flagged for the person to decide;
 4. **import**: all or nothing (one bad row and nothing is written), or the valid rows only (each

@@ -15,7 +15,7 @@ import pandas as pd
 from policies.vocabulary import Automation, Family, Provider, PublicDomain
 from portal.services import eurocities
 from portal.services.errors import InvalidInput
-from portal.services.schemas import USE_CASE_LABELS, UseCaseFields
+from portal.services.schemas import SHEET_LABELS, SheetFields
 from usecases import loading
 
 FORMATS = ("xlsx", "csv", "eurocities-csv", "eurocities-json")
@@ -25,11 +25,11 @@ MAX_BYTES = loading.DEFAULT_MAX_BYTES
 MAPPINGS_FILE = "import-mappings.json"
 
 #: Fields a file can fill (people are named in Vigie, not in a file).
-FIELDS: tuple[str, ...] = tuple(f for f in UseCaseFields.model_fields if f not in ("sponsor_id", "lead_id"))
+FIELDS: tuple[str, ...] = tuple(f for f in SheetFields.model_fields if f not in ("sponsor_id", "lead_id"))
 REQUIRED: tuple[str, ...] = ("title", "family", "direction")
 #: The file's own reference of a row (not a field: Vigie numbers its use cases), for duplicates and the audit.
 REFERENCE = "reference"
-LABELS: dict[str, str] = {REFERENCE: "Référence dans le fichier"} | {f: USE_CASE_LABELS[f] for f in FIELDS}
+LABELS: dict[str, str] = {REFERENCE: "Référence dans le fichier"} | {f: SHEET_LABELS[f] for f in FIELDS}
 
 _ENUMS: dict[str, type[Enum]] = {"family": Family, "domain": PublicDomain, "automation": Automation,
                                  "provider_type": Provider}
@@ -72,6 +72,8 @@ EUROCITIES_FIELDS: dict[str, str] = {
     "name": "title", "goal": "problem", "description_short": "problem", "department": "direction",
     "domain": "domain", "impact": "public_concerned", "decision_making_process": "human_role",
     "human_intervention": "automation", "keywords": "tags",
+    # the sheet's « Transparence » section, attribute for attribute
+    **{attribute: field for attribute, field in eurocities.FROM_RECORD.items() if attribute != "keywords"},
 }
 _EUROCITIES_DOMAIN = {v: k.value for k, v in eurocities._DOMAIN.items()}
 _EUROCITIES_REFERENCE = "uuid"

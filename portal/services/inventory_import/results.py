@@ -23,7 +23,7 @@ class RowResult:
     line: int
     where: str  # « Ligne 12 » or « Fiche n° 3 »
     reference: str | None
-    data: dict[str, Any]  # the validated fields, as UseCaseFields accepts them
+    data: dict[str, Any]  # the validated fields, as SheetFields accepts them
     problems: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)  # French, « UC-2026-003 — title (…) »
     extra: dict[str, str] = field(default_factory=dict)  # source values no field holds

@@ -19,6 +19,7 @@ from portal.services.inventory_import.mapping import (
     _EUROCITIES_REFERENCE,
     _FLOATS,
     _INTEGERS,
+    EUROCITIES_FIELDS,
     MAX_BYTES,
     MAX_SHOWN_PROBLEMS,
     REFERENCE,
@@ -26,7 +27,7 @@ from portal.services.inventory_import.mapping import (
     _short,
     norm,
 )
-from portal.services.schemas import UseCaseView
+from portal.services.schemas import TRANSPARENCY_LABELS, UseCaseView
 from usecases import parsing
 
 
@@ -172,6 +173,9 @@ def _from_eurocities(record: Mapping[str, Any]) -> tuple[dict[str, str | None], 
     if any(norm(label) == norm(m.label) for m in Automation):
         put("automation", label, "human_intervention")
     put("tags", values.get("keywords"), "keywords")
+    for attribute, name in EUROCITIES_FIELDS.items():  # the « Transparence » section: one attribute, one field
+        if name in TRANSPARENCY_LABELS:
+            put(name, values.get(attribute), attribute)
     read = set(columns.values())
     # everything else, and what was only partly read, stays in the audit event
     extra = {k: v for k, v in values.items() if v is not None and (k not in read or k in ("impact",

@@ -47,7 +47,7 @@ from portal.services.inventory_import.rows import (
     likely_duplicates,
 )
 from portal.services.register import RegisterService
-from portal.services.schemas import UseCaseFields, UseCaseView
+from portal.services.schemas import SheetFields, UseCaseView
 from portal.services.validation import french_problems
 from usecases import loading
 
@@ -213,7 +213,7 @@ class InventoryImportService:
                                 "obligatoire, la cellule est vide.")
         if not problems:
             try:
-                data = UseCaseFields.model_validate(data).model_dump(mode="json", exclude_none=True)
+                data = SheetFields.model_validate(data).model_dump(mode="json", exclude_none=True)
             except ValidationError as exc:
                 marks = {n: f"\x00{n}\x00" for n in LABELS}
                 for p in french_problems(exc, marks, row=line):
