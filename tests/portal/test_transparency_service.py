@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from policies.vocabulary import Stage
 from portal.db.models import AuditEvent, PublicRegisterEntry
+from portal.demo.governance import ORGANISATION
 from portal.services import eurocities
 from portal.services.errors import InvalidInput, PermissionDenied, StaleEdit
 from portal.services.schemas import TRANSPARENCY_LABELS
@@ -198,6 +199,7 @@ def test_an_entry_published_before_the_section_existed_is_not_stale(services, pe
 
 def test_the_crpa_letter_is_complete_when_the_sheet_is(services, people):
     gov = services.governance
+    services.organisation.update(people["admin"], 0, ORGANISATION)  # the collectivité's name and contact
     uc = make_use_case(services, people["lead"])
     view = services.register.get(uc.id)
     services.register.update(people["lead"], uc.id, view.version, view.editable_fields() | {
