@@ -199,7 +199,7 @@ class PortfolioExports:
                                  [[_fmt(v) for v in row] for row in cmp.itertuples(index=False)]))
         if not by_year.empty:
             blocks.append(_chart("Budget par année", pcharts.budget_by_year(by_year).properties(width=520, height=220)))
-        blocks.append(_table("Budget par année", ["Année", "Voté", "Engagé", "Dépensé"],
+        blocks.append(_table("Budget par année (montants)", ["Année", "Voté", "Engagé", "Dépensé"],
                              [[str(int(r.year)), fr_eur(r.voted), fr_eur(r.committed), fr_eur(r.spent)]
                               for r in by_year.itertuples()]))
         if not roadmap.empty:
@@ -228,7 +228,8 @@ class PortfolioExports:
         if incomplete:
             summary.append(f"{len(incomplete)} fiche(s) à compléter : {', '.join(r[0] for r in incomplete)}.")
         for out in scenarios:
-            summary.append(f"Scénario « {out.params.name} » : {out.result.summary_fr()}")
+            extra = [n for n in out.notes if n not in out.result.incomplete_fr()]
+            summary.append(" ".join([f"Scénario « {out.params.name} » : {out.result.summary_fr()}", *extra]))
         return {"organisation": self.organisation_name,
                 "title": "Portefeuille d'intelligence artificielle — rapport à l'exécutif",
                 "date": f"{today:%d/%m/%Y}", "weights_version": weights.version,

@@ -87,11 +87,11 @@ class ScenariosMixin(ScoresMixin):
         chosen = chosen[["reference", "title", "stage", "priority", "build_cost", "run_cost_per_year",
                          "scenario_cost", "effort_days"]].reset_index(drop=True)
         notes = result.incomplete_fr()
-        added = [f"{r} (« {by_ref.loc[r, 'stage']} »)" for r in p.must_do if r not in at_stages]
+        added = [f"{r} ({by_ref.loc[r, 'stage']})" for r in p.must_do if r not in at_stages]
         if added:
             notes.append("Imposé" + ("s" if len(added) > 1 else "") + " hors des étapes candidates choisies, donc "
                          "ajouté" + ("s" if len(added) > 1 else "") + " aux candidats : " + ", ".join(added) + ".")
-        moot = [f"{r} (« {by_ref.loc[r, 'stage']} »)" for r in p.excluded if r not in pool]
+        moot = [f"{r} ({by_ref.loc[r, 'stage']})" for r in p.excluded if r not in pool]
         if moot:
             notes.append("Écarté" + ("s" if len(moot) > 1 else "") + " alors qu'hors des candidats (étape non "
                          "choisie ou classe non planifiable) : " + ", ".join(moot) + ".")
