@@ -43,7 +43,9 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
+## The benchmarks' own tests (left out of `make test`), then the figures.
 bench: install
+	$(BIN)/python -m pytest -m bench -q
 	$(BIN)/vigie bench
 
 clean:

@@ -155,7 +155,6 @@ def _high_risk(
     answers: Answers, facts: Mapping[str, Any], rules: Mapping[str, Any], reasons: list[Reason]
 ) -> tuple[list[Literal["annex1", "annex3"]], str | None]:
     basis: list[Literal["annex1", "annex3"]] = []
-    derogation = None
     if answers.get("annex1_product") is True:
         basis.append("annex1")
         reasons.append(
@@ -177,6 +176,16 @@ def _high_risk(
                 text_fr=f"Usage relevant de l'{ref.title_fr[0].lower()}{ref.title_fr[1:]}.",
             )
         )
+    derogation, annex3_high = _annex3_derogation(answers, facts, rules, reasons)
+    if annex3_high:
+        basis.append("annex3")
+    return basis, derogation
+
+
+def _annex3_derogation(
+    answers: Answers, facts: Mapping[str, Any], rules: Mapping[str, Any], reasons: list[Reason]
+) -> tuple[str | None, bool]:
+    """Whether an Annex III use escapes high risk through an art. 6(3) derogation: (derogation, high)."""
     chosen = answers.get("derogation")
     dates = rules["annex3_dates_fr"]
     needs_confirmation = matches(rules["derogation_needs_confirmation_when"], facts)
@@ -188,8 +197,8 @@ def _high_risk(
                 f"risque, aucune dérogation de l'art. 6(3) n'est possible ({dates}).",
             )
         )
-        basis.append("annex3")
-    elif (
+        return None, True
+    if (
         answers.get("profiling") is False
         and chosen in rules["derogations"]
         and needs_confirmation
@@ -204,9 +213,8 @@ def _high_risk(
                 f"({dates}).",
             )
         )
-        basis.append("annex3")
-    elif answers.get("profiling") is False and chosen in rules["derogations"]:
-        derogation = chosen
+        return None, True
+    if answers.get("profiling") is False and chosen in rules["derogations"]:
         reasons.append(
             reason(
                 "AIA-HR-03",
@@ -231,15 +239,11 @@ def _high_risk(
                 "système : en obtenir la preuve.",
             )
         )
-    else:
-        reasons.append(
-            reason(
-                "AIA-HR-02",
-                f"Système de l'annexe III sans dérogation applicable : haut risque ({dates}).",
-            )
-        )
-        basis.append("annex3")
-    return basis, derogation
+        return chosen, False
+    reasons.append(
+        reason("AIA-HR-02", f"Système de l'annexe III sans dérogation applicable : haut risque ({dates}).")
+    )
+    return None, True
 
 
 def _transparency(facts: Mapping[str, Any], rules: Mapping[str, Any]) -> list[TransparencyDuty]:
@@ -284,30 +288,11 @@ def classify(answers: Answers, *, public_body: bool = True) -> AiActResult:
             risk_class=AiActClass.OUT_OF_SCOPE, role=None, reasons=reasons, **{**common, "gpai": False}
         )
 
-    prohibited = [e["rule"] for e in rules["prohibited"] if matches(e["when"], facts)]
-    shown = {q.id: q for q in visible(_questions(), facts)}
-    presumed = []
-    for entry in rules["prohibited"]:
-        pending = [shown[q] for q in entry.get("presume_if_unanswered", []) if q in shown and answers.get(q) is None]
-        if pending and entry["rule"] not in prohibited:
-            presumed.append(entry["rule"])
-            reasons.append(
-                reason(
-                    entry["rule"],
-                    f"Question sans réponse (« {pending[0].text_fr} ») : {rule(entry['rule']).title_fr[0].lower()}"
-                    f"{rule(entry['rule']).title_fr[1:]}, présumée jusqu'à la réponse. Répondez pour lever "
-                    "la présomption.",
-                )
-            )
+    prohibited, presumed = _prohibited(answers, facts, rules, reasons)
     if prohibited or presumed:
-        for rule_id in prohibited:
-            reasons.append(
-                reason(rule_id, f"{rule(rule_id).title_fr} : le système ne peut pas être déployé.")
-            )
-        role = _role(answers, False, reasons)
         result = AiActResult(
             risk_class=AiActClass.PROHIBITED,
-            role=role,
+            role=_role(answers, False, reasons),
             reasons=reasons,
             prohibited_practices=prohibited + presumed,
             presumed_practices=presumed,
@@ -319,32 +304,7 @@ def classify(answers: Answers, *, public_body: bool = True) -> AiActResult:
     high = bool(basis)
     role = _role(answers, high, reasons)
     transparency = _transparency(facts, rules)
-    for duty in transparency:
-        reasons.append(Reason(rule_id=duty.rule_id, article=duty.article, text_fr=duty.text_fr))
-    if answers.get("uses_gpai") is True:
-        reasons.append(
-            reason(
-                "AIA-DATE-03",
-                "Le système repose sur un modèle d'IA à usage général : son "
-                "fournisseur porte les obligations du chapitre V.",
-            )
-        )
-    if high:
-        risk_class = AiActClass.HIGH
-    elif transparency:
-        risk_class = AiActClass.LIMITED
-    else:
-        risk_class = AiActClass.MINIMAL
-        reasons.append(
-            reason(
-                "AIA-LIT-01",
-                "Aucune pratique interdite, aucun usage à haut risque, aucune "
-                "obligation de transparence : risque minimal. La maîtrise de l'IA "
-                "(art. 4) reste due.",
-            )
-        )
-    if not high:
-        reasons.append(reason("AIA-COC-01", rules["codes_of_conduct_fr"]))
+    risk_class = _risk_class(answers, high, transparency, rules, reasons)
     workplace = matches(rules["workplace_when"], facts)
     if high and workplace and answers.get("workplace_use") is not True:
         reasons.append(
@@ -377,6 +337,62 @@ def classify(answers: Answers, *, public_body: bool = True) -> AiActResult:
         **common,
     )
     return _with_duties(result, public_body)
+
+
+def _prohibited(
+    answers: Answers, facts: Mapping[str, Any], rules: Mapping[str, Any], reasons: list[Reason]
+) -> tuple[list[str], list[str]]:
+    """The prohibited practices the answers establish, and those presumed while a question is open."""
+    prohibited = [e["rule"] for e in rules["prohibited"] if matches(e["when"], facts)]
+    shown = {q.id: q for q in visible(_questions(), facts)}
+    presumed = []
+    for entry in rules["prohibited"]:
+        pending = [shown[q] for q in entry.get("presume_if_unanswered", []) if q in shown and answers.get(q) is None]
+        if pending and entry["rule"] not in prohibited:
+            presumed.append(entry["rule"])
+            reasons.append(
+                reason(
+                    entry["rule"],
+                    f"Question sans réponse (« {pending[0].text_fr} ») : {rule(entry['rule']).title_fr[0].lower()}"
+                    f"{rule(entry['rule']).title_fr[1:]}, présumée jusqu'à la réponse. Répondez pour lever "
+                    "la présomption.",
+                )
+            )
+    for rule_id in prohibited:
+        reasons.append(reason(rule_id, f"{rule(rule_id).title_fr} : le système ne peut pas être déployé."))
+    return prohibited, presumed
+
+
+def _risk_class(
+    answers: Answers, high: bool, transparency: list[TransparencyDuty], rules: Mapping[str, Any],
+    reasons: list[Reason],
+) -> AiActClass:
+    """High, limited or minimal risk once no practice is prohibited, with the reasons that go with it."""
+    for duty in transparency:
+        reasons.append(Reason(rule_id=duty.rule_id, article=duty.article, text_fr=duty.text_fr))
+    if answers.get("uses_gpai") is True:
+        reasons.append(
+            reason(
+                "AIA-DATE-03",
+                "Le système repose sur un modèle d'IA à usage général : son "
+                "fournisseur porte les obligations du chapitre V.",
+            )
+        )
+    if high:
+        return AiActClass.HIGH
+    if transparency:
+        reasons.append(reason("AIA-COC-01", rules["codes_of_conduct_fr"]))
+        return AiActClass.LIMITED
+    reasons.append(
+        reason(
+            "AIA-LIT-01",
+            "Aucune pratique interdite, aucun usage à haut risque, aucune "
+            "obligation de transparence : risque minimal. La maîtrise de l'IA "
+            "(art. 4) reste due.",
+        )
+    )
+    reasons.append(reason("AIA-COC-01", rules["codes_of_conduct_fr"]))
+    return AiActClass.MINIMAL
 
 
 def profile_fields(result: AiActResult) -> dict[str, Any]:

@@ -64,6 +64,27 @@ def questions() -> list[Question]:
     return list(parse_questions(load_rules("crpa")["questions"]))
 
 
+def _mention_reasons() -> list[Reason]:
+    """What the explicit mention on individual decisions entails (L311-3-1, R311-3-1-1 and -2)."""
+    return [
+        reason(
+            "CRPA-01",
+            "Décisions individuelles prises sur le fondement d'un traitement "
+            "algorithmique : mention explicite obligatoire, quelle que soit la part "
+            "de l'intervention humaine et la taille de la collectivité.",
+        ),
+        reason("CRPA-02"),
+        reason(
+            "CRPA-03",
+            "Sur demande, communiquer sous une forme intelligible : le degré et le "
+            "mode de contribution du traitement, les données et leurs sources, les "
+            "paramètres et leur pondération appliqués à la personne, les opérations "
+            "effectuées.",
+        ),
+        reason("CRPA-04"),
+    ]
+
+
 def assess(facts: CrpaFacts) -> CrpaResult:
     rules = load_rules("crpa")
     thresholds = rules["thresholds"]
@@ -81,25 +102,7 @@ def assess(facts: CrpaFacts) -> CrpaResult:
         reasons.append(reason("CRPA-08", text))
         notes.append(rules["notes"]["secret_fr"])
     if mention:
-        reasons.append(
-            reason(
-                "CRPA-01",
-                "Décisions individuelles prises sur le fondement d'un traitement "
-                "algorithmique : mention explicite obligatoire, quelle que soit la part "
-                "de l'intervention humaine et la taille de la collectivité.",
-            )
-        )
-        reasons.append(reason("CRPA-02"))
-        reasons.append(
-            reason(
-                "CRPA-03",
-                "Sur demande, communiquer sous une forme intelligible : le degré et le "
-                "mode de contribution du traitement, les données et leurs sources, les "
-                "paramètres et leur pondération appliqués à la personne, les opérations "
-                "effectuées.",
-            )
-        )
-        reasons.append(reason("CRPA-04"))
+        reasons += _mention_reasons()
     fte_known = facts.org_fte is not None
     publication = (
         decides

@@ -216,6 +216,26 @@ def source_gaps(check: SourcesCheck) -> list[str]:
     return gaps
 
 
+def _dpia_case_reasons(criteria: list[str], art35: list[str], cnil: list[str]) -> list[Reason]:
+    """One reason per Art. 35(3) case and CNIL-list case met, and one for the EDPB criteria."""
+    questions = {q.id: q for q in _dpia_questions()}
+    reasons: list[Reason] = []
+    for case in art35:
+        label = questions["dpia_art35_3"].answer_label_one(case)
+        reasons.append(reason("GDPR-35-01", f"Cas d'AIPD obligatoire de l'art. 35(3) : {label}."))
+    for case in cnil:
+        label = questions["dpia_cnil_required"].answer_label_one(case)
+        reasons.append(
+            reason("GDPR-35-03", f"Cas de la liste CNIL des AIPD obligatoires (n° {case}) : {label}.")
+        )
+    if criteria:
+        names = "; ".join(
+            questions[f"dpia_c{c[1:]}"].text_fr.split(" — ", 1)[-1].rstrip(" ?") for c in criteria
+        )
+        reasons.append(reason("GDPR-35-02", f"{len(criteria)} critère(s) sur 9 du CEPD : {names}."))
+    return reasons
+
+
 def screen_dpia(answers: Answers, *, personal_data: bool = True) -> DpiaResult:
     """DPIA screening from the ``dpia_*`` answers (criteria C1–C9, Art. 35(3), CNIL lists)."""
     rules = load_rules("rgpd")
@@ -236,21 +256,7 @@ def screen_dpia(answers: Answers, *, personal_data: bool = True) -> DpiaResult:
     art35 = list(answers.get("dpia_art35_3") or [])
     cnil = list(answers.get("dpia_cnil_required") or [])
     exempt = list(answers.get("dpia_cnil_exempt") or [])
-    questions = {q.id: q for q in _dpia_questions()}
-    reasons: list[Reason] = []
-    for case in art35:
-        label = questions["dpia_art35_3"].answer_label_one(case)
-        reasons.append(reason("GDPR-35-01", f"Cas d'AIPD obligatoire de l'art. 35(3) : {label}."))
-    for case in cnil:
-        label = questions["dpia_cnil_required"].answer_label_one(case)
-        reasons.append(
-            reason("GDPR-35-03", f"Cas de la liste CNIL des AIPD obligatoires (n° {case}) : {label}.")
-        )
-    if criteria:
-        names = "; ".join(
-            questions[f"dpia_c{c[1:]}"].text_fr.split(" — ", 1)[-1].rstrip(" ?") for c in criteria
-        )
-        reasons.append(reason("GDPR-35-02", f"{len(criteria)} critère(s) sur 9 du CEPD : {names}."))
+    reasons = _dpia_case_reasons(criteria, art35, cnil)
     required = bool(art35 or cnil or len(criteria) >= thresholds["required"])
     if exempt and not required and "C1" not in criteria and "C2" not in criteria:
         reasons.append(
@@ -299,6 +305,75 @@ def screen_dpia(answers: Answers, *, personal_data: bool = True) -> DpiaResult:
     )
 
 
+def _lil47_administrative(
+    answers: Answers, special_categories: bool, reasons: list[Reason]
+) -> tuple[list[str], list[str]]:
+    """Blocking points and conditions of a solely automated administrative decision (LIL art. 47)."""
+    blocking: list[str] = []
+    conditions: list[str] = []
+    reasons.append(reason("LIL-47-02"))
+    conditions += [
+        "Respecter l'article L311-3-1 du CRPA et les règles des recours administratifs.",
+        "Porter la mention explicite sur chaque décision, à peine de nullité.",
+        "Maîtriser le traitement et ses évolutions pour expliquer en détail à chaque personne comment il "
+        "s'est appliqué à elle.",
+    ]
+    if special_categories:
+        blocking.append(
+            "Le traitement porte sur des données sensibles : aucune décision administrative "
+            "individuelle ne peut être entièrement automatisée (art. 47 2° LIL)."
+        )
+    if answers.get("explainable") is not True:
+        blocking.append(
+            "Le traitement ne peut pas être expliqué en détail à chaque personne : il ne peut servir "
+            "que d'aide à la décision, un agent gardant la décision."
+        )
+    if answers.get("mention_on_decision") is not True:
+        blocking.append(
+            "Les décisions ne portent pas la mention explicite de l'article L311-3-1 du CRPA : "
+            "elles seraient nulles."
+        )
+    if answers.get("administrative_appeal") is True:
+        reasons.append(reason("LIL-47-03"))
+        blocking.append(
+            "Une décision sur un recours administratif ne peut pas être entièrement automatisée : "
+            "un agent doit statuer."
+        )
+    return blocking, conditions
+
+
+def _gdpr22_exception(
+    answers: Answers, special_categories: bool, art9_exceptions: Sequence[str]
+) -> tuple[list[str], list[str]]:
+    """Blocking points and conditions of a solely automated decision under an art. 22(2) exception."""
+    blocking: list[str] = []
+    conditions: list[str] = []
+    exception = answers.get("art22_exception")
+    if exception in (None, "none"):
+        blocking.append(
+            "Aucune exception de l'art. 22(2) RGPD (contrat, loi, consentement explicite) : la "
+            "décision ne peut pas être entièrement automatisée."
+        )
+    if exception in ("contract", "consent"):
+        conditions.append(
+            "Garantir le droit d'obtenir une intervention humaine, d'exprimer son point de vue "
+            "et de contester la décision (art. 22(3))."
+        )
+    if special_categories:
+        others = sorted({e for e in art9_exceptions if e not in ART22_4_EXCEPTIONS})
+        if others:
+            blocking.append(
+                "Données sensibles traitées au titre de " + ", ".join(others) + " : une décision "
+                "entièrement automatisée n'est permise qu'au titre du consentement explicite (9(2)(a)) ou "
+                "d'un intérêt public important prévu par la loi (9(2)(g)) (art. 22(4))."
+            )
+        conditions.append(
+            "Données sensibles : seulement avec le consentement explicite ou un intérêt public "
+            "important prévu par la loi, et des mesures appropriées (art. 22(4))."
+        )
+    return blocking, conditions
+
+
 def check_art22(
     answers: Answers,
     *,
@@ -337,63 +412,13 @@ def check_art22(
             "personnelles, produisant des effets juridiques ou significatifs.",
         )
     )
-    blocking: list[str] = []
-    conditions: list[str] = []
+    regime: Literal["lil47_administrative", "gdpr22_exception"]
     if public_body and answers.get("administrative_decision") is not False:
-        reasons.append(reason("LIL-47-02"))
-        conditions += [
-            "Respecter l'article L311-3-1 du CRPA et les règles des recours administratifs.",
-            "Porter la mention explicite sur chaque décision, à peine de nullité.",
-            "Maîtriser le traitement et ses évolutions pour expliquer en détail à chaque personne comment il "
-            "s'est appliqué à elle.",
-        ]
-        if special_categories:
-            blocking.append(
-                "Le traitement porte sur des données sensibles : aucune décision administrative "
-                "individuelle ne peut être entièrement automatisée (art. 47 2° LIL)."
-            )
-        if answers.get("explainable") is not True:
-            blocking.append(
-                "Le traitement ne peut pas être expliqué en détail à chaque personne : il ne peut servir "
-                "que d'aide à la décision, un agent gardant la décision."
-            )
-        if answers.get("mention_on_decision") is not True:
-            blocking.append(
-                "Les décisions ne portent pas la mention explicite de l'article L311-3-1 du CRPA : "
-                "elles seraient nulles."
-            )
-        if answers.get("administrative_appeal") is True:
-            reasons.append(reason("LIL-47-03"))
-            blocking.append(
-                "Une décision sur un recours administratif ne peut pas être entièrement automatisée : "
-                "un agent doit statuer."
-            )
-        regime: Literal["lil47_administrative", "gdpr22_exception"] = "lil47_administrative"
+        regime = "lil47_administrative"
+        blocking, conditions = _lil47_administrative(answers, special_categories, reasons)
     else:
         regime = "gdpr22_exception"
-        exception = answers.get("art22_exception")
-        if exception in (None, "none"):
-            blocking.append(
-                "Aucune exception de l'art. 22(2) RGPD (contrat, loi, consentement explicite) : la "
-                "décision ne peut pas être entièrement automatisée."
-            )
-        if exception in ("contract", "consent"):
-            conditions.append(
-                "Garantir le droit d'obtenir une intervention humaine, d'exprimer son point de vue "
-                "et de contester la décision (art. 22(3))."
-            )
-        if special_categories:
-            others = sorted({e for e in art9_exceptions if e not in ART22_4_EXCEPTIONS})
-            if others:
-                blocking.append(
-                    "Données sensibles traitées au titre de " + ", ".join(others) + " : une décision "
-                    "entièrement automatisée n'est permise qu'au titre du consentement explicite (9(2)(a)) ou "
-                    "d'un intérêt public important prévu par la loi (9(2)(g)) (art. 22(4))."
-                )
-            conditions.append(
-                "Données sensibles : seulement avec le consentement explicite ou un intérêt public "
-                "important prévu par la loi, et des mesures appropriées (art. 22(4))."
-            )
+        blocking, conditions = _gdpr22_exception(answers, special_categories, art9_exceptions)
     return Art22Result(
         applies=True,
         regime=regime,

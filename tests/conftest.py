@@ -21,10 +21,12 @@ from portal.db.migrate import upgrade
 from portal.demo import seed_demo
 from portal.services import Services, build_services
 from portal.services.people import SYSTEM
+from portal.settings import get_settings
 
 PG_URL = os.environ.get("VIGIE_TEST_DATABASE_URL", "").strip()
 REQUIRE_ALL = os.environ.get("VIGIE_REQUIRE_ALL") == "1"
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+#: The real public datasets beside the repository (``../shared/data``), or where VIGIE_SHARED_DATA says.
+SHARED_DATA = Path(os.environ.get("VIGIE_SHARED_DATA") or Path(__file__).resolve().parents[1].parent / "shared" / "data")
 
 
 def skip_or_fail(reason: str) -> None:
@@ -32,6 +34,13 @@ def skip_or_fail(reason: str) -> None:
     if REQUIRE_ALL:
         pytest.fail(f"{reason} — VIGIE_REQUIRE_ALL=1 interdit de sauter ce test")
     pytest.skip(reason)
+
+
+def require_shared(path: Path) -> Path:
+    """A file or folder of the shared datasets; the real-data backtests are required tests in CI."""
+    if not path.exists():
+        skip_or_fail(f"données partagées absentes : {path}")
+    return path
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -152,6 +161,16 @@ def demo_services(request: pytest.FixtureRequest, tmp_path: Path, demo_template:
         svc.db.dispose()
         if name:
             drop_pg_database(name)
+
+
+@pytest.fixture
+def cli_env(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    """The CLI pointed at the test database and a temporary data folder."""
+    monkeypatch.setenv("VIGIE_DATABASE_URL", db_url)
+    monkeypatch.setenv("VIGIE_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    yield db_url
+    get_settings.cache_clear()
 
 
 @pytest.fixture

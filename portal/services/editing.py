@@ -31,6 +31,37 @@ from portal.services.errors import NotFound, StaleEdit
 T = TypeVar("T")
 
 
+def use_case_or_not_found(s: Session, use_case_id: int) -> UseCase:
+    """The use case, or the French ``NotFound`` every service raises for an unknown number."""
+    uc = s.get(UseCase, use_case_id)
+    if uc is None:
+        raise NotFound(use_case_not_found(use_case_id))
+    return uc
+
+
+def use_case_not_found(use_case_id: int) -> str:
+    return f"Cas d'usage n° {use_case_id} introuvable."
+
+
+def owned_use_case(s: Session, principal: Principal, use_case_id: int, action: Action) -> UseCase:
+    """The use case, once the caller may take ``action`` on it (its lead counts as its owner)."""
+    uc = use_case_or_not_found(s, use_case_id)
+    require(principal, action, owner_ids=[uc.lead_id])
+    return uc
+
+
+class UseCaseLookup:
+    """What every service base shares: its use case by number, and one the caller may act on."""
+
+    @staticmethod
+    def _use_case(s: Session, use_case_id: int) -> UseCase:
+        return use_case_or_not_found(s, use_case_id)
+
+    @staticmethod
+    def _owned_use_case(s: Session, principal: Principal, use_case_id: int, action: Action) -> UseCase:
+        return owned_use_case(s, principal, use_case_id, action)
+
+
 @dataclass
 class Edit(Generic[T]):
     """The row being edited, its use case (the caller may act on it) and the open write session."""

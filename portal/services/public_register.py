@@ -25,11 +25,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from policies.access import require
 from policies.vocabulary import Action, Principal, Stage
-from portal.db.models import PublicRegisterEntry, UseCase
+from portal.db.models import PublicRegisterEntry
 from portal.repositories import public_register as repo
-from portal.services import algoritmeregister, audit, eurocities
+from portal.services import algoritmeregister, audit, editing, eurocities
 from portal.services.audit import AuditService
-from portal.services.errors import InvalidInput, NotFound
+from portal.services.errors import InvalidInput
 from portal.services.exports import ExportFile
 from portal.services.governance import GovernanceService
 from portal.services.register import RegisterService
@@ -240,8 +240,7 @@ class PublicRegisterService:
 
     def entry(self, use_case_id: int) -> EntryView:
         with self._reader() as s:
-            if s.get(UseCase, use_case_id) is None:
-                raise NotFound(f"Cas d'usage n° {use_case_id} introuvable.")
+            editing.use_case_or_not_found(s, use_case_id)
             latest = self._latest(s).get(use_case_id)
         return self._view(self._register.get(use_case_id), latest)
 

@@ -69,7 +69,7 @@ def _stale(kind: str) -> str:
             "Vos changements n'ont pas été enregistrés : rechargez la fiche, puis appliquez-les à nouveau.")
 
 
-class RegisterService:
+class RegisterService(editing.UseCaseLookup):
     def __init__(self, reader: sessionmaker[Session], writer: sessionmaker[Session]) -> None:
         self._reader = reader
         self._writer = writer
@@ -97,9 +97,7 @@ class RegisterService:
 
     def get(self, use_case_id: int) -> UseCaseView:
         with self._reader() as s:
-            uc = repo.get(s, use_case_id)
-            if uc is None:
-                raise NotFound(f"Cas d'usage n° {use_case_id} introuvable.")
+            uc = self._use_case(s, use_case_id)
             return self._view(uc, repo.person_names(s))
 
     def get_by_reference(self, reference: str) -> UseCaseView:
@@ -205,7 +203,7 @@ class RegisterService:
                data: dict[str, Any]) -> UseCaseView:
         with editing.edit(self._writer, principal, Action.EDIT_USE_CASE,
                           load=lambda s: repo.get(s, use_case_id),
-                          not_found=f"Cas d'usage n° {use_case_id} introuvable.",
+                          not_found=editing.use_case_not_found(use_case_id),
                           use_case=lambda s, uc: uc, stale=_stale("Ce cas d'usage")) as e:
             s, uc = e.session, e.row
             fields = validate(UseCaseFields, data, USE_CASE_LABELS)
@@ -234,18 +232,6 @@ class RegisterService:
             raise InvalidInput(problems)
 
     # ---- data sources -----------------------------------------------------------------------
-
-    @staticmethod
-    def _use_case(s: Session, use_case_id: int) -> UseCase:
-        uc = repo.get(s, use_case_id)
-        if uc is None:
-            raise NotFound(f"Cas d'usage n° {use_case_id} introuvable.")
-        return uc
-
-    def _owned_use_case(self, s: Session, principal: Principal, use_case_id: int, action: Action) -> UseCase:
-        uc = self._use_case(s, use_case_id)
-        require(principal, action, owner_ids=[uc.lead_id])
-        return uc
 
     def add_data_source(self, principal: Principal, use_case_id: int, data: dict[str, Any]) -> DataSourceView:
         with self._writer.begin() as s:

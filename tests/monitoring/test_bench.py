@@ -25,7 +25,7 @@ def test_benchmark_rows_and_equal_scores():
     assert "Non mesuré" in by_engine["evidently_preset"]["note"]
 
 
-@pytest.mark.slow
+@pytest.mark.bench
 def test_benchmark_with_evidently_small():
     rows = drift_benchmark(3000, repeats=1)
     by_engine = {r["engine"]: r for r in rows}

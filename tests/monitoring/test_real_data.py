@@ -6,16 +6,15 @@ import pandas as pd
 import pytest
 
 from monitoring.drift import DriftConfig, compute_drift
-from tests.monitoring.conftest import SHARED_DATA
+from tests.conftest import SHARED_DATA, require_shared
 
 BIKES = SHARED_DATA / "facility_usage" / "montreal_bikes_2012.csv"
 
-pytestmark = pytest.mark.skipif(not BIKES.exists(), reason=f"données partagées absentes : {BIKES}")
 
 
 @pytest.fixture(scope="module")
 def bikes() -> pd.DataFrame:
-    frame = pd.read_csv(BIKES, sep=";", encoding="latin-1")
+    frame = pd.read_csv(require_shared(BIKES), sep=";", encoding="latin-1")
     frame["Date"] = pd.to_datetime(frame["Date"], format="%d/%m/%Y")
     return frame
 

@@ -3,7 +3,11 @@ not a timed assertion (a loaded machine would make such a test flaky)."""
 
 from __future__ import annotations
 
+import pytest
+
 from portal.bench import analysis_rows
+
+pytestmark = pytest.mark.bench
 
 
 def test_stored_run_row_measures_the_service_against_the_bare_module():

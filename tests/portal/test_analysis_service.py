@@ -11,13 +11,14 @@ from typing import ClassVar
 import pandas as pd
 import pytest
 from pydantic import Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from policies.access import PermissionDenied
 from portal.db.models import AnalysisArtifact, AnalysisBinding, AnalysisRun, AuditEvent
 from portal.services.analysis import AnalysisFailed, UploadedFile, param_choices
 from portal.services.errors import InvalidInput
 from tests.conftest import use_case_data
+from tests.rows import count_rows
 from usecases import registry
 from usecases.base import AnalysisModule, AnalysisResult, Column, InputSchema, InputSpec, Params
 
@@ -62,9 +63,6 @@ def pair_module():  # type: ignore[no-untyped-def]
     registry._modules.pop(_PairModule.key, None)
 
 
-def _count(services, model) -> int:  # type: ignore[no-untyped-def]
-    with services.db.reader() as s:
-        return int(s.scalar(select(func.count()).select_from(model)))
 
 
 @pytest.fixture
@@ -90,7 +88,7 @@ def test_bind_requires_the_lead_or_admin_and_is_audited(services, people):
     assert view.module_key == "facility_usage"
     services.analysis.bind(people["admin"], uc.id, "demography")
     assert services.analysis.binding(uc.id).module_key == "demography"
-    assert _count(services, AnalysisBinding) == 1
+    assert count_rows(services, AnalysisBinding) == 1
     services.analysis.unbind(people["lead"], uc.id)
     assert services.analysis.binding(uc.id) is None
     actions = [e.action for e in services.audit.history_of(uc.id)]
@@ -238,20 +236,20 @@ def test_bad_files_give_a_french_message_and_store_nothing(services, people, cas
     data = make(sample)
     if case_name == "too_big":
         assert len(data) > 50 * 1024 * 1024
-    runs_before, arts_before, events_before = (_count(services, AnalysisRun), _count(services, AnalysisArtifact),
-                                               _count(services, AuditEvent))
+    runs_before, arts_before, events_before = (count_rows(services, AnalysisRun), count_rows(services, AnalysisArtifact),
+                                               count_rows(services, AuditEvent))
     with pytest.raises(InvalidInput) as exc:
         getattr(services.analysis, mode)(people["lead"], case.id, {"populations": UploadedFile("pop.csv", data)})
     message = "\n".join(exc.value.problems)
     assert expected in message and "« pop.csv »" in message
-    assert (_count(services, AnalysisRun), _count(services, AnalysisArtifact), _count(services, AuditEvent)) == \
+    assert (count_rows(services, AnalysisRun), count_rows(services, AnalysisArtifact), count_rows(services, AuditEvent)) == \
         (runs_before, arts_before, events_before)
 
 
 def test_bad_params_name_the_field_in_french_and_store_nothing(services, people, case):
     with pytest.raises(InvalidInput, match="Horizon \\(années\\)"):
         services.analysis.run(people["lead"], case.id, use_sample=True, params={"horizon_years": 99})
-    assert _count(services, AnalysisRun) == 0
+    assert count_rows(services, AnalysisRun) == 0
 
 
 def test_literal_params_have_french_labels_for_every_choice():
@@ -287,7 +285,7 @@ def test_a_module_failure_is_recorded_in_background_and_stores_nothing_when_sync
              "failures": UploadedFile("f.csv", b"asset;failures\nA1;2\n")}
     with pytest.raises(AnalysisFailed, match="L'analyse a échoué : facteur hors"):
         services.analysis.run(people["lead"], uc.id, files, params={"factor": 500})
-    assert _count(services, AnalysisRun) == 0
+    assert count_rows(services, AnalysisRun) == 0
     run_id = services.analysis.start_run(people["lead"], uc.id, files, params={"factor": 500})
     view = services.analysis.wait(run_id)
     assert view.status == "failed" and "facteur hors" in (view.error or "") and view.finished_at

@@ -7,16 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from portal.cli import main
-from portal.settings import get_settings
 from tests.conftest import use_case_data
-
-
-@pytest.fixture
-def cli_env(db_url, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("VIGIE_DATABASE_URL", db_url)
-    get_settings.cache_clear()
-    yield db_url
-    get_settings.cache_clear()
 
 
 def _fill(services, people) -> None:  # type: ignore[no-untyped-def]

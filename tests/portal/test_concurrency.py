@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import threading
 
-from sqlalchemy import func, select
-
 from portal.db.models import AuditEvent, UseCase
 from portal.services import build_services
 from tests.conftest import use_case_data
+from tests.rows import count_rows
 
 WRITERS = 20
 
@@ -33,7 +32,7 @@ def test_twenty_concurrent_writers_lose_nothing(db_url, people):
         except BaseException as exc:
             errors.append(exc)
 
-    with_audit_before = _count(engines[0], AuditEvent)
+    with_audit_before = count_rows(engines[0], AuditEvent)
     threads = [threading.Thread(target=write, args=(i,)) for i in range(WRITERS)]
     for t in threads:
         t.start()
@@ -42,15 +41,11 @@ def test_twenty_concurrent_writers_lose_nothing(db_url, people):
     try:
         assert errors == []
         assert len(refs) == WRITERS and len(set(refs)) == WRITERS
-        assert _count(engines[0], UseCase) == WRITERS
-        assert _count(engines[0], AuditEvent) == with_audit_before + 2 * WRITERS
+        assert count_rows(engines[0], UseCase) == WRITERS
+        assert count_rows(engines[0], AuditEvent) == with_audit_before + 2 * WRITERS
         report = engines[0].audit.verify()
         assert report.ok, report.message()
     finally:
         for svc in engines:
             svc.db.dispose()
 
-
-def _count(svc, model) -> int:  # type: ignore[no-untyped-def]
-    with svc.db.reader() as s:
-        return s.scalar(select(func.count()).select_from(model))

@@ -7,17 +7,12 @@ import io
 import docx
 import pytest
 from fpdf import FPDF
-from sqlalchemy import func, select
 
 from portal.db.models import AnalysisArtifact, AnalysisRun
 from portal.services.analysis import UploadedFile
 from portal.services.errors import InvalidInput
 from tests.conftest import use_case_data
-
-
-def _count(services, model) -> int:  # type: ignore[no-untyped-def]
-    with services.db.reader() as s:
-        return int(s.scalar(select(func.count()).select_from(model)))
+from tests.rows import count_rows
 
 
 @pytest.fixture
@@ -40,7 +35,7 @@ def test_docx_runs_and_scanned_pdf_is_refused(services, people, case):
     pdf = FPDF()
     pdf.add_page()
     pdf.rect(20, 20, 100, 100, style="F")
-    before = (_count(services, AnalysisRun), _count(services, AnalysisArtifact))
+    before = (count_rows(services, AnalysisRun), count_rows(services, AnalysisArtifact))
     with pytest.raises(InvalidInput, match="scanné"):
         services.analysis.run(people["lead"], case.id, {"documents": UploadedFile("scan.pdf", bytes(pdf.output()))})
-    assert (_count(services, AnalysisRun), _count(services, AnalysisArtifact)) == before
+    assert (count_rows(services, AnalysisRun), count_rows(services, AnalysisArtifact)) == before

@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from policies.vocabulary import Stage
 from portal.cli import main
-from portal.settings import get_settings
 from tests.portal.governance_fixtures import HIGH_RISK, make_use_case
-
-
-@pytest.fixture
-def cli_env(db_url, monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("VIGIE_DATABASE_URL", db_url)
-    monkeypatch.setenv("VIGIE_DATA_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def test_gate_commands_refuse_in_french_with_the_missing_conditions(services, people, cli_env, capsys):

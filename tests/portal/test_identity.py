@@ -19,7 +19,7 @@ from portal.services.grants import GrantError, grant_app_role
 from portal.services.identity import parse_group_role_map
 from portal.services.people import SYSTEM
 from portal.services.sign_in_sessions import new_demo_key
-from portal.settings import get_settings, load_settings
+from portal.settings import load_settings
 from tests.conftest import use_case_data
 
 HOUR = dt.timedelta(hours=1)
@@ -191,14 +191,6 @@ def test_identity_settings_are_validated():
 
 
 # ---- CLI -----------------------------------------------------------------------------------------
-
-@pytest.fixture
-def cli_env(db_url, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("VIGIE_DATABASE_URL", db_url)
-    get_settings.cache_clear()
-    yield db_url
-    get_settings.cache_clear()
-
 
 def test_create_admin_grants_admin_to_a_person_recorded_at_first_sign_in(services, cli_env, capsys):
     services.identity.sign_in_oidc(_claims("first"), "k", max_age=HOUR)

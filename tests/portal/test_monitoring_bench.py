@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from portal.bench import drift_report
+
+pytestmark = pytest.mark.bench
 
 
 def test_drift_report_measures_every_engine_with_ratios_and_memory(capsys):

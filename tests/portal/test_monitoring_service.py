@@ -19,7 +19,6 @@ from portal.db.models import AuditEvent, MonitoringAlert, MonitoringColumnResult
 from portal.services import build_services
 from portal.services.errors import InvalidInput, PermissionDenied, StaleEdit
 from portal.services.monitoring import MonitoringService
-from portal.settings import get_settings
 from tests.conftest import use_case_data
 from tests.portal.gates import walk_to
 
@@ -308,14 +307,6 @@ def test_evidently_report_is_stored_and_downloadable(services, people, case):
     assert res.run.has_report
     html = services.monitoring.report_html(res.run.id)
     assert html.lstrip().lower().startswith("<!doctype html") or "<html" in html[:500].lower()
-
-
-@pytest.fixture
-def cli_env(db_url, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("VIGIE_DATABASE_URL", db_url)
-    get_settings.cache_clear()
-    yield db_url
-    get_settings.cache_clear()
 
 
 def test_cli_monitor_run_and_due_store_results(services, people, case, cli_env, tmp_path, capsys):

@@ -7,7 +7,7 @@ import itertools
 import json
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from policies.access import PermissionDenied
 from policies.prioritisation import load_weights
@@ -18,15 +18,11 @@ from portal.services.portfolio import PortfolioService
 from portal.services.portfolio.scenarios import result_from_saved
 from tests.conftest import use_case_data
 from tests.portal.governance_fixtures import HIGH_RISK
+from tests.rows import count_rows
 
 FULL = {"service_to_residents": 5, "efficiency_gain": 4, "strategic_alignment": 4, "reuse": 3,
         "data_readiness": 4, "technical_maturity": 3, "internal_skills": 3, "vendor_dependency": 2,
         "effort_days": 40}
-
-
-def _count(services, model) -> int:  # type: ignore[no-untyped-def]
-    with services.db.reader() as s:
-        return s.scalar(select(func.count()).select_from(model))
 
 
 def _events(services, entity: str) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
@@ -68,7 +64,7 @@ def test_other_lead_and_reader_may_not_score(services, people, uc):
     for who in ("lead2", "reader", "compliance"):
         with pytest.raises(PermissionDenied):
             services.portfolio.set_score(people[who], uc.id, FULL)
-    assert _count(services, UseCaseScore) == 0
+    assert count_rows(services, UseCaseScore) == 0
 
 
 def test_bad_score_gives_french_message_and_writes_nothing(services, people, uc):
@@ -77,7 +73,7 @@ def test_bad_score_gives_french_message_and_writes_nothing(services, people, uc)
     text = " ".join(exc.value.problems)
     assert "Réutilisation par d'autres collectivités (1–5)" in text and "inférieur ou égal à 5" in text
     assert "Charge (jours-personne)" in text
-    assert _count(services, UseCaseScore) == 0
+    assert count_rows(services, UseCaseScore) == 0
 
 
 def test_stale_score_edit_is_refused(services, people, uc):
@@ -103,7 +99,7 @@ def test_weights_are_versioned_never_edited_and_admin_only(services, people, uc)
         services.portfolio.set_weights(people["admin"], data)
     with pytest.raises(InvalidInput, match=r"value\.reuse"):
         services.portfolio.set_weights(people["admin"], data | {"version": "x", "value": data["value"] | {"reuse": -1}})
-    assert _count(services, ScoringWeightsVersion) == 1
+    assert count_rows(services, ScoringWeightsVersion) == 1
     assert [e.action for e in _events(services, "scoring_weights")] == ["create"]
 
 
@@ -115,7 +111,7 @@ def test_budget_lines_upsert_per_year_and_sum_by_year(services, people, uc):
     services.portfolio.set_budget_line(people["director"], uc.id, {"year": 2026, "voted": 12000, "committed": 8000,
                                                                    "spent": 6000})
     services.portfolio.set_budget_line(people["admin"], uc.id, {"year": 2027, "voted": 3000})
-    assert _count(services, BudgetLine) == 2
+    assert count_rows(services, BudgetLine) == 2
     by_year = services.portfolio.budget_by_year()
     assert by_year.set_index("year")["voted"].to_dict() == {2026: 12000, 2027: 3000}
     assert [e.action for e in _events(services, "budget_line")] == ["create", "update", "create"]
@@ -146,7 +142,7 @@ def test_budget_lines_import_from_a_finance_export_all_or_nothing(services, peop
     assert any(p.startswith("Ligne 4 — Champ « Année » : doit être un nombre entier") for p in problems)
     assert any(p.startswith("Ligne 5 — Champ « Voté (€) » : doit être supérieur ou égal à 0") for p in problems)
     assert any(p.startswith("Ligne 6 — ") and "déjà à la ligne 2" in p for p in problems)
-    assert _count(services, BudgetLine) == 1 and len(_events(services, "budget_line")) == events_before
+    assert count_rows(services, BudgetLine) == 1 and len(_events(services, "budget_line")) == events_before
     with pytest.raises(InvalidInput, match="Colonne\\(s\\) absente\\(s\\) : Engagé"):
         services.portfolio.import_budget_lines(people["director"], b"reference;year;voted;spent\nX;2026;1;1\n",
                                                "budget.csv")

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
 
 from policies.vocabulary import Stage
 from portal.db.models import AuditEvent, Risk, UseCase
 from portal.services.errors import InvalidInput, PermissionDenied, StaleEdit
 from portal.services.schemas import DataSourceFields
 from tests.conftest import use_case_data
+from tests.rows import count_rows
 
 DATA_SOURCE_FIELDS = list(DataSourceFields.model_fields)
 
 
-def _count(services, model) -> int:  # type: ignore[no-untyped-def]
-    with services.db.reader() as s:
-        return s.scalar(select(func.count()).select_from(model))
 
 
 def test_create_gives_a_reference_starts_at_idea_and_is_audited(services, people):
@@ -34,14 +31,14 @@ def test_create_gives_a_reference_starts_at_idea_and_is_audited(services, people
 
 
 def test_invalid_input_names_the_field_in_french_and_writes_nothing(services, people):
-    before = (_count(services, UseCase), _count(services, AuditEvent))
+    before = (count_rows(services, UseCase), count_rows(services, AuditEvent))
     with pytest.raises(InvalidInput) as exc:
         services.register.create(people["lead"], use_case_data(title="  ", family="cuisine", build_cost=-5))
     text = "\n".join(exc.value.problems)
     assert "Champ « Titre » : obligatoire" in text
     assert "Champ « Famille » : valeur non prévue" in text
     assert "Champ « Coût de construction (€) » : doit être supérieur ou égal à 0" in text
-    assert (_count(services, UseCase), _count(services, AuditEvent)) == before
+    assert (count_rows(services, UseCase), count_rows(services, AuditEvent)) == before
 
 
 def test_risk_likelihood_out_of_range_is_refused(services, people):
@@ -52,7 +49,7 @@ def test_risk_likelihood_out_of_range_is_refused(services, people):
     assert exc.value.problems == [
         "Champ « Vraisemblance (1–5) » : doit être inférieur ou égal à 5 (reçu : « 9 »)."
     ]
-    assert _count(services, Risk) == 0
+    assert count_rows(services, Risk) == 0
 
 
 def test_end_before_start_is_refused(services, people):

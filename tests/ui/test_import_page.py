@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
 
 from portal.db.models import UseCase
 from portal.services import build_services
+from tests.rows import count_rows
 
 PAGE = "app_pages/import_inventory.py"
 CSV = ("Réf;Nom du projet;Pôle;Catégorie;Coût annuel\n"
        "A1;Tri automatique du courrier entrant;Direction générale;Relation usagers;1 200,50\n"
        "A2;Prévision des effectifs de cantine;Direction de l'éducation;Services opérationnels;\n"
        "A3;Chatbot;Direction des sports;Famille inventée;\n").encode("latin-1")
-
-
-def _count(url: str) -> int:
-    svc = build_services(url)
-    with svc.db.reader() as s:
-        n = s.scalar(select(func.count()).select_from(UseCase))
-    svc.db.dispose()
-    return n
 
 
 def test_a_reader_cannot_open_the_import_page(app_as):
@@ -31,7 +23,7 @@ def test_a_reader_cannot_open_the_import_page(app_as):
 
 def test_lead_maps_previews_and_imports_the_valid_rows(app_as, demo_url, tmp_path, monkeypatch):
     monkeypatch.setenv("VIGIE_DATA_DIR", str(tmp_path))
-    before = _count(demo_url)
+    before = count_rows(demo_url, UseCase)
     at = app_as("project_lead").switch_page(PAGE).run()
     assert not at.exception
     assert at.info and "Choisissez un fichier" in at.info[0].value
@@ -52,12 +44,12 @@ def test_lead_maps_previews_and_imports_the_valid_rows(app_as, demo_url, tmp_pat
     # all or nothing refuses, nothing written
     at.button(key="inv_run").click().run()
     assert any("Rien n'a été enregistré" in e.value for e in at.error)
-    assert _count(demo_url) == before
+    assert count_rows(demo_url, UseCase) == before
     # the valid rows only
     at.radio(key="inv_mode").set_value("valid")
     at.button(key="inv_run").click().run()
     assert not at.exception
-    assert _count(demo_url) == before + 2
+    assert count_rows(demo_url, UseCase) == before + 2
     assert any("2 cas d'usage créé(s), 1 refusée(s)" in s.value for s in at.success)
 
 
@@ -82,7 +74,7 @@ def test_the_new_use_case_form_shows_a_likely_duplicate_and_the_person_decides(a
     svc = build_services(demo_url)
     existing = next(v for v in svc.register.list() if v.title.startswith("Projection démographique"))
     svc.db.dispose()
-    before = _count(demo_url)
+    before = count_rows(demo_url, UseCase)
     at = app_as("project_lead").switch_page("app_pages/new_use_case.py").run()
     at.text_input(key="new_title").set_value(existing.title.replace("communes", "communes du territoire"))
     at.selectbox(key="new_family").set_value(at.selectbox(key="new_family").options[2])
@@ -90,14 +82,14 @@ def test_the_new_use_case_form_shows_a_likely_duplicate_and_the_person_decides(a
     at.button[0].click().run()
     assert not at.exception
     assert any("Un cas d'usage proche existe déjà" in w.value for w in at.warning)
-    assert _count(demo_url) == before  # nothing created yet: the person decides
+    assert count_rows(demo_url, UseCase) == before  # nothing created yet: the person decides
     at.button(key="new_cancel_duplicate").click().run()
-    assert not any("proche existe" in w.value for w in at.warning) and _count(demo_url) == before
+    assert not any("proche existe" in w.value for w in at.warning) and count_rows(demo_url, UseCase) == before
     next(b for b in at.button if b.label == "Enregistrer le cas d'usage").click().run()
     assert any("Un cas d'usage proche existe déjà" in w.value for w in at.warning), [b.label for b in at.button]
     at.button(key="new_confirm_duplicate").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert _count(demo_url) == before + 1
+    assert count_rows(demo_url, UseCase) == before + 1
 
 
 def test_a_likely_duplicate_in_the_file_is_shown_with_its_sheet(app_as, demo_url, tmp_path, monkeypatch):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
 
 from portal.db.models import Risk, UseCase
 from portal.services import build_services
+from tests.rows import count_rows
 
 ROLES = ["director", "project_lead", "compliance", "admin", "reader"]
 PAGES = {
@@ -86,7 +86,7 @@ def test_creating_a_use_case_through_the_form_shows_it_in_the_register(app_as, d
 
 
 def test_empty_title_shows_a_french_message_and_writes_nothing(app_as, demo_url):
-    before = _count(demo_url, UseCase)
+    before = count_rows(demo_url, UseCase)
     at = app_as("project_lead").switch_page(PAGES["new_use_case"]).run()
     at.text_input(key="new_direction").set_value("Direction des sports")
     at.button[0].click().run()
@@ -95,11 +95,11 @@ def test_empty_title_shows_a_french_message_and_writes_nothing(app_as, demo_url)
     assert "Rien n'a été enregistré" in message
     assert "Champ « Titre » : obligatoire" in message
     assert "Champ « Famille » : obligatoire" in message
-    assert _count(demo_url, UseCase) == before
+    assert count_rows(demo_url, UseCase) == before
 
 
 def test_likelihood_nine_shows_a_french_message_and_writes_nothing(app_as, demo_url):
-    before = _count(demo_url, Risk)
+    before = count_rows(demo_url, Risk)
     at = app_as("project_lead")
     at.query_params["ref"] = "UC-2026-002"
     at = at.switch_page(PAGES["sheet"]).run()
@@ -111,21 +111,13 @@ def test_likelihood_nine_shows_a_french_message_and_writes_nothing(app_as, demo_
     at.button(key=f"new_risk_{uc_id}_submit").click().run()
     assert not at.exception
     assert "Champ « Vraisemblance (1–5) » : doit être inférieur ou égal à 5 (reçu : « 9 »)." in " ".join(_errors(at))
-    assert _count(demo_url, Risk) == before
+    assert count_rows(demo_url, Risk) == before
 
 
 def test_reader_sees_no_edit_form_on_a_sheet(app_as):
     at = app_as("reader").switch_page(PAGES["sheet"]).run()
     assert not at.exception
     assert [e.label for e in at.expander if "Modifier" in e.label or "Ajouter" in e.label] == []
-
-
-def _count(url: str, model) -> int:  # type: ignore[no-untyped-def]
-    svc = build_services(url)
-    with svc.db.reader() as s:
-        n = s.scalar(select(func.count()).select_from(model))
-    svc.db.dispose()
-    return n
 
 
 def _id_of(url: str, reference: str) -> int:

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from portal.db.models import SavedScenario, ScoringWeightsVersion, UseCaseScore
 from portal.services import build_services
+from tests.rows import count_rows
 
 PRIO, SCEN, WEIGHTS, SHEET = ("app_pages/prioritisation.py", "app_pages/scenarios.py", "app_pages/weights.py",
                               "app_pages/sheet.py")
-
-
-def _count(url: str, model) -> int:  # type: ignore[no-untyped-def]
-    svc = build_services(url)
-    with svc.db.reader() as s:
-        n = s.scalar(select(func.count()).select_from(model))
-    svc.db.dispose()
-    return n
 
 
 def test_director_sees_the_ranked_portfolio_and_its_figures(app_as, demo_url):
@@ -47,7 +38,7 @@ def test_director_runs_two_scenarios_side_by_side_and_saves_one(app_as, demo_url
     assert any(s.value == "Comparaison" for s in at.subheader)
     at.button(key="save_1").click().run()
     assert not at.exception
-    assert _count(demo_url, SavedScenario) == 1
+    assert count_rows(demo_url, SavedScenario) == 1
     at.button(key="prepare_pf_xlsx").click().run()
     assert not at.exception and not at.error
 
@@ -104,7 +95,7 @@ def test_admin_creates_a_weights_version(app_as, demo_url):
     at.number_input(key="w_service_to_residents").set_value(0.5)
     at.button[0].click().run()
     assert not at.exception and not at.error
-    assert _count(demo_url, ScoringWeightsVersion) == 1
+    assert count_rows(demo_url, ScoringWeightsVersion) == 1
 
 
 def test_lead_scores_own_use_case_from_the_sheet(app_as, demo_url):
@@ -121,7 +112,7 @@ def test_lead_scores_own_use_case_from_the_sheet(app_as, demo_url):
     svc = build_services(demo_url)
     assert svc.portfolio.score_inputs(uc.id).values["reuse"] == 5
     svc.db.dispose()
-    assert _count(demo_url, UseCaseScore) == 18
+    assert count_rows(demo_url, UseCaseScore) == 18
 
 
 def test_lead_deletes_a_mistaken_benefit_measure_from_the_sheet(app_as, demo_url, person_id):
@@ -133,13 +124,13 @@ def test_lead_deletes_a_mistaken_benefit_measure_from_the_sheet(app_as, demo_url
     svc.db.dispose()
     assert mine, "the demo has benefit measures on a use case the demo project lead leads"
     uc = mine[0]
-    before = _count(demo_url, BenefitMeasure)
+    before = count_rows(demo_url, BenefitMeasure)
     at = app_as("project_lead")
     at.query_params["ref"] = uc.reference
     at = at.switch_page(SHEET).run()
     at.button(key=f"ben_del_btn_{uc.id}").click().run()
     assert not at.exception and not at.error
-    assert _count(demo_url, BenefitMeasure) == before - 1
+    assert count_rows(demo_url, BenefitMeasure) == before - 1
 
 
 def test_lead_corrects_a_benefit_measure_in_place_from_the_sheet(app_as, demo_url, person_id):

@@ -2,11 +2,10 @@ from pathlib import Path
 
 import pytest
 
-SHARED_DATA = Path(__file__).parents[2].parent / "shared" / "data"
+from tests.conftest import SHARED_DATA, require_shared
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"shared data not found at {SHARED_DATA}")
-    return SHARED_DATA
+    """The shared real datasets: the modules' backtests run on them (required in CI)."""
+    return require_shared(SHARED_DATA)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 import altair as alt
@@ -43,6 +44,179 @@ class FacilityParams(Params):
     z_threshold: float = Field(5.0, ge=2.0, le=10.0, description="Écart robuste (en MAD) au-delà duquel un jour est anormal", title="Seuil d'anomalie (MAD)")
 
 
+def _daily(counts: pd.DataFrame, params: FacilityParams) -> tuple[pd.DataFrame, hourly.HourlyResult | None]:
+    """Daily sums per site with their calendar (holidays, weekday, month), and the hourly analyses when
+    the counts carry a time of day."""
+    df = counts.dropna(subset=["site", "date", "count"]).copy()
+    df["site"] = df["site"].astype(str)
+    df["date"] = pd.to_datetime(df["date"])
+    hourly_tables = hourly.analyse(df, params.hourly_capacity) if hourly.has_time_of_day(df["date"]) else None
+    df["date"] = df["date"].dt.normalize()
+    daily = df.groupby(["site", "date"], as_index=False)["count"].sum().sort_values(["site", "date"])
+    dates = pd.DatetimeIndex(daily["date"])
+    daily["ferie"] = model.public_holidays(dates, params.public_holidays)
+    daily["vacances"] = model.school_holidays(dates, params.school_zone)
+    daily["jour"] = [WEEKDAYS_FR[d] for d in dates.weekday]
+    daily["mois"] = [MONTHS_FR[m - 1] for m in dates.month]
+    return daily, hourly_tables
+
+
+def _profiles(daily: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mean attendance per site and weekday, and per site and month."""
+    dates = pd.DatetimeIndex(daily["date"])
+    weekday = (daily.assign(n=dates.weekday).groupby(["site", "n", "jour"], as_index=False)["count"].mean()
+               .rename(columns={"count": "moyenne"}).sort_values(["site", "n"]).drop(columns="n"))
+    monthly = (daily.assign(n=dates.month).groupby(["site", "n", "mois"], as_index=False)["count"]
+               .agg(moyenne="mean", total="sum", jours="size").sort_values(["site", "n"]).drop(columns="n"))
+    return weekday, monthly
+
+
+@dataclass(frozen=True)
+class _SelfCheck:
+    """The run's backtest on its own recent weeks: combination weight, interval bounds, fallback, per site."""
+
+    choice: dict
+    check: SelfCheck
+    fallback: bool
+    per_site: pd.DataFrame
+    #: Holt-Winters states fitted during the backtest, reused for the forecast
+    states: dict
+    notes: list[str]
+
+
+def _self_check(daily: pd.DataFrame, params: FacilityParams) -> _SelfCheck:
+    last_day = daily["date"].max()
+    horizon = params.horizon_days
+    states: dict = {}
+    past = model.backtest_table(daily[["site", "date", "count"]], model.self_origins(last_day, horizon),
+                                horizon, params.public_holidays, params.school_zone, states_out=states)
+    choice = model.choose(past, params.confidence_level)
+    check = SelfCheck(choice["model_error"], choice["naive_error"], "MASE",
+                      "la reprise du même jour de la semaine précédente",
+                      f"à {french.count(horizon, 'jour')}", choice["n"], choice["coverage"], params.confidence_level)
+    fallback = check.available and not check.use_model
+    per_site = model.site_checks(past, choice["weight"], not fallback)
+    worse = per_site.loc[per_site["mase_prevision"] > per_site["mase_naif"], "site"].tolist()
+    per_site = per_site.round(3)
+    notes = []
+    if check.available and not fallback and worse:
+        notes.append(f"Sur vos données, la prévision fait moins bien que la reprise du même jour de la semaine "
+                     f"précédente pour {french.count(len(worse), 'site')} sur {len(per_site)} ({', '.join(worse)}) : "
+                     "pour ces sites, à lire avec prudence (détail dans « Auto-évaluation par site »).")
+    if not check.available:
+        notes.append("Historique trop court pour rétro-tester et calibrer les intervalles : ±50 % par défaut.")
+    return _SelfCheck(choice, check, fallback, per_site, states, notes)
+
+
+def _forecast(daily: pd.DataFrame, future: pd.DatetimeIndex, sc: _SelfCheck,
+              params: FacilityParams) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Forecast with intervals and the estimated calendar effects of every site (seasonal naive on fallback)."""
+    country, zone = params.public_holidays, params.school_zone
+    choice, last_day = sc.choice, daily["date"].max()
+    fc_parts, effects, notes = [], [], []
+    lo, hi = choice["lo"], choice["hi"]
+    for site, g in daily.groupby("site"):
+        series = g.set_index("date")["count"].astype(float)
+        fit = model.fit_site(series, country, zone)
+        site_states = sc.states[site] if site in sc.states else model.ets_states(series)
+        preds = model.forecast_all(series, last_day, future, country, zone, weight=choice["weight"],
+                                   states=site_states, site_model=fit)
+        pred = preds["naif_saisonnier"] if sc.fallback else preds["modele"]
+        if np.isnan(pred).all():
+            notes.append(f"Site « {site} » : historique insuffisant, pas de prévision.")
+            continue
+        fc_parts.append(pd.DataFrame({"site": site, "date": future, "forecast": pred,
+                                      "lower": np.expm1(np.log1p(pred) + lo),
+                                      "upper": np.expm1(np.log1p(pred) + hi)}))
+        if fit is None:
+            continue
+        effects.append({"site": site,
+                        "effet_ferie_pct": 100 * (np.exp(fit.holiday_effect) - 1),
+                        "effet_vacances_scolaires_pct": 100 * (np.exp(fit.school_effect) - 1),
+                        "jour_le_plus_frequente": WEEKDAYS_FR[int(np.argmax(fit.weekday))],
+                        "jour_le_moins_frequente": WEEKDAYS_FR[int(np.argmin(fit.weekday))]})
+    forecast = (pd.concat(fc_parts, ignore_index=True) if fc_parts
+                else pd.DataFrame(columns=["site", "date", "forecast", "lower", "upper"]))
+    forecast = forecast.round({"forecast": 1, "lower": 1, "upper": 1})
+    return forecast, pd.DataFrame(effects).round(1), notes
+
+
+def _saturation(daily: pd.DataFrame, params: FacilityParams) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Days above the capacity (or the saturation quantile) per site, and each site's three busiest days."""
+    sat_rows, peaks = [], []
+    for site, g in daily.groupby("site"):
+        threshold = params.capacity if params.capacity > 0 else float(g["count"].quantile(params.saturation_quantile))
+        above = g[g["count"] > threshold]
+        sat_rows.append({"site": site, "seuil": threshold, "jours": len(g), "jours_au_dessus": len(above),
+                         "part_au_dessus_pct": 100 * len(above) / len(g), "maximum": g["count"].max(),
+                         "date_maximum": g.loc[g["count"].idxmax(), "date"]})
+        peaks.append(g.nlargest(3, "count")[["site", "date", "jour", "count", "ferie", "vacances"]])
+    return pd.DataFrame(sat_rows).round(1), pd.concat(peaks, ignore_index=True)
+
+
+def _notes(sc: _SelfCheck, forecast_notes: list[str], daily: pd.DataFrame, future: pd.DatetimeIndex,
+           params: FacilityParams) -> list[str]:
+    check = sc.check
+    notes = [*sc.notes, *forecast_notes]
+    dates = pd.DatetimeIndex(daily["date"])
+    if params.school_zone != "aucune" and not model.school_calendar_covers(dates.append(future)):
+        notes.append("Le calendrier des vacances scolaires embarqué couvre 2012–2027 : hors de cette période, "
+                     "les vacances ne sont pas prises en compte.")
+    weight_pct = round(100 * sc.choice["weight"])
+    notes = [check.sentence(), *([check.coverage_sentence()] if check.coverage_sentence() else []), *notes]
+    notes += [
+        "Prévision : combinaison (en logarithme) d'un modèle à profil hebdomadaire (niveau récent robuste × "
+        "profil × effets fériés et vacances scolaires estimés sur vos données) et d'un lissage exponentiel "
+        f"Holt-Winters (statsmodels) ; poids du profil retenu sur vos {model.SELF_ORIGINS} dernières semaines "
+        f"rétro-testées : {french.percent(weight_pct, 0)}. Elle ignore la météo et les événements.",
+        f"Intervalles à {french.percent(100 * params.confidence_level, 0)} issus des erreurs de cette prévision lors du rétro-test sur "
+        "vos données (origines hebdomadaires).",
+        "Les anomalies sont des signaux à vérifier (fermeture, panne, événement), pas des erreurs avérées.",
+    ]
+    return notes
+
+
+def _metrics(daily: pd.DataFrame, saturation: pd.DataFrame, anomaly_df: pd.DataFrame, forecast: pd.DataFrame,
+             sc: _SelfCheck) -> dict[str, float]:
+    check = sc.check
+    return {
+        "sites": float(daily["site"].nunique()),
+        "jours_observes": float(daily["date"].nunique()),
+        "frequentation_moyenne_jour": float(daily.groupby("date")["count"].sum().mean()),
+        "part_jours_satures_pct": float(saturation["jours_au_dessus"].sum() / max(saturation["jours"].sum(), 1) * 100),
+        "anomalies": float(len(anomaly_df)),
+        "prevision_total_horizon": float(forecast["forecast"].sum()) if len(forecast) else 0.0,
+        "autoevaluation_mase_modele": check.model_error,
+        "autoevaluation_mase_naif": check.naive_error,
+        "autoevaluation_gain_pct": check.gain_pct,
+        "couverture_intervalle_pct": check.coverage,
+        "prevision_naive_retenue": float(sc.fallback),
+    }
+
+
+def _metric_labels(params: FacilityParams) -> dict[str, str]:
+    return {
+        "sites": "Sites",
+        "jours_observes": "Jours observés",
+        "frequentation_moyenne_jour": "Fréquentation moyenne par jour (tous sites)",
+        "part_jours_satures_pct": "Jours au-dessus du seuil de pic (%)",
+        "anomalies": "Anomalies signalées",
+        "prevision_total_horizon": f"Fréquentation prévue sur {french.count(params.horizon_days, 'jour')} (tous sites)",
+        "autoevaluation_mase_modele": "Sur vos données : erreur de la prévision (MASE)",
+        "autoevaluation_mase_naif": "Sur vos données : erreur du naïf saisonnier (MASE)",
+        "autoevaluation_gain_pct": "Sur vos données : erreur en moins que le naïf saisonnier (%)",
+        "couverture_intervalle_pct": "Sur vos données : observations dans l'intervalle de prévision (%)",
+        "prevision_naive_retenue": "Prévision naïve retenue (1 = oui)",
+    }
+
+
+_TABLE_LABELS = {"forecast": "Prévision par site et par jour", "profil_hebdomadaire": "Profil hebdomadaire",
+                "profil_mensuel": "Profil mensuel", "effets_calendrier": "Effets calendaires estimés",
+                "saturation": "Pics et saturation", "pics": "Trois jours les plus fréquentés par site",
+                "anomalies": "Anomalies à vérifier",
+                "autoevaluation_par_site": "Auto-évaluation par site (rétro-test sur vos données, MASE)"}
+
+
 @register
 class FacilityUsage(AnalysisModule[FacilityParams]):
     key = "facility_usage"
@@ -68,138 +242,23 @@ class FacilityUsage(AnalysisModule[FacilityParams]):
     }
 
     def run(self, inputs: dict[str, pd.DataFrame], params: FacilityParams) -> AnalysisResult:
-        df = inputs["counts"].dropna(subset=["site", "date", "count"]).copy()
-        df["site"] = df["site"].astype(str)
-        df["date"] = pd.to_datetime(df["date"])
-        hourly_tables = hourly.analyse(df, params.hourly_capacity) if hourly.has_time_of_day(df["date"]) else None
-        df["date"] = df["date"].dt.normalize()
-        daily = df.groupby(["site", "date"], as_index=False)["count"].sum().sort_values(["site", "date"])
-        country, zone = params.public_holidays, params.school_zone
-        dates = pd.DatetimeIndex(daily["date"])
-        daily["ferie"] = model.public_holidays(dates, country)
-        daily["vacances"] = model.school_holidays(dates, zone)
-        notes = []
-
-        # Profiles
-        daily["jour"] = [WEEKDAYS_FR[d] for d in dates.weekday]
-        daily["mois"] = [MONTHS_FR[m - 1] for m in dates.month]
-        weekday = (daily.assign(n=dates.weekday).groupby(["site", "n", "jour"], as_index=False)["count"].mean()
-                   .rename(columns={"count": "moyenne"}).sort_values(["site", "n"]).drop(columns="n"))
-        monthly = (daily.assign(n=dates.month).groupby(["site", "n", "mois"], as_index=False)["count"]
-                   .agg(moyenne="mean", total="sum", jours="size").sort_values(["site", "n"]).drop(columns="n"))
-
+        daily, hourly_tables = _daily(inputs["counts"], params)
+        weekday, monthly = _profiles(daily)
         # Forecast: the run backtests itself on its own recent weeks (combination weight, or the
         # seasonal-naive fallback when the model does not beat it), then forecasts every site.
-        fc_parts, effects = [], []
-        last_day = daily["date"].max()
-        horizon = params.horizon_days
-        states: dict = {}
-        past = model.backtest_table(daily[["site", "date", "count"]], model.self_origins(last_day, horizon),
-                                    horizon, country, zone, states_out=states)
-        choice = model.choose(past, params.confidence_level)
-        check = SelfCheck(choice["model_error"], choice["naive_error"], "MASE",
-                          "la reprise du même jour de la semaine précédente",
-                          f"à {french.count(horizon, 'jour')}", choice["n"], choice["coverage"], params.confidence_level)
-        fallback = check.available and not check.use_model
-        per_site = model.site_checks(past, choice["weight"], not fallback)
-        worse = per_site.loc[per_site["mase_prevision"] > per_site["mase_naif"], "site"].tolist()
-        per_site = per_site.round(3)
-        if check.available and not fallback and worse:
-            notes.append(f"Sur vos données, la prévision fait moins bien que la reprise du même jour de la semaine "
-                         f"précédente pour {french.count(len(worse), 'site')} sur {len(per_site)} ({', '.join(worse)}) : "
-                         "pour ces sites, à lire avec prudence (détail dans « Auto-évaluation par site »).")
-        if not check.available:
-            notes.append("Historique trop court pour rétro-tester et calibrer les intervalles : ±50 % par défaut.")
-        lo, hi = choice["lo"], choice["hi"]
-        future = pd.date_range(last_day + pd.Timedelta(days=1), periods=horizon, freq="D")
-        for site, g in daily.groupby("site"):
-            series = g.set_index("date")["count"].astype(float)
-            fit = model.fit_site(series, country, zone)
-            site_states = states[site] if site in states else model.ets_states(series)
-            preds = model.forecast_all(series, last_day, future, country, zone, weight=choice["weight"],
-                                       states=site_states, site_model=fit)
-            pred = preds["naif_saisonnier"] if fallback else preds["modele"]
-            if np.isnan(pred).all():
-                notes.append(f"Site « {site} » : historique insuffisant, pas de prévision.")
-                continue
-            fc_parts.append(pd.DataFrame({"site": site, "date": future, "forecast": pred,
-                                          "lower": np.expm1(np.log1p(pred) + lo),
-                                          "upper": np.expm1(np.log1p(pred) + hi)}))
-            if fit is None:
-                continue
-            effects.append({"site": site,
-                            "effet_ferie_pct": 100 * (np.exp(fit.holiday_effect) - 1),
-                            "effet_vacances_scolaires_pct": 100 * (np.exp(fit.school_effect) - 1),
-                            "jour_le_plus_frequente": WEEKDAYS_FR[int(np.argmax(fit.weekday))],
-                            "jour_le_moins_frequente": WEEKDAYS_FR[int(np.argmin(fit.weekday))]})
-        forecast = (pd.concat(fc_parts, ignore_index=True) if fc_parts
-                    else pd.DataFrame(columns=["site", "date", "forecast", "lower", "upper"]))
-        forecast = forecast.round({"forecast": 1, "lower": 1, "upper": 1})
-        effects_df = pd.DataFrame(effects).round(1)
-
-        # Saturation
-        sat_rows, peaks = [], []
-        for site, g in daily.groupby("site"):
-            threshold = params.capacity if params.capacity > 0 else float(g["count"].quantile(params.saturation_quantile))
-            above = g[g["count"] > threshold]
-            sat_rows.append({"site": site, "seuil": threshold, "jours": len(g), "jours_au_dessus": len(above),
-                             "part_au_dessus_pct": 100 * len(above) / len(g), "maximum": g["count"].max(),
-                             "date_maximum": g.loc[g["count"].idxmax(), "date"]})
-            peaks.append(g.nlargest(3, "count")[["site", "date", "jour", "count", "ferie", "vacances"]])
-        saturation = pd.DataFrame(sat_rows).round(1)
-        peaks_df = pd.concat(peaks, ignore_index=True)
-
+        sc = _self_check(daily, params)
+        future = pd.date_range(daily["date"].max() + pd.Timedelta(days=1), periods=params.horizon_days, freq="D")
+        forecast, effects_df, forecast_notes = _forecast(daily, future, sc, params)
+        saturation, peaks_df = _saturation(daily, params)
         anomaly_df = anomalies.detect(daily[["site", "date", "count"]], params.min_run_days, params.z_threshold)
-
-        if zone != "aucune" and not model.school_calendar_covers(dates.append(future)):
-            notes.append("Le calendrier des vacances scolaires embarqué couvre 2012–2027 : hors de cette période, "
-                         "les vacances ne sont pas prises en compte.")
-        weight_pct = round(100 * choice["weight"])
-        notes = [check.sentence(), *([check.coverage_sentence()] if check.coverage_sentence() else []), *notes]
-        notes += [
-            "Prévision : combinaison (en logarithme) d'un modèle à profil hebdomadaire (niveau récent robuste × "
-            "profil × effets fériés et vacances scolaires estimés sur vos données) et d'un lissage exponentiel "
-            f"Holt-Winters (statsmodels) ; poids du profil retenu sur vos {model.SELF_ORIGINS} dernières semaines "
-            f"rétro-testées : {french.percent(weight_pct, 0)}. Elle ignore la météo et les événements.",
-            f"Intervalles à {french.percent(100 * params.confidence_level, 0)} issus des erreurs de cette prévision lors du rétro-test sur "
-            "vos données (origines hebdomadaires).",
-            "Les anomalies sont des signaux à vérifier (fermeture, panne, événement), pas des erreurs avérées.",
-        ]
-        metrics = {
-            "sites": float(daily["site"].nunique()),
-            "jours_observes": float(daily["date"].nunique()),
-            "frequentation_moyenne_jour": float(daily.groupby("date")["count"].sum().mean()),
-            "part_jours_satures_pct": float(saturation["jours_au_dessus"].sum() / max(saturation["jours"].sum(), 1) * 100),
-            "anomalies": float(len(anomaly_df)),
-            "prevision_total_horizon": float(forecast["forecast"].sum()) if len(forecast) else 0.0,
-            "autoevaluation_mase_modele": check.model_error,
-            "autoevaluation_mase_naif": check.naive_error,
-            "autoevaluation_gain_pct": check.gain_pct,
-            "couverture_intervalle_pct": check.coverage,
-            "prevision_naive_retenue": float(fallback),
-        }
-        labels = {
-            "sites": "Sites",
-            "jours_observes": "Jours observés",
-            "frequentation_moyenne_jour": "Fréquentation moyenne par jour (tous sites)",
-            "part_jours_satures_pct": "Jours au-dessus du seuil de pic (%)",
-            "anomalies": "Anomalies signalées",
-            "prevision_total_horizon": f"Fréquentation prévue sur {french.count(params.horizon_days, 'jour')} (tous sites)",
-            "autoevaluation_mase_modele": "Sur vos données : erreur de la prévision (MASE)",
-            "autoevaluation_mase_naif": "Sur vos données : erreur du naïf saisonnier (MASE)",
-            "autoevaluation_gain_pct": "Sur vos données : erreur en moins que le naïf saisonnier (%)",
-            "couverture_intervalle_pct": "Sur vos données : observations dans l'intervalle de prévision (%)",
-            "prevision_naive_retenue": "Prévision naïve retenue (1 = oui)",
-        }
+        notes = _notes(sc, forecast_notes, daily, future, params)
+        metrics = _metrics(daily, saturation, anomaly_df, forecast, sc)
+        labels = _metric_labels(params)
         charts = self._charts(daily, forecast, weekday, anomaly_df)
         tables = {"forecast": forecast, "profil_hebdomadaire": weekday.round(1), "profil_mensuel": monthly.round(1),
                   "effets_calendrier": effects_df, "saturation": saturation, "pics": peaks_df, "anomalies": anomaly_df,
-                  "autoevaluation_par_site": per_site}
-        table_labels = {"forecast": "Prévision par site et par jour", "profil_hebdomadaire": "Profil hebdomadaire",
-                        "profil_mensuel": "Profil mensuel", "effets_calendrier": "Effets calendaires estimés",
-                        "saturation": "Pics et saturation", "pics": "Trois jours les plus fréquentés par site",
-                        "anomalies": "Anomalies à vérifier",
-                        "autoevaluation_par_site": "Auto-évaluation par site (rétro-test sur vos données, MASE)"}
+                  "autoevaluation_par_site": sc.per_site}
+        table_labels = dict(_TABLE_LABELS)
         if hourly_tables is not None:
             tables |= hourly_tables.tables
             table_labels |= hourly_tables.table_labels

@@ -23,6 +23,7 @@ import itertools
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -217,6 +218,16 @@ def sites_worse(bt: pd.DataFrame) -> list[str]:
     return sorted(by_site.index[by_site["m"] > by_site["n"]])
 
 
+def _write_later(later: dict[str, Any]) -> None:
+    """Print the scores on the later days and keep them beside the module."""
+    print(pd.DataFrame(later["by_horizon"]).to_string(index=False))
+    print(pd.DataFrame(later["scores"]).to_string(index=False))
+    print("coverage", later["coverage_80_by_week"], "sites worse", later["sites_worse"])
+    print("end of August:", later["end_of_august"])
+    LATER_FILE.write_text(json.dumps(later, indent=1, ensure_ascii=False), encoding="utf-8")
+    print("written", LATER_FILE)
+
+
 def report_later(full: pd.DataFrame, country: str = "CA-QC") -> dict:
     """The procedure, with the module's settings, on the days after the shared file (never used to tune):
     every week from ``LATER_FIRST_ORIGIN``, and from ``END_OF_AUGUST`` 28 days ahead."""
@@ -251,12 +262,7 @@ if __name__ == "__main__":  # pragma: no cover - manual report
     if later_file is not None and "--later-only" in args:
         args.remove("--later-only")
         later = report_later(load_montreal(Path("."), later_file))
-        print(pd.DataFrame(later["by_horizon"]).to_string(index=False))
-        print(pd.DataFrame(later["scores"]).to_string(index=False))
-        print("coverage", later["coverage_80_by_week"], "sites worse", later["sites_worse"])
-        print("end of August:", later["end_of_august"])
-        LATER_FILE.write_text(json.dumps(later, indent=1, ensure_ascii=False), encoding="utf-8")
-        print("written", LATER_FILE)
+        _write_later(later)
         sys.exit(0)
     data = Path(args[0]) if args else Path(__file__).parents[2].parent / "shared" / "data"
     result = report(load_montreal(data))
@@ -274,9 +280,4 @@ if __name__ == "__main__":  # pragma: no cover - manual report
     if later_file is not None:
         later = report_later(load_montreal(data, later_file))
         print("\nlater days, weekly origins from", LATER_FIRST_ORIGIN)
-        print(pd.DataFrame(later["by_horizon"]).to_string(index=False))
-        print(pd.DataFrame(later["scores"]).to_string(index=False))
-        print("coverage", later["coverage_80_by_week"], "sites worse", later["sites_worse"])
-        print("end of August:", later["end_of_august"])
-        LATER_FILE.write_text(json.dumps(later, indent=1, ensure_ascii=False), encoding="utf-8")
-        print("written", LATER_FILE)
+        _write_later(later)

@@ -127,16 +127,25 @@ def check(inputs: dict[str, pd.DataFrame]) -> list[str]:
     return out
 
 
+def _check_names(values: pd.Series, lines, missing: str, duplicate: str | None = None) -> tuple[pd.Series, list[str]]:
+    """Identifiers stripped, with the French problems of missing and repeated ones (``missing`` and
+    ``duplicate`` begin each message: « … manquant », « … en double »)."""
+    out: list[str] = []
+    names = values.map(lambda v: None if pd.isna(v) else str(v).strip())
+    if names.isna().any():
+        out.append(f"{missing} manquant, {_where(lines, names.isna())}")
+    dup = names.notna() & names.duplicated(keep=False)
+    if dup.any():
+        out.append(f"{duplicate or missing} en double « {names[dup].iloc[0]} », {_where(lines, dup)}")
+    return names, out
+
+
 def _check_jobs(jobs: pd.DataFrame, p: str) -> list[str]:
     """Identifiers, coordinates, durations, priorities and skills of the interventions."""
     out: list[str] = []
     lines = line_numbers(jobs)
-    ids = jobs["id"].map(lambda v: None if pd.isna(v) else str(v).strip())
-    if ids.isna().any():
-        out.append(f"{p}colonne « id » : identifiant manquant, {_where(lines, ids.isna())}")
-    dup = ids.notna() & ids.duplicated(keep=False)
-    if dup.any():
-        out.append(f"{p}colonne « id » : identifiant en double « {ids[dup].iloc[0]} », {_where(lines, dup)}")
+    _, problems = _check_names(jobs["id"], lines, f"{p}colonne « id » : identifiant")
+    out += problems
     out += _check_coordinates(jobs, "lon", "lat", lines, p)
     dur = jobs["duration_min"]
     bad = dur.isna() | (dur <= 0) | (dur > 24 * 60)
@@ -176,12 +185,9 @@ def _check_crews(crews: pd.DataFrame, q: str) -> list[str]:
     """Names, skills, depots and shift hours of the crews."""
     out: list[str] = []
     lines = line_numbers(crews)
-    names = crews["crew"].map(lambda v: None if pd.isna(v) else str(v).strip())
-    if names.isna().any():
-        out.append(f"{q}colonne « crew » : nom d'équipe manquant, {_where(lines, names.isna())}")
-    dup = names.notna() & names.duplicated(keep=False)
-    if dup.any():
-        out.append(f"{q}colonne « crew » : équipe en double « {names[dup].iloc[0]} », {_where(lines, dup)}")
+    names, problems = _check_names(crews["crew"], lines, f"{q}colonne « crew » : nom d'équipe",
+                                   duplicate=f"{q}colonne « crew » : équipe")
+    out += problems
     for i, value in enumerate(crews["skills"].tolist()):
         if not _skills(value):
             out.append(f"{q}l'équipe « {names.iloc[i] or '?'} » n'a aucune compétence (colonne « skills », "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 import altair as alt
@@ -68,11 +69,8 @@ def _problem(where: str, what: str, values: pd.Series, lines: list[int]) -> str:
     return f"{where} : {what} « {values.iloc[0]} » ligne {lines[0]}{tail}"
 
 
-def check(assets: pd.DataFrame, failures: pd.DataFrame, today: dt.date | None = None) -> list[str]:
-    """French problems across both inputs: ids, dates in the future, coordinates and sizes out of range."""
-    today = today or dt.date.today()
+def _id_and_year_problems(assets: pd.DataFrame, ids: pd.Series, today: dt.date) -> list[str]:
     out: list[str] = []
-    ids = assets["asset_id"].astype("string")
     dup = ids.duplicated(keep="first") & ids.notna()
     if dup.any():
         out.append(_problem("Inventaire", "identifiant en double", ids[dup], _lines(assets, dup)))
@@ -85,6 +83,11 @@ def check(assets: pd.DataFrame, failures: pd.DataFrame, today: dt.date | None = 
     if future.any():
         out.append(_problem("Inventaire, colonne « installed »", "pose dans le futur", assets["installed"][future],
                             _lines(assets, future)))
+    return out
+
+
+def _coordinate_problems(assets: pd.DataFrame) -> list[str]:
+    out: list[str] = []
     for col, lo, hi in (("lon", -180.0, 180.0), ("lat", -90.0, 90.0)):
         if col in assets:
             v = assets[col]
@@ -92,6 +95,11 @@ def check(assets: pd.DataFrame, failures: pd.DataFrame, today: dt.date | None = 
             if outside.any():
                 out.append(_problem(f"Inventaire, colonne « {col} »", f"coordonnée hors de [{lo:g} ; {hi:g}]",
                                     v[outside], _lines(assets, outside)))
+    return out
+
+
+def _size_and_cost_problems(assets: pd.DataFrame) -> list[str]:
+    out: list[str] = []
     if RENEWAL_COST in assets:
         cost = parsing.to_number(assets[RENEWAL_COST])
         unreadable = cost.isna() & ~parsing.is_blank(assets[RENEWAL_COST])
@@ -105,6 +113,11 @@ def check(assets: pd.DataFrame, failures: pd.DataFrame, today: dt.date | None = 
             if neg.any():
                 out.append(_problem(f"Inventaire, colonne « {col} »", "valeur négative", assets[col][neg],
                                     _lines(assets, neg)))
+    return out
+
+
+def _failure_problems(failures: pd.DataFrame, ids: pd.Series, today: dt.date) -> list[str]:
+    out: list[str] = []
     fid = failures["asset_id"].astype("string")
     unknown = fid.notna() & ~fid.isin(set(ids.dropna()))
     if unknown.any():
@@ -116,6 +129,244 @@ def check(assets: pd.DataFrame, failures: pd.DataFrame, today: dt.date | None = 
         out.append(_problem("Défaillances, colonne « date »", "date dans le futur",
                             failures["date"][late].dt.strftime("%d/%m/%Y"), _lines(failures, late)))
     return out
+
+
+def check(assets: pd.DataFrame, failures: pd.DataFrame, today: dt.date | None = None) -> list[str]:
+    """French problems across both inputs: ids, dates in the future, coordinates and sizes out of range."""
+    today = today or dt.date.today()
+    ids = assets["asset_id"].astype("string")
+    return [
+        *_id_and_year_problems(assets, ids, today),
+        *_coordinate_problems(assets),
+        *_size_and_cost_problems(assets),
+        *_failure_problems(failures, ids, today),
+    ]
+
+
+@dataclass(frozen=True)
+class _History:
+    """The inputs once checked and filtered: assets in service or not, failures kept, years learnt on."""
+
+    assets: pd.DataFrame
+    in_service: pd.Series
+    no_year: pd.Series
+    fails: pd.DataFrame
+    last_year: int
+    history_start: float
+    origins: list[int]
+    notes: list[str]
+    #: The assets ranked: in service, with a readable year of pose.
+    ranked_assets: pd.DataFrame
+
+
+def _in_service(assets: pd.DataFrame) -> pd.Series:
+    status = assets["status"].astype("string").str.strip().str.lower() if "status" in assets else None
+    return ~status.isin(OUT_OF_SERVICE).fillna(False) if status is not None else pd.Series(True, assets.index)
+
+
+def _prepare(raw_assets: pd.DataFrame, raw_failures: pd.DataFrame, params: MaintenanceParams) -> _History:
+    """Check both inputs, keep the dated failures after each pose and the years systematically recorded."""
+    problems = check(raw_assets, raw_failures)  # before any filter: line numbers follow positions
+    if problems:
+        raise InvalidInput(problems)
+    raw_failures = raw_failures[raw_failures["date"].notna() & raw_failures["asset_id"].notna()]
+    if raw_failures.empty:
+        raise InvalidInput(["Défaillances : aucune casse datée, le risque ne peut pas être appris."])
+    notes: list[str] = []
+    assets = model.clean_assets(raw_assets[raw_assets["asset_id"].notna()])
+    fails = model.failure_years(raw_failures)
+    before = fails["year"] < fails["asset_id"].map(assets["install_year"]).fillna(-np.inf)
+    if before.any():
+        notes.append(f"{int(before.sum())} casse(s) datée(s) avant la pose du tronçon (ancienne conduite au même "
+                     "identifiant) ont été écartées.")
+    fails = fails[~before]
+    last_year = params.last_year or int(np.floor(fails["year"].max()))
+    fails = fails[fails["year"] < last_year + 1]
+    history_start = float(model.systematic_start(fails["year"], last_year)) if len(fails) else float(last_year)
+    sparse = fails["year"] < history_start
+    if sparse.any():
+        notes.append(f"{int(sparse.sum())} casse(s) antérieure(s) à {int(history_start)}, relevées de façon éparse "
+                     f"(moins d'un cinquième d'une année ordinaire), ont été écartées : l'historique commence en "
+                     f"{int(history_start)}.")
+        fails = fails[~sparse]
+    first_origin = int(history_start) + 2
+    origins = list(range(first_origin, last_year if model.PARTIAL_WINDOWS else last_year - params.horizon_years + 1))
+    if not origins:
+        raise InvalidInput([f"Défaillances : l'historique ({int(history_start)}–{last_year}) est trop court ; "
+                            "il faut au moins trois années de casses pour apprendre le risque."])
+    in_service, no_year = _in_service(assets), assets["install_year"].isna()
+    return _History(assets, in_service, no_year, fails, last_year, history_start, origins, notes,
+                    assets[in_service & ~no_year])
+
+
+def _self_check(h: _History, params: MaintenanceParams) -> RankingCheck | None:
+    """Backtest on the user's own years (origin = last year - horizon), against the past-failures and age
+    rankings; ``None`` when switched off or when the history is too short for it."""
+    bt_origin = h.last_year - params.horizon_years
+    first_origin = int(h.history_start) + 2
+    if not params.backtest or bt_origin - first_origin < 1 + (0 if model.PARTIAL_WINDOWS else params.horizon_years):
+        return None
+    bt = backtest(h.ranked_assets, h.fails, bt_origin, params.horizon_years, h.history_start,
+                  params.top_share_pct / 100)
+    return RankingCheck(bt["model"], bt["most_failures"], bt["oldest"], int(bt["failing_assets"]),
+                        bt_origin, params.horizon_years, params.top_share_pct)
+
+
+def _yearly_rate(h: _History, params: MaintenanceParams, fallback: bool) -> tuple[pd.DataFrame, np.ndarray]:
+    """Features at the last year and each asset's expected failures per year (model, or past rate)."""
+    ranked_assets = h.ranked_assets
+    X = model.features(ranked_assets, h.fails, h.last_year, h.history_start, model.material_vocabulary(ranked_assets))
+    if fallback:
+        return X, model.past_rate(X, h.last_year, h.history_start)
+    d = model.design(ranked_assets, h.fails, h.origins, params.horizon_years, h.history_start, h.last_year)
+    return X, model.predict(model.fit(d), X)
+
+
+def _risk_table(X: pd.DataFrame, a: pd.DataFrame, expected: np.ndarray) -> pd.DataFrame:
+    risk = pd.DataFrame({
+        "asset_id": X.index.astype(str),
+        "risk": 1 - np.exp(-expected),
+        "rank": 0,
+        "expected_failures": expected,
+        "material": a["material"].to_numpy(),
+        "diameter_mm": a["diameter_mm"].to_numpy(),
+        "length_m": a["length_m"].to_numpy(),
+        "age": X["age"].to_numpy(),
+        "past_failures": X["n_all"].astype(int).to_numpy(),
+    })
+    for col in ("lon", "lat"):
+        if col in a:
+            risk[col] = a[col].to_numpy()
+    risk = risk.sort_values(["expected_failures", "past_failures", "age"], ascending=False, kind="stable")
+    risk["rank"] = np.arange(1, len(risk) + 1)
+    return risk.reset_index(drop=True).round({"risk": 4, "expected_failures": 4, "age": 0, "length_m": 1})
+
+
+@dataclass(frozen=True)
+class _Plan:
+    planned: plan.PlanResult
+    table: pd.DataFrame
+    budget: float
+    unit: str
+
+
+def _renewal_plan(X: pd.DataFrame, a: pd.DataFrame, rate: np.ndarray, last_year: int,
+                  params: MaintenanceParams) -> _Plan:
+    """Renewals per year under the annual budget (length or cost) and the crews' capacity."""
+    if params.budget_kind == "cout":
+        cost = parsing.to_number(a[RENEWAL_COST]) if RENEWAL_COST in a else pd.Series(np.nan, index=a.index)
+        weight = cost.fillna(a["length_m"] * params.cost_per_m)
+        unit = "€"
+    else:
+        weight = a["length_m"]
+        unit = "m"
+    weight = weight.fillna(0.0).to_numpy(dtype=float)
+    budget = params.annual_budget or 0.01 * float(weight.sum())
+    planned = plan.optimise(X.index, rate, weight, params.plan_years, budget, params.crew_capacity)
+    plan_df = planned.plan.rename(columns={"weight": "length_m" if unit == "m" else "cost",
+                                           "avoided": "avoided_failures"})
+    plan_df.insert(1, "year", last_year + plan_df.pop("plan_year"))
+    plan_df = plan_df.round({"avoided_failures": 4, "length_m": 1, "cost": 0})
+    return _Plan(planned, plan_df, budget, unit)
+
+
+def _metrics(h: _History, risk: pd.DataFrame, expected: np.ndarray, p: _Plan, self_check: RankingCheck | None,
+             fallback: bool, params: MaintenanceParams) -> dict[str, float]:
+    metrics: dict[str, float] = {
+        "assets_ranked": float(len(risk)),
+        "assets_out_of_service": float((~h.in_service).sum()),
+        "assets_without_year": float((h.no_year & h.in_service).sum()),
+        "failures_used": float(len(h.fails)),
+        "last_year": float(h.last_year),
+        "expected_failures_total": float(expected.sum()),
+    }
+    k = max(1, round(params.top_share_pct / 100 * len(risk)))
+    metrics["top_share_expected_pct"] = float(100 * risk["expected_failures"].head(k).sum() / max(expected.sum(), 1e-12))
+    metrics.update({
+        "plan_renewals": float(len(p.table)),
+        "plan_avoided_failures": p.planned.value,
+        "plan_upper_bound": p.planned.bound,
+        "plan_gap_pct": p.planned.gap_pct,
+        "plan_exact": float(p.planned.method == "exact"),
+        "annual_budget": p.budget,
+    })
+    if self_check is not None:
+        metrics.update({"backtest_model": self_check.model, "backtest_most_failures": self_check.most_failures,
+                        "backtest_oldest": self_check.oldest, "backtest_failing_assets": float(self_check.failing_assets),
+                        "backtest_fallback": float(fallback)})
+    return metrics
+
+
+def _metric_labels(last_year: int, unit: str, self_check: RankingCheck | None,
+                   params: MaintenanceParams) -> dict[str, str]:
+    labels = {
+        "assets_ranked": "Tronçons classés (en service)",
+        "assets_out_of_service": "Tronçons hors service écartés",
+        "assets_without_year": "Tronçons sans année de pose écartés",
+        "failures_used": "Casses utilisées",
+        "last_year": "Dernière année observée",
+        "expected_failures_total": f"Casses attendues sur {params.horizon_years} ans (réseau)",
+        "top_share_expected_pct": f"Part des casses attendues dans les {params.top_share_pct:g} % en tête (%)",
+        "plan_renewals": "Renouvellements programmés",
+        "plan_avoided_failures": "Casses évitées attendues (programme)",
+        "plan_upper_bound": "Borne supérieure prouvée (relaxation LP)",
+        "plan_gap_pct": "Écart maximal à l'optimum (%)",
+        "plan_exact": "Programme optimal prouvé (1 = oui)",
+        "annual_budget": f"Budget annuel ({unit})",
+    }
+    if self_check is not None:
+        pct = f"{params.top_share_pct:g} %"
+        labels.update({
+            "backtest_model": f"Rétro-test {self_check.origin}→{last_year} : tronçons cassés trouvés dans les {pct} en tête (modèle, %)",
+            "backtest_most_failures": "Rétro-test : idem, classement par casses passées (%)",
+            "backtest_oldest": "Rétro-test : idem, classement par âge (%)",
+            "backtest_failing_assets": "Rétro-test : tronçons cassés sur la période de contrôle",
+            "backtest_fallback": "Classement repris des casses passées, le modèle ne faisant pas mieux (1 = oui)",
+        })
+    return labels
+
+
+def _self_check_note(self_check: RankingCheck | None, params: MaintenanceParams) -> str:
+    if self_check is not None:
+        return self_check.sentence()
+    if params.backtest:
+        return ("Sur vos données, l'historique est trop court pour rétro-tester le classement sur "
+                f"{params.horizon_years} ans : sa qualité n'a pas pu être vérifiée.")
+    return "Rétro-test désactivé : la qualité du classement n'est pas vérifiée sur vos données."
+
+
+def _method_notes(h: _History, p: _Plan, fallback: bool, params: MaintenanceParams) -> list[str]:
+    origins, last_year, planned = h.origins, h.last_year, p.planned
+    return [
+        ("Risque : rythme de casse passé de chaque tronçon (casses depuis "
+         f"{int(h.history_start)} par année d'historique), reconduit sur l'horizon, le modèle n'ayant pas fait "
+         "mieux au rétro-test." if fallback else
+         f"Risque : gradient boosting (perte de Poisson) appris sur {len(origins)} années d'origine "
+         f"({origins[0]}–{origins[-1]}), chaque tronçon décrit tel qu'il était en fin d'année (âge, matériau, "
+         "diamètre, longueur, casses passées par fenêtre, ancienneté de la dernière casse) et suivi sur les "
+         f"{params.horizon_years} années suivantes."),
+        f"« risk » = probabilité d'au moins une casse d'ici {last_year + params.horizon_years} "
+        "(loi de Poisson de moyenne « expected_failures »).",
+        ("Programme : optimum exact (HiGHS, branch and bound)." if planned.method == "exact" else
+         "Programme : meilleur de plusieurs placements gloutons (trois ordres, et l'arrondi de la relaxation "
+         "linéaire) ; la relaxation linéaire (HiGHS) prouve qu'il est à moins de "
+         + f"{planned.gap_pct:.2f}".replace(".", ",") + " % de l'optimum."),
+        f"Budget annuel : {p.budget:,.0f} {p.unit}".replace(",", "\u202f")
+        + (f", au plus {params.crew_capacity} chantiers par an." if params.crew_capacity else ", sans limite de chantiers."),
+        "Aide à la décision : le programme est arrêté par les ingénieurs réseau (coordination de voirie, "
+        "criticité, conduites voisines).",
+    ]
+
+
+def _notes(h: _History, p: _Plan, self_check: RankingCheck | None, fallback: bool,
+           params: MaintenanceParams) -> list[str]:
+    notes = [_self_check_note(self_check, params), *h.notes]
+    newer = int((h.in_service & (h.assets["install_year"] > h.last_year)).sum())
+    if newer:
+        notes.append(f"{newer} tronçon(s) posé(s) après {h.last_year} ne sont pas classés (pas encore d'historique).")
+    if h.no_year.any():
+        notes.append(f"{int((h.no_year & h.in_service).sum())} tronçon(s) sans année de pose lisible ne sont pas classés.")
+    return notes + _method_notes(h, p, fallback, params)
 
 
 @register
@@ -146,173 +397,21 @@ class NetworkMaintenance(AnalysisModule[MaintenanceParams]):
     }
 
     def run(self, inputs: dict[str, pd.DataFrame], params: MaintenanceParams) -> AnalysisResult:
-        raw_assets, raw_failures = inputs["assets"], inputs["failures"]
-        problems = check(raw_assets, raw_failures)  # before any filter: line numbers follow positions
-        if problems:
-            raise InvalidInput(problems)
-        raw_failures = raw_failures[raw_failures["date"].notna() & raw_failures["asset_id"].notna()]
-        if raw_failures.empty:
-            raise InvalidInput(["Défaillances : aucune casse datée, le risque ne peut pas être appris."])
-        notes: list[str] = []
-        assets = model.clean_assets(raw_assets[raw_assets["asset_id"].notna()])
-        status = assets["status"].astype("string").str.strip().str.lower() if "status" in assets else None
-        in_service = ~status.isin(OUT_OF_SERVICE).fillna(False) if status is not None else pd.Series(True, assets.index)
-        no_year = assets["install_year"].isna()
-        fails = model.failure_years(raw_failures)
-        before = fails["year"] < fails["asset_id"].map(assets["install_year"]).fillna(-np.inf)
-        if before.any():
-            notes.append(f"{int(before.sum())} casse(s) datée(s) avant la pose du tronçon (ancienne conduite au même "
-                         "identifiant) ont été écartées.")
-        fails = fails[~before]
-        last_year = params.last_year or int(np.floor(fails["year"].max()))
-        fails = fails[fails["year"] < last_year + 1]
-        history_start = float(model.systematic_start(fails["year"], last_year)) if len(fails) else float(last_year)
-        sparse = fails["year"] < history_start
-        if sparse.any():
-            notes.append(f"{int(sparse.sum())} casse(s) antérieure(s) à {int(history_start)}, relevées de façon éparse "
-                         f"(moins d'un cinquième d'une année ordinaire), ont été écartées : l'historique commence en "
-                         f"{int(history_start)}.")
-            fails = fails[~sparse]
-        first_origin = int(history_start) + 2
-        origins = list(range(first_origin, last_year if model.PARTIAL_WINDOWS else last_year - params.horizon_years + 1))
-        if not origins:
-            raise InvalidInput([f"Défaillances : l'historique ({int(history_start)}–{last_year}) est trop court ; "
-                                "il faut au moins trois années de casses pour apprendre le risque."])
-        ranked_assets = assets[in_service & ~no_year]
-        share = params.top_share_pct / 100
-        # Self-check first: backtest on the user's own years (origin = last year - horizon), against the
-        # past-failures and age rankings; the model's ranking is replaced when it does not beat the former.
-        self_check = None
-        bt_origin = last_year - params.horizon_years
-        if params.backtest and bt_origin - first_origin >= 1 + (0 if model.PARTIAL_WINDOWS else params.horizon_years):
-            bt = backtest(ranked_assets, fails, bt_origin, params.horizon_years, history_start, share)
-            self_check = RankingCheck(bt["model"], bt["most_failures"], bt["oldest"], int(bt["failing_assets"]),
-                                      bt_origin, params.horizon_years, params.top_share_pct)
+        h = _prepare(inputs["assets"], inputs["failures"], params)
+        # Self-check first: the model's ranking is replaced when it does not beat the past-failures one.
+        self_check = _self_check(h, params)
         fallback = self_check is not None and not self_check.use_model
-        X = model.features(ranked_assets, fails, last_year, history_start, model.material_vocabulary(ranked_assets))
-        if fallback:
-            rate = model.past_rate(X, last_year, history_start)
-        else:
-            d = model.design(ranked_assets, fails, origins, params.horizon_years, history_start, last_year)
-            rate = model.predict(model.fit(d), X)
+        X, rate = _yearly_rate(h, params, fallback)
         expected = rate * params.horizon_years
-        a = ranked_assets.loc[X.index]
-        risk = pd.DataFrame({
-            "asset_id": X.index.astype(str),
-            "risk": 1 - np.exp(-expected),
-            "rank": 0,
-            "expected_failures": expected,
-            "material": a["material"].to_numpy(),
-            "diameter_mm": a["diameter_mm"].to_numpy(),
-            "length_m": a["length_m"].to_numpy(),
-            "age": X["age"].to_numpy(),
-            "past_failures": X["n_all"].astype(int).to_numpy(),
-        })
-        for col in ("lon", "lat"):
-            if col in a:
-                risk[col] = a[col].to_numpy()
-        risk = risk.sort_values(["expected_failures", "past_failures", "age"], ascending=False, kind="stable")
-        risk["rank"] = np.arange(1, len(risk) + 1)
-        risk = risk.reset_index(drop=True).round({"risk": 4, "expected_failures": 4, "age": 0, "length_m": 1})
-
-        # Plan
-        if params.budget_kind == "cout":
-            cost = parsing.to_number(a[RENEWAL_COST]) if RENEWAL_COST in a else pd.Series(np.nan, index=a.index)
-            weight = cost.fillna(a["length_m"] * params.cost_per_m)
-            unit = "€"
-        else:
-            weight = a["length_m"]
-            unit = "m"
-        weight = weight.fillna(0.0).to_numpy(dtype=float)
-        budget = params.annual_budget or 0.01 * float(weight.sum())
-        planned = plan.optimise(X.index, rate, weight, params.plan_years, budget, params.crew_capacity)
-        plan_df = planned.plan.rename(columns={"weight": "length_m" if unit == "m" else "cost",
-                                               "avoided": "avoided_failures"})
-        plan_df.insert(1, "year", last_year + plan_df.pop("plan_year"))
-        plan_df = plan_df.round({"avoided_failures": 4, "length_m": 1, "cost": 0})
-
-        metrics: dict[str, float] = {
-            "assets_ranked": float(len(risk)),
-            "assets_out_of_service": float((~in_service).sum()),
-            "assets_without_year": float((no_year & in_service).sum()),
-            "failures_used": float(len(fails)),
-            "last_year": float(last_year),
-            "expected_failures_total": float(expected.sum()),
-        }
-        k = max(1, round(params.top_share_pct / 100 * len(risk)))
-        metrics["top_share_expected_pct"] = float(100 * risk["expected_failures"].head(k).sum() / max(expected.sum(), 1e-12))
-        metrics.update({
-            "plan_renewals": float(len(plan_df)),
-            "plan_avoided_failures": planned.value,
-            "plan_upper_bound": planned.bound,
-            "plan_gap_pct": planned.gap_pct,
-            "plan_exact": float(planned.method == "exact"),
-            "annual_budget": budget,
-        })
-        labels = {
-            "assets_ranked": "Tronçons classés (en service)",
-            "assets_out_of_service": "Tronçons hors service écartés",
-            "assets_without_year": "Tronçons sans année de pose écartés",
-            "failures_used": "Casses utilisées",
-            "last_year": "Dernière année observée",
-            "expected_failures_total": f"Casses attendues sur {params.horizon_years} ans (réseau)",
-            "top_share_expected_pct": f"Part des casses attendues dans les {params.top_share_pct:g} % en tête (%)",
-            "plan_renewals": "Renouvellements programmés",
-            "plan_avoided_failures": "Casses évitées attendues (programme)",
-            "plan_upper_bound": "Borne supérieure prouvée (relaxation LP)",
-            "plan_gap_pct": "Écart maximal à l'optimum (%)",
-            "plan_exact": "Programme optimal prouvé (1 = oui)",
-            "annual_budget": f"Budget annuel ({unit})",
-        }
-        if self_check is not None:
-            metrics.update({"backtest_model": self_check.model, "backtest_most_failures": self_check.most_failures,
-                            "backtest_oldest": self_check.oldest, "backtest_failing_assets": float(self_check.failing_assets),
-                            "backtest_fallback": float(fallback)})
-            pct = f"{params.top_share_pct:g} %"
-            labels.update({
-                "backtest_model": f"Rétro-test {bt_origin}→{last_year} : tronçons cassés trouvés dans les {pct} en tête (modèle, %)",
-                "backtest_most_failures": "Rétro-test : idem, classement par casses passées (%)",
-                "backtest_oldest": "Rétro-test : idem, classement par âge (%)",
-                "backtest_failing_assets": "Rétro-test : tronçons cassés sur la période de contrôle",
-                "backtest_fallback": "Classement repris des casses passées, le modèle ne faisant pas mieux (1 = oui)",
-            })
-        newer = int((in_service & (assets["install_year"] > last_year)).sum())
-        if newer:
-            notes.append(f"{newer} tronçon(s) posé(s) après {last_year} ne sont pas classés (pas encore d'historique).")
-        if no_year.any():
-            notes.append(f"{int((no_year & in_service).sum())} tronçon(s) sans année de pose lisible ne sont pas classés.")
-        if self_check is not None:
-            notes.insert(0, self_check.sentence())
-        elif params.backtest:
-            notes.insert(0, "Sur vos données, l'historique est trop court pour rétro-tester le classement sur "
-                         f"{params.horizon_years} ans : sa qualité n'a pas pu être vérifiée.")
-        else:
-            notes.insert(0, "Rétro-test désactivé : la qualité du classement n'est pas vérifiée sur vos données.")
-        notes += [
-            ("Risque : rythme de casse passé de chaque tronçon (casses depuis "
-             f"{int(history_start)} par année d'historique), reconduit sur l'horizon, le modèle n'ayant pas fait "
-             "mieux au rétro-test." if fallback else
-             f"Risque : gradient boosting (perte de Poisson) appris sur {len(origins)} années d'origine "
-             f"({origins[0]}–{origins[-1]}), chaque tronçon décrit tel qu'il était en fin d'année (âge, matériau, "
-             "diamètre, longueur, casses passées par fenêtre, ancienneté de la dernière casse) et suivi sur les "
-             f"{params.horizon_years} années suivantes."),
-            f"« risk » = probabilité d'au moins une casse d'ici {last_year + params.horizon_years} "
-            "(loi de Poisson de moyenne « expected_failures »).",
-            ("Programme : optimum exact (HiGHS, branch and bound)." if planned.method == "exact" else
-             "Programme : meilleur de plusieurs placements gloutons (trois ordres, et l'arrondi de la relaxation "
-             "linéaire) ; la relaxation linéaire (HiGHS) prouve qu'il est à moins de "
-             + f"{planned.gap_pct:.2f}".replace(".", ",") + " % de l'optimum."),
-            f"Budget annuel : {budget:,.0f} {unit}".replace(",", "\u202f")
-            + (f", au plus {params.crew_capacity} chantiers par an." if params.crew_capacity else ", sans limite de chantiers."),
-            "Aide à la décision : le programme est arrêté par les ingénieurs réseau (coordination de voirie, "
-            "criticité, conduites voisines).",
-        ]
+        a = h.ranked_assets.loc[X.index]
+        risk = _risk_table(X, a, expected)
+        p = _renewal_plan(X, a, rate, h.last_year, params)
         return AnalysisResult(
-            metrics=metrics,
-            tables={"risk": risk, "plan": plan_df},
-            charts=self._charts(risk, plan_df, unit),
-            notes=notes,
-            metric_labels=labels,
+            metrics=_metrics(h, risk, expected, p, self_check, fallback, params),
+            tables={"risk": risk, "plan": p.table},
+            charts=self._charts(risk, p.table, p.unit),
+            notes=_notes(h, p, self_check, fallback, params),
+            metric_labels=_metric_labels(h.last_year, p.unit, self_check, params),
             table_labels={"risk": "Risque par tronçon (classement)", "plan": "Programme de renouvellement"},
         )
 

@@ -6,16 +6,15 @@ import threading
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from portal.db.models import UseCase
+from portal.services import editing
 from portal.services.analysis.views import (
     MAX_UPLOAD_BYTES,
     OnCheck,
     OnReference,
 )
-from portal.services.errors import NotFound
 
 
-class AnalysisBase:
+class AnalysisBase(editing.UseCaseLookup):
     def __init__(self, reader: sessionmaker[Session], writer: sessionmaker[Session], *,
                  on_reference: OnReference | None = None, max_upload_bytes: int = MAX_UPLOAD_BYTES) -> None:
         self._reader = reader
@@ -25,9 +24,3 @@ class AnalysisBase:
         self.on_check: OnCheck | None = None
         self.max_upload_bytes = max_upload_bytes
         self._threads: dict[int, threading.Thread] = {}
-
-    def _use_case(self, s: Session, use_case_id: int) -> UseCase:
-        uc = s.get(UseCase, use_case_id)
-        if uc is None:
-            raise NotFound(f"Cas d'usage n° {use_case_id} introuvable.")
-        return uc

@@ -19,6 +19,7 @@ from portal.db.models import (
 )
 from portal.repositories import governance as repo
 from portal.repositories import register as register_repo
+from portal.services import editing
 from portal.services.errors import InvalidInput, NotFound
 from portal.services.governance import engine
 
@@ -50,18 +51,11 @@ def audit_jsonable(data: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in data.items()}
 
 
-class GovernanceBase:
+class GovernanceBase(editing.UseCaseLookup):
     def __init__(self, reader: sessionmaker[Session], writer: sessionmaker[Session], data_dir: Path) -> None:
         self._reader = reader
         self._writer = writer
         self.data_dir = Path(data_dir)
-
-    @staticmethod
-    def _use_case(s: Session, use_case_id: int) -> UseCase:
-        uc = register_repo.get(s, use_case_id)
-        if uc is None:
-            raise NotFound(f"Cas d'usage n° {use_case_id} introuvable.")
-        return uc
 
     def use_case_id(self, reference: str) -> int:
         with self._reader() as s:

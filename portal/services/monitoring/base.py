@@ -12,19 +12,18 @@ from monitoring.alerts import (
     thresholds_for_level,
 )
 from monitoring.drift import DriftConfig
-from policies.access import require
 from policies.vocabulary import Action, Principal, RiskProfile
 from portal.db.models import (
     UseCase,
 )
-from portal.services.errors import NotFound
+from portal.services import editing
 from portal.services.monitoring.views import LevelInfo
 
 ClassificationOf = Callable[[int], RiskProfile]
 DEFAULT_LEVEL = 2
 
 
-class MonitoringBase:
+class MonitoringBase(editing.UseCaseLookup):
     def __init__(
         self,
         reader: sessionmaker[Session],
@@ -60,18 +59,7 @@ class MonitoringBase:
         return thresholds_for_level(level.level, drift=DriftConfig(**drift_settings), min_metrics=min_metrics,
                                     max_metrics=max_metrics, suspension_runs=suspension_runs)
 
-    def _use_case(self, s: Session, use_case_id: int) -> UseCase:
-        uc = s.get(UseCase, use_case_id)
-        if uc is None:
-            raise NotFound(f"Cas d'usage n° {use_case_id} introuvable.")
-        return uc
-
-    def _owned(self, s: Session, principal: Principal, use_case_id: int, action: Action) -> UseCase:
-        uc = self._use_case(s, use_case_id)
-        require(principal, action, owner_ids=[uc.lead_id])
-        return uc
-
     def _authorise(self, principal: Principal, use_case_id: int, action: Action) -> None:
         """Permission before validation: a refused caller learns nothing of the configuration or the file."""
         with self._reader() as s:
-            self._owned(s, principal, use_case_id, action)
+            self._owned_use_case(s, principal, use_case_id, action)

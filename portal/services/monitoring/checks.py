@@ -79,7 +79,7 @@ class ChecksMixin(AlertsMixin):
         current_fp = fingerprint({"current": frame[list(columns)]})
         label = (label or "").strip()[:300] or "Lot courant"
         with self._writer.begin() as s:
-            uc = self._owned(s, principal, use_case_id, Action.RUN_MONITORING)
+            uc = self._owned_use_case(s, principal, use_case_id, Action.RUN_MONITORING)
             run = MonitoringRun(
                 use_case_id=uc.id, reference_id=ref_id, current_label=label, current_fingerprint=current_fp,
                 n_reference=result.n_reference, n_current=result.n_current, share_drifted=float(result.share_drifted),

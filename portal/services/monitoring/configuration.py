@@ -89,7 +89,7 @@ class ConfigurationMixin(MonitoringReads):
         }
         with editing.edit(self._writer, principal, Action.CONFIGURE_MONITORING,
                           load=lambda s: s.get(UseCase, use_case_id),
-                          not_found=f"Cas d'usage n° {use_case_id} introuvable.",
+                          not_found=editing.use_case_not_found(use_case_id),
                           use_case=lambda s, uc: uc, stale=STALE_CONFIG) as e:
             s, uc = e.session, e.row
             cfg = repo.config_of(s, use_case_id)
@@ -127,8 +127,8 @@ class ConfigurationMixin(MonitoringReads):
 
         Called by the analysis service when a run is marked as reference (``analysis_run_id``
         given, ``frame_or_inputs`` = the run's inputs by name), and by ``upload_reference``.
-        Without a configuration, one is created with the columns of the bound module's schema
-        (tag ``module:<key>``), or else inferred from the frame's types.
+        Without a configuration, one is created with the bound module's monitored columns, or else
+        inferred from the frame's types.
         """
         with self._reader() as s:
             uc = self._use_case(s, use_case_id)
@@ -150,7 +150,7 @@ class ConfigurationMixin(MonitoringReads):
         csv_bytes = frame_to_csv(kept)
         checksum = hashlib.sha256(csv_bytes).hexdigest()
         with self._writer.begin() as s:
-            uc = self._owned(s, principal, use_case_id,
+            uc = self._owned_use_case(s, principal, use_case_id,
                              Action.SET_REFERENCE_RUN if analysis_run_id is not None else Action.CONFIGURE_MONITORING)
             cfg = repo.config_of(s, use_case_id)
             if cfg is None:

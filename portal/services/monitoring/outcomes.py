@@ -56,7 +56,7 @@ class OutcomesMixin(AlertsMixin):
         specs = evaluate_alerts(thresholds, outcomes=summary.reports, territories=summary.territory_reports)
         label = (label or "").strip()[:300] or "Résultats"
         with self._writer.begin() as s:
-            uc = self._owned(s, principal, use_case_id, Action.RECORD_OUTCOMES)
+            uc = self._owned_use_case(s, principal, use_case_id, Action.RECORD_OUTCOMES)
             replaced = 0
             for old in repo.outcomes_of(s, uc.id):
                 if old.period in summary.periods:

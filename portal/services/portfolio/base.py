@@ -11,10 +11,9 @@ from policies.prioritisation import (
     UseCaseCriteria,
 )
 from policies.vocabulary import RiskProfile
-from portal.db.models import UseCase
 from portal.repositories import portfolio as repo
 from portal.repositories import register as register_repo
-from portal.services.errors import NotFound
+from portal.services import editing
 from portal.services.portfolio.fields import (
     ACTIVE_STAGES,
     CRITERION_CODES,
@@ -22,18 +21,12 @@ from portal.services.portfolio.fields import (
 )
 
 
-class PortfolioBase:
+class PortfolioBase(editing.UseCaseLookup):
     def __init__(self, reader: sessionmaker[Session], writer: sessionmaker[Session],
                  classification_of: ClassificationOf | None = None) -> None:
         self._reader = reader
         self._writer = writer
         self.classification_of = classification_of
-
-    def _use_case(self, s: Session, use_case_id: int) -> UseCase:
-        uc = s.get(UseCase, use_case_id)
-        if uc is None:
-            raise NotFound(f"Cas d'usage n° {use_case_id} introuvable.")
-        return uc
 
     def _classification(self, use_case_id: int) -> tuple[RiskProfile, str]:
         if self.classification_of is None:

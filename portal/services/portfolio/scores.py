@@ -85,7 +85,7 @@ class ScoresMixin(PortfolioBase):
         """Set the criteria and effort of a use case (director, or its project lead); audited."""
         with editing.edit(self._writer, principal, Action.SCORE_USE_CASE,
                           load=lambda s: s.get(UseCase, use_case_id),
-                          not_found=f"Cas d'usage n° {use_case_id} introuvable.",
+                          not_found=editing.use_case_not_found(use_case_id),
                           use_case=lambda s, uc: uc, stale=STALE_SCORES) as e:
             s = e.session
             fields = validate(ScoreFields, data, SCORE_LABELS)
