@@ -31,10 +31,10 @@ def number(x: float | None, decimals: int = 1) -> str:
     """``1234.56 -> "1 234,6"``; never « -0 »."""
     if missing(x):
         return MISSING
-    value = float(x)  # type: ignore[arg-type]
-    if round(value, decimals) == 0:
-        value = 0.0
-    return f"{value:,.{decimals}f}".replace(",", NNBSP).replace(".", ",")
+    text = f"{float(x):,.{decimals}f}"  # type: ignore[arg-type]
+    if text.startswith("-") and not text.strip("-0.,"):
+        text = text[1:]  # a negative amount that rounds to zero reads « 0,0 », not « -0,0 »
+    return text.replace(",", NNBSP).replace(".", ",")
 
 
 def integer(x: float | None) -> str:

@@ -6,6 +6,7 @@ Pure (no Streamlit, no SQLAlchemy, no ``portal``). See README.md in this folder 
 from policies.prioritisation.scenario import (
     Candidate,
     Constraints,
+    Incomplete,
     ScenarioInfeasible,
     ScenarioResult,
     compare,
@@ -27,6 +28,7 @@ __all__ = [
     "RANK_COLUMNS_FR",
     "Candidate",
     "Constraints",
+    "Incomplete",
     "ScenarioInfeasible",
     "ScenarioResult",
     "ScoreBreakdown",

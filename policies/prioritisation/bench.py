@@ -61,7 +61,7 @@ def random_instance(n: int, seed: int = 0) -> tuple[list[Candidate], Constraints
     excluded = tuple(ids[i] for i in rest[pos : pos + n // 50])
     constraints = Constraints(
         budget=round(0.25 * sum(c.cost() for c in cands), -3),
-        capacity_days=round(0.25 * sum(c.effort_days for c in cands)),
+        capacity_days=round(0.25 * sum(c.figure("effort_days") for c in cands)),
         must_do=must,
         exclusive_groups=tuple(groups),
         excluded=excluded,
@@ -85,7 +85,7 @@ def greedy_plan(candidates: Sequence[Candidate], k: Constraints) -> tuple[tuple[
         nonlocal spent, effort
         chosen.append(c.id)
         spent += c.cost(k.budget_basis, k.horizon_years)
-        effort += c.effort_days
+        effort += c.figure("effort_days")
         used_groups.update(group_of.get(c.id, ()))
 
     for i in k.must_do:
@@ -93,16 +93,17 @@ def greedy_plan(candidates: Sequence[Candidate], k: Constraints) -> tuple[tuple[
     blocked = set(k.must_do) | set(k.excluded)
 
     def density(c: Candidate) -> float:
-        load = c.cost(k.budget_basis, k.horizon_years) / max(budget, 1e-9) + c.effort_days / max(capacity, 1e-9)
-        return c.value / load if load > 0 else float("inf")
+        load = (c.cost(k.budget_basis, k.horizon_years) / max(budget, 1e-9)
+                + c.figure("effort_days") / max(capacity, 1e-9))
+        return c.figure("value") / load if load > 0 else float("inf")
 
     for c in sorted(candidates, key=lambda c: (-density(c), c.id)):
-        if c.id in blocked or c.value <= 0 or used_groups.intersection(group_of.get(c.id, ())):
+        if c.id in blocked or c.missing(k.budget_basis) or c.figure("value") <= 0 or used_groups.intersection(group_of.get(c.id, ())):
             continue
         cost = c.cost(k.budget_basis, k.horizon_years)
-        if spent + cost <= budget and effort + c.effort_days <= capacity:
+        if spent + cost <= budget and effort + c.figure("effort_days") <= capacity:
             take(c)
-    return tuple(sorted(chosen)), sum(by_id[i].value for i in chosen)
+    return tuple(sorted(chosen)), sum(by_id[i].figure("value") for i in chosen)
 
 
 def scenario_benchmark(n: int, seed: int = 0, branch_and_bound: bool = True) -> dict:

@@ -45,8 +45,11 @@ def _impact_label(level: object) -> str:
     return ImpactLevel(str(level)).short_label
 
 
-def value_feasibility_matrix(df: pd.DataFrame) -> alt.LayerChart:
+def value_feasibility_matrix(df: pd.DataFrame, label: str | None = None) -> alt.LayerChart:
     """Bubble matrix: feasibility (x) × value (y), size = cost, colour and shape = impact level.
+
+    ``label``: a column whose text is written beside each bubble (a printed report keys numbers to a
+    legend table, since a page has no tooltip).
 
     Columns: ``reference``, ``title``, ``value``, ``feasibility``, ``priority`` (0–100 scales, as in
     :func:`~policies.prioritisation.scoring.rank`), ``cost`` (€, for the bubble size) and
@@ -59,8 +62,9 @@ def value_feasibility_matrix(df: pd.DataFrame) -> alt.LayerChart:
         value_fr=[fr_number(v, 1) for v in df["value"]],
         feasibility_fr=[fr_number(v, 1) for v in df["feasibility"]],
         priority_fr=[fr_number(v, 1) for v in df["priority"]],
+        label_text=[str(v) for v in df[label]] if label else "",
     )[["reference", "title", "value", "feasibility", "cost", "impact", "cost_fr", "value_fr",
-       "feasibility_fr", "priority_fr"]]
+       "feasibility_fr", "priority_fr", "label_text"]]
     pick = alt.selection_point(name=PICK, fields=["reference"], on="click")
     points = (
         alt.Chart(data)
@@ -89,7 +93,12 @@ def value_feasibility_matrix(df: pd.DataFrame) -> alt.LayerChart:
     mid = pd.DataFrame({"v": [50]})
     rule_x = alt.Chart(mid).mark_rule(strokeDash=[4, 4], color="#777777").encode(x="v:Q")
     rule_y = alt.Chart(mid).mark_rule(strokeDash=[4, 4], color="#777777").encode(y="v:Q")
-    chart = alt.layer(rule_x, rule_y, points).properties(title="Valeur et faisabilité des cas d'usage")
+    layers: list[alt.Chart] = [rule_x, rule_y, points]
+    if label:
+        layers.append(alt.Chart(data).mark_text(align="left", baseline="bottom", dx=6, dy=-4, fontSize=11,
+                                                fontWeight="bold", color="#1b1b1b")
+                      .encode(x="feasibility:Q", y="value:Q", text="label_text:N"))
+    chart = alt.layer(*layers).properties(title="Valeur et faisabilité des cas d'usage")
     return chart  # type: ignore[return-value]
 
 

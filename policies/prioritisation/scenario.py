@@ -20,6 +20,12 @@ Budget basis (``Constraints.budget_basis``), with ``budget`` the *annual* budget
 * ``"annual_run"``: c_i = run per year only (build funded elsewhere), compared with ``budget``;
 * ``"horizon"``: c_i = build + run per year × ``horizon_years``, compared with ``budget × horizon_years``.
 
+Missing figures: a value, cost or effort left empty (``None`` or NaN) is *unknown*, not zero. A
+candidate with an unknown figure that the budget basis needs is left out of the optimisation and
+reported in ``ScenarioResult.incomplete`` as « à compléter », naming the figures; if the constraints
+impose it, it is kept and its unknown figures count as zero, which the result says too. A figure
+counted as zero would make an unfinished sheet look free and win the budget.
+
 Ties are broken deterministically: the model is always built in id order, whatever order the
 candidates come in, and both methods are deterministic on identical input, so the same inputs give
 the same plan. The enumeration returns, among the optimal sets, one of least cost (then least
@@ -56,6 +62,20 @@ BUDGET_BASIS_FR: dict[str, str] = {
     "horizon": "coût complet sur l'horizon (réalisation + fonctionnement × années)",
 }
 STATUS_FR = {"optimal": "Optimal", "time_limit": "Meilleure solution trouvée dans le temps imparti"}
+#: The figures a candidate may lack, in French (as the scenario's « à compléter » list names them).
+FIGURE_FR = {"value": "priorité (aucun critère noté)", "build_cost": "coût de réalisation",
+             "run_cost_per_year": "coût annuel de fonctionnement", "effort_days": "charge (jours-personne)"}
+Treatment = Literal["left_out", "imposed", "excluded"]
+TREATMENT_FR: dict[str, str] = {
+    "left_out": "laissé hors de l'optimisation, à compléter",
+    "imposed": "imposé : chiffres manquants comptés pour zéro",
+    "excluded": "écarté par la direction",
+}
+
+
+def unknown(x: float | None) -> bool:
+    """A figure left empty: None or NaN (an infinite figure is an error, not an unknown)."""
+    return x is None or bool(pd.isna(x))
 
 
 class ScenarioInfeasible(ValueError):
@@ -68,33 +88,66 @@ class ScenarioInfeasible(ValueError):
 
 @dataclass(frozen=True)
 class Candidate:
-    """A use case the planner may select. ``value`` is usually the priority from :func:`score`."""
+    """A use case the planner may select. ``value`` is usually the priority from :func:`score`.
+
+    A figure left empty is ``None`` (or NaN): unknown, see the module doc."""
 
     id: str
-    value: float
-    build_cost: float = 0.0
-    run_cost_per_year: float = 0.0
-    effort_days: float = 0.0
+    value: float | None
+    build_cost: float | None = 0.0
+    run_cost_per_year: float | None = 0.0
+    effort_days: float | None = 0.0
     title: str = ""
 
+    def missing(self, basis: BudgetBasis = "first_year") -> tuple[str, ...]:
+        """The unknown figures this basis needs, as keys of :data:`FIGURE_FR`."""
+        needed = ["value", "run_cost_per_year", "effort_days"]
+        if basis != "annual_run":
+            needed.insert(1, "build_cost")
+        return tuple(f for f in needed if unknown(getattr(self, f)))
+
+    def figure(self, name: str) -> float:
+        """A figure, an unknown one counting as zero (only for imposed candidates, see the module doc)."""
+        x = getattr(self, name)
+        return 0.0 if unknown(x) else float(x)
+
     def cost(self, basis: BudgetBasis = "first_year", horizon_years: int = 1) -> float:
+        build, run = self.figure("build_cost"), self.figure("run_cost_per_year")
         if basis == "first_year":
-            return self.build_cost + self.run_cost_per_year
+            return build + run
         if basis == "annual_run":
-            return self.run_cost_per_year
-        return self.build_cost + self.run_cost_per_year * horizon_years
+            return run
+        return build + run * horizon_years
 
     @classmethod
     def from_score(cls, criteria: UseCaseCriteria, breakdown: ScoreBreakdown) -> Candidate:
-        """A candidate valued at its priority; costs and effort not filled count as zero."""
+        """A candidate valued at its priority; costs and effort not filled stay unknown (None)."""
         return cls(
             id=criteria.reference,
-            value=breakdown.priority,
-            build_cost=criteria.build_cost or 0.0,
-            run_cost_per_year=criteria.run_cost_per_year or 0.0,
-            effort_days=criteria.effort_days or 0.0,
+            value=breakdown.priority if breakdown.completeness > 0 else None,
+            build_cost=criteria.build_cost,
+            run_cost_per_year=criteria.run_cost_per_year,
+            effort_days=criteria.effort_days,
             title=criteria.title,
         )
+
+
+@dataclass(frozen=True)
+class Incomplete:
+    """A candidate with unknown figures: which ones, and what the planner did with it."""
+
+    id: str
+    title: str
+    missing: tuple[str, ...]
+    treatment: Treatment
+
+    @property
+    def missing_fr(self) -> str:
+        return ", ".join(FIGURE_FR[m] for m in self.missing)
+
+    @property
+    def treatment_fr(self) -> str:
+        return TREATMENT_FR[self.treatment]
 
 
 @dataclass(frozen=True)
@@ -135,16 +188,32 @@ class ScenarioResult:
     notes: tuple[str, ...] = field(default=())
     #: How optimality was proven: "core" (bounded enumeration) or "branch_and_bound" (HiGHS).
     method: Literal["core", "branch_and_bound"] = "branch_and_bound"
+    #: Candidates with unknown figures, in id order, and how each was treated.
+    incomplete: tuple[Incomplete, ...] = ()
 
     def summary_fr(self) -> str:
         n = len(self.selected_ids)
-        return (
+        text = (
             f"{n} cas d'usage retenu{'s' if n > 1 else ''} pour une valeur totale de "
             f"{fr_number(self.total_value, 1)} ; coût {fr_eur(self.total_cost)} sur "
             f"{fr_eur(self.available_budget)} ({BUDGET_BASIS_FR[self.budget_basis]}) ; charge "
             f"{fr_number(self.total_effort)} jours-personne, capacité restante "
             f"{fr_number(self.capacity_left)} jours-personne. {STATUS_FR[self.status]}."
         )
+        return " ".join([text, *self.incomplete_fr()])
+
+    def incomplete_fr(self) -> list[str]:
+        """One sentence per treatment of the incomplete candidates (none when every sheet is complete)."""
+        out = []
+        left = [i for i in self.incomplete if i.treatment == "left_out"]
+        imposed = [i for i in self.incomplete if i.treatment == "imposed"]
+        if left:
+            out.append(f"{len(left)} cas à compléter, laissé{'s' if len(left) > 1 else ''} hors de "
+                       f"l'optimisation : " + " ; ".join(f"{i.id} ({i.missing_fr})" for i in left) + ".")
+        if imposed:
+            out.append("Imposé" + ("s" if len(imposed) > 1 else "") + " malgré des chiffres manquants, "
+                       "comptés pour zéro : " + " ; ".join(f"{i.id} ({i.missing_fr})" for i in imposed) + ".")
+        return out
 
 
 def _names(ids: Iterable[str]) -> str:
@@ -178,6 +247,8 @@ def _validate_candidates(cands: Sequence[Candidate]) -> None:
     for c in cands:
         for label, x in (("la valeur", c.value), ("le coût de réalisation", c.build_cost),
                          ("le coût annuel", c.run_cost_per_year), ("la charge", c.effort_days)):
+            if x is None or unknown(x):
+                continue  # unknown, not wrong: see Candidate.missing
             if not math.isfinite(x):
                 raise ScenarioInfeasible(f"Cas d'usage « {c.id} » : {label} n'est pas un nombre fini ({x}).")
             if x < 0 and label != "la valeur":
@@ -214,7 +285,7 @@ def _validate_imposed_fit(cands: Sequence[Candidate], k: Constraints) -> None:
     must = set(k.must_do)
     by_id = {c.id: c for c in cands}
     must_cost = sum(by_id[i].cost(k.budget_basis, k.horizon_years) for i in must)
-    must_effort = sum(by_id[i].effort_days for i in must)
+    must_effort = sum(by_id[i].figure("effort_days") for i in must)
     if must_cost > k.available_budget * (1 + 1e-12):
         raise ScenarioInfeasible(
             f"Les cas d'usage imposés ({_names(must)}) coûtent à eux seuls {fr_eur(must_cost)} "
@@ -338,16 +409,18 @@ def plan(
     _validate(cands, k)
     t0 = time.perf_counter()
     n = len(cands)
+    incomplete = _incomplete(cands, k)
     if n == 0:
         return ScenarioResult(name, (), 0.0, 0.0, 0.0, k.available_budget, k.capacity_days, "optimal",
                               0.0, k.budget_basis, k.horizon_years, k.available_budget)
     index = {c.id: i for i, c in enumerate(cands)}
-    values = np.array([c.value for c in cands], dtype=float)
+    values = np.array([c.figure("value") for c in cands], dtype=float)
     costs = np.array([c.cost(k.budget_basis, k.horizon_years) for c in cands], dtype=float)
-    efforts = np.array([c.effort_days for c in cands], dtype=float)
+    efforts = np.array([c.figure("effort_days") for c in cands], dtype=float)
     lb, ub = np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
     lb[[index[i] for i in k.must_do]] = True
     ub[[index[i] for i in k.excluded]] = False
+    ub[[index[i.id] for i in incomplete if i.treatment == "left_out"]] = False
     chosen = None
     status: Literal["optimal", "time_limit"] = "optimal"
     method: Literal["core", "branch_and_bound"] = "branch_and_bound"
@@ -377,7 +450,21 @@ def plan(
         horizon_years=k.horizon_years,
         available_budget=k.available_budget,
         method=method,
+        incomplete=incomplete,
     )
+
+
+def _incomplete(cands: Sequence[Candidate], k: Constraints) -> tuple[Incomplete, ...]:
+    """The candidates with unknown figures: imposed ones are kept (unknowns count as zero), excluded
+    ones stay out, the others are left out of the optimisation."""
+    must, excluded = set(k.must_do), set(k.excluded)
+    out = []
+    for c in cands:
+        missing = c.missing(k.budget_basis)
+        if missing:
+            treatment: Treatment = "imposed" if c.id in must else "excluded" if c.id in excluded else "left_out"
+            out.append(Incomplete(c.id, c.title, missing, treatment))
+    return tuple(out)
 
 
 _TOTALS_FR = (

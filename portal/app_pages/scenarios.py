@@ -23,13 +23,15 @@ st.caption("Le planificateur choisit l'ensemble de cas d'usage de plus grande pr
 flash()
 
 shown: list = st.session_state.setdefault("scenarios_shown", [])
-all_candidates = svc.portfolio.candidates(tuple(s.value for s in Stage))
-refs = list(all_candidates["reference"])
-titles = dict(zip(all_candidates["reference"], all_candidates["title"], strict=True))
+# Any active use case may be excluded and any plannable one imposed, whatever its stage.
+active = svc.portfolio.ranked()
+all_refs = list(active["reference"])
+refs = list(active.loc[active["eligible"], "reference"])
+about = {r.reference: f"{r.title} ({r.stage})" for r in active.itertuples()}
 
 
 def label(ref: str) -> str:
-    return f"{ref} — {titles.get(ref, '')}"
+    return f"{ref} — {about.get(ref, '')}"
 
 
 with st.form("scenario_form"):
@@ -46,9 +48,12 @@ with st.form("scenario_form"):
                               key="sc_horizon")
     stages = c3.multiselect("Étapes candidates", [s.value for s in Stage], default=list(DEFAULT_CANDIDATE_STAGES),
                             format_func=lambda s: Stage(s).label, key="sc_stages", placeholder="Choisir des étapes")
+    st.caption("Tout cas d'usage peut être imposé ou écarté, quelle que soit son étape. Un cas dont la fiche est "
+               "incomplète (coût, charge ou critères non saisis) est laissé hors du calcul et signalé « à "
+               "compléter », sauf s'il est imposé.")
     c1, c2 = st.columns(2)
     must = c1.multiselect("Cas d'usage imposés", refs, format_func=label, key="sc_must", placeholder="Aucun")
-    excluded = c2.multiselect("Cas d'usage écartés", refs, format_func=label, key="sc_excluded", placeholder="Aucun")
+    excluded = c2.multiselect("Cas d'usage écartés", all_refs, format_func=label, key="sc_excluded", placeholder="Aucun")
     st.caption("Groupes mutuellement exclusifs : au plus un cas d'usage de chaque groupe est retenu.")
     g = st.columns(3)
     groups = [g[i].multiselect(f"Groupe exclusif {i + 1}", refs, format_func=label, key=f"sc_group_{i}",
@@ -103,7 +108,11 @@ for i, (col, out) in enumerate(zip(cols, shown, strict=True)):
             "reference": "Référence", "title": "Intitulé", "priority": "Priorité", "scenario_cost": "Coût (€)"}),
             hide_index=True, column_config={"Priorité": st.column_config.NumberColumn(format="localized"),
                                             "Coût (€)": st.column_config.NumberColumn(format="euro")})
-        for note in out.notes:
+        if r.incomplete:
+            st.markdown(f"**À compléter ({len(r.incomplete)})**")
+            st.dataframe([{"Référence": i.id, "Intitulé": i.title, "Chiffres manquants": i.missing_fr,
+                           "Traitement": i.treatment_fr} for i in r.incomplete], hide_index=True)
+        for note in (n for n in out.notes if n not in r.incomplete_fr()):  # the table above says those
             st.caption(plain(note))
         if out.saved_id is not None:
             st.caption(f"Enregistré par {plain(out.saved_by, inline=True)}.")

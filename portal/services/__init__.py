@@ -85,7 +85,7 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
         identity=IdentityService(db.reader, db.writer, sign_in_sessions),
         governance=governance,
         portfolio=portfolio,
-        portfolio_exports=PortfolioExports(portfolio, audit),
+        portfolio_exports=PortfolioExports(portfolio, audit, organisation_name=settings.organisation_name),
         monitoring=monitoring,
         # A suspension proposed by monitoring is decided by a human through the governance gate.
         suspensions=SuspensionService(governance, monitoring),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
+import pdfplumber
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -12,7 +14,9 @@ from sqlalchemy import select
 from policies.prioritisation._format import fr_eur, fr_number
 from portal.db.models import AuditEvent
 from portal.demo import seed_demo
+from portal.services import build_services
 from portal.services.people import SYSTEM
+from portal.settings import load_settings
 from tests.conftest import use_case_data
 
 TODAY = dt.date(2026, 11, 26)
@@ -101,3 +105,75 @@ def test_exports_are_safe_from_formula_and_html_injection(services, people):
     assert cell.data_type == "s"
     html = services.portfolio_exports.report(people["director"], "html").data.decode("utf-8")
     assert "<script>x</script>" not in html and "&lt;script&gt;" in html
+
+
+def _pdf_text_and_tables(data: bytes) -> tuple[str, list[list[list[str]]], float]:
+    """The text, the tables and how far down the first page its content goes (share of the page, footer aside)."""
+    with pdfplumber.open(io.BytesIO(data)) as doc:
+        text = "\n".join(page.extract_text() or "" for page in doc.pages)
+        tables = [t for page in doc.pages for t in page.extract_tables()]
+        first = doc.pages[0]
+        body = [c["bottom"] for c in first.chars if c["bottom"] < first.height - 40]
+        filled = max(body) / first.height
+    return text, tables, filled
+
+
+def test_board_report_names_the_collectivite_exclusions_gaps_and_matrix_points(demo, db_url, monkeypatch):
+    monkeypatch.setenv("VIGIE_ORGANISATION_NAME", "Ville de Saint-Exemple-sur-Loire")
+    svc = build_services(db_url)
+    try:
+        me = _director(svc)
+        ranked = svc.portfolio.ranked()
+        deployed = next(r.reference for r in ranked.itertuples() if r.stage == "Déployé")
+        banned = next(r.reference for r in ranked.itertuples() if not r.eligible)
+        lead = next(p for p in svc.people.list() if "project_lead" in [getattr(x, "value", x) for x in p.roles])
+        no_effort = svc.register.create(svc.people.principal(lead.id), use_case_data(title="Charge jamais saisie"))
+        svc.portfolio.set_score(me, no_effort.id, {"reuse": 4, "service_to_residents": 5})
+        out = svc.portfolio.run_scenario({"name": "Budget 2027", "budget": 120000, "capacity_days": 300,
+                                          "excluded": [deployed, banned]})
+        tight = svc.portfolio.run_scenario({"name": "Budget serré", "budget": 60000, "capacity_days": 150})
+        content = svc.portfolio_exports.report_content([out, tight], TODAY)
+        active = svc.portfolio.ranked()["reference"].tolist()
+        data = svc.portfolio_exports.report(me, "pdf", [out, tight], today=TODAY).data
+    finally:
+        svc.db.dispose()
+    text, tables, filled = _pdf_text_and_tables(data)
+    lines = text.splitlines()
+    assert lines[0] == "Ville de Saint-Exemple-sur-Loire"
+    assert filled > 0.85  # no half-empty first page
+    # exclusions and the case whose effort was never entered, with what is missing and what was done
+    excluded = next(t for t in tables if t[0] == ["Référence", "Intitulé", "Étape", "Effet"])
+    assert [row[0] for row in excluded[1:]] == [deployed, banned]
+    gaps = [t for t in tables if t[0] == ["Référence", "Intitulé", "Chiffres manquants", "Traitement"]]
+    assert gaps and all(any(row[0] == no_effort.reference for row in t) for t in gaps)
+    assert "charge (jours-personne)" in text and "laissé hors de l'optimisation" in text.replace("\n", " ")
+    # the matrix's points carry the numbers of the ranking table, which keys them to the use cases
+    chart = next(b["chart"] for b in content["blocks"] if b["kind"] == "chart" and "faisabilité" in b["caption"])
+    spec = chart.to_dict()
+    labelled = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    assert labelled and labelled[0]["encoding"]["text"]["field"] == "label_text"
+    points = {(row["label_text"], row["reference"]) for rows in spec["datasets"].values() for row in rows
+              if "label_text" in row}
+    assert points == {(str(i), ref) for i, ref in enumerate(active, 1)}  # every active case, numbered in rank order
+    keyed = {(row[0], row[1]) for t in tables if t[0][:2] == ["N°", "Référence"] for row in t[1:]}
+    assert keyed == points
+    # never « -0,0 » nor « -0 € »
+    assert not re.search(r"(?<![\d,])-0(,0+)?(?![\d,])", text)
+    # every cell reads as written: lines wrap between words, never inside one (« Valeu r »)
+    def plain(s: str) -> str:
+        return re.sub(r"[\s\u202f\u00a0]+", " ", s)
+
+    written = {plain(c) for b in content["blocks"] if b["kind"] == "table"
+               for c in (*b["header"], *(str(c) for row in b["rows"] for c in row))}
+    for t in tables:
+        for row in t:
+            for cell in row:
+                assert cell is None or plain(cell) in written, cell
+    assert any(t[0][:9] == ["N°", "Référence", "Intitulé", "Étape", "Priorité", "Valeur", "Faisabilité", "Risque",
+                            "Coût 1re\nannée"] for t in tables)
+
+
+def test_the_organisation_name_setting_defaults_to_the_demo_collectivite():
+    assert load_settings({}).organisation_name == "Collectivité de démonstration"
+    assert load_settings({"VIGIE_ORGANISATION_NAME": "  Ville   de Test  "}).organisation_name == "Ville de Test"
+    assert load_settings({"VIGIE_ORGANISATION_NAME": "  "}).organisation_name == "Collectivité de démonstration"

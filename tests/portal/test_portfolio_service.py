@@ -15,6 +15,7 @@ from policies.vocabulary import AiActClass, ImpactLevel, RiskProfile
 from portal.db.models import AuditEvent, BudgetLine, ScoringWeightsVersion, UseCaseScore
 from portal.services.errors import InvalidInput, NotFound, StaleEdit
 from portal.services.portfolio import PortfolioService
+from portal.services.portfolio.scenarios import result_from_saved
 from tests.conftest import use_case_data
 from tests.portal.governance_fixtures import HIGH_RISK
 from tests.rows import count_rows
@@ -377,3 +378,47 @@ def test_vigie_budget_import_reports_counts_or_every_problem(services, uc, db_ur
         assert main(["budget", "import", str(tmp_path / "absent.csv")]) == 1
     finally:
         get_settings.cache_clear()
+
+
+def test_scenarios_run_on_incomplete_sheets_and_say_what_is_missing(services, people):
+    refs = _portfolio(services, people, 4)
+    no_effort = services.register.create(people["lead"], use_case_data(title="Charge jamais saisie"))
+    services.portfolio.set_score(people["lead"], no_effort.id, {k: v for k, v in FULL.items() if k != "effort_days"})
+    no_sheet = services.register.create(people["lead"], use_case_data(title="Fiche vide", build_cost=None))
+    out = services.portfolio.run_scenario({"budget": 1e6, "capacity_days": 1e4})
+    assert set(out.result.selected_ids) == set(refs)  # everything complete fits; the rest is not counted as free
+    missing = {i.id: (i.missing, i.treatment) for i in out.result.incomplete}
+    assert missing == {no_effort.reference: (("effort_days",), "left_out"),
+                       no_sheet.reference: (("value", "build_cost", "effort_days"), "left_out")}
+    text = " ".join(out.notes)
+    assert f"{no_effort.reference} (charge (jours-personne))" in text and "à compléter" in text
+    # imposed, the case with no effort is planned; its unknown effort counts as zero and the outcome says so
+    forced = services.portfolio.run_scenario({"budget": 1e6, "capacity_days": 1e4, "must_do": [no_effort.reference]})
+    assert no_effort.reference in forced.result.selected_ids
+    assert "comptés pour zéro" in " ".join(forced.notes)
+    # a saved scenario keeps the list, and reads it back
+    saved = services.portfolio.save_scenario(people["director"], {"name": "Incomplet", "budget": 1e6,
+                                                                   "capacity_days": 1e4})
+    view = services.portfolio.saved_scenarios()[0]
+    assert result_from_saved(view).incomplete == saved.result.incomplete
+
+
+def test_any_use_case_may_be_excluded_or_imposed_whatever_its_stage(services, people):
+    from portal.db.models import UseCase
+
+    refs = _portfolio(services, people, 4)
+    with services.db.writer.begin() as s:
+        deployed = s.scalar(select(UseCase).where(UseCase.reference == refs[0]))
+        deployed.stage = "deployed"
+    # excluded outside the candidate stages: accepted and reported, nothing to plan around
+    out = services.portfolio.run_scenario({"budget": 1e6, "capacity_days": 1e4, "excluded": [refs[0], refs[1]]})
+    assert set(out.result.selected_ids) == {refs[2], refs[3]}
+    assert any(refs[0] in n and "hors des candidats" in n for n in out.notes)
+    # imposed outside the candidate stages: it joins the candidates
+    out = services.portfolio.run_scenario({"budget": 1e6, "capacity_days": 1e4, "must_do": [refs[0]]})
+    assert refs[0] in out.result.selected_ids and any("ajouté aux candidats" in n for n in out.notes)
+    with pytest.raises(InvalidInput, match="à la fois imposés et exclus"):
+        services.portfolio.run_scenario({"budget": 1e6, "capacity_days": 1e4, "must_do": [refs[0]],
+                                         "excluded": [refs[0]]})
+    with pytest.raises(InvalidInput, match="UC-1999-999 est inconnu"):
+        services.portfolio.run_scenario({"budget": 1e6, "capacity_days": 1e4, "excluded": ["UC-1999-999"]})

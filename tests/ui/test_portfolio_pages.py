@@ -55,9 +55,36 @@ def test_infeasible_scenario_shows_a_french_message(app_as, demo_url):
     assert not at.exception
     text = " ".join(e.value for e in at.error)
     assert "Scénario impossible" in text and big in text and "au-delà du budget disponible" in text
-    at.multiselect(key="sc_must").set_value([deployed])
+    at.multiselect(key="sc_must").set_value([deployed])  # its stage is no obstacle; the budget is
     at.button[0].click().run()
-    assert f"{deployed} est à l'étape « Déployé », hors des étapes candidates" in " ".join(e.value for e in at.error)
+    errors = " ".join(e.value for e in at.error)
+    assert deployed in errors and "au-delà du budget disponible" in errors and "hors des étapes" not in errors
+
+
+def svc_ranked(url: str):  # type: ignore[no-untyped-def]
+    svc = build_services(url)
+    ranked = svc.portfolio.ranked()
+    svc.db.dispose()
+    return ranked
+
+
+def test_the_form_excludes_or_imposes_any_use_case_whatever_its_stage(app_as, demo_url):
+    ranked = svc_ranked(demo_url)
+    deployed = list(ranked.loc[ranked["stage"] == "Déployé", "reference"])
+    banned = next(r.reference for r in ranked.itertuples() if not r.eligible)
+    at = app_as("director").switch_page(SCEN).run()
+    assert set(at.multiselect(key="sc_excluded").options) >= {f"{r} — {t} ({st})" for r, t, st in
+                                                              zip(ranked["reference"], ranked["title"],
+                                                                  ranked["stage"], strict=True)}
+    at.multiselect(key="sc_excluded").set_value([deployed[0], banned])
+    at.multiselect(key="sc_must").set_value([deployed[1]])
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    shown = at.dataframe[0].value
+    assert deployed[1] in list(shown["Référence"]) and deployed[0] not in list(shown["Référence"])
+    captions = " ".join(c.value for c in at.caption)
+    assert f"ajouté aux candidats : {deployed[1]}" in captions
+    assert deployed[0] in captions and banned in captions and "hors des candidats" in captions
 
 
 def test_admin_creates_a_weights_version(app_as, demo_url):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,13 +22,14 @@ from policies.access import require
 from policies.prioritisation import charts as pcharts
 from policies.prioritisation import compare
 from policies.prioritisation._format import fr_eur, fr_number
-from policies.prioritisation.scenario import BUDGET_BASIS_FR, STATUS_FR
-from policies.vocabulary import Action, Principal
+from policies.prioritisation.scenario import BUDGET_BASIS_FR, FIGURE_FR, STATUS_FR
+from policies.vocabulary import Action, Principal, Stage
 from portal.services.audit import AuditService
 from portal.services.exports import XLSX_MIME, ExportFile
 from portal.services.portfolio.fields import BENEFIT_LABELS, BUDGET_LABELS, RANKED_COLUMNS_FR, ScenarioOutcome
 from portal.services.portfolio.service import PortfolioService
 from portal.services.spreadsheet import to_xlsx_bytes
+from portal.settings import DEFAULT_ORGANISATION_NAME
 
 RANKED_ORDER = ["rank", "reference", "title", "stage", "family", "direction", "priority", "value", "feasibility",
                 "risk_penalty", "risk_class", "impact_level", "cost", "build_cost", "run_cost_per_year",
@@ -104,6 +106,8 @@ def _unique_names(outs: Sequence[ScenarioOutcome]) -> list[str]:
 class PortfolioExports:
     portfolio: PortfolioService
     audit: AuditService
+    #: The collectivité named on the board report (setting ``organisation_name``).
+    organisation_name: str = DEFAULT_ORGANISATION_NAME
 
     # ---- workbook -------------------------------------------------------------------------------
 
@@ -154,65 +158,149 @@ class PortfolioExports:
         return out
 
     def report_content(self, scenarios: Sequence[ScenarioOutcome], today: dt.date) -> dict[str, Any]:
-        """Everything the report shows, as plain tables and charts (shared by HTML and PDF)."""
+        """Everything the report shows, in reading order, as plain tables and charts (shared by HTML and PDF).
+
+        ``blocks`` is a list of ``{"kind": "chart", "caption", "chart"}`` and ``{"kind": "table",
+        "caption", "header", "rows", "note"}``; the matrix's points carry the numbers of the ranking table.
+        """
         ranked = self.portfolio.ranked()
+        everything = self.portfolio.ranked(tuple(s.value for s in Stage)).set_index("reference")
         matrix = self.portfolio.matrix_frame()
         roadmap = self.portfolio.roadmap_frame(today)
         by_year = self.portfolio.budget_by_year()
         benefits = self.portfolio.benefits()
-        top = ranked.head(15)
-        tables: list[tuple[str, list[str], list[list[str]]]] = [(
-            "Classement des cas d'usage (15 premiers)",
-            ["Rang", "Référence", "Intitulé", "Étape", "Priorité", "Valeur", "Faisabilité", "Risque", "Coût 1re année"],
-            [[_rank(r.rank), r.reference, r.title, r.stage, fr_number(r.priority, 1), fr_number(r.value, 1),
-              fr_number(r.feasibility, 1), fr_number(-r.risk_penalty, 1), fr_eur(r.cost)] for r in top.itertuples()],
-        )]
+        weights = self.portfolio.weights()
+        numbers = {ref: i for i, ref in enumerate(ranked["reference"], start=1)}
+        blocks: list[dict[str, Any]] = []
+        if not matrix.empty:
+            matrix = matrix.assign(number=[numbers[r] for r in matrix["reference"]])
+            blocks.append(_chart("Valeur × faisabilité (numéros : classement ci-dessous)",
+                                 pcharts.value_feasibility_matrix(matrix, label="number")
+                                 .properties(width=520, height=340)))
+        blocks.append(_table(
+            "Classement des cas d'usage",
+            ["N°", "Référence", "Intitulé", "Étape", "Priorité", "Valeur", "Faisabilité", "Risque", "Coût 1re année"],
+            [[str(numbers[r.reference]), r.reference, r.title, r.stage, fr_number(r.priority, 1),
+              fr_number(r.value, 1), fr_number(r.feasibility, 1), fr_number(-r.risk_penalty, 1),
+              fr_eur(None if pd.isna(r.build_cost) or pd.isna(r.run_cost_per_year) else r.cost)]
+             for r in ranked.itertuples()],
+            "Le numéro est celui du point de la matrice ; il suit le rang de priorité. Les cas non planifiables "
+            "(classe de risque exclue) viennent en dernier. Risque : pénalité retirée de la priorité. " + METHOD_NOTE))
+        incomplete = _incomplete_sheets(ranked, weights.missing)
+        if incomplete:
+            blocks.append(_table("Fiches à compléter", ["Référence", "Intitulé", "Chiffres manquants", "Traitement"],
+                                 incomplete, "Un chiffre non saisi n'est jamais compté pour zéro à l'insu du "
+                                 "lecteur : voir, pour chaque scénario, le sort de ces cas."))
         for name, out in zip(_unique_names(scenarios), scenarios, strict=True):
-            tables.append((f"Scénario « {name} » — synthèse", ["Élément", "Valeur"],
-                           [[e, _fmt(v)] for e, v in scenario_totals(out).itertuples(index=False)]))
-            tables.append((f"Scénario « {name} » — cas retenus",
-                           ["Référence", "Intitulé", "Priorité", "Coût retenu", "Charge (j)"],
-                           [[r.reference, r.title, fr_number(r.priority, 1), fr_eur(r.scenario_cost),
-                             fr_number(r.effort_days or 0)] for r in out.selected.itertuples()]))
+            blocks += self._scenario_blocks(name, out, everything)
         if len(scenarios) > 1:
             cmp = comparison_frame(scenarios, as_text=True)
-            tables.append(("Comparaison des scénarios", list(cmp.columns),
-                           [[_fmt(v) for v in row] for row in cmp.itertuples(index=False)]))
-        tables.append(("Budget par année", ["Année", "Voté", "Engagé", "Dépensé"],
-                       [[str(int(r.year)), fr_eur(r.voted), fr_eur(r.committed), fr_eur(r.spent)]
-                        for r in by_year.itertuples()]))
-        tables.append(("Bénéfices attendus et mesurés", ["Référence", "Indicateur", "Référence initiale", "Cible",
-                                                          "Mesuré", "Gain atteint"],
-                       [[r.reference, r.indicator, f"{fr_number(r.baseline, 1)} {r.unit}".strip(),
-                         f"{fr_number(r.target, 1)} {r.unit}".strip(),
-                         f"{fr_number(r.measured_value, 1)} {r.unit}".strip(),
-                         "—" if r.rate is None or pd.isna(r.rate) else f"{fr_number(r.rate)} %"]
-                        for r in benefits.itertuples()]))
-        overdue = roadmap[roadmap["overdue"]]
-        charts: list[tuple[str, alt.TopLevelMixin]] = []
-        if not matrix.empty:
-            charts.append(("Valeur × faisabilité", pcharts.value_feasibility_matrix(matrix)
-                           .properties(width=520, height=360)))
+            blocks.append(_table("Comparaison des scénarios", list(cmp.columns),
+                                 [[_fmt(v) for v in row] for row in cmp.itertuples(index=False)]))
         if not by_year.empty:
-            charts.append(("Budget par année", pcharts.budget_by_year(by_year).properties(width=520, height=220)))
+            blocks.append(_chart("Budget par année", pcharts.budget_by_year(by_year).properties(width=520, height=220)))
+        blocks.append(_table("Budget par année (montants)", ["Année", "Voté", "Engagé", "Dépensé"],
+                             [[str(int(r.year)), fr_eur(r.voted), fr_eur(r.committed), fr_eur(r.spent)]
+                              for r in by_year.itertuples()]))
         if not roadmap.empty:
-            charts.append(("Feuille de route", pcharts.roadmap(roadmap, today).properties(width=520)))
+            blocks.append(_chart("Feuille de route", pcharts.roadmap(roadmap, today).properties(width=520)))
         if not benefits.empty:
-            charts.append(("Bénéfices", pcharts.benefits(benefits).properties(width=420)))
+            blocks.append(_chart("Bénéfices", pcharts.benefits(benefits).properties(width=420)))
+        blocks.append(_table("Bénéfices attendus et mesurés", ["Référence", "Indicateur", "Référence initiale",
+                                                                "Cible", "Mesuré", "Gain atteint"],
+                             [[r.reference, r.indicator, f"{fr_number(r.baseline, 1)} {r.unit}".strip(),
+                               f"{fr_number(r.target, 1)} {r.unit}".strip(),
+                               f"{fr_number(r.measured_value, 1)} {r.unit}".strip(),
+                               "—" if r.rate is None or pd.isna(r.rate) else f"{fr_number(r.rate)} %"]
+                              for r in benefits.itertuples()]))
+        overdue = roadmap[roadmap["overdue"]]
         eligible = ranked[ranked["eligible"]]
         summary = [
             f"{len(ranked)} cas d'usage actifs au portefeuille, dont {len(eligible)} planifiables.",
-            f"Coût de première année cumulé : {fr_eur(float(ranked['cost'].sum()))}.",
+            f"Coût de première année cumulé : {fr_eur(float(ranked['cost'].sum()))}"
+            + (" (coûts non saisis exclus)." if ranked["build_cost"].isna().any()
+               or ranked["run_cost_per_year"].isna().any() else "."),
             f"Budget voté {', '.join(f'{int(r.year)} : {fr_eur(r.voted)}' for r in by_year.itertuples())}."
             if not by_year.empty else "Aucune ligne budgétaire saisie.",
             (f"{len(overdue)} expérimentation(s) en retard : {', '.join(overdue['reference'])}."
              if len(overdue) else "Aucune expérimentation en retard."),
         ]
+        if incomplete:
+            summary.append(f"{len(incomplete)} fiche(s) à compléter : {', '.join(r[0] for r in incomplete)}.")
         for out in scenarios:
-            summary.append(f"Scénario « {out.params.name} » : {out.result.summary_fr()}")
-        return {"title": "Portefeuille d'intelligence artificielle — rapport à l'exécutif",
-                "date": f"{today:%d/%m/%Y}", "weights_version": self.portfolio.weights().version,
-                "summary": summary, "tables": tables, "charts": charts, "count": len(ranked)}
+            extra = [n for n in out.notes if n not in out.result.incomplete_fr()]
+            summary.append(" ".join([f"Scénario « {out.params.name} » : {out.result.summary_fr()}", *extra]))
+        return {"organisation": self.organisation_name,
+                "title": "Portefeuille d'intelligence artificielle — rapport à l'exécutif",
+                "date": f"{today:%d/%m/%Y}", "weights_version": weights.version,
+                "summary": summary, "blocks": blocks, "count": len(ranked)}
+
+    def _scenario_blocks(self, name: str, out: ScenarioOutcome, everything: pd.DataFrame) -> list[dict[str, Any]]:
+        """A scenario's synthesis, chosen cases, exclusions and cases with missing figures."""
+        blocks = [
+            _table(f"Scénario « {name} » — synthèse", ["Élément", "Valeur"],
+                   [[e, _fmt(v)] for e, v in scenario_totals(out).itertuples(index=False)]),
+            _table(f"Scénario « {name} » — cas retenus", ["Référence", "Intitulé", "Priorité", "Coût retenu",
+                                                         "Charge (j)"],
+                   [[r.reference, r.title, fr_number(r.priority, 1), fr_eur(r.scenario_cost),
+                     fr_number(r.effort_days)] for r in out.selected.itertuples()],
+                   None if len(out.selected) else "Aucun cas d'usage retenu."),
+        ]
+        if out.params.excluded:
+            stages = {Stage(s).label for s in out.params.stages}
+            rows = []
+            for ref in out.params.excluded:
+                known = ref in everything.index
+                stage = everything.loc[ref, "stage"] if known else "—"
+                if not known:
+                    remark = "inconnu"
+                elif not everything.loc[ref, "eligible"]:
+                    remark = "non planifiable de toute façon"
+                elif stage not in stages and ref not in out.params.must_do:
+                    remark = "hors des étapes candidates de toute façon"
+                else:
+                    remark = "retiré du calcul par la direction"
+                rows.append([ref, everything.loc[ref, "title"] if known else "", stage, remark])
+            blocks.append(_table(f"Scénario « {name} » — cas écartés", ["Référence", "Intitulé", "Étape",
+                                                                       "Effet"], rows))
+        if out.result.incomplete:
+            blocks.append(_table(f"Scénario « {name} » — cas à compléter",
+                                 ["Référence", "Intitulé", "Chiffres manquants", "Traitement"],
+                                 [[i.id, i.title, i.missing_fr, i.treatment_fr] for i in out.result.incomplete],
+                                 "Ces cas n'ont pas été comptés comme gratuits : laissés hors du calcul, ils y "
+                                 "entreront quand leur fiche sera complète ; imposés, leurs chiffres manquants "
+                                 "sont comptés pour zéro et le coût ou la charge du scénario sont sous-estimés "
+                                 "d'autant."))
+        return blocks
+
+
+def _chart(caption: str, chart: alt.TopLevelMixin) -> dict[str, Any]:
+    return {"kind": "chart", "caption": caption, "chart": chart}
+
+
+def _table(caption: str, header: list[str], rows: list[list[str]], note: str | None = None) -> dict[str, Any]:
+    return {"kind": "table", "caption": caption, "header": header, "rows": rows, "note": note}
+
+
+def _incomplete_sheets(ranked: pd.DataFrame, missing_rule: str) -> list[list[str]]:
+    """Reference, title, what is missing and what follows, for every active use case with a gap."""
+    assumed = ("note neutre 3/5 supposée pour les critères non notés" if missing_rule == "neutral"
+               else "poids des critères non notés reporté sur les autres")
+    out = []
+    for r in ranked.itertuples():
+        gaps, effects = [], []
+        if r.completeness == 0:
+            gaps.append(FIGURE_FR["value"])
+        elif r.missing:
+            gaps.append(f"critères non notés ({r.missing})")
+            effects.append(assumed)
+        gaps += [FIGURE_FR[f] for f in ("build_cost", "run_cost_per_year", "effort_days")
+                 if getattr(r, f) is None or pd.isna(getattr(r, f))]
+        if len(gaps) > len(effects):
+            effects.insert(0, "hors des scénarios tant que non saisi, sauf s'il est imposé")
+        if gaps:
+            out.append([r.reference, r.title, ", ".join(gaps), " ; ".join(effects)])
+    return out
 
 
 def _rank(v: Any) -> str:
@@ -252,7 +340,8 @@ def _weights_frame(w: dict[str, Any]) -> pd.DataFrame:
 CSS = """
 @page { size: A4; margin: 16mm 14mm; }
 body { font-family: "DejaVu Sans", Arial, sans-serif; color: #1b1b1b; font-size: 10.5pt; }
-h1 { font-size: 17pt; color: #1F3A5F; margin-bottom: 2px; }
+h1 { font-size: 17pt; color: #1F3A5F; margin: 2px 0; }
+.org { font-size: 12pt; font-weight: bold; color: #1b1b1b; margin: 0; }
 h2 { font-size: 13pt; color: #1F3A5F; border-bottom: 1px solid #1F3A5F; margin-top: 18px; }
 .meta { color: #555; margin-bottom: 12px; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; page-break-inside: auto; }
@@ -274,23 +363,29 @@ def _svg(chart: alt.TopLevelMixin) -> str:
 def render_html(content: dict[str, Any]) -> str:
     """A self-contained, print-ready page: charts as inline SVG, every text escaped."""
     e = html.escape
-    parts = [f"<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><title>{e(content['title'])}</title>"
+    parts = [f"<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'>"
+             f"<title>{e(content['organisation'])} — {e(content['title'])}</title>"
              f"<style>{CSS}</style></head><body>",
-             f"<h1>{e(content['title'])}</h1>",
+             f"<p class='org'>{e(content['organisation'])}</p><h1>{e(content['title'])}</h1>",
              f"<p class='meta'>Édité le {e(content['date'])} · pondérations version "
              f"{e(content['weights_version'])} · document généré par Vigie</p>",
              "<h2>Synthèse</h2><ul>" + "".join(f"<li>{e(s)}</li>" for s in content["summary"]) + "</ul>"]
-    for caption, chart in content["charts"]:
-        parts.append(f"<figure><figcaption>{e(caption)}</figcaption>{_svg(chart)}</figure>")
-    for caption, header, rows in content["tables"]:
-        parts.append(f"<h2>{e(caption)}</h2><table><thead><tr>"
-                     + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr></thead><tbody>"
-                     + "".join("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in row) + "</tr>" for row in rows)
-                     + "</tbody></table>")
-    parts.append("<p class='note'>La priorité est la somme pondérée de la valeur et de la faisabilité, moins la "
-                 "pénalité de risque (classe AI Act et niveau d'impact). Chaque scénario est une solution exacte "
-                 "(programmation linéaire en nombres entiers) sous les contraintes indiquées.</p></body></html>")
+    for b in content["blocks"]:
+        if b["kind"] == "chart":
+            parts.append(f"<figure><figcaption>{e(b['caption'])}</figcaption>{_svg(b['chart'])}</figure>")
+            continue
+        parts.append(f"<h2>{e(b['caption'])}</h2><table><thead><tr>"
+                     + "".join(f"<th>{e(h)}</th>" for h in b["header"]) + "</tr></thead><tbody>"
+                     + "".join("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in row) + "</tr>" for row in b["rows"])
+                     + "</tbody></table>" + (f"<p class='note'>{e(b['note'])}</p>" if b["note"] else ""))
+    parts.append("</body></html>")
     return "".join(parts)
+
+
+METHOD_NOTE = ("La priorité est la somme pondérée de la valeur et de la faisabilité, moins la pénalité de risque "
+               "(classe AI Act et niveau d'impact). Chaque scénario est une solution exacte (programmation linéaire "
+               "en nombres entiers) sous les contraintes indiquées ; un cas dont un chiffre manque n'y entre que "
+               "s'il est imposé.")
 
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
@@ -320,32 +415,82 @@ def _png_size(png: bytes) -> tuple[int, int]:
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
+#: Smallest font size a table may shrink to so that no word is cut across lines.
+MIN_TABLE_PT = 6.0
+TABLE_PT = 7.5
+NUMERIC = re.compile(r"^(-?[\d\u202f\u00a0 ]+(,\d+)?( ?(€|%|j))?|n\.d\.|—|)$")
+
+
+def _column_widths(pdf: Any, font: str, header: Sequence[str], rows: Sequence[Sequence[str]],
+                   available: float) -> list[float] | None:
+    """Widths from the content: each column at least as wide as its longest word (so a cell wraps
+    between words, never inside one), the rest of the page shared by how much longer its texts are.
+    None when even the longest words do not fit side by side at the current size."""
+    pad = 2 * pdf.c_margin + 1.0
+    size = pdf.font_size_pt
+
+    def width(text: str, bold: bool) -> float:
+        pdf.set_font(font, "B" if bold else "", size)
+        return pdf.get_string_width(text)
+
+    least, natural = [], []
+    for j, h in enumerate(header):
+        cells = [str(r[j]) for r in rows]
+        words = [(w, True) for w in str(h).split()] + [(w, False) for c in cells for w in c.split()]
+        least.append(max([width(w, b) for w, b in words] + [0.0]) + pad)
+        natural.append(max([width(str(h), True)] + [width(c, False) for c in cells]) + pad)
+    pdf.set_font(font, "", size)
+    if sum(least) > available:
+        return None
+    if sum(natural) <= available:
+        return [n * available / sum(natural) for n in natural]
+    slack = [n - m for n, m in zip(natural, least, strict=True)]
+    share = (available - sum(least)) / sum(slack)
+    return [m + d * share for m, d in zip(least, slack, strict=True)]
+
+
 def render_pdf(content: dict[str, Any]) -> bytes:
-    """An A4 PDF: the same summary, charts (PNG) and tables as the HTML report."""
+    """An A4 PDF: the same summary, charts (PNG) and tables as the HTML report, in the same order."""
     import vl_convert as vlc
     from fpdf import FPDF
-    from fpdf.fonts import FontFace
 
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.set_auto_page_break(auto=True, margin=15)
+    organisation, title = content["organisation"], content["title"]
+
+    class Report(FPDF):
+        def footer(self) -> None:
+            self.set_y(-11)
+            self.set_font(font, "", 7.5)
+            self.set_text_color(110, 110, 110)
+            self.cell(0, 5, txt(f"{organisation} — {title} — {content['date']} — page {self.page_no()}/{{nb}}"),
+                      align="C")
+
+    pdf = Report(orientation="portrait", unit="mm", format="A4")
+    pdf.set_auto_page_break(auto=True, margin=16)
     font = _font(pdf)
 
     def txt(s: str) -> str:
         return _latin1(s, font)
 
-    pdf.set_title(txt(content["title"]))
+    pdf.set_title(txt(f"{organisation} — {title}"))
+    pdf.set_author(txt(organisation))
     pdf.set_creator("Vigie")
     pdf.add_page()
+    pdf.set_font(font, "B", 12)
+    pdf.set_text_color(27, 27, 27)
+    pdf.multi_cell(0, 6, txt(organisation), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(font, "B", 15)
     pdf.set_text_color(31, 58, 95)
-    pdf.multi_cell(0, 8, txt(content["title"]), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 8, txt(title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(font, "", 9)
     pdf.set_text_color(85, 85, 85)
     pdf.cell(0, 6, txt(f"Édité le {content['date']} · pondérations version {content['weights_version']}"),
              new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(27, 27, 27)
 
-    def heading(s: str) -> None:
+    def heading(s: str, keep: float) -> None:
+        """A section title, moved to the next page with what follows when less than ``keep`` mm is left."""
+        if pdf.get_y() + 10 + keep > pdf.page_break_trigger:
+            pdf.add_page()
         pdf.ln(3)
         pdf.set_font(font, "B", 12)
         pdf.set_text_color(31, 58, 95)
@@ -353,33 +498,57 @@ def render_pdf(content: dict[str, Any]) -> bytes:
         pdf.set_text_color(27, 27, 27)
         pdf.set_font(font, "", 9)
 
-    heading("Synthèse")
-    for s in content["summary"]:
-        pdf.multi_cell(0, 5, txt(f"• {s}" if font != "Helvetica" else f"- {s}"), new_x="LMARGIN", new_y="NEXT")
-    for caption, chart in content["charts"]:
-        png = vlc.vegalite_to_png(chart.to_dict(), scale=2, format_locale="fr-FR")
-        width_px, height_px = _png_size(png)
-        w = min(180, pdf.epw)
-        h = w * height_px / width_px
-        if pdf.get_y() + h + 12 > pdf.page_break_trigger:  # keep the caption with its chart
-            pdf.add_page()
-        heading(caption)
-        pdf.image(io.BytesIO(png), w=w)
-    head_style = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=(31, 58, 95))
-    for caption, header, rows in content["tables"]:
-        heading(caption)
+    def note(s: str) -> None:
         pdf.set_font(font, "", 7.5)
-        if pdf.get_y() + 30 > pdf.page_break_trigger:
-            pdf.add_page()
-        widths = [max(6, max(len(w) for w in str(h).split()) + 1, min(40, max([0] + [len(str(r[j])) for r in rows])))
-                  for j, h in enumerate(header)]
-        with pdf.table(headings_style=head_style, line_height=4, text_align="LEFT",
-                       col_widths=tuple(widths)) as table:
-            r = table.row()
-            for h in header:
-                r.cell(txt(str(h)))
-            for row in rows:
-                r = table.row()
-                for c in row:
-                    r.cell(txt(str(c)))
+        pdf.set_text_color(85, 85, 85)
+        pdf.multi_cell(0, 4, txt(s), new_x="LMARGIN", new_y="NEXT", align="L")
+        pdf.set_text_color(27, 27, 27)
+        pdf.set_font(font, "", 9)
+
+    heading("Synthèse", 20)
+    for s in content["summary"]:
+        pdf.multi_cell(0, 5, txt(f"• {s}" if font != "Helvetica" else f"- {s}"), new_x="LMARGIN", new_y="NEXT",
+                       align="L")
+    for b in content["blocks"]:
+        if b["kind"] == "chart":
+            png = vlc.vegalite_to_png(b["chart"].to_dict(), scale=2, format_locale="fr-FR")
+            width_px, height_px = _png_size(png)
+            w = min(180, pdf.epw)
+            h = w * height_px / width_px
+            room = pdf.page_break_trigger - pdf.get_y() - 12
+            if h > room >= 0.75 * h:  # a little smaller rather than a half-empty page
+                w, h = w * room / h, room
+            heading(b["caption"], h)
+            pdf.image(io.BytesIO(png), w=w, x=pdf.l_margin + (pdf.epw - w) / 2)
+            continue
+        heading(b["caption"], 18 if b["rows"] else 8)
+        _pdf_table(pdf, font, [txt(str(h)) for h in b["header"]], [[txt(str(c)) for c in r] for r in b["rows"]])
+        if b["note"]:
+            note(b["note"])
     return bytes(pdf.output())
+
+
+def _pdf_table(pdf: Any, font: str, header: list[str], rows: list[list[str]]) -> None:
+    """A table whose columns fit their content: the font shrinks (down to MIN_TABLE_PT) rather than a
+    word being cut; numbers are right-aligned; the header row repeats on each page."""
+    from fpdf.fonts import FontFace
+
+    size = TABLE_PT
+    pdf.set_font(font, "", size)
+    widths = _column_widths(pdf, font, header, rows, pdf.epw)
+    while widths is None and size > MIN_TABLE_PT:
+        size -= 0.5
+        pdf.set_font(font, "", size)
+        widths = _column_widths(pdf, font, header, rows, pdf.epw)
+    align = tuple("RIGHT" if rows and all(NUMERIC.match(r[j].strip()) for r in rows) else "LEFT"
+                  for j in range(len(header)))
+    head_style = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=(31, 58, 95))
+    with pdf.table(headings_style=head_style, line_height=size * 0.5, text_align=align,
+                   col_widths=tuple(widths) if widths else None, width=pdf.epw, align="LEFT") as table:
+        r = table.row()
+        for h in header:
+            r.cell(h)
+        for row in rows:
+            r = table.row()
+            for c in row:
+                r.cell(c)

@@ -302,3 +302,33 @@ def test_the_solver_s_stray_prints_to_file_descriptor_1_are_silenced_and_python_
     os.write(1, b"apres\n")
     out = capfd.readouterr().out
     assert "avant" in out and "apres" in out and "tmpSolver" not in out
+
+
+def test_missing_figures_are_unknown_left_out_and_named_unless_imposed():
+    nan = float("nan")
+    cands = [Candidate("A", 5, build_cost=100, effort_days=10),
+             Candidate("B", 9, build_cost=10, effort_days=nan, title="Sans charge"),  # the best, if free
+             Candidate("C", 8, build_cost=None, run_cost_per_year=None, effort_days=1),
+             Candidate("D", None, build_cost=10, effort_days=1),
+             Candidate("E", 7, build_cost=None, run_cost_per_year=20, effort_days=1)]
+    out = plan(cands, Constraints(budget=1000, capacity_days=100))
+    assert out.selected_ids == ("A",)  # nothing unknown is counted as free
+    assert [(i.id, i.missing, i.treatment) for i in out.incomplete] == [
+        ("B", ("effort_days",), "left_out"), ("C", ("build_cost", "run_cost_per_year"), "left_out"),
+        ("D", ("value",), "left_out"), ("E", ("build_cost",), "left_out")]
+    assert out.incomplete[0].title == "Sans charge" and out.incomplete[0].missing_fr == "charge (jours-personne)"
+    assert "4 cas à compléter, laissés hors de l'optimisation : B (charge (jours-personne))" in out.summary_fr()
+    # the annual-run basis does not need the build cost: E is complete there
+    run_only = plan(cands, Constraints(budget=1000, capacity_days=100, budget_basis="annual_run"))
+    assert "E" in run_only.selected_ids and "E" not in {i.id for i in run_only.incomplete}
+    # imposed: kept, its unknown effort counted as zero and said so; excluded: stays out, listed as such
+    forced = plan(cands, Constraints(budget=1000, capacity_days=10, must_do=("B",), excluded=("C",)))
+    assert "B" in forced.selected_ids and forced.total_effort == 10  # A (10 days) + B (unknown, zero)
+    treatments = {i.id: i.treatment for i in forced.incomplete}
+    assert treatments == {"B": "imposed", "C": "excluded", "D": "left_out", "E": "left_out"}
+    assert "Imposé malgré des chiffres manquants, comptés pour zéro : B (charge (jours-personne))" in forced.summary_fr()
+
+
+def test_an_infinite_figure_is_still_refused():
+    with pytest.raises(ScenarioInfeasible, match="« A » : la charge n'est pas un nombre fini"):
+        plan([Candidate("A", 1, effort_days=float("inf"))], Constraints(budget=10, capacity_days=10))
