@@ -12,8 +12,6 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: Environments in which the demo sign-in (pick a person, no password) is allowed.
 DEMO_ENVS = frozenset({"demo", "local", "test"})
 KNOWN_ENVS = DEMO_ENVS | {"production"}
-#: The collectivité's name when VIGIE_ORGANISATION_NAME is not set (the demo's).
-DEFAULT_ORGANISATION_NAME = "Collectivité de démonstration"
 
 
 class SettingsError(RuntimeError):
@@ -35,8 +33,6 @@ class Settings:
     public_reports_per_hour: int = 30
     #: Public reports accepted per rolling hour on one entry (0: no limit).
     public_reports_per_entry: int = 5
-    #: The collectivité's name, printed on the reports it sends out (VIGIE_ORGANISATION_NAME).
-    organisation_name: str = DEFAULT_ORGANISATION_NAME
     # identity
     group_role_map: str = ""
     group_claim: str = "groups"
@@ -94,7 +90,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         public_register=public == "on",
         public_reports_per_hour=reports_per_hour,
         public_reports_per_entry=reports_per_entry,
-        organisation_name=" ".join(env_vars.get("VIGIE_ORGANISATION_NAME", "").split()) or DEFAULT_ORGANISATION_NAME,
         **_identity_settings(env_vars),
         notify=load_notify_settings(env_vars),
     )

@@ -57,6 +57,7 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
     if data_dir is None:
         data_dir = settings.data_dir
     db = Database(url)
+    organisation = OrganisationService(db.reader, db.writer)
     audit = AuditService(db.reader, db.writer)
     register = RegisterService(db.reader, db.writer)
     sign_in_sessions = SignInSessionService(db.reader, db.writer)
@@ -85,7 +86,7 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
         identity=IdentityService(db.reader, db.writer, sign_in_sessions),
         governance=governance,
         portfolio=portfolio,
-        portfolio_exports=PortfolioExports(portfolio, audit, organisation_name=settings.organisation_name),
+        portfolio_exports=PortfolioExports(portfolio, audit, organisation_name=organisation.display_name),
         monitoring=monitoring,
         # A suspension proposed by monitoring is decided by a human through the governance gate.
         suspensions=SuspensionService(governance, monitoring),
@@ -97,7 +98,7 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
         notifications=NotificationService(db.reader, db.writer, settings.notify, review_due=lambda today: {
             i: r.due_date for i, r in governance.review_statuses(today).items()}),
         inventory_import=InventoryImportService(register, audit, data_dir),
-        organisation=OrganisationService(db.reader, db.writer),
+        organisation=organisation,
     )
 
 

@@ -27,6 +27,8 @@ LABELS = {
     "is_territorial_collectivity": "Collectivité territoriale",
 }
 
+UNNAMED = "Collectivité (nom à renseigner, page Administration)"
+
 STALE = ("Les informations de la collectivité ont été modifiées par quelqu'un d'autre depuis leur affichage : "
          "rechargez la page pour voir la version actuelle.")
 
@@ -83,6 +85,11 @@ class OrganisationService:
     def get(self) -> OrganisationView | None:
         with self._reader() as s:
             return current(s)
+
+    def display_name(self) -> str:
+        """The collectivité's name for reports and pages, or a prompt to set it while it is empty."""
+        org = self.get()
+        return org.name if org is not None and org.name else UNNAMED
 
     def update(self, principal: Principal, expected_version: int, data: dict[str, Any]) -> OrganisationView:
         """Set the organisation's facts (administrators); ``expected_version`` 0 the first time."""

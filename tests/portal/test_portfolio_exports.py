@@ -16,7 +16,6 @@ from portal.db.models import AuditEvent
 from portal.demo import seed_demo
 from portal.services import build_services
 from portal.services.people import SYSTEM
-from portal.settings import load_settings
 from tests.conftest import use_case_data
 
 TODAY = dt.date(2026, 11, 26)
@@ -119,9 +118,12 @@ def _pdf_text_and_tables(data: bytes) -> tuple[str, list[list[list[str]]], float
 
 
 def test_board_report_names_the_collectivite_exclusions_gaps_and_matrix_points(demo, db_url, monkeypatch):
-    monkeypatch.setenv("VIGIE_ORGANISATION_NAME", "Ville de Saint-Exemple-sur-Loire")
     svc = build_services(db_url)
     try:
+        admin = next(p for p in svc.people.list() if "admin" in [getattr(x, "value", x) for x in p.roles])
+        org = svc.organisation.get()
+        svc.organisation.update(svc.people.principal(admin.id), org.version,
+                                org.model_dump(exclude={"version"}) | {"name": "Ville de Saint-Exemple-sur-Loire"})
         me = _director(svc)
         ranked = svc.portfolio.ranked()
         deployed = next(r.reference for r in ranked.itertuples() if r.stage == "Déployé")
@@ -171,9 +173,3 @@ def test_board_report_names_the_collectivite_exclusions_gaps_and_matrix_points(d
                 assert cell is None or plain(cell) in written, cell
     assert any(t[0][:9] == ["N°", "Référence", "Intitulé", "Étape", "Priorité", "Valeur", "Faisabilité", "Risque",
                             "Coût 1re\nannée"] for t in tables)
-
-
-def test_the_organisation_name_setting_defaults_to_the_demo_collectivite():
-    assert load_settings({}).organisation_name == "Collectivité de démonstration"
-    assert load_settings({"VIGIE_ORGANISATION_NAME": "  Ville   de Test  "}).organisation_name == "Ville de Test"
-    assert load_settings({"VIGIE_ORGANISATION_NAME": "  "}).organisation_name == "Collectivité de démonstration"

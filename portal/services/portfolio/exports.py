@@ -10,7 +10,7 @@ import datetime as dt
 import html
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,10 +26,10 @@ from policies.prioritisation.scenario import BUDGET_BASIS_FR, FIGURE_FR, STATUS_
 from policies.vocabulary import Action, Principal, Stage
 from portal.services.audit import AuditService
 from portal.services.exports import XLSX_MIME, ExportFile
+from portal.services.organisation import UNNAMED
 from portal.services.portfolio.fields import BENEFIT_LABELS, BUDGET_LABELS, RANKED_COLUMNS_FR, ScenarioOutcome
 from portal.services.portfolio.service import PortfolioService
 from portal.services.spreadsheet import to_xlsx_bytes
-from portal.settings import DEFAULT_ORGANISATION_NAME
 
 RANKED_ORDER = ["rank", "reference", "title", "stage", "family", "direction", "priority", "value", "feasibility",
                 "risk_penalty", "risk_class", "impact_level", "cost", "build_cost", "run_cost_per_year",
@@ -106,8 +106,8 @@ def _unique_names(outs: Sequence[ScenarioOutcome]) -> list[str]:
 class PortfolioExports:
     portfolio: PortfolioService
     audit: AuditService
-    #: The collectivité named on the board report (setting ``organisation_name``).
-    organisation_name: str = DEFAULT_ORGANISATION_NAME
+    #: The collectivité named on the board report, as its administrator set it.
+    organisation_name: Callable[[], str] = lambda: UNNAMED
 
     # ---- workbook -------------------------------------------------------------------------------
 
@@ -230,7 +230,7 @@ class PortfolioExports:
         for out in scenarios:
             extra = [n for n in out.notes if n not in out.result.incomplete_fr()]
             summary.append(" ".join([f"Scénario « {out.params.name} » : {out.result.summary_fr()}", *extra]))
-        return {"organisation": self.organisation_name,
+        return {"organisation": self.organisation_name(),
                 "title": "Portefeuille d'intelligence artificielle — rapport à l'exécutif",
                 "date": f"{today:%d/%m/%Y}", "weights_version": weights.version,
                 "summary": summary, "blocks": blocks, "count": len(ranked)}
