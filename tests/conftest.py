@@ -97,9 +97,14 @@ def _fresh_url(kind: str, tmp_path: Path, sqlite_template: Path, pg_template: st
         shutil.copy(sqlite_template, target)
         yield f"sqlite:///{target}"
         return
+    yield from pg_database(pg_template)
+
+
+def pg_database(template: str) -> Iterator[str]:
+    """A fresh PostgreSQL database copied from ``template``, dropped after use (for fixtures)."""
     if not PG_URL:
         skip_or_fail("PostgreSQL non configuré (VIGIE_TEST_DATABASE_URL)")
-    name = create_pg_database(template=pg_template)
+    name = create_pg_database(template=template)
     try:
         yield pg_url_for(name)
     finally:

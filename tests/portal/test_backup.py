@@ -27,6 +27,7 @@ from tests.conftest import (
     PG_URL,
     create_pg_database,
     drop_pg_database,
+    pg_database,
     pg_url_for,
     skip_or_fail,
     use_case_data,
@@ -143,13 +144,7 @@ def test_a_blank_sqlite_file_is_migrated_then_restored(demo_backup, tmp_path):
 
 @pytest.fixture
 def pg_empty(pg_template: str) -> Iterator[str]:
-    if not PG_URL:
-        skip_or_fail("PostgreSQL non configuré (VIGIE_TEST_DATABASE_URL)")
-    name = create_pg_database(template=pg_template)
-    try:
-        yield pg_url_for(name)
-    finally:
-        drop_pg_database(name)
+    yield from pg_database(pg_template)
 
 
 @pytest.mark.postgres
