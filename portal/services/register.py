@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
 from policies.access import require
@@ -287,22 +288,14 @@ class RegisterService(editing.UseCaseLookup):
     def update_data_source(self, principal: Principal, source_id: int, expected_version: int,
                            data: dict[str, Any]) -> DataSourceView:
         with self._editing_source(principal, source_id) as e:
-            ds = e.row
             fields = validate(DataSourceFields, data, DATA_SOURCE_LABELS)
             e.check_version(expected_version)
-            before_all = DataSourceFields.model_validate(_row(ds, DataSourceFields.model_fields)).model_dump(mode="json")
-            for k, v in fields.model_dump().items():
-                setattr(ds, k, v)
-            e.session.flush()
-            e.record_change("update", "data_source", ds.id, before_all, fields.model_dump(mode="json"))
-            return DataSourceView.model_validate(ds)
+            _apply(e, fields, "data_source")
+            return DataSourceView.model_validate(e.row)
 
     def delete_data_source(self, principal: Principal, source_id: int, expected_version: int) -> None:
         with self._editing_source(principal, source_id) as e:
-            e.check_version(expected_version)
-            before = DataSourceFields.model_validate(_row(e.row, DataSourceFields.model_fields)).model_dump(mode="json")
-            e.session.delete(e.row)
-            e.record("delete", "data_source", source_id, before=before)
+            _delete(e, expected_version, DataSourceFields, "data_source")
 
     # ---- risks ------------------------------------------------------------------------------
 
@@ -327,27 +320,37 @@ class RegisterService(editing.UseCaseLookup):
     def update_risk(self, principal: Principal, risk_id: int, expected_version: int,
                     data: dict[str, Any]) -> RiskView:
         with self._editing_risk(principal, risk_id) as e:
-            risk = e.row
             fields = validate(RiskFields, data, RISK_LABELS)
             e.check_version(expected_version)
             self._check_owner(e.session, fields)
-            before_all = RiskFields.model_validate(_row(risk, RiskFields.model_fields)).model_dump(mode="json")
-            for k, v in fields.model_dump().items():
-                setattr(risk, k, v)
-            e.session.flush()
-            e.record_change("update", "risk", risk.id, before_all, fields.model_dump(mode="json"))
-            return RiskView.model_validate(risk)
+            _apply(e, fields, "risk")
+            return RiskView.model_validate(e.row)
 
     def delete_risk(self, principal: Principal, risk_id: int, expected_version: int) -> None:
         with self._editing_risk(principal, risk_id) as e:
-            e.check_version(expected_version)
-            before = RiskFields.model_validate(_row(e.row, RiskFields.model_fields)).model_dump(mode="json")
-            e.session.delete(e.row)
-            e.record("delete", "risk", risk_id, before=before)
+            _delete(e, expected_version, RiskFields, "risk")
 
     def _check_owner(self, s: Session, fields: RiskFields) -> None:
         if fields.owner_id is not None and people_repo.get(s, fields.owner_id) is None:
             raise InvalidInput([f"Champ « {RISK_LABELS['owner_id']} » : personne n° {fields.owner_id} inconnue."])
+
+
+def _apply(e: editing.Edit[Any], fields: BaseModel, kind: str) -> None:
+    """Set a data source's or a risk's fields and audit those that changed."""
+    before_all = type(fields).model_validate(_row(e.row, type(fields).model_fields)).model_dump(mode="json")
+    for k, v in fields.model_dump().items():
+        setattr(e.row, k, v)
+    e.session.flush()
+    e.record_change("update", kind, e.row.id, before_all, fields.model_dump(mode="json"))
+
+
+def _delete(e: editing.Edit[Any], expected_version: int, model: type[BaseModel], kind: str) -> None:
+    """Delete a data source or a risk at the version shown, keeping its fields in the audit event."""
+    e.check_version(expected_version)
+    before = model.model_validate(_row(e.row, model.model_fields)).model_dump(mode="json")
+    row_id = e.row.id
+    e.session.delete(e.row)
+    e.record("delete", kind, row_id, before=before)
 
 
 def _default_lead(principal: Principal) -> int | None:
