@@ -271,12 +271,7 @@ class RegisterService(editing.UseCaseLookup):
         with self._writer.begin() as s:
             uc = self._owned_use_case(s, principal, use_case_id, Action.MANAGE_DATA_SOURCES)
             fields = validate(DataSourceFields, data, DATA_SOURCE_LABELS)
-            ds = DataSource(use_case_id=uc.id, **fields.model_dump())
-            s.add(ds)
-            s.flush()
-            audit.append(s, principal, "create", "data_source", ds.id, use_case_id=uc.id,
-                         after=fields.model_dump(mode="json"))
-            return DataSourceView.model_validate(ds)
+            return DataSourceView.model_validate(_add(s, principal, uc, DataSource, fields, "data_source"))
 
     def _editing_source(self, principal: Principal, source_id: int) -> Any:
         return editing.edit(self._writer, principal, Action.MANAGE_DATA_SOURCES,
@@ -304,12 +299,7 @@ class RegisterService(editing.UseCaseLookup):
             uc = self._owned_use_case(s, principal, use_case_id, Action.MANAGE_RISKS)
             fields = validate(RiskFields, data, RISK_LABELS)
             self._check_owner(s, fields)
-            risk = Risk(use_case_id=uc.id, **fields.model_dump())
-            s.add(risk)
-            s.flush()
-            audit.append(s, principal, "create", "risk", risk.id, use_case_id=uc.id,
-                         after=fields.model_dump(mode="json"))
-            return RiskView.model_validate(risk)
+            return RiskView.model_validate(_add(s, principal, uc, Risk, fields, "risk"))
 
     def _editing_risk(self, principal: Principal, risk_id: int) -> Any:
         return editing.edit(self._writer, principal, Action.MANAGE_RISKS,
@@ -333,6 +323,15 @@ class RegisterService(editing.UseCaseLookup):
     def _check_owner(self, s: Session, fields: RiskFields) -> None:
         if fields.owner_id is not None and people_repo.get(s, fields.owner_id) is None:
             raise InvalidInput([f"Champ « {RISK_LABELS['owner_id']} » : personne n° {fields.owner_id} inconnue."])
+
+
+def _add(s: Session, principal: Principal, uc: UseCase, row_type: type[Any], fields: BaseModel, kind: str) -> Any:
+    """Add a data source or a risk to a use case, audited in the same transaction."""
+    row = row_type(use_case_id=uc.id, **fields.model_dump())
+    s.add(row)
+    s.flush()
+    audit.append(s, principal, "create", kind, row.id, use_case_id=uc.id, after=fields.model_dump(mode="json"))
+    return row
 
 
 def _apply(e: editing.Edit[Any], fields: BaseModel, kind: str) -> None:
