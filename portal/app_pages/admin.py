@@ -25,7 +25,7 @@ st.dataframe(pd.DataFrame([{
 
 left, right = st.columns(2)
 with left:
-    st.subheader("Changer les rôles")
+    st.header("Changer les rôles")
     by_id = {p.id: p for p in people}
     pid = st.selectbox("Personne", list(by_id), format_func=lambda i: by_id[i].display_name)
     person = by_id[pid]
@@ -44,7 +44,7 @@ with left:
             if ok:
                 st.rerun()
 with right:
-    st.subheader("Ajouter une personne")
+    st.header("Ajouter une personne")
     with st.form("new_person", clear_on_submit=True):
         name = st.text_input("Nom *")
         email = st.text_input("Courriel")

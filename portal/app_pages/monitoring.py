@@ -6,7 +6,7 @@ import streamlit as st
 from monitoring.levels import roman
 from portal.ui import monitoring_charts
 from portal.ui.deps import services
-from portal.ui.i18n import fmt_date, fmt_number, t
+from portal.ui.formats import fmt_date, fmt_number
 from portal.ui.session import principal
 from portal.ui.text import plain
 
@@ -14,7 +14,7 @@ me = principal()
 svc = services()
 rows = svc.monitoring.portfolio_health()
 
-st.title(t("Suivi"))
+st.title("Suivi")
 st.caption("État des cas d'usage en expérimentation, en évaluation ou déployés, d'après les derniers contrôles "
            "enregistrés. Les contrôles sont lancés par la tâche planifiée `vigie monitor due`, jamais à "
            "l'ouverture de cette page.")
@@ -54,7 +54,7 @@ with left:
     st.altair_chart(monitoring_charts.health_counts([r.status_label for r in rows]), width="stretch")
 
 due = svc.monitoring.due()
-st.subheader("Contrôles dus")
+st.header("Contrôles dus")
 if due:
     st.dataframe(pd.DataFrame([{
         "Référence": d.reference, "Cas d'usage": d.title,

@@ -10,7 +10,7 @@ from policies.prioritisation import charts as pcharts
 from policies.vocabulary import Action
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
-from portal.ui.i18n import fmt_money, fmt_number, t
+from portal.ui.formats import fmt_money, fmt_number
 from portal.ui.portfolio import RANKED_CONFIG, benefits_view, explanation, ranked_view
 from portal.ui.session import principal
 from portal.ui.text import plain
@@ -19,7 +19,7 @@ me = principal()
 svc = services()
 today = dt.date.today()
 
-st.title(t("Priorisation du portefeuille"))
+st.title("Priorisation du portefeuille")
 weights = svc.portfolio.weights()
 st.caption(f"Priorité = valeur et faisabilité pondérées, moins une pénalité de risque. Pondérations en vigueur : "
            f"version {weights.version}.")
@@ -43,8 +43,8 @@ c2.metric("Planifiables", int(ranked["eligible"].sum()))
 c3.metric(f"Budget voté {today.year}", fmt_money(float(year_row["voted"].sum()) if len(year_row) else 0.0))
 c4.metric("Expérimentations en retard", len(overdue))
 
-tabs = st.tabs([t("Classement"), t("Matrice valeur × faisabilité"), t("Répartition"), t("Feuille de route"),
-                t("Budget"), t("Bénéfices")], key="prioritisation_tabs", on_change="rerun")  # kept across a save
+tabs = st.tabs(["Classement", "Matrice valeur × faisabilité", "Répartition", "Feuille de route",
+                "Budget", "Bénéfices"], key="prioritisation_tabs", on_change="rerun")  # kept across a save
 
 with tabs[0]:
     st.caption("Cliquez sur une ligne pour voir comment son score est calculé.")
@@ -54,7 +54,7 @@ with tabs[0]:
     rows = event.selection.rows if event else []
     if rows:
         picked = ranked.iloc[rows[0]]
-        st.subheader(f"{picked['reference']} — {plain(picked['title'], inline=True)}")
+        st.header(f"{picked['reference']} — {plain(picked['title'], inline=True)}")
         explanation(svc, int(picked["use_case_id"]))
         if st.button("Ouvrir la fiche", key="open_from_table"):
             st.switch_page("app_pages/sheet.py", query_params={"ref": picked["reference"]})

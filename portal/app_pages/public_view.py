@@ -11,13 +11,13 @@ from portal.services.public_reports import KINDS_FR
 from portal.ui.auth import demo_banner
 from portal.ui.deps import services, settings
 from portal.ui.feedback import attempt
-from portal.ui.i18n import fmt_date, t
+from portal.ui.formats import fmt_date
 from portal.ui.text import plain
 
 svc = services()
 if settings().demo_login_allowed:
     demo_banner()
-st.title(t("Registre public des algorithmes"))
+st.title("Registre public des algorithmes")
 st.caption("Les traitements algorithmiques que la collectivité utilise pour fonder des décisions ou éclairer son "
            "action, décrits selon l'inventaire recommandé par Etalab (code des relations entre le public et "
            "l'administration, art. L312-1-3). Pour toute question sur un traitement, écrivez au contact indiqué "
@@ -48,7 +48,7 @@ wanted = st.query_params.get("ref")
 index = rows[0] if rows else next((i for i, e in enumerate(entries) if e.reference == wanted), None)
 if index is not None:
     entry = entries[index]
-    st.subheader(f"{entry.reference} — {plain(entry.name, inline=True)}")
+    st.header(f"{entry.reference} — {plain(entry.name, inline=True)}")
     st.caption(f"Publiée pour la première fois le {fmt_date(entry.first_published_at)}, "
                f"mise à jour le {fmt_date(entry.published_at)}.")
     st.dataframe(pd.DataFrame([{"Rubrique": label, "Contenu": "" if entry.record.get(key) is None
@@ -70,7 +70,7 @@ if index is not None:
                                "conformité" + (", qui vous répondra." if contact.strip() else "."))
 
 st.divider()
-st.subheader("Données ouvertes")
+st.header("Données ouvertes")
 st.caption("Les mêmes fiches en CSV (rubriques en français, séparateur « ; »), en JSON, ou au standard de "
            "transparence algorithmique d'Eurocities (v0.3.1).")
 cols = st.columns(4)

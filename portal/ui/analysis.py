@@ -16,7 +16,7 @@ from portal.services.analysis import RunDetail, RunView, param_choices, param_la
 from portal.services.errors import InvalidInput
 from portal.ui.charts import PALETTE
 from portal.ui.feedback import attempt
-from portal.ui.i18n import fmt_date, fmt_number, t
+from portal.ui.formats import fmt_date, fmt_number
 from portal.ui.text import plain
 
 #: session key holding {use case id: id of the run started from this session}
@@ -248,7 +248,7 @@ def sheet_tab(svc: Services, me: Principal, use_case_id: int, lead_id: int | Non
         st.info("Aucun module d'analyse n'est associé à ce cas d'usage.")
     else:
         st.markdown(f"Module associé : **{binding.module_title}** (`{binding.module_key}`)")
-    st.page_link("app_pages/analysis.py", label=t("Lancer une analyse"), icon=":material/play_circle:",
+    st.page_link("app_pages/analysis.py", label="Lancer une analyse", icon=":material/play_circle:",
                  query_params={"ref": reference})
     runs = svc.analysis.list_runs(use_case_id)
     if not runs:
@@ -258,7 +258,7 @@ def sheet_tab(svc: Services, me: Principal, use_case_id: int, lead_id: int | Non
     by_id = {r.id: r for r in runs}
     ids = list(by_id)
     label = _run_label(by_id)
-    reopen, compare = st.tabs([t("Rouvrir une exécution"), t("Comparer deux exécutions")])
+    reopen, compare = st.tabs(["Rouvrir une exécution", "Comparer deux exécutions"])
     with reopen:
         rid = st.selectbox("Exécution", ids, format_func=label, key=f"reopen_{use_case_id}")
         run = by_id[rid]

@@ -20,7 +20,7 @@ from portal.services import Services
 from portal.services.schemas import UseCaseView
 from portal.ui import monitoring_charts as charts
 from portal.ui.feedback import attempt
-from portal.ui.i18n import fmt_date, fmt_int, fmt_number
+from portal.ui.formats import fmt_date, fmt_int, fmt_number
 from portal.ui.text import plain
 
 KIND_FR = {kind.value: kind.label for kind in (ColumnKind.NUMERICAL, ColumnKind.CATEGORICAL)}
@@ -68,7 +68,7 @@ def render(svc: Services, me: Principal, uc: UseCaseView) -> None:
     _alerts(svc, me, uc, owners)
 
     runs = list(reversed(mon.runs(uc.id)))  # oldest first
-    st.subheader("Dérive des données")
+    st.header("Dérive des données")
     if not runs:
         st.info("Aucun contrôle enregistré. Les contrôles sont lancés par la tâche planifiée "
                 "`vigie monitor due` ou par `vigie monitor run --use-case "
@@ -128,7 +128,7 @@ def _run_detail(svc: Services, runs: list) -> None:  # type: ignore[type-arg]
 def _alerts(svc: Services, me: Principal, uc: UseCaseView, owners: list) -> None:  # type: ignore[type-arg]
     alerts = svc.monitoring.alerts(uc.id)
     open_alerts = [a for a in alerts if a.status != "closed"]
-    st.subheader(f"Alertes ({len(open_alerts)} à traiter)")
+    st.header(f"Alertes ({len(open_alerts)} à traiter)")
     if not alerts:
         st.success("Aucune alerte.")
         return
@@ -201,7 +201,7 @@ def _outcome_lines(overall: list, thresholds: Any) -> tuple[list[dict[str, Any]]
 
 
 def _outcomes(svc: Services, uc: UseCaseView) -> None:
-    st.subheader("Résultats et indicateurs")
+    st.header("Résultats et indicateurs")
     outcomes = svc.monitoring.outcomes(uc.id)
     if not outcomes:
         st.info("Aucun résultat enregistré (prédictions comparées aux valeurs constatées, corrections des agents, "
