@@ -36,13 +36,22 @@ h1 { color: #000091; }
 .vigie-organization { font-weight: 700; color: #161616; margin: 0; }
 /* The navigation's section labels (nav.sidebar_links). */
 .vigie-nav-section { font-weight: 700; font-size: 0.875rem; color: #3A3A3A; margin: 0.75rem 0 0 0; }
+/* Streamlit's « Link to heading » anchors: English, and one more Tab stop per heading. */
+[data-testid="stHeaderActionElements"] { display: none; }
 /* The element that only carries the language script takes no room. */
 .st-key-vigie_lang, div:has(> .vigie-lang) { display: none; }
 </style>
 """
 
-#: Streamlit does not declare the page's language: set it on the document (WCAG 3.1.1, RGAA 8.3).
-LANG_SCRIPT = '<span class="vigie-lang"></span><script>document.documentElement.lang = "fr";</script>'
+#: Streamlit does not declare the page's language: set it on the document (WCAG 3.1.1, RGAA 8.3), and
+#: say its skip link in French.
+LANG_SCRIPT = """<span class="vigie-lang"></span><script>
+(() => {
+  document.documentElement.lang = "fr";
+  const skip = document.querySelector('[data-testid="stSkipToContent"]');
+  if (skip) { skip.textContent = "Aller au contenu"; }
+})();
+</script>"""
 
 
 def apply() -> None:
