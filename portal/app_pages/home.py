@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from policies.vocabulary import Stage
+from policies.vocabulary import Family, Stage
 from portal.ui import charts
 from portal.ui.deps import services
 from portal.ui.formats import fmt_date, fmt_money
@@ -28,10 +28,12 @@ c4.metric("Coûts de fonctionnement annuels", fmt_money(summary.run_cost_per_yea
 left, right = st.columns(2)
 with left:
     st.header("Répartition par étape")
-    st.altair_chart(charts.counts_by_stage(summary.by_stage), width="stretch")
+    charts.show(charts.counts_by_stage(summary.by_stage), width="stretch", summary="Cas d'usage par étape : " + ", ".join(
+        f"{Stage(k).label} {n}" for k, n in summary.by_stage.items()) + ".")
 with right:
     st.header("Répartition par famille")
-    st.altair_chart(charts.counts_by_family(summary.by_family), width="stretch")
+    charts.show(charts.counts_by_family(summary.by_family), width="stretch", summary="Cas d'usage par famille : "
+                + ", ".join(f"{Family(k).label} {n}" for k, n in summary.by_family.items()) + ".")
 
 st.header("Ce qui demande votre attention")
 items = svc.register.attention(me)

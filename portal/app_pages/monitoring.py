@@ -5,6 +5,7 @@ import streamlit as st
 
 from monitoring.levels import roman
 from portal.ui import monitoring_charts
+from portal.ui.charts import show as show_chart
 from portal.ui.deps import services
 from portal.ui.formats import fmt_date, fmt_number
 from portal.ui.session import principal
@@ -51,7 +52,7 @@ if picked and picked.selection.rows:
     st.switch_page("app_pages/sheet.py", query_params={"ref": table.iloc[picked.selection.rows[0]]["Référence"]})
 left, _ = st.columns([1, 2])
 with left:
-    st.altair_chart(monitoring_charts.health_counts([r.status_label for r in rows]), width="stretch")
+    show_chart(monitoring_charts.health_counts([r.status_label for r in rows]), width="stretch")
 
 due = svc.monitoring.due()
 st.header("Contrôles dus")

@@ -8,6 +8,7 @@ import streamlit as st
 from policies.access import can
 from policies.prioritisation import charts as pcharts
 from policies.vocabulary import Action
+from portal.ui.charts import show as show_chart
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
 from portal.ui.formats import fmt_money, fmt_number
@@ -64,7 +65,7 @@ with tabs[1]:
                "Cliquez sur une bulle pour ouvrir la fiche du cas d'usage.")
     matrix = svc.portfolio.matrix_frame()
     chart = pcharts.value_feasibility_matrix(matrix).properties(height=480)
-    pick = st.altair_chart(chart, on_select="rerun", key="matrix", width="stretch")
+    pick = show_chart(chart, on_select="rerun", key="matrix", width="stretch")
     chosen = (pick.selection.get(pcharts.PICK) if pick else None) or []
     if chosen and chosen[0].get("reference"):
         st.switch_page("app_pages/sheet.py", query_params={"ref": chosen[0]["reference"]})
@@ -73,9 +74,9 @@ with tabs[2]:
     breakdown = svc.portfolio.breakdown()
     left, right = st.columns(2)
     with left:
-        st.altair_chart(pcharts.breakdown_by_family(breakdown, "count", "Nombre de cas"), width="stretch")
+        show_chart(pcharts.breakdown_by_family(breakdown, "count", "Nombre de cas"), width="stretch")
     with right:
-        st.altair_chart(pcharts.breakdown_by_family(breakdown, "cost", "Coût 1re année (€)"), width="stretch")
+        show_chart(pcharts.breakdown_by_family(breakdown, "cost", "Coût 1re année (€)"), width="stretch")
     st.dataframe(pd.DataFrame({"Direction": breakdown["direction"], "Famille": breakdown["family"],
                                "Cas d'usage": breakdown["count"], "Coût 1re année": breakdown["cost"].map(fmt_money),
                                "Priorité moyenne": breakdown["mean_priority"].map(lambda v: fmt_number(v, 1))}),
@@ -89,14 +90,14 @@ with tabs[3]:
         st.info("Aucune expérimentation ni aucun déploiement daté.")
     else:
         chart = pcharts.roadmap(roadmap, today).properties(height=max(160, 34 * len(roadmap)))
-        st.altair_chart(chart.configure_axisY(labelLimit=360), width="stretch")
+        show_chart(chart.configure_axisY(labelLimit=360), width="stretch")
         st.caption("Sans date de fin (déploiement en service), la barre s'arrête à aujourd'hui.")
 
 with tabs[4]:
     if by_year.empty:
         st.info("Aucune ligne budgétaire saisie.")
     else:
-        st.altair_chart(pcharts.budget_by_year(by_year), width="stretch")
+        show_chart(pcharts.budget_by_year(by_year), width="stretch")
         st.dataframe(pd.DataFrame({"Année": by_year["year"].astype(str), "Voté": by_year["voted"].map(fmt_money),
                                    "Engagé": by_year["committed"].map(fmt_money),
                                    "Dépensé": by_year["spent"].map(fmt_money)}), hide_index=True)
@@ -129,5 +130,5 @@ with tabs[5]:
     else:
         st.caption("Gain mesuré depuis la valeur de référence, en part du gain attendu (cible − référence) : "
                    "un indicateur qui doit baisser se lit comme un indicateur qui doit monter.")
-        st.altair_chart(pcharts.benefits(benefits), width="stretch")
+        show_chart(pcharts.benefits(benefits), width="stretch")
         st.dataframe(benefits_view(benefits), hide_index=True)

@@ -146,7 +146,8 @@ with tab_risks:
                      column_order=["Niveau", "Criticité", "Catégorie", "Description", "Atténuation", "Statut",
                                    "Résiduel", "Responsable"])
         with c2:
-            st.altair_chart(charts.risk_matrix(rdf[["Vraisemblance", "Gravité"]]))
+            charts.show(charts.risk_matrix(rdf[["Vraisemblance", "Gravité"]]),
+                        summary="Nombre de risques par case ; le niveau de chacun est écrit dans le tableau.")
     else:
         st.info("Aucun risque identifié pour l'instant.")
     if can(me, Action.MANAGE_RISKS, owner_ids=owners):

@@ -170,6 +170,9 @@ def render_result(detail: RunDetail, svc: Services, key: str) -> None:
             col.metric(run.metric_labels.get(k, k), _metric_text(formats, k, v))
     for name, spec in detail.charts.items():
         st.vega_lite_chart(french_chart(spec), key=f"{key}_chart_{name}")
+    if detail.charts:  # the text alternative of the charts: the tables below hold their values
+        st.caption("Les valeurs des graphiques figurent dans les tableaux ci-dessous." if detail.tables
+                   else "Les indicateurs ci-dessus résument ce que montrent les graphiques.")
     if detail.tables:
         names = list(detail.tables)
         tabs = st.tabs([run.table_labels.get(n, n) for n in names])
