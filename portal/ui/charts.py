@@ -92,7 +92,12 @@ def chart_data(chart: alt.TopLevelMixin) -> pd.DataFrame | None:
 
     with contextlib.suppress(Exception):  # an unusual spec: keep the raw column names
         walk(chart.to_dict(validate=False))
-    return data.rename(columns=titles)
+    names: dict[str, str] = {}
+    for column in data.columns:
+        title = titles.get(column, column)
+        # two fields under one title, or a title that is another column's name: keep the raw name
+        names[column] = column if title in names.values() or (title != column and title in data.columns) else title
+    return data.rename(columns=names)
 
 
 def show(chart: alt.TopLevelMixin, *, summary: str = "", **kwargs: object) -> object:

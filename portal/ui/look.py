@@ -30,8 +30,6 @@ a:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visib
 }
 /* Code in a caption: the caption's own colours (its grey on a grey box falls under 4.5:1). */
 [data-testid="stCaptionContainer"] code { color: inherit; background-color: transparent; padding: 0; }
-/* Titles in the public service's blue, as in the DSFR. */
-h1 { color: #000091; }
 /* The header strip of the collectivité. */
 .vigie-organization { font-weight: 700; color: #161616; margin: 0; }
 /* The navigation's section labels (nav.sidebar_links). */
