@@ -31,6 +31,8 @@ OTHER_ISSUES = (
     "simple, et les mêmes données sont téléchargeables en CSV et JSON (« Données ouvertes »).",
     "Les graphiques sont accompagnés d'un texte ou d'un tableau qui en donne les valeurs ; leurs infobulles "
     "ne s'ouvrent qu'à la souris.",
+    "Dans les formulaires, un message d'erreur s'affiche sous le formulaire et nomme le champ par son "
+    "libellé, sans lien programmatique avec ce champ.",
     "Quelques libellés propres à Streamlit restent en anglais : le lien d'évitement vers le contenu est traduit, "
     "mais pas les boutons des barres d'outils des tableaux et des graphiques (« Download as CSV », "
     "« Show data »…).",
