@@ -199,8 +199,10 @@ def test_a_project_lead_records_a_risk_with_the_keyboard_alone(portal_url, brows
     _tab_to(page, "tab|")
     _arrow_to(page, "Risques", key="ArrowRight")
     page.keyboard.press("Enter")
+    page.get_by_text("Ajouter un risque").wait_for()  # waiting for the panel, not touching it
     _tab_to(page, "Ajouter un risque")
     page.keyboard.press("Enter")
+    page.get_by_role("combobox", name="Catégorie *").wait_for()
     _tab_to(page, "Catégorie *")
     page.keyboard.press("Enter")
     page.keyboard.press("ArrowDown")
