@@ -102,9 +102,9 @@ def test_every_page_has_no_serious_or_critical_axe_violation(portal_url, browser
     page.get_by_role("button", name="Se connecter (démonstration)").wait_for()
     _audit(page, "connexion", axe, results)
     assert page.evaluate("document.documentElement.lang") == "fr"
-    page.goto(f"{url}/registre-public", wait_until="networkidle")
-    page.get_by_role("heading", name="Registre public des algorithmes").wait_for()
-    _audit(page, "registre public", axe, results)
+    page.goto(f"{url}/registre-public?ref=UC-2026-001", wait_until="networkidle")  # one sheet open
+    page.get_by_role("heading", name="UC-2026-001", exact=False).wait_for()
+    _audit(page, "registre public, une fiche ouverte", axe, results)
     assert page.title() == "Registre public des algorithmes — Vigie — Ville de Démonstration"
     phone = browser.new_page(viewport={"width": 360, "height": 800})
     phone.set_default_timeout(60_000)
@@ -205,8 +205,10 @@ def test_a_project_lead_records_a_risk_with_the_keyboard_alone(portal_url, brows
     page.get_by_role("combobox", name="Catégorie *").wait_for()
     _tab_to(page, "Catégorie *")
     page.keyboard.press("Enter")
+    page.get_by_role("option").first.wait_for()  # the list is open
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
+    page.get_by_role("option").first.wait_for(state="detached")  # and closed on the choice
     _tab_to(page, "Description *")
     page.keyboard.type("Biais de traitement relevé au clavier")
     _tab_to(page, "Vraisemblance (1–5) *")
@@ -215,6 +217,9 @@ def test_a_project_lead_records_a_risk_with_the_keyboard_alone(portal_url, brows
     page.keyboard.type("4")
     _tab_to(page, "button|Ajouter")
     page.keyboard.press("Enter")
+    settle(page)
+    refused = page.get_by_text("Rien n'a été enregistré")
+    assert refused.count() == 0, refused.first.inner_text()
     page.get_by_text("Risque ajouté.").first.wait_for()
     page.close()
     services = build_services(db)
