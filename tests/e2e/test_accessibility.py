@@ -204,9 +204,8 @@ def test_a_project_lead_records_a_risk_with_the_keyboard_alone(portal_url, brows
     page.keyboard.press("Enter")
     page.get_by_role("combobox", name="Catégorie *").wait_for()
     _tab_to(page, "Catégorie *")
-    page.keyboard.press("Enter")
-    page.get_by_role("option").first.wait_for()  # the list is open
-    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")  # opens the list on its first option
+    page.get_by_role("option").first.wait_for()
     page.keyboard.press("Enter")
     page.get_by_role("option").first.wait_for(state="detached")  # and closed on the choice
     _tab_to(page, "Description *")
