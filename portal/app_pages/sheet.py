@@ -12,8 +12,8 @@ from portal.ui import governance as governance_ui
 from portal.ui import transparency as transparency_ui
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
+from portal.ui.formats import fmt_date, fmt_money, fmt_number
 from portal.ui.history import describe_event
-from portal.ui.i18n import fmt_date, fmt_money, fmt_number, t
 from portal.ui.portfolio import priority_tab
 from portal.ui.session import forget_version, principal, remembered_version
 from portal.ui.text import plain
@@ -53,8 +53,8 @@ governance_ui.banner(svc, uc)  # governance: overdue review, held or refused gat
 
 tab_overview, tab_sources, tab_risks, tab_value, tab_priority, tab_governance, tab_analysis, tab_monitoring, \
     tab_history = st.tabs([
-        t("Vue d'ensemble"), f"{t('Sources de données')} ({len(uc.data_sources)})", f"{t('Risques')} ({len(uc.risks)})",
-        t("Valeur et coûts"), t("Valeur et priorité"), t("Gouvernance"), t("Analyses"), t("Suivi"), t("Historique"),
+        "Vue d'ensemble", f"Sources de données ({len(uc.data_sources)})", f"Risques ({len(uc.risks)})",
+        "Valeur et coûts", "Valeur et priorité", "Gouvernance", "Analyses", "Suivi", "Historique",
     ], key=f"sheet_tabs_{uc.id}", on_change="rerun")  # the open tab survives a save's rerun
 
 with tab_overview:
@@ -81,7 +81,7 @@ with tab_overview:
                     st.rerun()
             with st.form(f"edit_{uc.id}"):
                 values = forms.use_case_fields(uc.editable_fields(), people, key=f"edit_{uc.id}")
-                if st.form_submit_button(t("Enregistrer"), type="primary"):
+                if st.form_submit_button("Enregistrer", type="primary"):
                     saved = attempt(lambda: svc.register.update(me, uc.id, expected, forms.clean(values)),
                                     success="Fiche enregistrée.")
                     if saved is not None:
@@ -119,7 +119,7 @@ with tab_sources:
                 with st.form(f"edit_source_{sid}"):
                     values = forms.data_source_fields(src.model_dump(), key=f"src_{sid}")
                     c1, c2 = st.columns(2)
-                    if c1.form_submit_button(t("Enregistrer"), type="primary"):
+                    if c1.form_submit_button("Enregistrer", type="primary"):
                         saved = attempt(lambda: svc.register.update_data_source(me, sid, expected, forms.clean(values)),
                                         success="Source enregistrée.")
                         if saved is not None:
@@ -148,7 +148,8 @@ with tab_risks:
                      column_order=["Niveau", "Criticité", "Catégorie", "Description", "Atténuation", "Statut",
                                    "Résiduel", "Responsable"])
         with c2:
-            st.altair_chart(charts.risk_matrix(rdf[["Vraisemblance", "Gravité"]]))
+            charts.show(charts.risk_matrix(rdf[["Vraisemblance", "Gravité"]]),
+                        summary="Nombre de risques par case ; le niveau de chacun est écrit dans le tableau.")
     else:
         st.info("Aucun risque identifié pour l'instant.")
     if can(me, Action.MANAGE_RISKS, owner_ids=owners):
@@ -168,7 +169,7 @@ with tab_risks:
                 with st.form(f"edit_risk_{rid}"):
                     values = forms.risk_fields(risk.model_dump(), people, key=f"risk_{rid}")
                     c1, c2 = st.columns(2)
-                    if c1.form_submit_button(t("Enregistrer"), type="primary"):
+                    if c1.form_submit_button("Enregistrer", type="primary"):
                         saved = attempt(lambda: svc.register.update_risk(me, rid, expected, forms.clean(values)),
                                         success="Risque enregistré.")
                         if saved is not None:
