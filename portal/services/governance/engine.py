@@ -17,7 +17,7 @@ from policies.consistency import Contradiction, contradictions
 from policies.gates import GateFacts, ObligationFact, RiskFact
 from policies.obligations import Obligation, applicable_obligations, is_settled
 from policies.profile import build_profile
-from policies.vocabulary import ObligationStatus, RiskStatus, Stage
+from policies.vocabulary import LegalBasis, ObligationStatus, RiskStatus, Stage
 from portal.db.models import Classification, ObligationRecord, UseCase
 from portal.services.errors import InvalidInput
 from portal.services.validation import french_problems
@@ -53,9 +53,13 @@ _BASIS_WORDS = (
 
 
 def legal_basis_code(text: str | None) -> str | None:
-    """The RGPD engine's code for a legal basis written in the register; public task by default."""
+    """The RGPD engine's code for a register's legal basis: one of the six listed bases exactly, or,
+    for a text written before the list, the basis its words name (public task by default)."""
     if not (text or "").strip():
         return None
+    listed = LegalBasis.from_label(text)
+    if listed is not None:
+        return listed.value
     low = (text or "").lower()
     for word, code in _BASIS_WORDS:
         if word in low:
