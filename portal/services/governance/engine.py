@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from policies import ai_act, crpa, impact, rgpd
+from policies import ai_act, crpa, impact, prefill, rgpd
 from policies.consistency import Contradiction, contradictions
 from policies.gates import GateFacts, ObligationFact, RiskFact
 from policies.obligations import Obligation, applicable_obligations, is_settled
@@ -248,3 +248,20 @@ def gate_facts(
 
 #: The CRPA facts asked as questions (booleans, rules/crpa.yaml); the organisation's size is asked as numbers.
 CRPA_QUESTIONS = crpa.questions()
+
+
+def sheet_proposals(uc: Any) -> prefill.Proposals:
+    """The questionnaire answers a use case's sheet (a row or a view, with its data sources) proposes."""
+    return prefill.proposals(prefill.SheetFacts(
+        automation=_code(uc.automation),
+        provider_type=_code(uc.provider_type),
+        decisions_per_year=uc.decisions_per_year,
+        public_concerned=uc.public_concerned,
+        sources=tuple(prefill.SourceFacts(personal_data=ds.personal_data, sensitive_data=ds.sensitive_data,
+                                          producer=ds.producer, origin=_code(ds.origin))
+                      for ds in uc.data_sources),
+    ))
+
+
+def _code(value: Any) -> str | None:
+    return None if value is None else str(getattr(value, "value", value))
