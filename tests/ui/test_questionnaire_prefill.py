@@ -4,7 +4,10 @@ RGPD art. 6(1)."""
 
 from __future__ import annotations
 
+from sqlalchemy import update
+
 from policies.vocabulary import LegalBasis
+from portal.db.models import DataSource
 from portal.services import build_services
 from tests.ui.conftest import ROLE_LOGIN
 
@@ -72,6 +75,9 @@ def test_submitting_one_section_updates_the_result(app_as, demo_url):
 def test_the_data_source_form_offers_the_six_bases_of_article_6(app_as, demo_url):
     svc = build_services(demo_url)
     uc = svc.register.get_by_reference("UC-2026-013")
+    ds = uc.data_sources[0]  # a basis written before the list: shown as « autre : … », kept until changed
+    with svc.db.writer.begin() as s:
+        s.execute(update(DataSource).where(DataSource.id == ds.id).values(legal_basis="Délibération du 3 mars"))
     at = app_as("compliance")
     at.query_params["ref"] = "UC-2026-013"
     at = at.switch_page("app_pages/sheet.py").run()
@@ -80,4 +86,7 @@ def test_the_data_source_form_offers_the_six_bases_of_article_6(app_as, demo_url
     assert basis.label == "Base légale (RGPD art. 6(1))"
     assert basis.options == ["— non renseignée", *(b.label for b in LegalBasis)]
     assert "6(1)(e) mission d'intérêt public ou exercice de l'autorité publique" in basis.options
+    at.selectbox(key=f"pick_src_{uc.id}").set_value(ds.id).run()
+    kept = at.selectbox(key=f"src_{ds.id}_basis")
+    assert kept.value == "Délibération du 3 mars" and kept.options[-1] == "autre : Délibération du 3 mars"
     svc.db.dispose()
