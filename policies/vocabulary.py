@@ -433,3 +433,39 @@ LABELS_FR.update(
         }.items()
     }
 )
+
+
+class LegalBasis(LabelledEnum):
+    """The six legal bases of RGPD art. 6(1); the codes are those of the RGPD engine.
+
+    The register stores a data source's basis as its label (article first), so that a text written
+    before the list existed still reads as it was written."""
+
+    CONSENT = "consent"
+    CONTRACT = "contract"
+    LEGAL_OBLIGATION = "legal_obligation"
+    VITAL_INTERESTS = "vital_interests"
+    PUBLIC_TASK = "public_task"
+    LEGITIMATE_INTEREST = "legitimate_interest"
+
+    @classmethod
+    def from_label(cls, text: str | None) -> LegalBasis | None:
+        """The basis whose label, or code, ``text`` is exactly (spaces and case aside); None otherwise."""
+        key = " ".join((text or "").split()).casefold()
+        return next((m for m in cls if key in (m.label.casefold(), m.value)), None)
+
+
+LABELS_FR.update(
+    {
+        (type(k).__name__, k.value): v
+        for k, v in {
+            LegalBasis.CONSENT: "6(1)(a) consentement de la personne",
+            LegalBasis.CONTRACT: "6(1)(b) exécution d'un contrat ou mesures précontractuelles",
+            LegalBasis.LEGAL_OBLIGATION: "6(1)(c) obligation légale",
+            LegalBasis.VITAL_INTERESTS: "6(1)(d) sauvegarde des intérêts vitaux",
+            LegalBasis.PUBLIC_TASK: "6(1)(e) mission d'intérêt public ou exercice de l'autorité publique",
+            LegalBasis.LEGITIMATE_INTEREST: "6(1)(f) intérêt légitime (exclu pour une autorité publique "
+                                            "dans l'exercice de ses missions)",
+        }.items()
+    }
+)

@@ -7,7 +7,7 @@ from policies import ai_act, impact, rgpd
 from policies.access import can
 from policies.vocabulary import Action
 from portal.services.errors import InvalidInput
-from portal.services.governance.engine import CRPA_QUESTIONS
+from portal.services.governance.engine import CRPA_QUESTIONS, sheet_proposals
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
 from portal.ui.formats import fmt_number
@@ -19,8 +19,9 @@ me = principal()
 svc = services()
 
 st.title("Questionnaire de classification")
-st.caption("Chaque question cite l'article qui la fonde. Le résultat se met à jour à chaque réponse ; "
-           "rien n'est enregistré avant « Enregistrer la classification ».")
+st.caption("Chaque question cite l'article qui la fonde. Les réponses que la fiche donne déjà sont proposées "
+           "« d'après la fiche » et restent modifiables. Chaque onglet se valide d'un bouton : le résultat se met "
+           "à jour à chaque section validée ; rien n'est enregistré avant « Enregistrer la classification ».")
 flash()
 
 cases = [u for u in svc.register.list() if can(me, Action.ANSWER_QUESTIONNAIRE, owner_ids=[u.lead_id])]
@@ -36,19 +37,24 @@ uc = next(u for u in cases if u.reference == ref)
 previous = svc.governance.classification(uc.id)
 defaults = previous.model_dump() if previous else {}
 key = f"q{uc.id}_{previous.number if previous else 0}"
+proposed = sheet_proposals(uc)
+SUBMIT = "Valider la section"
 
 tab_ai, tab_rgpd, tab_crpa, tab_impact, tab_result = st.tabs(
     ["Règlement IA", "RGPD", "CRPA", "Niveau d'impact", "Résultat"], key="questionnaire_tabs", on_change="rerun")
-with tab_ai:
+with tab_ai, st.form(f"{key}_ai_form", border=False):
     ai_answers = questions_form(ai_act.questions(), defaults.get("ai_act_answers", {}), f"{key}_ai",
-                                derive=ai_act.derive_facts)
-with tab_rgpd:
+                                derive=ai_act.derive_facts, proposals=proposed["ai_act"])
+    st.form_submit_button(SUBMIT, key=f"{key}_ai_submit", type="primary")
+with tab_rgpd, st.form(f"{key}_rgpd_form", border=False):
     st.caption("Les données personnelles et leurs bases légales viennent des sources de données de la fiche "
                f"({len(uc.data_sources)} source(s)).")
     rgpd_answers = questions_form(rgpd.dpia_questions() + rgpd.art22_questions(), defaults.get("rgpd_answers", {}),
-                                  f"{key}_rgpd")
-with tab_crpa:
-    crpa_answers = questions_form(CRPA_QUESTIONS, defaults.get("crpa_answers", {}), f"{key}_crpa")
+                                  f"{key}_rgpd", proposals=proposed["rgpd"])
+    st.form_submit_button(SUBMIT, key=f"{key}_rgpd_submit", type="primary")
+with tab_crpa, st.form(f"{key}_crpa_form", border=False):
+    crpa_answers = questions_form(CRPA_QUESTIONS, defaults.get("crpa_answers", {}), f"{key}_crpa",
+                                  proposals=proposed["crpa"])
     previous_crpa = defaults.get("crpa_answers", {})
     org = svc.organisation.get()
     if org is not None and org.complete:
@@ -72,8 +78,11 @@ with tab_crpa:
                               key=f"{key}_crpa_rules_url")
     if rules_url.strip():
         crpa_answers["rules_url"] = rules_url.strip()
-with tab_impact:
-    impact_answers = questions_form(impact.questions(), defaults.get("impact_answers", {}), f"{key}_impact")
+    st.form_submit_button(SUBMIT, key=f"{key}_crpa_submit", type="primary")
+with tab_impact, st.form(f"{key}_impact_form", border=False):
+    impact_answers = questions_form(impact.questions(), defaults.get("impact_answers", {}), f"{key}_impact",
+                                    proposals=proposed["impact"])
+    st.form_submit_button(SUBMIT, key=f"{key}_impact_submit", type="primary")
 
 with tab_result:
     try:

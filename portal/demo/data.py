@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from policies.vocabulary import LegalBasis
+
 COLLECTIVITE = "Communauté d'agglomération du Val de Loire (démonstration)"
 DEMO_ISSUER = "vigie-demo"
 
@@ -60,7 +62,8 @@ def _risk(category: str, description: str, likelihood: int, severity: int, mitig
             "residual_severity": residual[1] if residual else None}
 
 
-MISSION_PUBLIQUE = "Exécution d'une mission d'intérêt public (RGPD art. 6-1-e)"
+MISSION_PUBLIQUE = LegalBasis.PUBLIC_TASK.label
+OBLIGATION_LEGALE = LegalBasis.LEGAL_OBLIGATION.label
 
 #: Each use case: fields, the stage it has reached, start/end as day offsets from the seeding day,
 #: its data sources and its risks. ``lead`` and ``sponsor`` are keys of PEOPLE.
@@ -79,7 +82,7 @@ USE_CASES: list[dict[str, Any]] = [
         "build_cost": 18000, "run_cost_per_year": 3000, "start": -540, "end": None,
         "tags": ["démographie", "écoles"],
         "sources": [_src("Populations légales des communes (COG)", "INSEE", "open_data", retention="Sans objet",
-                         basis="Code de l'éducation, art. L212-7 (carte scolaire)",
+                         basis=MISSION_PUBLIQUE,
                          notes="Séries 1968–2011 harmonisées au COG ; fusions de communes à surveiller.")],
         "risks": [_risk("quality", "Fusions et scissions de communes faussant les séries longues", 3, 2,
                         "Harmonisation des séries au COG le plus récent avant calcul", "sophie.leroy", "mitigating", (2, 2))],
@@ -116,7 +119,7 @@ USE_CASES: list[dict[str, Any]] = [
         "build_cost": 15000, "run_cost_per_year": 2000, "start": -300, "end": -30,
         "tags": ["énergie", "patrimoine"],
         "sources": [_src("Relevés de consommation par bâtiment", "Fournisseurs d'énergie", "partner",
-                         basis="Code de la construction et de l'habitation, art. L174-1 (économies d'énergie)",
+                         basis=MISSION_PUBLIQUE,
                          retention="10 ans", notes="Surfaces parfois absentes ou anciennes."),
                     _src("Inventaire du patrimoine bâti", "Direction du patrimoine", "internal", retention="Permanente")],
         "risks": [_risk("quality", "Surfaces erronées faussant les ratios par m²", 3, 3,
@@ -255,7 +258,7 @@ USE_CASES: list[dict[str, Any]] = [
         "build_cost": 20000, "run_cost_per_year": 12000, "start": -240, "end": -40,
         "tags": ["contrats", "juridique", "texte"],
         "sources": [_src("Contrats et marchés signés", "Direction des affaires juridiques", "internal",
-                         basis="Code de la commande publique (exécution des marchés)",
+                         basis=MISSION_PUBLIQUE,
                          retention="Durée du contrat + 10 ans", notes="Pièces scannées : qualité OCR variable.")],
         "risks": [_risk("legal", "Clause non détectée donnant une fausse assurance au juriste", 3, 4,
                         "L'outil n'exonère pas de la relecture intégrale ; échantillon de contrôle mensuel", "marc.petit",
@@ -277,7 +280,7 @@ USE_CASES: list[dict[str, Any]] = [
         "build_cost": 14000, "run_cost_per_year": 3000, "start": -700, "end": None,
         "tags": ["DSP", "eau", "SISPEA"],
         "sources": [_src("Indicateurs SISPEA des services d'eau", "Observatoire des services d'eau (SISPEA)", "open_data",
-                         basis="Code général des collectivités territoriales, art. L2224-5"),
+                         basis=MISSION_PUBLIQUE),
                     _src("Rapports annuels des délégataires", "Délégataires", "partner", retention="Durée du contrat")],
         "risks": [_risk("quality", "Indicateurs déclaratifs non audités", 3, 2,
                         "Rapprochement avec les rapports annuels et visites", "julie.moreau", "accepted", (3, 2))],
@@ -313,7 +316,7 @@ USE_CASES: list[dict[str, Any]] = [
         "build_cost": 35000, "run_cost_per_year": 9000, "start": None, "end": 180,
         "tags": ["logement", "haut risque", "accès aux services essentiels"],
         "sources": [_src("Demandes de logement social (SNE)", "Système national d'enregistrement", "partner",
-                         personal=True, sensitive=True, basis="Obligation légale (CCH L441-2-6) et mission d'intérêt public",
+                         personal=True, sensitive=True, basis=OBLIGATION_LEGALE,
                          art9="9(2)(g)", retention="Durée de la demande + 1 an"),
                     _src("Situation de handicap et de santé déclarée", "Demandeurs", "internal", personal=True,
                          sensitive=True, basis=None, retention="Durée de la demande")],
@@ -373,7 +376,7 @@ USE_CASES: list[dict[str, Any]] = [
         "build_cost": 9000, "run_cost_per_year": 1500, "start": -200, "end": -10,
         "tags": ["finances", "OFGL"],
         "sources": [_src("Comptes consolidés des collectivités (OFGL)", "Observatoire des finances et de la gestion publique locales",
-                         "open_data", basis="Code général des collectivités territoriales, art. L2312-1")],
+                         "open_data", basis=MISSION_PUBLIQUE)],
         "risks": [_risk("quality", "Changements de périmètre comptable d'une année à l'autre", 3, 2,
                         "Notes de périmètre jointes à chaque anomalie", "sophie.leroy", "mitigating", (2, 2))],
     },

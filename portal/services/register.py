@@ -22,6 +22,7 @@ from portal.services.schemas import (
     PARAMETER_LABELS,
     RISK_LABELS,
     SHEET_LABELS,
+    STORED_ROW,
     TRANSPARENCY_LABELS,
     USE_CASE_LABELS,
     DataSourceFields,
@@ -35,6 +36,9 @@ from portal.services.schemas import (
     transparency_fields_of,
 )
 from portal.services.validation import validate
+
+#: Reading a stored row back: a legal basis written before the list of art. 6(1) is accepted.
+_STORED = {"kept_legal_basis": STORED_ROW}
 
 
 @dataclass(frozen=True)
@@ -283,7 +287,9 @@ class RegisterService(editing.UseCaseLookup):
     def update_data_source(self, principal: Principal, source_id: int, expected_version: int,
                            data: dict[str, Any]) -> DataSourceView:
         with self._editing_source(principal, source_id) as e:
-            fields = validate(DataSourceFields, data, DATA_SOURCE_LABELS)
+            # a basis written before the list of art. 6(1) stays valid until it is changed
+            fields = validate(DataSourceFields, data, DATA_SOURCE_LABELS,
+                              context={"kept_legal_basis": e.row.legal_basis})
             e.check_version(expected_version)
             _apply(e, fields, "data_source")
             return DataSourceView.model_validate(e.row)
@@ -336,7 +342,8 @@ def _add(s: Session, principal: Principal, uc: UseCase, row_type: type[Any], fie
 
 def _apply(e: editing.Edit[Any], fields: BaseModel, kind: str) -> None:
     """Set a data source's or a risk's fields and audit those that changed."""
-    before_all = type(fields).model_validate(_row(e.row, type(fields).model_fields)).model_dump(mode="json")
+    before_all = type(fields).model_validate(_row(e.row, type(fields).model_fields),
+                                             context=_STORED).model_dump(mode="json")
     for k, v in fields.model_dump().items():
         setattr(e.row, k, v)
     e.session.flush()
@@ -346,7 +353,7 @@ def _apply(e: editing.Edit[Any], fields: BaseModel, kind: str) -> None:
 def _delete(e: editing.Edit[Any], expected_version: int, model: type[BaseModel], kind: str) -> None:
     """Delete a data source or a risk at the version shown, keeping its fields in the audit event."""
     e.check_version(expected_version)
-    before = model.model_validate(_row(e.row, model.model_fields)).model_dump(mode="json")
+    before = model.model_validate(_row(e.row, model.model_fields), context=_STORED).model_dump(mode="json")
     row_id = e.row.id
     e.session.delete(e.row)
     e.record("delete", kind, row_id, before=before)

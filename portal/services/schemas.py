@@ -5,13 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from policies.rgpd import art9_exceptions
 from policies.vocabulary import (
     Automation,
     DataOrigin,
     Family,
+    LegalBasis,
     Provider,
     PublicDomain,
     RiskCategory,
@@ -149,6 +158,10 @@ DATA_SOURCE_LABELS = {
 }
 
 
+#: Context value of ``kept_legal_basis`` that accepts any stored legal basis (a row read back).
+STORED_ROW = object()
+
+
 class DataSourceFields(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
@@ -166,6 +179,23 @@ class DataSourceFields(BaseModel):
     @classmethod
     def _blank(cls, value: object) -> object:
         return _blank_to_none(value)
+
+    @field_validator("legal_basis", mode="after")
+    @classmethod
+    def _listed_basis(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """One of the six bases of art. 6(1) (label or code), stored as its label. A text written before
+        the list is accepted only when it is the one already stored: the caller passes it as context
+        ``kept_legal_basis`` (or :data:`STORED_ROW` when it reads a stored row back)."""
+        if value is None:
+            return None
+        listed = LegalBasis.from_label(value)
+        if listed is not None:
+            return listed.label
+        kept = (info.context or {}).get("kept_legal_basis")
+        if kept is STORED_ROW or (kept is not None and value == kept):
+            return value
+        raise ValueError("choisissez l'une des six bases de l'art. 6(1) RGPD : "
+                         + " ; ".join(f"« {b.label} »" for b in LegalBasis))
 
     @field_validator("art9_exception")
     @classmethod

@@ -65,9 +65,10 @@ def french_problems(exc: ValidationError, labels: dict[str, str], *, row: int | 
     return problems
 
 
-def validate(model: type[M], data: dict[str, Any], labels: dict[str, str]) -> M:
-    """``model.model_validate(data)`` or :class:`InvalidInput` with French messages."""
+def validate(model: type[M], data: dict[str, Any], labels: dict[str, str],
+             context: dict[str, Any] | None = None) -> M:
+    """``model.model_validate(data, context=context)`` or :class:`InvalidInput` with French messages."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
         raise InvalidInput(french_problems(exc, labels)) from None

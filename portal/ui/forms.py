@@ -12,6 +12,7 @@ from policies.vocabulary import (
     Automation,
     DataOrigin,
     Family,
+    LegalBasis,
     Provider,
     PublicDomain,
     RiskCategory,
@@ -146,6 +147,20 @@ def transparency_fields(d: dict[str, Any], key: str) -> dict[str, Any]:
     return out
 
 
+def _legal_basis_picker(where: Any, current: str | None, key: str) -> str | None:
+    """The six bases of RGPD art. 6(1); a text written before the list stays, as « autre : … », until changed."""
+    listed = LegalBasis.from_label(current)
+    kept = current if current and listed is None else None
+    options: list[str | None] = [None, *(b.label for b in LegalBasis), *([kept] if kept else [])]
+    value = listed.label if listed else kept
+    return where.selectbox(  # type: ignore[no-any-return]
+        "Base légale (RGPD art. 6(1))", options, index=options.index(value),
+        format_func=lambda o: "— non renseignée" if o is None else (f"autre : {o}" if o == kept else o),
+        help="La base légale du traitement des données personnelles de cette source. Une autorité publique ne "
+             "peut pas invoquer l'intérêt légitime (6(1)(f)) pour l'exercice de ses missions.",
+        key=key)
+
+
 def data_source_fields(d: dict[str, Any], key: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     c1, c2, c3 = st.columns(3)
@@ -159,8 +174,7 @@ def data_source_fields(d: dict[str, Any], key: str) -> dict[str, Any]:
     out["sensitive_data"] = c2.checkbox("Données sensibles (santé, opinions…)", value=bool(d.get("sensitive_data")),
                                         key=f"{key}_sensitive")
     c1, c2 = st.columns(2)
-    out["legal_basis"] = c1.text_input("Base légale (RGPD art. 6)", value=d.get("legal_basis") or "",
-                                       key=f"{key}_basis")
+    out["legal_basis"] = _legal_basis_picker(c1, d.get("legal_basis"), f"{key}_basis")
     out["retention"] = c2.text_input("Durée de conservation", value=d.get("retention") or "", key=f"{key}_retention")
     exceptions = art9_exceptions()
     codes = [None, *exceptions]

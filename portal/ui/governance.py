@@ -12,6 +12,7 @@ import streamlit as st
 
 from policies.access import can
 from policies.conditions import matches
+from policies.prefill import Proposal
 from policies.questionnaire import Question
 from policies.rulebook import load_rules as _load_rules
 from policies.vocabulary import (
@@ -38,18 +39,27 @@ _NO_ANSWER = "—"
 
 
 def questions_form(questions: list[Question], defaults: Mapping[str, Any], key: str,
-                   derive: Callable[[Mapping[str, Any]], Mapping[str, Any]] = dict) -> dict[str, Any]:
-    """One widget per visible question, in order; a question shows once the answers it depends on do."""
+                   derive: Callable[[Mapping[str, Any]], Mapping[str, Any]] = dict,
+                   proposals: Mapping[str, Proposal] | None = None) -> dict[str, Any]:
+    """One widget per visible question, in order; a question shows once the answers it depends on do.
+
+    Meant to sit in an ``st.form``: a question that an answer of the same section reveals appears
+    once the section is submitted (a hint says so). An answer the sheet gives (``proposals``) stands
+    in for a missing one, marked « d'après la fiche »; a recorded answer (``defaults``) wins."""
     answers: dict[str, Any] = {}
+    proposals = proposals or {}
     section = None
+    hidden = 0
     for q in questions:
         if not matches(q.visible_if, derive(answers)):
+            hidden += 1
             continue
         if q.section != section:
             section = q.section
             st.markdown(f"**{section.capitalize()}**")
         wkey = f"{key}_{q.id}"
-        current = defaults.get(q.id)
+        proposal = proposals.get(q.id) if q.id not in defaults else None
+        current = proposal.value if proposal is not None else defaults.get(q.id)
         help_text = q.help_fr or None
         if q.kind == "multi":
             values = [o.value for o in q.options]
@@ -67,10 +77,18 @@ def questions_form(questions: list[Question], defaults: Mapping[str, Any], key: 
                 value = st.selectbox(q.text_fr, values, index=index, format_func=labels.__getitem__, key=wkey,
                                      help=help_text)
             value = None if value == _NO_ANSWER else value
+        if proposal is not None:
+            said = q.answer_label(proposal.value)
+            st.caption(f":material/description: Réponse proposée d'après la fiche : « {said} » "
+                       f"({plain(proposal.reason_fr, inline=True)})"
+                       + (" — vous l'avez modifiée." if value != proposal.value else " — modifiable."))
         if q.article:
             st.caption(f"Fondement : {q.article}" + (f" ({q.rule})" if q.rule else ""))
         if value is not None:  # an empty multiple choice is an answer: none of them
             answers[q.id] = value
+    if hidden:
+        st.caption(f":material/info: {hidden} question(s) complémentaire(s) ne se posent que selon vos réponses "
+                   "(si … alors …) : elles apparaissent quand vous validez la section.")
     return answers
 
 

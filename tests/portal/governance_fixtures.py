@@ -30,7 +30,7 @@ def make_use_case(services: Any, lead: Any, *, title: str = "Priorisation des de
     }, today=TODAY)
     services.register.add_data_source(lead, uc.id, {
         "name": "Demandes de logement social", "producer": "SNE", "origin": "partner", "personal_data": personal,
-        "sensitive_data": personal, "legal_basis": "Obligation légale (CCH L441-2-6)" if personal else None,
+        "sensitive_data": personal, "legal_basis": "legal_obligation" if personal else None,
         "art9_exception": art9 if personal else None,
     })
     services.register.add_risk(lead, uc.id, {"category": "bias", "description": "Discrimination indirecte",

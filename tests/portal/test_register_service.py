@@ -91,7 +91,7 @@ def test_data_sources_and_risks_round_trip(services, people):
     uc = services.register.create(people["lead"], use_case_data())
     src = services.register.add_data_source(people["lead"], uc.id, {
         "name": "Passages en caisse", "origin": "internal", "personal_data": True,
-        "legal_basis": "Mission d'intérêt public"})
+        "legal_basis": "public_task"})
     risk = services.register.add_risk(people["compliance"], uc.id, {
         "category": "privacy", "description": "Réidentification", "likelihood": 2, "severity": 4})
     services.register.update_risk(people["lead"], risk.id, risk.version,

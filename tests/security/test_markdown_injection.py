@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
 from policies.vocabulary import Role
+from portal.db.models import DataSource
 from portal.demo.data import DEMO_ISSUER
 from portal.services import audit, build_services
 from portal.services.errors import InvalidInput
@@ -68,6 +70,8 @@ def _payloads(url: str) -> dict[str, Any]:
             fields["lead_id"] = named.id
             first_ref = view.reference
         svc.register.update(admin, uc.id, view.version, fields)
+        with svc.db.writer.begin() as s:  # a legal basis written as free text, before the list of art. 6(1)
+            s.execute(update(DataSource).where(DataSource.use_case_id == uc.id).values(legal_basis=LONG[:200]))
         for ds in view.data_sources:
             data = {k: getattr(ds, k) for k in ("origin", "personal_data", "sensitive_data", "art9_exception")}
             svc.register.update_data_source(admin, ds.id, ds.version, data | {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from policies.vocabulary import AiActClass, GateDecision, RiskProfile, Stage
+from policies.vocabulary import AiActClass, GateDecision, Stage
 from portal.services import build_services
 
 ROLES = ["director", "project_lead", "compliance", "admin", "reader"]
@@ -119,11 +119,14 @@ def test_questionnaire_classifies_a_use_case(app_as, demo_url):
     at = at.switch_page("app_pages/questionnaire.py").run()
     assert not at.exception
     assert "Fondement : RIA art. 3(1), considérant 12 (AIA-DEF-01)" in [c.value for c in at.caption]
-    at.radio(key=f"q{uc_id}_0_ai_is_ai_system").set_value(False).run()
+    at.radio(key=f"q{uc_id}_0_ai_is_ai_system").set_value(False)
+    at.button(key=f"q{uc_id}_0_ai_submit").click().run()
     assert "Hors champ (pas un système d'IA)" in [m.value for m in at.metric]
     at.button(key="q_save").click().run()
     assert not at.exception
-    assert svc.governance.classification_of(uc_id) == RiskProfile(AiActClass.OUT_OF_SCOPE)
+    # the impact answers the sheet proposes count unless changed: the level is set without a single click
+    assert svc.governance.classification_of(uc_id).ai_class is AiActClass.OUT_OF_SCOPE
+    assert svc.governance.classification(uc_id).impact_answers["decision_role"] == "information"
     svc.db.dispose()
 
 

@@ -17,12 +17,16 @@ def test_questionnaire_warns_of_a_procedural_derogation_for_a_system_deciding_ab
     at.query_params["ref"] = "UC-2026-009"
     at = at.switch_page("app_pages/questionnaire.py").run()
     key = f"q{uc_id}_0_ai"
-    at.radio(key=f"{key}_is_ai_system").set_value(True).run()
+    at.radio(key=f"{key}_is_ai_system").set_value(True)
+    at.button(key=f"{key}_submit").click().run()  # the section's answers go at once; then its follow-ups show
     assert "Réponses contradictoires" not in _warnings(at)
-    at.multiselect(key=f"{key}_annex3").set_value(["5a"]).run()
-    at.radio(key=f"{key}_profiling").set_value(False).run()
-    at.selectbox(key=f"{key}_derogation").set_value("a").run()
-    at.radio(key=f"{key}_decisions_about_persons").set_value(True).run()
+    at.multiselect(key=f"{key}_annex3").set_value(["5a"])
+    at.button(key=f"{key}_submit").click().run()
+    at.radio(key=f"{key}_profiling").set_value(False)
+    at.button(key=f"{key}_submit").click().run()
+    at.selectbox(key=f"{key}_derogation").set_value("a")
+    at.radio(key=f"{key}_decisions_about_persons").set_value(True)
+    at.button(key=f"{key}_submit").click().run()
     assert not at.exception, at.exception
     warnings = _warnings(at)
     assert "Réponses contradictoires" in warnings
@@ -38,6 +42,7 @@ def test_questionnaire_warns_of_a_procedural_derogation_for_a_system_deciding_ab
     assert saved is not None
     assert [c["id"] for c in saved.result["consistency"]] == ["CONS-DEROGATION-PERSONS"]
     # answering the confirmation "yes" lifts the contradiction
-    at.radio(key=f"q{uc_id}_{saved.number}_ai_derogation_confirmed").set_value(True).run()
+    at.radio(key=f"q{uc_id}_{saved.number}_ai_derogation_confirmed").set_value(True)
+    at.button(key=f"q{uc_id}_{saved.number}_ai_submit").click().run()
     assert "Une dérogation de l'art. 6(3)" not in _warnings(at)
     svc.db.dispose()

@@ -12,12 +12,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from policies import ai_act, crpa, impact, rgpd
+from policies import ai_act, crpa, impact, prefill, rgpd
 from policies.consistency import Contradiction, contradictions
 from policies.gates import GateFacts, ObligationFact, RiskFact
 from policies.obligations import Obligation, applicable_obligations, is_settled
 from policies.profile import build_profile
-from policies.vocabulary import ObligationStatus, RiskStatus, Stage
+from policies.vocabulary import LegalBasis, ObligationStatus, RiskStatus, Stage
 from portal.db.models import Classification, ObligationRecord, UseCase
 from portal.services.errors import InvalidInput
 from portal.services.validation import french_problems
@@ -53,9 +53,13 @@ _BASIS_WORDS = (
 
 
 def legal_basis_code(text: str | None) -> str | None:
-    """The RGPD engine's code for a legal basis written in the register; public task by default."""
+    """The RGPD engine's code for a register's legal basis: one of the six listed bases exactly, or,
+    for a text written before the list, the basis its words name (public task by default)."""
     if not (text or "").strip():
         return None
+    listed = LegalBasis.from_label(text)
+    if listed is not None:
+        return listed.value
     low = (text or "").lower()
     for word, code in _BASIS_WORDS:
         if word in low:
@@ -244,3 +248,20 @@ def gate_facts(
 
 #: The CRPA facts asked as questions (booleans, rules/crpa.yaml); the organisation's size is asked as numbers.
 CRPA_QUESTIONS = crpa.questions()
+
+
+def sheet_proposals(uc: Any) -> prefill.Proposals:
+    """The questionnaire answers a use case's sheet (a row or a view, with its data sources) proposes."""
+    return prefill.proposals(prefill.SheetFacts(
+        automation=_code(uc.automation),
+        provider_type=_code(uc.provider_type),
+        decisions_per_year=uc.decisions_per_year,
+        public_concerned=uc.public_concerned,
+        sources=tuple(prefill.SourceFacts(personal_data=ds.personal_data, sensitive_data=ds.sensitive_data,
+                                          producer=ds.producer, origin=_code(ds.origin))
+                      for ds in uc.data_sources),
+    ))
+
+
+def _code(value: Any) -> str | None:
+    return None if value is None else str(getattr(value, "value", value))
