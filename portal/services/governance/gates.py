@@ -121,7 +121,7 @@ class GatesMixin(ClassificationMixin):
         self,
         principal: Principal,
         request_id: int,
-        decision: GateDecision | str,
+        decision: GateDecision | str | None,
         *,
         reasons: str = "",
         conditions: str | None = None,
@@ -303,7 +303,10 @@ def _padded(check: GateCheck) -> list[str]:
     return list(check.failed) + [""] * (len(check.missing) - len(check.failed))
 
 
-def _gate_decision(decision: GateDecision | str) -> GateDecision:
+def _gate_decision(decision: GateDecision | str | None) -> GateDecision:
+    if decision is None or decision == "":
+        choices = ", ".join(f"« {d.label} »" for d in GateDecision)
+        raise InvalidInput([f"Champ « Décision » : choisissez une décision ({choices})."])
     try:
         return GateDecision(decision)
     except ValueError:
