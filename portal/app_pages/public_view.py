@@ -6,6 +6,7 @@ Only published snapshots are shown; the open-data files download here too, unaud
 import pandas as pd
 import streamlit as st
 
+from portal.services.organisation import UNNAMED
 from portal.services.public_register import EXPORT_FILES, FIELDS
 from portal.services.public_reports import KINDS_FR
 from portal.ui.auth import demo_banner
@@ -13,10 +14,14 @@ from portal.ui.deps import services, settings
 from portal.ui.feedback import attempt
 from portal.ui.i18n import fmt_date, t
 from portal.ui.text import plain
+from portal.ui.transparency import entry_definitions
 
 svc = services()
 if settings().demo_login_allowed:
     demo_banner()
+organisation = svc.organisation.display_name()
+if organisation != UNNAMED:  # the prompt to name it is for the administrator, not the public
+    st.markdown(f"### {plain(organisation, inline=True)}")
 st.title(t("Registre public des algorithmes"))
 st.caption("Les traitements algorithmiques que la collectivité utilise pour fonder des décisions ou éclairer son "
            "action, décrits selon l'inventaire recommandé par Etalab (code des relations entre le public et "
@@ -49,11 +54,11 @@ index = rows[0] if rows else next((i for i, e in enumerate(entries) if e.referen
 if index is not None:
     entry = entries[index]
     st.subheader(f"{entry.reference} — {plain(entry.name, inline=True)}")
-    st.caption(f"Publiée pour la première fois le {fmt_date(entry.first_published_at)}, "
+    st.caption(("" if organisation == UNNAMED else f"{plain(organisation, inline=True)} — ")
+               + f"fiche publiée pour la première fois le {fmt_date(entry.first_published_at)}, "
                f"mise à jour le {fmt_date(entry.published_at)}.")
-    st.dataframe(pd.DataFrame([{"Rubrique": label, "Contenu": "" if entry.record.get(key) is None
-                                else str(entry.record.get(key))} for key, label in FIELDS.items()]),
-                 hide_index=True, column_config={"Contenu": st.column_config.TextColumn(width="large")})
+    with st.container(border=True):
+        entry_definitions(entry.record, FIELDS)
     with st.expander("Signaler une erreur, poser une question ou contester", icon=":material/feedback:"):
         with st.form(f"report_{entry.reference}", clear_on_submit=True):
             kind = st.radio("Objet", list(KINDS_FR), format_func=KINDS_FR.__getitem__)

@@ -3,6 +3,9 @@ explanation ask, shown and edited (the register service checks, audits and refus
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import streamlit as st
 
 from policies.access import can
@@ -66,3 +69,15 @@ def section(svc: Services, me: Principal, uc: UseCaseView) -> None:
                 if saved is not None:
                     st.session_state[vkey] = saved.version
                     st.rerun()
+
+
+def entry_definitions(record: Mapping[str, Any], fields: Mapping[str, str]) -> None:
+    """A register entry as a definition list: each heading, then its text on the full width (no grid)."""
+    for key, label in fields.items():
+        value = record.get(key)
+        text = "" if value is None else str(value).strip()
+        st.markdown(f"**{plain(label, inline=True)}**")
+        if text:
+            st.markdown(plain(text))
+        else:
+            st.caption("Non renseigné.")
