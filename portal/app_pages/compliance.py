@@ -98,6 +98,13 @@ with tab_late:
 with tab_history:
     decided = [r for r in gov.requests() if not r.pending]
     if decided:
-        st.dataframe(requests_frame(decided), hide_index=True)
+        st.dataframe(requests_frame(decided), hide_index=True,
+                     column_order=["N°", "Référence", "Cas d'usage", "Vers", "Statut", "Décidé par", "Date de décision",
+                                   "Autorité", "Acte", "Motifs", "Conditions"],
+                     column_config={"Cas d'usage": st.column_config.TextColumn(width="medium"),
+                                    "Motifs": st.column_config.TextColumn(width="large"),
+                                    "Conditions": st.column_config.TextColumn(width="medium")})
+        st.caption("Le détail d'une décision (motifs et conditions en entier) se lit dans l'onglet « Gouvernance » "
+                   "de la fiche.")
     else:
         st.info("Aucune décision enregistrée.")

@@ -184,6 +184,23 @@ def requests_frame(requests: list[GateRequestView]) -> pd.DataFrame:
     } for r in requests])
 
 
+def decisions_list(requests: list[GateRequestView]) -> None:
+    """Decided requests as sentences with their reasons in full: read down the page, never scrolled sideways."""
+    for r in requests:
+        d = r.decision
+        if d is None:
+            continue
+        act = f", acte n° {plain(d.act_number, inline=True)} du {fmt_date(d.act_date)}" if d.act_number else ""
+        lines = [f"**Demande n° {r.id}** ({r.kind_fr}) — {r.from_stage.label} → {r.to_stage.label} : **{r.status_fr}** "
+                 f"le {fmt_date(d.decided_on)} par {plain(d.decided_by_name, inline=True)} "
+                 f"(autorité : {d.authority.label}{act})."]
+        if d.reasons:
+            lines.append(f"Motifs : {plain(d.reasons, inline=True)}")
+        if d.conditions:
+            lines.append(f"Conditions : {plain(d.conditions, inline=True)}")
+        st.markdown("  \n".join(lines))
+
+
 def pending_box(req: GateRequestView) -> None:
     st.markdown(f"**Demande n° {req.id}** — {req.from_stage.label} → **{req.to_stage.label}**, par "
                 f"{plain(req.requested_by_name, inline=True)} le {fmt_date(req.requested_at)} · décision : {req.authority.label}")
@@ -327,9 +344,7 @@ def _gate_section(svc: Services, me: Principal, uc: UseCaseView, owners: list[in
     decided = [r for r in requests if not r.pending]
     if decided:
         st.markdown("**Décisions** (enregistrées, non modifiables)")
-        st.dataframe(requests_frame(decided), hide_index=True,
-                     column_order=["N°", "Nature", "De", "Vers", "Statut", "Décidé par", "Date de décision",
-                                   "Autorité", "Acte", "Motifs", "Conditions"])
+        decisions_list(decided)
 
 
 def _request_form(svc: Services, me: Principal, uc: UseCaseView) -> None:
@@ -373,13 +388,12 @@ def _obligations_section(svc: Services, me: Principal, uc: UseCaseView, owners: 
         st.info("Les obligations sont déduites de la classification.")
         return
     today = dt.date.today()
-    st.dataframe(pd.DataFrame([{
-        "Statut": o.status.label, "Retard": "en retard" if o.overdue(today) else "", "Obligation": o.title_fr,
-        "Échéance": fmt_date(o.due_date) if o.due_date else "", "Responsable": o.owner_name or "",
-        "Preuves": len(o.evidence), "Article": o.article, "Applicable depuis": fmt_date(o.applies_from),
-        "Domaine": o.family_fr, "Justification": o.justification or "",
-    } for o in obligations]), hide_index=True,
-        column_config={"Obligation": st.column_config.TextColumn(width="large")})
+    # a static table: the obligations and their justifications wrap within the page width
+    st.table(pd.DataFrame([{
+        "Statut": o.status.label + (" (en retard)" if o.overdue(today) else ""), "Obligation": o.title_fr,
+        "Article": o.article, "Échéance": fmt_date(o.due_date) if o.due_date else "",
+        "Responsable": o.owner_name or "", "Preuves": len(o.evidence), "Justification": o.justification or "",
+    } for o in obligations]), hide_index=True)
     if not can(me, Action.MANAGE_OBLIGATIONS, owner_ids=owners):
         return
     if st.button("Recalculer les obligations", key=f"sync_obl_{uc.id}", icon=":material/sync:",

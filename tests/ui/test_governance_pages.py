@@ -164,3 +164,27 @@ def test_compliance_validates_a_project_leads_classification(app_as, demo_url):
     assert not at.exception
     assert svc.governance.classification(uc_id).validated
     svc.db.dispose()
+
+
+def test_the_sheet_shows_long_texts_in_tables_that_wrap_and_decisions_as_sentences(app_as, demo_url):
+    svc = _svc(demo_url)
+    uc = svc.register.get_by_reference("UC-2026-011")
+    decided = [r for r in svc.governance.requests(uc.id) if r.decision is not None]
+    obligations = svc.governance.obligations(uc.id)
+    svc.db.dispose()
+    assert uc.data_sources and uc.risks and decided and obligations
+    at = app_as("compliance")
+    at.query_params["ref"] = "UC-2026-011"
+    at = at.switch_page("app_pages/sheet.py").run()
+    assert not at.exception
+    tables = [t.value for t in at.table]  # static tables: their texts wrap, nothing runs off to the right
+    sources = next(t for t in tables if "Base légale" in t.columns)
+    assert set(sources["Source"]) == {d.name for d in uc.data_sources}
+    risks = next(t for t in tables if "Atténuation" in t.columns)
+    assert set(risks["Description"]) == {r.description for r in uc.risks}
+    obl = next(t for t in tables if "Obligation" in t.columns)
+    assert set(obl["Obligation"]) == {o.title_fr for o in obligations}
+    # each decision reads as a sentence with its reasons in full
+    text = _texts(at)
+    for r in decided:
+        assert f"**Demande n° {r.id}** ({r.kind_fr}) — {r.from_stage.label} → {r.to_stage.label}" in text
