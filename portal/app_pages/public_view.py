@@ -47,7 +47,12 @@ table = pd.DataFrame([{
 } for e in entries])
 st.caption(f"{len(entries)} fiche(s) publiée(s) — cliquez sur une ligne pour lire la fiche.")
 event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
-                     key="public_view_table", height=min(640, 38 + 35 * len(table)))
+                     key="public_view_table", height=min(640, 38 + 35 * len(table)),
+                     column_order=["Référence", "Algorithme", "Domaine", "Mise à jour"],  # the rest is in the entry
+                     column_config={"Référence": st.column_config.TextColumn(width="small"),
+                                    "Algorithme": st.column_config.TextColumn(width="large"),
+                                    "Domaine": st.column_config.TextColumn(width="medium"),
+                                    "Mise à jour": st.column_config.TextColumn(width="small")})
 rows = event.selection.rows if event else []
 wanted = st.query_params.get("ref")
 index = rows[0] if rows else next((i for i, e in enumerate(entries) if e.reference == wanted), None)
