@@ -292,6 +292,37 @@ def can_decide(
     return any(Role(r) in allowed for r in principal_roles)
 
 
+def holds_authority(
+    principal_roles: Iterable[Role | str], authority: Authority | str, rules: Mapping[str, Any] | None = None
+) -> bool:
+    """Is a holder of these Vigie roles the authority itself (or above it), rather than recording for it?
+
+    The director (general director) holds the head of service's and the general director's authority;
+    the compliance officer holds none and the executive and the council are outside Vigie: their
+    decisions are recorded on their behalf.
+    """
+    rules = rules or load_rules("gates")
+    held = {Role(r) for r in rules.get("held_by", {}).get(Authority(authority).value, [])}
+    return any(Role(r) in held for r in principal_roles)
+
+
+def on_behalf_problem(
+    authority: Authority | str,
+    *,
+    reference: str | None = None,
+    reference_date: date | None = None,
+    session_date: date | None = None,
+) -> str | None:
+    """French message when a decision recorded on ``authority``'s behalf does not say where it was taken."""
+    if ((reference or "").strip() and reference_date) or session_date:
+        return None
+    return (
+        f"Champ « Acte ou séance » : vous enregistrez cette décision pour le compte de : "
+        f"{Authority(authority).label} ; indiquez le numéro et la date de l'acte (délibération, arrêté), "
+        "ou la date de la séance où la décision a été prise."
+    )
+
+
 def decision_problem(
     decision: GateDecision | str,
     check: GateCheck,

@@ -111,7 +111,7 @@ def cmd_gate_decide(args: argparse.Namespace) -> int:
         me = _person(svc, args.as_email)
         req = svc.governance.decide(me, args.request, args.decision, reasons=args.reasons or "",
                                     conditions=args.conditions, act_number=args.act_number,
-                                    act_date=_date(args.act_date))
+                                    act_date=_date(args.act_date), session_date=_date(args.session_date))
         assert req.decision is not None
         print(f"Décision enregistrée sur la demande n° {req.id} ({req.reference}) : {req.status_fr} ; "
               f"étape : {req.decision.stage_after.label}.")
@@ -149,4 +149,6 @@ def add_gate_commands(sub: Any) -> None:
     p.add_argument("--conditions", help="conditions (approbation sous conditions)")
     p.add_argument("--act-number", help="numéro de la délibération ou de l'acte de l'exécutif")
     p.add_argument("--act-date", help="date de l'acte (jj/mm/aaaa)")
+    p.add_argument("--session-date", help="décision prise en séance le (jj/mm/aaaa), faute d'acte, pour "
+                   "qui enregistre la décision pour le compte de l'autorité")
     p.set_defaults(func=cmd_gate_decide)

@@ -6,9 +6,9 @@ import streamlit as st
 from policies.access import can
 from policies.vocabulary import Action, AiActClass, ImpactLevel
 from portal.ui.deps import services
-from portal.ui.feedback import attempt, flash
+from portal.ui.feedback import flash
 from portal.ui.formats import fmt_date
-from portal.ui.governance import decide_expander, pending_box, requests_frame, review_form
+from portal.ui.governance import decide_expander, pending_box, requests_frame, review_form, validation_form
 from portal.ui.session import principal
 from portal.ui.text import plain
 
@@ -39,13 +39,12 @@ with tab_queue:
     if to_validate and can(me, Action.VALIDATE_CLASSIFICATION):
         st.markdown("**Classifications à valider**")
         for r in to_validate:
-            c1, c2 = st.columns([4, 1])
-            c1.markdown(f"{r.reference} — {plain(r.title, inline=True)} : {r.risk_class.label}"
-                        + (f", niveau {r.impact_level.value}" if r.impact_level else ""))
-            if c2.button("Valider", key=f"validate_row_{r.use_case_id}") and attempt(
-                    lambda uc_id=r.use_case_id: gov.validate_classification(me, uc_id),
-                    success="Classification validée."):
-                st.rerun()
+            cl = gov.classification(r.use_case_id)
+            if cl is None:
+                continue
+            with st.expander(f"{r.reference} — {plain(r.title, inline=True)} : {r.risk_class.label}"
+                             + (f", niveau {r.impact_level.value}" if r.impact_level else "")):
+                validation_form(svc, me, cl, key=f"validate_row_{r.use_case_id}")
     if not pending:
         st.success("Aucune demande en attente.")
     for req in pending:
@@ -99,6 +98,13 @@ with tab_late:
 with tab_history:
     decided = [r for r in gov.requests() if not r.pending]
     if decided:
-        st.dataframe(requests_frame(decided), hide_index=True)
+        st.dataframe(requests_frame(decided), hide_index=True,
+                     column_order=["N°", "Référence", "Cas d'usage", "Vers", "Statut", "Décidé par", "Date de décision",
+                                   "Autorité", "Acte", "Motifs", "Conditions"],
+                     column_config={"Cas d'usage": st.column_config.TextColumn(width="medium"),
+                                    "Motifs": st.column_config.TextColumn(width="large"),
+                                    "Conditions": st.column_config.TextColumn(width="medium")})
+        st.caption("Le détail d'une décision (motifs et conditions en entier) se lit dans l'onglet « Gouvernance » "
+                   "de la fiche.")
     else:
         st.info("Aucune décision enregistrée.")

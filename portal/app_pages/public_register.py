@@ -12,6 +12,7 @@ from portal.ui.feedback import attempt, flash
 from portal.ui.formats import fmt_date
 from portal.ui.session import principal
 from portal.ui.text import plain
+from portal.ui.transparency import entry_definitions
 
 me = principal()
 svc = services()
@@ -66,9 +67,8 @@ if index is not None:
         st.caption("Aperçu : voici la fiche telle qu'elle serait publiée maintenant.")
         for problem in svc.public_register.missing(entry.use_case_id):
             st.warning(plain(problem))
-    st.dataframe(pd.DataFrame([{"Rubrique": label, "Contenu": "" if entry.record.get(key) is None
-                                else str(entry.record.get(key))} for key, label in FIELDS.items()]),
-                 hide_index=True, column_config={"Contenu": st.column_config.TextColumn(width="large")})
+    with st.container(border=True):
+        entry_definitions(entry.record, FIELDS)
     for standard, empty in svc.public_register.standard_gaps(entry).items():
         st.caption(f"Export {standard} : " + (f"champs encore vides — {', '.join(empty)} (section « Transparence » "
                                                "de la fiche)." if empty else "complet."))

@@ -6,6 +6,7 @@ Only published snapshots are shown; the open-data files download here too, unaud
 import pandas as pd
 import streamlit as st
 
+from portal.services.organisation import UNNAMED
 from portal.services.public_register import EXPORT_FILES, FIELDS
 from portal.services.public_reports import KINDS_FR
 from portal.ui.accessibility import statement
@@ -15,11 +16,13 @@ from portal.ui.feedback import attempt
 from portal.ui.formats import fmt_date
 from portal.ui.look import header
 from portal.ui.text import plain
+from portal.ui.transparency import entry_definitions
 
 svc = services()
 if settings().demo_login_allowed:
     demo_banner()
 header()
+organisation = svc.organisation.display_name()
 st.title("Registre public des algorithmes")
 st.caption("Les traitements algorithmiques que la collectivité utilise pour fonder des décisions ou éclairer son "
            "action, décrits selon l'inventaire recommandé par Etalab (code des relations entre le public et "
@@ -46,19 +49,23 @@ table = pd.DataFrame([{
 } for e in entries])
 st.caption(f"{len(entries)} fiche(s) publiée(s) — cliquez sur une ligne pour lire la fiche.")
 event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
-                     key="public_view_table", height=min(640, 38 + 35 * len(table)))
+                     key="public_view_table", height=min(640, 38 + 35 * len(table)),
+                     column_order=["Référence", "Algorithme", "Domaine", "Mise à jour"],  # the rest is in the entry
+                     column_config={"Référence": st.column_config.TextColumn(width="small"),
+                                    "Algorithme": st.column_config.TextColumn(width="large"),
+                                    "Domaine": st.column_config.TextColumn(width="medium"),
+                                    "Mise à jour": st.column_config.TextColumn(width="small")})
 rows = event.selection.rows if event else []
 wanted = st.query_params.get("ref")
 index = rows[0] if rows else next((i for i, e in enumerate(entries) if e.reference == wanted), None)
 if index is not None:
     entry = entries[index]
     st.header(f"{entry.reference} — {plain(entry.name, inline=True)}")
-    st.caption(f"Publiée pour la première fois le {fmt_date(entry.first_published_at)}, "
+    st.caption(("" if organisation == UNNAMED else f"{plain(organisation, inline=True)} — ")
+               + f"fiche publiée pour la première fois le {fmt_date(entry.first_published_at)}, "
                f"mise à jour le {fmt_date(entry.published_at)}.")
-    # a plain HTML table: read by screen readers, wraps on a phone
-    st.table(pd.DataFrame([{"Rubrique": label, "Contenu": "" if entry.record.get(key) is None
-                            else str(entry.record.get(key))} for key, label in FIELDS.items()]),
-             hide_index=True, border="horizontal")
+    with st.container(border=True):
+        entry_definitions(entry.record, FIELDS)
     with st.expander("Signaler une erreur, poser une question ou contester", icon=":material/feedback:"):
         with st.form(f"report_{entry.reference}", clear_on_submit=True):
             kind = st.radio("Objet", list(KINDS_FR), format_func=KINDS_FR.__getitem__)

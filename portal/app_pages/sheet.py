@@ -92,7 +92,8 @@ with tab_overview:
 with tab_sources:
     if uc.data_sources:
         # what the RGPD asks of each source first, where a compliance officer reads without scrolling
-        st.dataframe(pd.DataFrame([{
+        # a static table: long texts wrap within the page instead of running off its right edge
+        st.table(pd.DataFrame([{
             "Source": d.name, "Personnelles": "oui" if d.personal_data else "non",
             "Sensibles": "oui" if d.sensitive_data else "non",
             "Base légale": d.legal_basis or ("⚠ à renseigner" if d.personal_data else ""),
@@ -143,13 +144,12 @@ with tab_risks:
                          if r.residual_likelihood and r.residual_severity else ""),
             "Responsable": names.get(r.owner_id, "") if r.owner_id else "",
         } for r in uc.risks])
-        c1, c2 = st.columns([3, 1])
-        c1.dataframe(rdf.sort_values("Criticité", ascending=False), hide_index=True,
-                     column_order=["Niveau", "Criticité", "Catégorie", "Description", "Atténuation", "Statut",
-                                   "Résiduel", "Responsable"])
-        with c2:
-            charts.show(charts.risk_matrix(rdf[["Vraisemblance", "Gravité"]]),
-                        summary="Nombre de risques par case ; le niveau de chacun est écrit dans le tableau.")
+        # the descriptions and mitigations wrap on the full width; the matrix follows
+        st.table(rdf.sort_values("Criticité", ascending=False)[
+            ["Niveau", "Criticité", "Catégorie", "Description", "Atténuation", "Statut", "Résiduel", "Responsable"]],
+            hide_index=True)
+        charts.show(charts.risk_matrix(rdf[["Vraisemblance", "Gravité"]]), width="content",
+                    summary="Nombre de risques par case ; le niveau de chacun est écrit dans le tableau.")
     else:
         st.info("Aucun risque identifié pour l'instant.")
     if can(me, Action.MANAGE_RISKS, owner_ids=owners):
@@ -215,6 +215,10 @@ with tab_history:
     if events:
         st.dataframe(pd.DataFrame([{
             "Date": fmt_date(ev.at), "Par": ev.actor_name, "Événement": describe_event(ev), "N°": ev.seq,
-        } for ev in events]), hide_index=True)
+        } for ev in events]), hide_index=True,
+            column_config={"Date": st.column_config.TextColumn(width="small"),
+                           "Par": st.column_config.TextColumn(width="medium"),
+                           "Événement": st.column_config.TextColumn(width="large"),
+                           "N°": st.column_config.NumberColumn(width="small")})
     else:
         st.info("Aucun événement.")

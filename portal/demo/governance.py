@@ -147,6 +147,8 @@ class _Story:
         if to is Stage.DEPLOYED and level in (ImpactLevel.III, ImpactLevel.IV):
             self.acts += 1
             act = {"act_number": f"DEL-{on.year}-{40 + self.acts:03d}", "act_date": on}
+        elif self.gov.on_behalf(decider, req):
+            act = {"session_date": on}  # recorded after the committee's meeting
         self.gov.decide(decider, req.id, "approve", reasons="Conditions du passage réunies.", decided_on=on,
                         today=self.today, **act)
 
@@ -176,7 +178,7 @@ def govern_demo(services: Services, ids: dict[str, int], specs: list[dict[str, A
         if "Notation comportementale" in uc.title:
             req = gov.request_gate(lead, uc.id, Stage.FRAMING, motive="Étudier la proposition de l'éditeur.",
                                    today=today)
-            gov.decide(story.compliance, req.id, "refuse", today=today,
+            gov.decide(story.compliance, req.id, "refuse", today=today, session_date=today,
                        reasons="Notation sociale : pratique interdite par l'article 5, paragraphe 1, point c) du "
                                "règlement européen sur l'IA. Le cas d'usage ne peut pas être poursuivi.")
             continue

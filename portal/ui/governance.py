@@ -26,7 +26,7 @@ from policies.vocabulary import (
 from portal.services import Services
 from portal.services.errors import NotFound
 from portal.services.evidence_types import EXTENSIONS as EVIDENCE_EXTENSIONS
-from portal.services.governance import ATTESTATIONS, GateRequestView
+from portal.services.governance import ATTESTATIONS, ClassificationView, GateRequestView
 from portal.services.schemas import UseCaseView
 from portal.ui.feedback import attempt
 from portal.ui.formats import fmt_date
@@ -92,29 +92,87 @@ def questions_form(questions: list[Question], defaults: Mapping[str, Any], key: 
     return answers
 
 
+def _questionnaires(cl: ClassificationView) -> list[tuple[str, list[Question], Mapping[str, Any]]]:
+    from policies import ai_act, impact, rgpd
+    from portal.services.governance.engine import CRPA_QUESTIONS
+
+    return [("Règlement IA", list(ai_act.questions()), cl.ai_act_answers),
+            ("RGPD", list(rgpd.dpia_questions()) + list(rgpd.art22_questions()), cl.rgpd_answers),
+            ("CRPA", list(CRPA_QUESTIONS), cl.crpa_answers),
+            ("Niveau d'impact", list(impact.questions()), cl.impact_answers)]
+
+
+def classification_answers(cl: ClassificationView) -> None:
+    """The classification's result, then every answer (question, then answer) grouped by section."""
+    st.markdown(
+        f"**Résultat** — règlement IA : {cl.risk_class.label} · niveau d'impact : "
+        + (cl.impact_level.label if cl.impact_level else "non évalué")
+        + f" · AIPD : {'requise' if cl.dpia_required else 'non requise'}"
+        + f" · AIDF : {'requise' if cl.fria_required else 'non requise'}")
+    for title, questions, answers in _questionnaires(cl):
+        asked = [q for q in questions if q.id in answers]
+        if not asked:
+            continue
+        st.markdown(f"##### {title}")
+        section = None
+        lines: list[str] = []
+        for q in asked:
+            if q.section != section:
+                section = q.section
+                lines.append(f"\n**{plain(section.capitalize(), inline=True)}**\n")
+            lines.append(f"- {plain(q.text_fr, inline=True)} → **{plain(q.answer_label(answers[q.id]), inline=True)}**")
+        st.markdown("\n".join(lines))
+
+
+def validation_form(svc: Services, me: Principal, cl: ClassificationView, key: str) -> None:
+    """The answers and the result in view, then the « Valider » button."""
+    with st.container(border=True):
+        classification_answers(cl)
+        st.caption(f"Classification n° {cl.number} du {fmt_date(cl.created_at)} par "
+                   f"{plain(cl.created_by_name, inline=True)}.")
+        if st.button("Valider", key=key, type="primary") and attempt(
+                lambda: svc.governance.validate_classification(me, cl.use_case_id),
+                success="Classification validée."):
+            st.rerun()
+
+
 # ---- gates ----------------------------------------------------------------------------------------
 
 
 def decision_form(svc: Services, me: Principal, req: GateRequestView, key: str) -> None:
-    """The decision form of a pending request, for a person the approving authority allows."""
+    """The decision form of a pending request, for a person the approving authority allows.
+
+    No decision is preselected. Whoever is not the authority itself records the decision on its
+    behalf: the form says so and asks for the act (number and date) or the date of the meeting.
+    """
     if not svc.governance.can_decide(me, req):
         st.caption(f"Décision réservée à : {req.authority.label}.")
         return
     reference_required = req.authority.value in _load_rules("gates")["reference_required"]
+    on_behalf = svc.governance.on_behalf(me, req)
     with st.form(f"decide_{key}"):
-        decision = st.radio("Décision", list(GateDecision), format_func=lambda d: d.label, key=f"{key}_decision",
-                            horizontal=True)
+        if on_behalf:
+            st.info(f"Vous enregistrez cette décision pour le compte de : **{req.authority.label}**. "
+                    "Indiquez l'acte qui la porte (numéro et date de la délibération ou de l'arrêté) "
+                    "ou la date de la séance où elle a été prise.", icon=":material/assignment_ind:")
+        decision = st.radio("Décision *", list(GateDecision), index=None, format_func=lambda d: d.label,
+                            key=f"{key}_decision", horizontal=True)
         reasons = st.text_area("Motifs", key=f"{key}_reasons")
         conditions = st.text_area("Conditions (approbation sous conditions)", key=f"{key}_conditions")
-        act_number = act_date = None
-        if reference_required:
-            st.caption(f"L'autorité « {req.authority.label} » décide par un acte : indiquez son numéro et sa date.")
-            c1, c2 = st.columns(2)
+        act_number = act_date = session_date = None
+        if reference_required or on_behalf:
+            if reference_required:
+                st.caption(f"L'autorité « {req.authority.label} » décide par un acte : indiquez son numéro et sa "
+                           "date.")
+            c1, c2, c3 = st.columns(3)
             act_number = c1.text_input("Numéro de la délibération ou de l'acte", key=f"{key}_act")
             act_date = c2.date_input("Date de l'acte", value=None, format="DD/MM/YYYY", key=f"{key}_act_date")
+            if on_behalf:
+                session_date = c3.date_input("ou : décision prise en séance le", value=None, format="DD/MM/YYYY",
+                                             key=f"{key}_session_date")
         if st.form_submit_button("Enregistrer la décision", type="primary") and attempt(
                 lambda: svc.governance.decide(me, req.id, decision, reasons=reasons, conditions=conditions,
-                                              act_number=act_number, act_date=act_date),
+                                              act_number=act_number, act_date=act_date, session_date=session_date),
                 success="Décision enregistrée."):
             st.rerun()
 
@@ -142,6 +200,23 @@ def requests_frame(requests: list[GateRequestView]) -> pd.DataFrame:
         "Conditions": (r.decision.conditions or "") if r.decision else "; ".join(r.missing),
         "Version des règles": r.policy_version,
     } for r in requests])
+
+
+def decisions_list(requests: list[GateRequestView]) -> None:
+    """Decided requests as sentences with their reasons in full: read down the page, never scrolled sideways."""
+    for r in requests:
+        d = r.decision
+        if d is None:
+            continue
+        act = f", acte n° {plain(d.act_number, inline=True)} du {fmt_date(d.act_date)}" if d.act_number else ""
+        lines = [f"**Demande n° {r.id}** ({r.kind_fr}) — {r.from_stage.label} → {r.to_stage.label} : **{r.status_fr}** "
+                 f"le {fmt_date(d.decided_on)} par {plain(d.decided_by_name, inline=True)} "
+                 f"(autorité : {d.authority.label}{act})."]
+        if d.reasons:
+            lines.append(f"Motifs : {plain(d.reasons, inline=True)}")
+        if d.conditions:
+            lines.append(f"Conditions : {plain(d.conditions, inline=True)}")
+        st.markdown("  \n".join(lines))
 
 
 def pending_box(req: GateRequestView) -> None:
@@ -239,10 +314,9 @@ def _classification_section(svc: Services, me: Principal, uc: UseCaseView) -> No
             + (f"validée par {plain(cl.validated_by_name, inline=True)} le {fmt_date(cl.validated_at)}" if cl.validated
                else "en attente de validation par la conformité")
             + f" · règles {cl.policy_version}")
-        if not cl.validated and can(me, Action.VALIDATE_CLASSIFICATION) and st.button(
-                "Valider la classification", key=f"validate_{uc.id}") and attempt(
-                lambda: gov.validate_classification(me, uc.id), success="Classification validée."):
-            st.rerun()
+        if not cl.validated and can(me, Action.VALIDATE_CLASSIFICATION):
+            with st.expander("Valider la classification (réponses et résultat)", icon=":material/verified:"):
+                validation_form(svc, me, cl, key=f"validate_{uc.id}")
         with st.expander("Motifs et articles"):
             st.dataframe(pd.DataFrame([{"Règle": r["rule_id"], "Article": r["article"], "Motif": r["text_fr"]}
                                        for r in cl.reasons()]), hide_index=True)
@@ -288,9 +362,7 @@ def _gate_section(svc: Services, me: Principal, uc: UseCaseView, owners: list[in
     decided = [r for r in requests if not r.pending]
     if decided:
         st.markdown("**Décisions** (enregistrées, non modifiables)")
-        st.dataframe(requests_frame(decided), hide_index=True,
-                     column_order=["N°", "Nature", "De", "Vers", "Statut", "Décidé par", "Date de décision",
-                                   "Autorité", "Acte", "Motifs", "Conditions"])
+        decisions_list(decided)
 
 
 def _request_form(svc: Services, me: Principal, uc: UseCaseView) -> None:
@@ -334,13 +406,12 @@ def _obligations_section(svc: Services, me: Principal, uc: UseCaseView, owners: 
         st.info("Les obligations sont déduites de la classification.")
         return
     today = dt.date.today()
-    st.dataframe(pd.DataFrame([{
-        "Statut": o.status.label, "Retard": "en retard" if o.overdue(today) else "", "Obligation": o.title_fr,
-        "Échéance": fmt_date(o.due_date) if o.due_date else "", "Responsable": o.owner_name or "",
-        "Preuves": len(o.evidence), "Article": o.article, "Applicable depuis": fmt_date(o.applies_from),
-        "Domaine": o.family_fr, "Justification": o.justification or "",
-    } for o in obligations]), hide_index=True,
-        column_config={"Obligation": st.column_config.TextColumn(width="large")})
+    # a static table: the obligations and their justifications wrap within the page width
+    st.table(pd.DataFrame([{
+        "Statut": o.status.label + (" (en retard)" if o.overdue(today) else ""), "Obligation": o.title_fr,
+        "Article": o.article, "Échéance": fmt_date(o.due_date) if o.due_date else "",
+        "Responsable": o.owner_name or "", "Preuves": len(o.evidence), "Justification": o.justification or "",
+    } for o in obligations]), hide_index=True)
     if not can(me, Action.MANAGE_OBLIGATIONS, owner_ids=owners):
         return
     if st.button("Recalculer les obligations", key=f"sync_obl_{uc.id}", icon=":material/sync:",

@@ -25,9 +25,10 @@ ACTIONS = {"create": "a créé", "update": "a modifié", "delete": "a supprimé"
            "set_active": "a changé le statut de", "export": "a exporté", "login": "s'est connecté(e)",
            "seed_stage": "a placé à son étape de démonstration",
            # governance
-           "classify": "a classé (questionnaire)", "validate": "a validé", "sync": "a recalculé",
-           "request": "a demandé", "decide": "a décidé de", "suspend": "a suspendu", "withdraw": "a retiré",
-           "review": "a revu", "add_evidence": "a joint une preuve à"}
+           "classify": "a enregistré", "validate": "a validé", "sync": "a recalculé",
+           "request": "a déposé", "decide": "a enregistré la décision sur", "suspend": "a suspendu",
+           "withdraw": "a retiré", "review": "a enregistré la revue périodique de",
+           "add_evidence": "a joint une preuve à"}
 ACTIONS |= {"clear_lead": "a laissé sans chef de projet"}
 # identity
 ENTITIES |= {"identity_session": "une session", "audit_event": "le journal d'audit"}
@@ -41,7 +42,7 @@ ENTITIES |= {"monitoring_config": "la configuration du suivi", "monitoring_refer
 ACTIONS |= {"configure_monitoring": "a configuré", "set_reference": "a enregistré", "run_monitoring": "a lancé",
             "raise_alert": "a levé", "acknowledge_alert": "a pris en compte", "close_alert": "a clos",
             "propose_suspension": "a proposé une suspension sur", "record_outcomes": "a enregistré",
-            "decide_suspension_proposal": "a tranché la proposition de suspension de"}
+            "decide_suspension_proposal": "a tranché la proposition de suspension liée à"}
 # public register of algorithms
 ENTITIES |= {"public_register_entry": "la fiche du registre public", "public_register": "le registre public",
              "portfolio": "le portefeuille", "portfolio_report": "le rapport au conseil"}
@@ -58,6 +59,39 @@ FIELD_LABELS = {"use_case": USE_CASE_LABELS | TRANSPARENCY_LABELS, "data_source"
 ENTITIES |= {"analysis_binding": "l'association à un module d'analyse", "analysis_run": "l'exécution d'analyse"}
 ACTIONS |= {"bind_module": "a créé ou changé", "unbind_module": "a retiré", "run_analysis": "a lancé",
             "finish_analysis": "a terminé", "set_reference_run": "a choisi comme référence de suivi"}
+# administration, notifications, import
+ENTITIES |= {"database": "la base de données", "organisation": "la fiche de la collectivité",
+             "notification": "une notification", "notification_delivery": "l'envoi de notification",
+             "import_mapping": "une correspondance de colonnes pour l'import"}
+ACTIONS |= {"backup": "a sauvegardé", "restore": "a restauré", "save_import_mapping": "a enregistré",
+            "mark_read": "a marqué comme lues les notifications de", "mark_done": "a marqué comme traitée",
+            "send_notification": "a effectué", "notification_failed": "a constaté l'échec de",
+            "retry_notification": "a relancé", "set_notification_preference": "a changé les préférences de "
+                                                                             "notification de",
+            "acknowledge_alert": "a pris en compte", "close_alert": "a clos"}
+# sentences that read better whole than as verb + object ({id}: the entity's number)
+PHRASES = {
+    ("classify", "classification"): "a enregistré la classification n° {id} (questionnaire)",
+    ("configure_monitoring", "monitoring_config"): "a paramétré le suivi (configuration n° {id})",
+    ("bind_module", "analysis_binding"): "a relié un module d'analyse au cas d'usage (lien n° {id})",
+    ("unbind_module", "analysis_binding"): "a retiré un module d'analyse du cas d'usage (lien n° {id})",
+    ("send_notification", "notification_delivery"): "a envoyé la notification (envoi n° {id})",
+    ("notification_failed", "notification_delivery"): "n'a pas pu envoyer la notification (envoi n° {id})",
+    ("retry_notification", "notification_delivery"): "a relancé l'envoi de notification n° {id}",
+    ("mark_read", "notification"): "a marqué ses notifications comme lues",
+    ("set_notification_preference", "person"): "a changé les préférences de notification d'une personne n° {id}",
+    ("create", "organisation"): "a renseigné la fiche de la collectivité",
+    ("backup", "database"): "a sauvegardé la base de données",
+    ("restore", "database"): "a restauré la base de données",
+    ("save_import_mapping", "import_mapping"): "a enregistré une correspondance de colonnes pour l'import",
+}
+# entities whose number means nothing to a reader
+UNNUMBERED = {"organisation", "database", "import_mapping"}
+# export formats, named for a reader
+EXPORT_FORMATS = {"csv": "CSV", "xlsx": "Excel", "json": "JSON", "pdf": "PDF", "md": "Markdown", "markdown": "Markdown",
+                  "docx": "Word", "odt": "OpenDocument", "html": "HTML", "eurocities_json": "JSON Eurocities",
+                  "eurocities_csv": "CSV Eurocities", "algoritmeregister_json": "JSON du registre néerlandais",
+                  "algoritmeregister_csv": "CSV du registre néerlandais"}
 
 
 def describe_event(ev: AuditEventView) -> str:
@@ -71,14 +105,19 @@ def describe_event(ev: AuditEventView) -> str:
         except ValueError:
             reason = ""
         return f"connexion refusée ({reason})"
+    phrase = PHRASES.get((ev.action, ev.entity))
+    if phrase is not None:
+        return _elide(phrase.format(id=ev.entity_id))
     verb = ACTIONS.get(ev.action, ev.action)
     what = ENTITIES.get(ev.entity, ev.entity)
     if ev.action == "export":  # the entity id of an export is its format
-        return _elide(f"{verb} {what} (format {ev.entity_id})")
+        fmt = EXPORT_FORMATS.get(ev.entity_id, ev.entity_id.replace("_", " ").upper())
+        return _elide(f"{verb} {what} (format {fmt})")
     changed = sorted(_field_label(ev.entity, f) for f in changed_fields(ev))
     more = f" et {len(changed) - 5} autres" if len(changed) > 5 else ""
     suffix = f" ({', '.join(changed[:5])}{more})" if changed and ev.action == "update" else ""
-    return _elide(f"{verb} {what} n° {ev.entity_id}{suffix}")
+    number = "" if ev.entity in UNNUMBERED else f" n° {ev.entity_id}"
+    return _elide(f"{verb} {what}{number}{suffix}")
 
 
 _ELISIONS = ((" de une ", " d'une "), (" de un ", " d'un "), (" de le ", " du "), (" de les ", " des "),

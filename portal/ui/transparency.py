@@ -3,6 +3,11 @@ explanation ask, shown and edited (the register service checks, audits and refus
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Any
+
 import streamlit as st
 
 from policies.access import can
@@ -11,6 +16,7 @@ from portal.services import Services
 from portal.services.schemas import TRANSPARENCY_LABELS, UseCaseView
 from portal.ui import forms
 from portal.ui.feedback import attempt
+from portal.ui.formats import fmt_date
 from portal.ui.session import forget_version, remembered_version
 from portal.ui.text import plain
 
@@ -65,3 +71,20 @@ def section(svc: Services, me: Principal, uc: UseCaseView) -> None:
                 if saved is not None:
                     st.session_state[vkey] = saved.version
                     st.rerun()
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def entry_definitions(record: Mapping[str, Any], fields: Mapping[str, str]) -> None:
+    """A register entry as a definition list: each heading, then its text on the full width (no grid)."""
+    for key, label in fields.items():
+        value = record.get(key)
+        text = "" if value is None else str(value).strip()
+        if _ISO_DATE.fullmatch(text):
+            text = fmt_date(dt.date.fromisoformat(text))
+        st.markdown(f"**{plain(label, inline=True)}**")
+        if text:
+            st.markdown(plain(text))
+        else:
+            st.caption("Non renseigné.")

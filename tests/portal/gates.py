@@ -34,7 +34,8 @@ def walk_to(services: Any, people: dict[str, Principal], use_case_id: int, targe
     for stage in FORWARD[FORWARD.index(current) + 1: FORWARD.index(stop) + 1]:
         req = gov.request_gate(lead, use_case_id, stage, motive="Test", attestations=ATTESTATIONS)
         decider = compliance if gov.can_decide(compliance, req) else people["director"]
-        gov.decide(decider, req.id, "approve", reasons="Conditions réunies.")
+        act = {"session_date": dt.date.today()} if gov.on_behalf(decider, req) else {}
+        gov.decide(decider, req.id, "approve", reasons="Conditions réunies.", **act)
     if target is Stage.SUSPENDED:
         gov.suspend(people["director"], use_case_id, "Test de suspension")
     assert services.register.get(use_case_id).stage is target

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from policies.vocabulary import Stage
 from portal.cli import main
 from tests.portal.governance_fixtures import HIGH_RISK, make_use_case
@@ -15,7 +17,11 @@ def test_gate_commands_refuse_in_french_with_the_missing_conditions(services, pe
     assert main(["gate", "request", "--use-case", uc.reference, "--to", "framing", "--as", lead]) == 0
     req_id = services.governance.pending_requests()[0].id
     assert main(["gate", "decide", "--request", str(req_id), "--decision", "approve", "--as", dpo,
-                 "--reasons", "Cadrage accepté"]) == 0
+                 "--reasons", "Cadrage accepté"]) == 1
+    assert "pour le compte de : Directeur général des services ou comité IA" in capsys.readouterr().err
+    today = dt.date.today().strftime("%d/%m/%Y")
+    assert main(["gate", "decide", "--request", str(req_id), "--decision", "approve", "--as", dpo,
+                 "--reasons", "Cadrage accepté", "--session-date", today]) == 0
     assert services.register.get(uc.id).stage is Stage.FRAMING
     capsys.readouterr()
 
@@ -39,7 +45,7 @@ def test_gate_commands_refuse_in_french_with_the_missing_conditions(services, pe
     assert main(["gate", "decide", "--request", str(req_id), "--decision", "approve", "--as", dpo]) == 1
     assert "Exécutif" in capsys.readouterr().err  # authority above the compliance officer
     assert main(["gate", "decide", "--request", str(req_id), "--decision", "send_back", "--as", dg,
-                 "--reasons", "Compléter l'AIPD et l'AIDF"]) == 0
+                 "--reasons", "Compléter l'AIPD et l'AIDF", "--session-date", today]) == 0
     assert "Renvoyée pour compléments" in capsys.readouterr().out
     assert main(["gate", "check", "--use-case", "UC-1999-999", "--to", "pilot"]) == 1
     assert "introuvable" in capsys.readouterr().err

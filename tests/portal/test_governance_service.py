@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ def gov(services, tmp_path):  # type: ignore[no-untyped-def]
 
 def _to_framing(services, people, uc_id):  # type: ignore[no-untyped-def]
     req = services.governance.request_gate(people["lead"], uc_id, Stage.FRAMING, today=TODAY)
-    services.governance.decide(people["compliance"], req.id, "approve", reasons="Cadrage accepté.", today=TODAY)
+    services.governance.decide(people["compliance"], req.id, "approve", reasons="Cadrage accepté.", session_date=TODAY, today=TODAY)
 
 
 def test_classify_records_results_history_and_obligations(services, people, gov):
@@ -100,7 +101,7 @@ def test_authority_rises_with_the_impact_level(services, people, gov):
     req = gov.request_gate(people["lead"], low.id, "pilot", today=TODAY)
     assert req.authority.value == "head_of_service"
     assert gov.can_decide(people["compliance"], req)
-    gov.decide(people["compliance"], req.id, "approve", reasons="ok", today=TODAY)
+    gov.decide(people["compliance"], req.id, "approve", reasons="ok", session_date=TODAY, today=TODAY)
     assert services.register.get(low.id).stage is Stage.PILOT
 
     high = make_use_case(services, people["lead"])
@@ -110,7 +111,7 @@ def test_authority_rises_with_the_impact_level(services, people, gov):
     req = gov.request_gate(people["lead"], high.id, "pilot", today=TODAY)
     assert req.authority.value == "executive" and not gov.can_decide(people["compliance"], req)
     with pytest.raises(PermissionDenied, match="Exécutif"):
-        gov.decide(people["compliance"], req.id, "approve", reasons="ok", today=TODAY)
+        gov.decide(people["compliance"], req.id, "approve", reasons="ok", session_date=TODAY, today=TODAY)
     with pytest.raises(PermissionDenied):
         gov.decide(people["lead"], req.id, "approve", reasons="ok", today=TODAY)
     assert services.register.get(high.id).stage is Stage.FRAMING
@@ -127,7 +128,7 @@ def test_gate_decisions_and_requests_are_immutable_in_the_database(services, peo
     req = gov.requests(uc.id)[0]
     assert req.decision is not None and req.decision.decision.value == "approve"
     with pytest.raises(InvalidInput, match="déjà été décidée"):
-        gov.decide(people["compliance"], req.id, "refuse", reasons="Changement d'avis", today=TODAY)
+        gov.decide(people["compliance"], req.id, "refuse", reasons="Changement d'avis", session_date=TODAY, today=TODAY)
 
 
 def test_prohibited_practice_never_leaves_the_idea_stage(services, people, gov):
@@ -172,7 +173,7 @@ def _piloting(services, people, gov):  # type: ignore[no-untyped-def]
     gov.classify(people["compliance"], uc.id, **MINIMAL)
     _to_framing(services, people, uc.id)
     req = gov.request_gate(people["lead"], uc.id, "pilot", today=TODAY)
-    gov.decide(people["compliance"], req.id, "approve", reasons="ok", today=TODAY)
+    gov.decide(people["compliance"], req.id, "approve", reasons="ok", session_date=TODAY, today=TODAY)
     return uc
 
 
@@ -188,7 +189,7 @@ def test_suspension_withdrawal_and_resumption_are_recorded(services, people, gov
         gov.request_gate(people["lead"], uc.id, "evaluation", today=TODAY)
     back = gov.request_gate(people["lead"], uc.id, "pilot", motive="Incident clos.", today=TODAY)
     assert back.kind == "resume"
-    gov.decide(people["compliance"], back.id, "approve", reasons="Reprise.", today=TODAY)
+    gov.decide(people["compliance"], back.id, "approve", reasons="Reprise.", session_date=TODAY, today=TODAY)
     assert services.register.get(uc.id).stage is Stage.PILOT
     gov.withdraw(people["compliance"], uc.id, "Gain insuffisant.", today=TODAY)
     assert services.register.get(uc.id).stage is Stage.RETIRED
@@ -279,13 +280,13 @@ def test_periodic_review_cadence_and_overdue(services, people, gov):
     _to_framing(services, people, uc.id)
     for to, att in (("pilot", {}), ("evaluation", {"evaluation_report_started": True})):
         req = gov.request_gate(people["lead"], uc.id, to, attestations=att, today=TODAY)
-        gov.decide(people["compliance"], req.id, "approve", reasons="ok", today=TODAY)
+        gov.decide(people["compliance"], req.id, "approve", reasons="ok", session_date=TODAY, today=TODAY)
     settle(services, people["compliance"], uc.id)
     req = gov.request_gate(people["lead"], uc.id, "deployed", attestations={"evaluation_done": True,
                                                                            "agents_trained": True}, today=TODAY)
     assert req.missing == []
     deployed_on = TODAY - dt.timedelta(days=800)
-    gov.decide(people["compliance"], req.id, "approve", reasons="ok", decided_on=deployed_on, today=TODAY)
+    gov.decide(people["compliance"], req.id, "approve", reasons="ok", decided_on=deployed_on, session_date=TODAY, today=TODAY)
     status = gov.review_status(uc.id, TODAY)
     assert status is not None and status.cadence_months == 24 and status.overdue
     assert [r.use_case_id for r in gov.overdue_reviews(TODAY)] == [uc.id]
@@ -342,7 +343,7 @@ def test_concurrent_deciders_record_one_decision(db_url, services, people, gov):
         try:
             barrier.wait(timeout=30)
             engines[i].governance.decide(who, req.id, "approve" if i % 3 else "refuse", reasons=f"Décideur {i}",
-                                         today=TODAY)
+                                         session_date=TODAY, today=TODAY)
             result = "ok"
         except InvalidInput as exc:
             result = "refused" if "déjà été décidée" in exc.problems[0] else f"other: {exc.problems}"
@@ -406,7 +407,7 @@ def test_deployment_reads_the_evaluation_report_from_its_record_not_from_an_atte
     gov.update_obligation(people["lead"], report.id, report.version, status="in_progress")
     assert gov.check(uc.id, "evaluation", today=TODAY).allowed
     req = gov.request_gate(people["lead"], uc.id, "evaluation", today=TODAY)
-    gov.decide(people["compliance"], req.id, "approve", reasons="ok", today=TODAY)
+    gov.decide(people["compliance"], req.id, "approve", reasons="ok", session_date=TODAY, today=TODAY)
     attested = {"evaluation_done": True, "agents_trained": True}
     # the agents' training is the AI-literacy obligation's record, not the requester's word either
     assert {"GATE-DEP-01", "GATE-DEP-04"} <= set(gov.check(uc.id, "deployed", today=TODAY,
@@ -426,3 +427,41 @@ def test_deployment_reads_the_evaluation_report_from_its_record_not_from_an_atte
     assert "GATE-DEP-01" in gov.check(uc.id, "deployed", today=TODAY, attestations={"agents_trained": True}).failed
     assert gov.check(uc.id, "deployed", today=TODAY, attestations=attested).allowed
     assert list(gov.attestations_for(uc.id)) == ["evaluation_report_started", "evaluation_done"]
+
+
+def test_a_decision_recorded_for_the_authority_says_where_it_was_taken(services, people, gov):
+    uc = make_use_case(services, people["lead"], title="Comptages piétons", personal=False, risk=(2, 2))
+    gov.classify(people["compliance"], uc.id, **MINIMAL)
+    req = gov.request_gate(people["lead"], uc.id, Stage.FRAMING, today=TODAY)
+    # the compliance officer may record the head of service's decision, never as her own
+    assert gov.can_decide(people["compliance"], req) and gov.on_behalf(people["compliance"], req)
+    assert not gov.on_behalf(people["director"], req)
+    for decision in ("approve", "refuse"):
+        with pytest.raises(InvalidInput) as exc:
+            gov.decide(people["compliance"], req.id, decision, reasons="ok", today=TODAY)
+        assert exc.value.problems == [
+            "Champ « Acte ou séance » : vous enregistrez cette décision pour le compte de : Chef de service ; "
+            "indiquez le numéro et la date de l'acte (délibération, arrêté), ou la "
+            "date de la séance où la décision a été prise."]
+    with pytest.raises(InvalidInput, match="séance le » : ne peut pas être dans le futur"):
+        gov.decide(people["compliance"], req.id, "approve", reasons="ok", session_date=TODAY + dt.timedelta(days=1),
+                   today=TODAY)
+    assert services.register.get(uc.id).stage is Stage.IDEA
+    meeting = TODAY - dt.timedelta(days=3)
+    done = gov.decide(people["compliance"], req.id, "approve", reasons="Comité IA du mardi.", session_date=meeting,
+                      today=TODAY)
+    assert done.decision is not None and done.decision.decided_on == meeting
+    event = services.audit.events(people["director"], use_case_id=uc.id, action="decide")[0]
+    details = json.loads(event.payload)["details"]
+    assert details["on_behalf_of"] == "head_of_service"
+    assert details["session_date"] == meeting.isoformat()
+    assert details["decided_on"] == meeting.isoformat()
+
+
+def test_the_director_records_her_own_decision_without_an_act(services, people, gov):
+    uc = make_use_case(services, people["lead"], title="Comptages vélo", personal=False, risk=(2, 2))
+    gov.classify(people["compliance"], uc.id, **MINIMAL)
+    req = gov.request_gate(people["lead"], uc.id, Stage.FRAMING, today=TODAY)
+    gov.decide(people["director"], req.id, "approve", reasons="ok", today=TODAY)
+    event = services.audit.events(people["director"], use_case_id=uc.id, action="decide")[0]
+    assert json.loads(event.payload)["details"]["on_behalf_of"] is None

@@ -101,7 +101,7 @@ def test_each_event_reaches_the_people_it_concerns_by_email(services, people, pi
     assert all("Demande de passage à décider" in m["Subject"] for m in smtp.inbox.messages)
     smtp.inbox.messages.clear()
     # more events: a send-back, a role change, a contestation on the published entry, a suspension
-    gov.decide(people["compliance"], req.id, "send_back", reasons="Bilan incomplet.")
+    gov.decide(people["compliance"], req.id, "send_back", reasons="Bilan incomplet.", session_date=dt.date.today())
     reader = services.people.get(people["reader"].person_id)
     services.people.set_roles(people["admin"], reader.id, [Role.READER, Role.PROJECT_LEAD], reader.version)
     from tests.portal.test_public_register import _answers

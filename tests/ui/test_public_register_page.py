@@ -131,3 +131,24 @@ def test_an_entry_says_which_standard_fields_its_sheet_leaves_empty(app_as, demo
     at = at.switch_page(PAGE).run()
     eurocities = next(c.value for c in at.caption if c.value.startswith("Export Eurocities"))
     assert "champs encore vides" in eurocities and "proportionality" in eurocities and "rollback" in eurocities
+
+
+def test_a_visitor_reads_an_entry_as_headings_and_text_under_the_collectivites_name(app_as, demo_url):
+    from portal.demo.governance import COLLECTIVITE
+    from portal.services.public_register import FIELDS
+
+    svc = build_services(demo_url)
+    entry = sorted(svc.public_register.public_entries(), key=lambda e: e.reference)[0]
+    svc.db.dispose()
+    at = app_as(None)
+    at.query_params["ref"] = entry.reference
+    at = at.switch_page("app_pages/public_view.py").run()
+    assert not at.exception and not at.error
+    texts = [m.value for m in at.markdown]
+    assert f"### {COLLECTIVITE}" in texts  # whose register this is, above its title
+    assert any(c.value.startswith(f"{COLLECTIVITE} — fiche publiée") for c in at.caption)
+    assert len(at.dataframe) == 1  # the list of entries; the entry itself is no grid
+    purpose = str(entry.record["purpose"]).strip()
+    label = f"**{FIELDS['purpose']}**"
+    assert label in texts
+    assert texts[texts.index(label) + 1].replace("\\", "").startswith(purpose[:40].replace("\\", ""))

@@ -9,7 +9,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from policies.access import PermissionDenied, can, require
-from policies.gates import GateCheck, authority_for, can_decide, check_gate, decision_problem
+from policies.gates import (
+    GateCheck,
+    authority_for,
+    can_decide,
+    check_gate,
+    decision_problem,
+    holds_authority,
+    on_behalf_problem,
+)
 from policies.rulebook import POLICY_VERSION
 from policies.vocabulary import (
     Action,
@@ -113,23 +121,27 @@ class GatesMixin(ClassificationMixin):
         self,
         principal: Principal,
         request_id: int,
-        decision: GateDecision | str,
+        decision: GateDecision | str | None,
         *,
         reasons: str = "",
         conditions: str | None = None,
         act_number: str | None = None,
         act_date: dt.date | None = None,
         decided_on: dt.date | None = None,
+        session_date: dt.date | None = None,
         today: dt.date | None = None,
     ) -> GateRequestView:
         """Record the decision on a pending request; approving moves the use case to the requested stage.
 
-        Approval checks the gate again and fails with the missing conditions listed in French.
+        Approval checks the gate again and fails with the missing conditions listed in French. A person
+        who is not the authority itself (see :func:`policies.gates.holds_authority`) records the decision
+        on its behalf and says where it was taken: the act's number and date, or ``session_date``, the
+        date of the meeting (which is then the decision's date unless ``decided_on`` is given).
         """
         require(principal, Action.DECIDE_GATE)  # permission before validation
         decision = _gate_decision(decision)
         today = today or dt.date.today()
-        decided_on = decided_on or today
+        decided_on = decided_on or session_date or today
         reasons = (reasons or "").strip()
         act_number = (act_number or "").strip() or None
         require(principal, Action.DECIDE_GATE)
@@ -144,6 +156,8 @@ class GatesMixin(ClassificationMixin):
             problems = []
             if decided_on > today:
                 problems.append("Champ « Date de la décision » : ne peut pas être dans le futur.")
+            if session_date is not None and session_date > today:
+                problems.append("Champ « Décision prise en séance le » : ne peut pas être dans le futur.")
             if decision in (GateDecision.REFUSE, GateDecision.SEND_BACK) and not reasons:
                 problems.append("Champ « Motifs » : obligatoire pour un refus ou un renvoi.")
             if uc.stage != req.from_stage:
@@ -157,6 +171,13 @@ class GatesMixin(ClassificationMixin):
                     f"Action refusée : ce passage relève de l'autorité « {check.authority.label} » ; le rôle "
                     f"{', '.join(sorted(r.label for r in principal.roles))} ne permet pas d'enregistrer sa décision."
                 )
+            on_behalf = not holds_authority(principal.roles, check.authority)
+            approving = decision in (GateDecision.APPROVE, GateDecision.APPROVE_WITH_CONDITIONS)
+            if on_behalf and not (approving and check.reference_required):  # else the act itself is required
+                problem = on_behalf_problem(check.authority, reference=act_number, reference_date=act_date,
+                                            session_date=session_date)
+                if problem:
+                    problems.append(problem)
             if decision in (GateDecision.APPROVE, GateDecision.APPROVE_WITH_CONDITIONS) and uc.stage == req.from_stage:
                 problems += _approval_problems(decision, check, req.to_stage, conditions, act_number, act_date)
             if problems:
@@ -176,7 +197,9 @@ class GatesMixin(ClassificationMixin):
                          before={"stage": row.stage_before}, after={"stage": row.stage_after},
                          details={"decision": decision.value, "reasons": reasons, "conditions": row.conditions,
                                   "authority": row.authority, "act_number": act_number, "act_date": act_date,
-                                  "decided_on": decided_on, "policy_version": POLICY_VERSION})
+                                  "decided_on": decided_on, "policy_version": POLICY_VERSION,
+                                  "on_behalf_of": check.authority.value if on_behalf else None,
+                                  "session_date": session_date})
             return self._request_view(req, uc, row)
 
     @staticmethod
@@ -269,13 +292,21 @@ class GatesMixin(ClassificationMixin):
     def can_decide(self, principal: Principal, request: GateRequestView) -> bool:
         return can(principal, Action.DECIDE_GATE) and can_decide(principal.roles, request.authority)
 
+    @staticmethod
+    def on_behalf(principal: Principal, request: GateRequestView) -> bool:
+        """Would ``principal`` record the decision on the authority's behalf (so with its act or meeting)?"""
+        return not holds_authority(principal.roles, request.authority)
+
 
 def _padded(check: GateCheck) -> list[str]:
     """The failed condition ids aligned with ``missing`` (invalid moves have messages and no ids)."""
     return list(check.failed) + [""] * (len(check.missing) - len(check.failed))
 
 
-def _gate_decision(decision: GateDecision | str) -> GateDecision:
+def _gate_decision(decision: GateDecision | str | None) -> GateDecision:
+    if decision is None or decision == "":
+        choices = ", ".join(f"« {d.label} »" for d in GateDecision)
+        raise InvalidInput([f"Champ « Décision » : choisissez une décision ({choices})."])
     try:
         return GateDecision(decision)
     except ValueError:
