@@ -7,7 +7,7 @@ import streamlit as st
 from portal.ui import auth
 from portal.ui.deps import settings
 from portal.ui.i18n import LANGUAGES, t
-from portal.ui.nav import pages_for, public_register_page
+from portal.ui.nav import pages_for, public_register_page, signed_out_pages, with_not_found
 
 st.set_page_config(page_title="Vigie", page_icon=":material/visibility:", layout="wide")
 
@@ -15,12 +15,12 @@ principal = auth.current()
 if principal is None:
     # Signed out: the sign-in page, and the published register for the public when it is open.
     public = [public_register_page()] if settings().public_register else []
-    st.navigation([st.Page(auth.sign_in_page, title="Connexion", url_path="connexion", default=True), *public],
-                  position="hidden").run()
+    # the address asked for is kept through the sign-in (a bookmark, a reload, a link)
+    st.navigation(signed_out_pages(auth.sign_in_page, public), position="hidden").run()
     st.stop()
 
 st.session_state["principal"] = principal
-navigation = st.navigation(pages_for(principal), expanded=True)  # every page listed, no « View more »
+navigation = st.navigation(with_not_found(pages_for(principal)), expanded=True)  # every page listed, no « View more »
 
 with st.sidebar:
     st.text(principal.display_name)  # a name from the identity provider: never markdown/HTML

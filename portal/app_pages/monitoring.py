@@ -49,7 +49,8 @@ st.caption(f"{len(rows)} cas d'usage — cliquez sur une ligne pour ouvrir sa fi
 picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="health",
                       column_config={"Cas d'usage": st.column_config.TextColumn(width="large")})
 if picked and picked.selection.rows:
-    st.switch_page("app_pages/sheet.py", query_params={"ref": table.iloc[picked.selection.rows[0]]["Référence"]})
+    st.switch_page("app_pages/sheet.py", query_params={"ref": table.iloc[picked.selection.rows[0]]["Référence"],
+                                                               "tab": "suivi"})
 left, _ = st.columns([1, 2])
 with left:
     st.altair_chart(monitoring_charts.health_counts([r.status_label for r in rows]), width="stretch")
