@@ -7,6 +7,7 @@ from monitoring.levels import roman
 from portal.ui import monitoring_charts
 from portal.ui.deps import services
 from portal.ui.i18n import fmt_date, fmt_number, t
+from portal.ui.places import ROW_CLICK, picked_row
 from portal.ui.session import principal
 from portal.ui.text import plain
 
@@ -46,10 +47,10 @@ table = pd.DataFrame([{
     "Suspension": "proposée" if r.suspension_proposed else "",
 } for r in rows])
 st.caption(f"{len(rows)} cas d'usage — cliquez sur une ligne pour ouvrir sa fiche (onglet « Suivi »).")
-picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="health",
+picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode=ROW_CLICK, key="health",
                       column_config={"Cas d'usage": st.column_config.TextColumn(width="large")})
-if picked and picked.selection.rows:
-    st.switch_page("app_pages/sheet.py", query_params={"ref": table.iloc[picked.selection.rows[0]]["Référence"],
+if (row := picked_row(picked)) is not None:
+    st.switch_page("app_pages/sheet.py", query_params={"ref": table.iloc[row]["Référence"],
                                                                "tab": "suivi"})
 left, _ = st.columns([1, 2])
 with left:

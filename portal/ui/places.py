@@ -58,3 +58,20 @@ def back_to_sheet(ref: str, tab: str | None = None) -> None:
     params = {"ref": ref, **({"tab": tab} if tab else {})}
     st.page_link("app_pages/sheet.py", label=f"Retour à la fiche {ref}", icon=":material/arrow_back:",
                  query_params=params)
+
+
+#: ``st.dataframe``'s selection for « cliquez sur une ligne »: a row's checkbox, or any of its cells (with
+#: the row mode alone, a click on a cell only focuses that cell and nothing opens).
+ROW_CLICK = ["single-row", "single-cell"]
+
+
+def picked_row(event: Any) -> int | None:
+    """The position of the row picked in a table shown with :data:`ROW_CLICK`: by its checkbox or a cell."""
+    if not event:
+        return None
+    selection = event.selection
+    rows = list(selection.get("rows") or [])
+    if rows:
+        return int(rows[0])
+    cells = list(selection.get("cells") or [])
+    return int(cells[0][0]) if cells else None

@@ -123,6 +123,17 @@ def test_a_row_of_the_monitoring_list_opens_its_sheet_on_the_suivi_tab(app_as):
     assert at.query_params["tab"] == "suivi"
 
 
+def test_a_click_on_any_cell_of_a_row_opens_its_sheet(app_as):
+    """Not only the row's checkbox: a cell of the row, as « cliquez sur une ligne » promises."""
+    at = app_as("director").switch_page("app_pages/monitoring.py").run()
+    wanted = at.dataframe[0].value.iloc[2]["Référence"]
+    at.session_state["health"] = {"selection": {"rows": [], "columns": [], "cells": [[2, "Cas d'usage"]]}}
+    at = at.run()
+    assert not at.exception
+    assert at.title[0].value.startswith(wanted)
+    assert _open_tab(at) == "Suivi"
+
+
 def test_a_row_of_the_register_opens_its_sheet(app_as):
     at = app_as("director").switch_page("app_pages/register.py").run()
     wanted = at.dataframe[0].value.iloc[3]["Référence"]
