@@ -161,6 +161,7 @@ def _sign_in(at: AppTest, login: str = "nadia.benali") -> AppTest:
 def test_a_bookmarked_sheet_opens_after_signing_in(app_as):
     at = _at_address(app_as, "sheet", ref="UC-2026-003", tab="suivi")
     assert at.radio[0].label == "Se connecter en tant que"  # signed out: the sign-in, at that address
+    assert any("page demandée" in i.value for i in at.info)
     at = _sign_in(at)
     assert not at.exception
     assert at.title[0].value.startswith("UC-2026-003")
