@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TypedDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,6 +38,9 @@ class Settings:
     group_role_map: str = ""
     group_claim: str = "groups"
     oidc_userinfo: str = "off"
+    # the collectivité: its name and logo in the portal's header, the contact of its accessibility statement
+    organization_logo: Path | None = None
+    accessibility_contact: str = ""
     # notifications: e-mail and webhook channels, and the portal's address for links
     notify: NotifySettings = field(default_factory=lambda: NotifySettings())
 
@@ -91,6 +95,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         public_reports_per_hour=reports_per_hour,
         public_reports_per_entry=reports_per_entry,
         **_identity_settings(env_vars),
+        **_organization_settings(env_vars),
         notify=load_notify_settings(env_vars),
     )
 
@@ -109,6 +114,26 @@ def _identity_settings(env_vars: os._Environ[str] | dict[str, str]) -> dict[str,
         "group_claim": env_vars.get("VIGIE_GROUP_CLAIM", "groups").strip() or "groups",
         "oidc_userinfo": userinfo,
     }
+
+
+# the collectivité (its name and facts are set on the Administration page; its logo is a file)
+class _Organization(TypedDict):
+    organization_logo: Path | None
+    accessibility_contact: str
+
+
+def _organization_settings(env_vars: os._Environ[str] | dict[str, str]) -> _Organization:
+    """VIGIE_ORGANIZATION_LOGO (a PNG, JPEG or SVG file), VIGIE_ACCESSIBILITY_CONTACT."""
+    logo_value = env_vars.get("VIGIE_ORGANIZATION_LOGO", "").strip()
+    logo = None
+    if logo_value:
+        logo = Path(logo_value).expanduser().resolve()
+        if logo.suffix.lower() not in (".png", ".jpg", ".jpeg", ".svg"):
+            raise SettingsError(f"VIGIE_ORGANIZATION_LOGO={logo_value!r} : fichier PNG, JPEG ou SVG attendu.")
+        if not logo.is_file():
+            raise SettingsError(f"VIGIE_ORGANIZATION_LOGO={logo_value!r} : fichier introuvable.")
+    return {"organization_logo": logo,
+            "accessibility_contact": env_vars.get("VIGIE_ACCESSIBILITY_CONTACT", "").strip()}
 
 
 # notifications

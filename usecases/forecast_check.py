@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 from policies import french
 
@@ -62,3 +63,12 @@ class SelfCheck:
             return ""
         return (f"Intervalles vérifiés sur vos données : {french.percent(self.coverage)} des valeurs observées tombent dans "
                 f"l'intervalle à {french.percent(100 * self.level, 0)} (attendu : {french.percent(100 * self.level, 0)}).")
+
+
+def later_option(args: list[str]) -> tuple[list[str], Path | None]:
+    """A validation script's ``--later PATH`` (later data, scored once and never tuned on), taken out of
+    its command-line arguments."""
+    if "--later" not in args:
+        return args, None
+    i = args.index("--later")
+    return args[:i] + args[i + 2:], Path(args[i + 1])

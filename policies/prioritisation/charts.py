@@ -39,6 +39,11 @@ FAMILY_COLOURS = [OKABE_ITO[c] for c in ("blue", "orange", "green", "purple")]
 FR_AXIS_LABEL = "replace(replace(format(datum.value, ',.0f'), /,/g, '\u202f'), /[.]/g, ',')"
 
 
+def _tooltips(*fields: tuple[str, str]) -> list[alt.Tooltip]:
+    """Tooltips of text fields, each with its French title."""
+    return [alt.Tooltip(f"{name}:N", title=title) for name, title in fields]
+
+
 def _impact_label(level: object) -> str:
     if level is None or (isinstance(level, float) and pd.isna(level)) or level == "":
         return IMPACT_NOT_ASSESSED_FR
@@ -78,15 +83,11 @@ def value_feasibility_matrix(df: pd.DataFrame, label: str | None = None) -> alt.
             shape=alt.Shape("impact:N", title="Niveau d'impact",
                             scale=alt.Scale(domain=IMPACT_DOMAIN, range=IMPACT_SHAPES)),
             opacity=alt.condition(pick, alt.value(0.9), alt.value(0.3)),
-            tooltip=[
-                alt.Tooltip("reference:N", title="Référence"),
-                alt.Tooltip("title:N", title="Intitulé"),
-                alt.Tooltip("value_fr:N", title="Valeur"),
-                alt.Tooltip("feasibility_fr:N", title="Faisabilité"),
-                alt.Tooltip("priority_fr:N", title="Priorité"),
-                alt.Tooltip("cost_fr:N", title="Coût"),
-                alt.Tooltip("impact:N", title="Niveau d'impact"),
-            ],
+            tooltip=_tooltips(
+                ("reference", "Référence"), ("title", "Intitulé"), ("value_fr", "Valeur"),
+                ("feasibility_fr", "Faisabilité"), ("priority_fr", "Priorité"), ("cost_fr", "Coût"),
+                ("impact", "Niveau d'impact"),
+            ),
         )
         .add_params(pick)
     )
@@ -182,13 +183,10 @@ def roadmap(df: pd.DataFrame, today: dt.date | None = None) -> alt.Chart:
                 "overdue:N", title="En retard",
                 scale=alt.Scale(domain=["non", "oui"], range=[[1, 0], [4, 2]]),
             ),
-            tooltip=[
-                alt.Tooltip("task:N", title="Cas d'usage"),
-                alt.Tooltip("status:N", title="Statut"),
-                alt.Tooltip("start_fr:N", title="Début"),
-                alt.Tooltip("end_fr:N", title="Fin prévue"),
-                alt.Tooltip("overdue:N", title="En retard"),
-            ],
+            tooltip=_tooltips(
+                ("task", "Cas d'usage"), ("status", "Statut"), ("start_fr", "Début"),
+                ("end_fr", "Fin prévue"), ("overdue", "En retard"),
+            ),
         )
         .properties(title="Feuille de route")
     )
@@ -218,11 +216,9 @@ def budget_by_year(df: pd.DataFrame) -> alt.Chart:
             color=alt.Color("kind:N", title="Budget", sort=domain,
                             scale=alt.Scale(domain=domain, range=[OKABE_ITO["blue"], OKABE_ITO["orange"],
                                                                   OKABE_ITO["green"]])),
-            tooltip=[
-                alt.Tooltip("year:N", title="Année"),
-                alt.Tooltip("kind:N", title="Budget"),
-                alt.Tooltip("amount_fr:N", title="Montant"),
-            ],
+            tooltip=_tooltips(
+                ("year", "Année"), ("kind", "Budget"), ("amount_fr", "Montant"),
+            ),
         )
         .properties(title="Budget par année : voté, engagé, dépensé")
     )
@@ -267,12 +263,10 @@ def benefits(df: pd.DataFrame) -> alt.LayerChart:
             color=alt.Color("state:N", title="Bénéfice",
                             scale=alt.Scale(domain=domain, range=[OKABE_ITO["green"], OKABE_ITO["orange"],
                                                                   OKABE_ITO["grey"]])),
-            tooltip=[
-                alt.Tooltip("row:N", title="Cas d'usage — indicateur"),
-                alt.Tooltip("expected_fr:N", title="Attendu"),
-                alt.Tooltip("measured_fr:N", title="Mesuré"),
-                alt.Tooltip("rate_fr:N", title="Taux d'atteinte"),
-            ],
+            tooltip=_tooltips(
+                ("row", "Cas d'usage — indicateur"), ("expected_fr", "Attendu"), ("measured_fr", "Mesuré"),
+                ("rate_fr", "Taux d'atteinte"),
+            ),
         )
     )
     target = alt.Chart(pd.DataFrame({"x": [100]})).mark_rule(color="#000000", strokeDash=[4, 2]).encode(x="x:Q")

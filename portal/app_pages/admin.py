@@ -44,7 +44,7 @@ with st.expander("La collectivité" + ("" if org and org.complete else " — à 
                 success="Informations de la collectivité enregistrées."):
             st.rerun()
 
-st.subheader("Personnes et rôles")
+st.header("Personnes et rôles")
 people = svc.people.list()
 st.dataframe(pd.DataFrame([{
     "N°": p.id, "Nom": p.display_name, "Courriel": p.email or "", "Direction": p.direction or "",
@@ -55,7 +55,7 @@ st.dataframe(pd.DataFrame([{
 
 left, right = st.columns(2)
 with left:
-    st.subheader("Changer les rôles")
+    st.header("Changer les rôles")
     by_id = {p.id: p for p in people}
     pid = st.selectbox("Personne", list(by_id), format_func=lambda i: by_id[i].display_name)
     person = by_id[pid]
@@ -74,7 +74,7 @@ with left:
             if ok:
                 st.rerun()
 with right:
-    st.subheader("Ajouter une personne")
+    st.header("Ajouter une personne")
     with st.form("new_person", clear_on_submit=True):
         name = st.text_input("Nom *")
         email = st.text_input("Courriel")

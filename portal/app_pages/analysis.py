@@ -63,7 +63,7 @@ if binding is None:
     st.stop()
 
 module = svc.analysis.module(binding.module_key)
-st.subheader(module.title)
+st.header(module.title)
 st.caption(module.description)
 may_run = can(me, Action.RUN_ANALYSIS, owner_ids=[uc.lead_id])
 active = st.session_state.setdefault(ui.ACTIVE, {})
@@ -105,7 +105,7 @@ if shown is None:
     st.caption("Aucune exécution enregistrée pour ce cas d'usage.")
     st.stop()
 run = svc.analysis.get_run(shown)
-st.subheader("Résultat" if shown == active.get(uc.id) else "Dernière exécution")
+st.header("Résultat" if shown == active.get(uc.id) else "Dernière exécution")
 if not run.finished:
     ui.progress(svc, run.id)
 else:

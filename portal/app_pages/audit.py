@@ -7,8 +7,8 @@ import streamlit as st
 
 from portal.ui.deps import services
 from portal.ui.feedback import attempt
+from portal.ui.formats import fmt_date
 from portal.ui.history import describe_event
-from portal.ui.i18n import fmt_date
 from portal.ui.session import principal
 
 me = principal()

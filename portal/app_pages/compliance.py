@@ -7,8 +7,8 @@ from policies.access import can
 from policies.vocabulary import Action, AiActClass, ImpactLevel
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
+from portal.ui.formats import fmt_date
 from portal.ui.governance import decide_expander, pending_box, requests_frame, review_form
-from portal.ui.i18n import fmt_date, t
 from portal.ui.session import principal
 from portal.ui.text import plain
 
@@ -16,7 +16,7 @@ me = principal()
 svc = services()
 gov = svc.governance
 
-st.title(t("Conformité"))
+st.title("Conformité")
 st.caption("Demandes de passage d'étape à décider, classification du portefeuille, retards et décisions.")
 flash()
 
@@ -50,7 +50,7 @@ with tab_queue:
         st.success("Aucune demande en attente.")
     for req in pending:
         with st.container(border=True):
-            st.markdown(f"#### {req.reference} — {plain(req.title, inline=True)}")
+            st.markdown(f"## {req.reference} — {plain(req.title, inline=True)}")
             pending_box(req)
             st.page_link("app_pages/sheet.py", label="Ouvrir la fiche", icon=":material/description:",
                          query_params={"ref": req.reference})

@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from policies.vocabulary import Stage
+from policies.vocabulary import Family, Stage
 from portal.ui import charts
 from portal.ui.deps import services
+from portal.ui.formats import fmt_date, fmt_money
 from portal.ui.history import describe_event
-from portal.ui.i18n import fmt_date, fmt_money, t
 from portal.ui.places import ROW_CLICK, picked_row
 from portal.ui.session import principal
 from portal.ui.text import plain
@@ -16,25 +16,27 @@ me = principal()
 svc = services()
 summary = svc.register.summary()
 
-st.title(t("Portefeuille"))
-st.caption(f"{t('Bonjour')} {plain(me.display_name, inline=True)} — vue d'ensemble des cas d'usage d'IA de la collectivité.")
+st.title("Portefeuille")
+st.caption(f"Bonjour {plain(me.display_name, inline=True)} — vue d'ensemble des cas d'usage d'IA de la collectivité.")
 
 active = sum(summary.by_stage.get(s.value, 0) for s in (Stage.PILOT, Stage.EVALUATION, Stage.DEPLOYED))
 c1, c2, c3, c4 = st.columns(4)
-c1.metric(t("Cas d'usage"), summary.total)
+c1.metric("Cas d'usage", summary.total)
 c2.metric("Expérimentés ou déployés", active)
 c3.metric("Coûts de construction engagés", fmt_money(summary.build_cost))
 c4.metric("Coûts de fonctionnement annuels", fmt_money(summary.run_cost_per_year))
 
 left, right = st.columns(2)
 with left:
-    st.subheader(t("Répartition par étape"))
-    st.altair_chart(charts.counts_by_stage(summary.by_stage), width="stretch")
+    st.header("Répartition par étape")
+    charts.show(charts.counts_by_stage(summary.by_stage), width="stretch", summary="Cas d'usage par étape : " + ", ".join(
+        f"{Stage(k).label} {n}" for k, n in summary.by_stage.items()) + ".")
 with right:
-    st.subheader(t("Répartition par famille"))
-    st.altair_chart(charts.counts_by_family(summary.by_family), width="stretch")
+    st.header("Répartition par famille")
+    charts.show(charts.counts_by_family(summary.by_family), width="stretch", summary="Cas d'usage par famille : "
+                + ", ".join(f"{Family(k).label} {n}" for k, n in summary.by_family.items()) + ".")
 
-st.subheader(t("Ce qui demande votre attention"))
+st.header("Ce qui demande votre attention")
 items = svc.register.attention(me)
 # governance: held and refused gates, overdue reviews and obligations;
 # monitoring: alerts and suspension proposals; merged by urgency
@@ -53,7 +55,7 @@ else:
     if (row := picked_row(picked)) is not None:
         st.switch_page("app_pages/sheet.py", query_params={"ref": todo.iloc[row]["Référence"]})
 
-st.subheader(t("Activité récente"))
+st.header("Activité récente")
 for ev in svc.audit.recent(limit=8):
     # the actor's name may come from the identity provider, even for a refused sign-in: plain text
     st.markdown(f"- {fmt_date(ev.at)} — **{plain(ev.actor_name, inline=True)}** : {plain(describe_event(ev), inline=True)}")

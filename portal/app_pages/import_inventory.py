@@ -46,7 +46,7 @@ preview = attempt(lambda: importer.preview(me, data, name, fmt, mapping))
 if preview is None:
     st.stop()
 
-st.subheader("Correspondance des colonnes")
+st.header("Correspondance des colonnes")
 st.caption(f"Correspondance {preview.mapping_source} ; en-têtes du fichier : {', '.join(preview.headers)}.")
 eurocities = fmt.startswith("eurocities")
 with st.form("inv_mapping_form"):
@@ -85,7 +85,7 @@ if st.button("Enregistrer cette correspondance pour les prochains fichiers", key
     attempt(lambda: importer.save_mapping(me, fmt, preview.headers, preview.mapping),
             success="Correspondance enregistrée : elle sera proposée pour les fichiers aux mêmes en-têtes.")
 
-st.subheader("Aperçu")
+st.header("Aperçu")
 if preview.file_problems:
     st.error("Le fichier ne peut pas être importé tel quel :\n\n"
              + "\n".join(f"- {plain(p, inline=True)}" for p in preview.file_problems))

@@ -9,7 +9,7 @@ from policies.vocabulary import Action
 from portal.services.notifications import MODES
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
-from portal.ui.i18n import fmt_date, t
+from portal.ui.formats import fmt_date
 from portal.ui.inbox import target
 from portal.ui.session import principal
 from portal.ui.text import plain
@@ -19,7 +19,7 @@ svc = services()
 notifications = svc.notifications
 notifications.sync()  # what happened since the last `vigie notify due` shows at once (nothing is sent here)
 
-st.title(t("Notifications"))
+st.title("Notifications")
 flash()
 show_done = st.toggle("Afficher aussi les notifications traitées", key="inbox_show_done")
 items = notifications.inbox(me, include_done=show_done)

@@ -5,8 +5,9 @@ import streamlit as st
 
 from monitoring.levels import roman
 from portal.ui import monitoring_charts
+from portal.ui.charts import show as show_chart
 from portal.ui.deps import services
-from portal.ui.i18n import fmt_date, fmt_number, t
+from portal.ui.formats import fmt_date, fmt_number
 from portal.ui.places import ROW_CLICK, picked_row
 from portal.ui.session import principal
 from portal.ui.text import plain
@@ -15,7 +16,7 @@ me = principal()
 svc = services()
 rows = svc.monitoring.portfolio_health()
 
-st.title(t("Suivi"))
+st.title("Suivi")
 st.caption("État des cas d'usage en expérimentation, en évaluation ou déployés, d'après les derniers contrôles "
            "enregistrés. Un contrôle se lance depuis l'onglet « Suivi » de la fiche, en y déposant le lot du "
            "mois (ou, pour l'automatiser, par la tâche planifiée `vigie monitor due`) ; jamais à l'ouverture "
@@ -54,10 +55,10 @@ if (row := picked_row(picked)) is not None:
                                                                "tab": "suivi"})
 left, _ = st.columns([1, 2])
 with left:
-    st.altair_chart(monitoring_charts.health_counts([r.status_label for r in rows]), width="stretch")
+    show_chart(monitoring_charts.health_counts([r.status_label for r in rows]), width="stretch")
 
 due = svc.monitoring.due()
-st.subheader("Contrôles dus")
+st.header("Contrôles dus")
 if due:
     st.dataframe(pd.DataFrame([{
         "Référence": d.reference, "Cas d'usage": d.title,

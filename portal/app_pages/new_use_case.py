@@ -5,13 +5,12 @@ import streamlit as st
 from portal.ui import forms
 from portal.ui.deps import services
 from portal.ui.feedback import attempt
-from portal.ui.i18n import t
 from portal.ui.session import principal
 
 me = principal()
 svc = services()
 
-st.title(t("Nouveau cas d'usage"))
+st.title("Nouveau cas d'usage")
 st.caption("Les champs marqués * sont obligatoires. Le cas d'usage démarre à l'étape « Idée » ; "
            "il avance ensuite par des passages d'étape décidés et tracés.")
 defaults = {"lead_id": me.person_id}

@@ -8,9 +8,10 @@ import streamlit as st
 from policies.access import can
 from policies.prioritisation import charts as pcharts
 from policies.vocabulary import Action
+from portal.ui.charts import show as show_chart
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
-from portal.ui.i18n import fmt_money, fmt_number, t
+from portal.ui.formats import fmt_money, fmt_number
 from portal.ui.places import ROW_CLICK, picked_row
 from portal.ui.portfolio import RANKED_CONFIG, benefits_view, explanation, ranked_view
 from portal.ui.session import principal
@@ -20,7 +21,7 @@ me = principal()
 svc = services()
 today = dt.date.today()
 
-st.title(t("Priorisation du portefeuille"))
+st.title("Priorisation du portefeuille")
 weights = svc.portfolio.weights()
 st.caption(f"Priorité = valeur et faisabilité pondérées, moins une pénalité de risque. Pondérations en vigueur : "
            f"version {weights.version}.")
@@ -44,8 +45,8 @@ c2.metric("Planifiables", int(ranked["eligible"].sum()))
 c3.metric(f"Budget voté {today.year}", fmt_money(float(year_row["voted"].sum()) if len(year_row) else 0.0))
 c4.metric("Expérimentations en retard", len(overdue))
 
-tabs = st.tabs([t("Classement"), t("Matrice valeur × faisabilité"), t("Répartition"), t("Feuille de route"),
-                t("Budget"), t("Bénéfices")], key="prioritisation_tabs", on_change="rerun")  # kept across a save
+tabs = st.tabs(["Classement", "Matrice valeur × faisabilité", "Répartition", "Feuille de route",
+                "Budget", "Bénéfices"], key="prioritisation_tabs", on_change="rerun")  # kept across a save
 
 with tabs[0]:
     st.caption("Cliquez sur une ligne pour voir comment son score est calculé.")
@@ -55,7 +56,7 @@ with tabs[0]:
     row = picked_row(event)
     if row is not None:
         picked = ranked.iloc[row]
-        st.subheader(f"{picked['reference']} — {plain(picked['title'], inline=True)}")
+        st.header(f"{picked['reference']} — {plain(picked['title'], inline=True)}")
         explanation(svc, int(picked["use_case_id"]))
         if st.button("Ouvrir la fiche", key="open_from_table"):
             st.switch_page("app_pages/sheet.py", query_params={"ref": picked["reference"]})
@@ -65,7 +66,7 @@ with tabs[1]:
                "Cliquez sur une bulle pour ouvrir la fiche du cas d'usage.")
     matrix = svc.portfolio.matrix_frame()
     chart = pcharts.value_feasibility_matrix(matrix).properties(height=480)
-    pick = st.altair_chart(chart, on_select="rerun", key="matrix", width="stretch")
+    pick = show_chart(chart, on_select="rerun", key="matrix", width="stretch")
     chosen = (pick.selection.get(pcharts.PICK) if pick else None) or []
     if chosen and chosen[0].get("reference"):
         st.switch_page("app_pages/sheet.py", query_params={"ref": chosen[0]["reference"]})
@@ -74,9 +75,9 @@ with tabs[2]:
     breakdown = svc.portfolio.breakdown()
     left, right = st.columns(2)
     with left:
-        st.altair_chart(pcharts.breakdown_by_family(breakdown, "count", "Nombre de cas"), width="stretch")
+        show_chart(pcharts.breakdown_by_family(breakdown, "count", "Nombre de cas"), width="stretch")
     with right:
-        st.altair_chart(pcharts.breakdown_by_family(breakdown, "cost", "Coût 1re année (€)"), width="stretch")
+        show_chart(pcharts.breakdown_by_family(breakdown, "cost", "Coût 1re année (€)"), width="stretch")
     st.dataframe(pd.DataFrame({"Direction": breakdown["direction"], "Famille": breakdown["family"],
                                "Cas d'usage": breakdown["count"], "Coût 1re année": breakdown["cost"].map(fmt_money),
                                "Priorité moyenne": breakdown["mean_priority"].map(lambda v: fmt_number(v, 1))}),
@@ -90,14 +91,14 @@ with tabs[3]:
         st.info("Aucune expérimentation ni aucun déploiement daté.")
     else:
         chart = pcharts.roadmap(roadmap, today).properties(height=max(160, 34 * len(roadmap)))
-        st.altair_chart(chart.configure_axisY(labelLimit=360), width="stretch")
+        show_chart(chart.configure_axisY(labelLimit=360), width="stretch")
         st.caption("Sans date de fin (déploiement en service), la barre s'arrête à aujourd'hui.")
 
 with tabs[4]:
     if by_year.empty:
         st.info("Aucune ligne budgétaire saisie.")
     else:
-        st.altair_chart(pcharts.budget_by_year(by_year), width="stretch")
+        show_chart(pcharts.budget_by_year(by_year), width="stretch")
         st.dataframe(pd.DataFrame({"Année": by_year["year"].astype(str), "Voté": by_year["voted"].map(fmt_money),
                                    "Engagé": by_year["committed"].map(fmt_money),
                                    "Dépensé": by_year["spent"].map(fmt_money)}), hide_index=True)
@@ -130,5 +131,5 @@ with tabs[5]:
     else:
         st.caption("Gain mesuré depuis la valeur de référence, en part du gain attendu (cible − référence) : "
                    "un indicateur qui doit baisser se lit comme un indicateur qui doit monter.")
-        st.altair_chart(pcharts.benefits(benefits), width="stretch")
+        show_chart(pcharts.benefits(benefits), width="stretch")
         st.dataframe(benefits_view(benefits), hide_index=True)

@@ -9,7 +9,7 @@ from portal.services.public_register import FIELDS
 from portal.services.public_reports import KINDS_FR, REFUSALS_FR
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
-from portal.ui.i18n import fmt_date, t
+from portal.ui.formats import fmt_date
 from portal.ui.places import ROW_CLICK, picked_row
 from portal.ui.session import principal
 from portal.ui.text import plain
@@ -17,7 +17,7 @@ from portal.ui.text import plain
 me = principal()
 svc = services()
 
-st.title(t("Registre public des algorithmes"))
+st.title("Registre public des algorithmes")
 st.caption("Les règles des principaux traitements algorithmiques fondant des décisions individuelles sont publiées "
            "en ligne (CRPA, art. L312-1-3). Chaque fiche suit l'inventaire recommandé par Etalab ; le texte public "
            "ne change que lorsqu'un agent de la conformité le republie.")
@@ -59,7 +59,7 @@ wanted = st.query_params.get("ref")  # a link from elsewhere opens that entry
 index = row if row is not None else next((i for i, e in enumerate(entries) if e.reference == wanted), None)
 if index is not None:
     entry = entries[index]
-    st.subheader(f"{entry.reference} — {plain(entry.title, inline=True)}")
+    st.header(f"{entry.reference} — {plain(entry.title, inline=True)}")
     if entry.published:
         st.caption(f"Fiche publiée le {fmt_date(entry.published_at)} par {plain(entry.published_by, inline=True)}"
                    + (" — la fiche interne a changé depuis : à republier." if entry.stale else "."))
@@ -111,7 +111,7 @@ if can(me, Action.PUBLISH_REGISTER):
     st.divider()
     reports = svc.public_reports.reports(me)
     waiting = [r for r in reports if r.status == "open"]
-    st.subheader(f"Signalements du public ({len(waiting)} à traiter)")
+    st.header(f"Signalements du public ({len(waiting)} à traiter)")
     st.caption("Erreurs signalées, questions et contestations envoyées depuis le registre public (sans connexion). "
                "Notez la réponse apportée pour clore ; l'adresse laissée ne sert qu'à répondre.")
     if not reports:
@@ -143,7 +143,7 @@ if can(me, Action.PUBLISH_REGISTER):
             } for r in closed]), hide_index=True)
 
 st.divider()
-st.subheader("Données ouvertes")
+st.header("Données ouvertes")
 st.caption("Les fiches publiées, en CSV (rubriques en français, séparateur « ; ») ou en JSON, pour data.gouv.fr "
            "ou le site de la collectivité ; ou au standard européen de transparence algorithmique d'Eurocities "
            "(v0.3.1, celui des registres d'Amsterdam, Helsinki ou Barcelone), en JSON ou CSV. Chaque export est "

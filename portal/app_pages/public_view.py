@@ -8,17 +8,20 @@ import streamlit as st
 
 from portal.services.public_register import EXPORT_FILES, FIELDS
 from portal.services.public_reports import KINDS_FR
+from portal.ui.accessibility import statement
 from portal.ui.auth import demo_banner
 from portal.ui.deps import services, settings
 from portal.ui.feedback import attempt
-from portal.ui.i18n import fmt_date, t
+from portal.ui.formats import fmt_date
+from portal.ui.look import header
 from portal.ui.places import ROW_CLICK, picked_row
 from portal.ui.text import plain
 
 svc = services()
 if settings().demo_login_allowed:
     demo_banner()
-st.title(t("Registre public des algorithmes"))
+header()
+st.title("Registre public des algorithmes")
 st.caption("Les traitements algorithmiques que la collectivité utilise pour fonder des décisions ou éclairer son "
            "action, décrits selon l'inventaire recommandé par Etalab (code des relations entre le public et "
            "l'administration, art. L312-1-3). Pour toute question sur un traitement, écrivez au contact indiqué "
@@ -27,6 +30,7 @@ st.caption("Les traitements algorithmiques que la collectivité utilise pour fon
 entries = svc.public_register.public_entries()
 if not entries:
     st.info("Aucune fiche n'est publiée pour l'instant.")
+    statement()
     st.stop()
 
 domains = sorted({e.record.get("domain") for e in entries if e.record.get("domain")})
@@ -49,12 +53,13 @@ wanted = st.query_params.get("ref")
 index = row if row is not None else next((i for i, e in enumerate(entries) if e.reference == wanted), None)
 if index is not None:
     entry = entries[index]
-    st.subheader(f"{entry.reference} — {plain(entry.name, inline=True)}")
+    st.header(f"{entry.reference} — {plain(entry.name, inline=True)}")
     st.caption(f"Publiée pour la première fois le {fmt_date(entry.first_published_at)}, "
                f"mise à jour le {fmt_date(entry.published_at)}.")
-    st.dataframe(pd.DataFrame([{"Rubrique": label, "Contenu": "" if entry.record.get(key) is None
-                                else str(entry.record.get(key))} for key, label in FIELDS.items()]),
-                 hide_index=True, column_config={"Contenu": st.column_config.TextColumn(width="large")})
+    # a plain HTML table: read by screen readers, wraps on a phone
+    st.table(pd.DataFrame([{"Rubrique": label, "Contenu": "" if entry.record.get(key) is None
+                            else str(entry.record.get(key))} for key, label in FIELDS.items()]),
+             hide_index=True, border="horizontal")
     with st.expander("Signaler une erreur, poser une question ou contester", icon=":material/feedback:"):
         with st.form(f"report_{entry.reference}", clear_on_submit=True):
             kind = st.radio("Objet", list(KINDS_FR), format_func=KINDS_FR.__getitem__)
@@ -71,7 +76,7 @@ if index is not None:
                                "conformité" + (", qui vous répondra." if contact.strip() else "."))
 
 st.divider()
-st.subheader("Données ouvertes")
+st.header("Données ouvertes")
 st.caption("Les mêmes fiches en CSV (rubriques en français, séparateur « ; »), en JSON, ou au standard de "
            "transparence algorithmique d'Eurocities (v0.3.1).")
 cols = st.columns(4)
@@ -82,3 +87,6 @@ for col, (fmt, label) in zip(cols, (("csv", "CSV"), ("json", "JSON"), ("eurociti
     col.download_button(label, lambda fmt=fmt: svc.public_register.public_export(fmt).data, file_name=filename,
                         mime=mime, key=f"public_view_{fmt}", on_click="ignore", icon=":material/download:",
                         help=filename)
+
+st.divider()
+statement()

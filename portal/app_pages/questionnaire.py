@@ -10,8 +10,8 @@ from portal.services.errors import InvalidInput
 from portal.services.governance.engine import CRPA_QUESTIONS
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
+from portal.ui.formats import fmt_number
 from portal.ui.governance import questions_form
-from portal.ui.i18n import fmt_number, t
 from portal.ui.places import back_to_sheet, chosen_ref, keep_ref
 from portal.ui.session import principal
 from portal.ui.text import plain
@@ -19,7 +19,7 @@ from portal.ui.text import plain
 me = principal()
 svc = services()
 
-st.title(t("Questionnaire de classification"))
+st.title("Questionnaire de classification")
 st.caption("Chaque question cite l'article qui la fonde. Le résultat se met à jour à chaque réponse ; "
            "rien n'est enregistré avant « Enregistrer la classification ».")
 flash()

@@ -7,19 +7,18 @@ from portal.services.exports import register_frame
 from portal.services.register import RegisterFilter
 from portal.ui.deps import services
 from portal.ui.feedback import attempt
-from portal.ui.i18n import t
 from portal.ui.places import ROW_CLICK, picked_row
 from portal.ui.session import principal
 
 me = principal()
 svc = services()
 
-st.title(t("Registre"))
+st.title("Registre")
 c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
-text = c1.text_input(t("Rechercher"), placeholder="titre, référence, direction…")
-families = c2.multiselect(t("Famille"), list(Family), format_func=lambda f: f.label, placeholder="Toutes")
-stages = c3.multiselect(t("Étape"), list(Stage), format_func=lambda s: s.label, placeholder="Toutes")
-directions = c4.multiselect(t("Direction"), svc.register.directions(), placeholder="Toutes")
+text = c1.text_input("Rechercher", placeholder="titre, référence, direction…")
+families = c2.multiselect("Famille", list(Family), format_func=lambda f: f.label, placeholder="Toutes")
+stages = c3.multiselect("Étape", list(Stage), format_func=lambda s: s.label, placeholder="Toutes")
+directions = c4.multiselect("Direction", svc.register.directions(), placeholder="Toutes")
 flt = RegisterFilter(text=text or None, families=tuple(f.value for f in families),
                      stages=tuple(s.value for s in stages), directions=tuple(directions))
 views = svc.register.list(flt)
@@ -50,7 +49,7 @@ if selected is not None:
     st.switch_page("app_pages/sheet.py", query_params={"ref": df.iloc[selected]["Référence"]})
 
 st.divider()
-st.subheader("Exporter")
+st.header("Exporter")
 st.caption("L'export reprend les filtres ci-dessus et est consigné dans le journal d'audit.")
 c1, c2, _ = st.columns([1, 1, 3])
 for fmt, label, col in (("csv", "Préparer l'export CSV", c1), ("xlsx", "Préparer l'export Excel", c2)):

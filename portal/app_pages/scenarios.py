@@ -9,7 +9,7 @@ from portal.services.errors import InvalidInput
 from portal.services.portfolio import DEFAULT_CANDIDATE_STAGES, ScenarioParams, comparison_frame
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
-from portal.ui.i18n import fmt_money, fmt_number, t
+from portal.ui.formats import fmt_money, fmt_number
 from portal.ui.session import principal
 from portal.ui.text import plain
 
@@ -17,7 +17,7 @@ MAX_SHOWN = 3
 
 me = principal()
 svc = services()
-st.title(t("Scénarios"))
+st.title("Scénarios")
 st.caption("Le planificateur choisit l'ensemble de cas d'usage de plus grande priorité totale qui tient dans le "
            "budget et la capacité de l'équipe. La solution est exacte (programmation linéaire en nombres entiers).")
 flash()
@@ -89,7 +89,7 @@ if not shown:
     st.info("Réglez le budget et la capacité puis calculez un scénario ; vous pouvez en comparer jusqu'à trois.")
     st.stop()
 
-st.subheader("Scénarios côte à côte")
+st.header("Scénarios côte à côte")
 cols = st.columns(len(shown))
 for i, (col, out) in enumerate(zip(cols, shown, strict=True)):
     r = out.result
@@ -126,10 +126,10 @@ for i, (col, out) in enumerate(zip(cols, shown, strict=True)):
             st.rerun()
 
 if len(shown) > 1:
-    st.subheader("Comparaison")
+    st.header("Comparaison")
     st.dataframe(comparison_frame(shown, as_text=True), hide_index=True)
 
-st.subheader("Exporter")
+st.header("Exporter")
 st.caption("Le classeur et le rapport reprennent le classement et les scénarios affichés ; "
            "chaque export est consigné dans le journal d'audit.")
 c1, c2, c3 = st.columns(3)

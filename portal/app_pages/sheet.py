@@ -12,8 +12,8 @@ from portal.ui import governance as governance_ui
 from portal.ui import transparency as transparency_ui
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
+from portal.ui.formats import fmt_date, fmt_money, fmt_number
 from portal.ui.history import describe_event
-from portal.ui.i18n import fmt_date, fmt_money, fmt_number, t
 from portal.ui.places import SHEET_TABS, chosen_ref, keep_ref, kept_tabs
 from portal.ui.portfolio import priority_tab
 from portal.ui.session import forget_version, principal, remembered_version
@@ -49,7 +49,7 @@ st.markdown(
 flash()
 governance_ui.banner(svc, uc)  # governance: overdue review, held or refused gate
 
-labels = {slug: t(label) for slug, label in SHEET_TABS.items()}
+labels = dict(SHEET_TABS)
 labels["sources"] = f"{labels['sources']} ({len(uc.data_sources)})"
 labels["risques"] = f"{labels['risques']} ({len(uc.risks)})"
 # the open tab survives a save's rerun, a reload and a link (tab= in the URL)
@@ -80,7 +80,7 @@ with tab_overview:
                     st.rerun()
             with st.form(f"edit_{uc.id}"):
                 values = forms.use_case_fields(uc.editable_fields(), people, key=f"edit_{uc.id}")
-                if st.form_submit_button(t("Enregistrer"), type="primary"):
+                if st.form_submit_button("Enregistrer", type="primary"):
                     saved = attempt(lambda: svc.register.update(me, uc.id, expected, forms.clean(values)),
                                     success="Fiche enregistrée.")
                     if saved is not None:
@@ -118,7 +118,7 @@ with tab_sources:
                 with st.form(f"edit_source_{sid}"):
                     values = forms.data_source_fields(src.model_dump(), key=f"src_{sid}")
                     c1, c2 = st.columns(2)
-                    if c1.form_submit_button(t("Enregistrer"), type="primary"):
+                    if c1.form_submit_button("Enregistrer", type="primary"):
                         saved = attempt(lambda: svc.register.update_data_source(me, sid, expected, forms.clean(values)),
                                         success="Source enregistrée.")
                         if saved is not None:
@@ -147,7 +147,8 @@ with tab_risks:
                      column_order=["Niveau", "Criticité", "Catégorie", "Description", "Atténuation", "Statut",
                                    "Résiduel", "Responsable"])
         with c2:
-            st.altair_chart(charts.risk_matrix(rdf[["Vraisemblance", "Gravité"]]))
+            charts.show(charts.risk_matrix(rdf[["Vraisemblance", "Gravité"]]),
+                        summary="Nombre de risques par case ; le niveau de chacun est écrit dans le tableau.")
     else:
         st.info("Aucun risque identifié pour l'instant.")
     if can(me, Action.MANAGE_RISKS, owner_ids=owners):
@@ -167,7 +168,7 @@ with tab_risks:
                 with st.form(f"edit_risk_{rid}"):
                     values = forms.risk_fields(risk.model_dump(), people, key=f"risk_{rid}")
                     c1, c2 = st.columns(2)
-                    if c1.form_submit_button(t("Enregistrer"), type="primary"):
+                    if c1.form_submit_button("Enregistrer", type="primary"):
                         saved = attempt(lambda: svc.register.update_risk(me, rid, expected, forms.clean(values)),
                                         success="Risque enregistré.")
                         if saved is not None:

@@ -7,13 +7,13 @@ from policies.prioritisation.scoring import CRITERIA
 from policies.vocabulary import IMPACT_NOT_ASSESSED_FR, UNCLASSIFIED_FR, AiActClass, ImpactLevel
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
-from portal.ui.i18n import fmt_date, t
+from portal.ui.formats import fmt_date
 from portal.ui.session import principal
 from portal.ui.text import plain
 
 me = principal()
 svc = services()
-st.title(t("Pondérations de priorisation"))
+st.title("Pondérations de priorisation")
 st.caption("Une version ne se modifie jamais : chaque changement crée une nouvelle version, journalisée, "
            "et les scénarios enregistrés citent la version sous laquelle ils ont été calculés.")
 flash()
@@ -66,7 +66,7 @@ with st.form("weights_form"):
             st.rerun()
 
 history = svc.portfolio.weights_history()
-st.subheader("Historique des versions")
+st.header("Historique des versions")
 if history:
     names = {p.id: p.display_name for p in svc.people.list()}
     st.dataframe(pd.DataFrame([{"Version": h["version"], "Motif": h["note"] or "",

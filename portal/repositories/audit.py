@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
+from typing import TypedDict, Unpack
 
 from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
@@ -37,25 +38,28 @@ def iter_chain(session: Session, batch: int = 2000) -> Iterator[AuditEvent]:
         last = rows[-1].seq
 
 
-def search(
-    session: Session,
-    *,
-    use_case_id: int | None = None,
-    actor_id: int | None = None,
-    action: str | None = None,
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
-    limit: int = 500,
-) -> Sequence[AuditEvent]:
+class AuditFilters(TypedDict, total=False):
+    """What the audit trail may be searched by (every filter optional; ``until`` excluded)."""
+
+    use_case_id: int | None
+    actor_id: int | None
+    action: str | None
+    since: dt.datetime | None
+    until: dt.datetime | None
+    limit: int
+
+
+def search(session: Session, **filters: Unpack[AuditFilters]) -> Sequence[AuditEvent]:
+    """The newest events first that match every filter given (500 at most unless ``limit`` says)."""
     stmt: Select[tuple[AuditEvent]] = select(AuditEvent)
-    if use_case_id is not None:
-        stmt = stmt.where(AuditEvent.use_case_id == use_case_id)
-    if actor_id is not None:
-        stmt = stmt.where(AuditEvent.actor_id == actor_id)
-    if action:
-        stmt = stmt.where(AuditEvent.action == action)
-    if since is not None:
-        stmt = stmt.where(AuditEvent.at >= since)
-    if until is not None:
-        stmt = stmt.where(AuditEvent.at < until)
-    return list(session.scalars(stmt.order_by(AuditEvent.seq.desc()).limit(limit)))
+    if filters.get("use_case_id") is not None:
+        stmt = stmt.where(AuditEvent.use_case_id == filters["use_case_id"])
+    if filters.get("actor_id") is not None:
+        stmt = stmt.where(AuditEvent.actor_id == filters["actor_id"])
+    if filters.get("action"):
+        stmt = stmt.where(AuditEvent.action == filters["action"])
+    if filters.get("since") is not None:
+        stmt = stmt.where(AuditEvent.at >= filters["since"])
+    if filters.get("until") is not None:
+        stmt = stmt.where(AuditEvent.at < filters["until"])
+    return list(session.scalars(stmt.order_by(AuditEvent.seq.desc()).limit(filters.get("limit", 500))))

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -143,21 +143,11 @@ class AuditService:
         with self._reader() as s:
             return verify_chain(s)
 
-    def events(
-        self,
-        principal: Principal,
-        *,
-        use_case_id: int | None = None,
-        actor_id: int | None = None,
-        action: str | None = None,
-        since: dt.datetime | None = None,
-        until: dt.datetime | None = None,
-        limit: int = 500,
-    ) -> list[AuditEventView]:
+    def events(self, principal: Principal, **filters: Unpack[repo.AuditFilters]) -> list[AuditEventView]:
+        """The trail searched by use case, person, action and period (compliance, direction, administration)."""
         require(principal, Action.VIEW_AUDIT)
         with self._reader() as s:
-            rows = repo.search(s, use_case_id=use_case_id, actor_id=actor_id, action=action, since=since,
-                               until=until, limit=limit)
+            rows = repo.search(s, **filters)
             return [AuditEventView.model_validate(r) for r in rows]
 
     def history_of(self, use_case_id: int, limit: int = 200) -> list[AuditEventView]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Unpack
 
 import pandas as pd
 
 from policies.access import require
 from policies.vocabulary import Action, Principal
+from portal.repositories.audit import AuditFilters
 from portal.services.audit import AuditService
 from portal.services.exports import XLSX_MIME, ExportFile
 from portal.services.register import RegisterService
@@ -44,14 +46,12 @@ class AuditExportService:
         self._audit = audit
         self._register = register
 
-    def export(self, principal: Principal, fmt: str, *, use_case_id: int | None = None,
-               actor_id: int | None = None, action: str | None = None, since: dt.datetime | None = None,
-               until: dt.datetime | None = None) -> ExportFile:
+    def export(self, principal: Principal, fmt: str, **filters: Unpack[AuditFilters]) -> ExportFile:
+        """The trail as the audit page filters it, in CSV or Excel (at most MAX_EXPORT_ROWS events)."""
         require(principal, Action.VIEW_AUDIT)
         if fmt not in ("csv", "xlsx"):
             raise ValueError(f"format d'export inconnu : {fmt}")
-        events = self._audit.events(principal, use_case_id=use_case_id, actor_id=actor_id, action=action,
-                                    since=since, until=until, limit=MAX_EXPORT_ROWS)
+        events = self._audit.events(principal, **(filters | {"limit": MAX_EXPORT_ROWS}))
         cases = {u.id: f"{u.reference} — {u.title}" for u in self._register.list()}
         df = audit_frame(events, cases)
         if fmt == "csv":
@@ -59,9 +59,7 @@ class AuditExportService:
         else:
             out = ExportFile("journal-audit.xlsx", to_xlsx_bytes({"Journal d'audit": df}, title="Journal d'audit"),
                              XLSX_MIME, len(df))
-        filters = {"use_case_id": use_case_id, "actor_id": actor_id, "action": action,
-                   "since": since.isoformat() if since else None, "until": until.isoformat() if until else None}
+        shown = {k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in filters.items() if v is not None}
         self._audit.record(principal, "export", "audit_event", fmt,
-                           details={"rows": len(df), "format": fmt,
-                                    "filter": {k: v for k, v in filters.items() if v is not None}})
+                           details={"rows": len(df), "format": fmt, "filter": shown})
         return out

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
 from policies.access import require
@@ -270,12 +271,7 @@ class RegisterService(editing.UseCaseLookup):
         with self._writer.begin() as s:
             uc = self._owned_use_case(s, principal, use_case_id, Action.MANAGE_DATA_SOURCES)
             fields = validate(DataSourceFields, data, DATA_SOURCE_LABELS)
-            ds = DataSource(use_case_id=uc.id, **fields.model_dump())
-            s.add(ds)
-            s.flush()
-            audit.append(s, principal, "create", "data_source", ds.id, use_case_id=uc.id,
-                         after=fields.model_dump(mode="json"))
-            return DataSourceView.model_validate(ds)
+            return DataSourceView.model_validate(_add(s, principal, uc, DataSource, fields, "data_source"))
 
     def _editing_source(self, principal: Principal, source_id: int) -> Any:
         return editing.edit(self._writer, principal, Action.MANAGE_DATA_SOURCES,
@@ -287,22 +283,14 @@ class RegisterService(editing.UseCaseLookup):
     def update_data_source(self, principal: Principal, source_id: int, expected_version: int,
                            data: dict[str, Any]) -> DataSourceView:
         with self._editing_source(principal, source_id) as e:
-            ds = e.row
             fields = validate(DataSourceFields, data, DATA_SOURCE_LABELS)
             e.check_version(expected_version)
-            before_all = DataSourceFields.model_validate(_row(ds, DataSourceFields.model_fields)).model_dump(mode="json")
-            for k, v in fields.model_dump().items():
-                setattr(ds, k, v)
-            e.session.flush()
-            e.record_change("update", "data_source", ds.id, before_all, fields.model_dump(mode="json"))
-            return DataSourceView.model_validate(ds)
+            _apply(e, fields, "data_source")
+            return DataSourceView.model_validate(e.row)
 
     def delete_data_source(self, principal: Principal, source_id: int, expected_version: int) -> None:
         with self._editing_source(principal, source_id) as e:
-            e.check_version(expected_version)
-            before = DataSourceFields.model_validate(_row(e.row, DataSourceFields.model_fields)).model_dump(mode="json")
-            e.session.delete(e.row)
-            e.record("delete", "data_source", source_id, before=before)
+            _delete(e, expected_version, DataSourceFields, "data_source")
 
     # ---- risks ------------------------------------------------------------------------------
 
@@ -311,12 +299,7 @@ class RegisterService(editing.UseCaseLookup):
             uc = self._owned_use_case(s, principal, use_case_id, Action.MANAGE_RISKS)
             fields = validate(RiskFields, data, RISK_LABELS)
             self._check_owner(s, fields)
-            risk = Risk(use_case_id=uc.id, **fields.model_dump())
-            s.add(risk)
-            s.flush()
-            audit.append(s, principal, "create", "risk", risk.id, use_case_id=uc.id,
-                         after=fields.model_dump(mode="json"))
-            return RiskView.model_validate(risk)
+            return RiskView.model_validate(_add(s, principal, uc, Risk, fields, "risk"))
 
     def _editing_risk(self, principal: Principal, risk_id: int) -> Any:
         return editing.edit(self._writer, principal, Action.MANAGE_RISKS,
@@ -327,27 +310,46 @@ class RegisterService(editing.UseCaseLookup):
     def update_risk(self, principal: Principal, risk_id: int, expected_version: int,
                     data: dict[str, Any]) -> RiskView:
         with self._editing_risk(principal, risk_id) as e:
-            risk = e.row
             fields = validate(RiskFields, data, RISK_LABELS)
             e.check_version(expected_version)
             self._check_owner(e.session, fields)
-            before_all = RiskFields.model_validate(_row(risk, RiskFields.model_fields)).model_dump(mode="json")
-            for k, v in fields.model_dump().items():
-                setattr(risk, k, v)
-            e.session.flush()
-            e.record_change("update", "risk", risk.id, before_all, fields.model_dump(mode="json"))
-            return RiskView.model_validate(risk)
+            _apply(e, fields, "risk")
+            return RiskView.model_validate(e.row)
 
     def delete_risk(self, principal: Principal, risk_id: int, expected_version: int) -> None:
         with self._editing_risk(principal, risk_id) as e:
-            e.check_version(expected_version)
-            before = RiskFields.model_validate(_row(e.row, RiskFields.model_fields)).model_dump(mode="json")
-            e.session.delete(e.row)
-            e.record("delete", "risk", risk_id, before=before)
+            _delete(e, expected_version, RiskFields, "risk")
 
     def _check_owner(self, s: Session, fields: RiskFields) -> None:
         if fields.owner_id is not None and people_repo.get(s, fields.owner_id) is None:
             raise InvalidInput([f"Champ « {RISK_LABELS['owner_id']} » : personne n° {fields.owner_id} inconnue."])
+
+
+def _add(s: Session, principal: Principal, uc: UseCase, row_type: type[Any], fields: BaseModel, kind: str) -> Any:
+    """Add a data source or a risk to a use case, audited in the same transaction."""
+    row = row_type(use_case_id=uc.id, **fields.model_dump())
+    s.add(row)
+    s.flush()
+    audit.append(s, principal, "create", kind, row.id, use_case_id=uc.id, after=fields.model_dump(mode="json"))
+    return row
+
+
+def _apply(e: editing.Edit[Any], fields: BaseModel, kind: str) -> None:
+    """Set a data source's or a risk's fields and audit those that changed."""
+    before_all = type(fields).model_validate(_row(e.row, type(fields).model_fields)).model_dump(mode="json")
+    for k, v in fields.model_dump().items():
+        setattr(e.row, k, v)
+    e.session.flush()
+    e.record_change("update", kind, e.row.id, before_all, fields.model_dump(mode="json"))
+
+
+def _delete(e: editing.Edit[Any], expected_version: int, model: type[BaseModel], kind: str) -> None:
+    """Delete a data source or a risk at the version shown, keeping its fields in the audit event."""
+    e.check_version(expected_version)
+    before = model.model_validate(_row(e.row, model.model_fields)).model_dump(mode="json")
+    row_id = e.row.id
+    e.session.delete(e.row)
+    e.record("delete", kind, row_id, before=before)
 
 
 def _default_lead(principal: Principal) -> int | None:

@@ -16,7 +16,7 @@ from portal.services.analysis import RunDetail, RunView, param_choices, param_la
 from portal.services.errors import InvalidInput
 from portal.ui.charts import PALETTE
 from portal.ui.feedback import attempt
-from portal.ui.i18n import fmt_date, fmt_number, t
+from portal.ui.formats import fmt_date, fmt_number
 from portal.ui.text import plain
 
 #: session key holding {use case id: id of the run started from this session}
@@ -170,6 +170,9 @@ def render_result(detail: RunDetail, svc: Services, key: str) -> None:
             col.metric(run.metric_labels.get(k, k), _metric_text(formats, k, v))
     for name, spec in detail.charts.items():
         st.vega_lite_chart(french_chart(spec), key=f"{key}_chart_{name}")
+    if detail.charts:  # the text alternative of the charts: the tables below hold their values
+        st.caption("Les valeurs des graphiques figurent dans les tableaux ci-dessous." if detail.tables
+                   else "Les indicateurs ci-dessus résument ce que montrent les graphiques.")
     if detail.tables:
         names = list(detail.tables)
         tabs = st.tabs([run.table_labels.get(n, n) for n in names])
@@ -248,7 +251,7 @@ def sheet_tab(svc: Services, me: Principal, use_case_id: int, lead_id: int | Non
         st.info("Aucun module d'analyse n'est associé à ce cas d'usage.")
     else:
         st.markdown(f"Module associé : **{binding.module_title}** (`{binding.module_key}`)")
-    st.page_link("app_pages/analysis.py", label=t("Lancer une analyse"), icon=":material/play_circle:",
+    st.page_link("app_pages/analysis.py", label="Lancer une analyse", icon=":material/play_circle:",
                  query_params={"ref": reference})
     runs = svc.analysis.list_runs(use_case_id)
     if not runs:
@@ -258,7 +261,7 @@ def sheet_tab(svc: Services, me: Principal, use_case_id: int, lead_id: int | Non
     by_id = {r.id: r for r in runs}
     ids = list(by_id)
     label = _run_label(by_id)
-    reopen, compare = st.tabs([t("Rouvrir une exécution"), t("Comparer deux exécutions")])
+    reopen, compare = st.tabs(["Rouvrir une exécution", "Comparer deux exécutions"])
     with reopen:
         rid = st.selectbox("Exécution", ids, format_func=label, key=f"reopen_{use_case_id}")
         run = by_id[rid]

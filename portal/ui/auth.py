@@ -262,7 +262,7 @@ def sign_in_page() -> None:
         st.info("Votre session a pris fin : reconnectez-vous.", icon=":material/lock_clock:")
     names = providers()
     if names:
-        st.subheader("Se connecter")
+        st.header("Se connecter")
         st.caption("Avec le compte de la collectivité, auprès de son fournisseur d'identité. "
                    "Vos droits dans Vigie sont ceux que ses administrateurs vous ont attribués.")
         for name in names:
@@ -288,7 +288,7 @@ def _demo_sign_in() -> None:
     if not options:
         st.info("Aucun compte de démonstration : lancez `vigie seed-demo`.")
         return
-    st.subheader("Se connecter en démonstration")
+    st.header("Se connecter en démonstration")
     labels = {key: f"{Role(role).label} — {PEOPLE[key]['display_name']}, {PEOPLE[key]['job_title']}"
               for role, key in options}
     with st.form("demo_sign_in"):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import altair as alt
 import pandas as pd
+import streamlit as st
 
 from policies.vocabulary import FORWARD_PATH, Family, Stage
 
@@ -64,3 +67,47 @@ def risk_matrix(risks: pd.DataFrame) -> alt.LayerChart:
         text=alt.condition("datum.Risques > 0", alt.Text("Risques:Q"), alt.value(""))
     )
     return (cells + text).properties(width=260, height=260)
+
+
+# ---- text alternatives -------------------------------------------------------------------------
+
+def chart_data(chart: alt.TopLevelMixin) -> pd.DataFrame | None:
+    """The largest table a chart (or one of its layers) draws, columns named as its axes and tooltips."""
+    frames = [c.data for c in (chart, *getattr(chart, "layer", ())) if isinstance(getattr(c, "data", None), pd.DataFrame)]
+    if not frames:
+        return None
+    data = max(frames, key=len)
+    titles: dict[str, str] = {}
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            field, title = node.get("field"), node.get("title")
+            if isinstance(field, str) and isinstance(title, str) and title:
+                titles.setdefault(field, title)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    with contextlib.suppress(Exception):  # an unusual spec: keep the raw column names
+        walk(chart.to_dict(validate=False))
+    names: dict[str, str] = {}
+    for column in data.columns:
+        title = titles.get(column, column)
+        # two fields under one title, or a title that is another column's name: keep the raw name
+        names[column] = column if title in names.values() or (title != column and title in data.columns) else title
+    return data.rename(columns=names)
+
+
+def show(chart: alt.TopLevelMixin, *, summary: str = "", **kwargs: object) -> object:
+    """A chart with its text alternative (WCAG 1.1.1, RGAA 1.8 and 3.1): a sentence when given, and the
+    values it draws as a plain table, in an expander."""
+    event = st.altair_chart(chart, **kwargs)  # type: ignore[call-overload]
+    if summary:
+        st.caption(summary)
+    data = chart_data(chart)
+    if data is not None and len(data):
+        with st.expander("Données du graphique (tableau)", icon=":material/table_view:"):
+            st.table(data.head(200), hide_index=True)
+    return event

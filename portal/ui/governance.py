@@ -28,7 +28,7 @@ from portal.services.evidence_types import EXTENSIONS as EVIDENCE_EXTENSIONS
 from portal.services.governance import ATTESTATIONS, GateRequestView
 from portal.services.schemas import UseCaseView
 from portal.ui.feedback import attempt
-from portal.ui.i18n import fmt_date
+from portal.ui.formats import fmt_date
 from portal.ui.text import plain
 
 _NO_ANSWER = "—"
@@ -170,7 +170,7 @@ def governance_tab(svc: Services, me: Principal, uc: UseCaseView) -> None:
     st.divider()
     _obligations_section(svc, me, uc, owners)
     st.divider()
-    st.subheader("Revue périodique")
+    st.header("Revue périodique")
     status = gov.review_status(uc.id)
     if status is None:
         st.caption("La revue périodique commence au déploiement.")
@@ -204,7 +204,7 @@ def review_form(svc: Services, me: Principal, use_case_id: int, key: str) -> Non
 
 def _classification_section(svc: Services, me: Principal, uc: UseCaseView) -> None:
     gov = svc.governance
-    st.subheader("Classification")
+    st.header("Classification")
     cl = gov.classification(uc.id)
     if cl is None:
         st.info("Ce cas d'usage n'est pas encore classé (règlement IA, RGPD, CRPA, niveau d'impact).")
@@ -248,7 +248,7 @@ def _classification_section(svc: Services, me: Principal, uc: UseCaseView) -> No
 
 def _gate_section(svc: Services, me: Principal, uc: UseCaseView, owners: list[int | None]) -> None:
     gov = svc.governance
-    st.subheader("Passages d'étape")
+    st.header("Passages d'étape")
     requests = gov.requests(uc.id)
     pending = next((r for r in requests if r.pending), None)
     if pending is not None:
@@ -311,7 +311,7 @@ def _request_form(svc: Services, me: Principal, uc: UseCaseView) -> None:
 def _obligations_section(svc: Services, me: Principal, uc: UseCaseView, owners: list[int | None]) -> None:
     gov = svc.governance
     obligations = gov.obligations(uc.id)
-    st.subheader(f"Obligations ({len(obligations)})")
+    st.header(f"Obligations ({len(obligations)})")
     if not obligations:
         st.info("Les obligations sont déduites de la classification.")
         return
@@ -385,7 +385,7 @@ def _obligations_section(svc: Services, me: Principal, uc: UseCaseView, owners: 
 def _crpa_section(svc: Services, uc: UseCaseView) -> None:
     from portal.services.errors import InvalidInput
 
-    st.subheader("Transparence (CRPA)")
+    st.header("Transparence (CRPA)")
     cl = svc.governance.classification(uc.id)
     if cl is None:
         st.caption("Classez le cas d'usage pour générer la mention explicite.")

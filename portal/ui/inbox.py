@@ -8,11 +8,10 @@ import streamlit as st
 
 from policies.vocabulary import Principal
 from portal.ui.deps import services
-from portal.ui.i18n import t
 
 
 def title(unread: int) -> str:
-    return f"{t('Notifications')} ({unread})" if unread else t("Notifications")
+    return f"Notifications ({unread})" if unread else "Notifications"
 
 
 def inbox_page(principal: Principal, make_page) -> st.Page:  # type: ignore[no-untyped-def]

@@ -18,7 +18,7 @@ from portal.services import Services
 from portal.services.monitoring import AlertView
 from portal.services.schemas import UseCaseView
 from portal.ui.feedback import attempt
-from portal.ui.i18n import fmt_date, fmt_number
+from portal.ui.formats import fmt_date, fmt_number
 from portal.ui.text import plain
 
 SEVERITY_BADGE = {"critical": ":red-badge[Critique]", "warning": ":orange-badge[Avertissement]",
@@ -90,7 +90,7 @@ def render(svc: Services, me: Principal, uc: UseCaseView, fresh: set[int]) -> No
     """Alert cards, newest first; closed ones folded away. ``fresh``: ids raised by a check just run here."""
     alerts = svc.monitoring.alerts(uc.id)
     open_alerts = [a for a in alerts if a.status != "closed"]
-    st.subheader(f"Alertes ({len(open_alerts)} à traiter)" if open_alerts else "Alertes")
+    st.header(f"Alertes ({len(open_alerts)} à traiter)" if open_alerts else "Alertes")
     if not alerts:
         st.success("Aucune alerte.")
         return

@@ -24,8 +24,9 @@ from portal.services import Services
 from portal.services.schemas import UseCaseView
 from portal.ui import monitoring_alerts
 from portal.ui import monitoring_charts as charts
+from portal.ui.charts import show as show_chart
 from portal.ui.feedback import attempt
-from portal.ui.i18n import fmt_date, fmt_int, fmt_number
+from portal.ui.formats import fmt_date, fmt_int, fmt_number
 from portal.ui.text import plain
 
 KIND_FR = {kind.value: kind.label for kind in (ColumnKind.NUMERICAL, ColumnKind.CATEGORICAL)}
@@ -75,13 +76,13 @@ def render(svc: Services, me: Principal, uc: UseCaseView) -> None:
     monitoring_alerts.render(svc, me, uc, fresh)
 
     runs = list(reversed(mon.runs(uc.id)))  # oldest first
-    st.subheader("Dérive des données")
+    st.header("Dérive des données")
     if not runs:
         st.info("Aucun contrôle enregistré : déposez le lot du mois ci-dessus pour lancer le premier.")
     else:
         history = pd.DataFrame([{"check": _check_label(r), "share": r.share_drifted, "alerts": r.n_alerts}
                                 for r in runs])
-        st.altair_chart(charts.drift_history(history, drift.drift_share), width="stretch")
+        show_chart(charts.drift_history(history, drift.drift_share), width="stretch")
         cells = pd.DataFrame([{
             "check": _check_label(r), "col": c.column, "score": c.score, "threshold": c.threshold,
             "ratio": (c.score / c.threshold) if c.score is not None and c.threshold else None,
@@ -89,7 +90,7 @@ def render(svc: Services, me: Principal, uc: UseCaseView) -> None:
         } for r in runs for c in r.columns])
         if not cells.empty:
             st.markdown("**Colonnes × contrôles** (couleur : écart rapporté au seuil ; ● : changement retenu)")
-            st.altair_chart(charts.column_heatmap(cells), width="stretch")
+            show_chart(charts.column_heatmap(cells), width="stretch")
         _run_detail(svc, runs)
 
     _outcomes(svc, uc)
@@ -215,7 +216,7 @@ def _outcome_lines(overall: list, thresholds: Any) -> tuple[list[dict[str, Any]]
 
 
 def _outcomes(svc: Services, uc: UseCaseView) -> None:
-    st.subheader("Résultats et indicateurs")
+    st.header("Résultats et indicateurs")
     outcomes = svc.monitoring.outcomes(uc.id)
     if not outcomes:
         st.info("Aucun résultat enregistré (prédictions comparées aux valeurs constatées, corrections des agents, "
@@ -225,12 +226,12 @@ def _outcomes(svc: Services, uc: UseCaseView) -> None:
     thresholds, _ = svc.monitoring.thresholds(uc.id) if svc.monitoring.config(uc.id) else (None, None)
     rows, bands = _outcome_lines(overall, thresholds)
     if rows:
-        st.altair_chart(charts.outcome_lines(pd.DataFrame(rows), bands), width="stretch")
+        show_chart(charts.outcome_lines(pd.DataFrame(rows), bands), width="stretch")
         st.caption("Zones colorées : valeurs acceptables au niveau d'impact du cas d'usage "
                    "(minimum de qualité, maximum de corrections par les agents).")
     kpis = [o for o in overall if o.kpi_value is not None]
     if kpis and uc.kpi_name and uc.kpi_baseline is not None and uc.kpi_target is not None:
-        st.altair_chart(charts.kpi_band(pd.DataFrame([{"period": o.period, "value": o.kpi_value} for o in kpis]),
+        show_chart(charts.kpi_band(pd.DataFrame([{"period": o.period, "value": o.kpi_value} for o in kpis]),
                                         uc.kpi_baseline, uc.kpi_target, uc.kpi_name), width="stretch")
     elif uc.kpi_name:
         st.caption(f"Indicateur métier « {plain(uc.kpi_name, inline=True)} » : aucune valeur saisie pour l'instant "
@@ -249,7 +250,7 @@ def _outcomes(svc: Services, uc: UseCaseView) -> None:
                   for o in places if o.period == latest and o.metrics.get(key) is not None]
         if rows_t:
             st.markdown(f"**Par territoire, période {latest}** ({MEASURE_FR[key]})")
-            st.altair_chart(charts.by_territory(pd.DataFrame(rows_t), percent=key == "accuracy"), width="stretch")
+            show_chart(charts.by_territory(pd.DataFrame(rows_t), percent=key == "accuracy"), width="stretch")
     st.caption("Avec plus de deux classes (par exemple des services destinataires), précision, rappel et F1 "
                "sont des moyennes par classe : les classes rares les tirent vers le bas.")
 

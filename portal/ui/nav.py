@@ -10,19 +10,18 @@ import streamlit as st
 
 from policies.access import can
 from policies.vocabulary import Action, Principal
-from portal.ui.i18n import t
 
 PAGES_DIR = Path(__file__).resolve().parent.parent / "app_pages"
 
 
 def page(name: str, title: str, icon: str, *, default: bool = False, hidden: bool = False) -> st.Page:
-    return st.Page(PAGES_DIR / f"{name}.py", title=t(title), icon=icon, url_path=name, default=default,
+    return st.Page(PAGES_DIR / f"{name}.py", title=title, icon=icon, url_path=name, default=default,
                    visibility="hidden" if hidden else "visible")
 
 
 def public_register_page() -> st.Page:
     """The published register, readable without signing in (see VIGIE_PUBLIC_REGISTER)."""
-    return st.Page(PAGES_DIR / "public_view.py", title=t("Registre public des algorithmes"), icon=":material/public:",
+    return st.Page(PAGES_DIR / "public_view.py", title="Registre public des algorithmes", icon=":material/public:",
                    url_path="registre-public")
 
 
@@ -59,11 +58,11 @@ def pages_for(principal: Principal) -> dict[str, list[st.Page]]:
         admin.append(page("admin", "Administration", ":material/group:"))
     if can(principal, Action.SET_SCORING_WEIGHTS):
         admin.append(page("weights", "Pondérations de priorisation", ":material/tune:"))
-    sections = {t("Pilotage"): steering}
+    sections = {"Pilotage": steering}
     if governance:
-        sections[t("Gouvernance")] = governance
+        sections["Gouvernance"] = governance
     if admin:
-        sections[t("Administration")] = admin
+        sections["Administration"] = admin
     return sections
 
 
@@ -118,3 +117,16 @@ def with_not_found(sections: dict[str, list[st.Page]]) -> dict[str, list[st.Page
     last = list(sections)[-1]
     page_ = st.Page(not_found, title="Page introuvable", url_path=asked, visibility="hidden")
     return {**sections, last: [*sections[last], page_]}
+
+
+def sidebar_links(sections: dict[str, list[st.Page]]) -> None:
+    """The navigation in the sidebar: a label per section, then a link per page.
+
+    Streamlit's own sectioned navigation puts each section in a ``<div>`` directly inside its ``<ul>``
+    (axe: ``list`` and ``listitem``, serious), so the portal draws the same links itself
+    (decision record 0074); ``st.navigation`` stays, hidden, for routing and the page's title."""
+    for title, section in sections.items():
+        st.html(f'<p class="vigie-nav-section">{title}</p>')
+        for entry in section:
+            if entry.visibility != "hidden":
+                st.page_link(entry, width="stretch")

@@ -15,7 +15,7 @@ from portal.services import Services
 from portal.services.portfolio import RANKED_COLUMNS_FR, SCORE_LABELS
 from portal.services.schemas import UseCaseView
 from portal.ui.feedback import attempt
-from portal.ui.i18n import fmt_money, fmt_number
+from portal.ui.formats import fmt_money, fmt_number
 from portal.ui.session import remembered_version
 from portal.ui.text import plain
 

@@ -11,7 +11,6 @@ from portal.services import Services
 from portal.services.schemas import TRANSPARENCY_LABELS, UseCaseView
 from portal.ui import forms
 from portal.ui.feedback import attempt
-from portal.ui.i18n import t
 from portal.ui.session import forget_version, remembered_version
 from portal.ui.text import plain
 
@@ -60,7 +59,7 @@ def section(svc: Services, me: Principal, uc: UseCaseView) -> None:
                 st.rerun()
         with st.form(f"transparency_{uc.id}"):
             typed = forms.transparency_fields(values, key=f"transparency_{uc.id}")
-            if st.form_submit_button(t("Enregistrer"), type="primary", key=f"transparency_{uc.id}_submit"):
+            if st.form_submit_button("Enregistrer", type="primary", key=f"transparency_{uc.id}_submit"):
                 saved = attempt(lambda: svc.register.update_transparency(me, uc.id, expected, typed),
                                 success="Section « Transparence » enregistrée.")
                 if saved is not None:

@@ -125,3 +125,25 @@ def demo_sign_in(page, url: str, who: str) -> None:  # type: ignore[no-untyped-d
     page.get_by_role("button", name="Se connecter").click()
     page.get_by_role("heading", name="Portefeuille").wait_for(timeout=30_000)
     settle(page)
+
+
+@contextmanager
+def signed_in(demo_db: str, who: str, *, timeout: float | None = None, **page_options: object) -> Iterator[object]:
+    """A page of the demo portal on ``demo_db``, signed in as ``who`` (skipped, or failed in CI, without
+    Chromium). ``page_options``: Playwright's ``new_page`` options (viewport, accept_downloads, locale)."""
+    import pytest
+
+    from tests.conftest import skip_or_fail
+
+    if chromium_path() is None:
+        skip_or_fail("Chromium absent : `make test` l'installe quand c'est possible (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with running_portal({"VIGIE_DATABASE_URL": demo_db, "VIGIE_ENV": "demo"}) as url, \
+            sync_api.sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(**page_options)
+        if timeout is not None:
+            page.set_default_timeout(timeout)
+        demo_sign_in(page, url, who)
+        yield page
+        browser.close()

@@ -9,8 +9,7 @@ import pytest
 
 from portal.demo.analysis import DEMO_BINDINGS
 from portal.services import build_services
-from tests.conftest import skip_or_fail
-from tests.e2e.browser import chromium_path, demo_sign_in, launch, running_portal
+from tests.e2e.browser import signed_in
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("VIGIE_SCREENSHOTS")  # a folder to keep the screenshots in, for a look
@@ -25,9 +24,6 @@ def _shot(page, path: Path) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_lead_runs_a_module_on_its_sample_from_the_page(demo_db, tmp_path):
-    if chromium_path() is None:
-        skip_or_fail("Chromium absent : `make test` l'installe quand c'est possible (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
     svc = build_services(demo_db)
     bound = svc.analysis.bindings()
     # the page opens on the first bound use case (by reference): the demography one, led by Sophie Leroy
@@ -36,11 +32,7 @@ def test_lead_runs_a_module_on_its_sample_from_the_page(demo_db, tmp_path):
     before = len(svc.analysis.list_runs(uc.id))
     shots = Path(SHOTS) if SHOTS else tmp_path
     shots.mkdir(parents=True, exist_ok=True)
-    with running_portal({"VIGIE_DATABASE_URL": demo_db, "VIGIE_ENV": "demo"}) as url, \
-            sync_api.sync_playwright() as p:
-        browser = launch(p)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
-        demo_sign_in(page, url, "Sophie Leroy")
+    with signed_in(demo_db, "Sophie Leroy", viewport={"width": 1400, "height": 1000}, locale="fr-FR") as page:
         # a reload would start a new, signed-out session: navigate inside the app
         page.get_by_role("link", name="Analyses").click()
         page.get_by_role("heading", name="Analyses").wait_for(timeout=30_000)
@@ -71,7 +63,6 @@ def test_lead_runs_a_module_on_its_sample_from_the_page(demo_db, tmp_path):
         page.get_by_text("Comparer deux exécutions").wait_for(timeout=30_000)
         page.wait_for_timeout(1000)
         _shot(page, shots / "sheet_analyses.png")
-        browser.close()
     runs = svc.analysis.list_runs(uc.id)
     svc.db.dispose()
     assert len(runs) == before + 1 and runs[0].status == "done" and runs[0].created_by_name == "Sophie Leroy"

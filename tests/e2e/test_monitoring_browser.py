@@ -8,23 +8,16 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from portal.services import build_services
-from tests.conftest import skip_or_fail
-from tests.e2e.browser import chromium_path, demo_sign_in, launch, open_sheet, running_portal, settle
+from tests.e2e.browser import open_sheet, settle, signed_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_compliance_follows_a_drifting_deployment_to_its_evidently_report(tmp_path: Path, demo_db: str):
-    if chromium_path() is None:
-        skip_or_fail("Chromium absent : `make test` l'installe quand c'est possible (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with running_portal({"VIGIE_DATABASE_URL": demo_db, "VIGIE_ENV": "demo"}) as url, \
-            sync_api.sync_playwright() as p:
-        browser = launch(p)
-        page = browser.new_page(viewport={"width": 1400, "height": 3000}, accept_downloads=True)
-        demo_sign_in(page, url, "Conformité")
+    with signed_in(demo_db, "Conformité", viewport={"width": 1400, "height": 3000}, accept_downloads=True) as page:
         page.get_by_role("link", name="Suivi").click()
         page.get_by_role("heading", name="Suivi").wait_for(timeout=30_000)
         page.get_by_text("Suspension proposée après des alertes répétées").wait_for(timeout=30_000)
@@ -43,14 +36,13 @@ def test_compliance_follows_a_drifting_deployment_to_its_evidently_report(tmp_pa
                 with page.expect_download(timeout=60_000) as info:
                     button.click()
                 break
-            except sync_api.TimeoutError:
+            except PlaywrightTimeout:
                 if attempt == 2:
                     raise
                 settle(page)
         target = tmp_path / "rapport.html"
         info.value.save_as(target)
         page.screenshot(path=str(tmp_path / "sheet.png"))
-        browser.close()
     html = target.read_text(encoding="utf-8")
     assert target.stat().st_size > 1_000_000 and "<html" in html[:2000].lower()
 
@@ -58,17 +50,9 @@ def test_compliance_follows_a_drifting_deployment_to_its_evidently_report(tmp_pa
 def test_the_project_lead_records_outcomes_from_the_sheet(tmp_path: Path, demo_db: str):
     """The lead of UC-2026-002 uploads a file of forecasts against actuals in the Suivi tab; the
     page confirms, and the periods are stored with their error."""
-    if chromium_path() is None:
-        skip_or_fail("Chromium absent : `make test` l'installe quand c'est possible (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
     results = tmp_path / "resultats.csv"
     results.write_text("period;actual;prediction\n2026-09;12;10\n2026-09;8;8\n2026-10;20;17\n", encoding="utf-8")
-    with running_portal({"VIGIE_DATABASE_URL": demo_db, "VIGIE_ENV": "demo"}) as url, \
-            sync_api.sync_playwright() as p:
-        browser = launch(p)
-        page = browser.new_page(viewport={"width": 1400, "height": 3000})
-        page.set_default_timeout(60_000)
-        demo_sign_in(page, url, "Chef de projet")
+    with signed_in(demo_db, "Chef de projet", viewport={"width": 1400, "height": 3000}, timeout=60_000) as page:
         open_sheet(page, "UC-2026-002")
         page.get_by_role("tab", name="Suivi").click()
         settle(page)
@@ -83,7 +67,6 @@ def test_the_project_lead_records_outcomes_from_the_sheet(tmp_path: Path, demo_d
         # the save's rerun keeps the lead on the Suivi tab, where the new periods show
         assert page.get_by_role("tab", name="Suivi").get_attribute("aria-selected") == "true"
         page.screenshot(path=str(tmp_path / "outcomes.png"))
-        browser.close()
     services = build_services(demo_db)
     uc = next(u for u in services.register.list() if u.reference == "UC-2026-002")
     stored = {o.period: o for o in services.monitoring.outcomes(uc.id)}
@@ -95,9 +78,6 @@ def test_the_project_lead_records_outcomes_from_the_sheet(tmp_path: Path, demo_d
 def test_the_project_lead_checks_the_month_batch_and_handles_the_alert(tmp_path: Path, demo_db: str):
     """The lead of UC-2026-002 drops this month's batch in the Suivi tab and runs the check: the
     result and the new alert, in one plain sentence, show at once; choosing it keeps its panel open."""
-    if chromium_path() is None:
-        skip_or_fail("Chromium absent : `make test` l'installe quand c'est possible (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
     services = build_services(demo_db)
     uc = services.register.get_by_reference("UC-2026-002")
     ref = services.monitoring.reference_frame(uc.id)
@@ -105,12 +85,7 @@ def test_the_project_lead_checks_the_month_batch_and_handles_the_alert(tmp_path:
     batch = tmp_path / "lot-octobre.csv"
     ref.assign(count=ref["count"] * 3).to_csv(batch, index=False, sep=";", decimal=",")
     shots = Path(os.environ.get("VIGIE_SCREENSHOTS", tmp_path))
-    with running_portal({"VIGIE_DATABASE_URL": demo_db, "VIGIE_ENV": "demo"}) as url, \
-            sync_api.sync_playwright() as p:
-        browser = launch(p)
-        page = browser.new_page(viewport={"width": 1400, "height": 2400})
-        page.set_default_timeout(60_000)
-        demo_sign_in(page, url, "Chef de projet")
+    with signed_in(demo_db, "Chef de projet", viewport={"width": 1400, "height": 2400}, timeout=60_000) as page:
         open_sheet(page, "UC-2026-002")
         page.get_by_role("tab", name="Suivi").click()
         settle(page)
@@ -141,7 +116,6 @@ def test_the_project_lead_checks_the_month_batch_and_handles_the_alert(tmp_path:
         # the panel is still open after saving
         assert page.get_by_role("button", name="Clore l'alerte").is_visible()
         page.screenshot(path=str(shots / "suivi-alerte.png"), full_page=True)
-        browser.close()
     services = build_services(demo_db)
     runs = services.monitoring.runs(uc.id)
     acknowledged = [a for a in services.monitoring.alerts(uc.id) if a.status == "acknowledged"]

@@ -10,25 +10,17 @@ import pytest
 from openpyxl import load_workbook
 
 from portal.services import build_services
-from tests.conftest import skip_or_fail
-from tests.e2e.browser import chromium_path, demo_sign_in, launch, running_portal
+from tests.e2e.browser import signed_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_director_matrix_scenario_and_downloads(demo_db, tmp_path):
-    if chromium_path() is None:
-        skip_or_fail("Chromium absent : `make test` l'installe quand c'est possible (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
     url_db = demo_db
     svc = build_services(url_db)
     top = {"reference": svc.portfolio.ranked().iloc[0].reference}
     svc.db.dispose()
-    with running_portal({"VIGIE_DATABASE_URL": url_db, "VIGIE_ENV": "demo"}) as url, \
-            sync_api.sync_playwright() as p:
-        browser = launch(p)
-        page = browser.new_page(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
-        demo_sign_in(page, url, "Direction générale")
+    with signed_in(url_db, "Direction générale", viewport={"width": 1440, "height": 1000}, accept_downloads=True) as page:
 
         page.get_by_role("link", name="Priorisation").click()
         page.get_by_role("heading", name="Priorisation du portefeuille").wait_for(timeout=30_000)
@@ -58,4 +50,3 @@ def test_director_matrix_scenario_and_downloads(demo_db, tmp_path):
         with page.expect_download(timeout=90_000) as dl:
             page.get_by_role("button", name="Télécharger rapport-portefeuille-ia").click()
         assert Path(dl.value.path()).read_bytes().startswith(b"%PDF")
-        browser.close()

@@ -9,8 +9,7 @@ import pytest
 
 from portal.demo.analysis import DEMO_BINDINGS
 from portal.services import build_services
-from tests.conftest import skip_or_fail
-from tests.e2e.browser import chromium_path, demo_sign_in, launch, running_portal, settle
+from tests.e2e.browser import settle, signed_in
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("VIGIE_SCREENSHOTS")
@@ -19,9 +18,6 @@ ROUTING = next(t for t, (k, _) in DEMO_BINDINGS.items() if k == "request_routing
 
 
 def test_lead_routes_requests_from_a_file_and_reads_those_left_to_an_agent(demo_db, tmp_path):
-    if chromium_path() is None:
-        skip_or_fail("Chromium absent : `make test` l'installe quand c'est possible (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
     svc = build_services(demo_db)
     uc = next(u for u in svc.register.list() if u.title == ROUTING)
     # its demo lead (Karim Haddad) has no demo sign-in: the administrator hands the case to the demo's
@@ -36,11 +32,7 @@ def test_lead_routes_requests_from_a_file_and_reads_those_left_to_an_agent(demo_
     shots.mkdir(parents=True, exist_ok=True)
     upload = tmp_path / "demandes.csv"
     upload.write_bytes(SAMPLE.read_bytes())
-    with running_portal({"VIGIE_DATABASE_URL": demo_db, "VIGIE_ENV": "demo"}) as url, \
-            sync_api.sync_playwright() as p:
-        browser = launch(p)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
-        demo_sign_in(page, url, lead.display_name)
+    with signed_in(demo_db, lead.display_name, viewport={"width": 1400, "height": 1000}, locale="fr-FR") as page:
         page.get_by_role("link", name="Analyses").click()
         page.get_by_role("heading", name="Analyses").wait_for(timeout=30_000)
         settle(page)
@@ -62,7 +54,6 @@ def test_lead_routes_requests_from_a_file_and_reads_those_left_to_an_agent(demo_
         page.set_viewport_size({"width": 1400, "height": 4200})
         page.wait_for_timeout(800)
         page.screenshot(path=str(shots / "routing_result.png"))
-        browser.close()
     runs = svc.analysis.list_runs(uc.id)
     svc.db.dispose()
     assert len(runs) == before + 1 and runs[0].status == "done" and runs[0].created_by_name == lead.display_name

@@ -10,24 +10,16 @@ from sqlalchemy import select
 from portal.db.models import IdentitySession
 from portal.services import build_services
 from tests.conftest import skip_or_fail
-from tests.e2e.browser import chromium_path, demo_sign_in, launch, running_portal
+from tests.e2e.browser import chromium_path, demo_sign_in, launch, running_portal, signed_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_demo_sign_in_reaches_the_portfolio(demo_db, tmp_path):
-    if chromium_path() is None:
-        skip_or_fail("Chromium absent : `make test` l'installe quand c'est possible (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with running_portal({"VIGIE_DATABASE_URL": demo_db, "VIGIE_ENV": "demo"}) as url, \
-            sync_api.sync_playwright() as p:
-        browser = launch(p)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        demo_sign_in(page, url, "Direction générale")
+    with signed_in(demo_db, "Direction générale", viewport={"width": 1400, "height": 1000}) as page:
         page.get_by_text("Ce qui demande votre attention").wait_for(timeout=30_000)
         page.get_by_text("Répartition par étape").wait_for()
         page.screenshot(path=str(tmp_path / "portfolio.png"), full_page=True)
-        browser.close()
     assert (tmp_path / "portfolio.png").stat().st_size > 10_000
 
 

@@ -60,14 +60,20 @@ def test_each_kind_reads_as_one_plain_french_sentence(kind, column, value, thres
     assert not any(word in text for word in TECHNICAL)
 
 
-def test_rules_never_put_a_metric_name_in_the_message(rng):
+def _every_kind_of_alert(rng):  # type: ignore[no-untyped-def]
+    """A drifted batch with missing values and a new category, a critical column, and a regression
+    outcome over its limits: one alert of each kind the rules raise."""
     ref = make_frame(rng, 3000)
     cur = make_frame(rng, 3000, shift=0.6)
     cur.loc[cur.index[:600], "age"] = np.nan
     cur.loc[cur.index[600:650], "district"] = "Z"
     reg = pd.DataFrame({"actual": [100.0, 100, 100], "prediction": [150.0, 60, 100]})
-    alerts = evaluate_alerts(thresholds_for_level(2), drift=compute_drift(ref, cur, COLUMNS),
-                             outcomes=[regression_by_period(reg)], critical_columns=["income"])
+    return evaluate_alerts(thresholds_for_level(2), drift=compute_drift(ref, cur, COLUMNS),
+                           outcomes=[regression_by_period(reg)], critical_columns=["income"])
+
+
+def test_rules_never_put_a_metric_name_in_the_message(rng):
+    alerts = _every_kind_of_alert(rng)
     assert {a.kind for a in alerts} == {AlertKind.CRITICAL_COLUMN_DRIFT, AlertKind.DATASET_DRIFT,
                                         AlertKind.MISSING_RATE_CHANGE, AlertKind.NEW_CATEGORIES,
                                         AlertKind.OUTCOME_BELOW}
@@ -108,13 +114,7 @@ def test_dataset_drift_covered_by_critical_columns_is_not_raised_twice(rng):
 
 
 def test_a_stored_alert_reads_the_same_sentence_from_its_details(rng):
-    ref = make_frame(rng, 3000)
-    cur = make_frame(rng, 3000, shift=0.6)
-    cur.loc[cur.index[:600], "age"] = np.nan
-    cur.loc[cur.index[600:650], "district"] = "Z"
-    reg = pd.DataFrame({"actual": [100.0, 100, 100], "prediction": [150.0, 60, 100]})
-    alerts = evaluate_alerts(thresholds_for_level(2), drift=compute_drift(ref, cur, COLUMNS),
-                             outcomes=[regression_by_period(reg)], critical_columns=["income"])
+    alerts = _every_kind_of_alert(rng)
     for alert in alerts:
         assert sentence_from_details(alert.kind, alert.to_dict()["details"]) == alert.message_fr
     # an alert stored before the sentences (a technical message, no list of measures) reads plainly

@@ -216,19 +216,14 @@ def test_public_body_flag_drives_the_fria():
 # --- Art. 6(3) derogations and the profiling exception ----------------------------------------------
 
 
+def _annex3_case(point: str, **answers: object) -> dict[str, object]:
+    """An Annex III use about persons, outside the workplace, with the profiling and derogation answers."""
+    return path(BASE, annex3=[point], decisions_about_persons=True, workplace_use=False, **answers)
+
+
 @pytest.mark.parametrize("condition", ["a", "b", "c", "d"])
 def test_each_derogation_takes_an_annex3_system_out_of_high_risk(condition):
-    result = classify(
-        path(
-            BASE,
-            annex3=["5a"],
-            profiling=False,
-            derogation=condition,
-            decisions_about_persons=True,
-            derogation_confirmed=True,
-            workplace_use=False,
-        )
-    )
+    result = classify(_annex3_case("5a", profiling=False, derogation=condition, derogation_confirmed=True))
     assert result.complete, result.unanswered
     assert result.risk_class is AiActClass.MINIMAL
     assert result.derogation == condition
@@ -239,16 +234,7 @@ def test_each_derogation_takes_an_annex3_system_out_of_high_risk(condition):
 
 @pytest.mark.parametrize("condition", ["a", "b", "c", "d"])
 def test_profiling_cancels_every_derogation(condition):
-    result = classify(
-        path(
-            BASE,
-            annex3=["5a"],
-            profiling=True,
-            derogation=condition,
-            decisions_about_persons=True,
-            workplace_use=False,
-        )
-    )
+    result = classify(_annex3_case("5a", profiling=True, derogation=condition))
     assert result.risk_class is AiActClass.HIGH
     assert result.derogation is None
     assert "AIA-HR-04" in rule_ids(result)
@@ -263,16 +249,7 @@ def test_derogation_question_is_hidden_when_the_system_profiles():
 
 
 def test_no_derogation_is_high_risk():
-    result = classify(
-        path(
-            BASE,
-            annex3=["4a"],
-            profiling=False,
-            derogation="none",
-            decisions_about_persons=True,
-            workplace_use=False,
-        )
-    )
+    result = classify(_annex3_case("4a", profiling=False, derogation="none"))
     assert result.risk_class is AiActClass.HIGH
     assert "AIA-HR-02" in rule_ids(result)
 

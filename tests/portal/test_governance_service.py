@@ -166,12 +166,18 @@ def test_only_the_governance_service_writes_a_stage():
     assert writers == ["services/governance/gates.py"], writers
 
 
-def test_suspension_withdrawal_and_resumption_are_recorded(services, people, gov):
+def _piloting(services, people, gov):  # type: ignore[no-untyped-def]
+    """A minimal-risk use case without personal data, its pilot approved by compliance."""
     uc = make_use_case(services, people["lead"], personal=False, risk=(2, 2))
     gov.classify(people["compliance"], uc.id, **MINIMAL)
     _to_framing(services, people, uc.id)
     req = gov.request_gate(people["lead"], uc.id, "pilot", today=TODAY)
     gov.decide(people["compliance"], req.id, "approve", reasons="ok", today=TODAY)
+    return uc
+
+
+def test_suspension_withdrawal_and_resumption_are_recorded(services, people, gov):
+    uc = _piloting(services, people, gov)
     with pytest.raises(InvalidInput, match="motif"):
         gov.suspend(people["director"], uc.id, "  ", today=TODAY)
     with pytest.raises(PermissionDenied):
@@ -394,11 +400,7 @@ def test_the_art9_exception_recorded_on_a_source_reaches_the_rgpd_check(services
 def test_deployment_reads_the_evaluation_report_from_its_record_not_from_an_attestation(services, people, gov):
     from portal.db.models import ObligationRecord
 
-    uc = make_use_case(services, people["lead"], personal=False, risk=(2, 2))
-    gov.classify(people["compliance"], uc.id, **MINIMAL)
-    _to_framing(services, people, uc.id)
-    req = gov.request_gate(people["lead"], uc.id, "pilot", today=TODAY)
-    gov.decide(people["compliance"], req.id, "approve", reasons="ok", today=TODAY)
+    uc = _piloting(services, people, gov)
     # the report begun (obligation in progress) opens the evaluation stage without an attestation
     (report,) = [o for o in gov.obligations(uc.id) if o.obligation_id == "OBL-GOV-EVALUATION"]
     gov.update_obligation(people["lead"], report.id, report.version, status="in_progress")

@@ -32,16 +32,22 @@ def _answers(services, people, uc_id, **crpa):  # type: ignore[no-untyped-def]
     services.governance.classify(people["compliance"], uc_id, **answers)
 
 
-@pytest.fixture
-def piloted(services, people):  # type: ignore[no-untyped-def]
-    uc = make_use_case(services, people["lead"], title="Orientation des demandes vers le bon service")
+def piloted_case(services, people, title: str, human_role: str):  # type: ignore[no-untyped-def]
+    """A use case in pilot whose sheet and CRPA answers make it ready to publish."""
+    uc = make_use_case(services, people["lead"], title=title)
     view = services.register.get(uc.id)
     services.register.update(people["lead"], uc.id, view.version, view.editable_fields() | {
-        "automation": "recommendation", "human_role": "L'agent valide chaque orientation proposée.",
+        "automation": "recommendation", "human_role": human_role,
         "decisions_per_year": 12000, "public_concerned": "Usagers du guichet"})
     _answers(services, people, uc.id, individual_decision=True, main_processing=True)
     walk_to(services, people, uc.id, Stage.PILOT)
     return uc
+
+
+@pytest.fixture
+def piloted(services, people):  # type: ignore[no-untyped-def]
+    return piloted_case(services, people, "Orientation des demandes vers le bon service",
+                        "L'agent valide chaque orientation proposée.")
 
 
 def test_compliance_publishes_a_snapshot_with_the_etalab_fields(services, people, piloted):

@@ -11,23 +11,14 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from policies.access import PermissionDenied
-from policies.vocabulary import Stage
 from portal.db.models import PublicReport, PublicReportRefusal
 from portal.services.errors import InvalidInput
-from tests.portal.gates import walk_to
-from tests.portal.governance_fixtures import make_use_case
-from tests.portal.test_public_register import _answers
+from tests.portal.test_public_register import piloted_case
 
 
 def _piloted(services, people, title):  # type: ignore[no-untyped-def]
     """A use case in pilot, ready to publish (as the public register tests make one)."""
-    uc = make_use_case(services, people["lead"], title=title)
-    view = services.register.get(uc.id)
-    services.register.update(people["lead"], uc.id, view.version, view.editable_fields() | {
-        "automation": "recommendation", "human_role": "L'agent valide chaque proposition.",
-        "decisions_per_year": 12000, "public_concerned": "Usagers du guichet"})
-    _answers(services, people, uc.id, individual_decision=True, main_processing=True)
-    walk_to(services, people, uc.id, Stage.PILOT)
+    uc = piloted_case(services, people, title, "L'agent valide chaque proposition.")
     services.public_register.publish(people["compliance"], uc.id)
     return uc.reference
 

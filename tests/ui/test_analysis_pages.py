@@ -54,7 +54,7 @@ def test_lead_runs_the_bound_module_on_its_sample_from_the_page(app_as, demo_url
     assert len(runs) == len(before) + 1 and runs[0].status == "done" and runs[0].params["horizon_years"] == 5
     at.run()
     assert not at.exception, at.exception
-    assert "Résultat" in [h.value for h in at.subheader]
+    assert "Résultat" in [h.value for h in at.header]
     assert f"Exécution n° {runs[0].id}" in " ".join(c.value for c in at.caption)
     labels = [m.label for m in at.metric]
     assert labels and all(not lbl.isidentifier() or lbl[0].isupper() for lbl in labels)  # French labels

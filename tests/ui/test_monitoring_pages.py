@@ -13,7 +13,7 @@ SUIVI = "app_pages/monitoring.py"
 
 def _texts(at) -> str:  # type: ignore[no-untyped-def]
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [e.value for e in at.error] + [w.value for w in at.warning] \
-        + [i.value for i in at.info] + [s.value for s in at.subheader]
+        + [i.value for i in at.info] + [s.value for s in at.header]
     return "\n".join(str(p) for p in parts)
 
 

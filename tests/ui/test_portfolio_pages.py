@@ -35,7 +35,7 @@ def test_director_runs_two_scenarios_side_by_side_and_saves_one(app_as, demo_url
     assert not at.exception and not at.error
     labels = [m.label for m in at.metric]
     assert labels.count("Cas retenus") == 2
-    assert any(s.value == "Comparaison" for s in at.subheader)
+    assert any(s.value == "Comparaison" for s in at.header)
     at.button(key="save_1").click().run()
     assert not at.exception
     assert count_rows(demo_url, SavedScenario) == 1

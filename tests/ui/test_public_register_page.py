@@ -88,7 +88,7 @@ def test_the_public_reports_an_error_and_compliance_closes_it_from_the_page(app_
     compliance = app_as("compliance")
     compliance.query_params["ref"] = reference
     compliance = compliance.switch_page(PAGE).run()
-    assert any("Signalements du public (1 à traiter)" in h.value for h in compliance.subheader)
+    assert any("Signalements du public (1 à traiter)" in h.value for h in compliance.header)
     svc = build_services(demo_url)
     (report,) = svc.public_reports.reports(_compliance(svc))
     svc.db.dispose()
@@ -96,7 +96,7 @@ def test_the_public_reports_an_error_and_compliance_closes_it_from_the_page(app_
     compliance.text_area(key=f"report_answer_{report.id}").input("Fiche corrigée et republiée le jour même.")
     compliance.button(key=f"report_close_{report.id}").click().run()
     assert not compliance.exception and not compliance.error
-    assert any("Signalements du public (0 à traiter)" in h.value for h in compliance.subheader)
+    assert any("Signalements du public (0 à traiter)" in h.value for h in compliance.header)
 
 
 def _compliance(svc):  # type: ignore[no-untyped-def]

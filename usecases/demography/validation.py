@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from usecases.demography import model
+from usecases.forecast_check import later_option
 
 MAX_HORIZON = 10
 TUNE_LAST_TARGET = 1999
@@ -335,12 +336,7 @@ def report_later(long_all: pd.DataFrame, settings: Settings | None = None) -> di
 
 
 if __name__ == "__main__":  # pragma: no cover - manual report
-    args = sys.argv[1:]
-    later_dir = None
-    if "--later" in args:
-        i = args.index("--later")
-        later_dir = Path(args[i + 1])
-        del args[i:i + 2]
+    args, later_dir = later_option(sys.argv[1:])
     data = Path(args[0]) if args else Path(__file__).parents[2].parent / "shared" / "data"
     shared = load_cog(data)
     result = report(shared)

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from usecases.facility_usage import model
+from usecases.forecast_check import later_option
 
 MAX_HORIZON = 28
 FIRST_ORIGIN = "2012-01-29"  # four weeks of history
@@ -253,12 +254,7 @@ def report_later(full: pd.DataFrame, country: str = "CA-QC") -> dict:
 
 
 if __name__ == "__main__":  # pragma: no cover - manual report
-    args = sys.argv[1:]
-    later_file = None
-    if "--later" in args:
-        i = args.index("--later")
-        later_file = Path(args[i + 1])
-        del args[i:i + 2]
+    args, later_file = later_option(sys.argv[1:])
     if later_file is not None and "--later-only" in args:
         args.remove("--later-only")
         later = report_later(load_montreal(Path("."), later_file))
