@@ -8,6 +8,7 @@ from portal.services.analysis import UploadedFile
 from portal.ui import analysis as ui
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
+from portal.ui.places import back_to_sheet, chosen_ref, keep_ref
 from portal.ui.session import principal
 
 me = principal()
@@ -26,7 +27,6 @@ bindings = svc.analysis.bindings()
 modules = {m.key: m for m in svc.analysis.modules()}
 refs = [u.reference for u in sorted(cases, key=lambda u: (u.id not in bindings, u.reference))]
 by_ref = {u.reference: u for u in cases}
-wanted = st.query_params.get("ref", refs[0])
 
 
 def _case_label(r: str) -> str:
@@ -34,9 +34,9 @@ def _case_label(r: str) -> str:
     return f"{r} — {by_ref[r].title}" + (f"  ·  {b.module_title}" if b else "  ·  sans module")
 
 
-ref = st.selectbox("Cas d'usage", refs, index=refs.index(wanted) if wanted in refs else 0, format_func=_case_label)
-if ref != st.query_params.get("ref"):
-    st.query_params["ref"] = ref
+ref = st.selectbox("Cas d'usage", refs, index=refs.index(chosen_ref(refs)), format_func=_case_label)
+keep_ref(ref)
+back_to_sheet(ref, "analyses")
 uc = by_ref[ref]
 binding = bindings.get(uc.id)
 may_bind = can(me, Action.BIND_MODULE, owner_ids=[uc.lead_id])

@@ -8,6 +8,7 @@ from portal.ui import charts
 from portal.ui.deps import services
 from portal.ui.formats import fmt_date, fmt_money
 from portal.ui.history import describe_event
+from portal.ui.places import ROW_CLICK, picked_row
 from portal.ui.session import principal
 from portal.ui.text import plain
 
@@ -48,11 +49,11 @@ else:
     todo = pd.DataFrame([{"Priorité": icons[i.severity], "Référence": i.reference, "Cas d'usage": i.title,
                           "Point d'attention": i.message} for i in items])
     st.caption(f"{len(items)} point(s) — cliquez sur une ligne pour ouvrir la fiche.")
-    picked = st.dataframe(todo, hide_index=True, on_select="rerun", selection_mode="single-row", key="attention",
+    picked = st.dataframe(todo, hide_index=True, on_select="rerun", selection_mode=ROW_CLICK, key="attention",
                           column_config={"Priorité": st.column_config.TextColumn(width="small"),
                                          "Point d'attention": st.column_config.TextColumn(width="large")})
-    if picked and picked.selection.rows:
-        st.switch_page("app_pages/sheet.py", query_params={"ref": todo.iloc[picked.selection.rows[0]]["Référence"]})
+    if (row := picked_row(picked)) is not None:
+        st.switch_page("app_pages/sheet.py", query_params={"ref": todo.iloc[row]["Référence"]})
 
 st.header("Activité récente")
 for ev in svc.audit.recent(limit=8):

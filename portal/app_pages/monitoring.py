@@ -8,6 +8,7 @@ from portal.ui import monitoring_charts
 from portal.ui.charts import show as show_chart
 from portal.ui.deps import services
 from portal.ui.formats import fmt_date, fmt_number
+from portal.ui.places import ROW_CLICK, picked_row
 from portal.ui.session import principal
 from portal.ui.text import plain
 
@@ -47,10 +48,11 @@ table = pd.DataFrame([{
     "Suspension": "proposée" if r.suspension_proposed else "",
 } for r in rows])
 st.caption(f"{len(rows)} cas d'usage — cliquez sur une ligne pour ouvrir sa fiche (onglet « Suivi »).")
-picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="health",
+picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode=ROW_CLICK, key="health",
                       column_config={"Cas d'usage": st.column_config.TextColumn(width="large")})
-if picked and picked.selection.rows:
-    st.switch_page("app_pages/sheet.py", query_params={"ref": table.iloc[picked.selection.rows[0]]["Référence"]})
+if (row := picked_row(picked)) is not None:
+    st.switch_page("app_pages/sheet.py", query_params={"ref": table.iloc[row]["Référence"],
+                                                               "tab": "suivi"})
 left, _ = st.columns([1, 2])
 with left:
     show_chart(monitoring_charts.health_counts([r.status_label for r in rows]), width="stretch")

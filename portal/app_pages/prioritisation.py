@@ -12,6 +12,7 @@ from portal.ui.charts import show as show_chart
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
 from portal.ui.formats import fmt_money, fmt_number
+from portal.ui.places import ROW_CLICK, picked_row
 from portal.ui.portfolio import RANKED_CONFIG, benefits_view, explanation, ranked_view
 from portal.ui.session import principal
 from portal.ui.text import plain
@@ -50,11 +51,11 @@ tabs = st.tabs(["Classement", "Matrice valeur × faisabilité", "Répartition", 
 with tabs[0]:
     st.caption("Cliquez sur une ligne pour voir comment son score est calculé.")
     view = ranked_view(ranked)
-    event = st.dataframe(view, hide_index=True, on_select="rerun", selection_mode="single-row", key="ranked_table",
+    event = st.dataframe(view, hide_index=True, on_select="rerun", selection_mode=ROW_CLICK, key="ranked_table",
                          column_config=RANKED_CONFIG, height=min(640, 38 + 35 * len(view)))
-    rows = event.selection.rows if event else []
-    if rows:
-        picked = ranked.iloc[rows[0]]
+    row = picked_row(event)
+    if row is not None:
+        picked = ranked.iloc[row]
         st.header(f"{picked['reference']} — {plain(picked['title'], inline=True)}")
         explanation(svc, int(picked["use_case_id"]))
         if st.button("Ouvrir la fiche", key="open_from_table"):

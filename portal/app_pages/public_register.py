@@ -10,6 +10,7 @@ from portal.services.public_reports import KINDS_FR, REFUSALS_FR
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
 from portal.ui.formats import fmt_date
+from portal.ui.places import ROW_CLICK, picked_row
 from portal.ui.session import principal
 from portal.ui.text import plain
 from portal.ui.transparency import entry_definitions
@@ -51,12 +52,12 @@ table = pd.DataFrame([{
     "Obligatoire (CRPA)": "oui" if e.crpa_publication else "non",
 } for e in entries])
 st.caption(f"{len(entries)} traitement(s) — cliquez sur une ligne pour voir sa fiche.")
-event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="public_table",
+event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode=ROW_CLICK, key="public_table",
                      height=min(640, 38 + 35 * len(table)),
                      column_config={"État": st.column_config.TextColumn(width="medium")})
-rows = event.selection.rows if event else []
+row = picked_row(event)
 wanted = st.query_params.get("ref")  # a link from elsewhere opens that entry
-index = rows[0] if rows else next((i for i, e in enumerate(entries) if e.reference == wanted), None)
+index = row if row is not None else next((i for i, e in enumerate(entries) if e.reference == wanted), None)
 if index is not None:
     entry = entries[index]
     st.header(f"{entry.reference} — {plain(entry.title, inline=True)}")

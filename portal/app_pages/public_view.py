@@ -15,6 +15,7 @@ from portal.ui.deps import services, settings
 from portal.ui.feedback import attempt
 from portal.ui.formats import fmt_date
 from portal.ui.look import header
+from portal.ui.places import ROW_CLICK, picked_row
 from portal.ui.text import plain
 from portal.ui.transparency import entry_definitions
 
@@ -48,16 +49,16 @@ table = pd.DataFrame([{
     "Niveau d'automatisation": e.record.get("automation") or "", "Mise à jour": fmt_date(e.published_at),
 } for e in entries])
 st.caption(f"{len(entries)} fiche(s) publiée(s) — cliquez sur une ligne pour lire la fiche.")
-event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
+event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode=ROW_CLICK,
                      key="public_view_table", height=min(640, 38 + 35 * len(table)),
                      column_order=["Référence", "Algorithme", "Domaine", "Mise à jour"],  # the rest is in the entry
                      column_config={"Référence": st.column_config.TextColumn(width="small"),
                                     "Algorithme": st.column_config.TextColumn(width="large"),
                                     "Domaine": st.column_config.TextColumn(width="medium"),
                                     "Mise à jour": st.column_config.TextColumn(width="small")})
-rows = event.selection.rows if event else []
+row = picked_row(event)
 wanted = st.query_params.get("ref")
-index = rows[0] if rows else next((i for i, e in enumerate(entries) if e.reference == wanted), None)
+index = row if row is not None else next((i for i, e in enumerate(entries) if e.reference == wanted), None)
 if index is not None:
     entry = entries[index]
     st.header(f"{entry.reference} — {plain(entry.name, inline=True)}")

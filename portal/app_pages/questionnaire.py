@@ -12,6 +12,7 @@ from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
 from portal.ui.formats import fmt_number
 from portal.ui.governance import questions_form
+from portal.ui.places import back_to_sheet, chosen_ref, keep_ref
 from portal.ui.session import principal
 from portal.ui.text import plain
 
@@ -30,9 +31,23 @@ if not cases:
     st.stop()
 refs = [u.reference for u in cases]
 titles = {u.reference: u.title for u in cases}
-wanted = st.query_params.get("ref", refs[0])
-ref = st.selectbox("Cas d'usage", refs, index=refs.index(wanted) if wanted in refs else 0,
-                   format_func=lambda r: f"{r} — {titles[r]}", key="q_ref")
+asked = st.query_params.get("ref")
+if asked and asked not in refs:  # a link to a case this person may not classify: say so, never open another
+    st.warning(f"Vous ne pouvez pas classer le cas d'usage {plain(asked, inline=True)} (ou il n'existe pas).",
+               icon=":material/block:")
+    back_to_sheet(asked, "gouvernance")
+    st.stop()
+if st.session_state.get("q_ref") != chosen_ref(refs):
+    st.session_state["q_ref"] = chosen_ref(refs)  # the URL names the case, not a choice left from earlier
+
+
+def _picked() -> None:
+    st.query_params["ref"] = st.session_state["q_ref"]
+
+
+ref = st.selectbox("Cas d'usage", refs, format_func=lambda r: f"{r} — {titles[r]}", key="q_ref", on_change=_picked)
+keep_ref(ref)
+back_to_sheet(ref, "gouvernance")
 uc = next(u for u in cases if u.reference == ref)
 previous = svc.governance.classification(uc.id)
 defaults = previous.model_dump() if previous else {}

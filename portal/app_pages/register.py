@@ -7,6 +7,7 @@ from portal.services.exports import register_frame
 from portal.services.register import RegisterFilter
 from portal.ui.deps import services
 from portal.ui.feedback import attempt
+from portal.ui.places import ROW_CLICK, picked_row
 from portal.ui.session import principal
 
 me = principal()
@@ -31,7 +32,7 @@ event = st.dataframe(
     df,
     hide_index=True,
     on_select="rerun",
-    selection_mode="single-row",
+    selection_mode=ROW_CLICK,
     key="register_table",
     height=min(640, 38 + 35 * max(len(df), 1)),
     column_config={
@@ -43,9 +44,9 @@ event = st.dataframe(
                                                         "des cas d'usage déployés"),
     },
 )
-selected = event.selection.rows if event else []
-if selected:
-    st.switch_page("app_pages/sheet.py", query_params={"ref": df.iloc[selected[0]]["Référence"]})
+selected = picked_row(event)
+if selected is not None:
+    st.switch_page("app_pages/sheet.py", query_params={"ref": df.iloc[selected]["Référence"]})
 
 st.divider()
 st.header("Exporter")

@@ -14,6 +14,7 @@ from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
 from portal.ui.formats import fmt_date, fmt_money, fmt_number
 from portal.ui.history import describe_event
+from portal.ui.places import SHEET_TABS, chosen_ref, keep_ref, kept_tabs
 from portal.ui.portfolio import priority_tab
 from portal.ui.session import forget_version, principal, remembered_version
 from portal.ui.text import plain
@@ -27,11 +28,8 @@ if not all_cases:
     st.stop()
 refs = [u.reference for u in all_cases]
 titles = {u.reference: u.title for u in all_cases}
-wanted = st.query_params.get("ref", refs[0])
-ref = st.selectbox("Cas d'usage", refs, index=refs.index(wanted) if wanted in refs else 0,
-                   format_func=lambda r: f"{r} — {titles[r]}")
-if ref != st.query_params.get("ref"):
-    st.query_params["ref"] = ref
+ref = st.selectbox("Cas d'usage", refs, index=refs.index(chosen_ref(refs)), format_func=lambda r: f"{r} — {titles[r]}")
+keep_ref(ref)
 try:
     uc = svc.register.get_by_reference(ref)
 except NotFound as exc:
@@ -51,11 +49,12 @@ st.markdown(
 flash()
 governance_ui.banner(svc, uc)  # governance: overdue review, held or refused gate
 
+labels = dict(SHEET_TABS)
+labels["sources"] = f"{labels['sources']} ({len(uc.data_sources)})"
+labels["risques"] = f"{labels['risques']} ({len(uc.risks)})"
+# the open tab survives a save's rerun, a reload and a link (tab= in the URL)
 tab_overview, tab_sources, tab_risks, tab_value, tab_priority, tab_governance, tab_analysis, tab_monitoring, \
-    tab_history = st.tabs([
-        "Vue d'ensemble", f"Sources de données ({len(uc.data_sources)})", f"Risques ({len(uc.risks)})",
-        "Valeur et coûts", "Valeur et priorité", "Gouvernance", "Analyses", "Suivi", "Historique",
-    ], key=f"sheet_tabs_{uc.id}", on_change="rerun")  # the open tab survives a save's rerun
+    tab_history = kept_tabs(labels, key="sheet_tab")
 
 with tab_overview:
     st.markdown("**Problème auquel il répond**")

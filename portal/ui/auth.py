@@ -250,6 +250,9 @@ def sign_in_page() -> None:
     if refused and _user().get("is_logged_in"):
         _refusal(refused)
         return
+    if st.session_state.get("vigie_wanted_page"):  # see portal.ui.nav.signed_out_pages
+        st.info("Connectez-vous pour ouvrir la page demandée : vous y arriverez une fois connecté.",
+                icon=":material/bookmark:")
     reason = st.session_state.pop("vigie_signed_out_reason", None)
     if reason == "idle":
         minutes = settings().session_idle_minutes

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -62,6 +64,59 @@ def pages_for(principal: Principal) -> dict[str, list[st.Page]]:
     if admin:
         sections["Administration"] = admin
     return sections
+
+
+# ---- the address asked for ------------------------------------------------------------------------
+
+#: The page path asked for before signing in, kept so the sign-in lands on it.
+WANTED_PAGE = "vigie_wanted_page"
+_PATH = re.compile(r"[A-Za-z0-9_-]{1,80}")
+
+
+def requested_path() -> str | None:
+    """The page path the browser's address names (``/sheet`` → ``sheet``) when it opened the app; None
+    when unknown. Streamlit resolves it against the navigation's url paths and, finding none, shows its
+    own English « Page not found » dialog: knowing it lets the navigation hold a page for it first."""
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        name = ctx.pages_manager.intended_page_name if ctx is not None else None
+    except Exception:  # another Streamlit: no path, Streamlit's own fallback
+        return None
+    name = str(name or "").strip("/")
+    return name if _PATH.fullmatch(name) else None
+
+
+def signed_out_pages(sign_in: Callable[[], None], public: list[st.Page]) -> list[st.Page]:
+    """Signed out: the sign-in page, also under the path asked for, so the address (and its query,
+    ``?ref=…&tab=…``) is kept and the page opens once signed in."""
+    pages = [st.Page(sign_in, title="Connexion", url_path="connexion", default=True), *public]
+    asked = requested_path() or st.session_state.get(WANTED_PAGE)
+    if asked and asked not in {p.url_path for p in pages}:
+        st.session_state[WANTED_PAGE] = asked
+        pages.append(st.Page(sign_in, title="Connexion", url_path=asked, visibility="hidden"))
+    return pages
+
+
+def with_not_found(sections: dict[str, list[st.Page]]) -> dict[str, list[st.Page]]:
+    """The navigation plus, for an address that names no page of it, a hidden « Page introuvable »."""
+    asked = requested_path() or st.session_state.get(WANTED_PAGE)
+    st.session_state.pop(WANTED_PAGE, None)
+    known = {p.url_path for pages in sections.values() for p in pages}
+    if not asked or asked in known:
+        return sections
+    home = next(iter(sections.values()))[0]  # the portfolio
+
+    def not_found() -> None:
+        st.title("Page introuvable")
+        st.markdown(f"L'adresse « /{asked} » ne correspond à aucune page du portail que vous puissiez ouvrir : "
+                    "elle a pu être mal recopiée, ou la page est réservée à d'autres rôles.")
+        st.page_link(home, label="Retour au portefeuille", icon=":material/dashboard:")
+
+    last = list(sections)[-1]
+    page_ = st.Page(not_found, title="Page introuvable", url_path=asked, visibility="hidden")
+    return {**sections, last: [*sections[last], page_]}
 
 
 def sidebar_links(sections: dict[str, list[st.Page]]) -> None:
