@@ -29,7 +29,7 @@ def section(svc: Services, me: Principal, uc: UseCaseView) -> None:
     """What the section says, what it leaves empty, and its form for those who may edit the sheet."""
     values = uc.transparency()
     empty = [TRANSPARENCY_LABELS[k] for k, v in values.items() if not _filled(v)]
-    st.markdown("#### Transparence")
+    st.header("Transparence")
     if empty:
         st.caption(f"{len(TRANSPARENCY_LABELS) - len(empty)} rubrique(s) sur {len(TRANSPARENCY_LABELS)} "
                    f"renseignée(s). À compléter : {', '.join(empty)}. Les exports du registre public "
