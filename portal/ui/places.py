@@ -50,7 +50,14 @@ def kept_tabs(labels: Mapping[str, str], *, key: str) -> Sequence[Any]:
         if chosen is not None:
             st.query_params["tab"] = chosen
 
-    return st.tabs(list(labels.values()), default=labels[slug], key=key, on_change=opened)
+    # Streamlit keys a widget on its parameters: a default that followed every switch would remount the
+    # tabs at each one and drop the keyboard focus from the tab list. It changes only with the labels.
+    shown = tuple(labels.values())
+    remembered = st.session_state.get(f"{key}_default")
+    if remembered is None or remembered[0] != shown or key not in st.session_state:  # a new mount follows the URL
+        remembered = (shown, labels[slug])
+        st.session_state[f"{key}_default"] = remembered
+    return st.tabs(list(shown), default=remembered[1], key=key, on_change=opened)
 
 
 def back_to_sheet(ref: str, tab: str | None = None) -> None:

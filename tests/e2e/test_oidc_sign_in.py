@@ -149,7 +149,7 @@ def test_a_forged_role_claim_does_not_grant_administrator(portal):
     assert page3.get_by_role("link", name="Administration").count() == 0
     assert page3.get_by_role("link", name="Journal d'audit").count() == 0
     page3.goto(portal.app + "/admin")
-    page3.get_by_role("heading", name="Portefeuille").wait_for(timeout=30_000)  # unknown page: back home
+    page3.get_by_role("heading", name="Page introuvable").wait_for(timeout=30_000)  # not one of a lead's pages
     assert page3.get_by_role("heading", name="Administration").count() == 0
     ctx3.close()
 
@@ -158,7 +158,7 @@ def test_a_reader_cannot_edit(portal):
     ctx, page = portal.sign_in("reader")
     assert page.get_by_role("link", name="Nouveau cas d'usage").count() == 0
     page.goto(portal.app + "/new_use_case")
-    page.get_by_role("heading", name="Portefeuille").wait_for(timeout=30_000)  # unknown page: back home
+    page.get_by_role("heading", name="Page introuvable").wait_for(timeout=30_000)  # not one of a reader's pages
     assert page.get_by_role("heading", name="Nouveau cas d'usage").count() == 0
     assert page.get_by_label("Titre *").count() == 0
     ctx.close()
