@@ -77,7 +77,7 @@ def test_sheets_made_before_0011_keep_working_after_the_upgrade(db_url, services
     uc = services.register.create(people["lead"], use_case_data())
     services.register.add_data_source(people["lead"], uc.id, {
         "name": "Dossiers APA", "origin": "internal", "personal_data": True, "sensitive_data": True,
-        "legal_basis": "Obligation légale (CASF)", "art9_exception": "9(2)(h)"})
+        "legal_basis": "legal_obligation", "art9_exception": "9(2)(h)"})
     services.db.dispose()
     downgrade(db_url, "0010_public_report")  # the columns go, the rows stay
     upgrade(db_url)

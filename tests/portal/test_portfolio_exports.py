@@ -92,7 +92,8 @@ def test_numbers_agree_across_views(demo):
     pdf = demo.portfolio_exports.report(me, "pdf", [out], today=TODAY)
     assert pdf.data.startswith(b"%PDF") and len(pdf.data) > 20_000
     with demo.db.reader() as s:
-        kinds = [(e.entity, e.entity_id) for e in s.scalars(select(AuditEvent).where(AuditEvent.action == "export"))]
+        kinds = [(e.entity, e.entity_id) for e in s.scalars(select(AuditEvent).where(AuditEvent.action == "export")
+                                                            .order_by(AuditEvent.seq))]
     assert kinds == [("portfolio", "xlsx"), ("portfolio_report", "html"), ("portfolio_report", "pdf")]
 
 
