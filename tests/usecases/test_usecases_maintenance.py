@@ -81,7 +81,7 @@ def test_bad_input_is_named_in_french_with_its_line():
     assets, failures = _inputs()
     problems = check(assets, failures)
     text = "\n".join(problems)
-    assert "colonne « lon »" in text and "« 200.0 » ligne 4" in text
+    assert "colonne « lon » : coordonnée hors de [\u2212180 ; 180] « 200 » ligne 4" in text
     assert "identifiant absent de l'inventaire" in text and "« Z » ligne 3" in text
     assert "date dans le futur « 01/01/2099 » ligne 4" in text
     module = registry.get("maintenance")
@@ -98,6 +98,21 @@ def test_too_large_file_is_refused_and_nothing_written(tmp_path):
                                 max_bytes=10_000)
     assert "trop volumineux" in str(info.value)
     assert not out.exists()
+
+
+def test_vigie_analyse_writes_risk_and_plan_and_refuses_a_20_mb_file(tmp_path):
+    out = tmp_path / "out"
+    headless.analyse_to_dir("maintenance", {"assets": FOLDER / "assets.csv", "failures": FOLDER / "failures.csv"},
+                            {"backtest": False, "plan_years": 2}, out)
+    risk, planned = pd.read_csv(out / "risk.csv"), pd.read_csv(out / "plan.csv")
+    assert list(risk.columns[:4]) == ["asset_id", "risk", "rank", "expected_failures"]
+    assert list(planned.columns[:2]) == ["asset_id", "year"] and len(planned) > 0
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"asset_id,date\n" + b"x" * (20 * 1024 * 1024))
+    with pytest.raises(InvalidInput) as info:
+        headless.analyse_to_dir("maintenance", {"assets": FOLDER / "assets.csv", "failures": big}, {}, tmp_path / "o2")
+    assert "trop volumineux" in info.value.problems[0]
+    assert not (tmp_path / "o2").exists()
 
 
 def test_out_of_service_assets_are_not_ranked():

@@ -86,6 +86,11 @@ def _id_and_year_problems(assets: pd.DataFrame, ids: pd.Series, today: dt.date) 
     return out
 
 
+def _fr(value: float) -> str:
+    """A coordinate as written in French (decimal comma, true minus sign)."""
+    return f"{value:g}".replace(".", ",").replace("-", "\u2212")
+
+
 def _coordinate_problems(assets: pd.DataFrame) -> list[str]:
     out: list[str] = []
     for col, lo, hi in (("lon", -180.0, 180.0), ("lat", -90.0, 90.0)):
@@ -93,8 +98,9 @@ def _coordinate_problems(assets: pd.DataFrame) -> list[str]:
             v = assets[col]
             outside = v.notna() & ~v.between(lo, hi)
             if outside.any():
-                out.append(_problem(f"Inventaire, colonne « {col} »", f"coordonnée hors de [{lo:g} ; {hi:g}]",
-                                    v[outside], _lines(assets, outside)))
+                out.append(_problem(f"Inventaire, colonne « {col} »",
+                                    f"coordonnée hors de [{_fr(lo)} ; {_fr(hi)}]",
+                                    v[outside].map(_fr), _lines(assets, outside)))
     return out
 
 
