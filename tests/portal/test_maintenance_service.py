@@ -40,8 +40,8 @@ def test_bad_files_are_refused_in_french_and_nothing_is_stored(services, people)
     uc = services.register.create(people["lead"], use_case_data(title="Casses du réseau"))
     services.analysis.bind(people["lead"], uc.id, "maintenance")
     before = _count(services)
-    assets = ("asset_id;material;diameter_mm;installed;length_m;lon;lat\n"
-              "A;CI;150;1950;100;-80,5;43,4\nB;PVC;200;1980;50;-80,4;95\n").encode()
+    assets = (b"asset_id;material;diameter_mm;installed;length_m;lon;lat\n"
+              b"A;CI;150;1950;100;-80,5;43,4\nB;PVC;200;1980;50;-80,4;95\n")
     failures = b"asset_id;date\nA;05/01/2010\nZ;03/02/2011\nB;01/01/2099\n"
     with pytest.raises(AnalysisFailed) as info:
         services.analysis.run(people["lead"], uc.id, {"assets": UploadedFile("reseau.csv", assets),

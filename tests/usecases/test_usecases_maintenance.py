@@ -226,3 +226,27 @@ def test_trials_never_score_the_test_origin():
     from usecases.maintenance import trials
     assert max(trials.ORIGINS) + val.HORIZON <= val.TEST_ORIGIN
     assert trials.C == model.DEFAULT_HPARAMS and list(model.FEATURES) == trials.BASE
+
+
+def test_third_campaign_is_on_tuning_origins_only_and_its_table_is_in_the_readme():
+    from usecases.maintenance import trials_survival as ts
+    assert max(ts.ORIGINS) + val.HORIZON <= val.TEST_ORIGIN
+    stored = json.loads(ts.RESULT_FILE.read_text(encoding="utf-8"))
+    assert stored["origins"] == list(ts.ORIGINS)
+    assert ts.table(stored) in (FOLDER / "README.md").read_text(encoding="utf-8")
+    reference = stored["trials"][ts.REFERENCE]
+    assert reference["per_origin"] == [71.5, 70.7, 69.6, 68.5]  # the shipped model, as in the second campaign
+    assert ts.adopted(stored["trials"]) == []  # hence the shipped model and its test figure are unchanged
+
+
+def test_two_part_ranking_gives_the_asked_share_of_top_places_to_assets_that_failed_before():
+    from usecases.maintenance import trials_survival as ts
+    ids = [f"a{i}" for i in range(20)]
+    scores = pd.Series(np.linspace(1, 0, 20), index=ids)
+    ever = pd.Series([i % 2 == 0 for i in range(20)], index=ids)
+    failed = pd.Series([i in (1, 3) for i in range(20)], index=ids)
+    share, recall = ts.allocation_share(scores, ever, failed, share=0.1)
+    assert share == 0 and recall == 100  # both places to never-failed assets find both failures
+    top = ts.two_part(scores, ever, 0.5, share=0.1).sort_values(ascending=False).index[:2]
+    assert set(top) == {"a0", "a1"}
+    assert model.recall_at(ts.two_part(scores, ever, 0.0, share=0.1), failed, 0.1) == 1.0

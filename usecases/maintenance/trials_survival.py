@@ -11,6 +11,7 @@ shipped model's by at least 1 point (3 assets per origin) and it is better at 3 
 
 from __future__ import annotations
 
+import json
 import sys
 import warnings
 from pathlib import Path
@@ -25,11 +26,16 @@ from usecases.maintenance import validation as val
 
 ORIGINS = t1.ORIGINS
 FIRST = t1.FIRST_TRAIN_ORIGIN
+#: The figures of the last run, read by the README's table of this campaign (and its test).
+RESULT_FILE = Path(__file__).with_name("trials_survival.json")
+#: Adoption rule fixed before the run: mean gain over the shipped model, and origins where it is better.
+MIN_MEAN_GAIN, MIN_ORIGINS_BETTER = 1.0, 3
+REFERENCE = "référence C (modèle livré)"
 
 
 def first_failure_after(data_dir: Path) -> dict[int, pd.Series]:
     """Per origin: years from the end of the origin to each asset's first later failure (NaN if none)."""
-    a, f = val.prepared(*val.load_kitchener(data_dir))
+    _a, f = val.prepared(*val.load_kitchener(data_dir))
     out = {}
     for o in range(FIRST, max(ORIGINS) + 1):
         later = f[f["year"] >= o + 1]
@@ -220,5 +226,27 @@ def _learned_two_part(F, Y, at, gb: pd.Series, ever: pd.Series) -> float:
     return t1._recall(F, Y, at, two_part(gb, ever, kp))
 
 
+def table(result: dict) -> str:
+    """The README's table of this campaign (French decimals)."""
+    head = " | ".join(str(o) for o in result["origins"])
+    lines = [f"| essai | {head} | moyenne |", "| --- |" + " --- |" * (len(result["origins"]) + 1)]
+    for name, t in result["trials"].items():
+        cells = " | ".join(f"{x:.1f}" for x in t["per_origin"])
+        lines.append(f"| {name} | {cells} | {t['mean']:.2f} |".replace(".", ","))
+    return "\n".join(lines)
+
+
+def adopted(trials: dict[str, dict]) -> list[str]:
+    """Trials that pass the adoption rule against the shipped model (diagnostics excluded)."""
+    ref = trials[REFERENCE]
+    return [name for name, t in trials.items() if name != REFERENCE and not name.startswith("diagnostic")
+            and t["mean"] >= ref["mean"] + MIN_MEAN_GAIN
+            and sum(x > r for x, r in zip(t["per_origin"], ref["per_origin"], strict=True)) >= MIN_ORIGINS_BETTER]
+
+
 if __name__ == "__main__":  # pragma: no cover - manual report
-    run(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parents[2].parent / "shared" / "data")
+    res = run(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parents[2].parent / "shared" / "data")
+    trials = {k: {"per_origin": [round(x, 1) for x in v], "mean": round(float(np.mean(v)), 2)} for k, v in res.items()}
+    RESULT_FILE.write_text(json.dumps({"origins": list(ORIGINS), "trials": trials}, ensure_ascii=False, indent=2)
+                           + "\n", encoding="utf-8")
+    print("adoptés :", adopted(trials) or "aucun")
