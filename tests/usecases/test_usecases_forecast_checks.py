@@ -287,13 +287,60 @@ def test_facility_ets_state_at_an_origin_ignores_later_days():
 
 def test_facility_run_reports_its_backtest_on_the_users_data():
     module = registry.get("facility_usage")
-    result = module.run(module.sample_inputs(), module.params_model(public_holidays="CA-QC", school_zone="aucune"))
-    assert result.notes[0].startswith(f"Sur vos données, à 14{NBSP}jours, cette prévision fait ")
+    params = module.params_model(horizon_days=28, public_holidays="CA-QC", school_zone="aucune")
+    result = module.run(module.sample_inputs(), params)
+    assert result.notes[0].startswith(f"Sur vos données, à 28{NBSP}jours, cette prévision fait ")
     assert "d'erreur de moins que la reprise du même jour de la semaine précédente (MASE " in result.notes[0]
     assert "dans l'intervalle à 80" in result.notes[1]
+    assert "poids : profil hebdomadaire 50 %, lissage exponentiel 50 %".replace(" %", f"{NBSP}%") in result.notes[2]
     m = result.metrics
     assert m["autoevaluation_mase_modele"] < m["autoevaluation_mase_naif"] and m["prevision_naive_retenue"] == 0
     assert "profil_horaire" not in result.tables  # daily counts: no hourly tables
+
+
+def test_facility_sample_at_14_days_falls_back_to_seasonal_naive_and_says_so():
+    """On the real sample, 14 days ahead, the combination did not beat the naive forecast on the last four
+    weeks: the run shows the naive forecast (same weekday of the last observed week) and says so."""
+    module = registry.get("facility_usage")
+    counts = module.sample_inputs()["counts"]
+    result = module.run({"counts": counts}, module.params_model(public_holidays="CA-QC", school_zone="aucune"))
+    m = result.metrics
+    assert m["prevision_naive_retenue"] == 1 and m["autoevaluation_mase_modele"] >= m["autoevaluation_mase_naif"]
+    assert "le modèle ne fait pas mieux que la reprise du même jour de la semaine précédente" in result.notes[0]
+    fc = result.tables["forecast"]
+    last_week = counts[counts["date"] > counts["date"].max() - pd.Timedelta(days=7)]
+    for site, g in fc.groupby("site"):
+        seen = last_week[last_week["site"] == site].set_index("date")["count"]
+        expected = [seen[d - pd.Timedelta(days=7 * int(np.ceil((d - counts["date"].max()).days / 7)))] for d in g["date"]]
+        assert np.allclose(g["forecast"].to_numpy(), expected, atol=0.05)
+
+
+def test_facility_combination_chosen_on_tuning_origins_only():
+    results = _fac_results()
+    comb = {d["combination"]: d for d in results["combinations"]}
+    assert set(comb) == set(fac_val.COMBINATIONS)
+    chosen = min(comb, key=lambda k: comb[k]["reglage"])
+    assert results["combination_chosen"] == chosen
+    assert fac_val.COMBINATIONS[chosen] == fac_model.COMBINATION
+    later = json.loads(fac_val.LATER_FILE.read_text(encoding="utf-8"))
+    assert later["combination"] == list(fac_model.COMBINATION)
+    readme = _section((ROOT / "usecases" / "facility_usage" / "README.md").read_text(encoding="utf-8"),
+                      "### Combinaisons candidates")
+    assert f"`combination_chosen` :\n`{chosen}`" in readme
+    for name, d in comb.items():
+        row = re.search(rf"^\| {name} \|.*$", readme, re.M).group(0)
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[2:5] == [_fr(d["reglage"]), _fr(d["test"]), _fr(later["combinations_mean_ratio"][name])]
+
+
+def test_facility_combination_weights_and_missing_parts():
+    profile, ets, naive = np.array([9.0, np.nan, 99.0]), np.array([99.0, 9.0, np.nan]), np.array([0.0, 0.0, 0.0])
+    both = fac_model.combine(profile, ets, (0.5, 0.5, 0.0), naive)
+    assert both[0] == pytest.approx(np.expm1(0.5 * np.log(10) + 0.5 * np.log(100)))
+    assert both[1] == pytest.approx(9.0) and both[2] == pytest.approx(99.0)  # a missing part is left out
+    assert np.allclose(fac_model.combine(profile[:1], ets[:1], 0.5), both[:1])  # scalar: profile vs ETS
+    thirds = fac_model.combine(profile[:1], ets[:1], (1 / 3, 1 / 3, 1 / 3), naive[:1])
+    assert thirds[0] == pytest.approx(np.expm1((np.log(10) + np.log(100)) / 3))
 
 
 def test_facility_falls_back_to_seasonal_naive_when_the_model_is_not_better():
@@ -318,9 +365,9 @@ def test_facility_run_reports_each_site_against_seasonal_naive():
     week = np.arange(len(dates)) // 7  # a site whose weekly shape sharpens every week: last week is the best guide
     noise = np.random.default_rng(0).normal(0, 0.05, len(dates))
     odd = pd.DataFrame({"site": "Sharpening", "date": dates,
-                        "count": np.round(np.exp(7 + 0.02 * week * pattern[dates.weekday] + noise))})
+                        "count": np.round(np.exp(7 + 0.01 * week * pattern[dates.weekday] + noise))})
     result = module.run({"counts": pd.concat([sample, odd], ignore_index=True)},
-                        module.params_model(public_holidays="CA-QC", school_zone="aucune"))
+                        module.params_model(horizon_days=28, public_holidays="CA-QC", school_zone="aucune"))
     assert result.metrics["prevision_naive_retenue"] == 0  # better than naive overall...
     per_site = result.tables["autoevaluation_par_site"].set_index("site")
     assert len(per_site) == 8 and (per_site["jours"] > 0).all()
@@ -363,7 +410,10 @@ def test_facility_hourly_profile_peak_hours_and_hours_above_capacity():
     assert result.tables["forecast"]["date"].min() == pd.Timestamp("2024-02-26")
 
 
-@pytest.mark.parametrize(("key", "params"), [("demography", {"horizon_years": 10}), ("facility_usage", {})])
+@pytest.mark.parametrize(("key", "params"), [
+    ("demography", {"horizon_years": 10}),
+    ("facility_usage", {"horizon_days": 28, "public_holidays": "CA-QC", "school_zone": "aucune"}),
+])
 def test_readme_quotes_the_sample_run_self_check(key, params):
     readme = (ROOT / "usecases" / key / "README.md").read_text(encoding="utf-8")
     quote = re.search(r"« (Sur vos données, .*?) »", readme, re.S).group(1)
