@@ -167,6 +167,34 @@ def test_demography_backtest_recomputes_a_readme_row_on_a_subset(shared_data):
     assert wape["modele"] < wape[list(demo_val.BASELINES)].min()
 
 
+def test_demography_readme_hindsight_bound_is_the_validation_output():
+    bound = _demo_results()["hindsight_bound_by_horizon"]
+    readme = _section(_demo_readme(), "### Borne a posteriori : ce que la mise en commun entre communes peut apporter")
+    rows = {int(m.group(1)): m.group(0) for m in re.finditer(r"^\| (\d+) ans? \|.*$", readme, re.M)}
+    assert sorted(rows) == [int(r["horizon"]) for r in bound]
+    for r in bound:
+        cells = [c.strip() for c in rows[int(r["horizon"])].strip("|").split("|")]
+        assert cells[1:4] == [_fr(r[k]) for k in ("modele", "modele_totaux_connus", "derniere_valeur_totaux_connus")]
+    short = [r["modele_totaux_connus"] for r in bound if r["horizon"] <= 3]
+    assert min(short) > 0.8  # even knowing each département's total, the aim is out of reach at 1–3 years
+    assert f"{_fr(min(short))} à {_fr(max(short))} fois l'erreur de la dernière valeur" in " ".join(readme.split())
+
+
+def test_demography_hindsight_bound_matches_the_totals_it_is_given(shared_data):
+    long = demo_val.load_cog(shared_data)
+    long = long[long["group"].isin(["23", "35"])]
+    bound = demo_val.hindsight_bound(long, ((2008, 2011),)).iloc[0]
+    wape = demo_val.backtest(long, origins=((2008, 2011),)).set_index("method")["wape"]
+    assert bound["modele"] == pytest.approx(wape["modele"] / wape["derniere_valeur"], rel=1e-6)
+    assert 0 < bound["modele_totaux_connus"] < 1.2 and 0 < bound["derniere_valeur_totaux_connus"] < 1.2
+    # one commune per group: knowing each group's total is knowing the answer, the error left is zero
+    alone = long[long["code"].isin(long["code"].drop_duplicates().head(5))].copy()
+    alone["group"] = alone["code"]
+    exact = demo_val.hindsight_bound(alone, ((2008, 2011),)).iloc[0]
+    assert exact["modele_totaux_connus"] == pytest.approx(0, abs=1e-9)
+    assert exact["derniere_valeur_totaux_connus"] == pytest.approx(0, abs=1e-9)
+
+
 def test_demography_run_reports_its_backtest_on_the_users_data():
     module = registry.get("demography")
     result = module.run(module.sample_inputs(), module.params_model(horizon_years=10))
