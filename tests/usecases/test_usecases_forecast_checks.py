@@ -320,7 +320,8 @@ def test_facility_run_reports_its_backtest_on_the_users_data():
     assert result.notes[0].startswith(f"Sur vos données, à 28{NBSP}jours, cette prévision fait ")
     assert "d'erreur de moins que la reprise du même jour de la semaine précédente (MASE " in result.notes[0]
     assert "dans l'intervalle à 80" in result.notes[1]
-    assert "poids : profil hebdomadaire 50 %, lissage exponentiel 50 %".replace(" %", f"{NBSP}%") in result.notes[2]
+    assert "poids : profil 50 %, lissage exponentiel 50 %.".replace(" %", f"{NBSP}%") in result.notes[2]
+    assert "semaine précédente" not in result.notes[2]  # the seasonal naive has no weight in the combination
     m = result.metrics
     assert m["autoevaluation_mase_modele"] < m["autoevaluation_mase_naif"] and m["prevision_naive_retenue"] == 0
     assert "profil_horaire" not in result.tables  # daily counts: no hourly tables

@@ -156,17 +156,20 @@ def _saturation(daily: pd.DataFrame, params: FacilityParams) -> tuple[pd.DataFra
 
 def _method_note(weight: float | tuple[float, float, float]) -> str:
     """How the forecast is made: the combination's parts and their weights, in French."""
+    profile = ("d'un modèle à profil hebdomadaire (niveau récent robuste × profil × effets fériés et vacances "
+               "scolaires estimés sur vos données)")
+    ets = "d'un lissage exponentiel Holt-Winters (statsmodels)"
     if np.isscalar(weight):
-        weights = f"poids du profil retenu sur vos {model.SELF_ORIGINS} dernières semaines rétro-testées : " \
-                  f"{french.percent(round(100 * weight), 0)}"
-    else:
-        names = ("profil hebdomadaire", "lissage exponentiel", "même jour de la semaine précédente")
-        weights = "poids : " + ", ".join(f"{n} {french.percent(round(100 * w), 0)}"
-                                         for n, w in zip(names, weight, strict=True) if w > 0)
-    return ("Prévision : combinaison (en logarithme) d'un modèle à profil hebdomadaire (niveau récent robuste × "
-            "profil × effets fériés et vacances scolaires estimés sur vos données), d'un lissage exponentiel "
-            "Holt-Winters (statsmodels) et, le cas échéant, de la reprise du même jour de la semaine précédente ; "
-            f"{weights}. Elle ignore la météo et les événements.")
+        return (f"Prévision : combinaison (en logarithme) {profile} et {ets} ; poids du profil retenu sur vos "
+                f"{model.SELF_ORIGINS} dernières semaines rétro-testées : {french.percent(round(100 * weight), 0)}. "
+                "Elle ignore la météo et les événements.")
+    parts = [(profile, "profil"), (ets, "lissage exponentiel"),
+             ("de la reprise du même jour de la semaine précédente", "même jour de la semaine précédente")]
+    used = [(text, short, w) for (text, short), w in zip(parts, weight, strict=True) if w > 0]
+    described = ", ".join(text for text, _, _ in used[:-1]) + (" et " if len(used) > 1 else "") + used[-1][0]
+    weights = ", ".join(f"{short} {french.percent(round(100 * w), 0)}" for _, short, w in used)
+    return (f"Prévision : combinaison (en logarithme) {described} ; poids : {weights}. "
+            "Elle ignore la météo et les événements.")
 
 
 def _notes(sc: _SelfCheck, forecast_notes: list[str], daily: pd.DataFrame, future: pd.DatetimeIndex,
