@@ -6,8 +6,9 @@ with a statsmodels ETS), each of its two parts, and the weekly seasonal-naive ba
 MASE (absolute error divided by the in-sample error of the weekly seasonal-naive forecast, per site
 and origin), per horizon.
 
-ETS smoothing is chosen by ``tune`` on origins before
-``TEST_FIRST_ORIGIN`` only; the README reports the origins from that date on.
+ETS smoothing (``tune``), then the combination among ``COMBINATIONS`` (``combinations``), are chosen on
+the origins before ``TEST_FIRST_ORIGIN`` only; the README reports the origins from that date on, scored
+once with those choices.
 
 ``python -m usecases.facility_usage.validation /path/to/shared/data`` prints the tables and writes
 ``validation_results.json`` next to this file (the tests compare it with the README).
@@ -189,7 +190,7 @@ def combination_bound(bt: pd.DataFrame, step: float = 0.1) -> dict[str, float]:
 
 def tune(long: pd.DataFrame, country: str = "CA-QC") -> tuple[dict[str, float], pd.DataFrame]:
     """ETS smoothing chosen on the early origins only: mean over horizons 1–28 of MASE model / MASE naive,
-    for the best fixed combination weight (the run then picks its weight on its own recent past)."""
+    for the best fixed profile weight against ETS (the combination itself is chosen next, by ``combinations``)."""
     last_tune = pd.Timestamp(TEST_FIRST_ORIGIN) - pd.Timedelta(days=1)
     origins = list(pd.date_range(FIRST_ORIGIN, last_tune, freq="7D"))
     rows = []
