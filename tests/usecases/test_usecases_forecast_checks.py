@@ -167,6 +167,34 @@ def test_demography_backtest_recomputes_a_readme_row_on_a_subset(shared_data):
     assert wape["modele"] < wape[list(demo_val.BASELINES)].min()
 
 
+def test_demography_readme_hindsight_bound_is_the_validation_output():
+    bound = _demo_results()["hindsight_bound_by_horizon"]
+    readme = _section(_demo_readme(), "### Borne a posteriori : ce que la mise en commun entre communes peut apporter")
+    rows = {int(m.group(1)): m.group(0) for m in re.finditer(r"^\| (\d+) ans? \|.*$", readme, re.M)}
+    assert sorted(rows) == [int(r["horizon"]) for r in bound]
+    for r in bound:
+        cells = [c.strip() for c in rows[int(r["horizon"])].strip("|").split("|")]
+        assert cells[1:4] == [_fr(r[k]) for k in ("modele", "modele_totaux_connus", "derniere_valeur_totaux_connus")]
+    short = [r["modele_totaux_connus"] for r in bound if r["horizon"] <= 3]
+    assert min(short) > 0.8  # even knowing each département's total, the aim is out of reach at 1–3 years
+    assert f"{_fr(min(short))} à {_fr(max(short))} fois l'erreur de la dernière valeur" in " ".join(readme.split())
+
+
+def test_demography_hindsight_bound_matches_the_totals_it_is_given(shared_data):
+    long = demo_val.load_cog(shared_data)
+    long = long[long["group"].isin(["23", "35"])]
+    bound = demo_val.hindsight_bound(long, ((2008, 2011),)).iloc[0]
+    wape = demo_val.backtest(long, origins=((2008, 2011),)).set_index("method")["wape"]
+    assert bound["modele"] == pytest.approx(wape["modele"] / wape["derniere_valeur"], rel=1e-6)
+    assert 0 < bound["modele_totaux_connus"] < 1.2 and 0 < bound["derniere_valeur_totaux_connus"] < 1.2
+    # one commune per group: knowing each group's total is knowing the answer, the error left is zero
+    alone = long[long["code"].isin(long["code"].drop_duplicates().head(5))].copy()
+    alone["group"] = alone["code"]
+    exact = demo_val.hindsight_bound(alone, ((2008, 2011),)).iloc[0]
+    assert exact["modele_totaux_connus"] == pytest.approx(0, abs=1e-9)
+    assert exact["derniere_valeur_totaux_connus"] == pytest.approx(0, abs=1e-9)
+
+
 def test_demography_run_reports_its_backtest_on_the_users_data():
     module = registry.get("demography")
     result = module.run(module.sample_inputs(), module.params_model(horizon_years=10))
@@ -287,13 +315,61 @@ def test_facility_ets_state_at_an_origin_ignores_later_days():
 
 def test_facility_run_reports_its_backtest_on_the_users_data():
     module = registry.get("facility_usage")
-    result = module.run(module.sample_inputs(), module.params_model(public_holidays="CA-QC", school_zone="aucune"))
-    assert result.notes[0].startswith(f"Sur vos données, à 14{NBSP}jours, cette prévision fait ")
+    params = module.params_model(horizon_days=28, public_holidays="CA-QC", school_zone="aucune")
+    result = module.run(module.sample_inputs(), params)
+    assert result.notes[0].startswith(f"Sur vos données, à 28{NBSP}jours, cette prévision fait ")
     assert "d'erreur de moins que la reprise du même jour de la semaine précédente (MASE " in result.notes[0]
     assert "dans l'intervalle à 80" in result.notes[1]
+    assert "poids : profil 50 %, lissage exponentiel 50 %.".replace(" %", f"{NBSP}%") in result.notes[2]
+    assert "semaine précédente" not in result.notes[2]  # the seasonal naive has no weight in the combination
     m = result.metrics
     assert m["autoevaluation_mase_modele"] < m["autoevaluation_mase_naif"] and m["prevision_naive_retenue"] == 0
     assert "profil_horaire" not in result.tables  # daily counts: no hourly tables
+
+
+def test_facility_sample_at_14_days_falls_back_to_seasonal_naive_and_says_so():
+    """On the real sample, 14 days ahead, the combination did not beat the naive forecast on the last four
+    weeks: the run shows the naive forecast (same weekday of the last observed week) and says so."""
+    module = registry.get("facility_usage")
+    counts = module.sample_inputs()["counts"]
+    result = module.run({"counts": counts}, module.params_model(public_holidays="CA-QC", school_zone="aucune"))
+    m = result.metrics
+    assert m["prevision_naive_retenue"] == 1 and m["autoevaluation_mase_modele"] >= m["autoevaluation_mase_naif"]
+    assert "le modèle ne fait pas mieux que la reprise du même jour de la semaine précédente" in result.notes[0]
+    fc = result.tables["forecast"]
+    last_week = counts[counts["date"] > counts["date"].max() - pd.Timedelta(days=7)]
+    for site, g in fc.groupby("site"):
+        seen = last_week[last_week["site"] == site].set_index("date")["count"]
+        expected = [seen[d - pd.Timedelta(days=7 * int(np.ceil((d - counts["date"].max()).days / 7)))] for d in g["date"]]
+        assert np.allclose(g["forecast"].to_numpy(), expected, atol=0.05)
+
+
+def test_facility_combination_chosen_on_tuning_origins_only():
+    results = _fac_results()
+    comb = {d["combination"]: d for d in results["combinations"]}
+    assert set(comb) == set(fac_val.COMBINATIONS)
+    chosen = min(comb, key=lambda k: comb[k]["reglage"])
+    assert results["combination_chosen"] == chosen
+    assert fac_val.COMBINATIONS[chosen] == fac_model.COMBINATION
+    later = json.loads(fac_val.LATER_FILE.read_text(encoding="utf-8"))
+    assert later["combination"] == list(fac_model.COMBINATION)
+    readme = _section((ROOT / "usecases" / "facility_usage" / "README.md").read_text(encoding="utf-8"),
+                      "### Combinaisons candidates")
+    assert f"`combination_chosen` :\n`{chosen}`" in readme
+    for name, d in comb.items():
+        row = re.search(rf"^\| {name} \|.*$", readme, re.M).group(0)
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[2:5] == [_fr(d["reglage"]), _fr(d["test"]), _fr(later["combinations_mean_ratio"][name])]
+
+
+def test_facility_combination_weights_and_missing_parts():
+    profile, ets, naive = np.array([9.0, np.nan, 99.0]), np.array([99.0, 9.0, np.nan]), np.array([0.0, 0.0, 0.0])
+    both = fac_model.combine(profile, ets, (0.5, 0.5, 0.0), naive)
+    assert both[0] == pytest.approx(np.expm1(0.5 * np.log(10) + 0.5 * np.log(100)))
+    assert both[1] == pytest.approx(9.0) and both[2] == pytest.approx(99.0)  # a missing part is left out
+    assert np.allclose(fac_model.combine(profile[:1], ets[:1], 0.5), both[:1])  # scalar: profile vs ETS
+    thirds = fac_model.combine(profile[:1], ets[:1], (1 / 3, 1 / 3, 1 / 3), naive[:1])
+    assert thirds[0] == pytest.approx(np.expm1((np.log(10) + np.log(100)) / 3))
 
 
 def test_facility_falls_back_to_seasonal_naive_when_the_model_is_not_better():
@@ -318,9 +394,9 @@ def test_facility_run_reports_each_site_against_seasonal_naive():
     week = np.arange(len(dates)) // 7  # a site whose weekly shape sharpens every week: last week is the best guide
     noise = np.random.default_rng(0).normal(0, 0.05, len(dates))
     odd = pd.DataFrame({"site": "Sharpening", "date": dates,
-                        "count": np.round(np.exp(7 + 0.02 * week * pattern[dates.weekday] + noise))})
+                        "count": np.round(np.exp(7 + 0.01 * week * pattern[dates.weekday] + noise))})
     result = module.run({"counts": pd.concat([sample, odd], ignore_index=True)},
-                        module.params_model(public_holidays="CA-QC", school_zone="aucune"))
+                        module.params_model(horizon_days=28, public_holidays="CA-QC", school_zone="aucune"))
     assert result.metrics["prevision_naive_retenue"] == 0  # better than naive overall...
     per_site = result.tables["autoevaluation_par_site"].set_index("site")
     assert len(per_site) == 8 and (per_site["jours"] > 0).all()
@@ -363,7 +439,10 @@ def test_facility_hourly_profile_peak_hours_and_hours_above_capacity():
     assert result.tables["forecast"]["date"].min() == pd.Timestamp("2024-02-26")
 
 
-@pytest.mark.parametrize(("key", "params"), [("demography", {"horizon_years": 10}), ("facility_usage", {})])
+@pytest.mark.parametrize(("key", "params"), [
+    ("demography", {"horizon_years": 10}),
+    ("facility_usage", {"horizon_days": 28, "public_holidays": "CA-QC", "school_zone": "aucune"}),
+])
 def test_readme_quotes_the_sample_run_self_check(key, params):
     readme = (ROOT / "usecases" / key / "README.md").read_text(encoding="utf-8")
     quote = re.search(r"« (Sur vos données, .*?) »", readme, re.S).group(1)

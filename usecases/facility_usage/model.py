@@ -10,9 +10,11 @@ Profile model, per site, on days with a positive count:
   ``exp(level + weekday + calendar)``.
 
 ETS: Holt-Winters (damped additive trend, additive weekly season) on log(1 + count) with fixed
-smoothing (``ets_states``). The forecast combines both in log(1 + count); each run picks the weight,
-or the seasonal-naive fallback, on its own last weeks (``backtest_table`` + ``choose``), which also
-give the interval and its checked coverage.
+smoothing (``ets_states``). The forecast is a weighted mean, in log(1 + count), of the profile model
+and the ETS (weights ``COMBINATION``, 0.5 each, chosen among candidate combinations, the seasonal naive
+included, on the early backtest origins only, see ``validation.combinations``). Each run backtests
+it on its own last weeks (``backtest_table`` + ``choose``), falls back to the seasonal naive when it
+does not beat it there, and takes from these weeks the interval and its checked coverage.
 """
 
 from __future__ import annotations
@@ -137,8 +139,10 @@ def seasonal_naive(series: pd.Series, origin: pd.Timestamp, dates: pd.DatetimeIn
 #: Holt-Winters additive ETS on log(1 + count): level, trend, weekly season, damping.
 ETS_PARAMS: dict[str, float] = {"smoothing_level": 0.5, "smoothing_trend": 0.05, "smoothing_seasonal": 0.05,
                                 "damping_trend": 0.9}
-#: Weight of the profile model in the log-space combination (1 − weight goes to ETS); the run picks
-#: one of ``WEIGHTS`` on its own recent backtest (``choose``), ``PROFILE_WEIGHT`` when it cannot.
+#: Weights of (profile, ETS, seasonal naive) in the log-space combination, or ``None``: the earlier
+#: procedure, where each run picks the profile weight among ``WEIGHTS`` (the rest to ETS, none to the
+#: seasonal naive) on its own recent backtest. Chosen by ``validation.combinations`` on early origins.
+COMBINATION: tuple[float, float, float] | None = (0.5, 0.5, 0.0)
 PROFILE_WEIGHT = 0.5
 WEIGHTS: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
 #: Self-backtest: weekly origins ending ``horizon`` days before the last observed day.
@@ -215,16 +219,26 @@ def ets_forecast(series: pd.Series, dates: pd.DatetimeIndex, params: dict[str, f
     return ets_from_origin(ets_states(s, params), s.index.max(), dates)
 
 
-def combine(profile: np.ndarray, ets: np.ndarray, weight: float = PROFILE_WEIGHT) -> np.ndarray:
-    """Geometric combination (in log(1 + count)); either forecast alone when the other is missing."""
-    lp, le = np.log1p(profile), np.log1p(ets)
-    both = weight * lp + (1 - weight) * le
-    out = np.where(np.isnan(lp), le, np.where(np.isnan(le), lp, both))
+def combine(profile: np.ndarray, ets: np.ndarray, weight: float | tuple[float, float, float] = PROFILE_WEIGHT,
+            naive: np.ndarray | None = None) -> np.ndarray:
+    """Weighted mean in log(1 + count) of the profile, ETS and seasonal-naive forecasts.
+
+    ``weight``: the profile's weight against ETS alone (a number), or the weights of the three (a
+    tuple, ``naive`` then needed). A missing forecast is left out and the other weights rescaled.
+    """
+    weights = (weight, 1 - weight, 0.0) if np.isscalar(weight) else tuple(weight)
+    parts = [np.asarray(profile, dtype=float), np.asarray(ets, dtype=float),
+             np.full(len(profile), np.nan) if naive is None else np.asarray(naive, dtype=float)]
+    logs = np.stack([np.log1p(np.maximum(p, 0)) for p in parts])
+    w = np.asarray(weights, dtype=float)[:, None] * np.isfinite(logs)
+    total = w.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(total > 0, (w * np.nan_to_num(logs)).sum(axis=0) / total, np.nan)
     return np.expm1(out)
 
 
 def forecast_all(series: pd.Series, origin: pd.Timestamp, dates: pd.DatetimeIndex, country: str, zone: str,
-                 *, weight: float = PROFILE_WEIGHT, ets_params: dict[str, float] | None = None,
+                 *, weight: float | tuple[float, float, float] = PROFILE_WEIGHT, ets_params: dict[str, float] | None = None,
                  states=None, site_model: SiteModel | None = None) -> dict[str, np.ndarray]:
     """Every method on the same days: combined model, its two parts and the seasonal-naive baseline.
 
@@ -239,7 +253,7 @@ def forecast_all(series: pd.Series, origin: pd.Timestamp, dates: pd.DatetimeInde
     else:
         profile = site_model.predict(dates, public_holidays(dates, country), school_holidays(dates, zone))
     ets = ets_forecast(train, dates, ets_params) if states is None else ets_from_origin(states, origin, dates)
-    model = combine(profile, ets, weight)
+    model = combine(profile, ets, weight, naive)
     fill = np.where(np.isnan(naive), np.nanmean(train.to_numpy(dtype=float)[-7:]) if len(train) else np.nan, naive)
     return {
         "modele": np.where(np.isnan(model), fill, model),
@@ -290,25 +304,27 @@ def self_origins(last_day: pd.Timestamp, horizon: int, n: int = SELF_ORIGINS) ->
     return [last_day - pd.Timedelta(days=horizon + 7 * k) for k in range(n - 1, -1, -1)]
 
 
-def choose(table: pd.DataFrame, level: float) -> dict:
-    """From past forecasts: best combination weight, its MASE and the naive one, interval and coverage.
+def choose(table: pd.DataFrame, level: float,
+           combination: tuple[float, float, float] | None = COMBINATION) -> dict:
+    """From past forecasts: the combination's weights (``combination``, or with ``None`` the profile
+    weight that did best), its MASE and the naive one, interval and coverage.
 
     The interval is the ``level`` quantile range of ``log(1 + actual) − log(1 + forecast)``; its coverage
     is checked origin by origin with quantiles from the other origins only (leave one origin out).
     """
-    out = {"weight": PROFILE_WEIGHT, "use_model": True, "model_error": float("nan"), "naive_error": float("nan"),
+    out = {"weight": PROFILE_WEIGHT if combination is None else combination, "use_model": True, "model_error": float("nan"), "naive_error": float("nan"),
            "lo": float(np.log(0.5)), "hi": float(np.log(1.5)), "coverage": float("nan"), "n": 0}
     t = table[(table["scale"] > 0) & table[["profil", "ets", "naif_saisonnier", "actual"]].notna().all(axis=1)]
     if len(t) < 14:
         return out
     actual, scale = t["actual"].to_numpy(dtype=float), t["scale"].to_numpy(dtype=float)
-    mase = {w: float(np.mean(np.abs(combine(t["profil"].to_numpy(), t["ets"].to_numpy(), w) - actual) / scale))
-            for w in WEIGHTS}
-    weight = min(mase, key=lambda w: (mase[w], abs(w - PROFILE_WEIGHT)))
     naive = t["naif_saisonnier"].to_numpy(dtype=float)
+    mase = {w: float(np.mean(np.abs(combine(t["profil"].to_numpy(), t["ets"].to_numpy(), w, naive) - actual) / scale))
+            for w in (WEIGHTS if combination is None else (combination,))}
+    weight = min(mase, key=lambda w: (mase[w], abs(w - PROFILE_WEIGHT) if combination is None else 0))
     naive_error = float(np.mean(np.abs(naive - actual) / scale))
     use_model = mase[weight] < naive_error
-    pred = combine(t["profil"].to_numpy(), t["ets"].to_numpy(), weight) if use_model else naive
+    pred = combine(t["profil"].to_numpy(), t["ets"].to_numpy(), weight, naive) if use_model else naive
     err = np.log1p(actual) - np.log1p(np.maximum(pred, 0))
     lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
     lo, hi = np.quantile(err, [lo_q, hi_q])
@@ -326,14 +342,15 @@ def choose(table: pd.DataFrame, level: float) -> dict:
             "hi": float(max(hi, 0)), "coverage": coverage, "n": len(t)}
 
 
-def site_checks(table: pd.DataFrame, weight: float, use_model: bool) -> pd.DataFrame:
+def site_checks(table: pd.DataFrame, weight: float | tuple[float, float, float], use_model: bool) -> pd.DataFrame:
     """Per site, on the run's own backtest: MASE of the forecast shown (the combination with ``weight``,
     or the seasonal naive when ``use_model`` is false) and of the seasonal naive, and the gain in %."""
     t = table[(table["scale"] > 0) & table[["profil", "ets", "naif_saisonnier", "actual"]].notna().all(axis=1)]
     cols = ["site", "mase_prevision", "mase_naif", "gain_pct", "jours"]
     if len(t) == 0:
         return pd.DataFrame(columns=cols)
-    pred = combine(t["profil"].to_numpy(), t["ets"].to_numpy(), weight) if use_model else t["naif_saisonnier"].to_numpy()
+    naive = t["naif_saisonnier"].to_numpy()
+    pred = combine(t["profil"].to_numpy(), t["ets"].to_numpy(), weight, naive) if use_model else naive
     err = pd.DataFrame({"site": t["site"].to_numpy(),
                         "m": np.abs(pred - t["actual"].to_numpy()) / t["scale"].to_numpy(),
                         "n": np.abs(t["naif_saisonnier"].to_numpy() - t["actual"].to_numpy()) / t["scale"].to_numpy()})

@@ -154,6 +154,24 @@ def _saturation(daily: pd.DataFrame, params: FacilityParams) -> tuple[pd.DataFra
     return pd.DataFrame(sat_rows).round(1), pd.concat(peaks, ignore_index=True)
 
 
+def _method_note(weight: float | tuple[float, float, float]) -> str:
+    """How the forecast is made: the combination's parts and their weights, in French."""
+    profile = ("d'un modèle à profil hebdomadaire (niveau récent robuste × profil × effets fériés et vacances "
+               "scolaires estimés sur vos données)")
+    ets = "d'un lissage exponentiel Holt-Winters (statsmodels)"
+    if np.isscalar(weight):
+        return (f"Prévision : combinaison (en logarithme) {profile} et {ets} ; poids du profil retenu sur vos "
+                f"{model.SELF_ORIGINS} dernières semaines rétro-testées : {french.percent(round(100 * weight), 0)}. "
+                "Elle ignore la météo et les événements.")
+    parts = [(profile, "profil"), (ets, "lissage exponentiel"),
+             ("de la reprise du même jour de la semaine précédente", "même jour de la semaine précédente")]
+    used = [(text, short, w) for (text, short), w in zip(parts, weight, strict=True) if w > 0]
+    described = ", ".join(text for text, _, _ in used[:-1]) + (" et " if len(used) > 1 else "") + used[-1][0]
+    weights = ", ".join(f"{short} {french.percent(round(100 * w), 0)}" for _, short, w in used)
+    return (f"Prévision : combinaison (en logarithme) {described} ; poids : {weights}. "
+            "Elle ignore la météo et les événements.")
+
+
 def _notes(sc: _SelfCheck, forecast_notes: list[str], daily: pd.DataFrame, future: pd.DatetimeIndex,
            params: FacilityParams) -> list[str]:
     check = sc.check
@@ -162,13 +180,8 @@ def _notes(sc: _SelfCheck, forecast_notes: list[str], daily: pd.DataFrame, futur
     if params.school_zone != "aucune" and not model.school_calendar_covers(dates.append(future)):
         notes.append("Le calendrier des vacances scolaires embarqué couvre 2012–2027 : hors de cette période, "
                      "les vacances ne sont pas prises en compte.")
-    weight_pct = round(100 * sc.choice["weight"])
     notes = [check.sentence(), *([check.coverage_sentence()] if check.coverage_sentence() else []), *notes]
-    notes += [
-        "Prévision : combinaison (en logarithme) d'un modèle à profil hebdomadaire (niveau récent robuste × "
-        "profil × effets fériés et vacances scolaires estimés sur vos données) et d'un lissage exponentiel "
-        f"Holt-Winters (statsmodels) ; poids du profil retenu sur vos {model.SELF_ORIGINS} dernières semaines "
-        f"rétro-testées : {french.percent(weight_pct, 0)}. Elle ignore la météo et les événements.",
+    notes += [_method_note(sc.choice["weight"]),
         f"Intervalles à {french.percent(100 * params.confidence_level, 0)} issus des erreurs de cette prévision lors du rétro-test sur "
         "vos données (origines hebdomadaires).",
         "Les anomalies sont des signaux à vérifier (fermeture, panne, événement), pas des erreurs avérées.",
@@ -244,7 +257,7 @@ class FacilityUsage(AnalysisModule[FacilityParams]):
     def run(self, inputs: dict[str, pd.DataFrame], params: FacilityParams) -> AnalysisResult:
         daily, hourly_tables = _daily(inputs["counts"], params)
         weekday, monthly = _profiles(daily)
-        # Forecast: the run backtests itself on its own recent weeks (combination weight, or the
+        # Forecast: the run backtests itself on its own recent weeks (the combination, or the
         # seasonal-naive fallback when the model does not beat it), then forecasts every site.
         sc = _self_check(daily, params)
         future = pd.date_range(daily["date"].max() + pd.Timedelta(days=1), periods=params.horizon_days, freq="D")

@@ -6,8 +6,9 @@ with a statsmodels ETS), each of its two parts, and the weekly seasonal-naive ba
 MASE (absolute error divided by the in-sample error of the weekly seasonal-naive forecast, per site
 and origin), per horizon.
 
-ETS smoothing is chosen by ``tune`` on origins before
-``TEST_FIRST_ORIGIN`` only; the README reports the origins from that date on.
+ETS smoothing (``tune``), then the combination among ``COMBINATIONS`` (``combinations``), are chosen on
+the origins before ``TEST_FIRST_ORIGIN`` only; the README reports the origins from that date on, scored
+once with those choices.
 
 ``python -m usecases.facility_usage.validation /path/to/shared/data`` prints the tables and writes
 ``validation_results.json`` next to this file (the tests compare it with the README).
@@ -45,6 +46,16 @@ ETS_GRID = {
     "smoothing_seasonal": (0.05, 0.2),
 }
 WEIGHT_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
+#: Candidate combinations (weights of profile, ETS, seasonal naive in log(1 + count); ``None``: the
+#: earlier procedure, each run picking the profile weight against ETS on its recent weeks), compared by
+#: ``combinations`` on the tuning origins only; the best is ``model.COMBINATION``.
+COMBINATIONS: dict[str, tuple[float, float, float] | None] = {
+    "profil_ets_naif": (1 / 3, 1 / 3, 1 / 3),
+    "profil_ets_poids_choisi": None,
+    "profil_ets": (0.5, 0.5, 0.0),
+    "profil_naif": (0.5, 0.0, 0.5),
+    "ets_naif": (0.0, 0.5, 0.5),
+}
 
 
 def load_montreal(data_dir: Path, file: Path | None = None) -> pd.DataFrame:
@@ -69,6 +80,8 @@ def backtest(
     last_origin: str | None = None,
     ets_params: dict[str, float] | None = None,
     level: float = 0.8,
+    combination: tuple[float, float, float] | None = model.COMBINATION,
+    table: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every ``step_days`` from ``first_origin``: the module's whole procedure, as run on the data up to
     the origin: self-backtest on the previous weekly origins (``model.choose``: combination weight, or
@@ -76,27 +89,30 @@ def backtest(
 
     One row per (site, origin, date): ``horizon`` (days ahead), ``actual``, ``scale`` (MASE denominator),
     ``modele`` (the procedure), ``lower``/``upper``, ``weight``, ``naive_used`` and every part
-    (``profil``, ``ets``, ``naif_saisonnier``).
+    (``profil``, ``ets``, ``naif_saisonnier``). ``combination``: see ``model.choose``; ``table``: the
+    parts' forecasts already computed (``model.backtest_table``) for these origins and their past ones.
     """
     last = long["date"].max()
     end = min(pd.Timestamp(last_origin), last - pd.Timedelta(days=1)) if last_origin else last - pd.Timedelta(days=1)
     origins = list(pd.date_range(first_origin, end, freq=f"{step_days}D"))
     past = {o: model.self_origins(o, horizon) for o in origins}
     needed = sorted(set(origins) | {p for ps in past.values() for p in ps})
-    table = model.backtest_table(long, needed, horizon, country, zone, ets_params)
+    if table is None:
+        table = model.backtest_table(long, needed, horizon, country, zone, ets_params)
     parts = []
     for origin in origins:
         rows = table[table["origin"] == origin]
         if len(rows) == 0:
             continue
-        c = model.choose(table[table["origin"].isin(past[origin])], level)
+        c = model.choose(table[table["origin"].isin(past[origin])], level, combination)
         if c["use_model"]:
-            pred = model.combine(rows["profil"].to_numpy(), rows["ets"].to_numpy(), c["weight"])
+            pred = model.combine(rows["profil"].to_numpy(), rows["ets"].to_numpy(), c["weight"],
+                                 rows["naif_saisonnier"].to_numpy())
         else:
             pred = rows["naif_saisonnier"].to_numpy()
         parts.append(rows.assign(
             modele=pred, lower=np.expm1(np.log1p(pred) + c["lo"]), upper=np.expm1(np.log1p(pred) + c["hi"]),
-            weight=c["weight"], naive_used=not c["use_model"],
+            weight=c["weight"] if combination is None else np.nan, naive_used=not c["use_model"],
         ))
     return pd.concat(parts, ignore_index=True)
 
@@ -174,7 +190,7 @@ def combination_bound(bt: pd.DataFrame, step: float = 0.1) -> dict[str, float]:
 
 def tune(long: pd.DataFrame, country: str = "CA-QC") -> tuple[dict[str, float], pd.DataFrame]:
     """ETS smoothing chosen on the early origins only: mean over horizons 1–28 of MASE model / MASE naive,
-    for the best fixed combination weight (the run then picks its weight on its own recent past)."""
+    for the best fixed profile weight against ETS (the combination itself is chosen next, by ``combinations``)."""
     last_tune = pd.Timestamp(TEST_FIRST_ORIGIN) - pd.Timedelta(days=1)
     origins = list(pd.date_range(FIRST_ORIGIN, last_tune, freq="7D"))
     rows = []
@@ -189,23 +205,47 @@ def tune(long: pd.DataFrame, country: str = "CA-QC") -> tuple[dict[str, float], 
     return {k: float(best[k]) for k in (*ETS_GRID, "damping_trend")}, grid
 
 
+def combinations(long: pd.DataFrame, country: str = "CA-QC", ets_params: dict[str, float] | None = None,
+                 level: float = 0.8) -> tuple[str, pd.DataFrame]:
+    """The whole procedure (self-check, fallback) with each of ``COMBINATIONS``, from every weekly origin:
+    mean over horizons of MASE / seasonal-naive MASE on the tuning origins (before ``TEST_FIRST_ORIGIN``)
+    and, for the record only, on the test origins. The chosen one has the lowest tuning ratio."""
+    last = long["date"].max() - pd.Timedelta(days=1)
+    origins = list(pd.date_range(FIRST_ORIGIN, last, freq="7D"))
+    needed = sorted(set(origins) | {p for o in origins for p in model.self_origins(o, MAX_HORIZON)})
+    table = model.backtest_table(long, needed, MAX_HORIZON, country, "aucune", ets_params)
+    rows = []
+    for name, combination in COMBINATIONS.items():
+        bt = backtest(long, MAX_HORIZON, FIRST_ORIGIN, 7, country, ets_params=ets_params, level=level,
+                      combination=combination, table=table)
+        test = bt["origin"] >= pd.Timestamp(TEST_FIRST_ORIGIN)
+        rows.append({"combination": name, "reglage": float(mase_by_horizon(bt[~test])["ratio"].mean()),
+                     "test": float(mase_by_horizon(bt[test])["ratio"].mean())})
+    out = pd.DataFrame(rows).round(3)
+    return str(out.sort_values("reglage", kind="stable").iloc[0]["combination"]), out
+
+
 def report(long: pd.DataFrame, country: str = "CA-QC", tuned: dict[str, float] | None = None) -> dict:
     grid = None
     if tuned is None:
         tuned, grid = tune(long, country)
-    bt = backtest(long, MAX_HORIZON, FIRST_ORIGIN, 7, country, ets_params=tuned)
+    chosen, comb = combinations(long, country, tuned)
+    bt = backtest(long, MAX_HORIZON, FIRST_ORIGIN, 7, country, ets_params=tuned,
+                  combination=COMBINATIONS[chosen])
     test = bt[bt["origin"] >= pd.Timestamp(TEST_FIRST_ORIGIN)]
     early = bt[bt["origin"] < pd.Timestamp(TEST_FIRST_ORIGIN)]
     by_h = mase_by_horizon(test)
     weights = test.drop_duplicates("origin")
     return {
         "ets_params": tuned,
+        "combination_chosen": chosen,
+        "combinations": comb.to_dict(orient="records"),
+        "tuning_by_horizon": mase_by_horizon(early).reset_index().to_dict(orient="records"),
         "tuning_origins": [str(d.date()) for d in sorted(early["origin"].unique())],
         "test_origins": [str(d.date()) for d in sorted(test["origin"].unique())],
         "test_by_horizon": by_h.reset_index().to_dict(orient="records"),
         "test_scores": scores(test).round(4).reset_index(names="method").to_dict(orient="records"),
-        "test_weights": {str(o.date()): (None if n else float(w))
-                         for o, w, n in zip(weights["origin"], weights["weight"], weights["naive_used"], strict=True)},
+        "test_naive_used": {str(o.date()): bool(n) for o, n in zip(weights["origin"], weights["naive_used"], strict=True)},
         "coverage_80_by_week": coverage(test),
         "hindsight_bound": combination_bound(test),
         "grid_best": [] if grid is None else grid.head(5).round(4).to_dict(orient="records"),
@@ -236,8 +276,16 @@ def report_later(full: pd.DataFrame, country: str = "CA-QC") -> dict:
     august = backtest(full, MAX_HORIZON, END_OF_AUGUST, 7, country, ets_params=model.ETS_PARAMS,
                       last_origin=END_OF_AUGUST)
     sc = scores(august)
+    origins = list(pd.date_range(LATER_FIRST_ORIGIN, full["date"].max() - pd.Timedelta(days=1), freq="7D"))
+    needed = sorted(set(origins) | {p for o in origins for p in model.self_origins(o, MAX_HORIZON)})
+    table = model.backtest_table(full, needed, MAX_HORIZON, country, "aucune", model.ETS_PARAMS)
+    candidates = {name: round(float(mase_by_horizon(backtest(
+        full, MAX_HORIZON, LATER_FIRST_ORIGIN, 7, country, ets_params=model.ETS_PARAMS, combination=comb,
+        table=table))["ratio"].mean()), 3) for name, comb in COMBINATIONS.items()}
     return {
         "ets_params": model.ETS_PARAMS,
+        "combination": list(model.COMBINATION) if model.COMBINATION is not None else None,
+        "combinations_mean_ratio": candidates,
         "last_day": str(full["date"].max().date()),
         "origins": [str(d.date()) for d in sorted(weekly["origin"].unique())],
         "by_horizon": mase_by_horizon(weekly).reset_index().to_dict(orient="records"),
@@ -264,7 +312,9 @@ if __name__ == "__main__":  # pragma: no cover - manual report
     result = report(load_montreal(data))
     pd.set_option("display.width", 250)
     print("ETS chosen on origins before", TEST_FIRST_ORIGIN, ":", result["ets_params"])
-    print("weights chosen at each test origin (None: naive):", result["test_weights"])
+    print("combinations, mean ratio over horizons (chosen on tuning origins):", result["combination_chosen"])
+    print(pd.DataFrame(result["combinations"]).to_string(index=False))
+    print("test origins where the run fell back to the seasonal naive:", result["test_naive_used"])
     print(pd.DataFrame(result["grid_best"]).to_string(index=False))
     print("\ntest origins", result["test_origins"][0], "to", result["test_origins"][-1])
     print(pd.DataFrame(result["test_by_horizon"]).to_string(index=False))
