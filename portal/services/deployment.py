@@ -202,7 +202,8 @@ class DeploymentService(editing.UseCaseLookup):
             problems += _act_problems(decision, authority, on_behalf, act_number, act_date, session_date)
             if problems:
                 raise InvalidInput(problems)
-            read = previous[-1].readings if decision == "go" and previous else this.readings
+            # a go or no-go reads the previous wave's results; a rollback this wave's own
+            read = this.readings if decision == "roll_back" else (previous[-1].readings if previous else [])
             row = WaveDecision(
                 wave_id=wave.id, use_case_id=uc.id, decision=decision, reasons=reasons, authority=authority.value,
                 on_behalf=on_behalf, decided_on=decided_on, act_number=act_number, act_date=act_date,

@@ -73,7 +73,8 @@ class WaveDecision(Base):
     act_number: Mapped[str | None] = mapped_column(String(100))
     act_date: Mapped[dt.date | None] = mapped_column(Date)
     session_date: Mapped[dt.date | None] = mapped_column(Date)
-    #: the criteria as read from monitoring when deciding (the previous wave's for a go, this wave's else)
+    #: the criteria as read from monitoring when deciding (the previous wave's for a go or no-go, this wave's for
+    #: a rollback)
     readings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     policy_version: Mapped[str] = mapped_column(String(300))
     decided_by_id: Mapped[int | None] = mapped_column(Integer)
