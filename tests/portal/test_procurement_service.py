@@ -56,7 +56,7 @@ def test_the_pilot_gate_of_a_high_risk_bought_system_names_the_missing_documents
     (line,) = [m for m in services.governance.check(bought.id, Stage.PILOT, today=TODAY).missing
                if "documents du fournisseur" in m]
     assert line.endswith(": Déclaration du fournisseur sur son rôle (article 25).")
-    proc.add_document_file(people["lead"], bought.id, "role_statement", "role.txt", "Nous sommes fournisseur.".encode())
+    proc.add_document_file(people["lead"], bought.id, "role_statement", "role.txt", b"Nous sommes fournisseur.")
     assert not [m for m in services.governance.check(bought.id, Stage.PILOT, today=TODAY).missing
                 if "documents du fournisseur" in m]
     view = proc.view(bought.id)
