@@ -97,12 +97,12 @@ def _waves(svc: Services, me: Principal, plan: DeploymentPlanView) -> None:
     if not plan.waves:
         st.info("Aucune vague prévue.")
         return
-    st.dataframe(pd.DataFrame([{
+    st.table(pd.DataFrame([{
         "N°": w.number, "Vague": w.label, "Périmètre": w.scope_fr, "Début": fmt_date(w.start_date),
         "Critères de réussite": "Atteints" if w.criteria_met else (
             "Non atteints" if w.criteria_met is False else "Pas encore mesurés"),
         "Décision": w.status_fr,
-    } for w in plan.waves]), hide_index=True)
+    } for w in plan.waves]).set_index("N°"))
     for w in plan.waves:
         with st.expander(f"Vague n° {w.number} — {w.label} : {w.status_fr.lower()}", icon=":material/waves:"):
             _wave_detail(svc, me, plan, w)
@@ -127,6 +127,10 @@ def _wave_detail(svc: Services, me: Principal, plan: DeploymentPlanView, w: Wave
         st.markdown(f"**{d.decision_fr}** — le {fmt_date(d.decided_on)}, enregistrée par "
                     f"{plain(d.decided_by_name, inline=True)}{behalf}{where}."
                     + (f"  \nMotifs : {plain(d.reasons, inline=True)}" if d.reasons else ""))
+        if d.readings:
+            read = [Reading(metric=r["metric"], bound=r["bound"], threshold=r["threshold"], value=r["value"],
+                            sources=r.get("sources", 0)) for r in d.readings]
+            st.caption("Résultats lus au moment de la décision : " + " ; ".join(_reading_fr(r) for r in read) + ".")
     if w.status in ("no_go", "rolled_back"):
         return
     if svc.deployment.can_decide(me, plan):
