@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from policies.access import PermissionDenied, require
+from policies.access import PermissionDenied, can, require
 from policies.gates import authority_for, can_decide, holds_authority, on_behalf_problem
 from policies.rulebook import POLICY_VERSION, load_rules
 from policies.vocabulary import ACTIVE_STAGES, Action, Authority, Principal, Stage
@@ -81,8 +81,6 @@ class DeploymentService(editing.UseCaseLookup):
         return authority_for(Stage.DEPLOYED, cl.impact_level if cl else None)
 
     def can_decide(self, principal: Principal, plan: DeploymentPlanView) -> bool:
-        from policies.access import can
-
         return can(principal, Action.DECIDE_WAVE) and can_decide(principal.roles, plan.authority)
 
     @staticmethod
