@@ -233,7 +233,7 @@ def _number(value: Any) -> float | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
-        number = float(str(value).replace(",", ".").replace("\u202f", "").replace(" ", ""))
+        number = float(str(value).replace(",", ".").replace("\u202f", "").replace("\xa0", "").replace(" ", ""))
     except ValueError:
         raise ValueError(value) from None
     if not math.isfinite(number):

@@ -42,7 +42,7 @@ def render(svc: Services, me: Principal, uc: UseCaseView) -> None:
     st.caption(f"Chaque vague (un territoire, un service, une part des dossiers ou des agents) se décide comme un "
                f"passage d'étape : décision réservée à « {plan.authority.label} », enregistrée et non modifiable.")
     _rollback_plan(svc, me, uc, plan, planner)
-    _waves(svc, me, plan)
+    _waves(svc, me, plan, uc.lead_id)
     if planner:
         with st.expander("Ajouter une vague", icon=":material/add:"):
             wave_form(svc, me, uc.id, plan, key=f"wave_new_{uc.id}")
@@ -92,7 +92,7 @@ def _reading_fr(r: Reading) -> str:
     return f"{r.label} : {value} ({BOUNDS[r.bound]} {fmt_number(r.threshold)}{unit}, {MET_FR[r.met]})"
 
 
-def _waves(svc: Services, me: Principal, plan: DeploymentPlanView) -> None:
+def _waves(svc: Services, me: Principal, plan: DeploymentPlanView, lead_id: int | None) -> None:
     st.subheader("Vagues")
     if not plan.waves:
         st.info("Aucune vague prévue.")
@@ -105,10 +105,10 @@ def _waves(svc: Services, me: Principal, plan: DeploymentPlanView) -> None:
     } for w in plan.waves]).set_index("N°"))
     for w in plan.waves:
         with st.expander(f"Vague n° {w.number} — {w.label} : {w.status_fr.lower()}", icon=":material/waves:"):
-            _wave_detail(svc, me, plan, w)
+            _wave_detail(svc, me, plan, w, lead_id)
 
 
-def _wave_detail(svc: Services, me: Principal, plan: DeploymentPlanView, w: WaveView) -> None:
+def _wave_detail(svc: Services, me: Principal, plan: DeploymentPlanView, w: WaveView, lead_id: int | None) -> None:
     st.markdown(f"**Périmètre** : {plain(w.scope_fr, inline=True)} · **Début** : {fmt_date(w.start_date)} · "
                 f"**Périodes de suivi** : {plain(', '.join(w.periods), inline=True) or '—'}")
     if w.readings:
@@ -131,6 +131,9 @@ def _wave_detail(svc: Services, me: Principal, plan: DeploymentPlanView, w: Wave
             read = [Reading(metric=r["metric"], bound=r["bound"], threshold=r["threshold"], value=r["value"],
                             sources=r.get("sources", 0)) for r in d.readings]
             st.caption("Résultats lus au moment de la décision : " + " ; ".join(_reading_fr(r) for r in read) + ".")
+    if w.status == "planned" and can(me, Action.PLAN_DEPLOYMENT, owner_ids=[lead_id]):
+        with st.popover("Modifier la vague", icon=":material/edit:"):
+            wave_form(svc, me, w.use_case_id, plan, key=f"wave_edit_{w.id}_{w.version}", wave=w)
     if w.status in ("no_go", "rolled_back"):
         return
     if svc.deployment.can_decide(me, plan):
@@ -168,17 +171,26 @@ def decision_form(svc: Services, me: Principal, plan: DeploymentPlanView, w: Wav
             st.rerun()
 
 
-def wave_form(svc: Services, me: Principal, use_case_id: int, plan: DeploymentPlanView, key: str) -> None:
-    """A new wave: its scope, start, monitoring periods and success criteria (an empty threshold: no criterion)."""
-    with st.form(key, clear_on_submit=True):
-        label = st.text_input("Nom de la vague *", key=f"{key}_label")
+def wave_form(svc: Services, me: Principal, use_case_id: int, plan: DeploymentPlanView, key: str,
+              wave: WaveView | None = None) -> None:
+    """A new wave, or a planned one to correct: its scope, start, monitoring periods and success criteria
+    (an empty threshold: no criterion)."""
+    crit = {c["metric"]: c for c in (wave.criteria if wave else [])}
+    kinds = list(SCOPES)
+    with st.form(key, clear_on_submit=wave is None):
+        label = st.text_input("Nom de la vague *", value=wave.label if wave else "", key=f"{key}_label")
         c1, c2, c3 = st.columns(3)
-        scope_kind = c1.selectbox("Périmètre *", list(SCOPES), format_func=SCOPES.__getitem__, key=f"{key}_kind")
-        scope = c2.text_input("Territoire ou service", key=f"{key}_scope")
-        share = c3.text_input("Part (%)", key=f"{key}_share", help="Pour une part des dossiers ou des agents.")
+        scope_kind = c1.selectbox("Périmètre *", kinds, index=kinds.index(wave.scope_kind) if wave else 0,
+                                  format_func=SCOPES.__getitem__, key=f"{key}_kind")
+        scope = c2.text_input("Territoire ou service", value=(wave.scope or "") if wave else "", key=f"{key}_scope")
+        share = c3.text_input("Part (%)", value=fmt_number(wave.share) if wave and wave.share else "",
+                              key=f"{key}_share", help="Pour une part des dossiers ou des agents.")
         c1, c2 = st.columns(2)
-        start = c1.date_input("Début de la vague *", value=dt.date.today(), format="DD/MM/YYYY", key=f"{key}_start")
-        periods = c2.multiselect("Périodes de suivi de la vague", plan.periods, key=f"{key}_periods",
+        start = c1.date_input("Début de la vague *", value=wave.start_date if wave else dt.date.today(),
+                              format="DD/MM/YYYY", key=f"{key}_start")
+        periods = c2.multiselect("Périodes de suivi de la vague", sorted(set(plan.periods) | set(wave.periods if wave
+                                                                                                else [])),
+                                 default=wave.periods if wave else [], key=f"{key}_periods",
                                  help="Les périodes de résultats enregistrées dans l'onglet Suivi.")
         st.markdown("**Critères de réussite** (laisser vide : pas de critère)")
         criteria = []
@@ -187,16 +199,20 @@ def wave_form(svc: Services, me: Principal, use_case_id: int, plan: DeploymentPl
             chosen = bound
             if metric not in PERCENT_METRICS:
                 chosen = c2.selectbox(f"Sens — {name}", list(BOUNDS), format_func=BOUNDS.__getitem__,
+                                      index=list(BOUNDS).index(crit[metric]["bound"]) if metric in crit else 0,
                                       key=f"{key}_{metric}_bound")
             threshold = c1.text_input(f"{name} — {BOUNDS[bound] if metric in PERCENT_METRICS else 'seuil'}"
-                                      f"{' (' + unit + ')' if unit else ''}", key=f"{key}_{metric}")
+                                      f"{' (' + unit + ')' if unit else ''}",
+                                      value=fmt_number(crit[metric]["threshold"]) if metric in crit else "",
+                                      key=f"{key}_{metric}")
             if threshold.strip():
                 criteria.append({"metric": metric, "bound": chosen, "threshold": threshold})
-        if st.form_submit_button("Ajouter la vague", type="primary") and attempt(
-                lambda: svc.deployment.add_wave(me, use_case_id, {
-                    "label": label, "scope_kind": scope_kind, "scope": scope, "share": share, "start_date": start,
-                    "periods": periods, "criteria": criteria}),
-                success="Vague ajoutée."):
+        fields = {"label": label, "scope_kind": scope_kind, "scope": scope, "share": share, "start_date": start,
+                  "periods": periods, "criteria": criteria}
+        if st.form_submit_button("Ajouter la vague" if wave is None else "Enregistrer la vague", type="primary") \
+                and attempt(lambda: svc.deployment.add_wave(me, use_case_id, fields) if wave is None
+                            else svc.deployment.update_wave(me, wave.id, wave.version, fields),
+                            success="Vague ajoutée." if wave is None else "Vague enregistrée."):
             st.rerun()
 
 

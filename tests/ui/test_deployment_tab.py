@@ -70,3 +70,16 @@ def test_the_housing_sheet_lists_the_supplier_documents(app_as):
     assert "Achat et délégation" in text and "Tous sont au dossier" in text
     assert "MP-2025-HAB-017" in text and "SHA-256" in text
     assert [e.value for e in at.error] == []
+
+
+def test_a_planned_wave_is_corrected_from_the_tab(app_as, demo_url):
+    at = _open(app_as, "director", ROUTING)
+    svc = build_services(demo_url)
+    wave = svc.deployment.plan(svc.register.get_by_reference(ROUTING).id).waves[3]
+    svc.db.dispose()
+    key = f"wave_edit_{wave.id}_{wave.version}"
+    assert at.text_input(key=f"{key}_share").value == "100,0"
+    at.text_input(key=f"{key}_label").set_value("Toutes les demandes en ligne et par courriel")
+    at = next(b for b in at.button if b.label == "Enregistrer la vague" and key in str(b.form_id)).click().run()
+    assert not at.exception
+    assert "Vague n° 4 — Toutes les demandes en ligne et par courriel : prévue" in _texts(at)
