@@ -57,6 +57,12 @@ MATRIX: dict[Action, dict[Role, Scope]] = {
     Action.RUN_MONITORING: {P: OWN, C: A, AD: A},
     Action.RECORD_OUTCOMES: {P: OWN, AD: A},
     Action.ACKNOWLEDGE_ALERT: {P: OWN, C: A, D: A},
+    # Deployment in waves: the project lead plans; a wave's go/no-go follows the gate authority of the
+    # impact level (finer rule in the deployment service); a rollback is decided like a suspension.
+    Action.PLAN_DEPLOYMENT: {D: A, P: OWN},
+    Action.DECIDE_WAVE: {D: A, C: A},
+    Action.ROLL_BACK: {D: A, C: A},
+    Action.MANAGE_PROCUREMENT: {P: OWN, C: A, AD: A},
     Action.MANAGE_PEOPLE: {AD: A},
     Action.MANAGE_ORGANISATION: {AD: A},
     Action.REVOKE_SESSION: {AD: A},

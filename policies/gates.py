@@ -12,6 +12,9 @@ conditions read :class:`GateFacts`, which the service fills from the database, p
 facts: ``prohibited``, ``classified``, ``impact_assessed``, ``fria_needed``, ``risks_recorded``,
 ``unmitigated_high_risks``, ``source_gaps``, ``pilot_end_date_set``, ``pilot_ended``, ``pending_obligations``,
 ``decision_act_recorded``.
+
+A rollback (:func:`check_rollback`) returns an active use case to the stage before it on the forward
+path, with a reason, under the suspension authority (rule GATE-04).
 """
 
 from __future__ import annotations
@@ -103,6 +106,9 @@ class GateFacts(BaseModel):
     agents_trained: bool = False
     deliberation_number: str | None = None  # number of the council's deliberation or the executive's act
     deliberation_date: date | None = None
+    # bought or delegated AI: the supplier's documents the deployer relies on (AI Act art. 13, 25, 47, 49)
+    bought_high_risk: bool = False
+    supplier_documents_missing: list[str] = Field(default_factory=list)  # French names of the documents
     # suspension, withdrawal, resumption
     suspended_from: Stage | None = None
     reason: str | None = None
@@ -110,7 +116,7 @@ class GateFacts(BaseModel):
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-Kind = Literal["forward", "suspend", "retire", "resume", "invalid"]
+Kind = Literal["forward", "suspend", "retire", "resume", "rollback", "invalid"]
 
 
 class GateCheck(BaseModel):
@@ -276,6 +282,31 @@ def check_gate(
         return _result([msg], authority_for(dst, level, rules), "invalid", rules=rules)
     missing, failed = _conditions(dst, facts, rules)
     return _result(missing, authority_for(dst, level, rules), "forward", failed, rules)
+
+
+def previous_stage(stage: Stage | str) -> Stage | None:
+    """The stage before ``stage`` on the forward path (None for the idea stage and off-path stages)."""
+    stage = Stage(stage)
+    if stage not in FORWARD_PATH or FORWARD_PATH.index(stage) == 0:
+        return None
+    return FORWARD_PATH[FORWARD_PATH.index(stage) - 1]
+
+
+def check_rollback(from_stage: Stage | str, reason: str | None, rules: Mapping[str, Any] | None = None) -> GateCheck:
+    """May the use case return from ``from_stage`` to the stage before it (« Revenir en arrière »)?
+
+    Only an active stage (pilot, evaluation, deployed) goes back, always with a reason; the suspension
+    authority decides, as for any stop (rule GATE-04).
+    """
+    rules = rules or load_rules("gates")
+    src = Stage(from_stage)
+    missing = []
+    if src not in ACTIVE_STAGES or previous_stage(src) is None:
+        missing.append(f"Seul un cas d'usage en expérimentation, en évaluation ou déployé peut revenir à l'étape "
+                       f"précédente (étape actuelle : {src.label}).")
+    if not (reason or "").strip():
+        missing.append("Le motif du retour en arrière est obligatoire.")
+    return _result(missing, Authority(rules["suspension_authority"]), "rollback", rules=rules)
 
 
 def can_decide(

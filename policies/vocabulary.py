@@ -160,6 +160,11 @@ class Action(LabelledEnum):
     RUN_MONITORING = "run_monitoring"
     RECORD_OUTCOMES = "record_outcomes"
     ACKNOWLEDGE_ALERT = "acknowledge_alert"
+    # deployment in waves, bought and delegated AI
+    PLAN_DEPLOYMENT = "plan_deployment"
+    DECIDE_WAVE = "decide_wave"
+    ROLL_BACK = "roll_back"
+    MANAGE_PROCUREMENT = "manage_procurement"
     # identity and audit
     MANAGE_PEOPLE = "manage_people"
     MANAGE_ORGANISATION = "manage_organisation"
@@ -252,6 +257,10 @@ _LABELS: dict[StrEnum, str] = {
     Action.RUN_MONITORING: "lancer un contrôle de suivi",
     Action.RECORD_OUTCOMES: "enregistrer des résultats",
     Action.ACKNOWLEDGE_ALERT: "traiter une alerte",
+    Action.PLAN_DEPLOYMENT: "planifier le déploiement par vagues",
+    Action.DECIDE_WAVE: "décider du lancement d'une vague de déploiement",
+    Action.ROLL_BACK: "revenir en arrière sur un déploiement",
+    Action.MANAGE_PROCUREMENT: "renseigner le contrat et les documents du fournisseur",
     Action.MANAGE_PEOPLE: "gérer les personnes et les rôles",
     Action.MANAGE_ORGANISATION: "renseigner les informations de la collectivité",
     Action.REVOKE_SESSION: "révoquer une session",

@@ -54,7 +54,7 @@ labels["sources"] = f"{labels['sources']} ({len(uc.data_sources)})"
 labels["risques"] = f"{labels['risques']} ({len(uc.risks)})"
 # the open tab survives a save's rerun, a reload and a link (tab= in the URL)
 tab_overview, tab_sources, tab_risks, tab_value, tab_priority, tab_governance, tab_analysis, tab_monitoring, \
-    tab_history = kept_tabs(labels, key="sheet_tab")
+    tab_deployment, tab_history = kept_tabs(labels, key="sheet_tab")
 
 with tab_overview:
     st.markdown("**Problème auquel il répond**")
@@ -208,6 +208,11 @@ with tab_monitoring:
     from portal.ui import monitoring_tab
 
     monitoring_tab.render(svc, me, uc)
+
+with tab_deployment:
+    from portal.ui import deployment as deployment_ui
+
+    deployment_ui.render(svc, me, uc)
 
 with tab_history:
     events = svc.audit.history_of(uc.id)

@@ -68,8 +68,11 @@ def seed_demo(services: Services, actor: Principal, today: dt.date | None = None
             services.register.add_risk(lead, uc.id, data)
             counts["risks"] += 1
     # governance: every use case reaches its stage through classifications and gate decisions
+    from portal.demo.deployment import seed_deployment, seed_procurement
     from portal.demo.governance import govern_demo
 
+    principals = {key: services.people.principal(pid) for key, pid in ids.items()}
+    counts |= seed_procurement(services, principals, today)  # before the housing pilot gate is asked
     govern_demo(services, ids, USE_CASES, today)
     # --- portfolio ---
     from portal.demo.portfolio import seed_portfolio
@@ -91,6 +94,7 @@ def seed_demo(services: Services, actor: Principal, today: dt.date | None = None
     from portal.demo.monitoring import seed_monitoring
 
     counts |= seed_monitoring(services, leads)
+    counts |= seed_deployment(services, principals, today)  # its waves read the monitoring seeded above
     return counts
 
 

@@ -10,6 +10,7 @@ from portal.db.session import Database
 from portal.services.analysis import AnalysisService
 from portal.services.audit import AuditService
 from portal.services.audit_export import AuditExportService
+from portal.services.deployment import DeploymentService
 from portal.services.exports import ExportService
 from portal.services.governance import GovernanceService
 from portal.services.identity import IdentityService
@@ -19,6 +20,7 @@ from portal.services.notifications import NotificationService
 from portal.services.organisation import OrganisationService
 from portal.services.people import PeopleService
 from portal.services.portfolio import PortfolioExports, PortfolioService
+from portal.services.procurement import ProcurementService
 from portal.services.public_register import PublicRegisterService
 from portal.services.public_reports import PublicReportService
 from portal.services.register import RegisterService
@@ -47,6 +49,8 @@ class Services:
     notifications: NotificationService
     inventory_import: InventoryImportService
     organisation: OrganisationService
+    deployment: DeploymentService
+    procurement: ProcurementService
 
 
 def build_services(url: str, data_dir: Path | None = None) -> Services:
@@ -99,6 +103,9 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
             i: r.due_date for i, r in governance.review_statuses(today).items()}),
         inventory_import=InventoryImportService(register, audit, data_dir),
         organisation=organisation,
+        # deployment in waves (a use case's return to its previous stage goes through governance.roll_back)
+        deployment=DeploymentService(db.reader, db.writer),
+        procurement=ProcurementService(db.reader, db.writer, data_dir),
     )
 
 

@@ -51,10 +51,24 @@ ENTITIES |= {"public_report": "le signalement"}
 # portfolio
 ENTITIES |= {"benefit_measure": "une mesure de bénéfice", "budget_line": "une ligne budgétaire",
              "scenario": "un scénario", "scoring_weights": "les pondérations", "use_case_score": "les notes"}
+# deployment in waves, bought and delegated AI
+ENTITIES |= {"deployment_wave": "la vague de déploiement", "rollback_plan": "le plan de retour arrière",
+             "supplier_contract": "le contrat du fournisseur", "supplier_document": "un document du fournisseur"}
+ACTIONS |= {"roll_back": "a ramené à l'étape précédente", "add_document": "a joint"}
 # the French names of the fields an update lists, by entity
 FIELD_LABELS = {"use_case": USE_CASE_LABELS | TRANSPARENCY_LABELS, "data_source": DATA_SOURCE_LABELS, "risk": RISK_LABELS,
                 "person": PERSON_LABELS, "use_case_score": SCORE_LABELS, "budget_line": BUDGET_LABELS,
                 "benefit_measure": BENEFIT_LABELS, "monitoring_config": CONFIG_LABELS}
+FIELD_LABELS |= {
+    "rollback_plan": {"procedure": "Comment revenir à l'ancienne façon de travailler", "decider": "Qui décide du retour",
+                      "delay_days": "Délai de retour", "tested_on": "Retour en arrière essayé le"},
+    "deployment_wave": {"label": "Nom de la vague", "scope_kind": "Périmètre", "scope": "Territoire ou service",
+                        "share": "Part", "start_date": "Début de la vague", "criteria": "Critères de réussite",
+                        "periods": "Périodes de suivi"},
+    "supplier_contract": {"reference": "Référence du contrat", "supplier": "Fournisseur ou délégataire",
+                          "start_date": "Début du contrat", "end_date": "Fin du contrat", "renewal": "Reconduction",
+                          "notice_days": "Préavis", "notes": "Notes"},
+}
 # analysis
 ENTITIES |= {"analysis_binding": "l'association à un module d'analyse", "analysis_run": "l'exécution d'analyse"}
 ACTIONS |= {"bind_module": "a créé ou changé", "unbind_module": "a retiré", "run_analysis": "a lancé",

@@ -3,6 +3,13 @@
 from portal.db.base import Base
 from portal.db.models.analysis import AnalysisArtifact, AnalysisBinding, AnalysisRun
 from portal.db.models.audit import AuditEvent
+from portal.db.models.deployment import (
+    DeploymentWave,
+    RollbackPlan,
+    SupplierContract,
+    SupplierDocument,
+    WaveDecision,
+)
 from portal.db.models.governance import (
     Classification,
     GateDecision,
@@ -52,3 +59,4 @@ __all__ += ["AnalysisArtifact", "AnalysisBinding", "AnalysisRun"]
 __all__ += ["PublicRegisterEntry", "PublicReport", "PublicReportRefusal"]
 __all__ += ["Notification", "NotificationCursor", "NotificationDelivery", "NotificationPreference"]
 __all__ += ["Organisation"]
+__all__ += ["DeploymentWave", "RollbackPlan", "SupplierContract", "SupplierDocument", "WaveDecision"]

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from policies import suppliers
 from policies.vocabulary import (
     ImpactLevel,
     Stage,
@@ -17,6 +18,7 @@ from portal.db.models import (
     ObligationRecord,
     UseCase,
 )
+from portal.repositories import deployment as deployment_repo
 from portal.repositories import governance as repo
 from portal.repositories import register as register_repo
 from portal.services import editing
@@ -73,4 +75,9 @@ class GovernanceBase(editing.UseCaseLookup):
         if uc.stage == Stage.SUSPENDED.value and "suspended_from" not in kwargs:
             last = repo.last_suspension(s, uc.id)
             kwargs["suspended_from"] = last.from_stage if last else None
-        return engine.gate_facts(uc, cl, self._records(s, uc.id), today, **kwargs)
+        facts = engine.gate_facts(uc, cl, self._records(s, uc.id), today, **kwargs)
+        # bought or delegated high-risk AI: the supplier's documents on file (Déploiement et achat)
+        if suppliers.is_bought_high_risk(uc.provider_type, cl.risk_class if cl else None):
+            missing = suppliers.missing_documents(deployment_repo.document_kinds(s, uc.id))
+            facts = facts.model_copy(update={"bought_high_risk": True, "supplier_documents_missing": missing})
+        return facts

@@ -14,9 +14,11 @@ from policies.gates import (
     authority_for,
     can_decide,
     check_gate,
+    check_rollback,
     decision_problem,
     holds_authority,
     on_behalf_problem,
+    previous_stage,
 )
 from policies.rulebook import POLICY_VERSION
 from policies.vocabulary import (
@@ -250,6 +252,48 @@ class GatesMixin(ClassificationMixin):
             s.flush()
             audit.append(s, principal, "suspend" if dst is Stage.SUSPENDED else "withdraw", "use_case", uc.id,
                          use_case_id=uc.id, before={"stage": before}, after={"stage": dst.value},
+                         details={"reason": reason, "authority": check.authority.value})
+            return self._request_view(req, uc, row)
+
+    def roll_back(self, principal: Principal, use_case_id: int, reason: str, *,
+                  today: dt.date | None = None) -> GateRequestView:
+        """« Revenir en arrière »: return the use case to the stage before its current one, with the reason
+        (rule GATE-04); recorded as a request and its decision, like a suspension."""
+        require(principal, Action.ROLL_BACK)
+        reason = (reason or "").strip()
+        today = today or dt.date.today()
+        with self._writer.begin() as s:
+            audit.repo.lock_chain(s)
+            uc = self._use_case(s, use_case_id)
+            check = check_rollback(uc.stage, reason)
+            if not check.allowed:
+                raise InvalidInput(check.missing)
+            if repo.pending_request(s, uc.id) is not None:
+                raise InvalidInput(["Une demande de passage est en attente : décidez-la ou renvoyez-la avant de "
+                                    "revenir en arrière."])
+            dst = previous_stage(uc.stage)
+            assert dst is not None
+            cl = repo.latest_classification(s, uc.id)
+            req = GateRequestRow(
+                use_case_id=uc.id, from_stage=uc.stage, to_stage=dst.value, kind=check.kind, motive=reason,
+                attestations={}, authority=check.authority.value, impact_level=cl.impact_level if cl else None,
+                missing=[], policy_version=POLICY_VERSION, requested_by_id=principal.person_id,
+                requested_by_name=principal.display_name,
+            )
+            s.add(req)
+            s.flush()
+            row = GateDecisionRow(
+                request_id=req.id, use_case_id=uc.id, decision=GateDecision.APPROVE.value, reasons=reason,
+                authority=check.authority.value, decided_on=today, stage_before=uc.stage, stage_after=dst.value,
+                policy_version=POLICY_VERSION, decided_by_id=principal.person_id,
+                decided_by_name=principal.display_name,
+            )
+            s.add(row)
+            before = uc.stage
+            self._move(s, uc, dst.value)
+            s.flush()
+            audit.append(s, principal, "roll_back", "use_case", uc.id, use_case_id=uc.id,
+                         before={"stage": before}, after={"stage": dst.value},
                          details={"reason": reason, "authority": check.authority.value})
             return self._request_view(req, uc, row)
 

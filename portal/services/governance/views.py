@@ -31,7 +31,8 @@ REVIEW_OUTCOMES: dict[str, str] = {
     "suspend": "Proposer la suspension",
 }
 
-KIND_FR = {"forward": "passage", "resume": "reprise", "suspend": "suspension", "retire": "retrait"}
+KIND_FR = {"forward": "passage", "resume": "reprise", "suspend": "suspension", "retire": "retrait",
+           "rollback": "retour en arrière"}
 
 
 class _View(BaseModel):
