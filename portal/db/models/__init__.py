@@ -27,6 +27,13 @@ from portal.db.models.notifications import (
     NotificationPreference,
 )
 from portal.db.models.organisation import Organisation
+from portal.db.models.people_use import (
+    AgentFeedback,
+    ResidentMeasure,
+    ServiceNeed,
+    TrainingSession,
+    UserGroup,
+)
 from portal.db.models.portfolio import (
     BenefitMeasure,
     BudgetLine,
@@ -52,3 +59,4 @@ __all__ += ["AnalysisArtifact", "AnalysisBinding", "AnalysisRun"]
 __all__ += ["PublicRegisterEntry", "PublicReport", "PublicReportRefusal"]
 __all__ += ["Notification", "NotificationCursor", "NotificationDelivery", "NotificationPreference"]
 __all__ += ["Organisation"]
+__all__ += ["AgentFeedback", "ResidentMeasure", "ServiceNeed", "TrainingSession", "UserGroup"]
