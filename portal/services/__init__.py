@@ -7,14 +7,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from portal.db.session import Database
+from portal.services.adoption import AdoptionService
 from portal.services.analysis import AnalysisService
 from portal.services.audit import AuditService
 from portal.services.audit_export import AuditExportService
+from portal.services.elected import ElectedService
 from portal.services.exports import ExportService
 from portal.services.governance import GovernanceService
 from portal.services.identity import IdentityService
 from portal.services.inventory_import import InventoryImportService
 from portal.services.monitoring import MonitoringService
+from portal.services.needs import NeedsService
 from portal.services.notifications import NotificationService
 from portal.services.organisation import OrganisationService
 from portal.services.people import PeopleService
@@ -22,6 +25,7 @@ from portal.services.portfolio import PortfolioExports, PortfolioService
 from portal.services.public_register import PublicRegisterService
 from portal.services.public_reports import PublicReportService
 from portal.services.register import RegisterService
+from portal.services.residents import ResidentsService
 from portal.services.sign_in_sessions import SignInSessionService
 from portal.services.suspension import SuspensionService
 
@@ -47,6 +51,11 @@ class Services:
     notifications: NotificationService
     inventory_import: InventoryImportService
     organisation: OrganisationService
+    # the people around each use case (issue 20): services' needs, agents, residents, elected officials
+    needs: NeedsService
+    adoption: AdoptionService
+    residents: ResidentsService
+    elected: ElectedService
 
 
 def build_services(url: str, data_dir: Path | None = None) -> Services:
@@ -75,6 +84,7 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
     # A later run is checked against that reference from the use case's Analyses tab.
     analysis.on_check = lambda principal, use_case_id, run_id, frames: monitoring.run_check(
         principal, use_case_id, frames, label=f"Exécution d'analyse n° {run_id}")
+    residents = ResidentsService(db.reader, db.writer)
     return Services(
         db=db,
         register=register,
@@ -99,6 +109,12 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
             i: r.due_date for i, r in governance.review_statuses(today).items()}),
         inventory_import=InventoryImportService(register, audit, data_dir),
         organisation=organisation,
+        # a need turned into an idea is created through the register, in the same transaction
+        needs=NeedsService(db.reader, db.writer, register),
+        # the agents' overrides feed outcome monitoring (its thresholds and alerts)
+        adoption=AdoptionService(db.reader, db.writer, monitoring),
+        residents=residents,
+        elected=ElectedService(db.reader, residents),
     )
 
 
