@@ -142,7 +142,7 @@ class NeedsService:
         return self.get(need_id)
 
     def merge(self, principal: Principal, need_id: int, into_id: int, expected_version: int) -> None:
-        """Mark a need as a duplicate of another (still-standing) need; audited on both."""
+        """Mark a need as a duplicate of another need that still stands; audited."""
         require(principal, Action.TRIAGE_NEED)
         if need_id == into_id:
             raise InvalidInput(["Champ « Besoin de destination » : un besoin ne peut pas être fusionné avec lui-même."])
@@ -174,7 +174,7 @@ class NeedsService:
                          answer=note or f"Pris en charge par le cas d'usage {uc.reference}.")
 
     def turn_into_idea(self, principal: Principal, need_id: int, expected_version: int,
-                       use_case: dict[str, Any]) -> int:
+                       use_case: dict[str, Any], *, today: dt.date | None = None) -> int:
         """Create a use case at the idea stage from the need (through the register, so its checks and
         audit apply) and link the need to it, in one transaction. Returns the new use case's id."""
         require(principal, Action.TRIAGE_NEED)
@@ -191,7 +191,8 @@ class NeedsService:
 
         data = defaults | {k: v for k, v in use_case.items() if v not in (None, "")}
         try:
-            return self._register.create_many(principal, [(data, {"from_need": need_id})], then=link)[0]
+            return self._register.create_many(principal, [(data, {"from_need": need_id})], today=today,
+                                              then=link)[0]
         except StaleDataError:
             raise StaleEdit(STALE) from None
 
