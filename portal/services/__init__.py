@@ -12,6 +12,7 @@ from portal.services.analysis import AnalysisService
 from portal.services.audit import AuditService
 from portal.services.audit_export import AuditExportService
 from portal.services.elected import ElectedService
+from portal.services.elected_report import report_sections
 from portal.services.exports import ExportService
 from portal.services.governance import GovernanceService
 from portal.services.identity import IdentityService
@@ -85,6 +86,8 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
     analysis.on_check = lambda principal, use_case_id, run_id, frames: monitoring.run_check(
         principal, use_case_id, frames, label=f"Exécution d'analyse n° {run_id}")
     residents = ResidentsService(db.reader, db.writer)
+    needs = NeedsService(db.reader, db.writer, register)
+    elected = ElectedService(db.reader, residents)
     return Services(
         db=db,
         register=register,
@@ -96,7 +99,8 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
         identity=IdentityService(db.reader, db.writer, sign_in_sessions),
         governance=governance,
         portfolio=portfolio,
-        portfolio_exports=PortfolioExports(portfolio, audit, organisation_name=organisation.display_name),
+        portfolio_exports=PortfolioExports(portfolio, audit, organisation_name=organisation.display_name,
+                                           people_sections=lambda: report_sections(elected, needs)),
         monitoring=monitoring,
         # A suspension proposed by monitoring is decided by a human through the governance gate.
         suspensions=SuspensionService(governance, monitoring),
@@ -110,11 +114,11 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
         inventory_import=InventoryImportService(register, audit, data_dir),
         organisation=organisation,
         # a need turned into an idea is created through the register, in the same transaction
-        needs=NeedsService(db.reader, db.writer, register),
+        needs=needs,
         # the agents' overrides feed outcome monitoring (its thresholds and alerts)
         adoption=AdoptionService(db.reader, db.writer, monitoring),
         residents=residents,
-        elected=ElectedService(db.reader, residents),
+        elected=elected,
     )
 
 

@@ -15,7 +15,7 @@ LAST_REF = "vigie_last_ref"
 SHEET_TABS = {
     "apercu": "Vue d'ensemble", "sources": "Sources de données", "risques": "Risques",
     "valeur": "Valeur et coûts", "priorite": "Valeur et priorité", "gouvernance": "Gouvernance",
-    "analyses": "Analyses", "suivi": "Suivi", "historique": "Historique",
+    "analyses": "Analyses", "suivi": "Suivi", "usages": "Agents et usagers", "historique": "Historique",
 }
 
 
