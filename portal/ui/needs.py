@@ -23,7 +23,7 @@ TRIAGE_FR = {"idea": "Transformer en idée de cas d'usage", "link": "Rattacher �
 
 def submit_form(svc: Services, me: Principal) -> None:
     with st.expander("Exprimer un besoin", icon=":material/add_comment:", expanded=False), \
-            st.form("need_submit", clear_on_submit=True):
+            st.form("need_submit"):
         st.caption("Décrivez ce qui est difficile aujourd'hui dans votre service, sans chercher la solution : "
                    "la direction et les chefs de projet y répondront.")
         title = st.text_input("Intitulé du besoin *", max_chars=200, key="need_title")
@@ -37,6 +37,8 @@ def submit_form(svc: Services, me: Principal) -> None:
                 lambda: svc.needs.submit(me, {"title": title, "difficulty": difficulty, "frequency": frequency.value,
                                               "beneficiaries": beneficiaries, "service": service}),
                 success="Besoin enregistré : il apparaît dans la liste « À traiter »."):
+            for key in ("need_title", "need_difficulty", "need_beneficiaries", "need_service"):
+                st.session_state.pop(key, None)  # an accepted need empties the form; a refused one keeps it
             st.rerun()
 
 

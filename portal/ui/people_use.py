@@ -62,7 +62,7 @@ def _needs_served(svc: Services, uc: UseCaseView) -> None:
 
 def _group_form(svc: Services, me: Principal, uc: UseCaseView) -> None:
     with st.expander("Déclarer les agents d'un service", icon=":material/group_add:"), \
-            st.form(f"group_{uc.id}", clear_on_submit=True):
+            st.form(f"group_{uc.id}"):
         c1, c2 = st.columns([3, 1])
         service = c1.text_input("Service", key=f"group_service_{uc.id}")
         agents = c2.number_input("Nombre d'agents", min_value=0, step=1, value=1, key=f"group_agents_{uc.id}")
@@ -86,7 +86,7 @@ def _trainings(svc: Services, me: Principal, uc: UseCaseView, trainings: list, e
     if not editable:
         return
     with st.expander("Enregistrer une session de formation", icon=":material/school:"), \
-            st.form(f"training_{uc.id}", clear_on_submit=True):
+            st.form(f"training_{uc.id}"):
         c1, c2 = st.columns([1, 3])
         held_on = c1.date_input("Date de la session", value=dt.date.today(), format="DD/MM/YYYY",
                                 key=f"training_date_{uc.id}")
@@ -127,7 +127,7 @@ def _feedback(svc: Services, me: Principal, uc: UseCaseView, adoption: Any, edit
 
 def _feedback_form(svc: Services, me: Principal, uc: UseCaseView) -> None:
     with st.expander("Enregistrer les retours d'une période", icon=":material/rate_review:"), \
-            st.form(f"feedback_{uc.id}", clear_on_submit=True):
+            st.form(f"feedback_{uc.id}"):
         c1, c2 = st.columns(2)
         period = c1.text_input("Période (aaaa-mm)", value=f"{dt.date.today():%Y-%m}", key=f"fb_period_{uc.id}")
         service = c2.text_input("Service", key=f"fb_service_{uc.id}")
@@ -175,7 +175,7 @@ def measures_frame(measures: list) -> pd.DataFrame:
 
 def _measure_form(svc: Services, me: Principal, uc: UseCaseView) -> None:
     with st.expander("Enregistrer une mesure côté usagers", icon=":material/sentiment_satisfied:"), \
-            st.form(f"resident_{uc.id}", clear_on_submit=True):
+            st.form(f"resident_{uc.id}"):
         c1, c2 = st.columns([1, 2])
         kind = c1.selectbox("Nature de la mesure", list(ResidentMeasureKind), format_func=lambda k: k.label,
                             key=f"rm_kind_{uc.id}")
