@@ -111,12 +111,12 @@ def _feedback(svc: Services, me: Principal, uc: UseCaseView, adoption: Any, edit
                "erronée se lit à part de celle où l'agent savait ce que le système ne pouvait savoir.")
     if adoption.feedback:
         st.dataframe(pd.DataFrame([{
-            "Période": f.period, "Service": f.service, "Suggestions": f.n_suggestions,
-            "Utiles": _pct(f.useful_rate), "Erronées": f.n_wrong, "Écartées": f.n_overridden,
+            "Période": f.period, "Service": f.service, "Suggestions": fmt_int(f.n_suggestions),
+            "Utiles": _pct(f.useful_rate), "Erronées": fmt_int(f.n_wrong), "Écartées": fmt_int(f.n_overridden),
             "Raisons des écarts": _reasons(f.override_reasons), "Commentaire": f.comment or ""}
             for f in adoption.feedback]), hide_index=True)
         rates = adoption.overrides
-        st.dataframe(pd.DataFrame({"Période": rates["period"], "Suggestions": rates["n"],
+        st.dataframe(pd.DataFrame({"Période": rates["period"], "Suggestions": rates["n"].map(fmt_int),
                                    "Taux d'écart (suivi)": rates["override_rate"].map(_pct),
                                    "dont suggestion erronée": rates["wrong_rate"].map(_pct)}), hide_index=True)
     else:
@@ -151,17 +151,47 @@ def _feedback_form(svc: Services, me: Principal, uc: UseCaseView) -> None:
 def _residents(svc: Services, me: Principal, uc: UseCaseView) -> None:
     st.subheader("Ce que constatent les usagers")
     measures = svc.residents.measures(uc.id)
-    if uc.kpi_name:
-        unit = f" {uc.kpi_unit}" if uc.kpi_unit else ""
-        st.caption(f"Indicateur de l'administration : « {plain(uc.kpi_name, inline=True)} », de "
-                   f"{fmt_number(uc.kpi_baseline)}{plain(unit, inline=True)} à {fmt_number(uc.kpi_target)}"
-                   f"{plain(unit, inline=True)} visés (onglet Suivi). Côté usagers :")
+    latest = {m.indicator: m for m in measures}  # by period: the last of each indicator stays
+    kpi = _latest_kpi(svc, uc)
+    cards = ([kpi] if kpi else []) + [_card(m) for m in latest.values()]
+    if cards:
+        st.caption("L'indicateur de l'administration, puis ceux des usagers : dernière valeur, écart à la "
+                   "valeur d'avant le cas d'usage.")
+        for start in range(0, len(cards), 4):
+            cols = st.columns(4)
+            for col, (label, value, delta, inverse) in zip(cols, cards[start:start + 4], strict=False):
+                col.metric(label, value, delta, delta_color="inverse" if inverse else "normal", help=label)
     if measures:
         st.dataframe(measures_frame(measures), hide_index=True)
     else:
         st.info("Aucune mesure de qualité de service aux usagers.")
     if can(me, Action.RECORD_RESIDENT_MEASURES, owner_ids=[uc.lead_id]):
         _measure_form(svc, me, uc)
+
+
+def _card(m: Any) -> tuple[str, str, str, bool]:
+    unit = f" {m.unit}" if m.unit else ""
+    return (f"Usagers — {plain(m.indicator, inline=True)} ({m.period})", f"{fmt_number(m.value)}{unit}",
+            f"{fmt_number(m.change)}{unit} depuis l'avant", not m.higher_is_better)
+
+
+def _latest_kpi(svc: Services, uc: UseCaseView) -> tuple[str, str, str, bool] | None:
+    """The administration's KPI: its last value from outcome monitoring, else its last benefit measure."""
+    if not uc.kpi_name or uc.kpi_baseline is None:
+        return None
+    unit = f" {uc.kpi_unit}" if uc.kpi_unit else ""
+    values = [(o.period, o.kpi_value) for o in svc.monitoring.outcomes(uc.id)
+              if o.territory is None and o.kpi_value is not None]
+    if not values:
+        benefits = svc.portfolio.benefits(uc.id)
+        benefits = benefits[benefits["indicator"] == uc.kpi_name]
+        values = [(fmt_date(r.measured_on), r.measured_value) for r in benefits.itertuples()]
+    if not values:
+        return None
+    period, value = values[-1]
+    lower_is_better = uc.kpi_target is not None and uc.kpi_target < uc.kpi_baseline
+    return (f"Administration — {plain(uc.kpi_name, inline=True)} ({period})", f"{fmt_number(value)}{unit}",
+            f"{fmt_number(value - uc.kpi_baseline)}{unit} depuis l'avant", lower_is_better)
 
 
 def measures_frame(measures: list) -> pd.DataFrame:
@@ -216,5 +246,7 @@ def portfolio_tab(svc: Services, ranked: pd.DataFrame) -> None:
         "Formations": totals.get(int(r.use_case_id), {}).get("sessions", 0),
         "Côté usagers (dernière mesure)": " ; ".join(
             f"{m.indicator} : {fmt_number(m.baseline)} → {fmt_number(m.value)} {m.unit or ''} ({trend[m.improved]})".strip()
-            for m in latest.get(int(r.use_case_id), [])) or "—"} for r in ranked.itertuples()]), hide_index=True)
+            for m in latest.get(int(r.use_case_id), [])) or "—"} for r in ranked.itertuples()]), hide_index=True,
+        column_config={"Intitulé": st.column_config.TextColumn(width="medium"),
+                       "Côté usagers (dernière mesure)": st.column_config.TextColumn(width="large")})
     st.caption("Les besoins s'expriment et se traitent dans la page « Besoins des services ».")
