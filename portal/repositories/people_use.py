@@ -15,6 +15,8 @@ from portal.db.models import (
     BudgetLine,
     GateDecision,
     GateRequest,
+    MonitoringOutcome,
+    ObligationRecord,
     Person,
     ResidentMeasure,
     ServiceNeed,
@@ -117,6 +119,17 @@ def adoption_totals(session: Session, use_case_ids: Sequence[int] | None = None)
     for uc_id, n in session.execute(t).tuples():
         out.setdefault(uc_id, {"agents": 0, "services": 0, "sessions": 0})["sessions"] = int(n)
     return out
+
+
+def applicable_obligation(session: Session, use_case_id: int, obligation_id: str) -> ObligationRecord | None:
+    return session.scalars(select(ObligationRecord).where(
+        ObligationRecord.use_case_id == use_case_id, ObligationRecord.obligation_id == obligation_id,
+        ObligationRecord.applicable.is_(True))).first()
+
+
+def outcomes_of_period(session: Session, use_case_id: int, period: str) -> Sequence[MonitoringOutcome]:
+    return session.scalars(select(MonitoringOutcome).where(MonitoringOutcome.use_case_id == use_case_id,
+                                                           MonitoringOutcome.period == period)).all()
 
 
 # --- residents ---------------------------------------------------------------------------------

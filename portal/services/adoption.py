@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from monitoring.alerts import evaluate_alerts, thresholds_for_level
 from monitoring.feedback import override_rate_from_feedback
 from policies.vocabulary import Action, OverrideReason, Principal
-from portal.db.models import AgentFeedback, MonitoringOutcome, ObligationRecord, TrainingSession, UserGroup
+from portal.db.models import AgentFeedback, MonitoringOutcome, TrainingSession, UserGroup
 from portal.repositories import people_use as repo
 from portal.services import audit, editing
 from portal.services.errors import StaleEdit
@@ -291,8 +291,7 @@ class AdoptionService(editing.UseCaseLookup):
 
     def _literacy_evidence(self, s: Session, principal: Principal, use_case_id: int, row: TrainingSession,
                            after: dict[str, Any]) -> None:
-        record = s.query(ObligationRecord).filter_by(use_case_id=use_case_id, obligation_id=LITERACY,
-                                                     applicable=True).first()
+        record = repo.applicable_obligation(s, use_case_id, LITERACY)
         if record is None:
             return
         from portal.db.models import ObligationEvidence
@@ -309,9 +308,7 @@ class AdoptionService(editing.UseCaseLookup):
 
 
 def repo_outcomes(s: Session, use_case_id: int, period: str) -> list[MonitoringOutcome]:
-    from portal.repositories import monitoring as monitoring_repo
-
-    return [o for o in monitoring_repo.outcomes_of(s, use_case_id) if o.period == period]
+    return list(repo.outcomes_of_period(s, use_case_id, period))
 
 
 def _check(current: int, expected: int | None) -> None:
