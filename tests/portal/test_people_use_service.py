@@ -247,4 +247,10 @@ def test_the_demo_carries_each_part(demo_services):
     assert any(t["sessions"] for t in totals.values()) and any(t["agents"] for t in totals.values())
     assert svc.residents.latest([u.id for u in deployed])
     assert any(svc.adoption.of(u.id).feedback for u in deployed)
-    assert svc.elected.view().deployed
+    view = svc.elected.view()
+    assert view.deployed and view.awaiting  # the housing pilot awaits the executive
+    content = svc.portfolio_exports.report_content([], dt.date.today())
+    captions = [b["caption"] for b in content["blocks"]]
+    assert "Ce que les usagers constatent (dernière mesure de chaque indicateur)" in captions
+    assert any(c.startswith("Pour les élus — décisions attendues") for c in captions)
+    assert any("besoin(s) des services en attente de réponse" in line for line in content["summary"])
