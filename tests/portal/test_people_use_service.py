@@ -254,3 +254,23 @@ def test_the_demo_carries_each_part(demo_services):
     assert "Ce que les usagers constatent (dernière mesure de chaque indicateur)" in captions
     assert any(c.startswith("Pour les élus — décisions attendues") for c in captions)
     assert any("besoin(s) des services en attente de réponse" in line for line in content["summary"])
+
+
+def test_upgrading_a_0018_database_keeps_its_use_cases_and_starts_with_no_need(db_url, services, people, uc):
+    """From the previous head (0018) with a use case: after 0019 the sheet reads as before, the new tables
+    start empty and a need can be turned into an idea at once."""
+    from portal.db.migrate import downgrade, upgrade
+    from portal.services import build_services
+
+    services.db.dispose()
+    downgrade(db_url, "0018_transparency_fields")
+    upgrade(db_url)
+    svc = build_services(db_url)
+    try:
+        assert svc.register.get(uc.id).title == uc.title
+        assert sum(svc.needs.counts().values()) == 0 and svc.residents.latest() == []
+        need = svc.needs.submit(people["reader"], NEED)
+        assert svc.needs.turn_into_idea(people["director"], need.id, need.version,
+                                        {"family": "operations", "direction": "Direction générale"})
+    finally:
+        svc.db.dispose()
