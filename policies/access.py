@@ -67,6 +67,11 @@ MATRIX: dict[Action, dict[Role, Scope]] = {
     Action.MANAGE_ORGANISATION: {AD: A},
     Action.REVOKE_SESSION: {AD: A},
     Action.VIEW_AUDIT: {C: A, AD: A, D: A},
+    # Needs come from anyone signed in (readers included); the direction and project leads triage them.
+    Action.SUBMIT_NEED: {D: A, P: A, C: A, AD: A, R: A},
+    Action.TRIAGE_NEED: {D: A, P: A},
+    Action.RECORD_ADOPTION: {P: OWN, D: A, AD: A},
+    Action.RECORD_RESIDENT_MEASURES: {P: OWN, D: A, AD: A},
 }
 
 

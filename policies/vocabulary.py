@@ -170,6 +170,11 @@ class Action(LabelledEnum):
     MANAGE_ORGANISATION = "manage_organisation"
     REVOKE_SESSION = "revoke_session"
     VIEW_AUDIT = "view_audit"
+    # needs, agents and residents (issue 20)
+    SUBMIT_NEED = "submit_need"
+    TRIAGE_NEED = "triage_need"
+    RECORD_ADOPTION = "record_adoption"
+    RECORD_RESIDENT_MEASURES = "record_resident_measures"
 
 
 _LABELS: dict[StrEnum, str] = {
@@ -265,6 +270,10 @@ _LABELS: dict[StrEnum, str] = {
     Action.MANAGE_ORGANISATION: "renseigner les informations de la collectivité",
     Action.REVOKE_SESSION: "révoquer une session",
     Action.VIEW_AUDIT: "consulter le journal d'audit",
+    Action.SUBMIT_NEED: "exprimer un besoin de service",
+    Action.TRIAGE_NEED: "traiter les besoins des services",
+    Action.RECORD_ADOPTION: "enregistrer les usages, formations et retours des agents",
+    Action.RECORD_RESIDENT_MEASURES: "enregistrer les mesures de qualité de service aux usagers",
 }
 
 
@@ -475,6 +484,69 @@ LABELS_FR.update(
             LegalBasis.PUBLIC_TASK: "6(1)(e) mission d'intérêt public ou exercice de l'autorité publique",
             LegalBasis.LEGITIMATE_INTEREST: "6(1)(f) intérêt légitime (exclu pour une autorité publique "
                                             "dans l'exercice de ses missions)",
+        }.items()
+    }
+)
+
+
+# --- Needs, agents and residents (issue 20) ---------------------------------------------------
+
+
+class NeedStatus(LabelledEnum):
+    """Where a service's need stands: open until triaged; merged into another, answered by a use case
+    (a new idea or an existing one), or declined with the reason."""
+
+    OPEN = "open"
+    MERGED = "merged"
+    ANSWERED = "answered"
+    DECLINED = "declined"
+
+
+class NeedFrequency(LabelledEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    YEARLY = "yearly"
+    OCCASIONAL = "occasional"
+
+
+class OverrideReason(LabelledEnum):
+    """Why an agent set a suggestion aside: only the first says the system was wrong."""
+
+    SUGGESTION_WRONG = "suggestion_wrong"
+    MISSING_INFORMATION = "missing_information"
+    AGENT_JUDGEMENT = "agent_judgement"
+    OTHER = "other"
+
+
+class ResidentMeasureKind(LabelledEnum):
+    RESPONSE_TIME = "response_time"
+    SATISFACTION = "satisfaction"
+    COMPLAINTS = "complaints"
+    OTHER = "other"
+
+
+LABELS_FR.update(
+    {
+        (type(k).__name__, k.value): v
+        for k, v in {
+            NeedStatus.OPEN: "À traiter",
+            NeedStatus.MERGED: "Fusionné avec un autre besoin",
+            NeedStatus.ANSWERED: "Pris en charge par un cas d'usage",
+            NeedStatus.DECLINED: "Non retenu (réponse motivée)",
+            NeedFrequency.DAILY: "Tous les jours",
+            NeedFrequency.WEEKLY: "Chaque semaine",
+            NeedFrequency.MONTHLY: "Chaque mois",
+            NeedFrequency.YEARLY: "Chaque année",
+            NeedFrequency.OCCASIONAL: "Ponctuellement",
+            OverrideReason.SUGGESTION_WRONG: "Suggestion erronée",
+            OverrideReason.MISSING_INFORMATION: "Information manquante au système",
+            OverrideReason.AGENT_JUDGEMENT: "Appréciation de l'agent (cas particulier)",
+            OverrideReason.OTHER: "Autre raison",
+            ResidentMeasureKind.RESPONSE_TIME: "Délai de réponse",
+            ResidentMeasureKind.SATISFACTION: "Satisfaction (enquête)",
+            ResidentMeasureKind.COMPLAINTS: "Réclamations",
+            ResidentMeasureKind.OTHER: "Autre mesure de qualité de service",
         }.items()
     }
 )

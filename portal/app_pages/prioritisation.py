@@ -8,6 +8,7 @@ import streamlit as st
 from policies.access import can
 from policies.prioritisation import charts as pcharts
 from policies.vocabulary import Action
+from portal.ui import people_use as people_use_ui
 from portal.ui.charts import show as show_chart
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
@@ -46,7 +47,8 @@ c3.metric(f"Budget voté {today.year}", fmt_money(float(year_row["voted"].sum())
 c4.metric("Expérimentations en retard", len(overdue))
 
 tabs = st.tabs(["Classement", "Matrice valeur × faisabilité", "Répartition", "Feuille de route",
-                "Budget", "Bénéfices"], key="prioritisation_tabs", on_change="rerun")  # kept across a save
+                "Budget", "Bénéfices", "Besoins, agents et usagers"], key="prioritisation_tabs",
+               on_change="rerun")  # kept across a save
 
 with tabs[0]:
     st.caption("Cliquez sur une ligne pour voir comment son score est calculé.")
@@ -133,3 +135,6 @@ with tabs[5]:
                    "un indicateur qui doit baisser se lit comme un indicateur qui doit monter.")
         show_chart(pcharts.benefits(benefits), width="stretch")
         st.dataframe(benefits_view(benefits), hide_index=True)
+
+with tabs[6]:
+    people_use_ui.portfolio_tab(svc, ranked)

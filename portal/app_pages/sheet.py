@@ -8,7 +8,9 @@ from policies.vocabulary import RISK_LEVEL_FR, Action, risk_level
 from portal.services.errors import NotFound
 from portal.ui import analysis as analysis_ui
 from portal.ui import charts, forms
+from portal.ui import deployment as deployment_ui
 from portal.ui import governance as governance_ui
+from portal.ui import people_use as people_use_ui
 from portal.ui import transparency as transparency_ui
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
@@ -54,7 +56,7 @@ labels["sources"] = f"{labels['sources']} ({len(uc.data_sources)})"
 labels["risques"] = f"{labels['risques']} ({len(uc.risks)})"
 # the open tab survives a save's rerun, a reload and a link (tab= in the URL)
 tab_overview, tab_sources, tab_risks, tab_value, tab_priority, tab_governance, tab_analysis, tab_monitoring, \
-    tab_deployment, tab_history = kept_tabs(labels, key="sheet_tab")
+    tab_deployment, tab_usages, tab_history = kept_tabs(labels, key="sheet_tab")
 
 with tab_overview:
     st.markdown("**Problème auquel il répond**")
@@ -210,9 +212,10 @@ with tab_monitoring:
     monitoring_tab.render(svc, me, uc)
 
 with tab_deployment:
-    from portal.ui import deployment as deployment_ui
-
     deployment_ui.render(svc, me, uc)
+
+with tab_usages:
+    people_use_ui.usages_tab(svc, me, uc)
 
 with tab_history:
     events = svc.audit.history_of(uc.id)

@@ -9,6 +9,7 @@ from policies.access import require
 from policies.vocabulary import Action, Principal, Stage
 from portal.demo.data import DEMO_ISSUER, PEOPLE, USE_CASES
 from portal.demo.governance import ORGANISATION
+from portal.demo.people_use import create_use_case, seed_people_use
 from portal.demo.transparency import TRANSPARENCY
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def seed_demo(services: Services, actor: Principal, today: dt.date | None = None
             "start_date": today + dt.timedelta(days=spec["start"]) if spec["start"] is not None else None,
             "end_date": today + dt.timedelta(days=spec["end"]) if spec["end"] is not None else None,
         }
-        uc = services.register.create(lead, fields, today=today)
+        uc = create_use_case(services, ids, lead, fields, today)  # one was born from a service's need
         if uc.title in TRANSPARENCY:  # the « Transparence » section, as the project lead fills it
             uc = services.register.update_transparency(lead, uc.id, uc.version, TRANSPARENCY[uc.title])
         leads[uc.title] = lead
@@ -95,6 +96,8 @@ def seed_demo(services: Services, actor: Principal, today: dt.date | None = None
 
     counts |= seed_monitoring(services, leads)
     counts |= seed_deployment(services, principals, today)  # its waves read the monitoring seeded above
+    # --- the people around the use cases: needs, agents (groups, training, feedback), residents ---
+    counts |= seed_people_use(services, ids, today)
     return counts
 
 

@@ -7,15 +7,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from portal.db.session import Database
+from portal.services.adoption import AdoptionService
 from portal.services.analysis import AnalysisService
 from portal.services.audit import AuditService
 from portal.services.audit_export import AuditExportService
 from portal.services.deployment import DeploymentService
+from portal.services.elected import ElectedService
+from portal.services.elected_report import report_sections
 from portal.services.exports import ExportService
 from portal.services.governance import GovernanceService
 from portal.services.identity import IdentityService
 from portal.services.inventory_import import InventoryImportService
 from portal.services.monitoring import MonitoringService
+from portal.services.needs import NeedsService
 from portal.services.notifications import NotificationService
 from portal.services.organisation import OrganisationService
 from portal.services.people import PeopleService
@@ -24,6 +28,7 @@ from portal.services.procurement import ProcurementService
 from portal.services.public_register import PublicRegisterService
 from portal.services.public_reports import PublicReportService
 from portal.services.register import RegisterService
+from portal.services.residents import ResidentsService
 from portal.services.sign_in_sessions import SignInSessionService
 from portal.services.suspension import SuspensionService
 
@@ -51,6 +56,11 @@ class Services:
     organisation: OrganisationService
     deployment: DeploymentService
     procurement: ProcurementService
+    # the people around each use case (issue 20): services' needs, agents, residents, elected officials
+    needs: NeedsService
+    adoption: AdoptionService
+    residents: ResidentsService
+    elected: ElectedService
 
 
 def build_services(url: str, data_dir: Path | None = None) -> Services:
@@ -79,6 +89,9 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
     # A later run is checked against that reference from the use case's Analyses tab.
     analysis.on_check = lambda principal, use_case_id, run_id, frames: monitoring.run_check(
         principal, use_case_id, frames, label=f"Exécution d'analyse n° {run_id}")
+    residents = ResidentsService(db.reader, db.writer)
+    needs = NeedsService(db.reader, db.writer, register)
+    elected = ElectedService(db.reader, residents)
     return Services(
         db=db,
         register=register,
@@ -90,7 +103,8 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
         identity=IdentityService(db.reader, db.writer, sign_in_sessions),
         governance=governance,
         portfolio=portfolio,
-        portfolio_exports=PortfolioExports(portfolio, audit, organisation_name=organisation.display_name),
+        portfolio_exports=PortfolioExports(portfolio, audit, organisation_name=organisation.display_name,
+                                           people_sections=lambda: report_sections(elected, needs)),
         monitoring=monitoring,
         # A suspension proposed by monitoring is decided by a human through the governance gate.
         suspensions=SuspensionService(governance, monitoring),
@@ -106,6 +120,12 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
         # deployment in waves (a use case's return to its previous stage goes through governance.roll_back)
         deployment=DeploymentService(db.reader, db.writer),
         procurement=ProcurementService(db.reader, db.writer, data_dir),
+        # a need turned into an idea is created through the register, in the same transaction
+        needs=needs,
+        # the agents' overrides feed outcome monitoring (its thresholds and alerts)
+        adoption=AdoptionService(db.reader, db.writer, monitoring),
+        residents=residents,
+        elected=elected,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -184,10 +185,12 @@ class RegisterService(editing.UseCaseLookup):
         return self.get(self.create_many(principal, [(data, None)], today=today)[0])
 
     def create_many(self, principal: Principal, items: builtins.list[tuple[dict[str, Any], dict[str, Any] | None]], *,
-                    today: dt.date | None = None) -> builtins.list[int]:
+                    today: dt.date | None = None,
+                    then: Callable[[Session, builtins.list[int]], None] | None = None) -> builtins.list[int]:
         """Create every use case of ``items`` (fields, audit details) in one transaction, all or nothing;
         each creation is audited with its details (an import names its file and line). Returns the ids.
-        The fields may include the « Transparence » section's (:class:`TransparencyFields`)."""
+        The fields may include the « Transparence » section's (:class:`TransparencyFields`). ``then`` runs
+        in the same transaction with the new ids (a need turned into an idea is linked to it there)."""
         require(principal, Action.CREATE_USE_CASE)
         validated = [(validate(SheetFields, data, SHEET_LABELS | PARAMETER_LABELS), details)
                      for data, details in items]
@@ -214,6 +217,8 @@ class RegisterService(editing.UseCaseLookup):
                 audit.append(s, principal, "create", "use_case", uc.id, use_case_id=uc.id, after=after,
                              details=details)
                 ids.append(uc.id)
+            if then is not None:
+                then(s, ids)
         return ids
 
     def update(self, principal: Principal, use_case_id: int, expected_version: int,

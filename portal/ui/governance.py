@@ -455,7 +455,7 @@ def _obligations_section(svc: Services, me: Principal, uc: UseCaseView, owners: 
                 if done:
                     st.rerun()
         for ev in ob.evidence:
-            label = ev.filename if ev.kind == "file" else ev.url
+            label = ev.filename if ev.kind == "file" else (ev.url or ev.note)  # a training session: its note
             st.caption(f"Preuve n° {ev.id} : {plain(label, inline=True)} — SHA-256 {ev.sha256[:16]}… — "
                        f"{plain(ev.added_by_name, inline=True)}, "
                        f"{fmt_date(ev.added_at)}")

@@ -41,6 +41,10 @@ def pages_for(principal: Principal) -> dict[str, list[st.Page]]:
     steering.append(page("prioritisation", "Priorisation", ":material/leaderboard:"))
     if can(principal, Action.SAVE_SCENARIO) or can(principal, Action.MANAGE_BUDGET):
         steering.append(page("scenarios", "Scénarios", ":material/balance:"))
+    # needs come from any signed-in agent; the elected officials' view is read-only, for everyone signed in
+    if can(principal, Action.SUBMIT_NEED):
+        steering.append(page("needs", "Besoins des services", ":material/lightbulb:"))
+    steering.append(page("elected", "Vue des élus", ":material/account_balance:"))
     steering.append(page("monitoring", "Suivi", ":material/monitor_heart:"))
     steering.append(page("analysis", "Analyses", ":material/query_stats:"))
     governance: list[st.Page] = []

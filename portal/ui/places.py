@@ -15,7 +15,8 @@ LAST_REF = "vigie_last_ref"
 SHEET_TABS = {
     "apercu": "Vue d'ensemble", "sources": "Sources de données", "risques": "Risques",
     "valeur": "Valeur et coûts", "priorite": "Valeur et priorité", "gouvernance": "Gouvernance",
-    "analyses": "Analyses", "suivi": "Suivi", "deploiement": "Déploiement et achat", "historique": "Historique",
+    "analyses": "Analyses", "suivi": "Suivi", "deploiement": "Déploiement et achat", "usages": "Agents et usagers",
+    "historique": "Historique",
 }
 
 

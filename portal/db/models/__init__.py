@@ -34,6 +34,13 @@ from portal.db.models.notifications import (
     NotificationPreference,
 )
 from portal.db.models.organisation import Organisation
+from portal.db.models.people_use import (
+    AgentFeedback,
+    ResidentMeasure,
+    ServiceNeed,
+    TrainingSession,
+    UserGroup,
+)
 from portal.db.models.portfolio import (
     BenefitMeasure,
     BudgetLine,
@@ -60,3 +67,4 @@ __all__ += ["PublicRegisterEntry", "PublicReport", "PublicReportRefusal"]
 __all__ += ["Notification", "NotificationCursor", "NotificationDelivery", "NotificationPreference"]
 __all__ += ["Organisation"]
 __all__ += ["DeploymentWave", "RollbackPlan", "SupplierContract", "SupplierDocument", "WaveDecision"]
+__all__ += ["AgentFeedback", "ResidentMeasure", "ServiceNeed", "TrainingSession", "UserGroup"]

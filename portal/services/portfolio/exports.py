@@ -105,6 +105,8 @@ class PortfolioExports:
     audit: AuditService
     #: The collectivité named on the board report, as its administrator set it.
     organisation_name: Callable[[], str] = lambda: UNNAMED
+    #: Summary lines and blocks on people (residents, needs, elected officials), added after the benefits.
+    people_sections: Callable[[], tuple[list[str], list[dict[str, Any]]]] | None = None
 
     # ---- workbook -------------------------------------------------------------------------------
 
@@ -210,6 +212,8 @@ class PortfolioExports:
                                f"{fr_number(r.measured_value, 1)} {r.unit}".strip(),
                                "—" if r.rate is None or pd.isna(r.rate) else f"{fr_number(r.rate)} %"]
                               for r in benefits.itertuples()]))
+        people_summary, people_blocks = self.people_sections() if self.people_sections else ([], [])
+        blocks += people_blocks
         overdue = roadmap[roadmap["overdue"]]
         eligible = ranked[ranked["eligible"]]
         summary = [
@@ -222,6 +226,7 @@ class PortfolioExports:
             (f"{len(overdue)} expérimentation(s) en retard : {', '.join(overdue['reference'])}."
              if len(overdue) else "Aucune expérimentation en retard."),
         ]
+        summary += people_summary
         if incomplete:
             summary.append(f"{len(incomplete)} fiche(s) à compléter : {', '.join(r[0] for r in incomplete)}.")
         for out in scenarios:

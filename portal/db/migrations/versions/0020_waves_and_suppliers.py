@@ -4,7 +4,7 @@ documents); wave decisions are append-only
 Self-contained: creates its own tables and triggers and touches no earlier table.
 
 Revision ID: 0020_waves_and_suppliers
-Revises: 0018_transparency_fields
+Revises: 0019_needs_and_people
 Create Date: 2026-12-03
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020_waves_and_suppliers"
-down_revision = "0018_transparency_fields"
+down_revision = "0019_needs_and_people"
 branch_labels = None
 depends_on = None
 
