@@ -294,7 +294,7 @@ def test_the_optimum_may_leave_an_exclusive_group_empty():
 
 
 def test_the_solver_s_stray_prints_to_file_descriptor_1_are_silenced_and_python_s_are_not(capfd):
-    from policies.prioritisation.scenario import _quiet_stdout
+    from policies.prioritisation.highs import quiet_stdout as _quiet_stdout
 
     print("avant", flush=True)
     with _quiet_stdout():
