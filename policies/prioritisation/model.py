@@ -33,6 +33,8 @@ TREATMENT_FR: dict[str, str] = {
 
 def unknown(x: float | None) -> bool:
     """A figure left empty: None or NaN (an infinite figure is an error, not an unknown)."""
+    if isinstance(x, float | int):
+        return x != x  # NaN only (checked first: pandas' isna costs a microsecond per call)
     return x is None or bool(pd.isna(x))
 
 

@@ -103,7 +103,8 @@ def plan(
     if solver == "auto":
         try:
             solution = exact.solve(values, costs, efforts, k.available_budget, k.capacity_days,
-                                   [[index[i] for i in g] for g in k.exclusive_groups], lb, ub)
+                                   [[index[i] for i in g] for g in k.exclusive_groups], lb, ub,
+                                   cheapest=k.prefer_cheaper_ties)
             chosen, method = solution.chosen, "core"
         except exact.CoreTooLarge as too_large:
             if too_large.lb is not None and too_large.ub is not None:
