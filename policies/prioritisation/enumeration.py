@@ -34,8 +34,8 @@ if TYPE_CHECKING:
 #: Cap on the partial plans kept for reconstruction over all stages of one half.
 MAX_HISTORY = 12_000_000
 #: Cap on the pairs one join may examine (about 0.1 µs each, in chunks of PAIR_CHUNK).
-MAX_PAIRS = 40_000_000
-PAIR_CHUNK = 2_000_000
+MAX_PAIRS = 12_000_000
+PAIR_CHUNK = 1_000_000
 
 
 class CoreTooLarge(RuntimeError):
@@ -180,13 +180,14 @@ def _window_key(p: Problem, resource_rows, left: Half, right: Half, base: tuple[
     return choice or (left.c, right.c - base[0], p.B + p.budget_tol, p.B, 0.0)
 
 
-def _best_pair(vals, cost, effort, i, j, tol):
-    """Index of the best pair: most value (within ``tol``), then least cost, effort, i, j."""
-    near = np.flatnonzero(vals >= vals.max() - tol)
+def _best_pair(vals, cost, effort, i, j):
+    """Index of the best pair: most value (to rounding), then least cost, effort, i, j."""
+    top = float(vals.max())
+    near = np.flatnonzero(vals >= top - 1e-12 * max(1.0, abs(top)))
     return int(near[np.lexsort((j[near], i[near], effort[near], cost[near]))[0]])
 
 
-def join(p: Problem, left: Half, right: Half, base: tuple[float, float], resource_rows, G: float, tol: float):
+def join(p: Problem, left: Half, right: Half, base: tuple[float, float], resource_rows, G: float):
     """The best feasible pair (left index, right index, value) among those whose slack on the window
     resource leaves room for a plan within G, or None when no pair fits."""
     if len(left.v) == 0 or len(right.v) == 0:
@@ -209,16 +210,16 @@ def join(p: Problem, left: Half, right: Half, base: tuple[float, float], resourc
     while start < len(counts):
         stop = int(np.searchsorted(ends, (ends[start - 1] if start else 0) + PAIR_CHUNK, "right"))
         stop = max(stop, start + 1)
-        winners.extend(_join_chunk(p, left, right, base, order, lo, counts, start, stop, tol))
+        winners.extend(_join_chunk(p, left, right, base, order, lo, counts, start, stop))
         start = stop
     if not winners:
         return None
     w = np.array(winners)  # rows: value, cost, effort, i, j
-    k = _best_pair(w[:, 0], w[:, 1], w[:, 2], w[:, 3], w[:, 4], tol)
+    k = _best_pair(w[:, 0], w[:, 1], w[:, 2], w[:, 3], w[:, 4])
     return int(w[k, 3]), int(w[k, 4]), float(w[k, 0])
 
 
-def _join_chunk(p: Problem, left: Half, right: Half, base, order, lo, counts, start: int, stop: int, tol: float):
+def _join_chunk(p: Problem, left: Half, right: Half, base, order, lo, counts, start: int, stop: int):
     """The best feasible pair of left plans start…stop-1 with the right plans of their windows."""
     cnt = counts[start:stop]
     total = int(cnt.sum())
@@ -234,7 +235,7 @@ def _join_chunk(p: Problem, left: Half, right: Half, base, order, lo, counts, st
         return []
     i, j, cost, effort = i[ok], j[ok], cost[ok], effort[ok]
     vals = left.v[i] + right.v[j]
-    k = _best_pair(vals, cost, effort, i, j, tol)
+    k = _best_pair(vals, cost, effort, i, j)
     return [(float(vals[k]), float(cost[k]), float(effort[k]), int(i[k]), int(j[k]))]
 
 
@@ -270,7 +271,7 @@ def enumerate_plans(p: Problem, rc, y, Z, target, tol, max_states):
     right = _half(p, rc, *halves[1], (0.0, base_c, base_e, pen0), resource_rows,
                   (rooms[0][0][0], rooms[0][1][0]), G, max_states)
     peak = max(left.peak, right.peak)
-    pair = join(p, left, right, (base_c, base_e), resource_rows, G, tol)
+    pair = join(p, left, right, (base_c, base_e), resource_rows, G)
     if pair is None:
         return None, None, size, peak
     i, j, value = pair

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from scipy import sparse
@@ -67,6 +68,10 @@ class ExactSolution:
     tries: int  # enumerations run (one per target)
     core_size: int  # free items left open by the last try's bound
     peak_states: int  # most partial plans alive at one stage of a half
+    #: What proves it: "bound" (worth the LP bound rounded to the grid), "reached" (the best plan of an
+    #: enumeration that sees every plan worth at least its target), "step_above" (an enumeration one
+    #: grid step above its value found no plan).
+    proof: Literal["bound", "reached", "step_above"] = "reached"
 
 
 def _grid_step(values: np.ndarray) -> float:
@@ -202,7 +207,7 @@ def solve(
     fixed_part = float(p.v[p.lb].sum())
     ceiling = fixed_part + np.floor((Z - fixed_part + tol) / step) * step if step > 0 else Z
     if ceiling - low <= tol and not cheapest:
-        return ExactSolution(best, low, 0, 0, 0)
+        return ExactSolution(best, low, 0, 0, 0, "bound")
     tries, core_size, peak = 0, 0, 0
     target, drop = max(ceiling, low), (step if step > 0 else (ceiling - low) / 256)
     try:
@@ -221,7 +226,7 @@ def solve(
             # No plan is worth the target; on a grid, none is worth more than target − step either.
             proven = step > 0 and low >= target - step - tol
             if proven and not cheapest:
-                return ExactSolution(best, low, tries, core_size, peak)
+                return ExactSolution(best, low, tries, core_size, peak, "step_above")
             target = low if proven else max(target - drop, low)
             drop *= 2
     except CoreTooLarge as too_large:
