@@ -8,11 +8,13 @@ A 0/1 integer programme, solved exactly::
                 Σ_{i∈G} x_i ≤ 1              for every group G of mutually exclusive use cases
                 x_i = 1 for must-do ids,  x_i = 0 for excluded ids,  x_i ∈ {0, 1}
 
-First by :mod:`policies.prioritisation.exact` (LP bound, reduced-cost fixing, then a bounded
-enumeration of the few use cases the bound leaves open: tens of milliseconds for 500 candidates);
-when that enumeration would grow too large (overlapping exclusive groups, many near-ties), by HiGHS
-through :func:`scipy.optimize.milp` with the relative MIP gap set to 0. Either way the answer is
-optimal, not merely good (see README.md); ``ScenarioResult.method`` says which proved it.
+First by :mod:`policies.prioritisation.exact` (LP bound, reduced-cost fixing, then every plan worth
+a target enumerated in two halves met in the middle, :mod:`policies.prioritisation.enumeration`: a
+few hundred milliseconds for 5,000 candidates); when that enumeration would grow too large
+(overlapping exclusive groups, many near-ties), by HiGHS (:mod:`policies.prioritisation.highs`)
+with the relative MIP gap set to 0. Either way the answer is optimal, not merely good (see
+README.md); ``ScenarioResult.method`` says which proved it, ``status`` whether a ``time_limit`` cut
+HiGHS short (then the plan is the best found, not a proven optimum).
 
 Budget basis (``Constraints.budget_basis``), with ``budget`` the *annual* budget:
 
@@ -28,11 +30,10 @@ counted as zero would make an unfinished sheet look free and win the budget.
 
 Ties are broken deterministically: the model is always built in id order, whatever order the
 candidates come in, and both methods are deterministic on identical input, so the same inputs give
-the same plan. The enumeration returns, among the optimal sets, one of least cost (then least
-effort). HiGHS returns one optimal set; with ``prefer_cheaper_ties=True`` a second, lexicographic
-solve keeps the optimal value and picks one of least cost; it is exact but can cost several times
-the first solve (an equality-like value constraint is hard for branch and bound), hence off by
-default.
+the same plan: an optimal one. With ``prefer_cheaper_ties=True``, the least costly optimal plan
+(then least effort): the enumeration runs once more at the optimum's own value, where it sees every
+optimal plan; HiGHS, when it is the one proving, adds a lexicographic second solve (keep the optimal
+value, minimise cost), exact but often several times as long as the first.
 """
 
 from __future__ import annotations
