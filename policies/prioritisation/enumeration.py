@@ -31,8 +31,8 @@ import numpy as np
 if TYPE_CHECKING:
     from policies.prioritisation.exact import Problem
 
-#: Cap on the partial plans kept for reconstruction over all stages of one half.
-MAX_HISTORY = 12_000_000
+#: Cap on the partial plans kept for reconstruction over all stages of one half (8 bytes each).
+MAX_HISTORY = 6_000_000
 #: Cap on the pairs one join may examine (about 0.1 µs each, in chunks of PAIR_CHUNK).
 MAX_PAIRS = 12_000_000
 PAIR_CHUNK = 1_000_000
@@ -109,14 +109,15 @@ def _expand(p: Problem, rc, state, items: list[int], none_pen: float):
     sv, sc, se, sp = state
     pos = float(np.maximum(rc[items], 0).sum())
     m = len(sv)
-    parts_v, parts_c, parts_e, parts_p, parts_ch = [sv], [sc], [se], [sp + pos + none_pen], [np.full(m, -1)]
+    parts_v, parts_c, parts_e, parts_p = [sv], [sc], [se], [sp + pos + none_pen]
+    parts_ch = [np.full(m, -1, dtype=np.int32)]
     for i in items:
         parts_v.append(sv + p.v[i])
         parts_c.append(sc + p.c[i])
         parts_e.append(se + p.e[i])
         parts_p.append(sp + (pos - rc[i]))
-        parts_ch.append(np.full(m, i))
-    parent = np.tile(np.arange(m, dtype=np.int64), len(items) + 1)
+        parts_ch.append(np.full(m, i, dtype=np.int32))
+    parent = np.tile(np.arange(m, dtype=np.int32), len(items) + 1)
     sv, sc, se, sp = (np.concatenate(a) for a in (parts_v, parts_c, parts_e, parts_p))
     return sv, sc, se, sp, np.concatenate(parts_ch), parent
 
