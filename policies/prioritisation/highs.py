@@ -52,6 +52,27 @@ def _highs(c: np.ndarray, cons: list[LinearConstraint], bounds: Bounds, time_lim
         return milp(c, integrality=np.ones_like(c), bounds=bounds, constraints=cons, options=options)
 
 
+def _greedy(values, resources, limits, groups, lb, ub) -> np.ndarray:
+    """A feasible plan without a solver: the imposed items, then by value per share of budget and
+    capacity, whatever fits and leaves its exclusive group free."""
+    x = lb.astype(bool).copy()
+    group_of = np.full(len(values), -1)
+    for gi, g in enumerate(groups):
+        group_of[g] = gi
+    used = set(group_of[x]) - {-1}
+    load = (resources / np.maximum(limits, 1e-12)[:, np.newaxis]).sum(axis=0)
+    spent = resources @ x
+    for i in np.lexsort((np.arange(len(values)), -values / np.maximum(load, 1e-12))):
+        g = group_of[i]
+        if x[i] or not ub[i] or values[i] <= 0 or g in used or (spent + resources[:, i] > limits).any():
+            continue
+        x[i] = True
+        spent = spent + resources[:, i]
+        if g >= 0:
+            used.add(g)
+    return x
+
+
 def branch_and_bound(values, costs, efforts, k: Constraints, index, lb, ub):
     """The programme solved by HiGHS (branch and bound); returns (chosen mask, status)."""
     n = len(values)
@@ -75,6 +96,9 @@ def branch_and_bound(values, costs, efforts, k: Constraints, index, lb, ub):
     for _attempt in range(3):
         base = LinearConstraint(np.vstack(rows), -np.inf, row_ub_arr)
         first = _highs(-values, [base], bounds, k.time_limit)
+        if first.x is None and first.status == 1:  # the time limit came before any plan
+            groups = [[index[i] for i in set(g)] for g in k.exclusive_groups]
+            return _greedy(values, resources, limits, groups, lb, ub), "time_limit"
         if first.x is None:
             # The pre-checks make "only the must-do items" a feasible plan, so this is not expected.
             raise ScenarioInfeasible(f"Aucun scénario ne respecte les contraintes (solveur : {first.message}).")

@@ -121,7 +121,8 @@ class Constraints:
     must_do: tuple[str, ...] = ()
     exclusive_groups: tuple[tuple[str, ...], ...] = ()
     excluded: tuple[str, ...] = ()
-    #: Seconds HiGHS may spend per solve; None = until proven optimal.
+    #: Seconds the whole plan may take (HiGHS, if it has to prove, gets what our method left);
+    #: None = until proven optimal. When it cuts a proof short, ``status`` is "time_limit".
     time_limit: float | None = None
     #: Second solve: among the sets of optimal value, one of least cost (slower; see module doc).
     prefer_cheaper_ties: bool = False

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Literal
 
 import numpy as np
@@ -111,6 +112,8 @@ def plan(
             if too_large.lb is not None and too_large.ub is not None:
                 lb, ub = too_large.lb, too_large.ub  # HiGHS starts from the core the bound left
     if chosen is None:
+        if k.time_limit is not None:  # the limit covers the whole plan: HiGHS gets what is left
+            k = replace(k, time_limit=max(k.time_limit - (time.perf_counter() - t0), 0.01))
         chosen, status = branch_and_bound(values, costs, efforts, k, index, lb, ub)
     total_cost = float(costs @ chosen)
     total_effort = float(efforts @ chosen)

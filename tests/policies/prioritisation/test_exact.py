@@ -148,3 +148,15 @@ def test_five_thousand_candidates_are_proven_by_the_exact_method():
     assert result.status == "optimal" and result.method == "core"
     assert _feasible(result.selected_ids, cands, k)
     assert result.total_value == 81908.25  # HiGHS alone proves the same optimum (16 s; see vigie bench)
+
+
+def test_a_time_limited_plan_says_it_is_not_proven():
+    cands, k = random_instance(1000, seed=3)
+    proven = plan(cands, k)
+    cut = plan(cands, replace(k, time_limit=0.05), solver="branch_and_bound")  # HiGHS needs seconds here
+    assert proven.status == "optimal" and "Optimal." in proven.summary_fr()
+    assert cut.status == "time_limit"
+    assert "Meilleure solution trouvée dans le temps imparti" in cut.summary_fr()
+    assert _respects(cut.selected_ids, cands, k) and cut.total_value <= proven.total_value + 1e-6
+    # Our method answers within the same limit with a proof, so the limit then changes nothing.
+    assert plan(cands, replace(k, time_limit=30.0)).status == "optimal"
