@@ -30,9 +30,10 @@ which finds every plan worth ≥ T (and, on the way, the best feasible plan of t
 first target is the bound rounded down to that grid. If no plan reaches a target T, none is worth
 more than T − step: as soon as a plan worth T − step is known (the join's best pair usually is
 one), it is optimal, proven by that failed enumeration. Otherwise the target goes down, by one
-step then geometrically, never below the value of a plan already found, so the last try, at that
-value, always succeeds. Without a grid the targets go down by fractions of the gap the same way,
-and only a found plan worth ≥ T ends the search. With ``cheapest=True``, an optimum proven by a
+step then geometrically (one step whenever the best plan known is within two of the target), never
+below the value of a plan already found, so the last try, at that value, always succeeds. Without a
+grid the targets go down by fractions of the gap the same way, and only a found plan worth ≥ T ends
+the search. With ``cheapest=True``, an optimum proven by a
 failed enumeration is followed by one at its own value, which sees every optimal plan and returns
 the least costly (then least effort); the first plan found worth ≥ T is returned otherwise.
 
@@ -227,8 +228,12 @@ def solve(
             proven = step > 0 and low >= target - step - tol
             if proven and not cheapest:
                 return ExactSolution(best, low, tries, core_size, peak, "step_above")
-            target = low if proven else max(target - drop, low)
-            drop *= 2
+            if proven:
+                target = low
+            elif step > 0 and low >= target - 2 * step - tol:
+                target -= step  # found there, or failing there proves the incumbent
+            else:
+                target, drop = max(target - drop, low), drop * 2
     except CoreTooLarge as too_large:
         # Every plan worth at least the best one found keeps the items the bound fixes at that value.
         fixed = free & (np.abs(rc) > Z - low + tol)
