@@ -121,11 +121,11 @@ def scenario_benchmark(n: int, seed: int = 0, branch_and_bound: bool = True) -> 
     t0, c0 = time.perf_counter(), time.process_time()
     result = plan(cands, k)
     plan_seconds, plan_cpu = time.perf_counter() - t0, time.process_time() - c0
-    bb_seconds = bb_value = None
+    bb_seconds = bb_value = bb_status = None
     if branch_and_bound:
         t0 = time.perf_counter()
         bb = plan(cands, k, solver="branch_and_bound")
-        bb_seconds, bb_value = time.perf_counter() - t0, bb.total_value
+        bb_seconds, bb_value, bb_status = time.perf_counter() - t0, bb.total_value, bb.status
     optimal = result.total_value
     return {
         "n": n,
@@ -137,6 +137,7 @@ def scenario_benchmark(n: int, seed: int = 0, branch_and_bound: bool = True) -> 
         "ratio": plan_seconds / greedy_seconds if greedy_seconds > 0 else float("inf"),
         "branch_and_bound_seconds": bb_seconds,
         "branch_and_bound_value": bb_value,
+        "branch_and_bound_status": bb_status,
         "ratio_vs_branch_and_bound": plan_seconds / bb_seconds if bb_seconds else None,
         "status": result.status,
         "selected": len(result.selected_ids),

@@ -241,10 +241,11 @@ def test_enumeration_and_branch_and_bound_agree_on_portfolios(seed):
 
 
 def test_enumeration_returns_the_least_costly_optimum():
-    # A+C and B+C are both worth 15; B+C costs 51, A+C 101. No flag needed on this path.
+    # A+C and B+C are both worth 15; B+C costs 51, A+C 101. The flag keeps our method (no HiGHS).
     cands = [Candidate("A", 10, build_cost=100), Candidate("B", 10, build_cost=50), Candidate("C", 5, build_cost=1)]
     for order in (cands, cands[::-1]):
-        result = plan(order, Constraints(budget=101, capacity_days=0, exclusive_groups=(("A", "B"),)))
+        result = plan(order, Constraints(budget=101, capacity_days=0, exclusive_groups=(("A", "B"),),
+                                         prefer_cheaper_ties=True))
         assert result.method == "core"
         assert result.selected_ids == ("B", "C")
 
@@ -294,7 +295,7 @@ def test_the_optimum_may_leave_an_exclusive_group_empty():
 
 
 def test_the_solver_s_stray_prints_to_file_descriptor_1_are_silenced_and_python_s_are_not(capfd):
-    from policies.prioritisation.scenario import _quiet_stdout
+    from policies.prioritisation.highs import quiet_stdout as _quiet_stdout
 
     print("avant", flush=True)
     with _quiet_stdout():
