@@ -83,7 +83,7 @@ def fit_clauses(vec: Vectoriser, rows: pd.DataFrame, types: list[str]) -> tuple[
         if y.min() == y.max():
             bias[j] = 10.0 if y.min() == 1 else -10.0
             continue
-        svm = LinearSVC(C=C_SVM, class_weight="balanced").fit(x, y)
+        svm = LinearSVC(C=C_SVM, class_weight="balanced", random_state=SEED).fit(x, y)
         weights[:, j] = svm.coef_[0]
         bias[j] = svm.intercept_[0]
     return weights, bias
