@@ -68,7 +68,7 @@ class ClauseModel:
     #: stage 2: (types x types) weights on the best-clause logits, (types,) intercepts
     stack_weights: np.ndarray
     stack_bias: np.ndarray
-    #: per-type decision thresholds on the stage-2 probability
+    #: per-type decision thresholds on the document score (``document_scores``)
     thresholds: np.ndarray
     meta: dict
     #: optional whole-document scorer on the same features, (features x types) and (types,)
@@ -94,7 +94,7 @@ class ClauseModel:
         return np.hstack([best, doc])
 
     def document_scores(self, clause_logits: np.ndarray, text: str) -> np.ndarray:
-        """(types,) stage-2 probability that the contract holds a clause of each type."""
+        """(types,) score (0 to 1) that the contract holds a clause of each type."""
         best = self.best(clause_logits, len(self.types))[None, :]
         return _sigmoid(self.stack_features(best, [text]) @ self.stack_weights + self.stack_bias)[0]
 
