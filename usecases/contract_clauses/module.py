@@ -119,7 +119,7 @@ class ContractClauses(AnalysisModule[ContractClausesParams]):
         "pénalités, révision des prix, redevances, biens de retour, GER, sous-traitance, données, plafonds, "
         "assurances, rapport annuel) en listant les rubriques absentes."
     )
-    version = "1.0"
+    version = "1.1"
     family = "contracts_finance"
     inputs: ClassVar[tuple[InputSpec, ...]] = (
         InputSpec("documents", "Contrats (PDF, DOCX, TXT ou zip)", SCHEMA,
