@@ -1,10 +1,11 @@
 """The shipped clause-type model: TF-IDF (words and characters) then one linear scorer per CUAD type.
 
-Stage 1 scores every clause for every type; a contract's stage-1 score for a type is the best
-clause's. Stage 2 (per type, a logistic regression on the 41 best-clause scores) uses the other
-types as context (a cap on liability and uncapped liability are often the same sentence). The
-weights are plain arrays (``model.npz``) and vocabularies (``model.json``): no pickle, no training
-at run time; ``train.py`` rebuilds them.
+Stage 1 scores every clause for every type (one linear SVM per type, see ``train.py``); a contract's
+score for a type is its best clause's margin. The stage-2 slot (a linear map of the 41 best-clause
+margins, optionally with whole-document scores) is kept for the file format; the shipped model
+sets it to the identity, so a document score is the sigmoid of its best clause's margin, compared
+with a per-type threshold. The weights are plain arrays (``model.npz``) and vocabularies
+(``model.json``): no pickle, no training at run time; ``train.py`` rebuilds them.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ class ClauseModel:
     #: stage 2: (types x types) weights on the best-clause logits, (types,) intercepts
     stack_weights: np.ndarray
     stack_bias: np.ndarray
-    #: per-type decision thresholds on the stage-2 probability
+    #: per-type decision thresholds on the document score (``document_scores``)
     thresholds: np.ndarray
     meta: dict
     #: optional whole-document scorer on the same features, (features x types) and (types,)
@@ -93,7 +94,7 @@ class ClauseModel:
         return np.hstack([best, doc])
 
     def document_scores(self, clause_logits: np.ndarray, text: str) -> np.ndarray:
-        """(types,) stage-2 probability that the contract holds a clause of each type."""
+        """(types,) score (0 to 1) that the contract holds a clause of each type."""
         best = self.best(clause_logits, len(self.types))[None, :]
         return _sigmoid(self.stack_features(best, [text]) @ self.stack_weights + self.stack_bias)[0]
 

@@ -29,7 +29,7 @@ _EN_WORDS = re.compile(r"\b(the|of|and|to|shall|by|any|this|such|in|or)\b")
 
 class ContractClausesParams(Params):
     clause_min_score: float = Field(0.5, ge=0.05, le=0.99, title="Score minimal d'une clause listée",
-                                    description="Probabilité (modèle CUAD) à partir de laquelle un passage est listé "
+                                    description="Score du modèle CUAD (de 0 à 1) à partir duquel un passage est listé "
                                                 "comme clause d'un type déjà détecté dans le document")
     max_clauses_per_type: int = Field(3, ge=1, le=20, title="Passages listés par type",
                                       description="Nombre maximal de passages listés par type de clause et par document")
@@ -119,7 +119,7 @@ class ContractClauses(AnalysisModule[ContractClausesParams]):
         "pénalités, révision des prix, redevances, biens de retour, GER, sous-traitance, données, plafonds, "
         "assurances, rapport annuel) en listant les rubriques absentes."
     )
-    version = "1.0"
+    version = "1.1"
     family = "contracts_finance"
     inputs: ClassVar[tuple[InputSpec, ...]] = (
         InputSpec("documents", "Contrats (PDF, DOCX, TXT ou zip)", SCHEMA,

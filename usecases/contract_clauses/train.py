@@ -2,8 +2,12 @@
 
     python -m usecases.contract_clauses.train /work/shared/data
 
-Thresholds and stage 2 are fitted on out-of-fold scores of the training contracts only
-(``INNER_FOLDS``-fold split by contract); ``validation.py`` calls ``fit`` on each outer fold.
+Stage 1 is one linear SVM per CUAD type on the clauses the module itself cuts (``segment.split``)
+from the training contracts, each labelled with the types of the expert passages it overlaps; a
+contract's score for a type is its best clause's. Per-type thresholds maximise F1 on out-of-fold
+scores of the training contracts only (``INNER_FOLDS``-fold split by contract). The stage-2 slot
+of ``ClauseModel`` is the identity: a stacked second stage lowered the cross-validated F1 (see
+the README, « Choix du modèle »). ``validation.py`` calls ``fit`` on the training contracts of its split.
 """
 
 from __future__ import annotations
@@ -15,20 +19,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.model_selection import KFold
+from sklearn.svm import LinearSVC
 
 from usecases.contract_clauses import cuad, segment
 from usecases.contract_clauses.model import CHAR, WORD, ClauseModel, Vectoriser
 
 INNER_FOLDS = 4
 SEED = 0
-ALPHA = 5e-4
-EPOCHS = 12
-C_STACK = 0.3
-C_DOC = 4.0
-#: add a whole-document scorer's logits to stage 2
-DOC_LEVEL = False
+#: SVM regularisation, chosen by 5-fold cross-validation on the training contracts (selection.md)
+C_SVM = 0.3
+#: train on the module's clauses (``segments``), the expert passages (``passages``) or ``both``
+TRAIN_ON = "segments"
 MAX_WORD = 30_000
 MAX_CHAR = 40_000
 
@@ -41,34 +43,49 @@ def fit_vectoriser(texts: list[str]) -> Vectoriser:
     return Vectoriser(wv, cv, w.idf_.copy(), c.idf_.copy())
 
 
-def fit_clauses(vec: Vectoriser, clauses: pd.DataFrame, types: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    x = vec.transform(clauses["text"].tolist())
+def segment_table(corpus: cuad.Corpus, documents: list[str]) -> pd.DataFrame:
+    """The module's clauses of each contract, labelled with the types of the passages they overlap.
+
+    ``cuad.load`` joins a contract's passages with one space, in order: offsets are recomputed here.
+    """
+    types = corpus.types
+    texts = corpus.documents.set_index("document")["text"]
+    by_doc = dict(tuple(corpus.clauses.groupby("document", sort=False)))
+    rows = []
+    for d in documents:
+        passages = by_doc[d]
+        starts = np.cumsum([0] + [len(p) + 1 for p in passages["text"]])[:-1]
+        ends = starts + passages["text"].str.len().to_numpy()
+        labels = passages[types].to_numpy()
+        text = texts[d]
+        for a, b in segment.split(text):
+            hit = (np.minimum(b, ends) - np.maximum(a, starts)) > 0
+            y = labels[hit].max(axis=0) if hit.any() else np.zeros(len(types), dtype=int)
+            rows.append({"document": d, "text": text[a:b], **dict(zip(types, y.tolist(), strict=True))})
+    return pd.DataFrame(rows, columns=["document", "text", *types])
+
+
+def training_rows(corpus: cuad.Corpus, documents: list[str]) -> pd.DataFrame:
+    parts = []
+    if TRAIN_ON in ("segments", "both"):
+        parts.append(segment_table(corpus, documents))
+    if TRAIN_ON in ("passages", "both"):
+        parts.append(corpus.clauses[corpus.clauses["document"].isin(set(documents))])
+    return pd.concat(parts, ignore_index=True)
+
+
+def fit_clauses(vec: Vectoriser, rows: pd.DataFrame, types: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    x = vec.transform(rows["text"].tolist())
     weights = np.zeros((vec.size, len(types)))
     bias = np.full(len(types), -10.0)
     for j, t in enumerate(types):
-        y = clauses[t].to_numpy()
-        if y.sum() == 0:
-            continue
-        lr = SGDClassifier(loss="log_loss", alpha=ALPHA, class_weight="balanced", max_iter=EPOCHS, tol=None,
-                           random_state=SEED)
-        lr.fit(x, y)
-        weights[:, j] = lr.coef_[0]
-        bias[j] = lr.intercept_[0]
-    return weights, bias
-
-
-def fit_docs(vec: Vectoriser, texts: list[str], labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    x = vec.transform(texts)
-    weights = np.zeros((vec.size, labels.shape[1]))
-    bias = np.zeros(labels.shape[1])
-    for j in range(labels.shape[1]):
-        y = labels[:, j]
+        y = rows[t].to_numpy()
         if y.min() == y.max():
             bias[j] = 10.0 if y.min() == 1 else -10.0
             continue
-        lr = LogisticRegression(C=C_DOC, class_weight="balanced", solver="liblinear").fit(x, y)
-        weights[:, j] = lr.coef_[0]
-        bias[j] = lr.intercept_[0]
+        svm = LinearSVC(C=C_SVM, class_weight="balanced", random_state=SEED).fit(x, y)
+        weights[:, j] = svm.coef_[0]
+        bias[j] = svm.intercept_[0]
     return weights, bias
 
 
@@ -103,75 +120,42 @@ def best_threshold(y: np.ndarray, p: np.ndarray) -> float:
     return best_t
 
 
-def fit_stack(feats: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Stage-2 weights, intercepts and thresholds (on its own out-of-fold scores) from training docs only."""
-    n_types = labels.shape[1]
-    sw, sb, th = np.zeros((feats.shape[1], n_types)), np.zeros(n_types), np.full(n_types, 0.5)
-    inner_f1 = np.ones(n_types)
-    inner = KFold(INNER_FOLDS, shuffle=True, random_state=SEED + 1)
-    for j in range(n_types):
-        y = labels[:, j]
-        if y.min() == y.max():
-            sb[j] = 30.0 if y.min() == 1 else -30.0
-            continue
-        oof = np.zeros(len(y))
-        for tr, te in inner.split(feats):
-            if y[tr].min() == y[tr].max():
-                oof[te] = y[tr].mean()
-                continue
-            lr = LogisticRegression(C=C_STACK, class_weight="balanced", solver="liblinear").fit(feats[tr], y[tr])
-            oof[te] = lr.predict_proba(feats[te])[:, 1]
-        th[j] = best_threshold(y, oof)
-        inner_f1[j] = _f1(y, oof >= th[j])
-        lr = LogisticRegression(C=C_STACK, class_weight="balanced", solver="liblinear").fit(feats, y)
-        sw[:, j] = lr.coef_[0]
-        sb[j] = lr.intercept_[0]
-    fit_stack.inner_f1 = inner_f1  # type: ignore[attr-defined]  # for model selection on training contracts
-    return sw, sb, th
-
-
-def _f1(y: np.ndarray, pred: np.ndarray) -> float:
-    tp = float((pred & (y == 1)).sum())
-    return 2 * tp / (pred.sum() + y.sum()) if (pred.sum() + y.sum()) else 0.0
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
 def fit(corpus: cuad.Corpus, documents: list[str], log=print) -> ClauseModel:
     """Train on ``documents`` (CUAD file names) only."""
     types = corpus.types
-    docs = corpus.documents.set_index("document").loc[documents]
-    clauses = corpus.clauses[corpus.clauses["document"].isin(set(documents))]
+    texts = corpus.documents.set_index("document").loc[documents, "text"].tolist()
     labels = corpus.labels.loc[documents, types].to_numpy()
-    segs = segments(docs["text"].tolist())
-    # out-of-fold best-clause logits on the training contracts, for stage 2 and thresholds
-    texts = docs["text"].tolist()
-    oof = np.zeros((len(documents), 2 * len(types) if DOC_LEVEL else len(types)))
-    inner = KFold(INNER_FOLDS, shuffle=True, random_state=SEED)
-    for k, (tr, te) in enumerate(inner.split(documents)):
+    segs = segments(texts)
+    rows = training_rows(corpus, documents)
+    # out-of-fold best-clause scores on the training contracts, for the per-type thresholds
+    oof = np.full((len(documents), len(types)), -30.0)
+    for k, (tr, te) in enumerate(KFold(INNER_FOLDS, shuffle=True, random_state=SEED).split(documents)):
         t0 = time.time()
-        names = {documents[i] for i in tr}
-        sub = clauses[clauses["document"].isin(names)]
+        sub = rows[rows["document"].isin({documents[i] for i in tr})]
         vec = fit_vectoriser(sub["text"].tolist())
         w, b = fit_clauses(vec, sub, types)
-        oof[te, :len(types)] = best_logits(vec, w, b, [segs[i] for i in te])
-        if DOC_LEVEL:
-            dw, db = fit_docs(vec, [texts[i] for i in tr], labels[tr])
-            oof[te, len(types):] = np.asarray(vec.transform([texts[i] for i in te]) @ dw) + db
+        oof[te] = best_logits(vec, w, b, [segs[i] for i in te])
         log(f"  inner fold {k + 1}/{INNER_FOLDS}: {time.time() - t0:.0f} s")
-    sw, sb, th = fit_stack(oof, labels)
-    vec = fit_vectoriser(clauses["text"].tolist())
-    w, b = fit_clauses(vec, clauses, types)
-    dw, db = fit_docs(vec, texts, labels) if DOC_LEVEL else (None, None)  # type: ignore[assignment]
-    meta = {"doc_level": DOC_LEVEL, "trained_on": len(documents), "inner_folds": INNER_FOLDS, "alpha": ALPHA, "epochs": EPOCHS, "C_stack": C_STACK}
-    return ClauseModel(types, vec, w.astype(np.float32), b, sw, sb, th, meta,
-                       None if dw is None else dw.astype(np.float32), db)
+    # thresholds on the probability scale of ``ClauseModel.document_scores`` (sigmoid of the best margin)
+    thresholds = np.array([_sigmoid(np.array(best_threshold(labels[:, j], oof[:, j]))) if labels[:, j].sum()
+                           else 0.5 for j in range(len(types))], dtype=float)
+    vec = fit_vectoriser(rows["text"].tolist())
+    w, b = fit_clauses(vec, rows, types)
+    meta = {"trained_on": len(documents), "inner_folds": INNER_FOLDS, "classifier": "LinearSVC", "C": C_SVM,
+            "train_on": TRAIN_ON, "stage2": "identity"}
+    identity = np.eye(len(types))
+    return ClauseModel(types, vec, w.astype(np.float32), b, identity, np.zeros(len(types)), thresholds, meta)
 
 
 def predict(model: ClauseModel, texts: list[str]) -> np.ndarray:
-    """(documents x types) stage-2 probabilities for raw contract texts."""
-    segs = segments(texts)
-    best = best_logits(model.vectoriser, model.weights, model.bias, segs)
+    """(documents x types) document scores for raw contract texts."""
+    best = best_logits(model.vectoriser, model.weights, model.bias, segments(texts))
     z = model.stack_features(best, texts) @ model.stack_weights + model.stack_bias
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+    return _sigmoid(z)
 
 
 def main(argv: list[str]) -> None:

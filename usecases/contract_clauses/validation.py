@@ -2,8 +2,8 @@
 
     python -m usecases.contract_clauses.validation /work/shared/data
 
-Split: ``TEST_SHARE`` of the contracts (seeded draw) are held out; the model, its thresholds and
-stage 2 are fitted on the other contracts only (inner folds inside ``train.fit``). Measure: does the
+Split: ``TEST_SHARE`` of the contracts (seeded draw) are held out; the model and its per-type thresholds
+are fitted on the other contracts only (inner folds inside ``train.fit``). Measure: does the
 contract hold a clause of type T, F1 per type on the held-out contracts, macro-F1 over the 41 CUAD
 types. The baseline is a plain TF-IDF (words, 1-2 grams) with one
 logistic regression per type on the whole contract text, threshold 0.5, on the same folds.
@@ -43,6 +43,13 @@ def baseline(train_texts: list[str], train_y: np.ndarray, test_texts: list[str])
     return out
 
 
+def split(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the training and held-out contracts (seeded draw)."""
+    order = np.random.RandomState(SEED).permutation(n)
+    n_test = round(TEST_SHARE * n)
+    return np.sort(order[n_test:]), np.sort(order[:n_test])
+
+
 def per_type_f1(y: np.ndarray, pred: np.ndarray) -> np.ndarray:
     return np.array([f1_score(y[:, j], pred[:, j], zero_division=0) for j in range(y.shape[1])])
 
@@ -52,9 +59,7 @@ def evaluate(data_dir: Path, log=print) -> dict:
     names = corpus.documents["document"].tolist()
     texts = corpus.documents["text"].tolist()
     y = corpus.labels.loc[names, corpus.types].to_numpy()
-    order = np.random.RandomState(SEED).permutation(len(names))
-    n_test = round(TEST_SHARE * len(names))
-    te, tr = np.sort(order[:n_test]), np.sort(order[n_test:])
+    tr, te = split(len(names))
     t0 = time.time()
     model = train.fit(corpus, [names[i] for i in tr], log=log)
     proba = train.predict(model, [texts[i] for i in te])
