@@ -279,12 +279,22 @@ class _Statements:
         self.engine, self.sent = engine, []
         self._event = event
         event.listen(engine, "before_cursor_execute", self._record)
+        event.listen(engine, "commit", self._commit)
+        event.listen(engine, "rollback", self._rollback)
 
     def _record(self, conn, cursor, statement, parameters, context, executemany) -> None:
         self.sent.append((statement, parameters, executemany))
 
+    def _commit(self, conn) -> None:
+        self.sent.append(("COMMIT", (), False))
+
+    def _rollback(self, conn) -> None:
+        self.sent.append(("ROLLBACK", (), False))
+
     def close(self) -> None:
         self._event.remove(self.engine, "before_cursor_execute", self._record)
+        self._event.remove(self.engine, "commit", self._commit)
+        self._event.remove(self.engine, "rollback", self._rollback)
 
 
 def _replay_alone(path: Path, sent: list[tuple[str, object, bool]]) -> float:
@@ -293,12 +303,17 @@ def _replay_alone(path: Path, sent: list[tuple[str, object, bool]]) -> float:
     import sqlite3
 
     start = time.perf_counter()
-    conn = sqlite3.connect(path)
+    conn = sqlite3.connect(path, isolation_level=None)  # BEGIN and COMMIT as the action sent them
     try:
         for statement, parameters, many in sent:
+            if statement == "ROLLBACK" and not conn.in_transaction:
+                continue
+            if statement.startswith("BEGIN") and conn.in_transaction:  # ended by the pool, unseen
+                conn.rollback()
             cursor = conn.executemany(statement, parameters) if many else conn.execute(statement, parameters or ())
             cursor.fetchall()
-        conn.commit()
+        if conn.in_transaction:
+            conn.commit()
     finally:
         conn.close()
     return time.perf_counter() - start
@@ -407,20 +422,21 @@ def _demo_session(svc: object, person_id: int) -> str:
 
 def _service_saves(path: Path, svc: object, lead: object, uc_id: int, repeat: int) -> list[Row]:
     """Saving a use case and a risk through the services, as the sheet's forms do (the version is known)."""
+    from portal.services.schemas import RiskFields
+
     register = svc.register  # type: ignore[attr-defined]
     case = register.get(uc_id)
     risk = case.risks[0]
     versions = {"case": case.version, "risk": risk.version}
 
     def save_case() -> None:
-        saved = register.update(lead, uc_id, versions["case"], {"human_role": f"Relecture {time.perf_counter_ns()}"})
+        data = case.editable_fields() | {"human_role": f"Relecture {time.perf_counter_ns()}"}
+        saved = register.update(lead, uc_id, versions["case"], data)
         versions["case"] = saved.version
 
     def save_risk() -> None:
-        saved = register.update_risk(lead, risk.id, versions["risk"], {
-            "category": risk.category.value, "description": risk.description, "likelihood": risk.likelihood,
-            "severity": risk.severity, "mitigation": f"Contrôle {time.perf_counter_ns()}",
-            "status": risk.status.value})
+        data = {k: getattr(risk, k) for k in RiskFields.model_fields} | {"mitigation": f"Contrôle {time.perf_counter_ns()}"}
+        saved = register.update_risk(lead, risk.id, versions["risk"], data)
         versions["risk"] = saved.version
 
     rows = []

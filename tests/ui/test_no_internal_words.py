@@ -6,6 +6,7 @@ costs one run per page and role."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -42,7 +43,8 @@ SKIPPED_FIELDS = {"id", "formId", "icon", "page", "pageScriptHash", "type", "css
 _TAG = re.compile(r"<[^>]+>")
 _CODE = re.compile(r"<(style|script)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
 #: Fields read only by the browser for some elements (a date input's bounds and value are not shown as such).
-SKIPPED_BY_KIND = {"date_input": {"min", "max", "default", "value"}}
+SKIPPED_BY_KIND = {"date_input": {"min", "max", "default", "value"},
+                   **{kind: {"format"} for kind in ("error", "warning", "info", "success", "exception")}}
 
 
 def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
@@ -57,14 +59,25 @@ def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
         yield path, _TAG.sub(" ", _CODE.sub(" ", value)) if path.endswith("body") else value
 
 
-def _frame_texts(frame: pd.DataFrame) -> Iterator[tuple[str, str]]:
+#: Columns that list the names of the person's own data (the columns of a monitored file).
+DATA_NAMES = {"colonne", "colonnes"}
+
+
+def _frame_texts(frame: pd.DataFrame, proto: Any) -> Iterator[tuple[str, str]]:
+    """Headers and cells as drawn: a column's label and date format from its ``column_config``, an empty
+    cell as the table's placeholder (Streamlit's own is « None »)."""
+    config = json.loads(proto.columns or "{}") if hasattr(proto, "columns") else {}
+    placeholder = proto.placeholder if getattr(proto, "HasField", None) and proto.HasField("placeholder") else "None"
     for column in frame.columns:
-        yield "en-tête de colonne", str(column)
+        conf = config.get(str(column)) or {}
+        yield "en-tête de colonne", str(conf.get("label") or column)
         cells = frame[column]
-        if cells.isna().any():  # Streamlit draws an empty cell as « None »
-            yield f"colonne « {column} »", "None"
+        if cells.isna().any():
+            yield f"colonne « {column} »", placeholder
+        if (conf.get("type_config") or {}).get("format"):  # drawn in the format the page chose
+            continue
         for cell in cells.dropna().astype(str).unique():
-            yield f"colonne « {column} »", cell
+            yield f"colonne « {column} »", f"« {cell} »" if str(column).lower() in DATA_NAMES else cell
 
 
 def rendered_texts(node: Any) -> Iterator[tuple[str, str]]:
@@ -73,7 +86,7 @@ def rendered_texts(node: Any) -> Iterator[tuple[str, str]]:
     proto = getattr(node, "proto", None)
     kind = getattr(node, "type", type(node).__name__)
     if kind in ("dataframe", "table") and proto is not None:
-        yield from ((f"{kind} : {where}", text) for where, text in _frame_texts(node.value))
+        yield from ((f"{kind} : {where}", text) for where, text in _frame_texts(node.value, proto))
     elif proto is not None and hasattr(proto, "DESCRIPTOR"):
         for where, text in _strings(MessageToDict(proto)):
             if where.split(".")[0] not in SKIPPED_BY_KIND.get(kind, set()):
