@@ -75,7 +75,7 @@ if may_run:
                                        "files": "Mes fichiers (CSV ou Excel)"}.__getitem__)
         uploads: dict[str, UploadedFile] = {}
         for spec in module.inputs:
-            cols = ", ".join(c.name + ("" if c.required else " (facultative)") for c in spec.schema.columns)
+            cols = ", ".join(f"« {c.name} »" + ("" if c.required else " (facultative)") for c in spec.schema.columns)
             title = spec.title_fr + ("" if spec.required else " (facultatif)")
             if source == "files":
                 f = st.file_uploader(title, type=list(spec.upload_types), key=f"up_{uc.id}_{spec.name}",

@@ -34,6 +34,7 @@ event = st.dataframe(
     on_select="rerun",
     selection_mode=ROW_CLICK,
     key="register_table",
+    placeholder="—",
     height=min(640, 38 + 35 * max(len(df), 1)),
     column_config={
         "Coût de construction (€)": st.column_config.NumberColumn(format="euro"),

@@ -17,6 +17,7 @@ from portal.services.errors import InvalidInput
 from portal.ui.charts import PALETTE
 from portal.ui.feedback import attempt
 from portal.ui.formats import fmt_date, fmt_number
+from portal.ui.tables import readable
 from portal.ui.text import plain
 
 #: session key holding {use case id: id of the run started from this session}
@@ -150,9 +151,20 @@ def params_text(module: Any, params: dict[str, Any]) -> str:
 
 def run_caption(run: RunView) -> str:
     ref = " · ★ référence de suivi" if run.is_reference else ""
-    return (f"Exécution n° {run.id} — {fmt_date(run.started_at)} par {plain(run.created_by_name, inline=True)} · module "
-            f"{run.module_key} v{run.module_version} · {run.status_label} · empreinte des données "
+    return (f"Exécution n° {run.id} — {fmt_date(run.started_at)} par {plain(run.created_by_name, inline=True)} · "
+            f"{module_name(run)} · {run.status_label} · empreinte des données "
             f"{run.input_fingerprint[:12]}{ref}")
+
+
+def module_name(run: RunView) -> str:
+    """« Projection démographique par commune, version 1.2 »: the module's title, never its key."""
+    try:
+        from usecases import registry
+
+        title = registry.get(run.module_key).title
+    except KeyError:  # a run of a module this portal no longer has
+        title = "module retiré du portail"
+    return f"{title}, version {run.module_version}"
 
 
 def render_result(detail: RunDetail, svc: Services, key: str) -> None:
@@ -180,8 +192,9 @@ def render_result(detail: RunDetail, svc: Services, key: str) -> None:
             with tab:
                 table = detail.tables[name]
                 st.caption(f"{fmt_number(len(table), 0)} lignes")
-                st.dataframe(table.round(2), hide_index=True, key=f"{key}_table_{name}",
-                             column_config=_column_config(table))
+                shown = readable(table.round(2))
+                st.dataframe(shown, hide_index=True, key=f"{key}_table_{name}", placeholder="—",
+                             column_config=_column_config(shown))
     if run.notes:  # the module's method notes and limits; they may quote the user's file (a site, an operator)
         st.info("\n".join(f"- {plain(note, inline=True)}" for note in run.notes), icon=":material/info:")
     st.download_button("Télécharger les résultats (CSV et metrics.json)", svc.analysis.export_zip(run.id),
@@ -204,7 +217,7 @@ def progress(svc: Services, run_id: int) -> None:
 
 def runs_frame(svc: Services, runs: list[RunView]) -> pd.DataFrame:
     return pd.DataFrame([{
-        "N°": r.id, "Date": fmt_date(r.started_at), "Par": r.created_by_name, "Module": f"{r.module_key} v{r.module_version}",
+        "N°": r.id, "Date": fmt_date(r.started_at), "Par": r.created_by_name, "Module": module_name(r),
         "Statut": r.status_label, "Référence": "★" if r.is_reference else "",
         "Paramètres": params_text(svc.analysis.module(r.module_key), r.params),
         "Données": ", ".join(v.get("file", k) for k, v in r.inputs.items()), "Empreinte": r.input_fingerprint[:12],
@@ -241,7 +254,8 @@ def render_comparison(svc: Services, a: int, b: int) -> None:
         pick = st.selectbox("Voir les lignes qui diffèrent", [d.name for d in differing],
                             format_func={d.name: d.title for d in differing}.__getitem__, key="cmp_table")
         rows = next(d for d in differing if d.name == pick).rows
-        st.dataframe(rows.round(2), hide_index=True, column_config=_column_config(rows))
+        shown_rows = readable(rows.round(2))
+        st.dataframe(shown_rows, hide_index=True, column_config=_column_config(shown_rows), placeholder="—")
 
 
 def sheet_tab(svc: Services, me: Principal, use_case_id: int, lead_id: int | None, reference: str) -> None:
@@ -250,7 +264,7 @@ def sheet_tab(svc: Services, me: Principal, use_case_id: int, lead_id: int | Non
     if binding is None:
         st.info("Aucun module d'analyse n'est associé à ce cas d'usage.")
     else:
-        st.markdown(f"Module associé : **{binding.module_title}** (`{binding.module_key}`)")
+        st.markdown(f"Module associé : **{binding.module_title}**")
     st.page_link("app_pages/analysis.py", label="Lancer une analyse", icon=":material/play_circle:",
                  query_params={"ref": reference})
     runs = svc.analysis.list_runs(use_case_id)

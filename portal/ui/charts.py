@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from policies.vocabulary import FORWARD_PATH, Family, Stage
+from portal.ui.tables import readable
 
 #: Okabe–Ito, readable by people with colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -109,5 +110,5 @@ def show(chart: alt.TopLevelMixin, *, summary: str = "", **kwargs: object) -> ob
     data = chart_data(chart)
     if data is not None and len(data):
         with st.expander("Données du graphique (tableau)", icon=":material/table_view:"):
-            st.table(data.head(200), hide_index=True)
+            st.table(readable(data.head(200)), hide_index=True)
     return event
