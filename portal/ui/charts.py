@@ -110,5 +110,5 @@ def show(chart: alt.TopLevelMixin, *, summary: str = "", **kwargs: object) -> ob
     data = chart_data(chart)
     if data is not None and len(data):
         with st.expander("Données du graphique (tableau)", icon=":material/table_view:"):
-            st.table(readable(data.head(200)), hide_index=True)
+            st.table(readable(data.head(200), blank_numbers=True), hide_index=True)
     return event

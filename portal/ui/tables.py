@@ -45,22 +45,33 @@ def _cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return "oui" if value else "non"
-    if isinstance(value, dt.datetime | dt.date | pd.Timestamp):
+    if isinstance(value, dt.datetime | pd.Timestamp) or (isinstance(value, str) and _ISO.match(value)):
+        return _moment(pd.Timestamp(value))
+    if isinstance(value, dt.date):
         return french.date(value)
-    if isinstance(value, str) and _ISO.match(value):
-        return french.date(pd.Timestamp(value).to_pydatetime())
     return value
 
 
-def readable(table: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``table`` with French headers, dates and yes/no; numbers stay numbers (sortable)."""
+def _moment(ts: pd.Timestamp) -> str:
+    """A data's date (naive, at midnight: « 02/06/2012 »), or a moment in local time."""
+    if ts.tzinfo is not None:
+        return french.date(ts.to_pydatetime())
+    return ts.strftime("%d/%m/%Y" if (ts.hour, ts.minute, ts.second) == (0, 0, 0) else "%d/%m/%Y %H:%M")
+
+
+def readable(table: pd.DataFrame, *, blank_numbers: bool = False) -> pd.DataFrame:
+    """A copy of ``table`` with French headers, dates and yes/no; numbers stay numbers (sortable), a missing
+    one blank only with ``blank_numbers`` (for ``st.table``; ``st.dataframe`` takes a placeholder)."""
     out = table.copy()
     for col in out.columns:
         series = out[col]
-        if pd.api.types.is_bool_dtype(series) or pd.api.types.is_datetime64_any_dtype(series) or \
+        if pd.api.types.is_datetime64_any_dtype(series) and getattr(series.dt, "tz", None) is None:
+            midnight = series.dropna().dt.normalize().eq(series.dropna()).all()
+            out[col] = series.dt.strftime("%d/%m/%Y" if midnight else "%d/%m/%Y %H:%M").fillna("").astype(object)
+        elif pd.api.types.is_bool_dtype(series) or pd.api.types.is_datetime64_any_dtype(series) or \
                 series.dtype == object:
             out[col] = series.map(_cell).astype(object)
-        elif pd.api.types.is_float_dtype(series) and series.isna().any():
+        elif blank_numbers and pd.api.types.is_float_dtype(series) and series.isna().any():
             out[col] = series.astype(object).where(series.notna(), "")
     out.columns = [column_title(c) for c in out.columns]
     return out

@@ -22,6 +22,7 @@ from portal.demo.data import DEMO_ISSUER
 from portal.services import build_services
 from portal.settings import get_settings
 from portal.ui.auth import SESSION_KEY
+from portal.ui.places import SHEET_TABS
 from tests.ui.conftest import ENTRYPOINT, ROLE_LOGIN, open_session
 from tests.words import unwanted_words
 
@@ -66,8 +67,9 @@ DATA_NAMES = {"colonne", "colonnes"}
 def _frame_texts(frame: pd.DataFrame, proto: Any) -> Iterator[tuple[str, str]]:
     """Headers and cells as drawn: a column's label and date format from its ``column_config``, an empty
     cell as the table's placeholder (Streamlit's own is « None »)."""
-    config = json.loads(proto.columns or "{}") if hasattr(proto, "columns") else {}
-    placeholder = proto.placeholder if getattr(proto, "HasField", None) and proto.HasField("placeholder") else "None"
+    config = json.loads(proto.columns or "{}") if "columns" in proto.DESCRIPTOR.fields_by_name else {}
+    drawn = "placeholder" in proto.DESCRIPTOR.fields_by_name and proto.HasField("placeholder")
+    placeholder = proto.placeholder if drawn else "None"
     for column in frame.columns:
         conf = config.get(str(column)) or {}
         yield "en-tête de colonne", str(conf.get("label") or column)
@@ -149,15 +151,26 @@ def test_no_page_shows_an_english_or_internal_word(sessions, role):
     assert not found, f"rôle {role} :\n" + "\n".join(found)
 
 
+def open_tab(at: AppTest, ref: str, slug: str) -> AppTest:
+    """The sheet of ``ref`` opened on tab ``slug``, as a link ``?ref=…&tab=…`` opens it (only the open tab is
+    computed, so each tab is a run of its own)."""
+    for key in ("sheet_tab", "sheet_tab_default"):
+        if key in at.session_state:
+            del at.session_state[key]
+    at.query_params["ref"] = ref
+    at.query_params["tab"] = slug
+    return at.switch_page("app_pages/sheet.py").run()
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_no_sheet_tab_shows_an_english_or_internal_word(sessions, role):
     at = sessions[role]
     found = []
     for ref in SHEETS:
-        at.query_params["ref"] = ref
-        at.switch_page("app_pages/sheet.py").run()
-        assert not at.exception, (ref, at.exception)
-        found += [f"fiche {ref} : {f}" for f in findings(at)]
+        for slug in SHEET_TABS:
+            open_tab(at, ref, slug)
+            assert not at.exception, (ref, slug, at.exception)
+            found += [f"fiche {ref}, onglet {slug} : {f}" for f in findings(at)]
     assert not found, f"rôle {role} :\n" + "\n".join(found)
 
 
