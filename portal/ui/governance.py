@@ -65,7 +65,7 @@ def questions_form(questions: list[Question], defaults: Mapping[str, Any], key: 
             values = [o.value for o in q.options]
             labels = {o.value: o.label_fr for o in q.options}
             value = st.multiselect(q.text_fr, values, default=[v for v in (current or []) if v in values],
-                                   format_func=labels.__getitem__, key=wkey, help=help_text, placeholder="Aucun")
+                                   format_func=labels.__getitem__, key=wkey, help=help_text, placeholder="Aucun", select_all=False)
         else:
             values = [_NO_ANSWER, *[o.value for o in q.options]]
             labels = {o.value: o.label_fr for o in q.options} | {_NO_ANSWER: "Sans réponse"}
