@@ -68,7 +68,9 @@ COMMON_FIELDS = {"status": "statut", "owner_id": "responsable", "lead_id": "chef
                  "due_date": "échéance", "start_date": "date de début", "end_date": "date de fin", "version": "version",
                  "policy_version": "version des règles", "input_fingerprint": "empreinte des données",
                  "reference_id": "référence", "analysis_run_id": "exécution d'analyse", "year": "année",
-                 "stage": "étape", "notes": "notes", "name": "nom", "title": "titre", "active": "actif"}
+                 "stage": "étape", "notes": "notes", "name": "nom", "title": "titre", "active": "actif",
+                 "module_key": "module", "module": "module", "params": "paramètres", "drift_settings": "réglages de dérive",
+                 "outcome_settings": "réglages des résultats", "cadence_days": "fréquence des contrôles (jours)"}
 # analysis
 ENTITIES |= {"analysis_binding": "l'association à un module d'analyse", "analysis_run": "l'exécution d'analyse"}
 ACTIONS |= {"bind_module": "a créé ou changé", "unbind_module": "a retiré", "run_analysis": "a lancé",
@@ -192,7 +194,14 @@ def _value_text(value: object) -> str:
     text = str(value)
     if _ISO.match(text):
         return fmt_date(dt.datetime.fromisoformat(text))
-    return _enum_labels().get(text, text if len(text) <= 80 else text[:79] + "…")
+    return _enum_labels().get(text) or _module_titles().get(text) or (text if len(text) <= 80 else text[:79] + "…")
+
+
+@cache
+def _module_titles() -> dict[str, str]:
+    from usecases import registry
+
+    return {key: module.title for key, module in registry.load().items()}
 
 
 def change_text(ev: AuditEventView) -> str:
@@ -203,6 +212,8 @@ def change_text(ev: AuditEventView) -> str:
         return ""
     before = payload.get("before") if isinstance(payload.get("before"), dict) else {}
     after = payload.get("after") if isinstance(payload.get("after"), dict) else {}
+    if not before:  # a creation: the description says what was created, the export holds its values
+        return ""
     parts = []
     for field in sorted(set(before) | set(after)):
         if field in ("version", "updated_at", "created_at") or before.get(field) == after.get(field):

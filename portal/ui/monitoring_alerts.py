@@ -68,7 +68,7 @@ def technical_lines(alert: AlertView) -> list[str]:
     if dataset:
         lines.append(f"Dérive d'ensemble : {_num(dataset.get('share_drifted'))} des colonnes en dérive "
                      f"(seuil {_num(dataset.get('drift_share'))}) — "
-                     + ", ".join(plain(str(c), inline=True) for c in dataset.get("drifted_columns", [])))
+                     + ", ".join(f"« {plain(str(c), inline=True)} »" for c in dataset.get("drifted_columns", [])))
     measures = d.get("metrics") or ([{"metric": d["metric"], "value": d.get("value"), "threshold": d.get("threshold")}]
                                    if alert.kind == "outcome_below" and "metric" in d else [])
     for m in measures:

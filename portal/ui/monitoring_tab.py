@@ -68,7 +68,7 @@ def render(svc: Services, me: Principal, uc: UseCaseView) -> None:
     if cfg.reference_id:
         st.caption(f"Référence : {plain(cfg.reference_label, inline=True)} — {fmt_int(cfg.reference_rows)} lignes, "
                    f"enregistrée le {fmt_date(cfg.reference_at)} · empreinte {cfg.reference_checksum[:12]}… · "
-                   f"colonnes suivies : " + ", ".join(f"{plain(c, inline=True)} ({KIND_FR[k]})" for c, k in cfg.columns.items()))
+                   f"colonnes suivies : " + ", ".join(f"« {plain(c, inline=True)} » ({KIND_FR[k]})" for c, k in cfg.columns.items()))
     else:
         st.warning("Aucune référence enregistrée : les contrôles ne peuvent pas encore être lancés.")
 

@@ -23,7 +23,7 @@ from portal.services import build_services
 from portal.settings import get_settings
 from portal.ui.auth import SESSION_KEY
 from portal.ui.places import SHEET_TABS
-from tests.ui.conftest import ENTRYPOINT, ROLE_LOGIN, open_session
+from tests.ui.conftest import ENTRYPOINT, ROLE_LOGIN, open_session, open_tab
 from tests.words import unwanted_words
 
 ROLES = ["director", "project_lead", "compliance", "admin", "reader"]
@@ -149,17 +149,6 @@ def test_no_page_shows_an_english_or_internal_word(sessions, role):
         assert not at.exception, (page, at.exception)
         found += [f"{page} : {f}" for f in findings(at)]
     assert not found, f"rôle {role} :\n" + "\n".join(found)
-
-
-def open_tab(at: AppTest, ref: str, slug: str) -> AppTest:
-    """The sheet of ``ref`` opened on tab ``slug``, as a link ``?ref=…&tab=…`` opens it (only the open tab is
-    computed, so each tab is a run of its own)."""
-    for key in ("sheet_tab", "sheet_tab_default"):
-        if key in at.session_state:
-            del at.session_state[key]
-    at.query_params["ref"] = ref
-    at.query_params["tab"] = slug
-    return at.switch_page("app_pages/sheet.py").run()
 
 
 @pytest.mark.parametrize("role", ROLES)
