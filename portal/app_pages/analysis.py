@@ -109,6 +109,6 @@ st.header("Résultat" if shown == active.get(uc.id) else "Dernière exécution")
 if not run.finished:
     ui.progress(svc, run.id)
 else:
-    ui.render_result(svc.analysis.open_run(run.id), svc, key=f"page_{run.id}")
+    ui.render_result(ui.finished_result(svc, run), svc, key=f"page_{run.id}")
 st.page_link("app_pages/sheet.py", label="Historique, comparaison et référence de suivi sur la fiche",
              icon=":material/description:", query_params={"ref": uc.reference})

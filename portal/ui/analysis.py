@@ -3,6 +3,7 @@ renderer, the progress poller, and the use-case sheet's « Analyses » tab."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -197,7 +198,8 @@ def render_result(detail: RunDetail, svc: Services, key: str) -> None:
                              column_config=_column_config(shown))
     if run.notes:  # the module's method notes and limits; they may quote the user's file (a site, an operator)
         st.info("\n".join(f"- {plain(note, inline=True)}" for note in run.notes), icon=":material/info:")
-    st.download_button("Télécharger les résultats (CSV et metrics.json)", svc.analysis.export_zip(run.id),
+    # the archive is built on the click, not at every drawing of the page
+    st.download_button("Télécharger les résultats (CSV et metrics.json)", lambda: svc.analysis.export_zip(run.id),
                        file_name=f"analyse-{run.module_key}-{run.id}.zip", mime="application/zip",
                        icon=":material/download:", key=f"{key}_download")
 
@@ -229,8 +231,31 @@ def _run_label(runs: dict[int, RunView]) -> Any:
                       f"{' ★' if runs[i].is_reference else ''}")
 
 
-def render_comparison(svc: Services, a: int, b: int) -> None:
-    c = svc.analysis.compare(a, b)
+def _database(svc: Services) -> str:
+    return svc.db.engine.url.render_as_string(hide_password=True)
+
+
+# A finished run is written once: its stored tables and charts, and the comparison of two such runs, never
+# change. They are kept in memory by run id (per database), so drawing the tab again reads nothing; the
+# run's own view (its « référence » star, which does change) is always read afresh.
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _stored_result(_svc: Services, database: str, run_id: int) -> RunDetail:
+    return _svc.analysis.open_run(run_id)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _stored_comparison(_svc: Services, database: str, a: int, b: int) -> Any:
+    return _svc.analysis.compare(a, b)
+
+
+def finished_result(svc: Services, run: RunView) -> RunDetail:
+    """The stored result of a finished run (kept in memory), with ``run``'s current view."""
+    return replace(_stored_result(svc, _database(svc), run.id), run=run)
+
+
+def render_comparison(svc: Services, a: int, b: int, *, finished: bool = False) -> None:
+    """Two runs side by side; ``finished``: both have ended, their comparison is kept in memory."""
+    c = _stored_comparison(svc, _database(svc), a, b) if finished else svc.analysis.compare(a, b)
     st.markdown(f"**A** : exécution n° {c.a.id} · **B** : exécution n° {c.b.id} — "
                 + ("mêmes données (même empreinte)" if c.same_inputs else "données différentes"))
     if not c.params.empty:
@@ -297,7 +322,7 @@ def sheet_tab(svc: Services, me: Principal, use_case_id: int, lead_id: int | Non
                         success=f"Exécution n° {rid} contrôlée : voir l'onglet Suivi."):
             st.rerun()
         if run.finished:
-            render_result(svc.analysis.open_run(rid), svc, key=f"sheet_{rid}")
+            render_result(finished_result(svc, run), svc, key=f"sheet_{rid}")
         else:
             st.info("Exécution en cours.")
     with compare:
@@ -310,4 +335,4 @@ def sheet_tab(svc: Services, me: Principal, use_case_id: int, lead_id: int | Non
             if a == b:
                 st.caption("Choisissez deux exécutions différentes.")
             else:
-                render_comparison(svc, a, b)
+                render_comparison(svc, a, b, finished=by_id[a].finished and by_id[b].finished)
