@@ -319,16 +319,22 @@ def _replay_alone(path: Path, sent: list[tuple[str, object, bool]]) -> float:
     return time.perf_counter() - start
 
 
-def _measured(path: Path, engine: object, action: Callable[[], object], repeat: int) -> tuple[float, float, int]:
-    """Best time of ``action`` over ``repeat`` tries, and the floor of its statements (best replay of the
-    last try's SQL on a copy of the database taken just before it); also the number of statements."""
+def _measured(path: Path, action: Callable[[], object], repeat: int,
+              prepare: Callable[[], object] | None = None) -> tuple[float, float, int]:
+    """Best time of ``action`` over ``repeat`` tries (``prepare`` runs before each, untimed), and the floor of
+    its statements (best replay of a try's SQL on a copy of the database taken just before it); also the
+    number of statements. Every engine of the process is listened to: the pages' own services too."""
     import shutil
+
+    from sqlalchemy.engine import Engine
 
     best, floor, count = float("inf"), float("inf"), 0
     for _ in range(repeat):
+        if prepare is not None:
+            prepare()
         before = path.with_suffix(".avant.db")
         shutil.copy(path, before)
-        statements = _Statements(engine)
+        statements = _Statements(Engine)
         try:
             start = time.perf_counter()
             action()
@@ -347,77 +353,74 @@ def daily_action_rows(repeat: int = 3) -> list[Row]:
     form submission with the page's rerun), switching use case on the sheet, opening each sheet tab."""
     import os
 
-    from streamlit.testing.v1 import AppTest
-
     from portal.demo import seed_demo
     from portal.settings import get_settings
-    from portal.ui.auth import SESSION_KEY
-    from portal.ui.deps import _services
-    from portal.ui.places import SHEET_TABS
 
-    rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "demo.db"
         url = f"sqlite:///{path}"
         upgrade(url)
-        seed = build_services(url)
-        seed_demo(seed, SYSTEM)
-        seed.db.dispose()
+        svc = build_services(url)
+        seed_demo(svc, SYSTEM)
         saved_env = {k: os.environ.get(k) for k in ("VIGIE_DATABASE_URL", "VIGIE_ENV")}
         os.environ.update(VIGIE_DATABASE_URL=url, VIGIE_ENV="test")
         get_settings.cache_clear()
         try:
-            svc = _services(url)  # the very services the pages use (one per URL and process)
             uc = svc.register.get_by_reference("UC-2026-002")
-            other = svc.register.get_by_reference("UC-2026-005")
-            lead = svc.people.principal(uc.lead_id)
-            rows += _service_saves(path, svc, lead, uc.id, repeat)
-            key = _demo_session(svc, uc.lead_id)
-            entry = str(Path(__file__).resolve().parent / "streamlit_app.py")
-
-            def sheet(ref: str, tab: str | None = None) -> AppTest:
-                at = AppTest.from_file(entry, default_timeout=120)
-                at.session_state[SESSION_KEY] = key
-                at.query_params["ref"] = ref
-                if tab:
-                    at.query_params["tab"] = tab
-                return at.run().switch_page("app_pages/sheet.py").run()
-
-            rows += _form_saves(path, svc.db.engine, sheet, uc, repeat)
-            at = sheet(uc.reference)
-            refs = [uc.reference, other.reference]
-
-            def switch() -> None:
-                refs.reverse()
-                at.selectbox[0].set_value(refs[0]).run()
-
-            seconds, floor, n = _measured(path, svc.db.engine, switch, repeat)
-            rows.append(Row(f"changer de cas d'usage sur la fiche (page entière, {n} requêtes)", seconds,
-                            "les mêmes requêtes SQL seules", floor))
-            for slug, label in SHEET_TABS.items():
-                tab_at = sheet(uc.reference, slug)
-                seconds, floor, n = _measured(path, svc.db.engine, lambda t=tab_at: t.run(), repeat)
-                rows.append(Row(f"ouvrir l'onglet « {label} » de la fiche ({n} requêtes)", seconds,
-                                "les mêmes requêtes SQL seules", floor))
+            rows = _service_saves(path, svc, svc.people.principal(uc.lead_id), uc.id, repeat)
+            login = next(p.subject for p in svc.people.list() if p.id == uc.lead_id)
+            rows += _page_actions(path, login, uc, svc.register.get_by_reference("UC-2026-005").reference, repeat)
         finally:
+            svc.db.dispose()
             for k, v in saved_env.items():
                 if v is None:
                     os.environ.pop(k, None)
                 else:
                     os.environ[k] = v
             get_settings.cache_clear()
-            _services.clear()
     return rows
 
 
-def _demo_session(svc: object, person_id: int) -> str:
-    import datetime as dt
+def _page_actions(path: Path, login: str, uc: object, other: str, repeat: int) -> list[Row]:
+    """The sheet page through Streamlit's AppTest, signed in with the demo sign-in as ``login``."""
+    from streamlit.testing.v1 import AppTest
 
-    from portal.services.sign_in_sessions import new_demo_key
+    entry = str(Path(__file__).resolve().parent / "streamlit_app.py")
+    ref = uc.reference  # type: ignore[attr-defined]
 
-    key = new_demo_key()
-    svc.sign_in_sessions.open(person_id, key, method="demo", max_age=dt.timedelta(hours=1))  # type: ignore[attr-defined]
-    return key
+    def sheet(case: str, tab: str | None = None) -> AppTest:
+        at = AppTest.from_file(entry, default_timeout=120).run()
+        at.radio[0].set_value(login)
+        at.button[0].click().run()  # « Se connecter »
+        at.query_params["ref"] = case
+        if tab:
+            at.query_params["tab"] = tab
+        return at.switch_page("app_pages/sheet.py").run()
+
+    rows = _form_saves(path, sheet, uc, repeat)
+    at = sheet(ref)
+    refs = [ref, other]
+
+    def switch() -> None:
+        refs.reverse()
+        at.selectbox[0].set_value(refs[0]).run()
+
+    seconds, floor, n = _measured(path, switch, repeat)
+    rows.append(Row(f"changer de cas d'usage sur la fiche (page entière, {n} requêtes)", seconds,
+                    "les mêmes requêtes SQL seules", floor))
+    at = sheet(ref)
+    labels = [t.label for t in at.tabs]  # the sheet's tabs, as the person reads them
+
+    def open_tab(label: str) -> None:
+        at.session_state["sheet_tab"] = label  # a click on the tab
+        at.run()
+
+    for i, label in enumerate(labels):
+        seconds, floor, n = _measured(path, lambda label=label: open_tab(label), repeat,
+                                      prepare=lambda i=i: open_tab(labels[i - 1]))
+        rows.append(Row(f"ouvrir l'onglet « {label} » de la fiche ({n} requêtes)", seconds,
+                        "les mêmes requêtes SQL seules", floor))
+    return rows
 
 
 def _service_saves(path: Path, svc: object, lead: object, uc_id: int, repeat: int) -> list[Row]:
@@ -442,7 +445,7 @@ def _service_saves(path: Path, svc: object, lead: object, uc_id: int, repeat: in
     rows = []
     for name, action in (("enregistrer une fiche de cas d'usage (service)", save_case),
                          ("enregistrer un risque (service)", save_risk)):
-        seconds, floor, n = _measured(path, svc.db.engine, action, repeat)  # type: ignore[attr-defined]
+        seconds, floor, n = _measured(path, action, repeat)
         rows.append(Row(f"{name}, {n} requêtes", seconds, "les mêmes requêtes SQL seules", floor,
                         "contrôle du rôle et de la version, écriture, événement d'audit chaîné"))
     return rows
@@ -453,7 +456,7 @@ def _submit(at: object, form_id: str) -> None:
     button.click().run()
 
 
-def _form_saves(path: Path, engine: object, sheet: Callable[..., object], uc: object, repeat: int) -> list[Row]:
+def _form_saves(path: Path, sheet: Callable[..., object], uc: object, repeat: int) -> list[Row]:
     """The same saves through the sheet's forms: the click, the service, and the page drawn again."""
     uc_id, risk_id, ref = uc.id, uc.risks[0].id, uc.reference  # type: ignore[attr-defined]
     case_at, risk_at = sheet(ref, "apercu"), sheet(ref, "risques")
@@ -469,6 +472,6 @@ def _form_saves(path: Path, engine: object, sheet: Callable[..., object], uc: ob
     rows = []
     for name, action in (("enregistrer une fiche depuis la page (clic, service, page redessinée)", save_case),
                          ("enregistrer un risque depuis la page (clic, service, page redessinée)", save_risk)):
-        seconds, floor, n = _measured(path, engine, action, repeat)
+        seconds, floor, n = _measured(path, action, repeat)
         rows.append(Row(f"{name}, {n} requêtes", seconds, "les mêmes requêtes SQL seules", floor))
     return rows
