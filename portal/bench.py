@@ -319,7 +319,7 @@ def _replay_alone(path: Path, sent: list[tuple[str, object, bool]]) -> float:
     return time.perf_counter() - start
 
 
-def _measured(path: Path, action: Callable[[], object], repeat: int,
+def measured(path: Path, action: Callable[[], object], repeat: int,
               prepare: Callable[[], object] | None = None) -> tuple[float, float, int]:
     """Best time of ``action`` over ``repeat`` tries (``prepare`` runs before each, untimed), and the floor of
     its statements (best replay of a try's SQL on a copy of the database taken just before it); also the
@@ -334,6 +334,9 @@ def _measured(path: Path, action: Callable[[], object], repeat: int,
             prepare()
         before = path.with_suffix(".avant.db")
         shutil.copy(path, before)
+        for suffix in ("-wal", "-shm"):  # SQLite in WAL mode: the last commits may still be there
+            if Path(f"{path}{suffix}").exists():
+                shutil.copy(f"{path}{suffix}", f"{before}{suffix}")
         statements = _Statements(Engine)
         try:
             start = time.perf_counter()
@@ -343,7 +346,8 @@ def _measured(path: Path, action: Callable[[], object], repeat: int,
             statements.close()
         count = len(statements.sent)
         floor = min(floor, _replay_alone(before, statements.sent))
-        before.unlink()
+        for leftover in (before, Path(f"{before}-wal"), Path(f"{before}-shm")):
+            leftover.unlink(missing_ok=True)
     return best, floor, count
 
 
@@ -369,7 +373,7 @@ def daily_action_rows(repeat: int = 3) -> list[Row]:
             uc = svc.register.get_by_reference("UC-2026-002")
             rows = _service_saves(path, svc, svc.people.principal(uc.lead_id), uc.id, repeat)
             login = next(p.subject for p in svc.people.list() if p.id == uc.lead_id)
-            rows += _page_actions(path, login, uc, svc.register.get_by_reference("UC-2026-005").reference, repeat)
+            rows += _page_rows(path, login, uc.reference, "UC-2026-005", repeat)
         finally:
             svc.db.dispose()
             for k, v in saved_env.items():
@@ -378,48 +382,6 @@ def daily_action_rows(repeat: int = 3) -> list[Row]:
                 else:
                     os.environ[k] = v
             get_settings.cache_clear()
-    return rows
-
-
-def _page_actions(path: Path, login: str, uc: object, other: str, repeat: int) -> list[Row]:
-    """The sheet page through Streamlit's AppTest, signed in with the demo sign-in as ``login``."""
-    from streamlit.testing.v1 import AppTest
-
-    entry = str(Path(__file__).resolve().parent / "streamlit_app.py")
-    ref = uc.reference  # type: ignore[attr-defined]
-
-    def sheet(case: str, tab: str | None = None) -> AppTest:
-        at = AppTest.from_file(entry, default_timeout=120).run()
-        at.radio[0].set_value(login)
-        at.button[0].click().run()  # « Se connecter »
-        at.query_params["ref"] = case
-        if tab:
-            at.query_params["tab"] = tab
-        return at.switch_page("app_pages/sheet.py").run()
-
-    rows = _form_saves(path, sheet, uc, repeat)
-    at = sheet(ref)
-    refs = [ref, other]
-
-    def switch() -> None:
-        refs.reverse()
-        at.selectbox[0].set_value(refs[0]).run()
-
-    seconds, floor, n = _measured(path, switch, repeat)
-    rows.append(Row(f"changer de cas d'usage sur la fiche (page entière, {n} requêtes)", seconds,
-                    "les mêmes requêtes SQL seules", floor))
-    at = sheet(ref)
-    labels = [t.label for t in at.tabs]  # the sheet's tabs, as the person reads them
-
-    def open_tab(label: str) -> None:
-        at.session_state["sheet_tab"] = label  # a click on the tab
-        at.run()
-
-    for i, label in enumerate(labels):
-        seconds, floor, n = _measured(path, lambda label=label: open_tab(label), repeat,
-                                      prepare=lambda i=i: open_tab(labels[i - 1]))
-        rows.append(Row(f"ouvrir l'onglet « {label} » de la fiche ({n} requêtes)", seconds,
-                        "les mêmes requêtes SQL seules", floor))
     return rows
 
 
@@ -445,33 +407,20 @@ def _service_saves(path: Path, svc: object, lead: object, uc_id: int, repeat: in
     rows = []
     for name, action in (("enregistrer une fiche de cas d'usage (service)", save_case),
                          ("enregistrer un risque (service)", save_risk)):
-        seconds, floor, n = _measured(path, action, repeat)
+        seconds, floor, n = measured(path, action, repeat)
         rows.append(Row(f"{name}, {n} requêtes", seconds, "les mêmes requêtes SQL seules", floor,
                         "contrôle du rôle et de la version, écriture, événement d'audit chaîné"))
     return rows
 
 
-def _submit(at: object, form_id: str) -> None:
-    button = next(b for b in at.button if b.proto.form_id == form_id and b.label == "Enregistrer")  # type: ignore[attr-defined]
-    button.click().run()
+def _page_rows(path: Path, login: str, ref: str, other: str, repeat: int) -> list[Row]:
+    """The pages' part, measured by ``portal.ui.bench_pages`` in a process of its own (the pages' layer: it
+    runs Streamlit's AppTest, which this layer may not import)."""
+    import json
+    import os
+    import subprocess
+    import sys
 
-
-def _form_saves(path: Path, sheet: Callable[..., object], uc: object, repeat: int) -> list[Row]:
-    """The same saves through the sheet's forms: the click, the service, and the page drawn again."""
-    uc_id, risk_id, ref = uc.id, uc.risks[0].id, uc.reference  # type: ignore[attr-defined]
-    case_at, risk_at = sheet(ref, "apercu"), sheet(ref, "risques")
-
-    def save_case() -> None:
-        case_at.text_area(key=f"edit_{uc_id}_human_role").set_value(f"Relecture {time.perf_counter_ns()}")  # type: ignore[attr-defined]
-        _submit(case_at, f"edit_{uc_id}")
-
-    def save_risk() -> None:
-        risk_at.text_area(key=f"risk_{risk_id}_mitigation").set_value(f"Contrôle {time.perf_counter_ns()}")  # type: ignore[attr-defined]
-        _submit(risk_at, f"edit_risk_{risk_id}")
-
-    rows = []
-    for name, action in (("enregistrer une fiche depuis la page (clic, service, page redessinée)", save_case),
-                         ("enregistrer un risque depuis la page (clic, service, page redessinée)", save_risk)):
-        seconds, floor, n = _measured(path, action, repeat)
-        rows.append(Row(f"{name}, {n} requêtes", seconds, "les mêmes requêtes SQL seules", floor))
-    return rows
+    out = subprocess.run([sys.executable, "-m", "portal.ui.bench_pages", str(path), login, ref, other, str(repeat)],
+                         check=True, capture_output=True, text=True, env=os.environ.copy())
+    return [Row(**row) for row in json.loads(out.stdout.strip().splitlines()[-1])]
