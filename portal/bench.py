@@ -252,12 +252,178 @@ def reading_rows(size_mb: int) -> list[Row]:
                 f"pic de mémoire {mem:.0f} Mo contre {base_mem:.0f} Mo (tracemalloc, hors fichier lu)")]
 
 
+def daily_actions_report(repeat: int = 3) -> int:
+    """``vigie bench --actions``: only the daily actions on the demo portfolio."""
+    print_rows(daily_action_rows(repeat))
+    return 0
+
+
 def run_benchmarks(quick: bool = False) -> int:
     rows = register_rows(50 if quick else 300)
     rows += portfolio_rows((500,) if quick else (500, 5000), (0,) if quick else (0, 1, 2, 3, 4))
     rows += analysis_rows(1 if quick else 3)
     rows += reading_rows(5 if quick else 100)
     rows += planning_rows()  # intervention planning
+    rows += daily_action_rows(1 if quick else 3)  # saving and switching on the demo portfolio
     print_rows(rows)
     drift_report((2_000, 10_000) if quick else (100_000, 1_000_000))
     return 0
+
+
+# --- daily actions on the demo portfolio -------------------------------------------------
+
+
+class _Statements:
+    """The SQL an action sends, recorded on the engine, to be replayed alone on a copy of the database."""
+
+    def __init__(self, engine: object) -> None:
+        from sqlalchemy import event
+
+        self.engine, self.sent = engine, []
+        self._event = event
+        event.listen(engine, "before_cursor_execute", self._record)
+        event.listen(engine, "commit", self._commit)
+        event.listen(engine, "rollback", self._rollback)
+
+    def _record(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        self.sent.append((statement, parameters, executemany))
+
+    def _commit(self, conn) -> None:
+        self.sent.append(("COMMIT", (), False))
+
+    def _rollback(self, conn) -> None:
+        self.sent.append(("ROLLBACK", (), False))
+
+    def close(self) -> None:
+        self._event.remove(self.engine, "before_cursor_execute", self._record)
+        self._event.remove(self.engine, "commit", self._commit)
+        self._event.remove(self.engine, "rollback", self._rollback)
+
+
+def _replay_alone(path: Path, sent: list[tuple[str, object, bool]]) -> float:
+    """The same statements fetched alone through the bare sqlite3 driver, on the database as it was before
+    the action: the floor no page or service can go under."""
+    import sqlite3
+
+    start = time.perf_counter()
+    conn = sqlite3.connect(path, isolation_level=None)  # BEGIN and COMMIT as the action sent them
+    try:
+        for statement, parameters, many in sent:
+            if statement == "ROLLBACK" and not conn.in_transaction:
+                continue
+            if statement.startswith("BEGIN") and conn.in_transaction:  # ended by the pool, unseen
+                conn.rollback()
+            cursor = conn.executemany(statement, parameters) if many else conn.execute(statement, parameters or ())
+            cursor.fetchall()
+        if conn.in_transaction:
+            conn.commit()
+    finally:
+        conn.close()
+    return time.perf_counter() - start
+
+
+def measured(path: Path, action: Callable[[], object], repeat: int,
+              prepare: Callable[[], object] | None = None) -> tuple[float, float, int]:
+    """Best time of ``action`` over ``repeat`` tries (``prepare`` runs before each, untimed), and the floor of
+    its statements (best replay of a try's SQL on a copy of the database taken just before it); also the
+    number of statements. Every engine of the process is listened to: the pages' own services too."""
+    import shutil
+
+    from sqlalchemy.engine import Engine
+
+    best, floor, count = float("inf"), float("inf"), 0
+    for _ in range(repeat):
+        if prepare is not None:
+            prepare()
+        before = path.with_suffix(".avant.db")
+        shutil.copy(path, before)
+        for suffix in ("-wal", "-shm"):  # SQLite in WAL mode: the last commits may still be there
+            if Path(f"{path}{suffix}").exists():
+                shutil.copy(f"{path}{suffix}", f"{before}{suffix}")
+        statements = _Statements(Engine)
+        try:
+            start = time.perf_counter()
+            action()
+            best = min(best, time.perf_counter() - start)
+        finally:
+            statements.close()
+        count = len(statements.sent)
+        floor = min(floor, _replay_alone(before, statements.sent))
+        for leftover in (before, Path(f"{before}-wal"), Path(f"{before}-shm")):
+            leftover.unlink(missing_ok=True)
+    return best, floor, count
+
+
+def daily_action_rows(repeat: int = 3) -> list[Row]:
+    """Server-side time of a person's daily actions on the demo portfolio (issue 24: under 1 s), each
+    against the same SQL statements run alone: saving a use case and a risk (service, then the whole
+    form submission with the page's rerun), switching use case on the sheet, opening each sheet tab."""
+    import os
+
+    from portal.demo import seed_demo
+    from portal.settings import get_settings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "demo.db"
+        url = f"sqlite:///{path}"
+        upgrade(url)
+        svc = build_services(url)
+        seed_demo(svc, SYSTEM)
+        saved_env = {k: os.environ.get(k) for k in ("VIGIE_DATABASE_URL", "VIGIE_ENV")}
+        os.environ.update(VIGIE_DATABASE_URL=url, VIGIE_ENV="test")
+        get_settings.cache_clear()
+        try:
+            uc = svc.register.get_by_reference("UC-2026-002")
+            rows = _service_saves(path, svc, svc.people.principal(uc.lead_id), uc.id, repeat)
+            login = next(p.subject for p in svc.people.list() if p.id == uc.lead_id)
+            rows += _page_rows(path, login, uc.reference, "UC-2026-005", repeat)
+        finally:
+            svc.db.dispose()
+            for k, v in saved_env.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+            get_settings.cache_clear()
+    return rows
+
+
+def _service_saves(path: Path, svc: object, lead: object, uc_id: int, repeat: int) -> list[Row]:
+    """Saving a use case and a risk through the services, as the sheet's forms do (the version is known)."""
+    from portal.services.schemas import RiskFields
+
+    register = svc.register  # type: ignore[attr-defined]
+    case = register.get(uc_id)
+    risk = case.risks[0]
+    versions = {"case": case.version, "risk": risk.version}
+
+    def save_case() -> None:
+        data = case.editable_fields() | {"human_role": f"Relecture {time.perf_counter_ns()}"}
+        saved = register.update(lead, uc_id, versions["case"], data)
+        versions["case"] = saved.version
+
+    def save_risk() -> None:
+        data = {k: getattr(risk, k) for k in RiskFields.model_fields} | {"mitigation": f"Contrôle {time.perf_counter_ns()}"}
+        saved = register.update_risk(lead, risk.id, versions["risk"], data)
+        versions["risk"] = saved.version
+
+    rows = []
+    for name, action in (("enregistrer une fiche de cas d'usage (service)", save_case),
+                         ("enregistrer un risque (service)", save_risk)):
+        seconds, floor, n = measured(path, action, repeat)
+        rows.append(Row(f"{name}, {n} requêtes", seconds, "les mêmes requêtes SQL seules", floor,
+                        "contrôle du rôle et de la version, écriture, événement d'audit chaîné"))
+    return rows
+
+
+def _page_rows(path: Path, login: str, ref: str, other: str, repeat: int) -> list[Row]:
+    """The pages' part, measured by ``portal.ui.bench_pages`` in a process of its own (the pages' layer: it
+    runs Streamlit's AppTest, which this layer may not import)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "portal.ui.bench_pages", str(path), login, ref, other, str(repeat)],
+                         check=True, capture_output=True, text=True, env=os.environ.copy())
+    return [Row(**row) for row in json.loads(out.stdout.strip().splitlines()[-1])]

@@ -157,8 +157,10 @@ def _add_identity_commands(sub) -> None:  # type: ignore[no-untyped-def]
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from portal.bench import run_benchmarks
+    from portal.bench import daily_actions_report, run_benchmarks
 
+    if args.actions:
+        return daily_actions_report(1 if args.quick else 3)
     return run_benchmarks(quick=args.quick)
 
 
@@ -382,6 +384,9 @@ def _add_setup_commands(sub: argparse._SubParsersAction) -> None:
 def _add_bench_command(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="mesurer les performances (ratios contre une référence)")
     p.add_argument("--quick", action="store_true", help="tailles réduites")
+    p.add_argument("--actions", action="store_true",
+                   help="seulement les actions courantes sur le portefeuille de démonstration (enregistrer, changer "
+                        "de cas d'usage, ouvrir un onglet)")
     p.set_defaults(func=cmd_bench)
 
 

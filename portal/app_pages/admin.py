@@ -65,7 +65,7 @@ with left:
                    + ". Retirés ici, ils reviennent à la prochaine connexion tant que le groupe est présent.")
     with st.form(f"roles_{pid}"):
         roles = st.multiselect("Rôles", list(Role), default=list(person.roles), format_func=lambda r: r.label,
-                               placeholder="Aucun rôle : la personne ne peut plus se connecter")
+                               placeholder="Aucun rôle : la personne ne peut plus se connecter", select_all=False)
         active = st.checkbox("Compte actif", value=person.active)
         if st.form_submit_button("Enregistrer", type="primary"):
             ok = attempt(lambda: svc.people.set_roles(me, pid, roles, person.version), success="Rôles enregistrés.")
@@ -82,7 +82,7 @@ with right:
         job = st.text_input("Fonction")
         issuer = st.text_input("Issuer OIDC (fournisseur d'identité)")
         subject = st.text_input("Identifiant chez le fournisseur (sub)")
-        new_roles = st.multiselect("Rôles", list(Role), format_func=lambda r: r.label, placeholder="Choisir un ou plusieurs rôles")
+        new_roles = st.multiselect("Rôles", list(Role), format_func=lambda r: r.label, placeholder="Choisir un ou plusieurs rôles", select_all=False)
         if st.form_submit_button("Ajouter", type="primary") and attempt(
                 lambda: svc.people.create(me, {"display_name": name, "email": email, "direction": direction,
                                                "job_title": job, "issuer": issuer, "subject": subject,

@@ -75,7 +75,7 @@ if may_run:
                                        "files": "Mes fichiers (CSV ou Excel)"}.__getitem__)
         uploads: dict[str, UploadedFile] = {}
         for spec in module.inputs:
-            cols = ", ".join(c.name + ("" if c.required else " (facultative)") for c in spec.schema.columns)
+            cols = ", ".join(f"« {c.name} »" + ("" if c.required else " (facultative)") for c in spec.schema.columns)
             title = spec.title_fr + ("" if spec.required else " (facultatif)")
             if source == "files":
                 f = st.file_uploader(title, type=list(spec.upload_types), key=f"up_{uc.id}_{spec.name}",
@@ -109,6 +109,6 @@ st.header("Résultat" if shown == active.get(uc.id) else "Dernière exécution")
 if not run.finished:
     ui.progress(svc, run.id)
 else:
-    ui.render_result(svc.analysis.open_run(run.id), svc, key=f"page_{run.id}")
+    ui.render_result(ui.finished_result(svc, run), svc, key=f"page_{run.id}")
 st.page_link("app_pages/sheet.py", label="Historique, comparaison et référence de suivi sur la fiche",
              icon=":material/description:", query_params={"ref": uc.reference})

@@ -8,7 +8,8 @@ import streamlit as st
 from portal.ui.deps import services
 from portal.ui.feedback import attempt
 from portal.ui.formats import fmt_date
-from portal.ui.history import describe_event
+from portal.ui.history import ACTIONS as ACTION_VERBS
+from portal.ui.history import ENTITIES, change_text, describe_event
 from portal.ui.session import principal
 
 me = principal()
@@ -43,15 +44,16 @@ filters = {"use_case_id": uc_id, "actor_id": actor, "action": action or None, "s
            "until": _start(until + dt.timedelta(days=1)) if until else None}
 events = attempt(lambda: svc.audit.events(me, **filters, limit=1000)) or []
 df = pd.DataFrame([{
-    "N°": e.seq, "Date": fmt_date(e.at), "Par": e.actor_name, "Action": e.action,
-    "Objet": f"{e.entity} {e.entity_id}", "Cas d'usage": cases.get(e.use_case_id, "") if e.use_case_id else "",
-    "Description": describe_event(e), "Détail (avant/après)": e.payload, "Empreinte": e.hash[:16],
+    "N°": e.seq, "Date": fmt_date(e.at), "Par": e.actor_name, "Action": ACTION_VERBS.get(e.action, "autre action"),
+    "Objet": f"{ENTITIES.get(e.entity, 'autre objet')} n° {e.entity_id}",
+    "Cas d'usage": cases.get(e.use_case_id, "") if e.use_case_id else "",
+    "Description": describe_event(e), "Changements (avant → après)": change_text(e), "Empreinte": e.hash[:16],
 } for e in events])
 st.caption(f"{len(df)} événement(s) affiché(s), du plus récent au plus ancien (1 000 au plus à l'écran ; "
            "l'export contient tous ceux du filtre).")
 st.dataframe(df, hide_index=True)
 
-st.caption("L'export reprend les filtres ci-dessus, neutralise les formules de tableur et est lui-même consigné.")
+st.caption("L'export reprend les filtres ci-dessus et le détail enregistré de chaque événement, neutralise les formules de tableur et est lui-même consigné.")
 e1, e2, _ = st.columns([1, 1, 3])
 for fmt, label, col in (("csv", "Préparer l'export CSV", e1), ("xlsx", "Préparer l'export Excel", e2)):
     if col.button(label, key=f"audit_export_{fmt}", disabled=not len(df)):

@@ -16,9 +16,9 @@ svc = services()
 st.title("Registre")
 c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
 text = c1.text_input("Rechercher", placeholder="titre, référence, direction…")
-families = c2.multiselect("Famille", list(Family), format_func=lambda f: f.label, placeholder="Toutes")
-stages = c3.multiselect("Étape", list(Stage), format_func=lambda s: s.label, placeholder="Toutes")
-directions = c4.multiselect("Direction", svc.register.directions(), placeholder="Toutes")
+families = c2.multiselect("Famille", list(Family), format_func=lambda f: f.label, placeholder="Toutes", select_all=False)
+stages = c3.multiselect("Étape", list(Stage), format_func=lambda s: s.label, placeholder="Toutes", select_all=False)
+directions = c4.multiselect("Direction", svc.register.directions(), placeholder="Toutes", select_all=False)
 flt = RegisterFilter(text=text or None, families=tuple(f.value for f in families),
                      stages=tuple(s.value for s in stages), directions=tuple(directions))
 views = svc.register.list(flt)
@@ -34,6 +34,7 @@ event = st.dataframe(
     on_select="rerun",
     selection_mode=ROW_CLICK,
     key="register_table",
+    placeholder="—",
     height=min(640, 38 + 35 * max(len(df), 1)),
     column_config={
         "Coût de construction (€)": st.column_config.NumberColumn(format="euro"),

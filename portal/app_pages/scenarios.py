@@ -47,17 +47,17 @@ with st.form("scenario_form"):
     horizon = c2.number_input("Horizon (années, base pluriannuelle)", min_value=1, max_value=10, value=3,
                               key="sc_horizon")
     stages = c3.multiselect("Étapes candidates", [s.value for s in Stage], default=list(DEFAULT_CANDIDATE_STAGES),
-                            format_func=lambda s: Stage(s).label, key="sc_stages", placeholder="Choisir des étapes")
+                            format_func=lambda s: Stage(s).label, key="sc_stages", placeholder="Choisir des étapes", select_all=False)
     st.caption("Tout cas d'usage peut être imposé ou écarté, quelle que soit son étape. Un cas dont la fiche est "
                "incomplète (coût, charge ou critères non saisis) est laissé hors du calcul et signalé « à "
                "compléter », sauf s'il est imposé.")
     c1, c2 = st.columns(2)
-    must = c1.multiselect("Cas d'usage imposés", refs, format_func=label, key="sc_must", placeholder="Aucun")
-    excluded = c2.multiselect("Cas d'usage écartés", all_refs, format_func=label, key="sc_excluded", placeholder="Aucun")
+    must = c1.multiselect("Cas d'usage imposés", refs, format_func=label, key="sc_must", placeholder="Aucun", select_all=False)
+    excluded = c2.multiselect("Cas d'usage écartés", all_refs, format_func=label, key="sc_excluded", placeholder="Aucun", select_all=False)
     st.caption("Groupes mutuellement exclusifs : au plus un cas d'usage de chaque groupe est retenu.")
     g = st.columns(3)
     groups = [g[i].multiselect(f"Groupe exclusif {i + 1}", refs, format_func=label, key=f"sc_group_{i}",
-                               placeholder="Aucun") for i in range(3)]
+                               placeholder="Aucun", select_all=False) for i in range(3)]
     submitted = st.form_submit_button("Calculer le scénario", type="primary")
 
 if submitted:

@@ -3,6 +3,7 @@ renderer, the progress poller, and the use-case sheet's « Analyses » tab."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -17,6 +18,7 @@ from portal.services.errors import InvalidInput
 from portal.ui.charts import PALETTE
 from portal.ui.feedback import attempt
 from portal.ui.formats import fmt_date, fmt_number
+from portal.ui.tables import readable
 from portal.ui.text import plain
 
 #: session key holding {use case id: id of the run started from this session}
@@ -150,9 +152,20 @@ def params_text(module: Any, params: dict[str, Any]) -> str:
 
 def run_caption(run: RunView) -> str:
     ref = " · ★ référence de suivi" if run.is_reference else ""
-    return (f"Exécution n° {run.id} — {fmt_date(run.started_at)} par {plain(run.created_by_name, inline=True)} · module "
-            f"{run.module_key} v{run.module_version} · {run.status_label} · empreinte des données "
+    return (f"Exécution n° {run.id} — {fmt_date(run.started_at)} par {plain(run.created_by_name, inline=True)} · "
+            f"{module_name(run)} · {run.status_label} · empreinte des données "
             f"{run.input_fingerprint[:12]}{ref}")
+
+
+def module_name(run: RunView) -> str:
+    """« Projection démographique par commune, version 1.2 »: the module's title, never its key."""
+    try:
+        from usecases import registry
+
+        title = registry.get(run.module_key).title
+    except KeyError:  # a run of a module this portal no longer has
+        title = "module retiré du portail"
+    return f"{title}, version {run.module_version}"
 
 
 def render_result(detail: RunDetail, svc: Services, key: str) -> None:
@@ -180,11 +193,13 @@ def render_result(detail: RunDetail, svc: Services, key: str) -> None:
             with tab:
                 table = detail.tables[name]
                 st.caption(f"{fmt_number(len(table), 0)} lignes")
-                st.dataframe(table.round(2), hide_index=True, key=f"{key}_table_{name}",
-                             column_config=_column_config(table))
+                shown = readable(table.round(2))
+                st.dataframe(shown, hide_index=True, key=f"{key}_table_{name}", placeholder="—",
+                             column_config=_column_config(shown))
     if run.notes:  # the module's method notes and limits; they may quote the user's file (a site, an operator)
         st.info("\n".join(f"- {plain(note, inline=True)}" for note in run.notes), icon=":material/info:")
-    st.download_button("Télécharger les résultats (CSV et metrics.json)", svc.analysis.export_zip(run.id),
+    # the archive is built on the click, not at every drawing of the page
+    st.download_button("Télécharger les résultats (CSV et metrics.json)", lambda: svc.analysis.export_zip(run.id),
                        file_name=f"analyse-{run.module_key}-{run.id}.zip", mime="application/zip",
                        icon=":material/download:", key=f"{key}_download")
 
@@ -204,7 +219,7 @@ def progress(svc: Services, run_id: int) -> None:
 
 def runs_frame(svc: Services, runs: list[RunView]) -> pd.DataFrame:
     return pd.DataFrame([{
-        "N°": r.id, "Date": fmt_date(r.started_at), "Par": r.created_by_name, "Module": f"{r.module_key} v{r.module_version}",
+        "N°": r.id, "Date": fmt_date(r.started_at), "Par": r.created_by_name, "Module": module_name(r),
         "Statut": r.status_label, "Référence": "★" if r.is_reference else "",
         "Paramètres": params_text(svc.analysis.module(r.module_key), r.params),
         "Données": ", ".join(v.get("file", k) for k, v in r.inputs.items()), "Empreinte": r.input_fingerprint[:12],
@@ -216,8 +231,31 @@ def _run_label(runs: dict[int, RunView]) -> Any:
                       f"{' ★' if runs[i].is_reference else ''}")
 
 
-def render_comparison(svc: Services, a: int, b: int) -> None:
-    c = svc.analysis.compare(a, b)
+def _database(svc: Services) -> str:
+    return svc.db.engine.url.render_as_string(hide_password=True)
+
+
+# A finished run is written once: its stored tables and charts, and the comparison of two such runs, never
+# change. They are kept in memory by run id (per database), so drawing the tab again reads nothing; the
+# run's own view (its « référence » star, which does change) is always read afresh.
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _stored_result(_svc: Services, database: str, run_id: int) -> RunDetail:
+    return _svc.analysis.open_run(run_id)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _stored_comparison(_svc: Services, database: str, a: int, b: int) -> Any:
+    return _svc.analysis.compare(a, b)
+
+
+def finished_result(svc: Services, run: RunView) -> RunDetail:
+    """The stored result of a finished run (kept in memory), with ``run``'s current view."""
+    return replace(_stored_result(svc, _database(svc), run.id), run=run)
+
+
+def render_comparison(svc: Services, a: int, b: int, *, finished: bool = False) -> None:
+    """Two runs side by side; ``finished``: both have ended, their comparison is kept in memory."""
+    c = _stored_comparison(svc, _database(svc), a, b) if finished else svc.analysis.compare(a, b)
     st.markdown(f"**A** : exécution n° {c.a.id} · **B** : exécution n° {c.b.id} — "
                 + ("mêmes données (même empreinte)" if c.same_inputs else "données différentes"))
     if not c.params.empty:
@@ -241,7 +279,8 @@ def render_comparison(svc: Services, a: int, b: int) -> None:
         pick = st.selectbox("Voir les lignes qui diffèrent", [d.name for d in differing],
                             format_func={d.name: d.title for d in differing}.__getitem__, key="cmp_table")
         rows = next(d for d in differing if d.name == pick).rows
-        st.dataframe(rows.round(2), hide_index=True, column_config=_column_config(rows))
+        shown_rows = readable(rows.round(2))
+        st.dataframe(shown_rows, hide_index=True, column_config=_column_config(shown_rows), placeholder="—")
 
 
 def sheet_tab(svc: Services, me: Principal, use_case_id: int, lead_id: int | None, reference: str) -> None:
@@ -250,7 +289,7 @@ def sheet_tab(svc: Services, me: Principal, use_case_id: int, lead_id: int | Non
     if binding is None:
         st.info("Aucun module d'analyse n'est associé à ce cas d'usage.")
     else:
-        st.markdown(f"Module associé : **{binding.module_title}** (`{binding.module_key}`)")
+        st.markdown(f"Module associé : **{binding.module_title}**")
     st.page_link("app_pages/analysis.py", label="Lancer une analyse", icon=":material/play_circle:",
                  query_params={"ref": reference})
     runs = svc.analysis.list_runs(use_case_id)
@@ -283,7 +322,7 @@ def sheet_tab(svc: Services, me: Principal, use_case_id: int, lead_id: int | Non
                         success=f"Exécution n° {rid} contrôlée : voir l'onglet Suivi."):
             st.rerun()
         if run.finished:
-            render_result(svc.analysis.open_run(rid), svc, key=f"sheet_{rid}")
+            render_result(finished_result(svc, run), svc, key=f"sheet_{rid}")
         else:
             st.info("Exécution en cours.")
     with compare:
@@ -296,4 +335,4 @@ def sheet_tab(svc: Services, me: Principal, use_case_id: int, lead_id: int | Non
             if a == b:
                 st.caption("Choisissez deux exécutions différentes.")
             else:
-                render_comparison(svc, a, b)
+                render_comparison(svc, a, b, finished=by_id[a].finished and by_id[b].finished)

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from policies.vocabulary import FORWARD_PATH, Family, Stage
+from portal.ui.tables import readable
 
 #: Okabe–Ito, readable by people with colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -47,7 +48,15 @@ def counts_by_family(by_family: dict[str, int]) -> alt.Chart:
 
 
 def risk_matrix(risks: pd.DataFrame) -> alt.LayerChart:
-    """5×5 likelihood × severity grid with the number of risks in each cell."""
+    """5×5 likelihood × severity grid with the number of risks in each cell (built once per set of cells:
+    the sheet draws it again after every save)."""
+    cells = tuple(sorted(zip(risks["Vraisemblance"].astype(int), risks["Gravité"].astype(int), strict=True)))
+    return _risk_matrix(cells)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _risk_matrix(cells: tuple[tuple[int, int], ...]) -> alt.LayerChart:
+    risks = pd.DataFrame(list(cells), columns=["Vraisemblance", "Gravité"])
     grid = pd.DataFrame([(v, g) for v in range(1, 6) for g in range(1, 6)], columns=["Vraisemblance", "Gravité"])
     grid["Criticité"] = grid["Vraisemblance"] * grid["Gravité"]
     counts = (
@@ -58,7 +67,7 @@ def risk_matrix(risks: pd.DataFrame) -> alt.LayerChart:
     base = alt.Chart(df).encode(
         x=alt.X("Vraisemblance:O", sort="ascending"), y=alt.Y("Gravité:O", sort="descending")
     )
-    cells = base.mark_rect(stroke="white").encode(
+    squares = base.mark_rect(stroke="white").encode(
         color=alt.Color("Criticité:Q", scale=alt.Scale(domain=[1, 25], range=["#e8f4e8", "#f6d55c", "#d1495b"]),
                         legend=None),
         tooltip=["Vraisemblance", "Gravité", "Criticité", "Risques"],
@@ -66,7 +75,7 @@ def risk_matrix(risks: pd.DataFrame) -> alt.LayerChart:
     text = base.mark_text(fontSize=16, fontWeight="bold").encode(
         text=alt.condition("datum.Risques > 0", alt.Text("Risques:Q"), alt.value(""))
     )
-    return (cells + text).properties(width=260, height=260)
+    return (squares + text).properties(width=260, height=260)
 
 
 # ---- text alternatives -------------------------------------------------------------------------
@@ -109,5 +118,5 @@ def show(chart: alt.TopLevelMixin, *, summary: str = "", **kwargs: object) -> ob
     data = chart_data(chart)
     if data is not None and len(data):
         with st.expander("Données du graphique (tableau)", icon=":material/table_view:"):
-            st.table(data.head(200), hide_index=True)
+            st.table(readable(data.head(200), blank_numbers=True), hide_index=True)
     return event

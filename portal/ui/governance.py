@@ -29,7 +29,7 @@ from portal.services.evidence_types import EXTENSIONS as EVIDENCE_EXTENSIONS
 from portal.services.governance import ATTESTATIONS, ClassificationView, GateRequestView
 from portal.services.schemas import UseCaseView
 from portal.ui.feedback import attempt
-from portal.ui.formats import fmt_date
+from portal.ui.formats import fmt_date, fmt_rules, section_title
 from portal.ui.text import plain
 
 _NO_ANSWER = "—"
@@ -56,7 +56,7 @@ def questions_form(questions: list[Question], defaults: Mapping[str, Any], key: 
             continue
         if q.section != section:
             section = q.section
-            st.markdown(f"**{section.capitalize()}**")
+            st.markdown(f"**{section_title(section)}**")
         wkey = f"{key}_{q.id}"
         proposal = proposals.get(q.id) if q.id not in defaults else None
         current = proposal.value if proposal is not None else defaults.get(q.id)
@@ -65,7 +65,7 @@ def questions_form(questions: list[Question], defaults: Mapping[str, Any], key: 
             values = [o.value for o in q.options]
             labels = {o.value: o.label_fr for o in q.options}
             value = st.multiselect(q.text_fr, values, default=[v for v in (current or []) if v in values],
-                                   format_func=labels.__getitem__, key=wkey, help=help_text, placeholder="Aucun")
+                                   format_func=labels.__getitem__, key=wkey, help=help_text, placeholder="Aucun", select_all=False)
         else:
             values = [_NO_ANSWER, *[o.value for o in q.options]]
             labels = {o.value: o.label_fr for o in q.options} | {_NO_ANSWER: "Sans réponse"}
@@ -119,7 +119,7 @@ def classification_answers(cl: ClassificationView) -> None:
         for q in asked:
             if q.section != section:
                 section = q.section
-                lines.append(f"\n**{plain(section.capitalize(), inline=True)}**\n")
+                lines.append(f"\n**{plain(section_title(section), inline=True)}**\n")
             lines.append(f"- {plain(q.text_fr, inline=True)} → **{plain(q.answer_label(answers[q.id]), inline=True)}**")
         st.markdown("\n".join(lines))
 
@@ -198,7 +198,7 @@ def requests_frame(requests: list[GateRequestView]) -> pd.DataFrame:
                  if r.decision and r.decision.act_number else ""),
         "Motifs": r.decision.reasons if r.decision else r.motive,
         "Conditions": (r.decision.conditions or "") if r.decision else "; ".join(r.missing),
-        "Version des règles": r.policy_version,
+        "Version des règles": fmt_rules(r.policy_version),
     } for r in requests])
 
 
@@ -313,7 +313,7 @@ def _classification_section(svc: Services, me: Principal, uc: UseCaseView) -> No
             f"{' — rôle : ' + cl.role.label if cl.role else ''} · "
             + (f"validée par {plain(cl.validated_by_name, inline=True)} le {fmt_date(cl.validated_at)}" if cl.validated
                else "en attente de validation par la conformité")
-            + f" · règles {cl.policy_version}")
+            + f" · règles : {fmt_rules(cl.policy_version)}")
         if not cl.validated and can(me, Action.VALIDATE_CLASSIFICATION):
             with st.expander("Valider la classification (réponses et résultat)", icon=":material/verified:"):
                 validation_form(svc, me, cl, key=f"validate_{uc.id}")

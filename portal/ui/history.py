@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+from enum import Enum
+from functools import cache
 
 from portal.services.monitoring import CONFIG_LABELS
 from portal.services.portfolio import BENEFIT_LABELS, BUDGET_LABELS, SCORE_LABELS
@@ -15,6 +18,9 @@ from portal.services.schemas import (
     USE_CASE_LABELS,
     AuditEventView,
 )
+from portal.ui.formats import fmt_date, fmt_number
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ][\d:.+]+)?$")
 
 ENTITIES = {"use_case": "le cas d'usage", "data_source": "une source de données", "risk": "un risque",
             "person": "une personne", "register": "le registre",
@@ -69,6 +75,16 @@ FIELD_LABELS |= {
                           "start_date": "Début du contrat", "end_date": "Fin du contrat", "renewal": "Reconduction",
                           "notice_days": "Préavis", "notes": "Notes"},
 }
+FIELD_LABELS |= {"obligation": {"due_date": "échéance", "obligation_id": "obligation", "owner_id": "responsable",
+                                 "status": "statut", "notes": "notes"}}
+#: Fields of any entity that no label list names.
+COMMON_FIELDS = {"status": "statut", "owner_id": "responsable", "lead_id": "chef de projet", "sponsor_id": "commanditaire",
+                 "due_date": "échéance", "start_date": "date de début", "end_date": "date de fin", "version": "version",
+                 "policy_version": "version des règles", "input_fingerprint": "empreinte des données",
+                 "reference_id": "référence", "analysis_run_id": "exécution d'analyse", "year": "année",
+                 "stage": "étape", "notes": "notes", "name": "nom", "title": "titre", "active": "actif",
+                 "module_key": "module", "module": "module", "params": "paramètres", "drift_settings": "réglages de dérive",
+                 "outcome_settings": "réglages des résultats", "cadence_days": "fréquence des contrôles (jours)"}
 # analysis
 ENTITIES |= {"analysis_binding": "l'association à un module d'analyse", "analysis_run": "l'exécution d'analyse"}
 ACTIONS |= {"bind_module": "a créé ou changé", "unbind_module": "a retiré", "run_analysis": "a lancé",
@@ -147,9 +163,9 @@ def _elide(text: str) -> str:
 
 def _field_label(entity: str, field: str) -> str:
     """« Valeur mesurée » for ``measured``; a unit or range in brackets is left out of the sentence."""
-    label = FIELD_LABELS.get(entity, {}).get(field)
+    label = FIELD_LABELS.get(entity, {}).get(field) or COMMON_FIELDS.get(field)
     if not label:
-        return field
+        return field.replace("_", " ")
     label = re.sub(r"\s*\([^)]*\)$", "", label)
     return label[0].lower() + label[1:] if label[1:2].islower() else label  # « RGPD » stays as it is
 
@@ -161,3 +177,62 @@ def changed_fields(ev: AuditEventView) -> list[str]:
         return []
     after = payload.get("after") or {}
     return sorted(after) if isinstance(after, dict) else []
+
+
+@cache
+def _enum_labels() -> dict[str, str]:
+    """Every coded value of the vocabulary (``framing``, ``in_house``) with its French label."""
+    from policies import vocabulary
+
+    out: dict[str, str] = {}
+    for obj in vars(vocabulary).values():
+        if isinstance(obj, type) and issubclass(obj, Enum):
+            for member in obj:
+                label = getattr(member, "label", None)
+                if isinstance(label, str):
+                    out.setdefault(str(member.value), label)
+    return out
+
+
+def _value_text(value: object) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, int | float):
+        return fmt_number(value, 0 if float(value).is_integer() else 2)
+    if isinstance(value, list):
+        return ", ".join(_value_text(v) for v in value)
+    if isinstance(value, dict):
+        return "…"
+    text = str(value)
+    if _ISO.match(text):
+        return fmt_date(dt.datetime.fromisoformat(text))
+    return _enum_labels().get(text) or _module_titles().get(text) or (text if len(text) <= 80 else text[:79] + "…")
+
+
+@cache
+def _module_titles() -> dict[str, str]:
+    from usecases import registry
+
+    return {key: module.title for key, module in registry.load().items()}
+
+
+def change_text(ev: AuditEventView) -> str:
+    """What an event changed, in French: « étape : idée → cadrage ; coût : 22 000 → 25 000 »."""
+    try:
+        payload = json.loads(ev.payload)
+    except ValueError:
+        return ""
+    before = payload.get("before") if isinstance(payload.get("before"), dict) else {}
+    after = payload.get("after") if isinstance(payload.get("after"), dict) else {}
+    if not before:  # a creation: the description says what was created, the export holds its values
+        return ""
+    parts = []
+    for field in sorted(set(before) | set(after)):
+        if field in ("version", "updated_at", "created_at") or before.get(field) == after.get(field):
+            continue
+        old, new = _value_text(before.get(field)), _value_text(after.get(field))
+        change = f"{old} → {new}" if field in before and field in after else new if field in after else old
+        parts.append(f"{_field_label(ev.entity, field)} : {change}")
+    return " ; ".join(parts)

@@ -38,8 +38,21 @@ a:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visib
 [data-testid="stHeaderActionElements"] { display: none; }
 /* The element that only carries the language script takes no room. */
 .st-key-vigie_lang, div:has(> .vigie-lang) { display: none; }
+/* Streamlit's file drop zone speaks English (« Upload », « 20MB per file • CSV »): its words are hidden
+   and French ones drawn in their place (uploader_css adds the size limit). */
+[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"],
+[data-testid="stFileUploaderDropzoneInstructions"] span { display: none; }
+[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] span[data-has-shortcut]::after {
+  content: "Choisir un fichier";
+}
 </style>
 """
+
+
+def uploader_css(max_mb: int) -> str:
+    """The drop zone's instruction in French, with the portal's size limit (``server.maxUploadSize``)."""
+    return (f'<style>[data-testid="stFileUploaderDropzoneInstructions"] > div::after {{ content: "ou déposez-le ici '
+            f'— {max_mb} Mo au plus"; font-size: 0.875rem; }}</style>')
 
 #: Streamlit does not declare the page's language: set it on the document (WCAG 3.1.1, RGAA 8.3), and
 #: say its skip link in French.
@@ -54,7 +67,7 @@ LANG_SCRIPT = """<span class="vigie-lang"></span><script>
 
 def apply() -> None:
     """Every page run: the CSS, the page's language, and the collectivité's logo when one is set."""
-    st.html(CSS)
+    st.html(CSS + uploader_css(int(st.get_option("server.maxUploadSize"))))
     st.html(LANG_SCRIPT, unsafe_allow_javascript=True)
     logo = settings().organization_logo
     if logo is not None:

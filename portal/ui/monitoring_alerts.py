@@ -24,7 +24,7 @@ from portal.ui.text import plain
 SEVERITY_BADGE = {"critical": ":red-badge[Critique]", "warning": ":orange-badge[Avertissement]",
                   "info": ":blue-badge[Information]"}
 STATUS_BADGE = {"open": ":gray-badge[À traiter]", "acknowledged": ":green-badge[Prise en compte]",
-                "closed": ":gray-badge[Close]"}
+                "closed": ":gray-badge[Classée]"}
 KIND_FR = {
     "dataset_drift": "dérive d'ensemble des données",
     "critical_column_drift": "dérive d'une colonne critique",
@@ -57,7 +57,7 @@ def _num(value: Any, digits: int = 3) -> str:
 def technical_lines(alert: AlertView) -> list[str]:
     """The measures behind an alert, with their technical names."""
     d = alert.details
-    lines = [f"Type d'alerte : {KIND_FR.get(alert.kind, alert.kind)} (`{alert.kind}`)"]
+    lines = [f"Type d'alerte : {KIND_FR.get(alert.kind, 'autre')}"]
     if alert.run_id:
         lines.append(f"Contrôle n° {alert.run_id}")
     if "method" in d:
@@ -68,7 +68,7 @@ def technical_lines(alert: AlertView) -> list[str]:
     if dataset:
         lines.append(f"Dérive d'ensemble : {_num(dataset.get('share_drifted'))} des colonnes en dérive "
                      f"(seuil {_num(dataset.get('drift_share'))}) — "
-                     + ", ".join(plain(str(c), inline=True) for c in dataset.get("drifted_columns", [])))
+                     + ", ".join(f"« {plain(str(c), inline=True)} »" for c in dataset.get("drifted_columns", [])))
     measures = d.get("metrics") or ([{"metric": d["metric"], "value": d.get("value"), "threshold": d.get("threshold")}]
                                    if alert.kind == "outcome_below" and "metric" in d else [])
     for m in measures:
@@ -82,8 +82,21 @@ def technical_lines(alert: AlertView) -> list[str]:
             continue
         if isinstance(value, list):
             value = ", ".join(map(str, value))
-        lines.append(f"{key} : {_num(value)}")
+        lines.append(f"{DETAIL_FR.get(key, key.replace('_', ' '))} : {_num(value)}")
     return lines
+
+
+#: The other measures an alert may carry, by their French names (never the field's key).
+DETAIL_FR = {
+    "override_rate": "taux de corrections par les agents", "max_override_rate": "taux de corrections maximal",
+    "n_overridden": "décisions corrigées", "period": "période", "territory": "territoire", "gap": "écart",
+    "gap_threshold": "écart maximal", "max_territorial_gap": "écart territorial maximal", "n": "effectif",
+    "rows": "lignes", "new_categories": "nouvelles catégories", "cur_missing_rate": "part de valeurs manquantes (lot)",
+    "ref_missing_rate": "part de valeurs manquantes (référence)", "p_value": "valeur p", "n_unlabelled":
+    "lignes sans résultat connu", "n_zero_actuals": "valeurs réelles nulles", "positive_label": "valeur positive",
+    "worst": "pire valeur", "best": "meilleure valeur", "average": "moyenne", "overall": "ensemble",
+    "suspension_runs": "contrôles en alerte d'affilée", "severity": "gravité", "level": "niveau", "drift": "dérive",
+}
 
 
 def render(svc: Services, me: Principal, uc: UseCaseView, fresh: set[int]) -> None:

@@ -68,7 +68,7 @@ def render(svc: Services, me: Principal, uc: UseCaseView) -> None:
     if cfg.reference_id:
         st.caption(f"Référence : {plain(cfg.reference_label, inline=True)} — {fmt_int(cfg.reference_rows)} lignes, "
                    f"enregistrée le {fmt_date(cfg.reference_at)} · empreinte {cfg.reference_checksum[:12]}… · "
-                   f"colonnes suivies : " + ", ".join(f"{plain(c, inline=True)} ({KIND_FR[k]})" for c, k in cfg.columns.items()))
+                   f"colonnes suivies : " + ", ".join(f"« {plain(c, inline=True)} » ({KIND_FR[k]})" for c, k in cfg.columns.items()))
     else:
         st.warning("Aucune référence enregistrée : les contrôles ne peuvent pas encore être lancés.")
 
@@ -266,8 +266,8 @@ def _record_outcomes_form(svc: Services, me: Principal, uc: UseCaseView) -> None
         return
     with st.expander("Enregistrer des résultats constatés", icon=":material/fact_check:"):
         st.caption("Un fichier CSV ou Excel, une ligne par décision ou prévision : colonne de période "
-                   "(mois, trimestre…), `actual` (valeur constatée), `prediction` (proposition de l'outil), "
-                   "et facultativement `overridden` (1 si l'agent a corrigé) et une colonne de territoire. "
+                   "(mois, trimestre…), « actual » (valeur constatée), « prediction » (proposition de l'outil), "
+                   "et facultativement « overridden » (1 si l'agent a corrigé) et une colonne de territoire. "
                    "Les résultats des périodes déjà saisies sont remplacés.")
         upload = st.file_uploader("Fichier de résultats (CSV ou Excel)", type=["csv", "xlsx", "txt"],
                                   key=f"out_file_{uc.id}")

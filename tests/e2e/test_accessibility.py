@@ -129,6 +129,7 @@ def test_every_page_has_no_serious_or_critical_axe_violation(portal_url, browser
             for i in range(tabs.count()):
                 label = tabs.nth(i).inner_text().strip()
                 tabs.nth(i).click()
+                settle(page)  # the sheet draws a tab when it opens (decision record 0088)
                 _audit(page, f"{person} / sheet UC-2026-001 / {label}", axe, results)
     page.close()
     _write_report(results)

@@ -64,3 +64,14 @@ def app_as(person_id: Callable[[str], int], demo_url: str) -> Callable[[str | No
         return at.run()
 
     return make
+
+
+def open_tab(at: AppTest, ref: str, slug: str) -> AppTest:
+    """The sheet of ``ref`` opened on tab ``slug`` as a link ``?ref=…&tab=…`` opens it: the sheet draws only
+    its open tab, so a test reads each tab in a run of its own."""
+    for key in ("sheet_tab", "sheet_tab_default"):
+        if key in at.session_state:
+            del at.session_state[key]
+    at.query_params["ref"] = ref
+    at.query_params["tab"] = slug
+    return at.switch_page("app_pages/sheet.py").run()

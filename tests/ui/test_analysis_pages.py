@@ -38,6 +38,7 @@ def _wait_all_done(url: str, use_case_id: int, timeout: float = 60) -> list:  # 
 def _open(app_as, role: str, ref: str, page: str = PAGE):  # type: ignore[no-untyped-def]
     at = app_as(role)
     at.query_params["ref"] = ref
+    at.query_params["tab"] = "analyses"  # only the open tab of the sheet is drawn
     return at.switch_page(page).run()
 
 

@@ -11,6 +11,7 @@ from policies import ai_act, impact
 from policies.vocabulary import AiActClass, GateDecision, Stage
 from portal.services import build_services
 from portal.ui.text import plain
+from tests.ui.conftest import open_tab
 
 ROLES = ["director", "project_lead", "compliance", "admin", "reader"]
 ALLOWED = {"compliance": {"director", "compliance"}, "questionnaire": {"project_lead", "compliance", "admin"}}
@@ -109,6 +110,7 @@ def test_director_sees_why_on_the_home_page_and_the_sheet(app_as):
 def test_reader_sees_the_governance_tab_without_any_form(app_as):
     at = app_as("reader")
     at.query_params["ref"] = "UC-2026-013"
+    at.query_params["tab"] = "gouvernance"  # only the open tab of the sheet is drawn
     at = at.switch_page("app_pages/sheet.py").run()
     assert not at.exception
     assert "Haut risque" in [m.value for m in at.metric]
@@ -177,10 +179,11 @@ def test_the_sheet_shows_long_texts_in_tables_that_wrap_and_decisions_as_sentenc
     svc.db.dispose()
     assert uc.data_sources and uc.risks and decided and obligations
     at = app_as("compliance")
-    at.query_params["ref"] = "UC-2026-011"
-    at = at.switch_page("app_pages/sheet.py").run()
-    assert not at.exception
-    tables = [t.value for t in at.table]  # static tables: their texts wrap, nothing runs off to the right
+    tables = []
+    for tab in ("sources", "risques", "gouvernance"):  # only the open tab of the sheet is drawn
+        at = open_tab(at, "UC-2026-011", tab)
+        assert not at.exception
+        tables += [t.value for t in at.table]  # static tables: their texts wrap, nothing runs off to the right
     sources = next(t for t in tables if "Base légale" in t.columns)
     assert set(sources["Source"]) == {d.name for d in uc.data_sources}
     risks = next(t for t in tables if "Atténuation" in t.columns)

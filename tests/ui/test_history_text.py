@@ -39,9 +39,9 @@ def test_an_update_names_its_fields_in_french_and_counts_the_rest():
              '"technical_maturity": 2, "effort_days": 40, "rationale": "r"}}'
     text = describe_event(_event("update", "use_case_score", "2", scores))
     assert text.startswith("a modifié les notes n° 2 (charge, compétences internes,") and text.endswith(" et 2 autres)")
-    # a field with no French name keeps its code rather than vanish
+    # a field with no French name keeps its words rather than vanish (never its snake_case key)
     assert describe_event(_event("update", "risk", "1", '{"after": {"new_field": 1}}')) == (
-        "a modifié un risque n° 1 (new_field)")
+        "a modifié un risque n° 1 (new field)")
 
 
 def test_a_transparency_edit_names_its_fields_in_french():

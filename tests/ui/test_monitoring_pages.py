@@ -39,6 +39,7 @@ def test_sheet_suivi_tab_shows_history_heat_map_outcomes_alerts_and_report(app_a
     assert level.source == "governance"  # thresholds follow the impact level governance recorded
     at = app_as("compliance")
     at.query_params["ref"] = "UC-2026-005"
+    at.query_params["tab"] = "suivi"  # only the open tab of the sheet is drawn
     at = at.switch_page(SHEET).run()
     assert not at.exception
     text = _texts(at)
@@ -63,6 +64,7 @@ def test_lead_acknowledges_an_alert_from_the_sheet(app_as, demo_url):
     svc.db.dispose()
     at = app_as("project_lead")  # Sophie Leroy leads UC-2026-002
     at.query_params["ref"] = unmonitored  # no monitoring yet: the tab offers the configuration
+    at.query_params["tab"] = "suivi"  # only the open tab of the sheet is drawn
     at = at.switch_page(SHEET).run()
     assert not at.exception
     assert "n'est pas configuré" in _texts(at)
@@ -76,6 +78,7 @@ def test_lead_acknowledges_an_alert_from_the_sheet(app_as, demo_url):
     assert len(alerts) > before
     svc.db.dispose()
     at.query_params["ref"] = "UC-2026-002"
+    at.query_params["tab"] = "suivi"  # only the open tab of the sheet is drawn
     at = at.switch_page(SHEET).run()
     assert not at.exception
     assert [t for t in at.text_area if t.key == f"mon_alert_note_{uc.id}"] == []  # no panel before a choice
@@ -100,6 +103,7 @@ def test_home_attention_lists_monitoring_alerts_for_compliance(app_as):
 def test_reader_sees_monitoring_without_actions(app_as):
     at = app_as("reader")
     at.query_params["ref"] = "UC-2026-005"
+    at.query_params["tab"] = "suivi"  # only the open tab of the sheet is drawn
     at = at.switch_page(SHEET).run()
     assert not at.exception
     assert [e.label for e in at.expander if "Traiter" in e.label or "Configurer" in e.label] == []
@@ -119,6 +123,7 @@ def test_outcomes_by_territory_are_drawn_on_the_sheet(app_as, demo_url):
     svc.db.dispose()
     at = app_as("project_lead")
     at.query_params["ref"] = "UC-2026-002"
+    at.query_params["tab"] = "suivi"  # only the open tab of the sheet is drawn
     at = at.switch_page(SHEET).run()
     assert not at.exception
     assert "Par territoire, période 2012-08" in _texts(at)
@@ -130,6 +135,7 @@ def test_only_the_project_lead_gets_the_outcomes_form(app_as):
     for role, expected in (("project_lead", True), ("compliance", False), ("reader", False)):
         at = app_as(role)
         at.query_params["ref"] = "UC-2026-002"
+        at.query_params["tab"] = "suivi"  # only the open tab of the sheet is drawn
         at = at.switch_page(SHEET).run()
         assert not at.exception
         labels = [e.label for e in at.expander]
@@ -158,6 +164,7 @@ def test_lead_checks_the_month_batch_from_the_sheet_and_handles_its_alert(app_as
     svc.db.dispose()
     at = app_as("project_lead")  # Sophie Leroy leads UC-2026-002
     at.query_params["ref"] = "UC-2026-002"
+    at.query_params["tab"] = "suivi"  # only the open tab of the sheet is drawn
     at = at.switch_page(SHEET).run()
     assert not at.exception
     assert "Contrôler le lot du mois" in _texts(at) and "vigie monitor run" not in _texts(at)
@@ -214,6 +221,7 @@ def test_a_bad_batch_is_refused_in_french_on_the_tab(app_as, demo_url):
     svc.db.dispose()
     at = app_as("project_lead")
     at.query_params["ref"] = "UC-2026-002"
+    at.query_params["tab"] = "suivi"  # only the open tab of the sheet is drawn
     at = at.switch_page(SHEET).run()
     at.session_state[f"mon_batch_file_{uc.id}"] = ("lot.csv", b"autre;colonne\n1;2\n")
     at.run()

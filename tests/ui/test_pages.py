@@ -102,6 +102,7 @@ def test_likelihood_nine_shows_a_french_message_and_writes_nothing(app_as, demo_
     before = count_rows(demo_url, Risk)
     at = app_as("project_lead")
     at.query_params["ref"] = "UC-2026-002"
+    at.query_params["tab"] = "risques"  # only the open tab of the sheet is drawn
     at = at.switch_page(PAGES["sheet"]).run()
     uc_id = _id_of(demo_url, "UC-2026-002")
     at.text_input(key=f"new_risk_{uc_id}_description").set_value("Compteur arraché")

@@ -104,6 +104,7 @@ def test_lead_scores_own_use_case_from_the_sheet(app_as, demo_url):
     svc.db.dispose()
     at = app_as("project_lead")
     at.query_params["ref"] = uc.reference
+    at.query_params["tab"] = "priorite"  # only the open tab of the sheet is drawn
     at = at.switch_page(SHEET).run()
     assert not at.exception
     at.selectbox(key=f"score_{uc.id}_reuse").set_value(5)
@@ -127,6 +128,7 @@ def test_lead_deletes_a_mistaken_benefit_measure_from_the_sheet(app_as, demo_url
     before = count_rows(demo_url, BenefitMeasure)
     at = app_as("project_lead")
     at.query_params["ref"] = uc.reference
+    at.query_params["tab"] = "priorite"  # only the open tab of the sheet is drawn
     at = at.switch_page(SHEET).run()
     at.button(key=f"ben_del_btn_{uc.id}").click().run()
     assert not at.exception and not at.error
@@ -143,6 +145,7 @@ def test_lead_corrects_a_benefit_measure_in_place_from_the_sheet(app_as, demo_ur
     svc.db.dispose()
     at = app_as("project_lead")
     at.query_params["ref"] = uc.reference
+    at.query_params["tab"] = "priorite"  # only the open tab of the sheet is drawn
     at = at.switch_page(SHEET).run()
     at.selectbox(key=f"ben_pick_{uc.id}").set_value(measure_id).run()
     k = f"ben_fix_{measure_id}"

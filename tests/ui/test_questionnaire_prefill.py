@@ -80,6 +80,7 @@ def test_the_data_source_form_offers_the_six_bases_of_article_6(app_as, demo_url
         s.execute(update(DataSource).where(DataSource.id == ds.id).values(legal_basis="Délibération du 3 mars"))
     at = app_as("compliance")
     at.query_params["ref"] = "UC-2026-013"
+    at.query_params["tab"] = "sources"  # only the open tab of the sheet is drawn
     at = at.switch_page("app_pages/sheet.py").run()
     assert not at.exception, at.exception
     basis = at.selectbox(key=f"new_src_{uc.id}_basis")

@@ -15,9 +15,10 @@ def _view(url: str, reference: str):  # type: ignore[no-untyped-def]
     return view
 
 
-def _open(app_as, role: str, reference: str):  # type: ignore[no-untyped-def]
+def _open(app_as, role: str, reference: str, tab: str = "apercu"):  # type: ignore[no-untyped-def]
     at = app_as(role)
     at.query_params["ref"] = reference
+    at.query_params["tab"] = tab  # only the open tab of the sheet is drawn
     return at.switch_page(SHEET).run()
 
 
@@ -59,11 +60,11 @@ def test_the_crpa_letter_says_it_is_complete_or_what_the_sheet_lacks(app_as, dem
     svc = build_services(demo_url)
     refs = {v.title: v.reference for v in svc.register.list()}
     svc.db.dispose()
-    at = _open(app_as, "compliance", refs["Priorisation des demandes de logement social"])  # section filled
+    at = _open(app_as, "compliance", refs["Priorisation des demandes de logement social"], "gouvernance")  # section filled
     assert not at.exception
     assert any("Modèle complet" in c.value for c in at.caption)
     assert not any("La fiche ne dit pas encore" in w.value for w in at.warning)
-    at = _open(app_as, "compliance", refs["Fréquentation des pistes cyclables et des équipements"])  # empty
+    at = _open(app_as, "compliance", refs["Fréquentation des pistes cyclables et des équipements"], "gouvernance")  # empty
     assert not at.exception
     warnings = " ".join(w.value for w in at.warning)
     assert "La fiche ne dit pas encore" in warnings and "les opérations effectuées par le traitement" in warnings

@@ -170,7 +170,7 @@ class ContractClauses(AnalysisModule[ContractClausesParams]):
             "dans une annexe ou sous un autre intitulé, une alerte est un passage à relire, pas un avis juridique.",
             "Le modèle CUAD est entraîné sur des contrats commerciaux américains en anglais : il n'est appliqué "
             "qu'aux documents en anglais ; les documents en français sont lus par les règles du catalogue.",
-            "Validation (contrats CUAD jamais vus) : voir le README du module (F1 par type, modèle contre référence "
+            "Validation (contrats CUAD jamais vus) : voir la documentation du module (F1 par type, modèle contre référence "
             "TF-IDF + régression logistique).",
         ]
         return AnalysisResult(

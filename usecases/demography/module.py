@@ -152,10 +152,10 @@ def _notes(check: SelfCheck, censuses: int, params: DemographyParams) -> list[st
         f"Méthode : taux de croissance annuel sur les {french.count(int(model.LONG_YEARS), 'an')} précédant le dernier "
         f"recensement, rapproché de la médiane du groupe pour les petites communes (poids n / (n + "
         f"{model.SHRINK:.0f})), amorti de {french.percent((1 - model.PHI) * 100, 0)} par an. Réglages choisis sur les "
-        "recensements jusqu'à 1999, validés sur les suivants (voir README).",
+        "recensements jusqu'à 1999, validés sur les suivants (voir la documentation du module).",
         f"Intervalles à {french.percent(100 * params.confidence_level, 0)} : quantiles des erreurs de prévision passées de ces mêmes "
         "données, par taille de commune, élargis proportionnellement à l'horizon. Leur couverture mesurée sur "
-        "vos données est donnée ci-dessus, celle du rétro-test national dans le README.",
+        "vos données est donnée ci-dessus, celle du rétro-test national dans la documentation du module.",
         "Les sommes par groupe additionnent les bornes des communes : l'intervalle agrégé est donc prudent (large).",
         "Une projection de tendance ne connaît pas les projets d'aménagement, les fusions de communes ni les "
         "changements de méthode de recensement : à confronter aux connaissances locales.",
