@@ -170,7 +170,7 @@ class Action(LabelledEnum):
     MANAGE_ORGANISATION = "manage_organisation"
     REVOKE_SESSION = "revoke_session"
     VIEW_AUDIT = "view_audit"
-    # needs, agents and residents (issue 20)
+    # needs, agents and residents
     SUBMIT_NEED = "submit_need"
     TRIAGE_NEED = "triage_need"
     RECORD_ADOPTION = "record_adoption"
@@ -489,7 +489,7 @@ LABELS_FR.update(
 )
 
 
-# --- Needs, agents and residents (issue 20) ---------------------------------------------------
+# --- Needs, agents and residents ------------------------------------------------------------
 
 
 class NeedStatus(LabelledEnum):

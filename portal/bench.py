@@ -355,7 +355,7 @@ def measured(path: Path, action: Callable[[], object], repeat: int,
 
 
 def daily_action_rows(repeat: int = 3) -> list[Row]:
-    """Server-side time of a person's daily actions on the demo portfolio (issue 24: under 1 s), each
+    """Server-side time of a person's daily actions on the demo portfolio, each
     against the same SQL statements run alone: saving a use case and a risk (service, then the whole
     form submission with the page's rerun), switching use case on the sheet, opening each sheet tab."""
     import os

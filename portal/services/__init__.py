@@ -56,7 +56,7 @@ class Services:
     organisation: OrganisationService
     deployment: DeploymentService
     procurement: ProcurementService
-    # the people around each use case (issue 20): services' needs, agents, residents, elected officials
+    # the people around each use case: services' needs, agents, residents, elected officials
     needs: NeedsService
     adoption: AdoptionService
     residents: ResidentsService
