@@ -9,6 +9,7 @@ are pre-formatted in French (``1 234 567 €``). ``chart.to_dict()`` works witho
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 
 import altair as alt
 import pandas as pd
@@ -142,6 +143,14 @@ def breakdown_by_family(df: pd.DataFrame, measure: str | None = None, measure_ti
 OVERDUE_FR = "Expérimentation en retard"
 
 
+#: Vega-Lite draws an array label on several lines
+_LABEL_LINES = "split(datum.label, '\\n')"
+
+
+def _wrapped(text: str, width: int = 34) -> str:
+    return "\n".join(textwrap.wrap(text, width=width, break_long_words=False)) or text
+
+
 def roadmap(df: pd.DataFrame, today: dt.date | None = None) -> alt.Chart:
     """Gantt-like bars from ``start`` to ``end``, coloured by stage; overdue pilots stand out.
 
@@ -159,6 +168,8 @@ def roadmap(df: pd.DataFrame, today: dt.date | None = None) -> alt.Chart:
         {
             "reference": df["reference"],
             "task": df["reference"].astype(str) + " — " + df["title"].astype(str),
+            # the axis label, on lines of at most 34 characters: a long title is read whole, never cut
+            "label": [_wrapped(f"{r} — {t}") for r, t in zip(df["reference"], df["title"], strict=True)],
             "start": start.dt.strftime("%Y-%m-%d"),
             "end": end.dt.strftime("%Y-%m-%d"),
             "start_fr": start.dt.strftime("%d/%m/%Y"),
@@ -174,7 +185,8 @@ def roadmap(df: pd.DataFrame, today: dt.date | None = None) -> alt.Chart:
         alt.Chart(data)
         .mark_bar(height=14, strokeWidth=2)
         .encode(
-            y=alt.Y("task:N", title=None, sort=alt.EncodingSortField("start", order="ascending")),
+            y=alt.Y("label:N", title=None, sort=alt.EncodingSortField("start", order="ascending"),
+                    axis=alt.Axis(labelLimit=0, labelExpr=_LABEL_LINES)),
             x=alt.X("start:T", title="Calendrier", axis=alt.Axis(format="%m/%Y")),
             x2="end:T",
             color=alt.Color("status:N", title="Statut", scale=alt.Scale(domain=domain, range=colours)),
@@ -188,7 +200,9 @@ def roadmap(df: pd.DataFrame, today: dt.date | None = None) -> alt.Chart:
                 ("end_fr", "Fin prévue"), ("overdue", "En retard"),
             ),
         )
-        .properties(title="Feuille de route")
+        # each row as tall as its label's lines
+        .properties(title="Feuille de route",
+                    height=alt.Step(8 + 13 * max((lab.count("\n") + 1 for lab in data["label"]), default=1)))
     )
 
 

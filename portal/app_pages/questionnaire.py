@@ -126,16 +126,17 @@ with tab_result:
                    icon=":material/rule:")
     st.markdown("**Motifs, avec leurs articles**")
     reasons = [*a.reasons, *r.reasons, *c.reasons]
-    st.dataframe(pd.DataFrame([{"Règle": x.rule_id, "Article": x.article, "Motif": x.text_fr} for x in reasons]),
-                 hide_index=True)
+    # static tables: the reasons are sentences, read in full rather than cut at the right edge
+    st.table(pd.DataFrame([{"Règle": x.rule_id, "Article": x.article, "Motif": x.text_fr} for x in reasons]),
+             hide_index=True)
     if i is not None:
         st.markdown(f"**Niveau d'impact** : score {fmt_number(i.score, 2)} sur {i.max_raw} "
                     f"({fmt_number(100 * i.share, 0)} %) ; "
                     f"atténuation {i.mitigation}/{i.max_mitigation}"
                     + (" — réduction appliquée" if i.mitigation_applied else ""))
         st.markdown("**Réponses qui ont déterminé le niveau**")
-        st.dataframe(pd.DataFrame([{"Question": d.question_fr, "Réponse": d.answer_fr, "Points": d.points}
-                                   for d in i.drivers]), hide_index=True)
+        st.table(pd.DataFrame([{"Question": d.question_fr, "Réponse": d.answer_fr, "Points": d.points}
+                               for d in i.drivers]), hide_index=True)
     st.markdown(f"**Obligations qui en découlent ({len(result.obligations)})**")
     st.dataframe(pd.DataFrame([{"Obligation": o.title_fr, "Article": o.article,
                                 "Applicable depuis": o.applies_from.strftime("%d/%m/%Y")}

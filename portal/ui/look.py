@@ -36,6 +36,10 @@ a:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visib
 .vigie-nav-section { font-weight: 700; font-size: 0.875rem; color: #3A3A3A; margin: 0.75rem 0 0 0; }
 /* Streamlit's « Link to heading » anchors: English, and one more Tab stop per heading. */
 [data-testid="stHeaderActionElements"] { display: none; }
+/* Metric values are short words as often as figures (« Hors champ (pas un système d'IA) »,
+   « non requise »): wrap them in a smaller size rather than cut them with an ellipsis. */
+[data-testid="stMetricValue"] { font-size: 1.75rem; }
+[data-testid="stMetricValue"] > div { white-space: normal; overflow: visible; text-overflow: clip; line-height: 1.2; }
 /* The element that only carries the language script takes no room. */
 .st-key-vigie_lang, div:has(> .vigie-lang) { display: none; }
 /* Streamlit's file drop zone speaks English (« Upload », « 20MB per file • CSV »): its words are hidden

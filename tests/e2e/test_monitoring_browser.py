@@ -1,10 +1,9 @@
 """Suivi in a real browser: a compliance officer sees the drifting deployment and its suspension proposal,
 opens its sheet's Suivi tab and downloads the Evidently report of the latest check; a project lead
-checks the month's batch from the sheet and handles the alert it raises."""
+records outcomes from the sheet. (The lead's monthly batch check is task 4 of test_tasks.py.)"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -74,51 +73,3 @@ def test_the_project_lead_records_outcomes_from_the_sheet(tmp_path: Path, demo_d
     assert stored["2026-09"].metrics["mae"] == pytest.approx(1.0)
     assert stored["2026-10"].metrics["mae"] == pytest.approx(3.0)
 
-
-def test_the_project_lead_checks_the_month_batch_and_handles_the_alert(tmp_path: Path, demo_db: str):
-    """The lead of UC-2026-002 drops this month's batch in the Suivi tab and runs the check: the
-    result and the new alert, in one plain sentence, show at once; choosing it keeps its panel open."""
-    services = build_services(demo_db)
-    uc = services.register.get_by_reference("UC-2026-002")
-    ref = services.monitoring.reference_frame(uc.id)
-    services.db.dispose()
-    batch = tmp_path / "lot-octobre.csv"
-    ref.assign(count=ref["count"] * 3).to_csv(batch, index=False, sep=";", decimal=",")
-    shots = Path(os.environ.get("VIGIE_SCREENSHOTS", tmp_path))
-    with signed_in(demo_db, "Chef de projet", viewport={"width": 1400, "height": 2400}, timeout=60_000) as page:
-        open_sheet(page, "UC-2026-002")
-        page.get_by_role("tab", name="Suivi").click()
-        settle(page)
-        box = page.locator(f".st-key-mon_check_box_{uc.id}")
-        box.get_by_text("Contrôler le lot du mois").wait_for()
-        assert page.get_by_text("vigie monitor run").count() == 0
-        box.locator("input[type=file]").set_input_files(str(batch))
-        box.get_by_label("Libellé du lot").fill("Extraction d'octobre")
-        box.get_by_label("Libellé du lot").press("Enter")
-        run = box.get_by_role("button", name="Lancer le contrôle")
-        page.wait_for_function("b => !b.disabled", arg=run.element_handle())
-        run.click()
-        page.get_by_text("« Extraction d'octobre » enregistré").wait_for()
-        settle(page)
-        assert page.get_by_role("tab", name="Suivi").get_attribute("aria-selected") == "true"
-        page.screenshot(path=str(shots / "suivi-controle.png"), full_page=True)
-        card = page.locator("[class*='st-key-mon_card_']").filter(has_text="Nouvelle").first
-        card.get_by_text("Nouvelle").wait_for()
-        text = card.inner_text()
-        assert "Jensen" not in text and "Wasserstein" not in text
-        card.get_by_role("button", name="Traiter").click()
-        settle(page)
-        panel = page.locator("[class*='st-key-mon_card_']").filter(has_text="Traitement de l'alerte")
-        panel.get_by_label("Note (analyse, action décidée)").fill("Extraction incomplète, relancée")
-        panel.get_by_role("button", name="Prendre en compte").click()
-        page.get_by_text("Alerte prise en compte : elle reste ouverte").wait_for()
-        settle(page)
-        # the panel is still open after saving
-        assert page.get_by_role("button", name="Clore l'alerte").is_visible()
-        page.screenshot(path=str(shots / "suivi-alerte.png"), full_page=True)
-    services = build_services(demo_db)
-    runs = services.monitoring.runs(uc.id)
-    acknowledged = [a for a in services.monitoring.alerts(uc.id) if a.status == "acknowledged"]
-    services.db.dispose()
-    assert runs[0].current_label == "Extraction d'octobre"
-    assert acknowledged and acknowledged[0].note == "Extraction incomplète, relancée"
