@@ -226,7 +226,7 @@ def combine(profile: np.ndarray, ets: np.ndarray, weight: float | tuple[float, f
     ``weight``: the profile's weight against ETS alone (a number), or the weights of the three (a
     tuple, ``naive`` then needed). A missing forecast is left out and the other weights rescaled.
     """
-    weights = (weight, 1 - weight, 0.0) if np.isscalar(weight) else tuple(weight)
+    weights = (weight, 1 - weight, 0.0) if isinstance(weight, (int, float)) else tuple(weight)
     parts = [np.asarray(profile, dtype=float), np.asarray(ets, dtype=float),
              np.full(len(profile), np.nan) if naive is None else np.asarray(naive, dtype=float)]
     logs = np.stack([np.log1p(np.maximum(p, 0)) for p in parts])
@@ -321,7 +321,7 @@ def choose(table: pd.DataFrame, level: float,
     naive = t["naif_saisonnier"].to_numpy(dtype=float)
     mase = {w: float(np.mean(np.abs(combine(t["profil"].to_numpy(), t["ets"].to_numpy(), w, naive) - actual) / scale))
             for w in (WEIGHTS if combination is None else (combination,))}
-    weight = min(mase, key=lambda w: (mase[w], abs(w - PROFILE_WEIGHT) if combination is None else 0))
+    weight = min(mase, key=lambda w: (mase[w], abs(w - PROFILE_WEIGHT) if isinstance(w, (int, float)) else 0))
     naive_error = float(np.mean(np.abs(naive - actual) / scale))
     use_model = mase[weight] < naive_error
     pred = combine(t["profil"].to_numpy(), t["ets"].to_numpy(), weight, naive) if use_model else naive

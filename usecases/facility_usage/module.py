@@ -159,7 +159,7 @@ def _method_note(weight: float | tuple[float, float, float]) -> str:
     profile = ("d'un modèle à profil hebdomadaire (niveau récent robuste × profil × effets fériés et vacances "
                "scolaires estimés sur vos données)")
     ets = "d'un lissage exponentiel Holt-Winters (statsmodels)"
-    if np.isscalar(weight):
+    if isinstance(weight, (int, float)):
         return (f"Prévision : combinaison (en logarithme) {profile} et {ets} ; poids du profil retenu sur vos "
                 f"{model.SELF_ORIGINS} dernières semaines rétro-testées : {french.percent(round(100 * weight), 0)}. "
                 "Elle ignore la météo et les événements.")
