@@ -61,6 +61,11 @@ ENTITIES |= {"benefit_measure": "une mesure de bénéfice", "budget_line": "une 
 ENTITIES |= {"deployment_wave": "la vague de déploiement", "rollback_plan": "le plan de retour arrière",
              "supplier_contract": "le contrat du fournisseur", "supplier_document": "un document du fournisseur"}
 ACTIONS |= {"roll_back": "a ramené à l'étape précédente", "add_document": "a joint"}
+# the people around each use case: services' needs, agents, residents
+ENTITIES |= {"service_need": "un besoin de service", "user_group": "un groupe d'agents utilisateurs",
+             "training_session": "une session de formation", "agent_feedback": "les retours des agents",
+             "resident_measure": "une mesure auprès des usagers"}
+ACTIONS |= {"submit": "a exprimé", "merged": "a fusionné", "answered": "a donné suite à", "declined": "a décliné"}
 # the French names of the fields an update lists, by entity
 FIELD_LABELS = {"use_case": USE_CASE_LABELS | TRANSPARENCY_LABELS, "data_source": DATA_SOURCE_LABELS, "risk": RISK_LABELS,
                 "person": PERSON_LABELS, "use_case_score": SCORE_LABELS, "budget_line": BUDGET_LABELS,

@@ -27,12 +27,18 @@ pytestmark = pytest.mark.browser
 VIEW = {"width": 1366, "height": 900}
 PAGE = {"viewport": VIEW, "locale": "fr-FR"}  # a French browser, as the staff use
 TITLE = "Prévision des inscriptions en crèche"
-# what a person reads: the page without Material icons, whose names (« edit », « quiz ») are ligatures
+# what a person reads: the page's visible text (innerText skips what CSS hides) without the names of
+# Material icons (« edit », « quiz »), which are ligatures drawn as pictures
 VISIBLE_TEXT = """() => {
-  const copy = document.querySelector('[data-testid="stApp"]').cloneNode(true);
-  copy.querySelectorAll('[data-testid="stIconMaterial"], [data-testid="stSidebarCollapseButton"], script, style')
-      .forEach(e => e.remove());
-  return copy.innerText;
+  const app = document.querySelector('[data-testid="stApp"]');
+  const icons = new Set([...app.querySelectorAll('[data-testid="stIconMaterial"]')].map(e => e.textContent.trim()));
+  return app.innerText.split('\\n').map(line => {
+    for (const icon of icons) {
+      if (line.trim() === icon) { return ''; }
+      if (line.startsWith(icon + ' ')) { line = line.slice(icon.length + 1); }
+    }
+    return line;
+  }).join('\\n');
 }"""
 
 
