@@ -23,13 +23,12 @@ def latest_classification(session: Session, use_case_id: int) -> Classification 
     ).first()
 
 
-def latest_classifications(session: Session) -> dict[int, Classification]:
-    """The latest classification of every classified use case."""
-    last = (
-        select(Classification.use_case_id, func.max(Classification.number).label("n"))
-        .group_by(Classification.use_case_id)
-        .subquery()
-    )
+def latest_classifications(session: Session, ids: Sequence[int] | None = None) -> dict[int, Classification]:
+    """The latest classification of every classified use case (of those of ``ids`` when given)."""
+    last_stmt = select(Classification.use_case_id, func.max(Classification.number).label("n"))
+    if ids is not None:
+        last_stmt = last_stmt.where(Classification.use_case_id.in_(list(ids)))
+    last = last_stmt.group_by(Classification.use_case_id).subquery()
     rows = session.scalars(
         select(Classification).join(
             last, (Classification.use_case_id == last.c.use_case_id) & (Classification.number == last.c.n)

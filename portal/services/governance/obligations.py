@@ -112,7 +112,7 @@ class ObligationsMixin(GovernanceBase):
         """(reference, title, obligation) of every applicable obligation past its due date and not settled."""
         today = today or dt.date.today()
         with self._reader() as s:
-            cases = {uc.id: uc for uc in register_repo.search(s)}
+            cases = {uc.id: uc for uc in register_repo.search(s, children=False)}
             views = self._obligation_views(s, list(repo.obligations(s)))
             return [
                 (cases[v.use_case_id].reference, cases[v.use_case_id].title, v)

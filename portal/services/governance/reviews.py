@@ -75,18 +75,19 @@ class ReviewsMixin(GatesMixin):
         with self._reader() as s:
             return [PeriodicReviewView.model_validate(r) for r in repo.reviews(s, use_case_id)]
 
-    def review_statuses(self, today: dt.date | None = None) -> dict[int, ReviewStatus]:
-        """The review status of every deployed use case, keyed by use case id."""
+    def review_statuses(self, today: dt.date | None = None,
+                        ids: list[int] | None = None) -> dict[int, ReviewStatus]:
+        """The review status of every deployed use case (or of those of ``ids``), keyed by use case id."""
         today = today or dt.date.today()
         with self._reader() as s:
-            deployed = [uc for uc in register_repo.search(s, stages=[Stage.DEPLOYED.value])]
+            deployed = [uc for uc in register_repo.search(s, stages=[Stage.DEPLOYED.value], ids=ids, children=False)]
             if not deployed:
                 return {}
-            classes = repo.latest_classifications(s)
+            classes = repo.latest_classifications(s, ids)
             last_reviews: dict[int, PeriodicReview] = {}
             for r in repo.reviews(s):
                 last_reviews.setdefault(r.use_case_id, r)
-            decisions = repo.decisions(s)
+            decisions = repo.decisions(s, ids[0] if ids is not None and len(ids) == 1 else None)
             deployed_on: dict[int, dt.date] = {}
             for d in decisions.values():
                 if d.stage_after == Stage.DEPLOYED.value and d.stage_before != Stage.DEPLOYED.value:
@@ -107,15 +108,16 @@ class ReviewsMixin(GatesMixin):
             return out
 
     def review_status(self, use_case_id: int, today: dt.date | None = None) -> ReviewStatus | None:
-        return self.review_statuses(today).get(use_case_id)
+        return self.review_statuses(today, [use_case_id]).get(use_case_id)
 
     def overdue_reviews(self, today: dt.date | None = None) -> list[ReviewStatus]:
         return sorted((r for r in self.review_statuses(today).values() if r.overdue), key=lambda r: r.due_date)
 
-    def review_labels(self, today: dt.date | None = None) -> dict[str, str]:
-        """Reference -> the register's "Revue périodique" cell: overdue or up to date, and the due date."""
+    def review_labels(self, today: dt.date | None = None, ids: list[int] | None = None) -> dict[str, str]:
+        """Reference -> the register's "Revue périodique" cell: overdue or up to date, and the due date
+        (for the use cases of ``ids`` only when given: a page of the register)."""
         return {r.reference: ("En retard · " if r.overdue else "À jour · ") + r.due_date.strftime("%d/%m/%Y")
-                for r in self.review_statuses(today).values()}
+                for r in self.review_statuses(today, ids).values()}
 
     def portfolio(self, today: dt.date | None = None) -> list[PortfolioRow]:
         today = today or dt.date.today()
@@ -133,7 +135,7 @@ class ReviewsMixin(GatesMixin):
                                                          ObligationStatus.NOT_APPLICABLE.value):
                     open_obl[rec.use_case_id] = open_obl.get(rec.use_case_id, 0) + 1
             rows = []
-            for uc in register_repo.search(s):
+            for uc in register_repo.search(s, children=False):
                 cl = classes.get(uc.id)
                 rv = reviews.get(uc.id)
                 rows.append(PortfolioRow(
@@ -151,7 +153,7 @@ class ReviewsMixin(GatesMixin):
         mine_only = principal.roles == frozenset({Role.PROJECT_LEAD})
         items: list[AttentionItem] = []
         with self._reader() as s:
-            cases = {uc.id: uc for uc in register_repo.search(s)}
+            cases = {uc.id: uc for uc in register_repo.search(s, children=False)}
         visible = {i for i, uc in cases.items() if not mine_only or uc.lead_id == principal.person_id}
         latest: dict[int, GateRequestView] = {}
         for req in self.requests():

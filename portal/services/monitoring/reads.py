@@ -209,8 +209,9 @@ class MonitoringReads(MonitoringBase):
         with self._reader() as s:
             for a in repo.alerts(s, statuses=("open",)):  # newest first
                 by_case.setdefault(a.use_case_id, []).append(a)
+            cases = {uc.id: uc for uc in register_repo.search(s, ids=list(by_case), children=False)}  # no N+1
             for use_case_id, alerts in by_case.items():
-                uc = s.get(UseCase, use_case_id)
+                uc = cases.get(use_case_id)
                 if uc is None or (mine_only and uc.lead_id != principal.person_id):
                     continue
                 if any(a.suspension_proposed and a.suspension_decision is None for a in alerts):
