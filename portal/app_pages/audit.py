@@ -26,7 +26,7 @@ report = st.session_state.get("audit_report")
 if report is not None:
     (st.success if report.ok else st.error)(report.message())
 
-cases = {i: f"{ref} — {title}" for i, ref, title in svc.register.choices()}
+cases = {c.id: f"{c.reference} — {c.title}" for c in svc.register.choices()}
 people = {p.id: p.display_name for p in svc.people.list()}
 ACTIONS = {"": "Toutes", "create": "création", "update": "modification", "delete": "suppression",
            "set_roles": "rôles", "set_active": "activation", "login": "connexion", "logout": "déconnexion",

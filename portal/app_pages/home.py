@@ -8,6 +8,7 @@ from portal.ui import charts
 from portal.ui.deps import services
 from portal.ui.formats import fmt_date, fmt_money
 from portal.ui.history import describe_event
+from portal.ui.paging import PAGE_SIZE, page_number, shown
 from portal.ui.places import ROW_CLICK, picked_row
 from portal.ui.session import principal
 from portal.ui.text import plain
@@ -46,9 +47,11 @@ if not items:
     st.success("Rien en attente pour vous.")
 else:
     icons = {"error": "Urgent", "warning": "À suivre", "info": "Info"}
+    offset = PAGE_SIZE * page_number(len(items), "attention_page")  # a métropole's list runs to thousands
     todo = pd.DataFrame([{"Priorité": icons[i.severity], "Référence": i.reference, "Cas d'usage": i.title,
-                          "Point d'attention": i.message} for i in items])
-    st.caption(f"{len(items)} point(s) — cliquez sur une ligne pour ouvrir la fiche.")
+                          "Point d'attention": i.message} for i in items[offset:offset + PAGE_SIZE]])
+    st.caption(f"{shown(offset, len(todo), len(items), 'point(s)')}, les plus urgents d'abord — cliquez sur une "
+               "ligne pour ouvrir la fiche.")
     picked = st.dataframe(todo, hide_index=True, on_select="rerun", selection_mode=ROW_CLICK, key="attention",
                           column_config={"Priorité": st.column_config.TextColumn(width="small"),
                                          "Point d'attention": st.column_config.TextColumn(width="large")})

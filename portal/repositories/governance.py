@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from portal.db.models import (
@@ -14,6 +14,7 @@ from portal.db.models import (
     ObligationEvidence,
     ObligationRecord,
     PeriodicReview,
+    UseCase,
 )
 
 
@@ -98,3 +99,62 @@ def reviews(session: Session, use_case_id: int | None = None) -> Sequence[Period
     if use_case_id is not None:
         stmt = stmt.where(PeriodicReview.use_case_id == use_case_id)
     return session.scalars(stmt).all()
+
+
+# ---- the home page's attention list: only the rows that call for attention ---------------------------
+
+def open_latest_requests(session: Session, lead_id: int | None = None) -> list[tuple]:  # type: ignore[type-arg]
+    """(request, decision or None, reference, title) of each use case's latest gate request when it is
+    pending or refused (of the use cases ``lead_id`` leads, when given)."""
+    latest = select(func.max(GateRequest.id).label("rid")).group_by(GateRequest.use_case_id).subquery()
+    stmt = (select(GateRequest, GateDecision, UseCase.reference, UseCase.title)
+            .join(latest, GateRequest.id == latest.c.rid)
+            .join(UseCase, UseCase.id == GateRequest.use_case_id)
+            .outerjoin(GateDecision, GateDecision.request_id == GateRequest.id)
+            .where(or_(GateDecision.id.is_(None), GateDecision.decision == "refuse")))
+    if lead_id is not None:
+        stmt = stmt.where(UseCase.lead_id == lead_id)
+    return [tuple(r) for r in session.execute(stmt.order_by(GateRequest.id.desc()))]
+
+
+def latest_impact_levels(session: Session, ids: Sequence[int] | None = None) -> dict[int, str | None]:
+    """Use case id -> impact level of its latest classification, without reading the answers."""
+    last_stmt = select(Classification.use_case_id, func.max(Classification.number).label("n"))
+    if ids is not None:
+        last_stmt = last_stmt.where(Classification.use_case_id.in_(list(ids)))
+    last = last_stmt.group_by(Classification.use_case_id).subquery()
+    rows = session.execute(select(Classification.use_case_id, Classification.impact_level).join(
+        last, (Classification.use_case_id == last.c.use_case_id) & (Classification.number == last.c.n)))
+    return dict(rows.tuples().all())
+
+
+def deployed_on(session: Session, ids: Sequence[int] | None = None) -> dict[int, object]:
+    """Use case id -> the latest date a decision moved it into deployment."""
+    stmt = (select(GateDecision.use_case_id, func.max(GateDecision.decided_on))
+            .where(GateDecision.stage_after == "deployed", GateDecision.stage_before != "deployed"))
+    if ids is not None:
+        stmt = stmt.where(GateDecision.use_case_id.in_(list(ids)))
+    return dict(session.execute(stmt.group_by(GateDecision.use_case_id)).tuples().all())
+
+
+def last_reviews(session: Session, ids: Sequence[int] | None = None) -> dict[int, PeriodicReview]:
+    """Use case id -> its latest periodic review."""
+    stmt = select(PeriodicReview).order_by(PeriodicReview.reviewed_on.desc(), PeriodicReview.id.desc())
+    if ids is not None:
+        stmt = stmt.where(PeriodicReview.use_case_id.in_(list(ids)))
+    out: dict[int, PeriodicReview] = {}
+    for r in session.scalars(stmt):
+        out.setdefault(r.use_case_id, r)
+    return out
+
+
+def late_obligations(session: Session, today: object, lead_id: int | None = None) -> list[tuple]:  # type: ignore[type-arg]
+    """(record, reference, title) of the applicable obligations due before ``today``, not done, of use
+    cases not withdrawn (of those ``lead_id`` leads, when given): the candidates to « overdue »."""
+    stmt = (select(ObligationRecord, UseCase.reference, UseCase.title)
+            .join(UseCase, UseCase.id == ObligationRecord.use_case_id)
+            .where(ObligationRecord.applicable.is_(True), ObligationRecord.due_date.is_not(None),
+                   ObligationRecord.due_date < today, ObligationRecord.status != "done", UseCase.stage != "retired"))
+    if lead_id is not None:
+        stmt = stmt.where(UseCase.lead_id == lead_id)
+    return [tuple(r) for r in session.execute(stmt.order_by(ObligationRecord.use_case_id, ObligationRecord.id))]

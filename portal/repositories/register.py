@@ -88,9 +88,10 @@ def count_filtered(session: Session, **filters: object) -> int:
     return session.scalar(filtered(select(func.count(UseCase.id)), **filters)) or 0  # type: ignore[arg-type]
 
 
-def choices(session: Session) -> list[tuple[int, str, str]]:
-    """(id, reference, title) of every use case, by reference: what a selector needs, nothing more."""
-    rows = session.execute(select(UseCase.id, UseCase.reference, UseCase.title).order_by(UseCase.reference))
+def choices(session: Session) -> list[tuple[int, str, str, int | None]]:
+    """(id, reference, title, lead id) of every use case, by reference: what a selector needs, nothing more."""
+    rows = session.execute(select(UseCase.id, UseCase.reference, UseCase.title, UseCase.lead_id)
+                           .order_by(UseCase.reference))
     return [tuple(r) for r in rows]  # type: ignore[misc]
 
 

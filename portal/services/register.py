@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
@@ -48,6 +48,13 @@ class RegisterFilter:
     stages: tuple[str, ...] = ()
     directions: tuple[str, ...] = ()
     lead_id: int | None = None
+
+
+class UseCaseChoice(NamedTuple):
+    id: int
+    reference: str
+    title: str
+    lead_id: int | None
 
 
 @dataclass(frozen=True)
@@ -146,10 +153,11 @@ class RegisterService(editing.UseCaseLookup):
             return repo.count_filtered(s, text=flt.text, families=flt.families, stages=flt.stages,
                                        directions=flt.directions, lead_id=flt.lead_id)
 
-    def choices(self) -> builtins.list[tuple[int, str, str]]:
-        """(id, reference, title) of every use case, by reference, for selectors."""
+    def choices(self) -> builtins.list[UseCaseChoice]:
+        """Every use case as a selector needs it (id, reference, title, lead), by reference: one light
+        query, not the full views with their sources and risks."""
         with self._reader() as s:
-            return repo.choices(s)
+            return [UseCaseChoice(*row) for row in repo.choices(s)]
 
     def summary(self) -> PortfolioSummary:
         with self._reader() as s:
