@@ -38,11 +38,9 @@ with right:
                 + ", ".join(f"{Family(k).label} {n}" for k, n in summary.by_family.items()) + ".")
 
 st.header("Ce qui demande votre attention")
-items = svc.register.attention(me)
-# governance: held and refused gates, overdue reviews and obligations;
-# monitoring: alerts and suspension proposals; merged by urgency
-items = sorted(svc.governance.attention(me) + items + svc.monitoring.attention(me) + svc.public_reports.attention(me),
-               key=lambda i: ({"error": 0, "warning": 1}.get(i.severity, 2), i.reference))
+# register, governance (held and refused gates, overdue reviews and obligations), monitoring (alerts and
+# suspension proposals) and public reports, merged by urgency; cached until the next write
+items = svc.attention.for_person(me)
 if not items:
     st.success("Rien en attente pour vous.")
 else:

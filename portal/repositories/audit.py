@@ -78,3 +78,8 @@ def search(session: Session, **filters: Unpack[AuditFilters]) -> Sequence[AuditE
 def count(session: Session, **filters: Unpack[AuditFilters]) -> int:
     """How many events match the filters (``limit`` and ``offset`` ignored)."""
     return session.scalar(_filtered(select(func.count(AuditEvent.seq)), filters)) or 0
+
+
+def head_seq(session: Session) -> int:
+    """The sequence number of the chain's newest event (0 when empty): the database's write stamp."""
+    return session.scalar(select(func.max(AuditEvent.seq))) or 0

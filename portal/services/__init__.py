@@ -8,6 +8,7 @@ from pathlib import Path
 
 from portal.db.session import Database
 from portal.services.analysis import AnalysisService
+from portal.services.attention import AttentionService
 from portal.services.audit import AuditService
 from portal.services.audit_export import AuditExportService
 from portal.services.exports import ExportService
@@ -47,6 +48,7 @@ class Services:
     notifications: NotificationService
     inventory_import: InventoryImportService
     organisation: OrganisationService
+    attention: AttentionService
 
 
 def build_services(url: str, data_dir: Path | None = None) -> Services:
@@ -75,6 +77,11 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
     # A later run is checked against that reference from the use case's Analyses tab.
     analysis.on_check = lambda principal, use_case_id, run_id, frames: monitoring.run_check(
         principal, use_case_id, frames, label=f"Exécution d'analyse n° {run_id}")
+    public_reports = PublicReportService(db.reader, db.writer, per_hour=settings.public_reports_per_hour,
+                                         per_entry=settings.public_reports_per_entry)
+    # the home page's attention list: register, governance, monitoring and public reports, cached until a write
+    attention = AttentionService(db.reader, [governance.attention, register.attention, monitoring.attention,
+                                             public_reports.attention])
     return Services(
         db=db,
         register=register,
@@ -93,12 +100,12 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
         analysis=analysis,
         public_register=PublicRegisterService(db.reader, db.writer, register, governance, audit,
                                               module_of=lambda use_case_id: _bound_module(analysis, use_case_id)),
-        public_reports=PublicReportService(db.reader, db.writer, per_hour=settings.public_reports_per_hour,
-                                           per_entry=settings.public_reports_per_entry),
+        public_reports=public_reports,
         notifications=NotificationService(db.reader, db.writer, settings.notify, review_due=lambda today: {
             i: r.due_date for i, r in governance.review_statuses(today).items()}),
         inventory_import=InventoryImportService(register, audit, data_dir),
         organisation=organisation,
+        attention=attention,
     )
 
 
