@@ -99,7 +99,7 @@ def test_verify_reads_the_chain_batch_by_batch_and_keeps_no_objects(services, pe
             rows = list(audit_repo.iter_chain(s, batch=4))
         finally:
             event.remove(services.db.engine, "before_cursor_execute", count)
-        assert [r.seq for r in rows] == sorted(r.seq for r in rows) and len(rows) == 9
-        assert len([q for q in selects if "audit_event" in q]) == 4  # 4 + 4 + 1, then an empty batch
+        assert [r.seq for r in rows] == sorted(r.seq for r in rows) and len(rows) == 15  # people + use cases
+        assert len([q for q in selects if "audit_event" in q]) == 5  # 4 + 4 + 4 + 3, then an empty batch
         assert len(s.identity_map) == 0  # plain rows: nothing accumulates in the session
-    assert services.audit.verify().checked == 9
+    assert services.audit.verify().checked == 15
