@@ -81,11 +81,12 @@ def floor(url: str, sql: str, repeat: int) -> float:
         engine.dispose()
 
 
-def build_in_child(url: str, use_cases: int) -> None:
+def build_in_child(url: str, use_cases: int, demo_copy: Path | None = None) -> None:
     """The bulk build in its own process, so its memory does not count as the portal's."""
-    code = ("import sys; from portal.bench_scale_data import build, Sizes; "
-            "build(sys.argv[1], Sizes.for_use_cases(int(sys.argv[2])))")
-    subprocess.run([sys.executable, "-c", code, url, str(use_cases)], check=True,
+    code = ("import sys; from pathlib import Path; from portal.bench_scale_data import build, Sizes; "
+            "build(sys.argv[1], Sizes.for_use_cases(int(sys.argv[2])), demo_copy=Path(sys.argv[3]) if sys.argv[3] "
+            "else None)")
+    subprocess.run([sys.executable, "-c", code, url, str(use_cases), str(demo_copy or "")], check=True,
                    env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
 
 
@@ -181,13 +182,13 @@ def markdown(figures: list[Figure], title: str) -> str:
 
 
 def run_scale(use_cases: int = 10_000, url: str | None = None, repeat: int = 3,
-              log: Callable[[str], None] = print) -> dict[str, Any]:
+              log: Callable[[str], None] = print, demo_copy: Path | None = None) -> dict[str, Any]:
     """Build, measure, print the Markdown tables; returns the figures (for the tests)."""
     with tempfile.TemporaryDirectory() as tmp:
         url = url or f"sqlite:///{Path(tmp) / 'scale.db'}"
         start = time.perf_counter()
         log(f"Construction de {use_cases:,} cas d'usage… ".replace(",", " "))
-        build_in_child(url, use_cases)
+        build_in_child(url, use_cases, demo_copy)
         built = time.perf_counter() - start
         os.environ["VIGIE_DATABASE_URL"] = url
         os.environ.setdefault("VIGIE_ENV", "test")

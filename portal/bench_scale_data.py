@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy import Connection, Table, func, insert, make_url, select
 
 from portal.db.migrate import upgrade
 from portal.db.models import Base
@@ -218,14 +220,19 @@ def _after_bulk(engine: Any) -> None:
             conn.exec_driver_sql("ANALYZE")
 
 
-def build(url: str, sizes: Sizes, seed: int = 0, log: Any = print) -> dict[str, int]:
-    """Migrate ``url``, seed the demo, then bulk-insert up to ``sizes``; returns the rows per table."""
+def build(url: str, sizes: Sizes, seed: int = 0, log: Any = print, demo_copy: Path | None = None) -> dict[str, int]:
+    """Migrate ``url``, seed the demo, then bulk-insert up to ``sizes``; returns the rows per table.
+    ``demo_copy``: a SQLite file already seeded with the demo, copied to ``url`` (a SQLite URL) instead
+    of seeding again (the tests)."""
     from portal.demo import seed_demo
 
     t0 = time.perf_counter()
+    if demo_copy is not None:
+        shutil.copy(demo_copy, make_url(url).database or "")
     upgrade(url)
     svc = build_services(url)
-    seed_demo(svc, SYSTEM)
+    if demo_copy is None:
+        seed_demo(svc, SYSTEM)
     log(f"  démonstration semée ({time.perf_counter() - t0:.1f} s)")
     rng = random.Random(seed)
     counts: dict[str, int] = {}
