@@ -117,15 +117,21 @@ def open_latest_requests(session: Session, lead_id: int | None = None) -> list[t
     return [tuple(r) for r in session.execute(stmt.order_by(GateRequest.id.desc()))]
 
 
-def latest_impact_levels(session: Session, ids: Sequence[int] | None = None) -> dict[int, str | None]:
-    """Use case id -> impact level of its latest classification, without reading the answers."""
+def latest_profiles(session: Session, ids: Sequence[int] | None = None) -> list[tuple[int, str, str | None]]:
+    """(use case id, risk class, impact level) of each latest classification, without reading the answers."""
     last_stmt = select(Classification.use_case_id, func.max(Classification.number).label("n"))
     if ids is not None:
         last_stmt = last_stmt.where(Classification.use_case_id.in_(list(ids)))
     last = last_stmt.group_by(Classification.use_case_id).subquery()
-    rows = session.execute(select(Classification.use_case_id, Classification.impact_level).join(
-        last, (Classification.use_case_id == last.c.use_case_id) & (Classification.number == last.c.n)))
-    return dict(rows.tuples().all())
+    rows = session.execute(select(Classification.use_case_id, Classification.risk_class, Classification.impact_level)
+                           .join(last, (Classification.use_case_id == last.c.use_case_id)
+                                 & (Classification.number == last.c.n)))
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def latest_impact_levels(session: Session, ids: Sequence[int] | None = None) -> dict[int, str | None]:
+    """Use case id -> impact level of its latest classification, without reading the answers."""
+    return {i: level for i, _, level in latest_profiles(session, ids)}
 
 
 def deployed_on(session: Session, ids: Sequence[int] | None = None) -> dict[int, object]:

@@ -130,9 +130,12 @@ def count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(UseCase)) or 0
 
 
-def in_stages(session: Session, stages: Sequence[str]) -> Sequence[UseCase]:
-    """The use cases at one of ``stages``, by reference."""
-    return session.scalars(select(UseCase).where(UseCase.stage.in_(list(stages))).order_by(UseCase.reference)).all()
+def in_stages(session: Session, stages: Sequence[str], ids: Sequence[int] | None = None) -> Sequence[UseCase]:
+    """The use cases at one of ``stages`` (and among ``ids`` when given), by reference."""
+    stmt = select(UseCase).where(UseCase.stage.in_(list(stages)))
+    if ids is not None:
+        stmt = stmt.where(UseCase.id.in_(list(ids)))
+    return session.scalars(stmt.order_by(UseCase.reference)).all()
 
 
 def by_ids(session: Session, ids: Sequence[int]) -> dict[int, UseCase]:

@@ -66,11 +66,13 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
     governance = GovernanceService(db.reader, db.writer, data_dir)
     # The risk part of a priority score is the governance classification (AI Act class, impact level).
     portfolio = PortfolioService(db.reader, db.writer, classification_of=governance.classification_of)
+    portfolio.classifications_of = governance.classifications_of  # lists: one query, not one per row
     analysis = AnalysisService(db.reader, db.writer)
     # Drift thresholds tighten with the impact level recorded by governance; the monitored columns
     # come from the input schema of the analysis module bound to the use case.
     monitoring = MonitoringService(db.reader, db.writer, classification_of=governance.classification_of,
                                    module_of=lambda use_case_id: _bound_module(analysis, use_case_id))
+    monitoring.classifications_of = governance.classifications_of
     # A run chosen as the monitoring reference becomes the reference batch that drift is checked against.
     analysis.on_reference = lambda principal, use_case_id, run_id, inputs: monitoring.set_reference(
         principal, use_case_id, inputs, source_label=f"Exécution d'analyse n° {run_id}", analysis_run_id=run_id)
