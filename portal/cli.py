@@ -392,7 +392,8 @@ def _add_bench_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scale-size", type=int, default=10_000, metavar="N",
                    help="cas d'usage du portefeuille (--scale ; 10 000 par défaut, le reste en proportion)")
     p.add_argument("--scale-database-url", metavar="URL",
-                   help="base PostgreSQL vide où construire (--scale ; SQLite temporaire par défaut)")
+                   help="base où construire (--scale ; vide, ou déjà construite : mesurée telle quelle ; "
+                        "SQLite temporaire par défaut)")
     p.add_argument("--repeat", type=int, default=3, help="mesures par page ou appel (--scale ; la médiane)")
     p.set_defaults(func=cmd_bench)
 
