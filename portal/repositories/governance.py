@@ -117,13 +117,15 @@ def open_latest_requests(session: Session, lead_id: int | None = None) -> list[t
     return [tuple(r) for r in session.execute(stmt.order_by(GateRequest.id.desc()))]
 
 
-def latest_profiles(session: Session, ids: Sequence[int] | None = None) -> list[tuple[int, str, str | None]]:
-    """(use case id, risk class, impact level) of each latest classification, without reading the answers."""
+def latest_profiles(session: Session, ids: Sequence[int] | None = None) -> list[tuple]:  # type: ignore[type-arg]
+    """(use case id, risk class, impact level, validated at) of each latest classification, without
+    reading the answers."""
     last_stmt = select(Classification.use_case_id, func.max(Classification.number).label("n"))
     if ids is not None:
         last_stmt = last_stmt.where(Classification.use_case_id.in_(list(ids)))
     last = last_stmt.group_by(Classification.use_case_id).subquery()
-    rows = session.execute(select(Classification.use_case_id, Classification.risk_class, Classification.impact_level)
+    rows = session.execute(select(Classification.use_case_id, Classification.risk_class, Classification.impact_level,
+                                  Classification.validated_at)
                            .join(last, (Classification.use_case_id == last.c.use_case_id)
                                  & (Classification.number == last.c.n)))
     return [tuple(r) for r in rows]  # type: ignore[misc]
@@ -131,7 +133,7 @@ def latest_profiles(session: Session, ids: Sequence[int] | None = None) -> list[
 
 def latest_impact_levels(session: Session, ids: Sequence[int] | None = None) -> dict[int, str | None]:
     """Use case id -> impact level of its latest classification, without reading the answers."""
-    return {i: level for i, _, level in latest_profiles(session, ids)}
+    return {i: level for i, _, level, _ in latest_profiles(session, ids)}
 
 
 def deployed_on(session: Session, ids: Sequence[int] | None = None) -> dict[int, object]:
@@ -164,3 +166,22 @@ def late_obligations(session: Session, today: object, lead_id: int | None = None
     if lead_id is not None:
         stmt = stmt.where(UseCase.lead_id == lead_id)
     return [tuple(r) for r in session.execute(stmt.order_by(ObligationRecord.use_case_id, ObligationRecord.id))]
+
+
+def pending_stages(session: Session) -> dict[int, str]:
+    """Use case id -> the stage its newest undecided gate request asks for."""
+    newest = (select(func.max(GateRequest.id).label("rid"))
+              .where(GateRequest.id.not_in(select(GateDecision.request_id))).group_by(GateRequest.use_case_id)
+              .subquery())
+    rows = session.execute(select(GateRequest.use_case_id, GateRequest.to_stage)
+                           .join(newest, GateRequest.id == newest.c.rid))
+    return dict(rows.tuples().all())
+
+
+def open_obligation_counts(session: Session) -> dict[int, int]:
+    """Use case id -> how many applicable obligations are neither done nor set aside."""
+    rows = session.execute(select(ObligationRecord.use_case_id, func.count(ObligationRecord.id))
+                           .where(ObligationRecord.applicable.is_(True),
+                                  ObligationRecord.status.not_in(["done", "not_applicable"]))
+                           .group_by(ObligationRecord.use_case_id))
+    return dict(rows.tuples().all())

@@ -133,7 +133,8 @@ class ClassificationMixin(ObligationsMixin):
         """:meth:`classification_of` for many use cases in one query (lists: no query per row)."""
         with self._reader() as s:
             rows = repo.latest_profiles(s, use_case_ids)
-        return {i: RiskProfile(AiActClass(rc) if rc else None, ImpactLevel(il) if il else None) for i, rc, il in rows}
+        return {i: RiskProfile(AiActClass(rc) if rc else None, ImpactLevel(il) if il else None)
+                for i, rc, il, _ in rows}
 
     def classification_of(self, use_case_id: int) -> RiskProfile:
         """The AI Act class and impact level of the latest classification (both None if none)."""

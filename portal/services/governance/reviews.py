@@ -11,7 +11,6 @@ from policies.review import add_months, months_between_reviews, review_due
 from policies.vocabulary import (
     Action,
     ImpactLevel,
-    ObligationStatus,
     Principal,
     Role,
     Stage,
@@ -119,25 +118,18 @@ class ReviewsMixin(GatesMixin):
         today = today or dt.date.today()
         reviews = self.review_statuses(today)
         with self._reader() as s:
-            classes = repo.latest_classifications(s)
-            decided = repo.decisions(s)
-            pending = {}
-            for r in repo.requests(s):
-                if r.id not in decided and r.use_case_id not in pending:
-                    pending[r.use_case_id] = Stage(r.to_stage).label
-            open_obl: dict[int, int] = {}
-            for rec in repo.obligations(s):
-                if rec.applicable and rec.status not in (ObligationStatus.DONE.value,
-                                                         ObligationStatus.NOT_APPLICABLE.value):
-                    open_obl[rec.use_case_id] = open_obl.get(rec.use_case_id, 0) + 1
+            # one grouped query each: profiles without the answers, newest undecided request, open obligations
+            classes = {row[0]: row for row in repo.latest_profiles(s)}
+            pending = {i: Stage(to).label for i, to in repo.pending_stages(s).items()}
+            open_obl = repo.open_obligation_counts(s)
             rows = []
             for uc in register_repo.search(s, children=False):
                 cl = classes.get(uc.id)
                 rv = reviews.get(uc.id)
                 rows.append(PortfolioRow(
                     use_case_id=uc.id, reference=uc.reference, title=uc.title, stage=Stage(uc.stage),
-                    risk_class=cl.risk_class if cl else None, impact_level=cl.impact_level if cl else None,
-                    validated=bool(cl and cl.validated_at), pending_request=pending.get(uc.id),
+                    risk_class=cl[1] if cl else None, impact_level=cl[2] if cl else None,
+                    validated=bool(cl and cl[3]), pending_request=pending.get(uc.id),
                     review=rv.label_fr if rv else "", review_overdue=bool(rv and rv.overdue),
                     open_obligations=open_obl.get(uc.id, 0),
                 ))
