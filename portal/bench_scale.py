@@ -7,9 +7,8 @@ Each figure is compared with its floor: the same rows fetched by one plain SQL q
 
 from __future__ import annotations
 
-import datetime as dt
+import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -102,48 +101,29 @@ def _use_cases_in(url: str) -> int:
         engine.dispose()
 
 
-def _app(url: str, role: str) -> Any:
-    from streamlit.testing.v1 import AppTest
-
-    from portal.db.models import Person
-    from portal.services import build_services
-    from portal.services.sign_in_sessions import new_demo_key
-    from portal.ui.auth import SESSION_KEY
-
-    svc = build_services(url)
-    with svc.db.reader() as s:
-        pid = s.query(Person.id).filter(Person.subject == ROLES[role]).scalar()
-    key = new_demo_key()
-    svc.sign_in_sessions.open(pid, key, method="demo", max_age=dt.timedelta(hours=8))
-    svc.db.dispose()
-    entry = str(Path(__file__).resolve().parent / "streamlit_app.py")
-    at = AppTest.from_file(entry, default_timeout=300)
-    at.session_state[SESSION_KEY] = key
-    return at.run()
-
-
 def page_figures(url: str, repeat: int, log: Callable[[str], None], roles: tuple[str, ...] = tuple(ROLES),
-                 pages: tuple[str, ...] = tuple(PAGES)) -> list[Figure]:
-    """Median server-side time of each page each role may open (AppTest runs the entrypoint then the
-    page, as the server does for a browser's rerun), after one warm-up run."""
-    out = []
+                 pages: tuple[str, ...] = tuple(PAGES)) -> tuple[list[Figure], float]:
+    """Every page for every role, timed by :mod:`portal.ui.bench_pages` in a child process (the UI layer
+    runs Streamlit; this module does not import it): the figures, and that process's peak memory (MB)."""
     floors = {p: floor(url, sql, repeat) for p, sql in PAGE_FLOORS.items() if p in pages}
-    for role in roles:
-        at = _app(url, role)
-        for page in pages:
-            label, path = PAGES[page], f"app_pages/{page}.py"
-            try:
-                at.switch_page(path).run()  # warm: imports, caches; raises when the role lacks the page
-            except Exception:
-                at = _app(url, role)
+    cmd = [sys.executable, "-u", "-m", "portal.ui.bench_pages", url, str(repeat), ",".join(roles), ",".join(pages)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "VIGIE_DATABASE_URL": url,
+                                 "VIGIE_ENV": os.environ.get("VIGIE_ENV", "test")})
+    out, peak_mb = [], 0.0
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("{"):
+            row = json.loads(line)
+            if "peak_mb" in row:
+                peak_mb = row["peak_mb"]
                 continue
-            if at.exception:
-                log(f"  {label} ({ROLE_FR[role]}) : erreur {at.exception[0].message}")
-                continue
-            seconds = median_of(lambda path=path, at=at: at.switch_page(path).run(), repeat)
-            out.append(Figure(f"{label} ({ROLE_FR[role]})", seconds, floors[page]))
-            log(f"  page {label} ({ROLE_FR[role]}) : {seconds:.3f} s")
-    return out
+            out.append(Figure(f"{PAGES[row['page']]} ({ROLE_FR[row['role']]})", row["seconds"], floors[row["page"]]))
+            log(f"  page {out[-1].what} : {row['seconds']:.3f} s")
+        elif line.strip():
+            log(line.rstrip())
+    proc.wait()
+    return out, peak_mb
 
 
 def _principal(url: str, role: str) -> Any:
@@ -205,17 +185,11 @@ def run_scale(use_cases: int = 10_000, url: str | None = None, repeat: int = 3,
             log(f"Construction de {use_cases:,} cas d'usage… ".replace(",", " "))
             build_in_child(url, use_cases, demo_copy)
         built = time.perf_counter() - start
-        os.environ["VIGIE_DATABASE_URL"] = url
-        os.environ.setdefault("VIGIE_ENV", "test")
-        from portal.settings import get_settings
-
-        get_settings.cache_clear()
         services = service_figures(url, repeat)
-        pages = page_figures(url, repeat, log)
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        pages, peak_mb = page_figures(url, repeat, log)
         log(f"\nDonnées construites en {built:.0f} s ({url.split(':')[0]}).\n")
         log(markdown(pages, "page (rôle)"))
         log("")
         log(markdown(services, "appel de service"))
-        log(f"\nPic de mémoire du processus du portail (RSS) : {peak_mb:.0f} Mo")
+        log(f"\nPic de mémoire du processus qui a servi les pages (RSS) : {peak_mb:.0f} Mo")
     return {"pages": pages, "services": services, "peak_mb": peak_mb, "build_seconds": built}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, load_only, selectinload
@@ -152,8 +153,8 @@ def _mine(stmt: Select, lead_id: int | None) -> Select:  # type: ignore[type-arg
     return stmt if lead_id is None else stmt.where(UseCase.lead_id == lead_id)
 
 
-def _empty(column: object) -> object:
-    return or_(column.is_(None), column == "")  # type: ignore[attr-defined]
+def _empty(column: Any) -> Any:
+    return or_(column.is_(None), column == "")
 
 
 def ending_pilots(session: Session, until: object, lead_id: int | None = None) -> list[tuple]:  # type: ignore[type-arg]
