@@ -53,7 +53,7 @@ class AuditFilters(TypedDict, total=False):
     offset: int
 
 
-def _filtered(stmt: Select, filters: AuditFilters) -> Select:  # type: ignore[type-arg]
+def _filtered(stmt: Select, filters: AuditFilters) -> Select:
     if filters.get("use_case_id") is not None:
         stmt = stmt.where(AuditEvent.use_case_id == filters["use_case_id"])
     if filters.get("actor_id") is not None:

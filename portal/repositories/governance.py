@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import func, or_, select
@@ -103,7 +104,7 @@ def reviews(session: Session, use_case_id: int | None = None) -> Sequence[Period
 
 # ---- the home page's attention list: only the rows that call for attention ---------------------------
 
-def open_latest_requests(session: Session, lead_id: int | None = None) -> list[tuple]:  # type: ignore[type-arg]
+def open_latest_requests(session: Session, lead_id: int | None = None) -> list[tuple]:
     """(request, decision or None, reference, title) of each use case's latest gate request when it is
     pending or refused (of the use cases ``lead_id`` leads, when given)."""
     latest = select(func.max(GateRequest.id).label("rid")).group_by(GateRequest.use_case_id).subquery()
@@ -117,7 +118,7 @@ def open_latest_requests(session: Session, lead_id: int | None = None) -> list[t
     return [tuple(r) for r in session.execute(stmt.order_by(GateRequest.id.desc()))]
 
 
-def latest_profiles(session: Session, ids: Sequence[int] | None = None) -> list[tuple]:  # type: ignore[type-arg]
+def latest_profiles(session: Session, ids: Sequence[int] | None = None) -> list[tuple]:
     """(use case id, risk class, impact level, validated at) of each latest classification, without
     reading the answers."""
     last_stmt = select(Classification.use_case_id, func.max(Classification.number).label("n"))
@@ -128,7 +129,7 @@ def latest_profiles(session: Session, ids: Sequence[int] | None = None) -> list[
                                   Classification.validated_at)
                            .join(last, (Classification.use_case_id == last.c.use_case_id)
                                  & (Classification.number == last.c.n)))
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [tuple(r) for r in rows]
 
 
 def latest_impact_levels(session: Session, ids: Sequence[int] | None = None) -> dict[int, str | None]:
@@ -136,7 +137,7 @@ def latest_impact_levels(session: Session, ids: Sequence[int] | None = None) -> 
     return {i: level for i, _, level, _ in latest_profiles(session, ids)}
 
 
-def deployed_on(session: Session, ids: Sequence[int] | None = None) -> dict[int, object]:
+def deployed_on(session: Session, ids: Sequence[int] | None = None) -> dict[int, dt.date]:
     """Use case id -> the latest date a decision moved it into deployment."""
     stmt = (select(GateDecision.use_case_id, func.max(GateDecision.decided_on))
             .where(GateDecision.stage_after == "deployed", GateDecision.stage_before != "deployed"))
@@ -156,7 +157,7 @@ def last_reviews(session: Session, ids: Sequence[int] | None = None) -> dict[int
     return out
 
 
-def late_obligations(session: Session, today: object, lead_id: int | None = None) -> list[tuple]:  # type: ignore[type-arg]
+def late_obligations(session: Session, today: object, lead_id: int | None = None) -> list[tuple]:
     """(record, reference, title) of the applicable obligations due before ``today``, not done, of use
     cases not withdrawn (of those ``lead_id`` leads, when given): the candidates to « overdue »."""
     stmt = (select(ObligationRecord, UseCase.reference, UseCase.title)

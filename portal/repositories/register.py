@@ -29,7 +29,7 @@ HEADER_COLUMNS = (UseCase.id, UseCase.reference, UseCase.title, UseCase.stage, U
 
 
 def filtered(
-    stmt: Select,  # type: ignore[type-arg]
+    stmt: Select,
     *,
     text: str | None = None,
     families: Sequence[str] = (),
@@ -37,7 +37,7 @@ def filtered(
     directions: Sequence[str] = (),
     lead_id: int | None = None,
     ids: Sequence[int] | None = None,
-) -> Select:  # type: ignore[type-arg]
+) -> Select:
     """``stmt`` narrowed by the register's filters, in SQL (so paging and counting see the same rows)."""
     if text:
         like = f"%{text.strip().lower()}%"
@@ -149,7 +149,7 @@ def ids_by_reference(session: Session) -> dict[str, int]:
 
 # ---- the home page's attention list: only the rows that call for attention ---------------------------
 
-def _mine(stmt: Select, lead_id: int | None) -> Select:  # type: ignore[type-arg]
+def _mine(stmt: Select, lead_id: int | None) -> Select:
     return stmt if lead_id is None else stmt.where(UseCase.lead_id == lead_id)
 
 
@@ -157,14 +157,14 @@ def _empty(column: Any) -> Any:
     return or_(column.is_(None), column == "")
 
 
-def ending_pilots(session: Session, until: object, lead_id: int | None = None) -> list[tuple]:  # type: ignore[type-arg]
+def ending_pilots(session: Session, until: object, lead_id: int | None = None) -> list[tuple]:
     """(id, reference, title, end_date) of the pilots ending on or before ``until``, by reference."""
     stmt = select(UseCase.id, UseCase.reference, UseCase.title, UseCase.end_date).where(
         UseCase.stage == "pilot", UseCase.end_date.is_not(None), UseCase.end_date <= until)
     return [tuple(r) for r in session.execute(_mine(stmt, lead_id).order_by(UseCase.reference))]
 
 
-def unmitigated_risks(session: Session, min_score: int, lead_id: int | None = None) -> list[tuple]:  # type: ignore[type-arg]
+def unmitigated_risks(session: Session, min_score: int, lead_id: int | None = None) -> list[tuple]:
     """(id, reference, title, likelihood, severity, description) of the open risks scoring at least
     ``min_score`` with no mitigation, by reference then risk."""
     stmt = (select(UseCase.id, UseCase.reference, UseCase.title, Risk.likelihood, Risk.severity, Risk.description)
@@ -173,7 +173,7 @@ def unmitigated_risks(session: Session, min_score: int, lead_id: int | None = No
     return [tuple(r) for r in session.execute(_mine(stmt, lead_id).order_by(UseCase.reference, Risk.id))]
 
 
-def unfounded_sources(session: Session, lead_id: int | None = None) -> list[tuple]:  # type: ignore[type-arg]
+def unfounded_sources(session: Session, lead_id: int | None = None) -> list[tuple]:
     """(id, reference, title, name, personal without legal basis, sensitive without exception) of the
     data sources missing one of them, by reference then source."""
     no_basis = DataSource.personal_data.is_(True) & _empty(DataSource.legal_basis)

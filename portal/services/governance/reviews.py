@@ -89,7 +89,8 @@ class ReviewsMixin(GatesMixin):
             deployed_on = repo.deployed_on(s, wanted)
             out = {}
             for uc in deployed:
-                level = ImpactLevel(levels[uc.id]) if levels.get(uc.id) else None
+                level_value = levels.get(uc.id)
+                level = ImpactLevel(level_value) if level_value else None
                 last = last_reviews.get(uc.id)
                 since = last.reviewed_on if last else deployed_on.get(uc.id, uc.updated_at.date())
                 due = review_due(level or UNASSESSED_REVIEW_LEVEL, since, today)
