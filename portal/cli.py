@@ -157,6 +157,11 @@ def _add_identity_commands(sub) -> None:  # type: ignore[no-untyped-def]
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.scale:
+        from portal.bench_scale import run_scale
+
+        run_scale(args.scale_size, url=args.scale_database_url, repeat=args.repeat)
+        return 0
     from portal.bench import daily_actions_report, run_benchmarks
 
     if args.actions:
@@ -387,6 +392,14 @@ def _add_bench_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--actions", action="store_true",
                    help="seulement les actions courantes sur le portefeuille de démonstration (enregistrer, changer "
                         "de cas d'usage, ouvrir un onglet)")
+    p.add_argument("--scale", action="store_true",
+                   help="pages et services sur un grand portefeuille construit dans une base temporaire")
+    p.add_argument("--scale-size", type=int, default=10_000, metavar="N",
+                   help="cas d'usage du portefeuille (--scale ; 10 000 par défaut, le reste en proportion)")
+    p.add_argument("--scale-database-url", metavar="URL",
+                   help="base où construire (--scale ; vide, ou déjà construite : mesurée telle quelle ; "
+                        "SQLite temporaire par défaut)")
+    p.add_argument("--repeat", type=int, default=3, help="mesures par page ou appel (--scale ; la médiane)")
     p.set_defaults(func=cmd_bench)
 
 

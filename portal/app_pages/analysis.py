@@ -19,7 +19,7 @@ st.caption("Chaque cas d'usage peut être associé à un module d'analyse : lanc
            "ou sur vos fichiers (CSV ou Excel) ; chaque exécution est enregistrée et peut servir de référence de suivi.")
 flash()
 
-cases = svc.register.list()
+cases = svc.register.choices()  # id, reference, title, lead: the selector needs no more
 if not cases:
     st.info("Le registre est vide.")
     st.stop()

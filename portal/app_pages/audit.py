@@ -10,6 +10,7 @@ from portal.ui.feedback import attempt
 from portal.ui.formats import fmt_date
 from portal.ui.history import ACTIONS as ACTION_VERBS
 from portal.ui.history import ENTITIES, change_text, describe_event
+from portal.ui.paging import PAGE_SIZE, page_number, shown
 from portal.ui.session import principal
 
 me = principal()
@@ -18,10 +19,15 @@ svc = services()
 st.title("Journal d'audit")
 st.caption("Chaque modification, connexion, déconnexion et export est consigné ici, chaîné par empreintes "
            "SHA-256 : une ligne modifiée ou supprimée se voit à la vérification.")
-report = svc.audit.verify()
-(st.success if report.ok else st.error)(report.message())
+# the whole chain is re-hashed on demand (and nightly by `vigie audit verify`), not at every page load:
+# on years of events it takes seconds
+if st.button("Vérifier l'intégrité du journal", key="audit_verify"):
+    st.session_state["audit_report"] = svc.audit.verify()
+report = st.session_state.get("audit_report")
+if report is not None:
+    (st.success if report.ok else st.error)(report.message())
 
-cases = {u.id: f"{u.reference} — {u.title}" for u in svc.register.list()}
+cases = {c.id: f"{c.reference} — {c.title}" for c in svc.register.choices()}
 people = {p.id: p.display_name for p in svc.people.list()}
 ACTIONS = {"": "Toutes", "create": "création", "update": "modification", "delete": "suppression",
            "set_roles": "rôles", "set_active": "activation", "login": "connexion", "logout": "déconnexion",
@@ -42,15 +48,17 @@ def _start(day: dt.date | None) -> dt.datetime | None:
 
 filters = {"use_case_id": uc_id, "actor_id": actor, "action": action or None, "since": _start(since),
            "until": _start(until + dt.timedelta(days=1)) if until else None}
-events = attempt(lambda: svc.audit.events(me, **filters, limit=1000)) or []
+total = attempt(lambda: svc.audit.count(me, **filters)) or 0
+offset = PAGE_SIZE * page_number(total, "audit_page")
+events = attempt(lambda: svc.audit.events(me, **filters, offset=offset, limit=PAGE_SIZE)) or []
 df = pd.DataFrame([{
     "N°": e.seq, "Date": fmt_date(e.at), "Par": e.actor_name, "Action": ACTION_VERBS.get(e.action, "autre action"),
     "Objet": f"{ENTITIES.get(e.entity, 'autre objet')} n° {e.entity_id}",
     "Cas d'usage": cases.get(e.use_case_id, "") if e.use_case_id else "",
     "Description": describe_event(e), "Changements (avant → après)": change_text(e), "Empreinte": e.hash[:16],
 } for e in events])
-st.caption(f"{len(df)} événement(s) affiché(s), du plus récent au plus ancien (1 000 au plus à l'écran ; "
-           "l'export contient tous ceux du filtre).")
+st.caption(f"{shown(offset, len(df), total, 'événement(s)')}, du plus récent au plus ancien "
+           "(l'export contient tous ceux du filtre).")
 st.dataframe(df, hide_index=True)
 
 st.caption("L'export reprend les filtres ci-dessus et le détail enregistré de chaque événement, neutralise les formules de tableur et est lui-même consigné.")

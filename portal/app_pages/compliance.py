@@ -9,9 +9,11 @@ from portal.ui.deps import services
 from portal.ui.feedback import flash
 from portal.ui.formats import fmt_date
 from portal.ui.governance import decide_expander, pending_box, requests_frame, review_form, validation_form
+from portal.ui.paging import PAGE_SIZE, page_number, shown
 from portal.ui.session import principal
 from portal.ui.text import plain
 
+QUEUE_PAGE = 20  # requests and classifications shown with their forms, a page at a time
 me = principal()
 svc = services()
 gov = svc.governance
@@ -38,7 +40,9 @@ with tab_queue:
     to_validate = [r for r in rows if r.risk_class and not r.validated]
     if to_validate and can(me, Action.VALIDATE_CLASSIFICATION):
         st.markdown("**Classifications à valider**")
-        for r in to_validate:
+        first = QUEUE_PAGE * page_number(len(to_validate), "validate_page", QUEUE_PAGE)  # one form per row shown
+        st.caption(shown(first, len(to_validate[first:first + QUEUE_PAGE]), len(to_validate), "classification(s)"))
+        for r in to_validate[first:first + QUEUE_PAGE]:
             cl = gov.classification(r.use_case_id)
             if cl is None:
                 continue
@@ -47,7 +51,10 @@ with tab_queue:
                 validation_form(svc, me, cl, key=f"validate_row_{r.use_case_id}")
     if not pending:
         st.success("Aucune demande en attente.")
-    for req in pending:
+    first = QUEUE_PAGE * page_number(len(pending), "pending_page", QUEUE_PAGE)
+    if len(pending) > QUEUE_PAGE:
+        st.caption(shown(first, len(pending[first:first + QUEUE_PAGE]), len(pending), "demande(s)"))
+    for req in pending[first:first + QUEUE_PAGE]:
         with st.container(border=True):
             st.markdown(f"## {req.reference} — {plain(req.title, inline=True)}")
             pending_box(req)
@@ -98,7 +105,9 @@ with tab_late:
 with tab_history:
     decided = [r for r in gov.requests() if not r.pending]
     if decided:
-        st.dataframe(requests_frame(decided), hide_index=True,
+        first = PAGE_SIZE * page_number(len(decided), "decided_page")
+        st.caption(shown(first, len(decided[first:first + PAGE_SIZE]), len(decided), "décision(s)"))
+        st.dataframe(requests_frame(decided[first:first + PAGE_SIZE]), hide_index=True,
                      column_order=["N°", "Référence", "Cas d'usage", "Vers", "Statut", "Décidé par", "Date de décision",
                                    "Autorité", "Acte", "Motifs", "Conditions"],
                      column_config={"Cas d'usage": st.column_config.TextColumn(width="medium"),

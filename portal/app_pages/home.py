@@ -8,6 +8,7 @@ from portal.ui import charts
 from portal.ui.deps import services
 from portal.ui.formats import fmt_date, fmt_money
 from portal.ui.history import describe_event
+from portal.ui.paging import PAGE_SIZE, page_number, shown
 from portal.ui.places import ROW_CLICK, picked_row
 from portal.ui.session import principal
 from portal.ui.text import plain
@@ -37,18 +38,18 @@ with right:
                 + ", ".join(f"{Family(k).label} {n}" for k, n in summary.by_family.items()) + ".")
 
 st.header("Ce qui demande votre attention")
-items = svc.register.attention(me)
-# governance: held and refused gates, overdue reviews and obligations;
-# monitoring: alerts and suspension proposals; merged by urgency
-items = sorted(svc.governance.attention(me) + items + svc.monitoring.attention(me) + svc.public_reports.attention(me),
-               key=lambda i: ({"error": 0, "warning": 1}.get(i.severity, 2), i.reference))
+# register, governance (held and refused gates, overdue reviews and obligations), monitoring (alerts and
+# suspension proposals) and public reports, merged by urgency; cached until the next write
+items = svc.attention.for_person(me)
 if not items:
     st.success("Rien en attente pour vous.")
 else:
     icons = {"error": "Urgent", "warning": "À suivre", "info": "Info"}
+    offset = PAGE_SIZE * page_number(len(items), "attention_page")  # a métropole's list runs to thousands
     todo = pd.DataFrame([{"Priorité": icons[i.severity], "Référence": i.reference, "Cas d'usage": i.title,
-                          "Point d'attention": i.message} for i in items])
-    st.caption(f"{len(items)} point(s) — cliquez sur une ligne pour ouvrir la fiche.")
+                          "Point d'attention": i.message} for i in items[offset:offset + PAGE_SIZE]])
+    st.caption(f"{shown(offset, len(todo), len(items), 'point(s)')}, les plus urgents d'abord — cliquez sur une "
+               "ligne pour ouvrir la fiche.")
     picked = st.dataframe(todo, hide_index=True, on_select="rerun", selection_mode=ROW_CLICK, key="attention",
                           column_config={"Priorité": st.column_config.TextColumn(width="small"),
                                          "Point d'attention": st.column_config.TextColumn(width="large")})

@@ -25,7 +25,7 @@ st.caption("Chaque question cite l'article qui la fonde. Les réponses que la fi
            "à jour à chaque section validée ; rien n'est enregistré avant « Enregistrer la classification ».")
 flash()
 
-cases = [u for u in svc.register.list() if can(me, Action.ANSWER_QUESTIONNAIRE, owner_ids=[u.lead_id])]
+cases = [u for u in svc.register.choices() if can(me, Action.ANSWER_QUESTIONNAIRE, owner_ids=[u.lead_id])]
 if not cases:
     st.info("Aucun cas d'usage que vous puissiez classer.")
     st.stop()
@@ -48,7 +48,7 @@ def _picked() -> None:
 ref = st.selectbox("Cas d'usage", refs, format_func=lambda r: f"{r} — {titles[r]}", key="q_ref", on_change=_picked)
 keep_ref(ref)
 back_to_sheet(ref, "gouvernance")
-uc = next(u for u in cases if u.reference == ref)
+uc = svc.register.get(next(u.id for u in cases if u.reference == ref))  # the full sheet of the one chosen
 previous = svc.governance.classification(uc.id)
 defaults = previous.model_dump() if previous else {}
 key = f"q{uc.id}_{previous.number if previous else 0}"

@@ -7,6 +7,7 @@ from portal.services.exports import register_frame
 from portal.services.register import RegisterFilter
 from portal.ui.deps import services
 from portal.ui.feedback import attempt
+from portal.ui.paging import PAGE_SIZE, page_number, shown
 from portal.ui.places import ROW_CLICK, picked_row
 from portal.ui.session import principal
 
@@ -21,13 +22,17 @@ stages = c3.multiselect("Étape", list(Stage), format_func=lambda s: s.label, pl
 directions = c4.multiselect("Direction", svc.register.directions(), placeholder="Toutes", select_all=False)
 flt = RegisterFilter(text=text or None, families=tuple(f.value for f in families),
                      stages=tuple(s.value for s in stages), directions=tuple(directions))
-views = svc.register.list(flt)
+# one page of rows, filtered and counted in the database: a métropole's register holds thousands
+total = svc.register.count_matching(flt)
+offset = PAGE_SIZE * page_number(total, "register_page")
+views = svc.register.page(flt, offset, PAGE_SIZE)[0]
 df = register_frame(views)
 # governance: the periodic review, flagged when overdue
 df.insert(df.columns.get_loc("Étape") + 1, "Revue périodique",
-          df["Référence"].map(svc.governance.review_labels()).fillna(""))
+          df["Référence"].map(svc.governance.review_labels(ids=[v.id for v in views])).fillna(""))
 
-st.caption(f"{len(df)} cas d'usage — cliquez sur une ligne pour ouvrir sa fiche.")
+WHAT = "cas d'usage"
+st.caption(f"{shown(offset, len(df), total, WHAT)} — cliquez sur une ligne pour ouvrir sa fiche.")
 event = st.dataframe(
     df,
     hide_index=True,

@@ -24,7 +24,7 @@ from portal.ui.text import plain
 me = principal()
 svc = services()
 
-all_cases = svc.register.list()
+all_cases = svc.register.choices()  # id, reference, title: the selector needs no more
 if not all_cases:
     st.info("Le registre est vide.")
     st.stop()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from typing import TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
-from sqlalchemy import Select, select, text
+from sqlalchemy import Row, Select, func, select, text
 from sqlalchemy.orm import Session
 
 from portal.db.models import AuditEvent
@@ -25,17 +25,20 @@ def last_hash(session: Session) -> str | None:
     return session.execute(select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).scalar()
 
 
-def iter_chain(session: Session, batch: int = 2000) -> Iterator[AuditEvent]:
-    """Every event in sequence order, read in batches."""
+def iter_chain(session: Session, batch: int = 5000) -> Iterator[Row[Any]]:
+    """Every event in sequence order, as plain rows read ``batch`` at a time by keyset (``seq > last``):
+    memory stays one batch deep however long the trail is (``vigie audit verify`` on years of events)."""
+    columns = [AuditEvent.__table__.c[name] for name in (
+        "seq", "at", "actor_id", "actor_name", "action", "entity", "entity_id", "use_case_id", "payload",
+        "prev_hash", "hash")]
     last = 0
     while True:
-        rows = session.scalars(
-            select(AuditEvent).where(AuditEvent.seq > last).order_by(AuditEvent.seq).limit(batch)
-        ).all()
+        rows = session.execute(select(*columns).where(AuditEvent.seq > last).order_by(AuditEvent.seq)
+                               .limit(batch)).all()
         if not rows:
             return
-        yield from rows
         last = rows[-1].seq
+        yield from rows
 
 
 class AuditFilters(TypedDict, total=False):
@@ -47,11 +50,10 @@ class AuditFilters(TypedDict, total=False):
     since: dt.datetime | None
     until: dt.datetime | None
     limit: int
+    offset: int
 
 
-def search(session: Session, **filters: Unpack[AuditFilters]) -> Sequence[AuditEvent]:
-    """The newest events first that match every filter given (500 at most unless ``limit`` says)."""
-    stmt: Select[tuple[AuditEvent]] = select(AuditEvent)
+def _filtered(stmt: Select, filters: AuditFilters) -> Select:
     if filters.get("use_case_id") is not None:
         stmt = stmt.where(AuditEvent.use_case_id == filters["use_case_id"])
     if filters.get("actor_id") is not None:
@@ -62,4 +64,22 @@ def search(session: Session, **filters: Unpack[AuditFilters]) -> Sequence[AuditE
         stmt = stmt.where(AuditEvent.at >= filters["since"])
     if filters.get("until") is not None:
         stmt = stmt.where(AuditEvent.at < filters["until"])
-    return list(session.scalars(stmt.order_by(AuditEvent.seq.desc()).limit(filters.get("limit", 500))))
+    return stmt
+
+
+def search(session: Session, **filters: Unpack[AuditFilters]) -> Sequence[AuditEvent]:
+    """The newest events first that match every filter given (500 at most unless ``limit`` says),
+    skipping the ``offset`` newest (a page of the trail)."""
+    stmt: Select[tuple[AuditEvent]] = _filtered(select(AuditEvent), filters)
+    stmt = stmt.order_by(AuditEvent.seq.desc()).offset(filters.get("offset", 0))
+    return list(session.scalars(stmt.limit(filters.get("limit", 500))))
+
+
+def count(session: Session, **filters: Unpack[AuditFilters]) -> int:
+    """How many events match the filters (``limit`` and ``offset`` ignored)."""
+    return session.scalar(_filtered(select(func.count(AuditEvent.seq)), filters)) or 0
+
+
+def head_seq(session: Session) -> int:
+    """The sequence number of the chain's newest event (0 when empty): the database's write stamp."""
+    return session.scalar(select(func.max(AuditEvent.seq))) or 0

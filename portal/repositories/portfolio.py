@@ -34,8 +34,9 @@ def score_of(session: Session, use_case_id: int) -> UseCaseScore | None:
     return session.scalar(select(UseCaseScore).where(UseCaseScore.use_case_id == use_case_id))
 
 
-def scores_by_use_case(session: Session) -> dict[int, UseCaseScore]:
-    return {r.use_case_id: r for r in session.scalars(select(UseCaseScore)).all()}
+def scores_by_use_case(session: Session, ids: Sequence[int] | None = None) -> dict[int, UseCaseScore]:
+    stmt = select(UseCaseScore) if ids is None else select(UseCaseScore).where(UseCaseScore.use_case_id.in_(list(ids)))
+    return {r.use_case_id: r for r in session.scalars(stmt).all()}
 
 
 def budget_line(session: Session, use_case_id: int, year: int) -> BudgetLine | None:
@@ -43,11 +44,13 @@ def budget_line(session: Session, use_case_id: int, year: int) -> BudgetLine | N
                                                    BudgetLine.year == year))
 
 
-def budget_lines_with_use_case(session: Session) -> Sequence[tuple[BudgetLine, str, str]]:
-    """(line, reference, title) by year then reference."""
-    return session.execute(select(BudgetLine, UseCase.reference, UseCase.title)
-                           .join(UseCase, UseCase.id == BudgetLine.use_case_id)
-                           .order_by(BudgetLine.year, UseCase.reference)).tuples().all()
+def budget_lines_with_use_case(session: Session,
+                               use_case_id: int | None = None) -> Sequence[tuple[BudgetLine, str, str]]:
+    """(line, reference, title) by year then reference (of one use case when given)."""
+    stmt = select(BudgetLine, UseCase.reference, UseCase.title).join(UseCase, UseCase.id == BudgetLine.use_case_id)
+    if use_case_id is not None:
+        stmt = stmt.where(BudgetLine.use_case_id == use_case_id)
+    return session.execute(stmt.order_by(BudgetLine.year, UseCase.reference)).tuples().all()
 
 
 def benefit_measure(session: Session, measure_id: int, *, for_update: bool = False) -> BenefitMeasure | None:

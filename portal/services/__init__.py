@@ -9,6 +9,7 @@ from pathlib import Path
 from portal.db.session import Database
 from portal.services.adoption import AdoptionService
 from portal.services.analysis import AnalysisService
+from portal.services.attention import AttentionService
 from portal.services.audit import AuditService
 from portal.services.audit_export import AuditExportService
 from portal.services.deployment import DeploymentService
@@ -61,6 +62,7 @@ class Services:
     adoption: AdoptionService
     residents: ResidentsService
     elected: ElectedService
+    attention: AttentionService
 
 
 def build_services(url: str, data_dir: Path | None = None) -> Services:
@@ -78,11 +80,13 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
     governance = GovernanceService(db.reader, db.writer, data_dir)
     # The risk part of a priority score is the governance classification (AI Act class, impact level).
     portfolio = PortfolioService(db.reader, db.writer, classification_of=governance.classification_of)
+    portfolio.classifications_of = governance.classifications_of  # lists: one query, not one per row
     analysis = AnalysisService(db.reader, db.writer)
     # Drift thresholds tighten with the impact level recorded by governance; the monitored columns
     # come from the input schema of the analysis module bound to the use case.
     monitoring = MonitoringService(db.reader, db.writer, classification_of=governance.classification_of,
                                    module_of=lambda use_case_id: _bound_module(analysis, use_case_id))
+    monitoring.classifications_of = governance.classifications_of
     # A run chosen as the monitoring reference becomes the reference batch that drift is checked against.
     analysis.on_reference = lambda principal, use_case_id, run_id, inputs: monitoring.set_reference(
         principal, use_case_id, inputs, source_label=f"Exécution d'analyse n° {run_id}", analysis_run_id=run_id)
@@ -92,6 +96,11 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
     residents = ResidentsService(db.reader, db.writer)
     needs = NeedsService(db.reader, db.writer, register)
     elected = ElectedService(db.reader, residents)
+    public_reports = PublicReportService(db.reader, db.writer, per_hour=settings.public_reports_per_hour,
+                                         per_entry=settings.public_reports_per_entry)
+    # the home page's attention list: register, governance, monitoring and public reports, cached until a write
+    attention = AttentionService(db.reader, [governance.attention, register.attention, monitoring.attention,
+                                             public_reports.attention])
     return Services(
         db=db,
         register=register,
@@ -111,8 +120,7 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
         analysis=analysis,
         public_register=PublicRegisterService(db.reader, db.writer, register, governance, audit,
                                               module_of=lambda use_case_id: _bound_module(analysis, use_case_id)),
-        public_reports=PublicReportService(db.reader, db.writer, per_hour=settings.public_reports_per_hour,
-                                           per_entry=settings.public_reports_per_entry),
+        public_reports=public_reports,
         notifications=NotificationService(db.reader, db.writer, settings.notify, review_due=lambda today: {
             i: r.due_date for i, r in governance.review_statuses(today).items()}),
         inventory_import=InventoryImportService(register, audit, data_dir),
@@ -126,6 +134,7 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
         adoption=AdoptionService(db.reader, db.writer, monitoring),
         residents=residents,
         elected=elected,
+        attention=attention,
     )
 
 

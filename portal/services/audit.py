@@ -150,6 +150,12 @@ class AuditService:
             rows = repo.search(s, **filters)
             return [AuditEventView.model_validate(r) for r in rows]
 
+    def count(self, principal: Principal, **filters: Unpack[repo.AuditFilters]) -> int:
+        """How many events match the filters (the audit page's pager)."""
+        require(principal, Action.VIEW_AUDIT)
+        with self._reader() as s:
+            return repo.count(s, **filters)
+
     def history_of(self, use_case_id: int, limit: int = 200) -> list[AuditEventView]:
         """The changes of one use case: part of its sheet, visible to whoever may see the sheet."""
         with self._reader() as s:

@@ -52,7 +52,7 @@ class AuditExportService:
         if fmt not in ("csv", "xlsx"):
             raise ValueError(f"format d'export inconnu : {fmt}")
         events = self._audit.events(principal, **(filters | {"limit": MAX_EXPORT_ROWS}))
-        cases = {u.id: f"{u.reference} — {u.title}" for u in self._register.list()}
+        cases = {c.id: f"{c.reference} — {c.title}" for c in self._register.choices()}
         df = audit_frame(events, cases)
         if fmt == "csv":
             out = ExportFile("journal-audit.csv", to_csv_bytes(df), "text/csv", len(df))

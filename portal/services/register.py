@@ -6,7 +6,7 @@ import builtins
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
@@ -49,6 +49,13 @@ class RegisterFilter:
     stages: tuple[str, ...] = ()
     directions: tuple[str, ...] = ()
     lead_id: int | None = None
+
+
+class UseCaseChoice(NamedTuple):
+    id: int
+    reference: str
+    title: str
+    lead_id: int | None
 
 
 @dataclass(frozen=True)
@@ -129,53 +136,67 @@ class RegisterService(editing.UseCaseLookup):
         with self._reader() as s:
             return repo.directions(s)
 
+    def page(self, flt: RegisterFilter | None = None, offset: int = 0,
+             limit: int = 50) -> tuple[builtins.list[UseCaseView], int]:
+        """One page of the register (filters applied in SQL) and how many use cases match in all."""
+        flt = flt or RegisterFilter()
+        filters = {"text": flt.text, "families": flt.families, "stages": flt.stages,
+                   "directions": flt.directions, "lead_id": flt.lead_id}
+        with self._reader() as s:
+            names = repo.person_names(s)
+            rows = repo.search(s, **filters, offset=offset, limit=limit)  # type: ignore[arg-type]
+            return [self._view(uc, names) for uc in rows], repo.count_filtered(s, **filters)
+
+    def count_matching(self, flt: RegisterFilter | None = None) -> int:
+        """How many use cases the filters let through (counted in the database)."""
+        flt = flt or RegisterFilter()
+        with self._reader() as s:
+            return repo.count_filtered(s, text=flt.text, families=flt.families, stages=flt.stages,
+                                       directions=flt.directions, lead_id=flt.lead_id)
+
+    def choices(self) -> builtins.list[UseCaseChoice]:
+        """Every use case as a selector needs it (id, reference, title, lead), by reference: one light
+        query, not the full views with their sources and risks."""
+        with self._reader() as s:
+            return [UseCaseChoice(*row) for row in repo.choices(s)]
+
     def summary(self) -> PortfolioSummary:
-        views = self.list()
-        out = PortfolioSummary(total=len(views))
-        for v in views:
-            out.by_stage[v.stage.value] = out.by_stage.get(v.stage.value, 0) + 1
-            out.by_family[v.family.value] = out.by_family.get(v.family.value, 0) + 1
-            if v.stage not in (Stage.RETIRED,):
-                out.build_cost += v.build_cost or 0.0
-                out.run_cost_per_year += v.run_cost_per_year or 0.0
+        with self._reader() as s:
+            totals = repo.totals(s)
+        out = PortfolioSummary(total=sum(n for _, _, n, _, _ in totals))
+        for stage, family, n, build, run in totals:
+            out.by_stage[stage] = out.by_stage.get(stage, 0) + n
+            out.by_family[family] = out.by_family.get(family, 0) + n
+            if stage != Stage.RETIRED.value:
+                out.build_cost += float(build or 0.0)
+                out.run_cost_per_year += float(run or 0.0)
         return out
 
     def attention(self, principal: Principal, today: dt.date | None = None) -> builtins.list[AttentionItem]:
-        """What needs this person's attention in the register, most urgent first."""
+        """What needs this person's attention in the register, most urgent first: only the rows that
+        call for it are read (pilots ending, unmitigated high risks, sources without legal ground)."""
         today = today or dt.date.today()
         items: list[AttentionItem] = []
-
-        mine_only = principal.roles == frozenset({Role.PROJECT_LEAD})
-        for uc in self.list():
-            if mine_only and uc.lead_id != principal.person_id:
-                continue
-            ref, title = uc.reference, uc.title
-            if uc.stage is Stage.PILOT and uc.end_date:
-                days = (uc.end_date - today).days
-                if days < 0:
-                    items.append(AttentionItem(uc.id, ref, title,
-                                               f"Expérimentation échue depuis {-days} jour(s) : évaluation attendue.",
-                                               "error"))
-                elif days <= 30:
-                    items.append(AttentionItem(uc.id, ref, title,
-                                               f"Expérimentation se terminant dans {days} jour(s).", "warning"))
+        lead = principal.person_id if principal.roles == frozenset({Role.PROJECT_LEAD}) else None
+        with self._reader() as s:
+            for uc_id, ref, title, end in repo.ending_pilots(s, today + dt.timedelta(days=30), lead):
+                days = (end - today).days
+                items.append(AttentionItem(uc_id, ref, title, f"Expérimentation échue depuis {-days} jour(s) : "
+                                           "évaluation attendue.", "error") if days < 0 else
+                             AttentionItem(uc_id, ref, title, f"Expérimentation se terminant dans {days} jour(s).",
+                                           "warning"))
             if principal.has(Role.COMPLIANCE, Role.PROJECT_LEAD, Role.ADMIN, Role.DIRECTOR):
-                for r in uc.risks:
-                    if risk_level(r.likelihood, r.severity) in ("high", "critical") and not r.mitigation \
-                            and r.status != "closed":
-                        band = "critique" if risk_level(r.likelihood, r.severity) == "critical" else "élevé"
-                        items.append(AttentionItem(uc.id, ref, title,
-                                                   f"Risque {band} sans mesure d'atténuation : "
-                                                   f"« {r.description[:80]} ».", "error"))
-                for ds in uc.data_sources:
-                    if ds.personal_data and not ds.legal_basis:
-                        items.append(AttentionItem(uc.id, ref, title,
-                                                   f"Source « {ds.name} » : données personnelles sans base légale.",
-                                                   "warning"))
-                    if ds.sensitive_data and not ds.art9_exception:
-                        items.append(AttentionItem(uc.id, ref, title,
-                                                   f"Source « {ds.name} » : données sensibles sans exception de "
-                                                   "l'art. 9(2) RGPD.", "warning"))
+                for uc_id, ref, title, likelihood, severity, description in repo.unmitigated_risks(s, 10, lead):
+                    band = "critique" if risk_level(likelihood, severity) == "critical" else "élevé"
+                    items.append(AttentionItem(uc_id, ref, title, f"Risque {band} sans mesure d'atténuation : "
+                                               f"« {description[:80]} ».", "error"))
+                for uc_id, ref, title, name, no_basis, no_exception in repo.unfounded_sources(s, lead):
+                    if no_basis:
+                        items.append(AttentionItem(uc_id, ref, title, f"Source « {name} » : données personnelles "
+                                                   "sans base légale.", "warning"))
+                    if no_exception:
+                        items.append(AttentionItem(uc_id, ref, title, f"Source « {name} » : données sensibles sans "
+                                                   "exception de l'art. 9(2) RGPD.", "warning"))
         order = {"error": 0, "warning": 1, "info": 2}
         return sorted(items, key=lambda i: (order[i.severity], i.reference))
 

@@ -103,8 +103,7 @@ def priority_tab(svc: Services, me: Principal, uc: UseCaseView) -> None:
         st.caption(f"Justification des notes : {plain(inputs.values['rationale'])}")
 
     st.markdown("**Budget**")
-    lines = svc.portfolio.budget_lines()
-    mine = lines[lines["use_case_id"] == uc.id]
+    mine = svc.portfolio.budget_lines(uc.id)
     if mine.empty:
         st.info("Aucune ligne budgétaire.")
     else:

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -70,6 +71,8 @@ class MonitoringRun(Base):
     """One drift check of a current batch against the reference."""
 
     __tablename__ = "monitoring_run"
+    # the latest run of each use case (max id per use case)
+    __table_args__ = (Index("ix_monitoring_run_use_case_id_id", "use_case_id", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     use_case_id: Mapped[int] = mapped_column(ForeignKey("use_case.id", ondelete="CASCADE"), index=True)

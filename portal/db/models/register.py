@@ -53,7 +53,7 @@ class UseCase(Base):
     build_cost: Mapped[float | None] = mapped_column(Float)
     run_cost_per_year: Mapped[float | None] = mapped_column(Float)
     start_date: Mapped[dt.date | None] = mapped_column(Date)
-    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     # transparency (Eurocities standard, Dutch register, CRPA explanation): empty until someone writes them
     contact_phone: Mapped[str | None] = mapped_column(String(50))

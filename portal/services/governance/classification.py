@@ -129,6 +129,13 @@ class ClassificationMixin(ObligationsMixin):
         with self._reader() as s:
             return [ClassificationView.model_validate(r) for r in repo.classifications(s, use_case_id)]
 
+    def classifications_of(self, use_case_ids: list[int]) -> dict[int, RiskProfile]:
+        """:meth:`classification_of` for many use cases in one query (lists: no query per row)."""
+        with self._reader() as s:
+            rows = repo.latest_profiles(s, use_case_ids)
+        return {i: RiskProfile(AiActClass(rc) if rc else None, ImpactLevel(il) if il else None)
+                for i, rc, il, _ in rows}
+
     def classification_of(self, use_case_id: int) -> RiskProfile:
         """The AI Act class and impact level of the latest classification (both None if none)."""
         with self._reader() as s:

@@ -306,7 +306,8 @@ class GatesMixin(ClassificationMixin):
     def requests(self, use_case_id: int | None = None, *, pending_only: bool = False) -> list[GateRequestView]:
         """Gate requests, newest first, each with its decision if any."""
         with self._reader() as s:
-            cases = {uc.id: uc for uc in register_repo.search(s)}
+            ids = None if use_case_id is None else [use_case_id]
+            cases = {uc.id: uc for uc in register_repo.search(s, ids=ids, children=False)}
             decisions = repo.decisions(s, use_case_id)
             out = []
             for req in repo.requests(s, use_case_id):

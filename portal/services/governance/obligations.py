@@ -15,7 +15,6 @@ from policies.vocabulary import (
     Action,
     ObligationStatus,
     Principal,
-    Stage,
 )
 from portal.db.models import (
     ObligationEvidence,
@@ -108,17 +107,15 @@ class ObligationsMixin(GovernanceBase):
             records = self._records(s, use_case_id)
         return {k: v for k, v in ATTESTATIONS.items() if not engine.has(records, engine.RECORDED_BY[k])}
 
-    def overdue_obligations(self, today: dt.date | None = None) -> list[tuple[str, str, ObligationView]]:
-        """(reference, title, obligation) of every applicable obligation past its due date and not settled."""
+    def overdue_obligations(self, today: dt.date | None = None,
+                            lead_id: int | None = None) -> list[tuple[str, str, ObligationView]]:
+        """(reference, title, obligation) of every applicable obligation past its due date and not settled
+        (of the use cases ``lead_id`` leads, when given); only the late ones are read."""
         today = today or dt.date.today()
         with self._reader() as s:
-            cases = {uc.id: uc for uc in register_repo.search(s)}
-            views = self._obligation_views(s, list(repo.obligations(s)))
-            return [
-                (cases[v.use_case_id].reference, cases[v.use_case_id].title, v)
-                for v in views
-                if v.overdue(today) and cases[v.use_case_id].stage != Stage.RETIRED.value
-            ]
+            late = repo.late_obligations(s, today, lead_id)
+            views = self._obligation_views(s, [rec for rec, _, _ in late])
+            return [(ref, title, v) for (_, ref, title), v in zip(late, views, strict=True) if v.overdue(today)]
 
     def update_obligation(
         self,

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, NamedTuple
 
 from policies import crpa
 from policies.access import require
 from policies.review import add_months, months_between_reviews, review_due
 from policies.vocabulary import (
     Action,
-    GateDecision,
     ImpactLevel,
-    ObligationStatus,
     Principal,
     Role,
     Stage,
@@ -75,26 +73,24 @@ class ReviewsMixin(GatesMixin):
         with self._reader() as s:
             return [PeriodicReviewView.model_validate(r) for r in repo.reviews(s, use_case_id)]
 
-    def review_statuses(self, today: dt.date | None = None) -> dict[int, ReviewStatus]:
-        """The review status of every deployed use case, keyed by use case id."""
+    def review_statuses(self, today: dt.date | None = None, ids: list[int] | None = None,
+                        lead_id: int | None = None) -> dict[int, ReviewStatus]:
+        """The review status of every deployed use case (or of those of ``ids``, or led by ``lead_id``),
+        keyed by use case id; reads the impact levels, last reviews and deployment dates, not the answers."""
         today = today or dt.date.today()
         with self._reader() as s:
-            deployed = [uc for uc in register_repo.search(s, stages=[Stage.DEPLOYED.value])]
+            deployed = register_repo.search(s, stages=[Stage.DEPLOYED.value], ids=ids, lead_id=lead_id,
+                                            children=False)
             if not deployed:
                 return {}
-            classes = repo.latest_classifications(s)
-            last_reviews: dict[int, PeriodicReview] = {}
-            for r in repo.reviews(s):
-                last_reviews.setdefault(r.use_case_id, r)
-            decisions = repo.decisions(s)
-            deployed_on: dict[int, dt.date] = {}
-            for d in decisions.values():
-                if d.stage_after == Stage.DEPLOYED.value and d.stage_before != Stage.DEPLOYED.value:
-                    deployed_on[d.use_case_id] = max(d.decided_on, deployed_on.get(d.use_case_id, d.decided_on))
+            wanted = [uc.id for uc in deployed] if ids is not None or lead_id is not None else None
+            levels = repo.latest_impact_levels(s, wanted)
+            last_reviews = repo.last_reviews(s, wanted)
+            deployed_on = repo.deployed_on(s, wanted)
             out = {}
             for uc in deployed:
-                cl = classes.get(uc.id)
-                level = ImpactLevel(cl.impact_level) if cl and cl.impact_level else None
+                level_value = levels.get(uc.id)
+                level = ImpactLevel(level_value) if level_value else None
                 last = last_reviews.get(uc.id)
                 since = last.reviewed_on if last else deployed_on.get(uc.id, uc.updated_at.date())
                 due = review_due(level or UNASSESSED_REVIEW_LEVEL, since, today)
@@ -107,82 +103,59 @@ class ReviewsMixin(GatesMixin):
             return out
 
     def review_status(self, use_case_id: int, today: dt.date | None = None) -> ReviewStatus | None:
-        return self.review_statuses(today).get(use_case_id)
+        return self.review_statuses(today, [use_case_id]).get(use_case_id)
 
-    def overdue_reviews(self, today: dt.date | None = None) -> list[ReviewStatus]:
-        return sorted((r for r in self.review_statuses(today).values() if r.overdue), key=lambda r: r.due_date)
+    def overdue_reviews(self, today: dt.date | None = None, lead_id: int | None = None) -> list[ReviewStatus]:
+        return sorted((r for r in self.review_statuses(today, lead_id=lead_id).values() if r.overdue),
+                      key=lambda r: r.due_date)
 
-    def review_labels(self, today: dt.date | None = None) -> dict[str, str]:
-        """Reference -> the register's "Revue périodique" cell: overdue or up to date, and the due date."""
+    def review_labels(self, today: dt.date | None = None, ids: list[int] | None = None) -> dict[str, str]:
+        """Reference -> the register's "Revue périodique" cell: overdue or up to date, and the due date
+        (for the use cases of ``ids`` only when given: a page of the register)."""
         return {r.reference: ("En retard · " if r.overdue else "À jour · ") + r.due_date.strftime("%d/%m/%Y")
-                for r in self.review_statuses(today).values()}
+                for r in self.review_statuses(today, ids).values()}
 
     def portfolio(self, today: dt.date | None = None) -> list[PortfolioRow]:
         today = today or dt.date.today()
         reviews = self.review_statuses(today)
         with self._reader() as s:
-            classes = repo.latest_classifications(s)
-            decided = repo.decisions(s)
-            pending = {}
-            for r in repo.requests(s):
-                if r.id not in decided and r.use_case_id not in pending:
-                    pending[r.use_case_id] = Stage(r.to_stage).label
-            open_obl: dict[int, int] = {}
-            for rec in repo.obligations(s):
-                if rec.applicable and rec.status not in (ObligationStatus.DONE.value,
-                                                         ObligationStatus.NOT_APPLICABLE.value):
-                    open_obl[rec.use_case_id] = open_obl.get(rec.use_case_id, 0) + 1
+            # one grouped query each: profiles without the answers, newest undecided request, open obligations
+            classes = {row[0]: row for row in repo.latest_profiles(s)}
+            pending = {i: Stage(to).label for i, to in repo.pending_stages(s).items()}
+            open_obl = repo.open_obligation_counts(s)
             rows = []
-            for uc in register_repo.search(s):
+            for uc in register_repo.search(s, children=False):
                 cl = classes.get(uc.id)
                 rv = reviews.get(uc.id)
                 rows.append(PortfolioRow(
                     use_case_id=uc.id, reference=uc.reference, title=uc.title, stage=Stage(uc.stage),
-                    risk_class=cl.risk_class if cl else None, impact_level=cl.impact_level if cl else None,
-                    validated=bool(cl and cl.validated_at), pending_request=pending.get(uc.id),
+                    risk_class=cl[1] if cl else None, impact_level=cl[2] if cl else None,
+                    validated=bool(cl and cl[3]), pending_request=pending.get(uc.id),
                     review=rv.label_fr if rv else "", review_overdue=bool(rv and rv.overdue),
                     open_obligations=open_obl.get(uc.id, 0),
                 ))
             return sorted(rows, key=lambda r: r.reference)
 
     def attention(self, principal: Principal, today: dt.date | None = None) -> list[AttentionItem]:
-        """Governance items for the home page: held or refused gates, overdue reviews and obligations."""
+        """Governance items for the home page: held or refused gates, overdue reviews and obligations.
+        Only the rows that call for attention are read (latest requests pending or refused, late
+        obligations), each kind in one query: thousands of use cases stay quick."""
         today = today or dt.date.today()
-        mine_only = principal.roles == frozenset({Role.PROJECT_LEAD})
+        lead = principal.person_id if principal.roles == frozenset({Role.PROJECT_LEAD}) else None
         items: list[AttentionItem] = []
         with self._reader() as s:
-            cases = {uc.id: uc for uc in register_repo.search(s)}
-        visible = {i for i, uc in cases.items() if not mine_only or uc.lead_id == principal.person_id}
-        latest: dict[int, GateRequestView] = {}
-        for req in self.requests():
-            if req.use_case_id in visible and req.use_case_id not in latest:
-                latest[req.use_case_id] = req
-        for req in latest.values():
-            to = req.to_stage.label
-            if req.pending:
-                if req.missing:
-                    msg = f"Passage à l'étape « {to} » en attente ; conditions manquantes : " + " ".join(req.missing)
-                    items.append(AttentionItem(req.use_case_id, req.reference, req.title, msg, "warning"))
-                else:
-                    items.append(AttentionItem(req.use_case_id, req.reference, req.title,
-                                               f"Passage à l'étape « {to} » à décider ({req.authority.label}).",
-                                               "info"))
-            elif req.decision and req.decision.decision is GateDecision.REFUSE:
-                items.append(AttentionItem(req.use_case_id, req.reference, req.title,
-                                           f"Passage à l'étape « {to} » refusé le "
-                                           f"{req.decision.decided_on.strftime('%d/%m/%Y')} : {req.decision.reasons}",
-                                           "error"))
-        for rv in self.overdue_reviews(today):
-            if rv.use_case_id in visible:
-                items.append(AttentionItem(rv.use_case_id, rv.reference, rv.title,
-                                           f"Revue périodique en retard : due le {rv.due_date.strftime('%d/%m/%Y')}.",
-                                           "error"))
+            for req_row, dec_row, ref, title in repo.open_latest_requests(s, lead):
+                req = self._request_view(req_row, _Header(ref, title), dec_row)  # type: ignore[arg-type]
+                items.append(_gate_item(req))
+        for rv in self.overdue_reviews(today, lead):
+            items.append(AttentionItem(rv.use_case_id, rv.reference, rv.title,
+                                       f"Revue périodique en retard : due le {rv.due_date.strftime('%d/%m/%Y')}.",
+                                       "error"))
         if principal.has(Role.COMPLIANCE, Role.PROJECT_LEAD, Role.DIRECTOR):
-            for ref, title, ob in self.overdue_obligations(today):
-                if ob.use_case_id in visible:
-                    items.append(AttentionItem(ob.use_case_id, ref, title,
-                                               f"Obligation en retard (échéance {ob.due_date:%d/%m/%Y}) : "
-                                               f"{ob.title_fr}", "warning"))
+            for ref, title, ob in self.overdue_obligations(today, lead):
+                items.append(AttentionItem(ob.use_case_id, ref, title,
+                                           f"Obligation en retard (échéance {ob.due_date:%d/%m/%Y}) : "
+                                           f"{ob.title_fr}", "warning"))
         order = {"error": 0, "warning": 1, "info": 2}
         return sorted(items, key=lambda i: (order[i.severity], i.reference))
 
@@ -226,3 +199,23 @@ class ReviewsMixin(GatesMixin):
             return crpa.explanation_template(self.crpa_sheet(use_case_id))
         except ValueError as exc:
             raise InvalidInput([str(exc)]) from None
+
+
+class _Header(NamedTuple):
+    reference: str
+    title: str
+
+
+def _gate_item(req: GateRequestView) -> AttentionItem:
+    """The attention line of a use case's latest gate request, pending or refused."""
+    to = req.to_stage.label
+    if req.decision is not None:
+        return AttentionItem(req.use_case_id, req.reference, req.title,
+                             f"Passage à l'étape « {to} » refusé le "
+                             f"{req.decision.decided_on.strftime('%d/%m/%Y')} : {req.decision.reasons}", "error")
+    if req.missing:
+        return AttentionItem(req.use_case_id, req.reference, req.title,
+                             f"Passage à l'étape « {to} » en attente ; conditions manquantes : " + " ".join(req.missing),
+                             "warning")
+    return AttentionItem(req.use_case_id, req.reference, req.title,
+                         f"Passage à l'étape « {to} » à décider ({req.authority.label}).", "info")

@@ -39,14 +39,19 @@ class MonitoringBase(editing.UseCaseLookup):
         self._on_suspension_proposed = on_suspension_proposed
         #: The analysis module bound to a use case (its input schema gives the monitored columns).
         self.module_of = module_of
+        #: The governance profiles of many use cases in one query (set by build_services): lists make no
+        #: query per row.
+        self.classifications_of: Callable[[list[int]], dict[int, RiskProfile]] | None = None
 
     def _module_key(self, uc: UseCase) -> str | None:
         return self.module_of(uc.id) if self.module_of is not None else None
 
-    def level_of(self, use_case_id: int) -> LevelInfo:
-        """The impact level from governance, or level II by default (and said so)."""
+    def level_of(self, use_case_id: int, known: dict[int, RiskProfile] | None = None) -> LevelInfo:
+        """The impact level from governance, or level II by default (and said so); ``known``: profiles
+        already read for a list."""
         if self._classification_of is not None:
-            profile = self._classification_of(use_case_id)
+            profile = (known.get(use_case_id, RiskProfile()) if known is not None
+                       else self._classification_of(use_case_id))
             ai_class = profile.ai_class.value if profile.ai_class else None
             if profile.impact_level is not None:
                 return LevelInfo(profile.impact_level.rank, "governance", ai_class)

@@ -15,7 +15,6 @@ from portal.db.models import (
     MonitoringColumnResult,
     MonitoringConfig,
     MonitoringRun,
-    UseCase,
 )
 from portal.repositories import monitoring as repo
 from portal.repositories import register as register_repo
@@ -148,8 +147,11 @@ class MonitoringReads(MonitoringBase):
         out = []
         with self._reader() as s:
             last = repo.last_runs(s)
-            for cfg in repo.configs(s):
-                uc = s.get(UseCase, cfg.use_case_id)
+            configs = repo.configs(s)
+            cases = {uc.id: uc for uc in register_repo.search(s, ids=[c.use_case_id for c in configs],
+                                                                children=False)}  # no query per config
+            for cfg in configs:
+                uc = cases.get(cfg.use_case_id)
                 if uc is None or Stage(uc.stage) not in ACTIVE_STAGES or cfg.reference_id is None:
                     continue
                 run = last.get(cfg.use_case_id)
@@ -170,6 +172,7 @@ class MonitoringReads(MonitoringBase):
             for a in repo.alerts(s, statuses=("open", "acknowledged")):
                 open_alerts.setdefault(a.use_case_id, []).append(a)
             cases = register_repo.in_stages(s, [st.value for st in ACTIVE_STAGES])
+            known = self.classifications_of([uc.id for uc in cases]) if self.classifications_of else None
             for uc in cases:
                 cfg, run = configs.get(uc.id), last.get(uc.id)
                 alerts = open_alerts.get(uc.id, [])
@@ -192,7 +195,7 @@ class MonitoringReads(MonitoringBase):
                     share_drifted=run.share_drifted if run else None,
                     open_alerts=sum(a.status == "open" for a in alerts),
                     suspension_proposed=any(a.suspension_proposed and a.suspension_decision is None for a in alerts),
-                    level=self.level_of(uc.id), next_due=next_due,
+                    level=self.level_of(uc.id, known), next_due=next_due,
                 ))
         order = {"drifting": 0, "stale": 1, "awaiting": 2, "not_monitored": 3, "healthy": 4}
         return sorted(rows, key=lambda r: (order[r.status], r.reference))
@@ -209,8 +212,9 @@ class MonitoringReads(MonitoringBase):
         with self._reader() as s:
             for a in repo.alerts(s, statuses=("open",)):  # newest first
                 by_case.setdefault(a.use_case_id, []).append(a)
+            cases = {uc.id: uc for uc in register_repo.search(s, ids=list(by_case), children=False)}  # no N+1
             for use_case_id, alerts in by_case.items():
-                uc = s.get(UseCase, use_case_id)
+                uc = cases.get(use_case_id)
                 if uc is None or (mine_only and uc.lead_id != principal.person_id):
                     continue
                 if any(a.suspension_proposed and a.suspension_decision is None for a in alerts):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,12 +27,15 @@ class PortfolioBase(editing.UseCaseLookup):
         self._reader = reader
         self._writer = writer
         self.classification_of = classification_of
+        #: The same for many use cases in one query (set by build_services): lists make no query per row.
+        self.classifications_of: Callable[[list[int]], dict[int, RiskProfile]] | None = None
 
-    def _classification(self, use_case_id: int) -> tuple[RiskProfile, str]:
+    def _classification(self, use_case_id: int, known: dict[int, RiskProfile] | None = None
+                        ) -> tuple[RiskProfile, str]:
         if self.classification_of is None:
             return RiskProfile(), ("Gouvernance non reliée : le cas est traité comme non classé et "
                                    "sans niveau d'impact évalué.")
-        profile = self.classification_of(use_case_id)
+        profile = known.get(use_case_id, RiskProfile()) if known is not None else self.classification_of(use_case_id)
         if profile.ai_class is None and profile.impact_level is None:
             note = "Pas encore de classification AI Act ni d'analyse d'impact dans le dossier de gouvernance."
         else:
@@ -40,11 +43,11 @@ class PortfolioBase(editing.UseCaseLookup):
             note = f"Risque lu dans le dossier de gouvernance : {profile.class_label}, {level}."
         return profile, note
 
-    def _rows(self, stages: Sequence[str] = ACTIVE_STAGES) -> list[dict[str, Any]]:
-        """Use cases with their score inputs (one query each), for the given stages."""
+    def _rows(self, stages: Sequence[str] = ACTIVE_STAGES, ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
+        """Use cases with their score inputs (one query each), for the given stages (and ``ids``)."""
         with self._reader() as s:
-            cases = register_repo.in_stages(s, stages)
-            scores = repo.scores_by_use_case(s)
+            cases = register_repo.in_stages(s, stages, ids)
+            scores = repo.scores_by_use_case(s, ids)
             out = []
             for uc in cases:
                 sc = scores.get(uc.id)
@@ -58,8 +61,10 @@ class PortfolioBase(editing.UseCaseLookup):
 
     def _criteria(self, rows: list[dict[str, Any]]) -> tuple[list[UseCaseCriteria], dict[str, str]]:
         items, notes = [], {}
+        known = (self.classifications_of([r["use_case_id"] for r in rows])
+                 if self.classifications_of is not None and len(rows) > 1 else None)
         for r in rows:
-            profile, note = self._classification(r["use_case_id"])
+            profile, note = self._classification(r["use_case_id"], known)
             notes[r["reference"]] = note
             items.append(UseCaseCriteria(
                 reference=r["reference"], title=r["title"], family=r["family"], direction=r["direction"],

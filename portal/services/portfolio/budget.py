@@ -146,9 +146,9 @@ class BudgetMixin(PortfolioBase):
                          after=fields.model_dump(mode="json"))
             return row.id
 
-    def budget_lines(self) -> pd.DataFrame:
+    def budget_lines(self, use_case_id: int | None = None) -> pd.DataFrame:
         with self._reader() as s:
-            rows = repo.budget_lines_with_use_case(s)
+            rows = repo.budget_lines_with_use_case(s, use_case_id)
         return pd.DataFrame([{"year": b.year, "reference": ref, "title": title, "voted": b.voted,
                               "committed": b.committed, "spent": b.spent, "use_case_id": b.use_case_id}
                              for b, ref, title in rows],

@@ -126,7 +126,7 @@ class ScoresMixin(PortfolioBase):
         with self._reader() as s:
             uc = self._use_case(s, use_case_id)
             stage = uc.stage
-        rows = [r for r in self._rows((stage,)) if r["use_case_id"] == use_case_id]
+        rows = self._rows((stage,), [use_case_id])
         items, notes = self._criteria(rows)
         weights = self.weights()
         b = score(items[0], weights)
