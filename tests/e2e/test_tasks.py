@@ -31,12 +31,11 @@ TITLE = "Prévision des inscriptions en crèche"
 # Material icons (« edit », « quiz »), which are ligatures drawn as pictures
 VISIBLE_TEXT = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
-  const icons = new Set([...app.querySelectorAll('[data-testid="stIconMaterial"]')].map(e => e.textContent.trim()));
+  const icons = new Set([...app.querySelectorAll('*')]
+    .filter(e => e.children.length === 0 && getComputedStyle(e).fontFamily.includes('Material'))
+    .map(e => e.textContent.trim()).filter(t => t));
   return app.innerText.split('\\n').map(line => {
-    for (const icon of icons) {
-      if (line.trim() === icon) { return ''; }
-      if (line.startsWith(icon + ' ')) { line = line.slice(icon.length + 1); }
-    }
+    for (const icon of icons) { line = line.replace(new RegExp('(?<![\\\\w-])' + icon + '(?![\\\\w-])', 'g'), ''); }
     return line;
   }).join('\\n');
 }"""
@@ -52,8 +51,10 @@ class Screens:
 
     def look(self, step: str, *, shot: bool = True) -> None:
         settle(self.page)
-        words = unwanted_words(self.page.evaluate(VISIBLE_TEXT))
-        assert not words, f"{self.task}, {step} : mots anglais ou internes à l'écran : {words}"
+        text = self.page.evaluate(VISIBLE_TEXT)
+        words = unwanted_words(text)
+        lines = [line for line in text.splitlines() if unwanted_words(line)]
+        assert not words, f"{self.task}, {step} : mots anglais ou internes à l'écran : {words}, dans {lines}"
         if shot:
             self.page.screenshot(path=str(self.folder / f"{self.task}-{step}.png"))
 
