@@ -32,6 +32,8 @@ from portal.services.register import RegisterService
 from portal.services.residents import ResidentsService
 from portal.services.sign_in_sessions import SignInSessionService
 from portal.services.suspension import SuspensionService
+from usecases import registry
+from usecases.registry import UnknownModule
 
 
 @dataclass
@@ -139,5 +141,11 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
 
 
 def _bound_module(analysis: AnalysisService, use_case_id: int) -> str | None:
+    """The title of the analysis module bound to the use case (what the public register names), if any."""
     binding = analysis.binding(use_case_id)
-    return binding.module_key if binding else None
+    if binding is None:
+        return None
+    try:
+        return registry.get(binding.module_key).title
+    except UnknownModule:  # a module no longer installed: its key is all that is known
+        return binding.module_key

@@ -219,8 +219,8 @@ class PublicRegisterService:
         day = (entry.published_at or dt.datetime.now(dt.UTC)).date()
         registration = eurocities.registration(entry.record, first_published=day, last_published=day)
         dutch = algoritmeregister.algorithm(entry.record, first_published=day, last_published=day)
-        return {"Eurocities v" + eurocities.VERSION: eurocities.empty_fields(registration),
-                "registre néerlandais v" + algoritmeregister.VERSION: algoritmeregister.missing(dutch)}
+        return {f"Eurocities (version {eurocities.VERSION})": _french(eurocities.empty_fields(registration)),
+                f"registre néerlandais (version {algoritmeregister.VERSION})": _french(algoritmeregister.missing(dutch))}
 
     def _algorithm_type(self, uc: UseCaseView) -> str:
         module = self._module_of(uc.id) if self._module_of is not None else None
@@ -402,3 +402,40 @@ def operations_record(operations: Iterable[str]) -> str:
 def _provider(uc: UseCaseView) -> str:
     kind = uc.provider_type.label if uc.provider_type else ""
     return " — ".join(p for p in (kind, uc.provider_name or "") if p)
+
+
+#: The French names of the export standards' attributes (Eurocities, Dutch register), for the page.
+STANDARD_FIELDS_FR = {
+    "standard_version": "version du standard", "uuid": "identifiant", "lang": "langue",
+    "publication_date": "date de publication", "last_change_date": "date de dernière modification",
+    "revision_date": "date de révision", "revision_note": "note de révision", "keywords": "mots-clés",
+    "name": "nom", "organization": "organisation", "department": "direction", "country": "pays",
+    "contact_email": "courriel de contact", "contact_phone": "téléphone du contact", "contact_name": "nom du contact",
+    "description_short": "description courte", "website": "site web", "status": "statut", "remark": "remarque",
+    "decision_making_process": "processus de décision", "domain": "domaine", "area": "territoire", "goal": "objectif",
+    "impact": "impact", "risks": "risques", "risk_category": "catégorie de risque",
+    "proportionality": "proportionnalité", "lawful_basis": "base légale", "documentation": "documentation",
+    "training_data": "données d'entraînement", "source_data": "données sources", "data_bias": "biais des données",
+    "connected_data_sources": "sources de données reliées", "DPIA_description": "AIPD : synthèse",
+    "DPIA_url": "AIPD (adresse)", "description": "description technique", "algorithm_type": "type d'algorithme",
+    "methods_and_models": "méthodes et modèles", "performance": "performance",
+    "alternatives_considered": "alternatives envisagées", "product_information": "informations sur le produit",
+    "codebase_url": "code source (adresse)", "product_page": "page du produit (adresse)",
+    "AIA_description": "analyse d'impact algorithmique : synthèse", "AIA_url": "analyse d'impact algorithmique (adresse)",
+    "type": "type", "monitoring": "suivi du fonctionnement", "human_intervention": "intervention humaine",
+    "objection_procedure": "voies de recours", "rollback": "retour arrière", "category": "thème",
+    "begin_date": "date de début", "end_date": "date de fin", "publication_category": "catégorie de publication",
+    "url": "adresse", "lawful_basis_grouping": "base légale (regroupement)", "process_index_url": "registre des traitements (adresse)",
+    "impacttoetsen": "analyses d'impact", "impacttoetsen_grouping": "analyses d'impact (regroupement)",
+    "source_data_grouping": "données sources (regroupement)", "provider": "fournisseur",
+    "publiccode": "description du code source public", "source_id": "référence", "tags": "mots-clés",
+}
+
+
+def _french(names: list[str]) -> list[str]:
+    """Attribute names in French; « name (plus de 100 caractères) » keeps its note."""
+    out = []
+    for name in names:
+        key, _, note = name.partition(" ")
+        out.append(STANDARD_FIELDS_FR.get(key, key.replace("_", " ")) + (f" {note}" if note else ""))
+    return out

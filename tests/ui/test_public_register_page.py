@@ -126,7 +126,7 @@ def test_an_entry_says_which_standard_fields_its_sheet_leaves_empty(app_as, demo
     at = at.switch_page(PAGE).run()
     assert not at.exception
     captions = [c.value for c in at.caption]
-    assert "Export Eurocities v0.3.1 : complet." in captions
+    assert "Export Eurocities (version 0.3.1) : complet." in captions
     at.query_params["ref"] = "UC-2026-002"  # a pilot whose section is still empty
     at = at.switch_page(PAGE).run()
     eurocities = next(c.value for c in at.caption if c.value.startswith("Export Eurocities"))
