@@ -84,13 +84,16 @@ if index is not None:
                 else:
                     st.dataframe(tables["texts"][["id", "score_difficulte", "niveau", "mots_par_phrase",
                                                    "jargon", "sigles_non_expliques", "suggestions"]],
-                                 hide_index=True)
+                                 hide_index=True, column_config={
+                                     "id": "Rubrique", "score_difficulte": "Difficulté (sur 100)", "niveau": "Niveau",
+                                     "mots_par_phrase": "Mots par phrase", "jargon": "Jargon administratif",
+                                     "sigles_non_expliques": "Sigles non expliqués", "suggestions": "Suggestions"})
                     sugg = tables["suggestions"]
                     if sugg.empty:
                         st.success("Aucune suggestion : la fiche se lit bien.")
                     else:
                         st.dataframe(sugg[["id", "phrase", "type", "suggestion"]], hide_index=True,
-                                     column_config={"id": "Rubrique", "phrase": st.column_config.TextColumn(
+                                     column_config={"id": "Rubrique", "type": "Nature", "phrase": st.column_config.TextColumn(
                                          "Phrase", width="large"), "suggestion": st.column_config.TextColumn(
                                          "Suggestion", width="large")})
         c1, c2 = st.columns(2)

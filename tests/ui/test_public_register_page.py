@@ -130,7 +130,7 @@ def test_an_entry_says_which_standard_fields_its_sheet_leaves_empty(app_as, demo
     at.query_params["ref"] = "UC-2026-002"  # a pilot whose section is still empty
     at = at.switch_page(PAGE).run()
     eurocities = next(c.value for c in at.caption if c.value.startswith("Export Eurocities"))
-    assert "champs encore vides" in eurocities and "proportionality" in eurocities and "rollback" in eurocities
+    assert "champs encore vides" in eurocities and "proportionnalité" in eurocities and "retour arrière" in eurocities
 
 
 def test_a_visitor_reads_an_entry_as_headings_and_text_under_the_collectivites_name(app_as, demo_url):
