@@ -65,6 +65,16 @@ LANG_SCRIPT = """<span class="vigie-lang"></span><script>
   document.documentElement.lang = "fr";
   const skip = document.querySelector('[data-testid="stSkipToContent"]');
   if (skip) { skip.textContent = "Aller au contenu"; }
+  // the drop zone's button shows French words drawn by CSS, which assistive technologies do not read:
+  // name it for them too, on every drop zone React draws (one observer for the page's life)
+  const name = () => document.querySelectorAll('[data-testid="stFileUploaderDropzone"] button').forEach(b => {
+    if (b.getAttribute("aria-label") !== "Choisir un fichier") { b.setAttribute("aria-label", "Choisir un fichier"); }
+  });
+  name();
+  if (!window.vigieUploaderNames) {
+    window.vigieUploaderNames = new MutationObserver(name);
+    window.vigieUploaderNames.observe(document.body, {childList: true, subtree: true});
+  }
 })();
 </script>"""
 

@@ -34,7 +34,7 @@ def usages_tab(svc: Services, me: Principal, uc: UseCaseView) -> None:
     adoption = svc.adoption.of(uc.id)
     editable = can(me, Action.RECORD_ADOPTION, owner_ids=[uc.lead_id])
     _needs_served(svc, uc)
-    st.subheader("Agents qui l'utilisent")
+    st.header("Agents qui l'utilisent")
     c1, c2, c3 = st.columns(3)
     c1.metric("Agents utilisateurs", fmt_int(adoption.agents))
     c2.metric("Services", fmt_int(len(adoption.groups)))
@@ -51,7 +51,7 @@ def usages_tab(svc: Services, me: Principal, uc: UseCaseView) -> None:
 
 def _needs_served(svc: Services, uc: UseCaseView) -> None:
     served = svc.needs.list(use_case_ids=[uc.id])
-    st.subheader(f"Besoins des services auxquels il répond ({len(served)})")
+    st.header(f"Besoins des services auxquels il répond ({len(served)})")
     if not served:
         st.caption("Aucun besoin exprimé par un service n'est rattaché à ce cas d'usage.")
         return
@@ -73,7 +73,7 @@ def _group_form(svc: Services, me: Principal, uc: UseCaseView) -> None:
 
 
 def _trainings(svc: Services, me: Principal, uc: UseCaseView, trainings: list, editable: bool) -> None:
-    st.subheader("Formations")
+    st.header("Formations")
     st.caption("Chaque session enregistrée devient une preuve de l'obligation de maîtrise de l'IA "
                "(règlement IA, art. 4) dans l'onglet Gouvernance, quand elle s'applique.")
     if trainings:
@@ -105,7 +105,7 @@ def _trainings(svc: Services, me: Principal, uc: UseCaseView, trainings: list, e
 
 
 def _feedback(svc: Services, me: Principal, uc: UseCaseView, adoption: Any, editable: bool) -> None:
-    st.subheader("Retours des agents sur les suggestions")
+    st.header("Retours des agents sur les suggestions")
     st.caption("Par période et par service : suggestions utiles, erronées, écartées, et pourquoi. Le taux "
                "d'écart alimente le suivi des résultats ; la part écartée parce que la suggestion était "
                "erronée se lit à part de celle où l'agent savait ce que le système ne pouvait savoir.")
@@ -149,7 +149,7 @@ def _feedback_form(svc: Services, me: Principal, uc: UseCaseView) -> None:
 
 
 def _residents(svc: Services, me: Principal, uc: UseCaseView) -> None:
-    st.subheader("Ce que constatent les usagers")
+    st.header("Ce que constatent les usagers")
     measures = svc.residents.measures(uc.id)
     latest = {m.indicator: m for m in measures}  # by period: the last of each indicator stays
     kpi = _latest_kpi(svc, uc)
