@@ -87,7 +87,7 @@ def test_the_usages_tab_shows_agents_training_feedback_and_residents(app_as, dem
     assert not at.exception and _errors(at) == []
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Agents utilisateurs"] == "20" and metrics["Agents formés"] == "10"
-    assert any(h.value == "Ce que constatent les usagers" for h in at.subheader)
+    assert any(h.value == "Ce que constatent les usagers" for h in at.header)
     assert not [e for e in at.expander if e.label.startswith("Enregistrer")]  # a reader records nothing
 
 
