@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from portal.services import build_services
 from tests.e2e.browser import demo_sign_in, open_sheet, settle, signed_in
@@ -62,6 +63,23 @@ class Screens:
             self.page.screenshot(path=str(self.folder / f"{self.task}-{step}.png"))
 
 
+def submit(page, button, done: str) -> None:  # type: ignore[no-untyped-def]
+    """Click ``button`` once the page is idle and wait for the confirmation ``done``. A click that lands
+    while a rerun replaces the button is lost, as it would be for a person, who clicks again: so does this,
+    twice at most, and only while the button is still there unconfirmed."""
+    for attempt in range(3):
+        settle(page)
+        if attempt and not button.is_visible():
+            break
+        button.click()
+        try:
+            page.get_by_text(done).first.wait_for(timeout=30_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    page.get_by_text(done).first.wait_for()
+
+
 def choose(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
     """Pick ``option`` in the select box ``label`` as a keyboard user does: open, type, Enter."""
     page.get_by_role("combobox", name=label).click()
@@ -99,8 +117,7 @@ def _the_lead_registers_classifies_and_asks(page, tmp_path: Path) -> None:  # ty
     page.get_by_label("Direction *").fill("Petite enfance")
     choose(page, "Niveau d'automatisation", "Recommandation à un agent")
     screens.look("nouveau-cas")
-    page.get_by_role("button", name="Enregistrer le cas d'usage").click()
-    page.get_by_text("Cas d'usage enregistré.").first.wait_for()
+    submit(page, page.get_by_role("button", name="Enregistrer le cas d'usage"), "Cas d'usage enregistré.")
     screens.look("fiche")
 
     page.get_by_role("tab", name="Gouvernance").click()
@@ -113,8 +130,7 @@ def _the_lead_registers_classifies_and_asks(page, tmp_path: Path) -> None:  # ty
         _answer_the_questionnaire(page, tab, yes=("infère-t-il",))
     screens.look("questionnaire")
     page.get_by_role("tab", name="Résultat").click()
-    page.get_by_role("button", name="Enregistrer la classification").click()
-    page.get_by_text("Classification enregistrée").first.wait_for()
+    submit(page, page.get_by_role("button", name="Enregistrer la classification"), "Classification enregistrée")
     screens.look("classification")
 
     page.get_by_role("link", name="Retour à la fiche").first.click()
@@ -123,8 +139,7 @@ def _the_lead_registers_classifies_and_asks(page, tmp_path: Path) -> None:  # ty
     settle(page)
     page.get_by_text("Demander le passage à l'étape « Cadrage »").click()
     page.get_by_label("Motif de la demande").fill("Besoin confirmé par la direction de la petite enfance.")
-    page.get_by_role("button", name="Envoyer la demande").click()
-    settle(page)
+    submit(page, page.get_by_role("button", name="Envoyer la demande"), "Demande envoyée")
     screens.look("demande")
 
 
@@ -136,8 +151,7 @@ def _compliance_validates_decides_and_publishes(page, tmp_path: Path, reference:
     screens.look("file-d-attente")
     page.get_by_text(f"{reference} — {TITLE}", exact=False).first.click()  # the classification to validate
     settle(page)
-    page.get_by_role("button", name="Valider").first.click()
-    page.get_by_text("Classification validée").first.wait_for()
+    submit(page, page.get_by_role("button", name="Valider").first, "Classification validée")
     settle(page)
     # the request's bordered box: the innermost block that holds its heading
     request = page.get_by_test_id("stVerticalBlock").filter(
@@ -149,8 +163,7 @@ def _compliance_validates_decides_and_publishes(page, tmp_path: Path, reference:
     request.get_by_role("spinbutton", name="ou : décision prise en séance le").first.click()
     page.keyboard.type("01122026")
     screens.look("decision")
-    request.get_by_role("button", name="Enregistrer la décision").click()
-    page.get_by_text("Décision enregistrée.").first.wait_for()
+    submit(page, request.get_by_role("button", name="Enregistrer la décision"), "Décision enregistrée.")
     screens.look("decision-enregistree", shot=False)
 
     page.get_by_role("link", name="Registre public").click()
@@ -163,9 +176,9 @@ def _compliance_validates_decides_and_publishes(page, tmp_path: Path, reference:
     publish = page.get_by_role("button", name="Publier la fiche")
     publish.wait_for()
     settle(page)
+    publish.scroll_into_view_if_needed()  # the entry as it will be published, above its button
     screens.look("registre-public")
-    publish.click()
-    page.get_by_text("publié au registre public").first.wait_for()
+    submit(page, publish, "publié au registre public")
     screens.look("fiche-publiee", shot=False)
 
 
