@@ -121,7 +121,7 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
         suspensions=SuspensionService(governance, monitoring),
         analysis=analysis,
         public_register=PublicRegisterService(db.reader, db.writer, register, governance, audit,
-                                              module_of=lambda use_case_id: _bound_module(analysis, use_case_id)),
+                                              module_of=lambda use_case_id: _bound_title(analysis, use_case_id)),
         public_reports=public_reports,
         notifications=NotificationService(db.reader, db.writer, settings.notify, review_due=lambda today: {
             i: r.due_date for i, r in governance.review_statuses(today).items()}),
@@ -141,11 +141,17 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
 
 
 def _bound_module(analysis: AnalysisService, use_case_id: int) -> str | None:
-    """The title of the analysis module bound to the use case (what the public register names), if any."""
+    """The key of the analysis module bound to the use case (monitoring reads its input schema), if any."""
     binding = analysis.binding(use_case_id)
-    if binding is None:
+    return binding.module_key if binding else None
+
+
+def _bound_title(analysis: AnalysisService, use_case_id: int) -> str | None:
+    """The title of the analysis module bound to the use case (what the public register names), if any."""
+    key = _bound_module(analysis, use_case_id)
+    if key is None:
         return None
     try:
-        return registry.get(binding.module_key).title
+        return registry.get(key).title
     except UnknownModule:  # a module no longer installed: its key is all that is known
-        return binding.module_key
+        return key
