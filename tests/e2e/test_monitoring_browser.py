@@ -18,12 +18,13 @@ pytestmark = pytest.mark.browser
 def test_compliance_follows_a_drifting_deployment_to_its_evidently_report(tmp_path: Path, demo_db: str):
     with signed_in(demo_db, "Conformité", viewport={"width": 1400, "height": 3000}, accept_downloads=True) as page:
         page.get_by_role("link", name="Suivi").click()
-        page.get_by_role("heading", name="Suivi").wait_for(timeout=30_000)
-        page.get_by_text("Suspension proposée après des alertes répétées").wait_for(timeout=30_000)
+        page.get_by_role("heading", name="Suivi").wait_for(timeout=60_000)
+        page.get_by_text("Suspension proposée après des alertes répétées").wait_for(timeout=60_000)
         page.screenshot(path=str(tmp_path / "suivi.png"))
         open_sheet(page, "UC-2026-005")
         page.get_by_role("tab", name="Suivi").click()
-        page.get_by_text("Dérive des données", exact=True).wait_for(timeout=30_000)
+        settle(page)  # only the open tab is drawn: the Suivi tab's content comes with this rerun
+        page.get_by_text("Dérive des données", exact=True).wait_for(timeout=60_000)
         # the tab's rerun gives the download button a new file id: click it only once the run is over
         settle(page)
         button = page.get_by_role("button", name="Télécharger le rapport Evidently (HTML)")
