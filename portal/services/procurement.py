@@ -24,8 +24,7 @@ from portal.repositories import deployment as repo
 from portal.repositories import governance as governance_repo
 from portal.services import audit, editing
 from portal.services.errors import InvalidInput, NotFound, StaleEdit
-from portal.services.evidence_types import RefusedEvidence, check_evidence
-from portal.services.governance.base import MAX_EVIDENCE_BYTES, _safe_name
+from portal.services.evidence_files import file_problems, read_stored, stored
 
 STALE_CONTRACT = "Le contrat a été modifié par quelqu'un d'autre : rechargez la fiche."
 
@@ -136,39 +135,17 @@ class ProcurementService(editing.UseCaseLookup):
         with self._reader() as s:  # permission before validation
             self._owned_use_case(s, principal, use_case_id, Action.MANAGE_PROCUREMENT)
         problems = _kind_problems(kind)
-        if not (filename or "").strip():
-            problems.append("Champ « Fichier » : obligatoire.")
-        elif not data:
-            problems.append("Champ « Fichier » : le fichier est vide.")
-        elif len(data) > MAX_EVIDENCE_BYTES:
-            problems.append("Champ « Fichier » : trop volumineux (20 Mo au plus).")
-        else:
-            try:
-                check_evidence(filename, data)
-            except RefusedEvidence as exc:
-                problems.append(f"Champ « Fichier » : {exc}")
+        problems += file_problems(filename, data)
         if problems:
             raise InvalidInput(problems)
-        digest = hashlib.sha256(data).hexdigest()
-        written: Path | None = None
-        try:
-            with self._writer.begin() as s:
-                uc = self._owned_use_case(s, principal, use_case_id, Action.MANAGE_PROCUREMENT)
-                relative = Path("evidence") / f"uc{uc.id}" / f"{digest[:16]}-{_safe_name(filename)}"
-                target = self.data_dir / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if not target.exists():
-                    target.write_bytes(data)
-                    written = target
-                row = SupplierDocument(use_case_id=uc.id, kind=kind, source="file", filename=Path(filename).name[:255],
-                                       stored_path=relative.as_posix(), sha256=digest, size=len(data),
-                                       **_extra(reference, note), added_by_id=principal.person_id,
-                                       added_by_name=principal.display_name)
-                return self._added(s, principal, uc, row, {"file": row.filename, "size": len(data)})
-        except Exception:
-            if written is not None:
-                written.unlink(missing_ok=True)
-            raise
+        # the file is removed again if the row that points to it is not committed
+        with stored(self.data_dir, use_case_id, filename, data) as f, self._writer.begin() as s:
+            uc = self._owned_use_case(s, principal, use_case_id, Action.MANAGE_PROCUREMENT)
+            row = SupplierDocument(use_case_id=uc.id, kind=kind, source="file", filename=f.filename,
+                                   stored_path=f.stored_path, sha256=f.sha256, size=f.size,
+                                   **_extra(reference, note), added_by_id=principal.person_id,
+                                   added_by_name=principal.display_name)
+            return self._added(s, principal, uc, row, {"file": row.filename, "size": f.size})
 
     def add_document_link(self, principal: Principal, use_case_id: int, kind: str, url: str, *,
                           reference: str | None = None, note: str | None = None) -> SupplierDocumentView:
@@ -203,11 +180,9 @@ class ProcurementService(editing.UseCaseLookup):
             row = s.get(SupplierDocument, document_id)
             if row is None or row.source != "file" or not row.stored_path:
                 raise NotFound(f"Document n° {document_id} introuvable.")
-            path = self.data_dir / row.stored_path
-            if not path.exists():
-                raise NotFound(f"Le fichier du document n° {document_id} est absent du dossier de données.")
-            data = path.read_bytes()
-            return row.filename or path.name, data, hashlib.sha256(data).hexdigest() == row.sha256
+            data, intact = read_stored(self.data_dir, row.stored_path, row.sha256,
+                                       f"Le fichier du document n° {document_id} est absent du dossier de données.")
+            return row.filename or Path(row.stored_path).name, data, intact
 
 
 def _kind_problems(kind: str) -> list[str]:

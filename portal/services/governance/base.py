@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,6 @@ from portal.services.governance import engine
 
 #: Gate conditions the decision itself fulfils (the act's number and date), not the request.
 ACT_CONDITIONS = frozenset({"GATE-DEP-05", "GATE-DEP-06"})
-MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 #: Level assumed for the review cadence of a deployed use case whose impact is not assessed.
 UNASSESSED_REVIEW_LEVEL = ImpactLevel.IV
 
@@ -42,11 +40,6 @@ def _stage(value: Stage | str, field: str = "Étape visée") -> Stage:
         choices = ", ".join(s.value for s in Stage)
         raise InvalidInput([f"Champ « {field} » : valeur non prévue « {value} » ; valeurs possibles : {choices}."]) \
             from None
-
-
-def _safe_name(name: str) -> str:
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name).strip("._") or "piece"
-    return stem[-120:]
 
 
 def audit_jsonable(data: dict[str, Any]) -> dict[str, Any]:

@@ -26,12 +26,10 @@ from portal.repositories import people as people_repo
 from portal.repositories import register as register_repo
 from portal.services import audit, editing
 from portal.services.errors import InvalidInput, NotFound
-from portal.services.evidence_types import RefusedEvidence, check_evidence
+from portal.services.evidence_files import file_problems, read_stored, stored
 from portal.services.governance import engine
 from portal.services.governance.base import (
-    MAX_EVIDENCE_BYTES,
     GovernanceBase,
-    _safe_name,
     audit_jsonable,
 )
 from portal.services.governance.views import (
@@ -161,47 +159,24 @@ class ObligationsMixin(GovernanceBase):
                           note: str | None = None) -> EvidenceView:
         """Keep an uploaded file under the data folder, with its SHA-256, as evidence of an obligation."""
         with self._reader() as s:  # permission before validation
-            self._evidence_target(s, principal, record_id)
-        problems = []
-        if not (filename or "").strip():
-            problems.append("Champ « Fichier » : obligatoire.")
-        if not data:
-            problems.append("Champ « Fichier » : le fichier est vide.")
-        if len(data) > MAX_EVIDENCE_BYTES:
-            problems.append("Champ « Fichier » : trop volumineux (20 Mo au plus).")
-        if not problems:
-            try:
-                check_evidence(filename, data)  # an allow-list of document types, by content and extension
-            except RefusedEvidence as exc:
-                problems.append(f"Champ « Fichier » : {exc}")
+            _, uc = self._evidence_target(s, principal, record_id)
+        problems = file_problems(filename, data)
         if problems:
             raise InvalidInput(problems)
-        digest = hashlib.sha256(data).hexdigest()
-        written: Path | None = None
-        try:
-            with self._writer.begin() as s:
-                rec, uc = self._evidence_target(s, principal, record_id)
-                relative = Path("evidence") / f"uc{uc.id}" / f"{digest[:16]}-{_safe_name(filename)}"
-                target = self.data_dir / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if not target.exists():
-                    target.write_bytes(data)
-                    written = target
-                ev = ObligationEvidence(
-                    obligation_record_id=rec.id, kind="file", filename=Path(filename).name[:255],
-                    stored_path=relative.as_posix(), sha256=digest, size=len(data), note=(note or "").strip() or None,
-                    added_by_id=principal.person_id, added_by_name=principal.display_name,
-                )
-                s.add(ev)
-                s.flush()
-                audit.append(s, principal, "add_evidence", "obligation", rec.id, use_case_id=uc.id,
-                             after={"obligation_id": rec.obligation_id, "file": ev.filename, "sha256": digest,
-                                    "size": len(data)})
-                return EvidenceView.model_validate(ev)
-        except Exception:
-            if written is not None:
-                written.unlink(missing_ok=True)
-            raise
+        # the file is removed again if the row that points to it is not committed
+        with stored(self.data_dir, uc.id, filename, data) as f, self._writer.begin() as s:
+            rec, uc = self._evidence_target(s, principal, record_id)
+            ev = ObligationEvidence(
+                obligation_record_id=rec.id, kind="file", filename=f.filename, stored_path=f.stored_path,
+                sha256=f.sha256, size=f.size, note=(note or "").strip() or None,
+                added_by_id=principal.person_id, added_by_name=principal.display_name,
+            )
+            s.add(ev)
+            s.flush()
+            audit.append(s, principal, "add_evidence", "obligation", rec.id, use_case_id=uc.id,
+                         after={"obligation_id": rec.obligation_id, "file": ev.filename, "sha256": f.sha256,
+                                "size": f.size})
+            return EvidenceView.model_validate(ev)
 
     def add_evidence_link(self, principal: Principal, record_id: int, url: str, note: str | None = None) -> EvidenceView:
         with self._reader() as s:  # permission before validation
@@ -236,11 +211,9 @@ class ObligationsMixin(GovernanceBase):
             ev = s.get(ObligationEvidence, evidence_id)
             if ev is None or ev.kind != "file" or not ev.stored_path:
                 raise NotFound(f"Pièce n° {evidence_id} introuvable.")
-            path = self.data_dir / ev.stored_path
-            if not path.exists():
-                raise NotFound(f"Le fichier de la pièce n° {evidence_id} est absent du dossier de données.")
-            data = path.read_bytes()
-            return ev.filename or path.name, data, hashlib.sha256(data).hexdigest() == ev.sha256
+            data, intact = read_stored(self.data_dir, ev.stored_path, ev.sha256,
+                                       f"Le fichier de la pièce n° {evidence_id} est absent du dossier de données.")
+            return ev.filename or Path(ev.stored_path).name, data, intact
 
     def verify_evidence(self, evidence_id: int) -> bool:
         """Does the stored file (or link) still match its recorded SHA-256?"""
