@@ -117,20 +117,24 @@ def open_sheet(page, reference: str) -> None:  # type: ignore[no-untyped-def]
     settle(page)
 
 
-def demo_sign_in(page, url: str, who: str) -> None:  # type: ignore[no-untyped-def]
-    """Open the portal and use the demo sign-in as ``who`` (a role or a person's name on the list)."""
-    page.goto(url, wait_until="networkidle")
+def demo_sign_in(page, url: str, who: str, at: str = "") -> None:  # type: ignore[no-untyped-def]
+    """Open the portal (at the address ``at``, a bookmark such as ``/sheet?ref=…``; the home page by
+    default) and use the demo sign-in as ``who`` (a role or a person's name on the list)."""
+    page.goto(url + at, wait_until="networkidle")
     page.get_by_text("Mode démonstration").first.wait_for(timeout=30_000)
     page.get_by_text(who).first.click()
     page.get_by_role("button", name="Se connecter").click()
-    page.get_by_role("heading", name="Portefeuille").wait_for(timeout=30_000)
+    if not at:
+        page.get_by_role("heading", name="Portefeuille").wait_for(timeout=30_000)
     settle(page)
 
 
 @contextmanager
-def signed_in(demo_db: str, who: str, *, timeout: float | None = None, **page_options: object) -> Iterator[object]:
-    """A page of the demo portal on ``demo_db``, signed in as ``who`` (skipped, or failed in CI, without
-    Chromium). ``page_options``: Playwright's ``new_page`` options (viewport, accept_downloads, locale)."""
+def signed_in(demo_db: str, who: str, *, at: str = "", timeout: float | None = None,
+              **page_options: object) -> Iterator[object]:
+    """A page of the demo portal on ``demo_db``, signed in as ``who`` at the address ``at`` (the home page
+    by default; skipped, or failed in CI, without Chromium). ``page_options``: Playwright's ``new_page``
+    options (viewport, accept_downloads, locale)."""
     import pytest
 
     from tests.conftest import skip_or_fail
@@ -144,6 +148,6 @@ def signed_in(demo_db: str, who: str, *, timeout: float | None = None, **page_op
         page = browser.new_page(**page_options)
         if timeout is not None:
             page.set_default_timeout(timeout)
-        demo_sign_in(page, url, who)
+        demo_sign_in(page, url, who, at)
         yield page
         browser.close()

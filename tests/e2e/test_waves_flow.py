@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import skip_or_fail
-from tests.e2e.browser import chromium_path, launch, running_portal, settle
+from tests.e2e.browser import settle, signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -16,18 +15,8 @@ REASONS = "Attendre le réapprentissage de la grille sur les demandes de 2024."
 
 
 def test_a_wave_go_no_go_is_decided_and_shown_on_the_sheet(tmp_path: Path, demo_db: str):
-    if chromium_path() is None:
-        skip_or_fail("Chromium absent : `make test` l'installe quand c'est possible (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with running_portal({"VIGIE_DATABASE_URL": demo_db, "VIGIE_ENV": "demo"}) as url, \
-            sync_api.sync_playwright() as p:
-        browser = launch(p)
-        page = browser.new_page(viewport={"width": 1400, "height": 1800})
-        page.goto(f"{url}/sheet?ref=UC-2026-005&tab=deploiement", wait_until="networkidle")
-        page.get_by_text("Mode démonstration").first.wait_for(timeout=30_000)
-        page.get_by_text("Direction générale").first.click()
-        page.get_by_role("button", name="Se connecter").click()
-        settle(page)
+    with signed_in(demo_db, "Direction générale", at="/sheet?ref=UC-2026-005&tab=deploiement",
+                   viewport={"width": 1400, "height": 1800}) as page:
         page.get_by_role("tab", name="Déploiement et achat", selected=True).wait_for(timeout=30_000)
         page.get_by_role("heading", name="Déploiement par vagues").wait_for(timeout=30_000)
         page.screenshot(path=str(tmp_path / "1-waves.png"), full_page=True)
@@ -44,4 +33,3 @@ def test_a_wave_go_no_go_is_decided_and_shown_on_the_sheet(tmp_path: Path, demo_
         page.get_by_text("Vague n° 4 — Toutes les demandes en ligne : non lancée").click()
         page.get_by_text(REASONS).first.wait_for(timeout=30_000)
         page.screenshot(path=str(tmp_path / "2-decided.png"), full_page=True)
-        browser.close()
