@@ -23,8 +23,11 @@ COLUMN_WORDS = {
     "capacity": "capacité", "category": "catégorie", "score": "score", "status": "statut", "duree": "durée",
     "evolution": "évolution", "ecart": "écart", "reference": "référence", "categorie": "catégorie",
     "equipement": "équipement", "cout": "coût", "depense": "dépense", "depenses": "dépenses", "recette": "recette",
-    "element": "élément", "mase": "MASE", "mae": "MAE", "id": "n°", "date": "date", "total": "total",
+    "element": "élément", "decision": "décision", "confidence": "confiance", "terms": "termes",
+    "alternatives": "autres services possibles", "mase": "MASE", "mae": "MAE", "id": "n°", "date": "date", "total": "total",
 }
+#: Whole raw names whose word-by-word reading would be clumsy.
+COLUMN_NAMES = {"predicted_service": "Service proposé", "predicted": "Prédit", "id": "N°"}
 _RAW = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?$")
 
@@ -35,6 +38,8 @@ def column_title(name: object) -> str:
     text = str(name)
     if not _RAW.match(text):
         return text
+    if text in COLUMN_NAMES:
+        return COLUMN_NAMES[text]
     words = [COLUMN_WORDS.get(w, w) for w in text.split("_")]
     title = " ".join(w for w in words if w)
     return title[:1].upper() + title[1:] if title else text

@@ -34,7 +34,7 @@ def test_lead_runs_routing_and_sees_requests_left_to_an_agent(demo_url):
     assert not at.exception, at.exception
     labels = [m.label for m in at.metric]
     assert "Laissées à un agent" in labels and "Routées automatiquement" in labels
-    routing = next(d.value for d in at.dataframe if "decision" in d.value.columns or "routed" in d.value.columns)
-    decisions = set(routing["decision"]) if "decision" in routing.columns else set()
+    routing = next(d.value for d in at.dataframe if "Décision" in d.value.columns)
+    decisions = set(routing["Décision"])
     assert "laissée à un agent" in decisions
     assert any(d.startswith("routée vers ") for d in decisions)
