@@ -96,6 +96,58 @@ def choices(session: Session) -> list[tuple[int, str, str, int | None]]:
     return [tuple(r) for r in rows]  # type: ignore[misc]
 
 
+#: What a use-case selector shows of each case: (id, reference, title, lead id).
+_CHOICE = (UseCase.id, UseCase.reference, UseCase.title, UseCase.lead_id)
+
+
+def _choice_rows(session: Session, stmt: Select) -> list[tuple[int, str, str, int | None]]:
+    return [tuple(r) for r in session.execute(stmt)]  # type: ignore[misc]
+
+
+def _led_by(stmt: Select, lead_id: int | None) -> Select:
+    return stmt if lead_id is None else stmt.where(UseCase.lead_id == lead_id)
+
+
+def choices_by_reference(session: Session, references: Sequence[str],
+                         lead_id: int | None = None) -> list[tuple[int, str, str, int | None]]:
+    """The selector rows of the use cases named by ``references`` that exist (and that ``lead_id`` leads,
+    when given), in the order of ``references``."""
+    if not references:
+        return []
+    rows = {r[1]: r for r in _choice_rows(session, _led_by(
+        select(*_CHOICE).where(UseCase.reference.in_(list(references))), lead_id))}
+    return [rows[ref] for ref in dict.fromkeys(references) if ref in rows]
+
+
+def choices_by_id(session: Session, ids: Sequence[int]) -> list[tuple[int, str, str, int | None]]:
+    """The selector rows of the use cases ``ids``, by reference."""
+    if not ids:
+        return []
+    return _choice_rows(session, select(*_CHOICE).where(UseCase.id.in_(list(ids))).order_by(UseCase.reference))
+
+
+def first_choices(session: Session, limit: int, lead_id: int | None = None,
+                  ids: Sequence[int] | None = None) -> list[tuple[int, str, str, int | None]]:
+    """The first ``limit`` selector rows by reference (among ``ids`` and of ``lead_id``'s cases, when given):
+    one indexed query, however large the register."""
+    stmt = _led_by(select(*_CHOICE), lead_id)
+    if ids is not None:
+        stmt = stmt.where(UseCase.id.in_(list(ids)))
+    return _choice_rows(session, stmt.order_by(UseCase.reference).limit(limit))
+
+
+def find_choices(session: Session, text: str, limit: int,
+                 lead_id: int | None = None) -> list[tuple[int, str, str, int | None]]:
+    """The selector rows whose reference or title holds every word of ``text`` (case ignored), by
+    reference, ``limit`` at most."""
+    stmt = _led_by(select(*_CHOICE), lead_id)
+    for word in text.lower().split():
+        like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(or_(func.lower(UseCase.reference).like(like, escape="\\"),
+                              func.lower(UseCase.title).like(like, escape="\\")))
+    return _choice_rows(session, stmt.order_by(UseCase.reference).limit(limit))
+
+
 def totals(session: Session) -> list[tuple[str, str, int, float, float]]:
     """(stage, family, count, build cost, run cost per year) over the register, in one grouped query."""
     stmt = select(UseCase.stage, UseCase.family, func.count(UseCase.id), func.coalesce(func.sum(UseCase.build_cost), 0),
