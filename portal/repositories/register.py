@@ -101,7 +101,7 @@ _CHOICE = (UseCase.id, UseCase.reference, UseCase.title, UseCase.lead_id)
 
 
 def _choice_rows(session: Session, stmt: Select) -> list[tuple[int, str, str, int | None]]:
-    return [tuple(r) for r in session.execute(stmt)]  # type: ignore[misc]
+    return [tuple(r) for r in session.execute(stmt)]
 
 
 def _led_by(stmt: Select, lead_id: int | None) -> Select:
