@@ -42,6 +42,11 @@ class BindingsMixin(AnalysisBase):
         with self._reader() as s:
             return {b.use_case_id: self._binding_view(b) for b in repo.bindings(s)}
 
+    def bound_modules(self) -> dict[int, str]:
+        """Use case id -> key of its bound module, for every bound use case, in one light query."""
+        with self._reader() as s:
+            return repo.bound_keys(s)
+
     @staticmethod
     def _binding_view(b: AnalysisBinding) -> BindingView:
         try:
