@@ -42,7 +42,7 @@ state = f2.selectbox("État", [None, *STATES], format_func=lambda s: "Tous les �
                      key="public_state")
 # one page of rows, filtered by the service: a métropole's register lists thousands of algorithms
 total = svc.public_register.listing_count(state, text)
-offset = PAGE_SIZE * page_number(total, "public_page")
+offset = PAGE_SIZE * page_number(total, "public_page", PAGE_SIZE)
 rows = svc.public_register.listing(state, text, offset, PAGE_SIZE)[0]
 table = pd.DataFrame([{
     "Référence": e.reference, "Algorithme": e.title, "État": e.state,

@@ -14,8 +14,8 @@ from portal.ui.auth import demo_banner
 from portal.ui.deps import services, settings
 from portal.ui.feedback import attempt
 from portal.ui.formats import fmt_date
-from portal.ui.paging import PAGE_SIZE, page_number, shown
 from portal.ui.look import header
+from portal.ui.paging import PAGE_SIZE, page_number, shown
 from portal.ui.places import ROW_CLICK, picked_row
 from portal.ui.text import plain
 from portal.ui.transparency import entry_definitions
@@ -42,7 +42,8 @@ if domains:
     wanted_domain = st.selectbox("Domaine d'action publique", [None, *domains],
                                  format_func=lambda d: "Tous les domaines" if d is None else d, key="public_view_domain")
 entries = svc.public_register.public_listing(wanted_domain)
-offset = PAGE_SIZE * page_number(len(entries), "public_view_page")  # a métropole publishes thousands
+# one page of rows: a métropole publishes thousands of entries
+offset = PAGE_SIZE * page_number(len(entries), "public_view_page", PAGE_SIZE)
 page = entries[offset:offset + PAGE_SIZE]
 table = pd.DataFrame([{
     "Référence": e.reference, "Algorithme": e.name, "Domaine": e.domain, "Service": e.service,

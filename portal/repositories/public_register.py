@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-
 from typing import Any
 
 from sqlalchemy import Select, and_, case, false, func, or_, select

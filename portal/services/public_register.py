@@ -30,8 +30,8 @@ from portal.repositories import governance as governance_repo
 from portal.repositories import public_register as repo
 from portal.repositories import register as register_repo
 from portal.services import algoritmeregister, audit, editing, eurocities, organisation
-from portal.services.cache import StampedCache
 from portal.services.audit import AuditService
+from portal.services.cache import StampedCache
 from portal.services.errors import InvalidInput
 from portal.services.exports import ExportFile
 from portal.services.governance import GovernanceService
