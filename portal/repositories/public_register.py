@@ -28,10 +28,14 @@ def _latest_ids() -> Any:
             .group_by(PublicRegisterEntry.use_case_id).subquery())
 
 
-def latest_publications(session: Session) -> Sequence[PublicRegisterEntry]:
-    """The latest row of each use case when it is a publication: what is published now, oldest first."""
-    last = _latest_ids()
-    return session.scalars(select(PublicRegisterEntry).join(last, PublicRegisterEntry.id == last.c.id)
+def latest_publications(session: Session, use_case_ids: Sequence[int] | None = None) -> Sequence[PublicRegisterEntry]:
+    """The latest row of each use case (of ``use_case_ids`` when given) when it is a publication: what is
+    published now, oldest first."""
+    last = select(PublicRegisterEntry.use_case_id, func.max(PublicRegisterEntry.id).label("id"))
+    if use_case_ids is not None:
+        last = last.where(PublicRegisterEntry.use_case_id.in_(list(use_case_ids)))
+    sub = last.group_by(PublicRegisterEntry.use_case_id).subquery()
+    return session.scalars(select(PublicRegisterEntry).join(sub, PublicRegisterEntry.id == sub.c.id)
                            .where(PublicRegisterEntry.action == "publish").order_by(PublicRegisterEntry.id)).all()
 
 

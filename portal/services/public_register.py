@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from policies.access import require
 from policies.vocabulary import Action, AiActClass, Principal, Stage
 from portal.db.models import PublicRegisterEntry
+from portal.repositories import audit as audit_repo
 from portal.repositories import governance as governance_repo
 from portal.repositories import public_register as repo
 from portal.repositories import register as register_repo
@@ -105,6 +107,10 @@ EXPORT_FILES: dict[str, tuple[str, str]] = {
     "algoritmeregister_json": (f"algoritmeregister-v{algoritmeregister.VERSION}.json", "application/json"),
 }
 EXPORT_FORMATS = tuple(EXPORT_FILES)
+
+#: What an audit event without a use case may change in every record: the collectivité's name and
+#: contact (``organisation``), everything (a restore of the ``database``).
+GLOBAL_ENTITIES = ("organisation", "database")
 
 #: Stages at which the algorithm takes part in real decisions.
 IN_USE = (Stage.PILOT, Stage.EVALUATION, Stage.DEPLOYED)
@@ -217,6 +223,8 @@ class PublicRegisterService:
         self._module_of = module_of
         self._modules_of = modules_of  # every bound module's title by use case, for records built in bulk
         self._cache: StampedCache[Any] = StampedCache(reader, size=32)
+        self._stale_lock = threading.Lock()
+        self._stale_seen, self._stale = -1, cast(frozenset[int] | None, None)  # audit head, stale use cases
         self._reader = reader
         self._writer = writer
         self._register = register
@@ -391,14 +399,33 @@ class PublicRegisterService:
 
     def stale_ids(self) -> frozenset[int]:
         """The published use cases whose record as it would be published now differs from the published
-        snapshot. Every published record is rebuilt, in bulk (a few queries a chunk, no query per use case),
-        and the answer kept until the next write (any audited mutation, in any process)."""
-        return self._cache.get("stale", self._stale_now)
-
-    def _stale_now(self) -> frozenset[int]:
+        snapshot. The first call rebuilds every published record, in bulk (a few queries a chunk, no query
+        per use case); later calls rebuild only the records of the use cases that an audited write named
+        since (every mutation is audited with its use case), or all of them after a write that concerns
+        every record (the organisation's name or contact, a restore). Shared by the process's sessions."""
         with self._reader() as s:
-            latest = {r.use_case_id: r.record for r in repo.latest_publications(s)}
-            now = self._records_now(s, list(latest))
+            head = audit_repo.head_seq(s)
+            with self._stale_lock:
+                seen, known = self._stale_seen, self._stale
+            if known is not None and head == seen:
+                return known
+            if known is None or head < seen:
+                stale = self._stale_of(s, None)
+            else:
+                changed, everything = audit_repo.changed_since(s, seen, GLOBAL_ENTITIES)
+                if everything or len(changed) > 2000:  # past a few thousand, one pass over all is as cheap
+                    stale = self._stale_of(s, None)
+                else:
+                    stale = (known - changed) | self._stale_of(s, sorted(changed))
+        with self._stale_lock:
+            if self._stale_seen <= head:
+                self._stale_seen, self._stale = head, stale
+        return stale
+
+    def _stale_of(self, s: Session, ids: list[int] | None) -> frozenset[int]:
+        """Which published use cases (of ``ids`` when given) are stale, their records rebuilt in bulk."""
+        latest = {r.use_case_id: r.record for r in repo.latest_publications(s, ids)}
+        now = self._records_now(s, list(latest))
         return frozenset(i for i, record in latest.items() if i in now and differs(now[i], record))
 
     def _records_now(self, s: Session, ids: list[int], chunk: int = 500) -> dict[int, dict[str, Any]]:

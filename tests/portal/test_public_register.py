@@ -439,3 +439,21 @@ def test_the_public_listing_reads_the_published_snapshots_only(services, people,
     assert pr.public_listing(domain="aucun domaine") == []
     services.public_register.withdraw(people["compliance"], piloted.id, "fin de l'expérimentation")
     assert pr.public_listing() == [] and pr.public_entry(entry.reference) is None
+
+
+def test_staleness_follows_each_write_without_rebuilding_what_did_not_change(services, people, piloted):
+    other = piloted_case(services, people, "Tri du courrier entrant", "L'agent relit chaque tri proposé.")
+    pr = services.public_register
+    for uc in (piloted, other):
+        services.public_register.publish(people["compliance"], uc.id)
+    assert pr.stale_ids() == frozenset()
+    # a data source removed leaves no row behind: its audited deletion names the use case
+    (source,) = services.register.get(piloted.id).data_sources
+    services.register.delete_data_source(people["lead"], source.id, source.version)
+    assert pr.stale_ids() == {piloted.id} == {e.use_case_id for e in pr.entries() if e.stale}
+    # the collectivité's name is in every record: every published entry is to republish
+    org = services.organisation.get()
+    services.organisation.update(people["admin"], org.version if org else 0, {"name": "Ville renommée"})
+    assert pr.stale_ids() == {piloted.id, other.id} == {e.use_case_id for e in pr.entries() if e.stale}
+    services.public_register.publish(people["compliance"], other.id)
+    assert pr.stale_ids() == {piloted.id}
