@@ -55,15 +55,19 @@ def first_published(session: Session, use_case_ids: Sequence[int] | None = None)
 PUBLIC_COLUMNS = ("reference", "name", "domain", "service", "automation")
 
 
-def public_rows(session: Session, reference: str | None = None) -> list[tuple[Any, ...]]:
+def public_rows(session: Session, reference: str | None = None,
+                ids: Sequence[int] | None = None) -> list[tuple[Any, ...]]:
     """(use case id, published at, then :data:`PUBLIC_COLUMNS`) of each published snapshot, without
-    reading the whole records; only the one whose published reference is ``reference`` when given."""
+    reading the whole records; only the one whose published reference is ``reference`` when given, of
+    the use cases of ``ids`` when given."""
     last = _latest_ids()
     fields = [PublicRegisterEntry.record[k].as_string() for k in PUBLIC_COLUMNS]
     stmt = (select(PublicRegisterEntry.use_case_id, PublicRegisterEntry.created_at, *fields)
             .join(last, PublicRegisterEntry.id == last.c.id).where(PublicRegisterEntry.action == "publish"))
     if reference is not None:
         stmt = stmt.where(fields[0] == reference)
+    if ids is not None:
+        stmt = stmt.where(PublicRegisterEntry.use_case_id.in_(list(ids)))
     return [tuple(r) for r in session.execute(stmt)]
 
 
@@ -98,25 +102,15 @@ class _Listed:
                 .where(or_(self.published, self.crpa, self.in_use)))
 
 
-def listing(session: Session, in_use: Sequence[str], text: str | None = None) -> list[tuple[Any, ...]]:
+def listing(session: Session, in_use: Sequence[str], ids: Sequence[int] | None = None) -> list[tuple[Any, ...]]:
     """(id, reference, title, stage, latest action, its date, its author, CRPA publication required) of
-    each use case the signed-in register lists, by reference; ``text`` narrows to references and titles."""
+    each use case the signed-in register lists (of ``ids`` when given)."""
     q = _Listed(in_use)
     stmt = q.select(UseCase.id, UseCase.reference, UseCase.title, UseCase.stage, q.entry.action,
                     q.entry.created_at, q.entry.created_by_name, case((q.crpa, True), else_=False))
-    if text and text.strip():
-        like = f"%{text.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(UseCase.reference).like(like), func.lower(UseCase.title).like(like)))
-    return [tuple(r) for r in session.execute(stmt.order_by(UseCase.reference))]
-
-
-def listing_counts(session: Session, in_use: Sequence[str]) -> tuple[int, int, int]:
-    """(use cases listed, published, publication required by the CRPA while in use but not published)."""
-    q = _Listed(in_use)
-    due = and_(q.crpa, q.in_use, ~q.published)
-    listed, published, required = session.execute(q.select(
-        func.count(), func.sum(case((q.published, 1), else_=0)), func.sum(case((due, 1), else_=0)))).one()
-    return listed or 0, published or 0, required or 0
+    if ids is not None:
+        stmt = stmt.where(UseCase.id.in_(list(ids)))
+    return [tuple(r) for r in session.execute(stmt)]
 
 
 def publications(session: Session) -> Sequence[PublicRegisterEntry]:

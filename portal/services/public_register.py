@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any, cast
+from dataclasses import dataclass, replace
+from typing import Any
 
 import pandas as pd
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,13 +26,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from policies.access import require
 from policies.vocabulary import Action, AiActClass, Principal, Stage
 from portal.db.models import PublicRegisterEntry
-from portal.repositories import audit as audit_repo
 from portal.repositories import governance as governance_repo
 from portal.repositories import public_register as repo
 from portal.repositories import register as register_repo
 from portal.services import algoritmeregister, audit, editing, eurocities, organisation
 from portal.services.audit import AuditService
-from portal.services.cache import StampedCache
+from portal.services.cache import Followed
 from portal.services.errors import InvalidInput
 from portal.services.exports import ExportFile
 from portal.services.governance import GovernanceService
@@ -222,9 +220,15 @@ class PublicRegisterService:
                  modules_of: Callable[[], dict[int, str]] | None = None) -> None:
         self._module_of = module_of
         self._modules_of = modules_of  # every bound module's title by use case, for records built in bulk
-        self._cache: StampedCache[Any] = StampedCache(reader, size=32)
-        self._stale_lock = threading.Lock()
-        self._stale_seen, self._stale = -1, cast(frozenset[int] | None, None)  # audit head, stale use cases
+        self._public = Followed(reader, lambda s: self._public_rows(s, None), lambda s, rows, changed: {
+            **{i: r for i, r in rows.items() if i not in changed}, **self._public_rows(s, sorted(changed))},
+            everything=("database",))
+        # kept per process, brought up to date from the audit trail: what the signed-in list shows
+        self._listed = Followed(reader, lambda s: self._listed_rows(s, None), lambda s, rows, changed: {
+            **{i: r for i, r in rows.items() if i not in changed}, **self._listed_rows(s, sorted(changed))},
+            everything=("database",))
+        self._stale = Followed(reader, lambda s: self._stale_of(s, None), lambda s, stale, changed: frozenset(
+            (stale - changed) | self._stale_of(s, sorted(changed))), everything=GLOBAL_ENTITIES)
         self._reader = reader
         self._writer = writer
         self._register = register
@@ -357,70 +361,50 @@ class PublicRegisterService:
     # ---- the register as a list: counted and paged in the database --------------------------------
 
     def counts(self) -> RegisterCounts:
-        """The page's counters, added up in the database; « à republier » from :meth:`stale_ids`."""
-        def count() -> tuple[int, int, int]:
-            with self._reader() as s:
-                return repo.listing_counts(s, [st.value for st in IN_USE])
-        listed, published, required = self._cache.get("counts", count)
-        return RegisterCounts(listed=listed, published=published, required_not_published=required,
-                              stale=len(self.stale_ids()))
+        """The page's counters, added up over the listed use cases (:meth:`listing`'s rows, no record built)."""
+        rows, stale = self._listed.get(), self.stale_ids()
+        return RegisterCounts(listed=len(rows), published=sum(r.published for r in rows.values()),
+                              required_not_published=sum(r.required and not r.published for r in rows.values()),
+                              stale=len(stale))
 
     def listing(self, state: str | None = None, text: str | None = None, offset: int = 0,
                 limit: int | None = None) -> tuple[list[EntryRow], int]:
         """One page of the listed use cases by reference (no record built), and how many match in all;
         ``state`` is one of :data:`STATES`, ``text`` searches references and titles."""
-        rows = self._rows(text)
-        if state is not None:
-            rows = [r for r in rows if r.state == state]
-        return rows[offset:None if limit is None else offset + limit], len(rows)
+        rows, stale = self._listed.get(), self.stale_ids()
+        wanted = (text or "").strip().lower()
+        out = []
+        for r in sorted(rows.values(), key=lambda r: r.reference):
+            if wanted and wanted not in r.reference.lower() and wanted not in r.title.lower():
+                continue
+            if r.use_case_id in stale:
+                r = replace(r, stale=True)
+            if state is None or r.state == state:
+                out.append(r)
+        return out[offset:None if limit is None else offset + limit], len(out)
 
     def listing_count(self, state: str | None = None, text: str | None = None) -> int:
         return self.listing(state, text, 0, 0)[1]
 
-    def _rows(self, text: str | None) -> list[EntryRow]:
-        """Every listed use case matching ``text``, as the table shows it; kept until the next write."""
-        text = (text or "").strip().lower() or None
-
-        def read() -> list[EntryRow]:
-            stale = self.stale_ids()
-            with self._reader() as s:
-                found = repo.listing(s, [st.value for st in IN_USE], text)
-            out = []
-            for uc_id, reference, title, stage, action, at, by, crpa_publication in found:
-                published = action == "publish"
-                out.append(EntryRow(
-                    use_case_id=uc_id, reference=reference, title=title, published=published,
-                    published_at=at if published else None, published_by=by if published else None,
-                    stale=published and uc_id in stale, crpa_publication=bool(crpa_publication),
-                    required=bool(crpa_publication) and Stage(stage) in IN_USE))
-            return out
-
-        return self._cache.get(("rows", text), read)
+    def _listed_rows(self, s: Session, ids: list[int] | None) -> dict[int, EntryRow]:
+        """The listed use cases (of ``ids`` when given) as the table shows them, staleness aside."""
+        out = {}
+        for uc_id, reference, title, stage, action, at, by, crpa_publication in repo.listing(
+                s, [st.value for st in IN_USE], ids):
+            published = action == "publish"
+            out[uc_id] = EntryRow(
+                use_case_id=uc_id, reference=reference, title=title, published=published,
+                published_at=at if published else None, published_by=by if published else None, stale=False,
+                crpa_publication=bool(crpa_publication), required=bool(crpa_publication) and Stage(stage) in IN_USE)
+        return out
 
     def stale_ids(self) -> frozenset[int]:
         """The published use cases whose record as it would be published now differs from the published
         snapshot. The first call rebuilds every published record, in bulk (a few queries a chunk, no query
         per use case); later calls rebuild only the records of the use cases that an audited write named
-        since (every mutation is audited with its use case), or all of them after a write that concerns
-        every record (the organisation's name or contact, a restore). Shared by the process's sessions."""
-        with self._reader() as s:
-            head = audit_repo.head_seq(s)
-            with self._stale_lock:
-                seen, known = self._stale_seen, self._stale
-            if known is not None and head == seen:
-                return known
-            if known is None or head < seen:
-                stale = self._stale_of(s, None)
-            else:
-                changed, everything = audit_repo.changed_since(s, seen, GLOBAL_ENTITIES)
-                if everything or len(changed) > 2000:  # past a few thousand, one pass over all is as cheap
-                    stale = self._stale_of(s, None)
-                else:
-                    stale = (known - changed) | self._stale_of(s, sorted(changed))
-        with self._stale_lock:
-            if self._stale_seen <= head:
-                self._stale_seen, self._stale = head, stale
-        return stale
+        since, or all of them after a write that concerns every record (the organisation's name or
+        contact, a restore)."""
+        return self._stale.get()
 
     def _stale_of(self, s: Session, ids: list[int] | None) -> frozenset[int]:
         """Which published use cases (of ``ids`` when given) are stale, their records rebuilt in bulk."""
@@ -468,14 +452,13 @@ class PublicRegisterService:
     def public_listing(self, domain: str | None = None) -> list[PublicRow]:
         """The published snapshots as the public list shows them, by reference, without their full
         records (read from the JSON in the database); ``domain`` narrows to one public policy domain."""
-        def read() -> list[PublicRow]:
-            with self._reader() as s:
-                rows = repo.public_rows(s)
-            return sorted((PublicRow(use_case_id=i, published_at=at, **{
-                k: str(v or "") for k, v in zip(repo.PUBLIC_COLUMNS, values, strict=True)}) for i, at, *values in rows),
-                key=lambda r: r.reference)
+        rows = sorted(self._public.get().values(), key=lambda r: r.reference)
+        return [r for r in rows if domain is None or r.domain == domain]
 
-        return [r for r in self._cache.get("public", read) if domain is None or r.domain == domain]
+    def _public_rows(self, s: Session, ids: list[int] | None) -> dict[int, PublicRow]:
+        return {i: PublicRow(use_case_id=i, published_at=at, **{
+            k: str(v or "") for k, v in zip(repo.PUBLIC_COLUMNS, values, strict=True)})
+            for i, at, *values in repo.public_rows(s, ids=ids)}
 
     def public_domains(self) -> list[str]:
         """The public policy domains of the published snapshots, for the public list's filter."""
