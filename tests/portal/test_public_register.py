@@ -457,3 +457,22 @@ def test_staleness_follows_each_write_without_rebuilding_what_did_not_change(ser
     assert pr.stale_ids() == {piloted.id, other.id} == {e.use_case_id for e in pr.entries() if e.stale}
     services.public_register.publish(people["compliance"], other.id)
     assert pr.stale_ids() == {piloted.id}
+
+
+def test_a_followed_value_is_recomputed_for_the_use_cases_written_since_only(services, people, piloted):
+    from portal.services.cache import Followed
+
+    calls: list[object] = []
+    followed = Followed(services.db.reader, lambda s: calls.append("all") or {},
+                        lambda s, value, changed: calls.append(sorted(changed)) or value, everything=("organisation",))
+    followed.get()
+    followed.get()  # nothing written since: kept
+    assert calls == ["all"]
+    view = services.register.get(piloted.id)
+    services.register.update(people["lead"], piloted.id, view.version, view.editable_fields() | {"title": "Autre"})
+    followed.get()
+    assert calls == ["all", [piloted.id]]
+    org = services.organisation.get()
+    services.organisation.update(people["admin"], org.version if org else 0, {"name": "Ville renommée"})
+    followed.get()
+    assert calls == ["all", [piloted.id], "all"]
