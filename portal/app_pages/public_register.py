@@ -41,9 +41,9 @@ text = f1.text_input("Rechercher", placeholder="référence ou titre", key="publ
 state = f2.selectbox("État", [None, *STATES], format_func=lambda s: "Tous les états" if s is None else s,
                      key="public_state")
 # one page of rows, filtered by the service: a métropole's register lists thousands of algorithms
-total = svc.public_register.listing_count(state, text)
+matching, total = svc.public_register.listing(state, text)  # light rows: no record built
 offset = PAGE_SIZE * page_number(total, "public_page", PAGE_SIZE)
-rows = svc.public_register.listing(state, text, offset, PAGE_SIZE)[0]
+rows = matching[offset:offset + PAGE_SIZE]
 table = pd.DataFrame([{
     "Référence": e.reference, "Algorithme": e.title, "État": e.state,
     "Publiée le": fmt_date(e.published_at) if e.published_at else "", "Par": e.published_by or "",

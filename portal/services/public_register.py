@@ -220,6 +220,8 @@ class PublicRegisterService:
                  modules_of: Callable[[], dict[int, str]] | None = None) -> None:
         self._module_of = module_of
         self._modules_of = modules_of  # every bound module's title by use case, for records built in bulk
+        self._shown_rows: tuple[dict[int, EntryRow], frozenset[int], list[tuple[str, EntryRow]]] | None = None
+        self._public_sorted: tuple[dict[int, PublicRow], list[PublicRow]] | None = None
         self._public = Followed(reader, lambda s: self._public_rows(s, None), lambda s, rows, changed: {
             **{i: r for i, r in rows.items() if i not in changed}, **self._public_rows(s, sorted(changed))},
             everything=("database",))
@@ -371,17 +373,20 @@ class PublicRegisterService:
                 limit: int | None = None) -> tuple[list[EntryRow], int]:
         """One page of the listed use cases by reference (no record built), and how many match in all;
         ``state`` is one of :data:`STATES`, ``text`` searches references and titles."""
-        rows, stale = self._listed.get(), self.stale_ids()
         wanted = (text or "").strip().lower()
-        out = []
-        for r in sorted(rows.values(), key=lambda r: r.reference):
-            if wanted and wanted not in r.reference.lower() and wanted not in r.title.lower():
-                continue
-            if r.use_case_id in stale:
-                r = replace(r, stale=True)
-            if state is None or r.state == state:
-                out.append(r)
+        out = [r for key, r in self._shown() if (not wanted or wanted in key) and (state is None or r.state == state)]
         return out[offset:None if limit is None else offset + limit], len(out)
+
+    def _shown(self) -> list[tuple[str, EntryRow]]:
+        """(what the search reads, row) of every listed use case by reference, staleness applied; sorted
+        again only when the kept rows or the stale set changed."""
+        rows, stale = self._listed.get(), self.stale_ids()
+        kept = self._shown_rows
+        if kept is None or kept[0] is not rows or kept[1] is not stale:
+            kept = (rows, stale, [(f"{r.reference}\n{r.title}".lower(), replace(r, stale=r.use_case_id in stale))
+                                  for r in sorted(rows.values(), key=lambda r: r.reference)])
+            self._shown_rows = kept
+        return kept[2]
 
     def listing_count(self, state: str | None = None, text: str | None = None) -> int:
         return self.listing(state, text, 0, 0)[1]
@@ -452,8 +457,11 @@ class PublicRegisterService:
     def public_listing(self, domain: str | None = None) -> list[PublicRow]:
         """The published snapshots as the public list shows them, by reference, without their full
         records (read from the JSON in the database); ``domain`` narrows to one public policy domain."""
-        rows = sorted(self._public.get().values(), key=lambda r: r.reference)
-        return [r for r in rows if domain is None or r.domain == domain]
+        rows = self._public.get()
+        kept = self._public_sorted
+        if kept is None or kept[0] is not rows:  # sorted again only when the kept rows changed
+            kept = self._public_sorted = (rows, sorted(rows.values(), key=lambda r: r.reference))
+        return [r for r in kept[1] if domain is None or r.domain == domain]
 
     def _public_rows(self, s: Session, ids: list[int] | None) -> dict[int, PublicRow]:
         return {i: PublicRow(use_case_id=i, published_at=at, **{
