@@ -78,7 +78,7 @@ def latest_publication_of(session: Session, use_case_id: int) -> PublicRegisterE
 
 class _Listed:
     """The use cases the signed-in register lists: published, or the CRPA requires their publication, or
-    in use; with the conditions the counters add up: ``published`` (the latest row is a publication),
+    in use; with its conditions: ``published`` (the latest row is a publication),
     ``crpa`` (the latest classification's CRPA result requires publication, and it is no prohibited
     practice), ``in_use`` (the stage is one of ``in_use``)."""
 
@@ -111,12 +111,6 @@ def listing(session: Session, in_use: Sequence[str], ids: Sequence[int] | None =
     if ids is not None:
         stmt = stmt.where(UseCase.id.in_(list(ids)))
     return [tuple(r) for r in session.execute(stmt)]
-
-
-def publications(session: Session) -> Sequence[PublicRegisterEntry]:
-    """Every publication (no withdrawal), oldest first."""
-    return session.scalars(select(PublicRegisterEntry).where(PublicRegisterEntry.action == "publish")
-                           .order_by(PublicRegisterEntry.id)).all()
 
 
 def latest_entry_of(session: Session, use_case_id: int) -> PublicRegisterEntry | None:
