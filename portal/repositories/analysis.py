@@ -31,6 +31,11 @@ def bound_ids(s: Session, limit: int) -> list[int]:
                           .order_by(UseCase.reference).limit(limit)))
 
 
+def bound_keys(s: Session) -> dict[int, str]:
+    """Use case id -> key of its bound module, for every bound use case (no ORM objects)."""
+    return {i: key for i, key in s.execute(select(AnalysisBinding.use_case_id, AnalysisBinding.module_key))}
+
+
 def runs(s: Session, use_case_id: int) -> list[AnalysisRun]:
     return list(s.scalars(select(AnalysisRun).where(AnalysisRun.use_case_id == use_case_id)
                           .order_by(AnalysisRun.id.desc())))

@@ -84,6 +84,19 @@ def search(
     return session.scalars(stmt if limit is None else stmt.limit(limit)).all()
 
 
+def use_case_rows(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The use cases of ``ids`` as plain column mappings (no ORM objects: cheap by the thousand)."""
+    table = UseCase.__table__
+    return [dict(r) for r in session.execute(select(table).where(table.c.id.in_(list(ids)))).mappings()]
+
+
+def data_source_rows(session: Session, use_case_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The data sources of ``use_case_ids`` as plain column mappings, in the sheet's order (by id)."""
+    table = DataSource.__table__
+    return [dict(r) for r in session.execute(select(table).where(table.c.use_case_id.in_(list(use_case_ids)))
+                                              .order_by(table.c.id)).mappings()]
+
+
 def count_filtered(session: Session, **filters: object) -> int:
     """How many use cases match the register's filters (see :func:`filtered`)."""
     return session.scalar(filtered(select(func.count(UseCase.id)), **filters)) or 0  # type: ignore[arg-type]

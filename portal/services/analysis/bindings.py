@@ -55,6 +55,11 @@ class BindingsMixin(AnalysisBase):
         with self._reader() as s:
             return repo.bound_ids(s, limit)
 
+    def bound_modules(self) -> dict[int, str]:
+        """Use case id -> key of its bound module, for every bound use case, in one light query."""
+        with self._reader() as s:
+            return repo.bound_keys(s)
+
     @staticmethod
     def _binding_view(b: AnalysisBinding, modules: Mapping[str, AnalysisModule[Any]] | None = None) -> BindingView:
         module = (modules if modules is not None else registry.load()).get(b.module_key)
