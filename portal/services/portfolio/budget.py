@@ -155,10 +155,14 @@ class BudgetMixin(PortfolioBase):
                             columns=["year", "reference", "title", "voted", "committed", "spent", "use_case_id"])
 
     def budget_by_year(self) -> pd.DataFrame:
-        df = self.budget_lines()
-        if df.empty:
-            return pd.DataFrame(columns=["year", "voted", "committed", "spent"])
-        return df.groupby("year", as_index=False)[["voted", "committed", "spent"]].sum()
+        """Voted, committed and spent summed by year (one grouped query, kept until the next write)."""
+        return self._views.get(("budget_by_year",), self._budget_by_year).copy()
+
+    def _budget_by_year(self) -> pd.DataFrame:
+        with self._reader() as s:
+            rows = repo.budget_by_year(s)
+        return pd.DataFrame([{"year": y, "voted": float(v or 0), "committed": float(c or 0), "spent": float(p or 0)}
+                             for y, v, c, p in rows], columns=["year", "voted", "committed", "spent"])
 
     def benefits(self, use_case_id: int | None = None) -> pd.DataFrame:
         """Benefits measured vs expected. ``expected`` / ``measured`` are gains over the baseline, so a KPI

@@ -40,7 +40,11 @@ from portal.services.validation import validate
 
 class ScoresMixin(PortfolioBase):
     def weights(self) -> ScoringWeights:
-        """The weights in force: the latest version an administrator set, else policies/rules/scoring.yaml."""
+        """The weights in force: the latest version an administrator set, else policies/rules/scoring.yaml
+        (kept until the next write)."""
+        return self._views.get(("weights",), self._weights)
+
+    def _weights(self) -> ScoringWeights:
         with self._reader() as s:
             row = repo.latest_weights(s)
             return load_weights(row.weights) if row else load_weights()
@@ -111,7 +115,13 @@ class ScoresMixin(PortfolioBase):
         return self.score_inputs(use_case_id)
 
     def ranked(self, stages: Sequence[str] = ACTIVE_STAGES) -> pd.DataFrame:
-        """The ranked table (English column codes, see ``RANK_COLUMNS_FR``), plus id, stage and first-year cost."""
+        """The ranked table (English column codes, see ``RANK_COLUMNS_FR``), plus id, stage and first-year cost.
+
+        Every use case at ``stages`` is scored; the result is kept until the next write (a copy is returned,
+        so callers may change it freely)."""
+        return self._views.get(("ranked", tuple(stages)), lambda: self._ranked(stages)).copy()
+
+    def _ranked(self, stages: Sequence[str]) -> pd.DataFrame:
         rows = self._rows(stages)
         items, _ = self._criteria(rows)
         df = rank(items, self.weights())
@@ -156,6 +166,9 @@ class ScoresMixin(PortfolioBase):
     def roadmap_frame(self, today: dt.date | None = None) -> pd.DataFrame:
         """Pilots, evaluations and deployments with their dates; ``overdue`` marks pilots past their end."""
         today = today or dt.date.today()
+        return self._views.get(("roadmap", today), lambda: self._roadmap(today)).copy()
+
+    def _roadmap(self, today: dt.date) -> pd.DataFrame:
         rows = self._rows((Stage.PILOT.value, Stage.EVALUATION.value, Stage.DEPLOYED.value))
         df = pd.DataFrame([{k: r[k] for k in ("reference", "title", "stage", "start", "end")} for r in rows
                            if r["start"] is not None], columns=["reference", "title", "stage", "start", "end"])
