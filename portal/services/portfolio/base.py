@@ -56,13 +56,17 @@ class PortfolioBase(editing.UseCaseLookup):
             r["end"] = r.pop("end_date")
         return rows
 
-    def _criteria(self, rows: list[dict[str, Any]]) -> tuple[list[UseCaseCriteria], dict[str, str]]:
+    def _criteria(self, rows: list[dict[str, Any]], notes_too: bool = True
+                  ) -> tuple[list[UseCaseCriteria], dict[str, str]]:
+        """The criteria of each row, and (``notes_too``) the sentence saying where its risk was read."""
         items, notes = [], {}
         known = (self.classifications_of([r["use_case_id"] for r in rows])
                  if self.classifications_of is not None and len(rows) > 1 else None)
         for r in rows:
-            profile, note = self._classification(r["use_case_id"], known)
-            notes[r["reference"]] = note
+            if notes_too or known is None:
+                profile, notes[r["reference"]] = self._classification(r["use_case_id"], known)
+            else:  # a whole portfolio ranked: no sentence per use case
+                profile = known.get(r["use_case_id"], RiskProfile())
             items.append(UseCaseCriteria(
                 reference=r["reference"], title=r["title"], family=r["family"], direction=r["direction"],
                 risk_class=profile.ai_class, impact_level=profile.impact_level, build_cost=r["build_cost"], run_cost_per_year=r["run_cost_per_year"],

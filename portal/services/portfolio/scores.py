@@ -123,7 +123,7 @@ class ScoresMixin(PortfolioBase):
 
     def _ranked(self, stages: Sequence[str]) -> pd.DataFrame:
         rows = self._rows(stages)
-        items, _ = self._criteria(rows)
+        items, _ = self._criteria(rows, notes_too=False)
         df = rank(items, self.weights())
         by_ref = {r["reference"]: r for r in rows}
         df["use_case_id"] = [by_ref[r]["use_case_id"] for r in df["reference"]]
