@@ -74,3 +74,21 @@ def test_the_budget_by_year_follows_a_write(services, people):
     services.portfolio.set_budget_line(people["director"], uc.id, {"year": 2026, "voted": 3000.0,
                                                                     "committed": 500.0, "spent": 100.0})
     assert services.portfolio.budget_by_year()["voted"].tolist() == [3000.0]
+
+
+def test_the_ranking_of_some_stages_is_cut_from_the_whole_with_its_ranks_counted_again(services, people):
+    from portal.db.models import UseCase
+
+    a, b, c = (services.register.create(people["lead"], use_case_data(title=t)) for t in ("Cas A", "Cas B", "Cas C"))
+    services.portfolio.set_score(people["lead"], a.id, HIGH)
+    services.portfolio.set_score(people["lead"], b.id, LOW)
+    services.portfolio.set_score(people["lead"], c.id, HIGH | {"reuse": 4})
+    with services.db.writer.begin() as s:  # retired: out of the active portfolio
+        s.get(UseCase, c.id).stage = "retired"
+    whole = services.portfolio.ranked(("idea", "framing", "pilot", "evaluation", "deployed", "suspended", "retired"))
+    assert list(whole["reference"]) == [a.reference, c.reference, b.reference]
+    assert list(whole["rank"]) == [1, 2, 3]
+    active = services.portfolio.ranked()
+    assert list(active["reference"]) == [a.reference, b.reference]
+    assert list(active["rank"]) == [1, 2] and str(active["rank"].dtype) == "Int64"
+    assert services.portfolio.candidates(("idea",))["reference"].tolist() == [a.reference, b.reference]

@@ -37,6 +37,8 @@ from portal.services.portfolio.fields import (
 )
 from portal.services.validation import validate
 
+ALL_STAGES = tuple(s.value for s in Stage)
+
 
 class ScoresMixin(PortfolioBase):
     def weights(self) -> ScoringWeights:
@@ -117,11 +119,22 @@ class ScoresMixin(PortfolioBase):
     def ranked(self, stages: Sequence[str] = ACTIVE_STAGES) -> pd.DataFrame:
         """The ranked table (English column codes, see ``RANK_COLUMNS_FR``), plus id, stage and first-year cost.
 
-        Every use case at ``stages`` is scored; the result is kept until the next write (a copy is returned,
-        so callers may change it freely)."""
-        return self._views.get(("ranked", tuple(stages)), lambda: self._ranked(stages)).copy()
+        The whole portfolio is scored once and kept until the next write; the table of some stages is cut
+        from it (same order, ranks counted again). A copy is returned: callers may change it freely."""
+        key = tuple(stages)
+        return self._views.get(("ranked", key), lambda: self._ranked(key)).copy()
 
-    def _ranked(self, stages: Sequence[str]) -> pd.DataFrame:
+    def _ranked(self, stages: tuple[str, ...]) -> pd.DataFrame:
+        if set(stages) == set(ALL_STAGES):
+            return self._rank(stages)
+        whole = self._views.get(("ranked", ALL_STAGES), lambda: self._rank(ALL_STAGES))
+        labels = {Stage(s).label for s in stages}
+        df = whole[whole["stage"].isin(labels)].reset_index(drop=True)
+        # rank() sorts planifiable first, then by priority and reference: a cut keeps that order
+        df["rank"] = pd.Series(df["eligible"].cumsum(), dtype="Int64").where(df["eligible"], pd.NA)
+        return df
+
+    def _rank(self, stages: Sequence[str]) -> pd.DataFrame:
         rows = self._rows(stages)
         items, _ = self._criteria(rows, notes_too=False)
         df = rank(items, self.weights())
