@@ -6,7 +6,7 @@ import streamlit as st
 from policies.vocabulary import Family, Stage
 from portal.ui import charts
 from portal.ui.deps import services
-from portal.ui.formats import fmt_date, fmt_money
+from portal.ui.formats import fmt_date, fmt_int, fmt_money
 from portal.ui.history import describe_event
 from portal.ui.paging import PAGE_SIZE, page_number, shown
 from portal.ui.places import ROW_CLICK, picked_row
@@ -22,8 +22,8 @@ st.caption(f"Bonjour {plain(me.display_name, inline=True)} — vue d'ensemble de
 
 active = sum(summary.by_stage.get(s.value, 0) for s in (Stage.PILOT, Stage.EVALUATION, Stage.DEPLOYED))
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Cas d'usage", summary.total)
-c2.metric("Expérimentés ou déployés", active)
+c1.metric("Cas d'usage", fmt_int(summary.total))
+c2.metric("Expérimentés ou déployés", fmt_int(active))
 c3.metric("Coûts de construction engagés", fmt_money(summary.build_cost))
 c4.metric("Coûts de fonctionnement annuels", fmt_money(summary.run_cost_per_year))
 

@@ -9,7 +9,7 @@ from portal.services.public_register import FIELDS, STATES
 from portal.services.public_reports import KINDS_FR, REFUSALS_FR
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
-from portal.ui.formats import fmt_date
+from portal.ui.formats import fmt_date, fmt_int
 from portal.ui.paging import PAGE_SIZE, page_number, shown
 from portal.ui.places import ROW_CLICK, picked_row
 from portal.ui.session import principal
@@ -27,10 +27,10 @@ flash()
 
 counts = svc.public_register.counts()  # added up in the database: no record built for the counters
 c1, c2, c3 = st.columns(3)
-c1.metric("Fiches publiées", counts.published)
-c2.metric("Publication obligatoire non faite", counts.required_not_published,
+c1.metric("Fiches publiées", fmt_int(counts.published))
+c2.metric("Publication obligatoire non faite", fmt_int(counts.required_not_published),
           help="Décisions individuelles fondées sur un traitement algorithmique (questionnaire CRPA).")
-c3.metric("À republier", counts.stale, help="La fiche ou la classification a changé depuis la publication.")
+c3.metric("À republier", fmt_int(counts.stale), help="La fiche ou la classification a changé depuis la publication.")
 
 if not counts.listed:
     st.info("Aucun cas d'usage en expérimentation, en évaluation ou déployé, ni soumis à publication.")

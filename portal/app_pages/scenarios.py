@@ -123,7 +123,7 @@ for i, (col, out) in enumerate(zip(cols, shown, strict=True)):
         st.caption(f"{BUDGET_BASIS_FR[r.budget_basis]} · {STATUS_FR[r.status]} · "
                    f"{out.candidates} candidats · résolu en {fmt_number(r.solve_seconds * 1000, 0)} ms")
         a, b = st.columns(2)
-        a.metric("Cas retenus", len(r.selected_ids))
+        a.metric("Cas retenus", fmt_int(len(r.selected_ids)))
         b.metric("Priorité totale", fmt_number(r.total_value, 1))
         a.metric("Coût", fmt_money(r.total_cost), help=f"sur {fmt_money(r.available_budget)} disponibles")
         b.metric("Budget restant", fmt_money(r.budget_left))
