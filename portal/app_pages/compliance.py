@@ -50,9 +50,13 @@ if tab_queue.open:
             to_validate = gov.to_validate_page(first, QUEUE_PAGE)
             st.caption(shown(first, len(to_validate), n_to_validate, "classification(s)"))
             for ref, title, cl in to_validate:
-                with st.expander(f"{ref} — {plain(title, inline=True)} : {cl.risk_class.label}"
-                                 + (f", niveau {cl.impact_level.value}" if cl.impact_level else "")):
-                    validation_form(svc, me, cl, key=f"validate_row_{cl.use_case_id}")
+                # the answers (four questionnaires) are drawn when their row is opened, not for every row
+                row = st.expander(f"{ref} — {plain(title, inline=True)} : {cl.risk_class.label}"
+                                  + (f", niveau {cl.impact_level.value}" if cl.impact_level else ""),
+                                  key=f"validate_open_{cl.use_case_id}", on_change="rerun")
+                if row.open:
+                    with row:
+                        validation_form(svc, me, cl, key=f"validate_row_{cl.use_case_id}")
         if not n_pending:
             st.success("Aucune demande en attente.")
         first = QUEUE_PAGE * page_number(n_pending, "pending_page", QUEUE_PAGE)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from portal.db.models import Classification, GateDecision, GateRequest, ObligationRecord, UseCase
 
@@ -44,31 +44,32 @@ def decided_page(session: Session, offset: int, limit: int) -> list[tuple]:
     return [tuple(r) for r in session.execute(stmt)]
 
 
-def _latest() -> Any:
-    """Use case id -> the number of its latest classification."""
-    return (select(Classification.use_case_id, func.max(Classification.number).label("n"))
-            .group_by(Classification.use_case_id).subquery())
+def _is_latest() -> Any:
+    """The classification is its use case's latest (no newer number): an index search per row, where a
+    grouped subquery would be materialised whole."""
+    newer = aliased(Classification)
+    return ~exists().where(newer.use_case_id == Classification.use_case_id, newer.number > Classification.number)
 
 
 def _with_latest_classification(stmt: Select) -> Select:
-    latest = _latest()
-    return (stmt.outerjoin(latest, latest.c.use_case_id == UseCase.id)
-            .outerjoin(Classification, (Classification.use_case_id == UseCase.id)
-                       & (Classification.number == latest.c.n)))
+    return stmt.outerjoin(Classification, (Classification.use_case_id == UseCase.id) & _is_latest())
+
+
+def _unvalidated(stmt: Select) -> Select:
+    """``stmt`` over the latest classifications not validated yet, with their use case."""
+    return (stmt.select_from(Classification).join(UseCase, UseCase.id == Classification.use_case_id)
+            .where(Classification.validated_at.is_(None), _is_latest()))
 
 
 def unvalidated_count(session: Session) -> int:
     """How many use cases have a latest classification not validated yet."""
-    stmt = _with_latest_classification(select(func.count(UseCase.id)).select_from(UseCase))
-    return session.scalar(stmt.where(Classification.id.is_not(None), Classification.validated_at.is_(None))) or 0
+    return session.scalar(_unvalidated(select(func.count(Classification.id)))) or 0
 
 
 def unvalidated_page(session: Session, offset: int, limit: int) -> list[tuple]:
     """(classification, reference, title) of the latest classifications not validated yet, by reference."""
-    stmt = _with_latest_classification(select(Classification, UseCase.reference, UseCase.title).select_from(UseCase))
-    stmt = (stmt.where(Classification.id.is_not(None), Classification.validated_at.is_(None))
-            .order_by(UseCase.reference).offset(offset).limit(limit))
-    return [tuple(r) for r in session.execute(stmt)]
+    stmt = _unvalidated(select(Classification, UseCase.reference, UseCase.title))
+    return [tuple(r) for r in session.execute(stmt.order_by(UseCase.reference).offset(offset).limit(limit))]
 
 
 def class_level_counts(session: Session) -> list[tuple[str | None, str | None, int]]:

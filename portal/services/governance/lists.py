@@ -74,8 +74,10 @@ class ListsMixin(ReviewsMixin):
     def class_level_counts(self) -> dict[tuple[AiActClass | None, ImpactLevel | None], int]:
         """(risk class, impact level) -> how many use cases, by their latest classification (None: not
         classified, or level not assessed)."""
-        with self._reader() as s:
-            rows = lists.class_level_counts(s)
+        def compute() -> list[tuple[str | None, str | None, int]]:
+            with self._reader() as s:
+                return lists.class_level_counts(s)
+        rows = self._lists_cache.get(("class_level_counts",), compute)  # a grouped scan of the register
         out: dict[tuple[AiActClass | None, ImpactLevel | None], int] = {}
         for cls, level, n in rows:
             key = (AiActClass(cls) if cls else None, ImpactLevel(level) if level else None)
@@ -134,7 +136,10 @@ class ListsMixin(ReviewsMixin):
         return [(ref, title, v) for (_, ref, title), v in zip(rows, views, strict=True)]
 
     def _late_obligation_ids(self, today: dt.date) -> list[int]:
-        """The ids of the overdue obligations: the candidates' status and justification, not their rows."""
-        with self._reader() as s:
-            facts = lists.late_obligation_facts(s, today)
-        return [rid for rid, status, justification in facts if not is_settled(status, justification)]
+        """The ids of the overdue obligations, from the candidates' status and justification (not their
+        rows), cached per day until the next write."""
+        def compute() -> list[int]:
+            with self._reader() as s:
+                facts = lists.late_obligation_facts(s, today)
+            return [rid for rid, status, justification in facts if not is_settled(status, justification)]
+        return self._lists_cache.get(("late_obligations", today), compute)
