@@ -17,7 +17,7 @@ from portal.ui.paging import PAGE_SIZE, page_number, shown
 from portal.ui.session import principal
 from portal.ui.text import plain
 
-QUEUE_PAGE = 20  # requests and classifications shown with their forms, a page at a time
+QUEUE_PAGE = 10  # requests and classifications shown with their forms, a page at a time
 UNCLASSIFIED, UNASSESSED = "Non classé", "—"
 me = principal()
 svc = services()

@@ -72,10 +72,10 @@ def health_facts(session: Session, stages: Sequence[str]) -> list[tuple]:
     """What the portfolio health of each use case at one of ``stages`` is computed from, in one query, by
     reference: (id, reference, title, stage, lead id, reference batch id, cadence in days, current source,
     latest check's time, its dataset drift, its drifted share, open alerts, undecided suspension proposals
-    among the open or acknowledged alerts). The latest check comes from the grouped (use case, id) index,
-    not from every run."""
-    latest = (select(MonitoringRun.use_case_id, func.max(MonitoringRun.id).label("rid"))
-              .group_by(MonitoringRun.use_case_id).subquery())
+    among the open or acknowledged alerts). The latest check of each use case is one search of the
+    (use case, id) index, not a scan of every run."""
+    latest = (select(func.max(MonitoringRun.id)).where(MonitoringRun.use_case_id == UseCase.id)
+              .correlate(UseCase).scalar_subquery())
     proposed = MonitoringAlert.suspension_proposed.is_(True) & MonitoringAlert.suspension_decision.is_(None)
     alerts = (select(MonitoringAlert.use_case_id,
                      func.sum(case((MonitoringAlert.status == "open", 1), else_=0)).label("n_open"),
@@ -87,8 +87,7 @@ def health_facts(session: Session, stages: Sequence[str]) -> list[tuple]:
                    MonitoringRun.created_at, MonitoringRun.dataset_drift, MonitoringRun.share_drifted,
                    alerts.c.n_open, alerts.c.n_proposed)
             .outerjoin(MonitoringConfig, MonitoringConfig.use_case_id == UseCase.id)
-            .outerjoin(latest, latest.c.use_case_id == UseCase.id)
-            .outerjoin(MonitoringRun, MonitoringRun.id == latest.c.rid)
+            .outerjoin(MonitoringRun, MonitoringRun.id == latest)
             .outerjoin(alerts, alerts.c.use_case_id == UseCase.id)
             .where(UseCase.stage.in_(list(stages)))
             .order_by(UseCase.reference))
