@@ -76,13 +76,19 @@ def questions() -> list[Question]:
     return list(_questions())
 
 
+@cache
+def _derived_points() -> tuple[Mapping[str, Any], ...]:
+    """The rules' derived Annex III points, read once (only read afterwards: no copy per call)."""
+    return tuple(load_rules("ai_act")["derived_points"])
+
+
 def derive_facts(answers: Answers, rules: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The answers plus ``annex3_points``: the selected Annex III points and the derived ones
     (biometric questions, safety component of a critical infrastructure, fraud-risk scoring)."""
-    rules = rules or load_rules("ai_act")
+    entries = rules["derived_points"] if rules else _derived_points()
     facts = dict(answers)
     points = [p for p in answers.get("annex3") or [] if p]
-    for entry in rules["derived_points"]:
+    for entry in entries:
         if matches(entry["when"], facts) and entry["point"] not in points:
             points.append(entry["point"])
     facts["annex3_points"] = sorted(points)

@@ -44,7 +44,10 @@ PAGE_FLOORS = {
     "prioritisation": "SELECT * FROM use_case_score",
     "scenarios": "SELECT * FROM use_case_score",
     "analysis": "SELECT * FROM analysis_binding",
-    "public_register": "SELECT * FROM public_register_entry",
+    # the first page of 50 listed use cases with their latest publication or withdrawal
+    "public_register": "SELECT u.id, u.reference, u.title, u.stage, p.action, p.created_at, p.created_by_name "
+                       "FROM use_case u LEFT JOIN public_register_entry p ON p.id = (SELECT MAX(e.id) FROM "
+                       "public_register_entry e WHERE e.use_case_id = u.id) ORDER BY u.reference LIMIT 50",
     "questionnaire": "SELECT * FROM classification WHERE use_case_id = 1",
     "admin": "SELECT * FROM person",
 }

@@ -358,23 +358,26 @@ def score(criteria: UseCaseCriteria, weights: ScoringWeights) -> ScoreBreakdown:
     """Score one use case under ``weights``; see the module docstring for the formulas."""
     lines: list[ScoreLine] = []
     group_scores: dict[str, float] = {}
-    missing = tuple(c.code for c in CRITERIA if getattr(criteria, c.code) is None)
+    raws = {c.code: getattr(criteria, c.code) for c in CRITERIA}
+    weight = {c.code: weights.criterion_weight(c.code) for c in CRITERIA}  # read once: a portfolio scores thousands
+    missing = tuple(c.code for c in CRITERIA if raws[c.code] is None)
     for group in ("value", "feasibility"):
         members = [c for c in CRITERIA if c.group == group]
-        filled = [c for c in members if getattr(criteria, c.code) is not None]
+        filled = [c for c in members if raws[c.code] is not None]
         exclude = weights.missing == "exclude" and bool(filled)
-        counted = [c for c in (filled if exclude else members) if weights.criterion_weight(c.code) > 0]
-        total_w = sum(weights.criterion_weight(c.code) for c in counted)
+        counted = [c for c in (filled if exclude else members) if weight[c.code] > 0]
+        total_w = sum(weight[c.code] for c in counted)
         if total_w == 0:  # every weighted criterion is excluded: fall back to neutral
-            counted = [c for c in members if weights.criterion_weight(c.code) > 0]
-            total_w = sum(weights.criterion_weight(c.code) for c in counted)
+            counted = [c for c in members if weight[c.code] > 0]
+            total_w = sum(weight[c.code] for c in counted)
         share = weights.group_share(group)
+        counted_codes = {c.code for c in counted}
         group_score = 0.0
         for c in members:
-            raw = getattr(criteria, c.code)
-            w = weights.criterion_weight(c.code)
+            raw = raws[c.code]
+            w = weight[c.code]
             n = 50.0 if raw is None else _normalise(raw, c.inverted)
-            within = w / total_w if c in counted else 0.0
+            within = w / total_w if c.code in counted_codes else 0.0
             group_score += within * n
             lines.append(
                 ScoreLine(c.code, c.label, group, raw, w, share * within, n, share * within * n)

@@ -1,14 +1,18 @@
 """Run the analysis module bound to a use case on its sample or on uploaded files, and see the result."""
 
+from collections.abc import Sequence
+
 import streamlit as st
 
 from policies.access import can
 from policies.vocabulary import Action
 from portal.services.analysis import UploadedFile
+from portal.services.register import UseCaseChoice
 from portal.ui import analysis as ui
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
-from portal.ui.places import back_to_sheet, chosen_ref, keep_ref
+from portal.ui.picker import pick_use_case
+from portal.ui.places import back_to_sheet, keep_ref
 from portal.ui.session import principal
 
 me = principal()
@@ -19,26 +23,24 @@ st.caption("Chaque cas d'usage peut être associé à un module d'analyse : lanc
            "ou sur vos fichiers (CSV ou Excel) ; chaque exécution est enregistrée et peut servir de référence de suivi.")
 flash()
 
-cases = svc.register.choices()  # id, reference, title, lead: the selector needs no more
-if not cases:
+modules = {m.key: m for m in svc.analysis.modules()}
+
+
+def _modules_of(cases: Sequence[UseCaseChoice]) -> dict[int, str]:
+    """« · module » or « · sans module » after each use case of the list: only the listed ones are read."""
+    bound = svc.analysis.bindings_of([c.id for c in cases])
+    return {c.id: f"  ·  {bound[c.id].module_title}" if c.id in bound else "  ·  sans module" for c in cases}
+
+
+# a short list (the cases bound to a module before the others) and a search over the whole register
+uc = pick_use_case(svc, me, key="analysis_ref", prefer_ids=svc.analysis.bound_use_case_ids(), suffix=_modules_of)
+if uc is None:
     st.info("Le registre est vide.")
     st.stop()
-bindings = svc.analysis.bindings()
-modules = {m.key: m for m in svc.analysis.modules()}
-refs = [u.reference for u in sorted(cases, key=lambda u: (u.id not in bindings, u.reference))]
-by_ref = {u.reference: u for u in cases}
-
-
-def _case_label(r: str) -> str:
-    b = bindings.get(by_ref[r].id)
-    return f"{r} — {by_ref[r].title}" + (f"  ·  {b.module_title}" if b else "  ·  sans module")
-
-
-ref = st.selectbox("Cas d'usage", refs, index=refs.index(chosen_ref(refs)), format_func=_case_label)
+ref = uc.reference
 keep_ref(ref)
 back_to_sheet(ref, "analyses")
-uc = by_ref[ref]
-binding = bindings.get(uc.id)
+binding = svc.analysis.binding(uc.id)
 may_bind = can(me, Action.BIND_MODULE, owner_ids=[uc.lead_id])
 
 if binding is None or may_bind:

@@ -11,6 +11,7 @@ from portal.ui.formats import fmt_date
 from portal.ui.history import ACTIONS as ACTION_VERBS
 from portal.ui.history import ENTITIES, change_text, describe_event
 from portal.ui.paging import PAGE_SIZE, page_number, shown
+from portal.ui.picker import SHORT
 from portal.ui.session import principal
 
 me = principal()
@@ -27,7 +28,6 @@ report = st.session_state.get("audit_report")
 if report is not None:
     (st.success if report.ok else st.error)(report.message())
 
-cases = {c.id: f"{c.reference} — {c.title}" for c in svc.register.choices()}
 people = {p.id: p.display_name for p in svc.people.list()}
 ACTIONS = {"": "Toutes", "create": "création", "update": "modification", "delete": "suppression",
            "set_roles": "rôles", "set_active": "activation", "login": "connexion", "logout": "déconnexion",
@@ -35,11 +35,20 @@ ACTIONS = {"": "Toutes", "create": "création", "update": "modification", "delet
            "register_on_sign_in": "première connexion", "apply_group_roles": "rôles d'après les groupes",
            "clear_lead": "cas laissé sans chef de projet"}
 c1, c2, c3, c4, c5 = st.columns(5)
-uc_id = c1.selectbox("Cas d'usage", [None, *cases], format_func=lambda i: "Tous" if i is None else cases[i])
+# the use case filter: a search over the register (its first matches) rather than a list of every case
+wanted = st.session_state.get("audit_uc")
+case_text = str(st.session_state.get("audit_uc_search") or "").strip()
+listed = svc.register.choices_of([wanted]) if wanted is not None else []
+listed += (svc.register.find_choices(case_text, limit=SHORT) if case_text else svc.register.short_choices(limit=SHORT))
+cases = {c.id: f"{c.reference} — {c.title}" for c in listed}
+uc_id = c1.selectbox("Cas d'usage", [None, *cases], format_func=lambda i: "Tous" if i is None else cases[i],
+                     key="audit_uc")
 actor = c2.selectbox("Personne", [None, *people], format_func=lambda i: "Toutes" if i is None else people[i])
 action = c3.selectbox("Action", list(ACTIONS), format_func=ACTIONS.__getitem__)
 since = c4.date_input("Depuis le", value=None, format="DD/MM/YYYY")
 until = c5.date_input("Jusqu'au (inclus)", value=None, format="DD/MM/YYYY")
+c1.text_input("Chercher un cas d'usage", key="audit_uc_search", placeholder="Référence ou mots du titre",
+              help="Restreint la liste « Cas d'usage » aux cas dont la référence ou le titre contient ces mots.")
 
 
 def _start(day: dt.date | None) -> dt.datetime | None:
@@ -51,10 +60,13 @@ filters = {"use_case_id": uc_id, "actor_id": actor, "action": action or None, "s
 total = attempt(lambda: svc.audit.count(me, **filters)) or 0
 offset = PAGE_SIZE * page_number(total, "audit_page")
 events = attempt(lambda: svc.audit.events(me, **filters, offset=offset, limit=PAGE_SIZE)) or []
+# the « Cas d'usage » column names only the cases of the events shown
+named = {c.id: f"{c.reference} — {c.title}" for c in svc.register.choices_of(
+    sorted({e.use_case_id for e in events if e.use_case_id is not None}))}
 df = pd.DataFrame([{
     "N°": e.seq, "Date": fmt_date(e.at), "Par": e.actor_name, "Action": ACTION_VERBS.get(e.action, "autre action"),
     "Objet": f"{ENTITIES.get(e.entity, 'autre objet')} n° {e.entity_id}",
-    "Cas d'usage": cases.get(e.use_case_id, "") if e.use_case_id else "",
+    "Cas d'usage": named.get(e.use_case_id, "") if e.use_case_id else "",
     "Description": describe_event(e), "Changements (avant → après)": change_text(e), "Empreinte": e.hash[:16],
 } for e in events])
 st.caption(f"{shown(offset, len(df), total, 'événement(s)')}, du plus récent au plus ancien "

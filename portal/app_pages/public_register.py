@@ -5,11 +5,12 @@ import streamlit as st
 
 from policies.access import can
 from policies.vocabulary import Action
-from portal.services.public_register import FIELDS
+from portal.services.public_register import FIELDS, STATES
 from portal.services.public_reports import KINDS_FR, REFUSALS_FR
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
 from portal.ui.formats import fmt_date
+from portal.ui.paging import PAGE_SIZE, page_number, shown
 from portal.ui.places import ROW_CLICK, picked_row
 from portal.ui.session import principal
 from portal.ui.text import plain
@@ -24,42 +25,40 @@ st.caption("Les règles des principaux traitements algorithmiques fondant des d�
            "ne change que lorsqu'un agent de la conformité le republie.")
 flash()
 
-entries = svc.public_register.entries()
-published = [e for e in entries if e.published]
+counts = svc.public_register.counts()  # added up in the database: no record built for the counters
 c1, c2, c3 = st.columns(3)
-c1.metric("Fiches publiées", len(published))
-c2.metric("Publication obligatoire non faite", sum(e.required and not e.published for e in entries),
+c1.metric("Fiches publiées", counts.published)
+c2.metric("Publication obligatoire non faite", counts.required_not_published,
           help="Décisions individuelles fondées sur un traitement algorithmique (questionnaire CRPA).")
-c3.metric("À republier", sum(e.stale for e in entries), help="La fiche ou la classification a changé depuis la "
-          "publication.")
+c3.metric("À republier", counts.stale, help="La fiche ou la classification a changé depuis la publication.")
 
-if not entries:
+if not counts.listed:
     st.info("Aucun cas d'usage en expérimentation, en évaluation ou déployé, ni soumis à publication.")
     st.stop()
 
-
-def _state(e) -> str:  # type: ignore[no-untyped-def]
-    if e.published:
-        return "à republier" if e.stale else "publiée"
-    if e.required:
-        return "publication obligatoire"
-    return "obligatoire dès l'expérimentation" if e.crpa_publication else "non publiée"
-
-
+f1, f2 = st.columns(2)
+text = f1.text_input("Rechercher", placeholder="référence ou titre", key="public_search")
+state = f2.selectbox("État", [None, *STATES], format_func=lambda s: "Tous les états" if s is None else s,
+                     key="public_state")
+# one page of rows, filtered by the service: a métropole's register lists thousands of algorithms
+matching, total = svc.public_register.listing(state, text)  # light rows: no record built
+offset = PAGE_SIZE * page_number(total, "public_page", PAGE_SIZE)
+rows = matching[offset:offset + PAGE_SIZE]
 table = pd.DataFrame([{
-    "Référence": e.reference, "Algorithme": e.title, "État": _state(e),
+    "Référence": e.reference, "Algorithme": e.title, "État": e.state,
     "Publiée le": fmt_date(e.published_at) if e.published_at else "", "Par": e.published_by or "",
     "Obligatoire (CRPA)": "oui" if e.crpa_publication else "non",
-} for e in entries])
-st.caption(f"{len(entries)} traitement(s) — cliquez sur une ligne pour voir sa fiche.")
+} for e in rows], columns=["Référence", "Algorithme", "État", "Publiée le", "Par", "Obligatoire (CRPA)"])
+st.caption(f"{shown(offset, len(rows), total, 'traitement(s)')} — cliquez sur une ligne pour voir sa fiche.")
 event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode=ROW_CLICK, key="public_table",
-                     height=min(640, 38 + 35 * len(table)),
+                     height=min(640, 38 + 35 * max(len(table), 1)),
                      column_config={"État": st.column_config.TextColumn(width="medium")})
 row = picked_row(event)
-wanted = st.query_params.get("ref")  # a link from elsewhere opens that entry
-index = row if row is not None else next((i for i, e in enumerate(entries) if e.reference == wanted), None)
-if index is not None:
-    entry = entries[index]
+wanted = st.query_params.get("ref")  # a link from elsewhere opens that entry, listed on this page or not
+# the full entry (record, what is missing, the standards' gaps) is built for the one entry opened only
+entry = (svc.public_register.entry(rows[row].use_case_id) if row is not None and row < len(rows)
+         else svc.public_register.listed_entry(wanted) if wanted else None)
+if entry is not None:
     st.header(f"{entry.reference} — {plain(entry.title, inline=True)}")
     if entry.published:
         st.caption(f"Fiche publiée le {fmt_date(entry.published_at)} par {plain(entry.published_by, inline=True)}"

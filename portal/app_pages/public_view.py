@@ -15,6 +15,7 @@ from portal.ui.deps import services, settings
 from portal.ui.feedback import attempt
 from portal.ui.formats import fmt_date
 from portal.ui.look import header
+from portal.ui.paging import PAGE_SIZE, page_number, shown
 from portal.ui.places import ROW_CLICK, picked_row
 from portal.ui.text import plain
 from portal.ui.transparency import entry_definitions
@@ -30,25 +31,26 @@ st.caption("Les traitements algorithmiques que la collectivité utilise pour fon
            "l'administration, art. L312-1-3). Pour toute question sur un traitement, écrivez au contact indiqué "
            "dans sa fiche.")
 
-entries = svc.public_register.public_entries()
-if not entries:
+domains = svc.public_register.public_domains()  # the list's columns are read without the full records
+if not svc.public_register.public_listing():
     st.info("Aucune fiche n'est publiée pour l'instant.")
     statement()
     st.stop()
 
-domains = sorted({e.record.get("domain") for e in entries if e.record.get("domain")})
+wanted_domain = None
 if domains:
     wanted_domain = st.selectbox("Domaine d'action publique", [None, *domains],
                                  format_func=lambda d: "Tous les domaines" if d is None else d, key="public_view_domain")
-    if wanted_domain is not None:
-        entries = [e for e in entries if e.record.get("domain") == wanted_domain]
-
+entries = svc.public_register.public_listing(wanted_domain)
+# one page of rows: a métropole publishes thousands of entries
+offset = PAGE_SIZE * page_number(len(entries), "public_view_page", PAGE_SIZE)
+page = entries[offset:offset + PAGE_SIZE]
 table = pd.DataFrame([{
-    "Référence": e.reference, "Algorithme": e.name, "Domaine": e.record.get("domain") or "",
-    "Service": e.record.get("service") or "",
-    "Niveau d'automatisation": e.record.get("automation") or "", "Mise à jour": fmt_date(e.published_at),
-} for e in entries])
-st.caption(f"{len(entries)} fiche(s) publiée(s) — cliquez sur une ligne pour lire la fiche.")
+    "Référence": e.reference, "Algorithme": e.name, "Domaine": e.domain, "Service": e.service,
+    "Niveau d'automatisation": e.automation, "Mise à jour": fmt_date(e.published_at),
+} for e in page])
+st.caption(f"{shown(offset, len(page), len(entries), 'fiche(s) publiée(s)')} — cliquez sur une ligne pour lire "
+           "la fiche.")
 event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode=ROW_CLICK,
                      key="public_view_table", height=min(640, 38 + 35 * len(table)),
                      column_order=["Référence", "Algorithme", "Domaine", "Mise à jour"],  # the rest is in the entry
@@ -58,9 +60,10 @@ event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode=R
                                     "Mise à jour": st.column_config.TextColumn(width="small")})
 row = picked_row(event)
 wanted = st.query_params.get("ref")
-index = row if row is not None else next((i for i, e in enumerate(entries) if e.reference == wanted), None)
-if index is not None:
-    entry = entries[index]
+# the full published record is read for the one entry opened only
+reference = page[row].reference if row is not None and row < len(page) else wanted
+entry = svc.public_register.public_entry(reference) if reference else None
+if entry is not None:
     st.header(f"{entry.reference} — {plain(entry.name, inline=True)}")
     st.caption(("" if organisation == UNNAMED else f"{plain(organisation, inline=True)} — ")
                + f"fiche publiée pour la première fois le {fmt_date(entry.first_published_at)}, "

@@ -12,7 +12,8 @@ from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
 from portal.ui.formats import fmt_number
 from portal.ui.governance import questions_form
-from portal.ui.places import back_to_sheet, chosen_ref, keep_ref
+from portal.ui.picker import pick_use_case
+from portal.ui.places import back_to_sheet, keep_ref
 from portal.ui.session import principal
 from portal.ui.text import plain
 
@@ -25,30 +26,29 @@ st.caption("Chaque question cite l'article qui la fonde. Les réponses que la fi
            "à jour à chaque section validée ; rien n'est enregistré avant « Enregistrer la classification ».")
 flash()
 
-cases = [u for u in svc.register.choices() if can(me, Action.ANSWER_QUESTIONNAIRE, owner_ids=[u.lead_id])]
-if not cases:
+# who may classify which case: every case (compliance, administration), only their own (project leads), none
+if can(me, Action.ANSWER_QUESTIONNAIRE, owner_ids=[None]):
+    lead_id = None
+elif can(me, Action.ANSWER_QUESTIONNAIRE) and me.person_id is not None:
+    lead_id = me.person_id
+else:
     st.info("Aucun cas d'usage que vous puissiez classer.")
     st.stop()
-refs = [u.reference for u in cases]
-titles = {u.reference: u.title for u in cases}
 asked = st.query_params.get("ref")
-if asked and asked not in refs:  # a link to a case this person may not classify: say so, never open another
+if asked and not svc.register.choices_named([asked], lead_id=lead_id):
+    # a link to a case this person may not classify: say so, never open another
     st.warning(f"Vous ne pouvez pas classer le cas d'usage {plain(asked, inline=True)} (ou il n'existe pas).",
                icon=":material/block:")
     back_to_sheet(asked, "gouvernance")
     st.stop()
-if st.session_state.get("q_ref") != chosen_ref(refs):
-    st.session_state["q_ref"] = chosen_ref(refs)  # the URL names the case, not a choice left from earlier
-
-
-def _picked() -> None:
-    st.query_params["ref"] = st.session_state["q_ref"]
-
-
-ref = st.selectbox("Cas d'usage", refs, format_func=lambda r: f"{r} — {titles[r]}", key="q_ref", on_change=_picked)
+choice = pick_use_case(svc, me, key="q_ref", lead_id=lead_id)
+if choice is None:
+    st.info("Aucun cas d'usage que vous puissiez classer.")
+    st.stop()
+ref = choice.reference
 keep_ref(ref)
 back_to_sheet(ref, "gouvernance")
-uc = svc.register.get(next(u.id for u in cases if u.reference == ref))  # the full sheet of the one chosen
+uc = svc.register.get(choice.id)  # the full sheet of the one chosen
 previous = svc.governance.classification(uc.id)
 defaults = previous.model_dump() if previous else {}
 key = f"q{uc.id}_{previous.number if previous else 0}"

@@ -1,5 +1,7 @@
 """Scenarios: choose the use cases of greatest value under a budget and a team capacity; compare, save, export."""
 
+from typing import Any
+
 import streamlit as st
 
 from policies.access import can
@@ -7,9 +9,10 @@ from policies.prioritisation.scenario import BUDGET_BASIS_FR, STATUS_FR
 from policies.vocabulary import Action, Stage
 from portal.services.errors import InvalidInput
 from portal.services.portfolio import DEFAULT_CANDIDATE_STAGES, ScenarioParams, comparison_frame
+from portal.ui import portfolio as portfolio_ui
 from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
-from portal.ui.formats import fmt_money, fmt_number
+from portal.ui.formats import fmt_int, fmt_money, fmt_number
 from portal.ui.session import principal
 from portal.ui.text import plain
 
@@ -24,14 +27,33 @@ flash()
 
 shown: list = st.session_state.setdefault("scenarios_shown", [])
 # Any active use case may be excluded and any plannable one imposed, whatever its stage.
-active = svc.portfolio.ranked()
-all_refs = list(active["reference"])
-refs = list(active.loc[active["eligible"], "reference"])
-about = {r.reference: f"{r.title} ({r.stage})" for r in active.itertuples()}
+active = svc.portfolio.ranked()  # in ranked order
+all_refs = active["reference"].tolist()
+refs = active.loc[active["eligible"], "reference"].tolist()
+about = dict(zip(all_refs, (active["title"] + " (" + active["stage"] + ")").tolist(), strict=True))
+# A métropole's portfolio runs to thousands: the pickers then offer the top of the ranking, and any other
+# use case is typed by its reference (the planner names a reference it does not know).
+limit = portfolio_ui.PICKER_LIMIT
+typed = len(all_refs) > limit
 
 
 def label(ref: str) -> str:
-    return f"{ref} — {about.get(ref, '')}"
+    return f"{ref} — {about[ref]}" if ref in about else ref
+
+
+def offered(pool: list[str], key: str) -> list[str]:
+    """``pool`` whole, or its first ``limit`` references plus those already chosen."""
+    if not typed:
+        return pool
+    top = pool[:limit]
+    kept = set(top)
+    return top + [r for r in st.session_state.get(key) or () if r not in kept]
+
+
+def picker(where: Any, text: str, pool: list[str], key: str) -> list[str]:
+    chosen = where.multiselect(text, offered(pool, key), format_func=label, key=key, placeholder="Aucun",
+                               select_all=False, accept_new_options=typed)
+    return [portfolio_ui.typed_reference(r, about) for r in chosen]
 
 
 with st.form("scenario_form"):
@@ -51,13 +73,16 @@ with st.form("scenario_form"):
     st.caption("Tout cas d'usage peut être imposé ou écarté, quelle que soit son étape. Un cas dont la fiche est "
                "incomplète (coût, charge ou critères non saisis) est laissé hors du calcul et signalé « à "
                "compléter », sauf s'il est imposé.")
+    if typed:
+        st.caption(f"Les listes proposent les {fmt_int(limit)} premiers cas d'usage du classement, sur "
+                   f"{fmt_int(len(all_refs))} ; pour tout autre, tapez sa référence (par exemple {all_refs[-1]}) "
+                   "puis Entrée. Le calcul porte toujours sur tous les candidats.")
     c1, c2 = st.columns(2)
-    must = c1.multiselect("Cas d'usage imposés", refs, format_func=label, key="sc_must", placeholder="Aucun", select_all=False)
-    excluded = c2.multiselect("Cas d'usage écartés", all_refs, format_func=label, key="sc_excluded", placeholder="Aucun", select_all=False)
+    must = picker(c1, "Cas d'usage imposés", refs, "sc_must")
+    excluded = picker(c2, "Cas d'usage écartés", all_refs, "sc_excluded")
     st.caption("Groupes mutuellement exclusifs : au plus un cas d'usage de chaque groupe est retenu.")
     g = st.columns(3)
-    groups = [g[i].multiselect(f"Groupe exclusif {i + 1}", refs, format_func=label, key=f"sc_group_{i}",
-                               placeholder="Aucun", select_all=False) for i in range(3)]
+    groups = [picker(g[i], f"Groupe exclusif {i + 1}", refs, f"sc_group_{i}") for i in range(3)]
     submitted = st.form_submit_button("Calculer le scénario", type="primary")
 
 if submitted:

@@ -16,7 +16,8 @@ from portal.ui.deps import services
 from portal.ui.feedback import attempt, flash
 from portal.ui.formats import fmt_date, fmt_money, fmt_number
 from portal.ui.history import describe_event
-from portal.ui.places import SHEET_TABS, chosen_ref, keep_ref, kept_tabs
+from portal.ui.picker import pick_use_case
+from portal.ui.places import SHEET_TABS, keep_ref, kept_tabs
 from portal.ui.portfolio import priority_tab
 from portal.ui.session import forget_version, principal, remembered_version
 from portal.ui.text import plain
@@ -24,16 +25,15 @@ from portal.ui.text import plain
 me = principal()
 svc = services()
 
-all_cases = svc.register.choices()  # id, reference, title: the selector needs no more
-if not all_cases:
+# a short list and a search, never every use case of the register; the URL's ?ref= is always in the list
+choice = pick_use_case(svc, me, key="sheet_ref")
+if choice is None:
     st.info("Le registre est vide.")
     st.stop()
-refs = [u.reference for u in all_cases]
-titles = {u.reference: u.title for u in all_cases}
-ref = st.selectbox("Cas d'usage", refs, index=refs.index(chosen_ref(refs)), format_func=lambda r: f"{r} — {titles[r]}")
+ref = choice.reference
 keep_ref(ref)
 try:
-    uc = svc.register.get_by_reference(ref)
+    uc = svc.register.get(choice.id)  # the one chosen, with its sources and risks
 except NotFound as exc:
     st.error(str(exc))
     st.stop()

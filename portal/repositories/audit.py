@@ -80,6 +80,17 @@ def count(session: Session, **filters: Unpack[AuditFilters]) -> int:
     return session.scalar(_filtered(select(func.count(AuditEvent.seq)), filters)) or 0
 
 
+def changed_since(session: Session, seq: int, global_entities: Sequence[str]) -> tuple[set[int], bool]:
+    """The use cases that some event after ``seq`` names, and whether an event after ``seq`` is about
+    one of ``global_entities`` (what concerns every use case: the organisation, a restore)."""
+    after = AuditEvent.seq > seq
+    ids = {i for i in session.scalars(select(AuditEvent.use_case_id).where(after, AuditEvent.use_case_id.is_not(None))
+                                      .distinct()) if i is not None}
+    everything = session.scalar(select(AuditEvent.seq).where(after, AuditEvent.use_case_id.is_(None),
+                                                             AuditEvent.entity.in_(list(global_entities))).limit(1))
+    return ids, everything is not None
+
+
 def head_seq(session: Session) -> int:
     """The sequence number of the chain's newest event (0 when empty): the database's write stamp."""
     return session.scalar(select(func.max(AuditEvent.seq))) or 0

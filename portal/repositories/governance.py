@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -116,6 +117,18 @@ def open_latest_requests(session: Session, lead_id: int | None = None) -> list[t
     if lead_id is not None:
         stmt = stmt.where(UseCase.lead_id == lead_id)
     return [tuple(r) for r in session.execute(stmt.order_by(GateRequest.id.desc()))]
+
+
+def latest_crpa(session: Session, ids: Sequence[int]) -> dict[int, tuple[dict[str, Any], dict[str, Any], str]]:
+    """Use case id -> (CRPA answers, CRPA result, AI Act class) of the latest classification of each of
+    ``ids`` that was classified, without reading the other answers and results."""
+    last = (select(Classification.use_case_id, func.max(Classification.number).label("n"))
+            .where(Classification.use_case_id.in_(list(ids))).group_by(Classification.use_case_id).subquery())
+    rows = session.execute(select(Classification.use_case_id, Classification.crpa_answers,
+                                  Classification.result["crpa"], Classification.risk_class)
+                           .join(last, (Classification.use_case_id == last.c.use_case_id)
+                                 & (Classification.number == last.c.n)))
+    return {i: (answers or {}, crpa or {}, rc) for i, answers, crpa, rc in rows}
 
 
 def latest_profiles(session: Session, ids: Sequence[int] | None = None) -> list[tuple]:

@@ -84,6 +84,19 @@ def search(
     return session.scalars(stmt if limit is None else stmt.limit(limit)).all()
 
 
+def use_case_rows(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The use cases of ``ids`` as plain column mappings (no ORM objects: cheap by the thousand)."""
+    table = UseCase.__table__
+    return [dict(r) for r in session.execute(select(table).where(table.c.id.in_(list(ids)))).mappings()]
+
+
+def data_source_rows(session: Session, use_case_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The data sources of ``use_case_ids`` as plain column mappings, in the sheet's order (by id)."""
+    table = DataSource.__table__
+    return [dict(r) for r in session.execute(select(table).where(table.c.use_case_id.in_(list(use_case_ids)))
+                                              .order_by(table.c.id)).mappings()]
+
+
 def count_filtered(session: Session, **filters: object) -> int:
     """How many use cases match the register's filters (see :func:`filtered`)."""
     return session.scalar(filtered(select(func.count(UseCase.id)), **filters)) or 0  # type: ignore[arg-type]
@@ -94,6 +107,58 @@ def choices(session: Session) -> list[tuple[int, str, str, int | None]]:
     rows = session.execute(select(UseCase.id, UseCase.reference, UseCase.title, UseCase.lead_id)
                            .order_by(UseCase.reference))
     return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+#: What a use-case selector shows of each case: (id, reference, title, lead id).
+_CHOICE = (UseCase.id, UseCase.reference, UseCase.title, UseCase.lead_id)
+
+
+def _choice_rows(session: Session, stmt: Select) -> list[tuple[int, str, str, int | None]]:
+    return [tuple(r) for r in session.execute(stmt)]
+
+
+def _led_by(stmt: Select, lead_id: int | None) -> Select:
+    return stmt if lead_id is None else stmt.where(UseCase.lead_id == lead_id)
+
+
+def choices_by_reference(session: Session, references: Sequence[str],
+                         lead_id: int | None = None) -> list[tuple[int, str, str, int | None]]:
+    """The selector rows of the use cases named by ``references`` that exist (and that ``lead_id`` leads,
+    when given), in the order of ``references``."""
+    if not references:
+        return []
+    rows = {r[1]: r for r in _choice_rows(session, _led_by(
+        select(*_CHOICE).where(UseCase.reference.in_(list(references))), lead_id))}
+    return [rows[ref] for ref in dict.fromkeys(references) if ref in rows]
+
+
+def choices_by_id(session: Session, ids: Sequence[int]) -> list[tuple[int, str, str, int | None]]:
+    """The selector rows of the use cases ``ids``, by reference."""
+    if not ids:
+        return []
+    return _choice_rows(session, select(*_CHOICE).where(UseCase.id.in_(list(ids))).order_by(UseCase.reference))
+
+
+def first_choices(session: Session, limit: int, lead_id: int | None = None,
+                  ids: Sequence[int] | None = None) -> list[tuple[int, str, str, int | None]]:
+    """The first ``limit`` selector rows by reference (among ``ids`` and of ``lead_id``'s cases, when given):
+    one indexed query, however large the register."""
+    stmt = _led_by(select(*_CHOICE), lead_id)
+    if ids is not None:
+        stmt = stmt.where(UseCase.id.in_(list(ids)))
+    return _choice_rows(session, stmt.order_by(UseCase.reference).limit(limit))
+
+
+def find_choices(session: Session, text: str, limit: int,
+                 lead_id: int | None = None) -> list[tuple[int, str, str, int | None]]:
+    """The selector rows whose reference or title holds every word of ``text`` (case ignored), by
+    reference, ``limit`` at most."""
+    stmt = _led_by(select(*_CHOICE), lead_id)
+    for word in text.lower().split():
+        like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(or_(func.lower(UseCase.reference).like(like, escape="\\"),
+                              func.lower(UseCase.title).like(like, escape="\\")))
+    return _choice_rows(session, stmt.order_by(UseCase.reference).limit(limit))
 
 
 def totals(session: Session) -> list[tuple[str, str, int, float, float]]:

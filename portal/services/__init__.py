@@ -121,7 +121,8 @@ def build_services(url: str, data_dir: Path | None = None) -> Services:
         suspensions=SuspensionService(governance, monitoring),
         analysis=analysis,
         public_register=PublicRegisterService(db.reader, db.writer, register, governance, audit,
-                                              module_of=lambda use_case_id: _bound_title(analysis, use_case_id)),
+                                              module_of=lambda use_case_id: _bound_title(analysis, use_case_id),
+                                              modules_of=lambda: _bound_titles(analysis)),
         public_reports=public_reports,
         notifications=NotificationService(db.reader, db.writer, settings.notify, review_due=lambda today: {
             i: r.due_date for i, r in governance.review_statuses(today).items()}),
@@ -146,12 +147,21 @@ def _bound_module(analysis: AnalysisService, use_case_id: int) -> str | None:
     return binding.module_key if binding else None
 
 
-def _bound_title(analysis: AnalysisService, use_case_id: int) -> str | None:
-    """The title of the analysis module bound to the use case (what the public register names), if any."""
-    key = _bound_module(analysis, use_case_id)
-    if key is None:
-        return None
+def _bound_titles(analysis: AnalysisService) -> dict[int, str]:
+    """:func:`_bound_title` of every bound use case, in one query."""
+    keys = analysis.bound_modules()
+    titles = {key: _module_title(key) for key in set(keys.values())}  # a few modules, thousands of use cases
+    return {use_case_id: titles[key] for use_case_id, key in keys.items()}
+
+
+def _module_title(key: str) -> str:
     try:
         return registry.get(key).title
     except UnknownModule:  # a module no longer installed: its key is all that is known
         return key
+
+
+def _bound_title(analysis: AnalysisService, use_case_id: int) -> str | None:
+    """The title of the analysis module bound to the use case (what the public register names), if any."""
+    key = _bound_module(analysis, use_case_id)
+    return None if key is None else _module_title(key)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Generic, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -52,3 +52,46 @@ class StampedCache(Generic[T]):
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
+
+
+class Followed(Generic[T]):
+    """A value over many use cases, kept per process and brought up to date from the audit trail.
+
+    Every mutation is audited with the use case it touches, so the events after the last head read name
+    the use cases whose part of the value may have changed: ``update`` recomputes those only. An event
+    without use case about one of ``everything`` (the organisation, a restore), a head that went back
+    (a restore) or more than ``most`` use cases named, and ``full`` recomputes it all.
+    """
+
+    def __init__(self, reader: sessionmaker[Session], full: Callable[[Session], T],
+                 update: Callable[[Session, T, set[int]], T], everything: Sequence[str] = (),
+                 most: int = 2000) -> None:
+        self._reader = reader
+        self._full = full
+        self._update = update
+        self._everything = tuple(everything)
+        self._most = most
+        self._lock = threading.Lock()
+        self._seen = -1
+        self._value: T | None = None
+
+    def get(self) -> T:
+        with self._reader() as s:
+            head = audit_repo.head_seq(s)
+            with self._lock:
+                seen, value = self._seen, self._value
+            if value is not None and head == seen:
+                return value
+            if value is None or head < seen:
+                value = self._full(s)
+            else:
+                changed, everything = audit_repo.changed_since(s, seen, self._everything)
+                value = self._full(s) if everything or len(changed) > self._most else self._update(s, value, changed)
+        with self._lock:
+            if self._seen <= head:
+                self._seen, self._value = head, value
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._seen, self._value = -1, None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -159,6 +159,46 @@ class RegisterService(editing.UseCaseLookup):
         query, not the full views with their sources and risks."""
         with self._reader() as s:
             return [UseCaseChoice(*row) for row in repo.choices(s)]
+
+    def choices_named(self, references: Sequence[str], *,
+                      lead_id: int | None = None) -> builtins.list[UseCaseChoice]:
+        """The use cases named by ``references`` that exist (led by ``lead_id`` when given), in that order."""
+        with self._reader() as s:
+            return [UseCaseChoice(*row) for row in repo.choices_by_reference(s, references, lead_id)]
+
+    def choices_of(self, ids: Sequence[int]) -> builtins.list[UseCaseChoice]:
+        """The use cases ``ids`` as a selector or a table's column needs them, by reference."""
+        with self._reader() as s:
+            return [UseCaseChoice(*row) for row in repo.choices_by_id(s, ids)]
+
+    def find_choices(self, text: str, *, lead_id: int | None = None, limit: int = 50) -> builtins.list[UseCaseChoice]:
+        """The use cases whose reference or title holds every word of ``text``, by reference, ``limit`` at
+        most (led by ``lead_id`` when given): a selector's search over the whole register."""
+        with self._reader() as s:
+            return [UseCaseChoice(*row) for row in repo.find_choices(s, text, limit, lead_id)]
+
+    def short_choices(self, *, recent: Sequence[str] = (), own_id: int | None = None,
+                      prefer_ids: Sequence[int] | None = None, lead_id: int | None = None,
+                      limit: int = 50) -> builtins.list[UseCaseChoice]:
+        """A selector's list before any search, ``limit`` at most: the ``recent`` references, then the cases
+        ``own_id`` leads, then those among ``prefer_ids``, then the first by reference (each led by
+        ``lead_id`` when given). A few small indexed queries, never the whole register."""
+        out: dict[int, UseCaseChoice] = {}
+
+        def add(rows: builtins.list[tuple[int, str, str, int | None]]) -> None:
+            for row in rows:
+                if len(out) < limit:
+                    out.setdefault(row[0], UseCaseChoice(*row))
+
+        with self._reader() as s:
+            add(repo.choices_by_reference(s, builtins.list(recent), lead_id))
+            if own_id is not None and lead_id in (None, own_id) and len(out) < limit:
+                add(repo.first_choices(s, limit, lead_id=own_id))
+            if prefer_ids and len(out) < limit:
+                add(repo.first_choices(s, limit, lead_id=lead_id, ids=prefer_ids))
+            if len(out) < limit:
+                add(repo.first_choices(s, limit, lead_id=lead_id))
+        return builtins.list(out.values())
 
     def summary(self) -> PortfolioSummary:
         with self._reader() as s:

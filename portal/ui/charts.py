@@ -99,7 +99,8 @@ def chart_data(chart: alt.TopLevelMixin) -> pd.DataFrame | None:
             for value in node:
                 walk(value)
 
-    with contextlib.suppress(Exception):  # an unusual spec: keep the raw column names
+    # an unusual spec: keep the raw column names; a chart of more than 5,000 rows is read all the same
+    with contextlib.suppress(Exception), alt.data_transformers.enable("default", max_rows=None):
         walk(chart.to_dict(validate=False))
     names: dict[str, str] = {}
     for column in data.columns:
@@ -118,5 +119,6 @@ def show(chart: alt.TopLevelMixin, *, summary: str = "", **kwargs: object) -> ob
     data = chart_data(chart)
     if data is not None and len(data):
         with st.expander("Données du graphique (tableau)", icon=":material/table_view:"):
-            st.table(readable(data.head(200), blank_numbers=True), hide_index=True)
+            table = readable(data.head(200), blank_numbers=True)
+            st.table(table.loc[:, ~table.columns.duplicated()], hide_index=True)
     return event

@@ -16,6 +16,7 @@ from portal.services import Services
 from portal.services.schemas import UseCaseView
 from portal.ui.feedback import attempt
 from portal.ui.formats import fmt_date, fmt_int, fmt_number
+from portal.ui.paging import PAGE_SIZE, page_number, shown
 from portal.ui.text import plain
 
 
@@ -227,9 +228,11 @@ def _measure_form(svc: Services, me: Principal, uc: UseCaseView) -> None:
 
 
 def portfolio_tab(svc: Services, ranked: pd.DataFrame) -> None:
-    """For the active use cases shown: needs served, agents, training and residents' latest measures
-    (a handful of grouped queries, whatever the size of the portfolio)."""
+    """For the active use cases, in ranked order and one page at a time: needs served, agents, training and
+    residents' latest measures (a handful of grouped queries on the page's use cases)."""
     counts = svc.needs.counts()
+    offset = PAGE_SIZE * page_number(len(ranked), "people_use_page", PAGE_SIZE)
+    total, ranked = len(ranked), ranked.iloc[offset:offset + PAGE_SIZE]
     ids = [int(i) for i in ranked["use_case_id"]]
     served = svc.needs.served_counts(ids)
     totals = svc.adoption.totals(ids)
@@ -240,6 +243,7 @@ def portfolio_tab(svc: Services, ranked: pd.DataFrame) -> None:
     c1.metric("Besoins des services en attente de réponse", fmt_int(counts[NeedStatus.OPEN]))
     c2.metric("Besoins pris en charge par un cas d'usage", fmt_int(counts[NeedStatus.ANSWERED]))
     trend = {True: "↗ mieux", False: "↘ moins bien", None: "= inchangé"}
+    st.caption(shown(offset, len(ranked), total, "cas d'usage actifs") + ", dans l'ordre du classement.")
     st.dataframe(pd.DataFrame([{
         "Référence": r.reference, "Intitulé": r.title, "Besoins servis": served.get(int(r.use_case_id), 0),
         "Agents": totals.get(int(r.use_case_id), {}).get("agents", 0),

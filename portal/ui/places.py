@@ -28,9 +28,16 @@ def chosen_ref(refs: Sequence[str]) -> str:
     return refs[0]
 
 
+#: The use cases opened in this browser session, the latest first: the selectors offer them before a search.
+RECENT_REFS = "vigie_recent_refs"
+RECENT_KEPT = 10
+
+
 def keep_ref(ref: str) -> None:
-    """Write the open use case into the URL and the session."""
+    """Write the open use case into the URL and the session (and the session's recent ones)."""
     st.session_state[LAST_REF] = ref
+    recent = [r for r in st.session_state.get(RECENT_REFS, []) if r != ref]
+    st.session_state[RECENT_REFS] = [ref, *recent][:RECENT_KEPT]
     if st.query_params.get("ref") != ref:
         st.query_params["ref"] = ref
 

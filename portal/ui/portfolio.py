@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 import pandas as pd
 import streamlit as st
@@ -18,6 +19,19 @@ from portal.ui.feedback import attempt
 from portal.ui.formats import fmt_money, fmt_number
 from portal.ui.session import remembered_version
 from portal.ui.text import plain
+
+#: Beyond this many use cases, the scenario pickers offer the top of the ranking and take any typed reference.
+PICKER_LIMIT = 200
+
+
+def typed_reference(text: str, known: Collection[str]) -> str:
+    """A reference picked or typed in a scenario picker: « uc-2026-0042 » or a pasted « UC-2026-0042 — Titre »
+    reads UC-2026-0042 when that is a known reference (else it is kept as typed, for the planner to name)."""
+    ref = text.split(" — ")[0].strip()
+    if ref in known:
+        return ref
+    return next((k for k in known if k.casefold() == ref.casefold()), ref)
+
 
 RANKED_VIEW = {code: RANKED_COLUMNS_FR[code] for code in (
     "rank", "reference", "title", "stage", "priority", "value", "feasibility", "risk_penalty", "impact_level",

@@ -307,3 +307,14 @@ def test_a_run_cut_short_by_a_restart_shows_as_interrupted_not_running_for_ever(
     stalled = services.analysis.get_run(run.id)
     assert stalled.status == "interrupted" and stalled.finished
     assert stalled.status_label == "interrompue" and "Relancez" in (stalled.error or "")
+
+
+def test_the_bindings_of_a_few_use_cases_are_read_without_the_others(services, people):
+    first, second, unbound = (services.register.create(people["lead"], use_case_data(title=t)) for t in "ABC")
+    services.analysis.bind(people["lead"], second.id, "demography")
+    services.analysis.bind(people["lead"], first.id, "facility_usage")
+    assert services.analysis.bound_use_case_ids() == [first.id, second.id]  # by reference
+    assert services.analysis.bound_use_case_ids(limit=1) == [first.id]
+    of = services.analysis.bindings_of([second.id, unbound.id])
+    assert list(of) == [second.id] and of[second.id] == services.analysis.bindings()[second.id]
+    assert services.analysis.bindings_of([]) == {}

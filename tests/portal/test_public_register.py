@@ -345,3 +345,134 @@ def test_readability_check_before_publishing_is_for_publishers_and_reads_the_wri
     assert FIELDS["role_in_decision"] in checked  # « L'agent valide chaque orientation proposée. »
     assert checked <= {FIELDS[k] for k in ("purpose", "role_in_decision", "automation", "public_concerned", "data",
                                            "data_sources", "collection", "legal_bases")}
+
+
+def _full_counts(entries):  # type: ignore[no-untyped-def]
+    """The counters as the full computation (every entry built) gives them."""
+    return (len(entries), sum(e.published for e in entries), sum(e.required and not e.published for e in entries),
+            sum(e.stale for e in entries))
+
+
+def test_the_listing_and_its_counters_equal_the_full_computation(services, people, piloted):
+    other = piloted_case(services, people, "Tri du courrier entrant", "L'agent relit chaque tri proposé.")
+    third = piloted_case(services, people, "Réponses aux questions fréquentes", "L'agent relit chaque réponse.")
+    services.public_register.publish(people["compliance"], piloted.id)
+    services.public_register.publish(people["compliance"], other.id)
+    view = services.register.get(other.id)  # the sheet changes after the publication: à republier
+    services.register.update(people["lead"], other.id, view.version, view.editable_fields() | {"decisions_per_year": 9})
+    pr = services.public_register
+
+    def check() -> None:
+        full = pr.entries()
+        counts = pr.counts()
+        assert (counts.listed, counts.published, counts.required_not_published, counts.stale) == _full_counts(full)
+        rows, total = pr.listing()
+        assert total == len(full)
+        assert [(r.reference, r.state, r.published_at, r.published_by, r.crpa_publication, r.required)
+                for r in rows] == [(e.reference, e.state, e.published_at, e.published_by, e.crpa_publication,
+                                    e.required) for e in full]
+
+    check()
+    states = {r.use_case_id: r.state for r in pr.listing()[0]}
+    assert (states[piloted.id], states[other.id], states[third.id]) == ("publiée", "à republier",
+                                                                        "publication obligatoire")
+    # a republication, a withdrawal: the counters follow at once (the kept answers are dropped on write)
+    services.public_register.publish(people["compliance"], other.id)
+    services.public_register.withdraw(people["compliance"], piloted.id, "fin de l'expérimentation")
+    check()
+    assert pr.counts().stale == 0 and pr.counts().published == 1
+
+
+def test_the_listing_filters_by_state_and_text_and_pages(services, people, piloted):
+    other = piloted_case(services, people, "Tri du courrier entrant", "L'agent relit chaque tri proposé.")
+    services.public_register.publish(people["compliance"], piloted.id)
+    pr = services.public_register
+    everything, total = pr.listing()
+    assert [r.use_case_id for r in pr.listing(state="publiée")[0]] == [piloted.id]
+    assert other.id in {r.use_case_id for r in pr.listing(state="publication obligatoire")[0]}
+    assert pr.listing(state="à republier") == ([], 0)
+    # the search reads references and titles, whatever the case
+    assert [r.use_case_id for r in pr.listing(text="COURRIER")[0]] == [other.id]
+    assert [r.use_case_id for r in pr.listing(text=services.register.get(piloted.id).reference)[0]] == [piloted.id]
+    assert pr.listing_count(text="aucun traitement de ce nom") == 0
+    # pages of one row, in the order of the whole list
+    assert [pr.listing(offset=i, limit=1)[0][0] for i in range(total)] == everything
+    assert pr.listing(offset=1, limit=1)[1] == total
+
+
+def test_one_entry_is_opened_by_its_reference_when_the_register_lists_it(services, people, piloted):
+    pr = services.public_register
+    services.public_register.publish(people["compliance"], piloted.id)
+    reference = services.register.get(piloted.id).reference
+    entry = pr.listed_entry(reference)
+    assert entry is not None and entry.published and entry.record["reference"] == reference
+    idea = make_use_case(services, people["lead"], title="Une idée sans décision")  # not listed
+    assert pr.listed_entry(services.register.get(idea.id).reference) is None
+    assert pr.listed_entry("UC-0000-000") is None
+
+
+def test_records_built_in_bulk_are_the_records_built_one_by_one(services, people, piloted):
+    pr = services.public_register
+    services.public_register.publish(people["compliance"], piloted.id)
+    ids = [r.use_case_id for r in pr.listing()[0]]
+    with services.db.reader() as s:
+        bulk = pr._records_now(s, ids, chunk=2)
+    assert set(bulk) == set(ids)
+    for i in ids:
+        assert {k: v for k, v in bulk[i].items() if k != "updated_on"} == {
+            k: v for k, v in pr.record(i).items() if k != "updated_on"}
+
+
+def test_the_public_listing_reads_the_published_snapshots_only(services, people, piloted):
+    pr = services.public_register
+    assert pr.public_listing() == [] and pr.public_entry("UC-0000-000") is None
+    services.public_register.publish(people["compliance"], piloted.id)
+    view = services.register.get(piloted.id)  # an unpublished change stays out of the public list
+    services.register.update(people["lead"], piloted.id, view.version, view.editable_fields() | {"title": "Nouveau"})
+    (row,) = pr.public_listing()
+    (entry,) = pr.public_entries()
+    assert (row.reference, row.name, row.domain, row.service, row.automation, row.published_at) == (
+        entry.reference, entry.name, entry.record["domain"] or "", entry.record["service"],
+        entry.record["automation"], entry.published_at)
+    assert row.name != "Nouveau"
+    assert pr.public_entry(entry.reference) == entry
+    assert pr.public_listing(domain="aucun domaine") == []
+    services.public_register.withdraw(people["compliance"], piloted.id, "fin de l'expérimentation")
+    assert pr.public_listing() == [] and pr.public_entry(entry.reference) is None
+
+
+def test_staleness_follows_each_write_without_rebuilding_what_did_not_change(services, people, piloted):
+    other = piloted_case(services, people, "Tri du courrier entrant", "L'agent relit chaque tri proposé.")
+    pr = services.public_register
+    for uc in (piloted, other):
+        services.public_register.publish(people["compliance"], uc.id)
+    assert pr.stale_ids() == frozenset()
+    # a data source removed leaves no row behind: its audited deletion names the use case
+    (source,) = services.register.get(piloted.id).data_sources
+    services.register.delete_data_source(people["lead"], source.id, source.version)
+    assert pr.stale_ids() == {piloted.id} == {e.use_case_id for e in pr.entries() if e.stale}
+    # the collectivité's name is in every record: every published entry is to republish
+    org = services.organisation.get()
+    services.organisation.update(people["admin"], org.version if org else 0, {"name": "Ville renommée"})
+    assert pr.stale_ids() == {piloted.id, other.id} == {e.use_case_id for e in pr.entries() if e.stale}
+    services.public_register.publish(people["compliance"], other.id)
+    assert pr.stale_ids() == {piloted.id}
+
+
+def test_a_followed_value_is_recomputed_for_the_use_cases_written_since_only(services, people, piloted):
+    from portal.services.cache import Followed
+
+    calls: list[object] = []
+    followed = Followed(services.db.reader, lambda s: calls.append("all") or {},
+                        lambda s, value, changed: calls.append(sorted(changed)) or value, everything=("organisation",))
+    followed.get()
+    followed.get()  # nothing written since: kept
+    assert calls == ["all"]
+    view = services.register.get(piloted.id)
+    services.register.update(people["lead"], piloted.id, view.version, view.editable_fields() | {"title": "Autre"})
+    followed.get()
+    assert calls == ["all", [piloted.id]]
+    org = services.organisation.get()
+    services.organisation.update(people["admin"], org.version if org else 0, {"name": "Ville renommée"})
+    followed.get()
+    assert calls == ["all", [piloted.id], "all"]

@@ -157,3 +157,27 @@ def test_roles_come_from_the_database_and_changes_apply_at_once(services, people
         services.people.set_roles(admin, reader.person_id, ["reader"], person.version)
     services.people.set_active(admin, reader.person_id, False)
     assert services.people.principal(reader.person_id) is None
+
+
+def test_selector_queries_search_every_word_and_keep_to_a_short_list(services, people):
+    """The selectors' queries: a search needs every word (case ignored, ``%`` and ``_`` taken literally),
+    the short list puts the recent then the own cases first and stops at its limit."""
+    lead, director = people["lead"], people["director"]
+    ids = services.register.create_many(director, [(use_case_data(title=f"Tri des courriers n° {i}"), None)
+                                                   for i in range(1, 8)])
+    mine = services.register.create(lead, use_case_data(title="Accueil 100%_numérique"))
+    refs = [c.reference for c in services.register.choices_of(ids)]
+    assert [c.title for c in services.register.find_choices("COURRIERS 7")] == ["Tri des courriers n° 7"]
+    assert len(services.register.find_choices("courriers", limit=3)) == 3
+    assert [c.id for c in services.register.find_choices(refs[2])] == [ids[2]]
+    assert [c.id for c in services.register.find_choices("100%_")] == [mine.id]
+    assert services.register.find_choices("1_0") == []  # « _ » and « % » are not wildcards
+    assert services.register.find_choices("0%n") == []
+    assert services.register.find_choices("courriers", lead_id=lead.person_id) == []
+    short = services.register.short_choices(recent=[refs[5], "UC-1999-999"], own_id=lead.person_id, limit=4)
+    assert [c.id for c in short] == [ids[5], mine.id, ids[0], ids[1]]
+    assert [c.id for c in services.register.short_choices(prefer_ids=[ids[6]], limit=2)] == [ids[6], ids[0]]
+    assert [c.id for c in services.register.short_choices(lead_id=lead.person_id)] == [mine.id]
+    assert [c.reference for c in services.register.choices_named([refs[3], "UC-1999-999", refs[1]])] == \
+        [refs[3], refs[1]]
+    assert services.register.choices_named([refs[3]], lead_id=lead.person_id) == []

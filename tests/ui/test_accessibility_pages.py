@@ -60,3 +60,15 @@ def test_each_chart_of_the_portfolio_gives_its_values_in_a_table(app_as):
     stage = next(t for t in tables if "Étape" in t.columns)
     assert stage["Cas d'usage"].sum() == 18  # the demo's use cases, by stage
     assert any("Cas d'usage par étape :" in c.value for c in at.caption)
+
+
+def test_a_chart_of_many_rows_lists_its_values_under_its_axis_titles():
+    """Altair refuses to write a spec of more than 5,000 rows; the table beside the chart is named all the same."""
+    import altair as alt
+    import pandas as pd
+
+    from portal.ui.charts import chart_data
+
+    frame = pd.DataFrame({"year": range(6000), "forecast": range(6000), "prevision": range(6000)})
+    chart = alt.Chart(frame).mark_point().encode(x=alt.X("year", title="Année"), y=alt.Y("forecast", title="Attendu"))
+    assert list(chart_data(chart).columns) == ["Année", "Attendu", "prevision"]

@@ -168,3 +168,21 @@ def test_the_public_register_shows_no_english_or_internal_word(walk_db):
     at.switch_page("app_pages/public_view.py").run()
     assert not at.exception
     assert findings(at) == []
+
+
+#: The tabs of the prioritisation page: it draws only the open one, so each is opened in a run of its own.
+PRIORITISATION_TABS = ("Classement", "Matrice valeur × faisabilité", "Répartition", "Feuille de route", "Budget",
+                       "Bénéfices", "Besoins, agents et usagers")
+
+
+@pytest.mark.parametrize("role", ["director", "project_lead"])
+def test_no_prioritisation_tab_shows_an_english_or_internal_word(sessions, role):
+    at = sessions[role]
+    found = []
+    for label in PRIORITISATION_TABS:
+        at.query_params.clear()
+        at.session_state["prioritisation_tabs"] = label
+        at.switch_page("app_pages/prioritisation.py").run()
+        assert not at.exception, (label, at.exception)
+        found += [f"priorisation, onglet {label} : {f}" for f in findings(at)]
+    assert not found, f"rôle {role} :\n" + "\n".join(found)

@@ -159,3 +159,58 @@ def test_lead_corrects_a_benefit_measure_in_place_from_the_sheet(app_as, demo_ur
     after = svc.portfolio.benefit_measure(measure_id)
     svc.db.dispose()
     assert after["measured"] == before["measured"] + 1 and after["note"] == "Erreur de saisie corrigée"
+
+
+TABS = ("Classement", "Matrice valeur × faisabilité", "Répartition", "Feuille de route", "Budget", "Bénéfices",
+        "Besoins, agents et usagers")
+
+
+def test_the_ranked_table_pages_through_the_whole_portfolio(app_as, demo_url, monkeypatch):
+    import portal.ui.paging
+
+    monkeypatch.setattr(portal.ui.paging, "PAGE_SIZE", 5)  # the demo's active use cases: four pages
+    ranked = svc_ranked(demo_url)
+    at = app_as("director").switch_page(PRIO).run()
+    assert not at.exception
+    assert list(at.dataframe[0].value["Référence"]) == list(ranked["reference"][:5])
+    assert any(f"{len(ranked)} cas d'usage, 1 à 5 affichés" in c.value for c in at.caption)
+    at.number_input(key="ranked_page").set_value(2).run()
+    assert not at.exception
+    assert list(at.dataframe[0].value["Référence"]) == list(ranked["reference"][5:10])
+    assert at.dataframe[0].value["Rang"].iloc[0] == "6"  # the true rank in the whole portfolio
+    assert any("6 à 10 affichés" in c.value for c in at.caption)
+
+
+def test_each_tab_of_the_prioritisation_is_drawn_when_open(app_as):
+    at = app_as("director").switch_page(PRIO).run()
+    drawn = {}
+    for label in TABS:
+        at.session_state["prioritisation_tabs"] = label
+        at.run()
+        assert not at.exception, label
+        drawn[label] = [e.value for e in at.caption]
+    assert any("Sans date de fin" in c for c in drawn["Feuille de route"])
+    assert not any("Sans date de fin" in c for c in drawn["Classement"])  # the roadmap is not drawn meanwhile
+    assert any("Gain mesuré" in c for c in drawn["Bénéfices"])
+
+
+def test_scenario_pickers_offer_the_top_of_the_ranking_and_take_a_typed_reference(app_as, demo_url, monkeypatch):
+    import portal.ui.portfolio
+
+    monkeypatch.setattr(portal.ui.portfolio, "PICKER_LIMIT", 3)  # as if the demo held thousands of use cases
+    ranked = svc_ranked(demo_url)
+    eligible = list(ranked.loc[ranked["eligible"], "reference"])
+    at = app_as("director").switch_page(SCEN).run()
+    assert not at.exception
+    must = at.multiselect(key="sc_must")
+    assert [o.split(" — ")[0] for o in must.options] == eligible[:3]
+    assert any("premiers cas d'usage du classement" in c.value for c in at.caption)
+    far = eligible[-1]  # not offered: typed, in lower case
+    at.number_input(key="sc_budget").set_value(10_000_000)
+    at.multiselect(key="sc_must").set_value([far.lower()])
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    assert far in list(at.dataframe[0].value["Référence"])
+    at.multiselect(key="sc_must").set_value(["UC-0000-000"])
+    at.button[0].click().run()
+    assert "UC-0000-000 est inconnu" in " ".join(e.value for e in at.error)

@@ -152,3 +152,63 @@ def test_a_visitor_reads_an_entry_as_headings_and_text_under_the_collectivites_n
     label = f"**{FIELDS['purpose']}**"
     assert label in texts
     assert texts[texts.index(label) + 1].replace("\\", "").startswith(purpose[:40].replace("\\", ""))
+
+
+def test_the_counters_equal_the_full_computation_and_the_table_filters(app_as, demo_url):
+    svc = build_services(demo_url)
+    full = svc.public_register.entries()  # every entry built, as the page did before it was paged
+    svc.db.dispose()
+    at = app_as("compliance").switch_page(PAGE).run()
+    assert not at.exception and not at.error
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {"Fiches publiées": str(sum(e.published for e in full)),
+                       "Publication obligatoire non faite": str(sum(e.required and not e.published for e in full)),
+                       "À republier": str(sum(e.stale for e in full))}
+    table = at.dataframe[0].value
+    assert list(table["Référence"]) == [e.reference for e in full]
+    assert list(table["État"]) == [e.state for e in full]
+    at.selectbox(key="public_state").set_value("publiée").run()
+    assert list(at.dataframe[0].value["Référence"]) == [e.reference for e in full if e.state == "publiée"]
+    at.selectbox(key="public_state").set_value(None).run()
+    target = full[-1]
+    at.text_input(key="public_search").input(target.title.upper()).run()
+    assert list(at.dataframe[0].value["Référence"]) == [e.reference for e in full if target.title.lower()
+                                                        in e.title.lower() or target.title.lower() in e.reference.lower()]
+    at.text_input(key="public_search").input("aucun traitement de ce nom").run()
+    assert not at.exception and at.dataframe[0].value.empty
+
+
+def test_the_table_is_paged_and_an_entry_beyond_the_first_page_opens_by_its_reference(app_as, demo_url, monkeypatch):
+    from portal.ui import paging
+
+    monkeypatch.setattr(paging, "PAGE_SIZE", 5)  # the demo lists a dozen entries: pages of five
+    svc = build_services(demo_url)
+    references = [e.reference for e in svc.public_register.entries()]
+    svc.db.dispose()
+    assert len(references) > 5
+    at = app_as("reader").switch_page(PAGE).run()
+    assert list(at.dataframe[0].value["Référence"]) == references[:5]
+    assert any(f"{len(references)} traitement(s), 1 à 5 affichés" in c.value for c in at.caption)
+    at.number_input(key="public_page").set_value(2).run()
+    assert list(at.dataframe[0].value["Référence"]) == references[5:10]
+    at.query_params["ref"] = references[-1]  # on the last page, opened from a link
+    at = at.switch_page(PAGE).run()
+    assert not at.exception
+    assert any(h.value.startswith(f"{references[-1]} — ") for h in at.header)
+
+
+def test_a_visitor_pages_the_published_register_and_opens_an_entry_beyond_the_first_page(app_as, demo_url, monkeypatch):
+    from portal.ui import paging
+
+    monkeypatch.setattr(paging, "PAGE_SIZE", 2)  # the demo publishes a handful: pages of two
+    svc = build_services(demo_url)
+    references = [e.reference for e in svc.public_register.public_entries()]
+    svc.db.dispose()
+    assert len(references) > 2
+    at = app_as(None).switch_page("app_pages/public_view.py").run()
+    assert list(at.dataframe[0].value["Référence"]) == references[:2]
+    at.number_input(key="public_view_page").set_value(2).run()
+    assert list(at.dataframe[0].value["Référence"]) == references[2:4]
+    at.query_params["ref"] = references[-1]
+    at = at.switch_page("app_pages/public_view.py").run()
+    assert not at.exception and any(h.value.startswith(f"{references[-1]} — ") for h in at.header)

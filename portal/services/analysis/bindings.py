@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from policies.access import require
@@ -40,14 +41,29 @@ class BindingsMixin(AnalysisBase):
 
     def bindings(self) -> dict[int, BindingView]:
         with self._reader() as s:
-            return {b.use_case_id: self._binding_view(b) for b in repo.bindings(s)}
+            modules = registry.load()
+            return {b.use_case_id: self._binding_view(b, modules) for b in repo.bindings(s)}
+
+    def bindings_of(self, use_case_ids: Sequence[int]) -> dict[int, BindingView]:
+        """The bindings of the use cases ``use_case_ids`` only (a selector's options), by use case."""
+        with self._reader() as s:
+            modules = registry.load()
+            return {b.use_case_id: self._binding_view(b, modules) for b in repo.bindings_of(s, use_case_ids)}
+
+    def bound_use_case_ids(self, limit: int = 50) -> list[int]:
+        """The first ``limit`` use cases bound to a module, by reference."""
+        with self._reader() as s:
+            return repo.bound_ids(s, limit)
+
+    def bound_modules(self) -> dict[int, str]:
+        """Use case id -> key of its bound module, for every bound use case, in one light query."""
+        with self._reader() as s:
+            return repo.bound_keys(s)
 
     @staticmethod
-    def _binding_view(b: AnalysisBinding) -> BindingView:
-        try:
-            title = registry.get(b.module_key).title
-        except registry.UnknownModule:
-            title = f"{b.module_key} (module absent)"
+    def _binding_view(b: AnalysisBinding, modules: Mapping[str, AnalysisModule[Any]] | None = None) -> BindingView:
+        module = (modules if modules is not None else registry.load()).get(b.module_key)
+        title = module.title if module is not None else f"{b.module_key} (module absent)"
         return BindingView(b.use_case_id, b.module_key, title, b.bound_at)
 
     def bind(self, principal: Principal, use_case_id: int, module_key: str) -> BindingView:

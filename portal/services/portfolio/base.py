@@ -12,8 +12,8 @@ from policies.prioritisation import (
 )
 from policies.vocabulary import RiskProfile
 from portal.repositories import portfolio as repo
-from portal.repositories import register as register_repo
 from portal.services import editing
+from portal.services.cache import StampedCache
 from portal.services.portfolio.fields import (
     ACTIVE_STAGES,
     CRITERION_CODES,
@@ -29,6 +29,9 @@ class PortfolioBase(editing.UseCaseLookup):
         self.classification_of = classification_of
         #: The same for many use cases in one query (set by build_services): lists make no query per row.
         self.classifications_of: Callable[[list[int]], dict[int, RiskProfile]] | None = None
+        #: The ranked portfolio and its views, kept until the next write (every write appends to the audit
+        #: chain: scores, weights, classifications, stages, budget lines…), whichever process wrote.
+        self._views: StampedCache[Any] = StampedCache(reader, size=64)
 
     def _classification(self, use_case_id: int, known: dict[int, RiskProfile] | None = None
                         ) -> tuple[RiskProfile, str]:
@@ -44,28 +47,26 @@ class PortfolioBase(editing.UseCaseLookup):
         return profile, note
 
     def _rows(self, stages: Sequence[str] = ACTIVE_STAGES, ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
-        """Use cases with their score inputs (one query each), for the given stages (and ``ids``)."""
+        """Use cases with their score inputs (one query, only the columns used), for the given stages (and ``ids``)."""
         with self._reader() as s:
-            cases = register_repo.in_stages(s, stages, ids)
-            scores = repo.scores_by_use_case(s, ids)
-            out = []
-            for uc in cases:
-                sc = scores.get(uc.id)
-                out.append({
-                    "use_case_id": uc.id, "reference": uc.reference, "title": uc.title, "family": uc.family,
-                    "direction": uc.direction, "stage": uc.stage, "start": uc.start_date, "end": uc.end_date,
-                    "build_cost": uc.build_cost, "run_cost_per_year": uc.run_cost_per_year,
-                    **{c: getattr(sc, c) if sc else None for c in (*CRITERION_CODES, "effort_days")},
-                })
-            return out
+            rows = repo.rows_with_scores(s, stages, (*CRITERION_CODES, "effort_days"), ids)
+        for r in rows:
+            r["use_case_id"] = r.pop("id")
+            r["start"] = r.pop("start_date")
+            r["end"] = r.pop("end_date")
+        return rows
 
-    def _criteria(self, rows: list[dict[str, Any]]) -> tuple[list[UseCaseCriteria], dict[str, str]]:
+    def _criteria(self, rows: list[dict[str, Any]], notes_too: bool = True
+                  ) -> tuple[list[UseCaseCriteria], dict[str, str]]:
+        """The criteria of each row, and (``notes_too``) the sentence saying where its risk was read."""
         items, notes = [], {}
         known = (self.classifications_of([r["use_case_id"] for r in rows])
                  if self.classifications_of is not None and len(rows) > 1 else None)
         for r in rows:
-            profile, note = self._classification(r["use_case_id"], known)
-            notes[r["reference"]] = note
+            if notes_too or known is None:
+                profile, notes[r["reference"]] = self._classification(r["use_case_id"], known)
+            else:  # a whole portfolio ranked: no sentence per use case
+                profile = known.get(r["use_case_id"], RiskProfile())
             items.append(UseCaseCriteria(
                 reference=r["reference"], title=r["title"], family=r["family"], direction=r["direction"],
                 risk_class=profile.ai_class, impact_level=profile.impact_level, build_cost=r["build_cost"], run_cost_per_year=r["run_cost_per_year"],

@@ -147,6 +147,12 @@ class BudgetMixin(PortfolioBase):
             return row.id
 
     def budget_lines(self, use_case_id: int | None = None) -> pd.DataFrame:
+        """Budget lines by year then reference (of one use case when given; all of them kept until the next write)."""
+        if use_case_id is None:
+            return self._views.get(("budget_lines",), lambda: self._budget_lines(None)).copy()
+        return self._budget_lines(use_case_id)
+
+    def _budget_lines(self, use_case_id: int | None) -> pd.DataFrame:
         with self._reader() as s:
             rows = repo.budget_lines_with_use_case(s, use_case_id)
         return pd.DataFrame([{"year": b.year, "reference": ref, "title": title, "voted": b.voted,
@@ -155,14 +161,24 @@ class BudgetMixin(PortfolioBase):
                             columns=["year", "reference", "title", "voted", "committed", "spent", "use_case_id"])
 
     def budget_by_year(self) -> pd.DataFrame:
-        df = self.budget_lines()
-        if df.empty:
-            return pd.DataFrame(columns=["year", "voted", "committed", "spent"])
-        return df.groupby("year", as_index=False)[["voted", "committed", "spent"]].sum()
+        """Voted, committed and spent summed by year (one grouped query, kept until the next write)."""
+        return self._views.get(("budget_by_year",), self._budget_by_year).copy()
+
+    def _budget_by_year(self) -> pd.DataFrame:
+        with self._reader() as s:
+            rows = repo.budget_by_year(s)
+        return pd.DataFrame([{"year": y, "voted": float(v or 0), "committed": float(c or 0), "spent": float(p or 0)}
+                             for y, v, c, p in rows], columns=["year", "voted", "committed", "spent"])
 
     def benefits(self, use_case_id: int | None = None) -> pd.DataFrame:
         """Benefits measured vs expected. ``expected`` / ``measured`` are gains over the baseline, so a KPI
-        meant to fall (calls, delays) reads the same way as one meant to rise; ``rate`` = measured / expected."""
+        meant to fall (calls, delays) reads the same way as one meant to rise; ``rate`` = measured / expected.
+        All of them (``use_case_id`` None) are kept until the next write."""
+        if use_case_id is None:
+            return self._views.get(("benefits",), lambda: self._benefits(None)).copy()
+        return self._benefits(use_case_id)
+
+    def _benefits(self, use_case_id: int | None) -> pd.DataFrame:
         with self._reader() as s:
             rows = repo.benefit_measures_with_use_case(s, use_case_id)
         out = []

@@ -37,10 +37,16 @@ from portal.services.portfolio.fields import (
 )
 from portal.services.validation import validate
 
+ALL_STAGES = tuple(s.value for s in Stage)
+
 
 class ScoresMixin(PortfolioBase):
     def weights(self) -> ScoringWeights:
-        """The weights in force: the latest version an administrator set, else policies/rules/scoring.yaml."""
+        """The weights in force: the latest version an administrator set, else policies/rules/scoring.yaml
+        (kept until the next write)."""
+        return self._views.get(("weights",), self._weights)
+
+    def _weights(self) -> ScoringWeights:
         with self._reader() as s:
             row = repo.latest_weights(s)
             return load_weights(row.weights) if row else load_weights()
@@ -111,9 +117,26 @@ class ScoresMixin(PortfolioBase):
         return self.score_inputs(use_case_id)
 
     def ranked(self, stages: Sequence[str] = ACTIVE_STAGES) -> pd.DataFrame:
-        """The ranked table (English column codes, see ``RANK_COLUMNS_FR``), plus id, stage and first-year cost."""
+        """The ranked table (English column codes, see ``RANK_COLUMNS_FR``), plus id, stage and first-year cost.
+
+        The whole portfolio is scored once and kept until the next write; the table of some stages is cut
+        from it (same order, ranks counted again). A copy is returned: callers may change it freely."""
+        key = tuple(stages)
+        return self._views.get(("ranked", key), lambda: self._ranked(key)).copy()
+
+    def _ranked(self, stages: tuple[str, ...]) -> pd.DataFrame:
+        if set(stages) == set(ALL_STAGES):
+            return self._rank(stages)
+        whole = self._views.get(("ranked", ALL_STAGES), lambda: self._rank(ALL_STAGES))
+        labels = {Stage(s).label for s in stages}
+        df = whole[whole["stage"].isin(labels)].reset_index(drop=True)
+        # rank() sorts planifiable first, then by priority and reference: a cut keeps that order
+        df["rank"] = pd.Series(df["eligible"].cumsum(), dtype="Int64").where(df["eligible"], pd.NA)
+        return df
+
+    def _rank(self, stages: Sequence[str]) -> pd.DataFrame:
         rows = self._rows(stages)
-        items, _ = self._criteria(rows)
+        items, _ = self._criteria(rows, notes_too=False)
         df = rank(items, self.weights())
         by_ref = {r["reference"]: r for r in rows}
         df["use_case_id"] = [by_ref[r]["use_case_id"] for r in df["reference"]]
@@ -156,6 +179,9 @@ class ScoresMixin(PortfolioBase):
     def roadmap_frame(self, today: dt.date | None = None) -> pd.DataFrame:
         """Pilots, evaluations and deployments with their dates; ``overdue`` marks pilots past their end."""
         today = today or dt.date.today()
+        return self._views.get(("roadmap", today), lambda: self._roadmap(today)).copy()
+
+    def _roadmap(self, today: dt.date) -> pd.DataFrame:
         rows = self._rows((Stage.PILOT.value, Stage.EVALUATION.value, Stage.DEPLOYED.value))
         df = pd.DataFrame([{k: r[k] for k in ("reference", "title", "stage", "start", "end")} for r in rows
                            if r["start"] is not None], columns=["reference", "title", "stage", "start", "end"])
