@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from portal.db.models import (
@@ -14,6 +14,7 @@ from portal.db.models import (
     MonitoringOutcome,
     MonitoringReference,
     MonitoringRun,
+    UseCase,
 )
 
 
@@ -65,3 +66,29 @@ def alerts(session: Session, *, use_case_id: int | None = None, statuses: Sequen
     if statuses:
         stmt = stmt.where(MonitoringAlert.status.in_(list(statuses)))
     return session.scalars(stmt).all()
+
+
+def health_facts(session: Session, stages: Sequence[str]) -> list[tuple]:
+    """What the portfolio health of each use case at one of ``stages`` is computed from, in one query, by
+    reference: (id, reference, title, stage, lead id, reference batch id, cadence in days, current source,
+    latest check's time, its dataset drift, its drifted share, open alerts, undecided suspension proposals
+    among the open or acknowledged alerts). The latest check of each use case is one search of the
+    (use case, id) index, not a scan of every run."""
+    latest = (select(func.max(MonitoringRun.id)).where(MonitoringRun.use_case_id == UseCase.id)
+              .correlate(UseCase).scalar_subquery())
+    proposed = MonitoringAlert.suspension_proposed.is_(True) & MonitoringAlert.suspension_decision.is_(None)
+    alerts = (select(MonitoringAlert.use_case_id,
+                     func.sum(case((MonitoringAlert.status == "open", 1), else_=0)).label("n_open"),
+                     func.sum(case((proposed, 1), else_=0)).label("n_proposed"))
+              .where(MonitoringAlert.status.in_(["open", "acknowledged"]))
+              .group_by(MonitoringAlert.use_case_id).subquery())
+    stmt = (select(UseCase.id, UseCase.reference, UseCase.title, UseCase.stage, UseCase.lead_id,
+                   MonitoringConfig.reference_id, MonitoringConfig.cadence_days, MonitoringConfig.current_source,
+                   MonitoringRun.created_at, MonitoringRun.dataset_drift, MonitoringRun.share_drifted,
+                   alerts.c.n_open, alerts.c.n_proposed)
+            .outerjoin(MonitoringConfig, MonitoringConfig.use_case_id == UseCase.id)
+            .outerjoin(MonitoringRun, MonitoringRun.id == latest)
+            .outerjoin(alerts, alerts.c.use_case_id == UseCase.id)
+            .where(UseCase.stage.in_(list(stages)))
+            .order_by(UseCase.reference))
+    return [tuple(r) for r in session.execute(stmt)]

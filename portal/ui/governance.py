@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any
 
 import pandas as pd
@@ -92,14 +93,25 @@ def questions_form(questions: list[Question], defaults: Mapping[str, Any], key: 
     return answers
 
 
-def _questionnaires(cl: ClassificationView) -> list[tuple[str, list[Question], Mapping[str, Any]]]:
+@cache
+def _questions() -> tuple[tuple[Question, ...], ...]:
+    """The four questionnaires' questions, parsed from the rules once (a queue shows many classifications)."""
     from policies import ai_act, impact, rgpd
     from portal.services.governance.engine import CRPA_QUESTIONS
 
-    return [("Règlement IA", list(ai_act.questions()), cl.ai_act_answers),
-            ("RGPD", list(rgpd.dpia_questions()) + list(rgpd.art22_questions()), cl.rgpd_answers),
-            ("CRPA", list(CRPA_QUESTIONS), cl.crpa_answers),
-            ("Niveau d'impact", list(impact.questions()), cl.impact_answers)]
+    return (tuple(ai_act.questions()), tuple(rgpd.dpia_questions()) + tuple(rgpd.art22_questions()),
+            tuple(CRPA_QUESTIONS), tuple(impact.questions()))
+
+
+@cache
+def _gate_rules() -> dict[str, Any]:
+    return _load_rules("gates")  # read only
+
+
+def _questionnaires(cl: ClassificationView) -> list[tuple[str, list[Question], Mapping[str, Any]]]:
+    ai, rgpd_questions, crpa_questions, impact_questions = _questions()
+    return [("Règlement IA", list(ai), cl.ai_act_answers), ("RGPD", list(rgpd_questions), cl.rgpd_answers),
+            ("CRPA", list(crpa_questions), cl.crpa_answers), ("Niveau d'impact", list(impact_questions), cl.impact_answers)]
 
 
 def classification_answers(cl: ClassificationView) -> None:
@@ -148,7 +160,7 @@ def decision_form(svc: Services, me: Principal, req: GateRequestView, key: str) 
     if not svc.governance.can_decide(me, req):
         st.caption(f"Décision réservée à : {req.authority.label}.")
         return
-    reference_required = req.authority.value in _load_rules("gates")["reference_required"]
+    reference_required = req.authority.value in _gate_rules()["reference_required"]
     on_behalf = svc.governance.on_behalf(me, req)
     with st.form(f"decide_{key}"):
         if on_behalf:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import altair as alt
 import pandas as pd
 
@@ -11,8 +13,9 @@ HEALTH_COLOURS = {"Sain": "#009E73", "Dérive ou alerte": "#D55E00", "Contrôle 
                   "Premier contrôle attendu": "#56B4E9", "Non suivi": "#999999"}
 
 
-def health_counts(labels: list[str]) -> alt.Chart:
-    df = pd.DataFrame({"status": labels}).value_counts().reset_index(name="n")
+def health_counts(counts: Mapping[str, int]) -> alt.Chart:
+    """Bars of how many use cases are in each health state (French label -> count; empty states left out)."""
+    df = pd.DataFrame([{"status": label, "n": n} for label, n in counts.items() if n], columns=["status", "n"])
     return (
         alt.Chart(df)
         .mark_bar()

@@ -156,6 +156,9 @@ def test_compliance_validates_a_project_leads_classification(app_as, demo_url):
     at = app_as("director").switch_page("app_pages/compliance.py").run()
     assert not [b for b in at.button if b.key == f"validate_row_{uc_id}"]  # the director does not validate
     at = app_as("compliance").switch_page("app_pages/compliance.py").run()
+    assert f"**Résultat** — règlement IA : {cl.risk_class.label}" not in _texts(at)  # drawn when its row opens
+    at.session_state[f"validate_open_{uc_id}"] = True  # the officer opens the use case's row
+    at = at.run()
     # the answers and the result are in view before the « Valider » button
     text = _texts(at)
     assert f"**Résultat** — règlement IA : {cl.risk_class.label}" in text

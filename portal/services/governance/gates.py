@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -20,7 +21,7 @@ from policies.gates import (
     on_behalf_problem,
     previous_stage,
 )
-from policies.rulebook import POLICY_VERSION
+from policies.rulebook import POLICY_VERSION, load_rules
 from policies.vocabulary import (
     Action,
     Authority,
@@ -326,12 +327,18 @@ class GatesMixin(ClassificationMixin):
             return authority_for(_stage(to_stage), cl.impact_level if cl else None)
 
     def can_decide(self, principal: Principal, request: GateRequestView) -> bool:
-        return can(principal, Action.DECIDE_GATE) and can_decide(principal.roles, request.authority)
+        return can(principal, Action.DECIDE_GATE) and can_decide(principal.roles, request.authority, _gate_rules())
 
     @staticmethod
     def on_behalf(principal: Principal, request: GateRequestView) -> bool:
         """Would ``principal`` record the decision on the authority's behalf (so with its act or meeting)?"""
-        return not holds_authority(principal.roles, request.authority)
+        return not holds_authority(principal.roles, request.authority, _gate_rules())
+
+
+@cache
+def _gate_rules() -> dict[str, Any]:
+    """The gate rules, read once for the queue's many « may this person decide? » questions (read only)."""
+    return load_rules("gates")
 
 
 def _padded(check: GateCheck) -> list[str]:

@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 from policies import crpa
 from policies.access import require
 from policies.review import add_months, months_between_reviews, review_due
+from policies.rulebook import load_rules
 from policies.vocabulary import (
     Action,
     ImpactLevel,
@@ -87,16 +88,17 @@ class ReviewsMixin(GatesMixin):
             levels = repo.latest_impact_levels(s, wanted)
             last_reviews = repo.last_reviews(s, wanted)
             deployed_on = repo.deployed_on(s, wanted)
+            rules = load_rules("review")  # once for the list, not once per use case
             out = {}
             for uc in deployed:
                 level_value = levels.get(uc.id)
                 level = ImpactLevel(level_value) if level_value else None
                 last = last_reviews.get(uc.id)
                 since = last.reviewed_on if last else deployed_on.get(uc.id, uc.updated_at.date())
-                due = review_due(level or UNASSESSED_REVIEW_LEVEL, since, today)
+                due = review_due(level or UNASSESSED_REVIEW_LEVEL, since, today, rules)
                 out[uc.id] = ReviewStatus(
                     use_case_id=uc.id, reference=uc.reference, title=uc.title, impact_level=level,
-                    cadence_months=months_between_reviews(level or UNASSESSED_REVIEW_LEVEL),
+                    cadence_months=months_between_reviews(level or UNASSESSED_REVIEW_LEVEL, rules),
                     last_review=last.reviewed_on if last else None, since=since, due_date=due.due_date,
                     overdue=due.overdue,
                 )

@@ -17,6 +17,7 @@ from portal.db.models import (
     UseCase,
 )
 from portal.services import editing
+from portal.services.cache import StampedCache
 from portal.services.monitoring.views import LevelInfo
 
 ClassificationOf = Callable[[int], RiskProfile]
@@ -42,6 +43,8 @@ class MonitoringBase(editing.UseCaseLookup):
         #: The governance profiles of many use cases in one query (set by build_services): lists make no
         #: query per row.
         self.classifications_of: Callable[[list[int]], dict[int, RiskProfile]] | None = None
+        #: The portfolio's health facts, per day, until the next write (the Suivi page's lists and counts).
+        self._health_cache: StampedCache[Any] = StampedCache(reader, size=8)
 
     def _module_key(self, uc: UseCase) -> str | None:
         return self.module_of(uc.id) if self.module_of is not None else None

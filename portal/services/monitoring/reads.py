@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+from collections.abc import Sequence
+from dataclasses import replace
 
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -19,9 +21,10 @@ from portal.db.models import (
 from portal.repositories import monitoring as repo
 from portal.repositories import register as register_repo
 from portal.services.errors import NotFound
-from portal.services.monitoring.base import MonitoringBase
+from portal.services.monitoring.base import DEFAULT_LEVEL, MonitoringBase
 from portal.services.monitoring.batches import decode_reference, module_columns
 from portal.services.monitoring.views import (
+    HEALTH_LABELS,
     AlertView,
     ColumnView,
     ConfigView,
@@ -141,64 +144,54 @@ class MonitoringReads(MonitoringBase):
         """Alerts carrying a suspension proposal no human has decided yet (for the governance gate)."""
         return [a for a in self.alerts() if a.suspension_proposed and a.suspension_decision is None]
 
+    def _health(self, today: dt.date) -> list[tuple[HealthRow, DueCheck | None]]:
+        """Every piloted, evaluated or deployed use case's health (its level left at the default) and, when
+        a check is due, the due check; from one query, cached per day until the next write."""
+        def compute() -> list[tuple[HealthRow, DueCheck | None]]:
+            with self._reader() as s:
+                facts = repo.health_facts(s, [st.value for st in ACTIVE_STAGES])
+            out = [_health_of(f, today) for f in facts]
+            return sorted(out, key=lambda pair: (HEALTH_ORDER[pair[0].status], pair[0].reference))
+        return self._health_cache.get(("health", today), compute)
+
+    def _with_levels(self, rows: list[HealthRow]) -> list[HealthRow]:
+        """``rows`` with the impact level governance recorded, read for these rows only (one query)."""
+        known = self.classifications_of([r.use_case_id for r in rows]) if self.classifications_of and rows else None
+        return [replace(r, level=self.level_of(r.use_case_id, known)) for r in rows]
+
     def due(self, today: dt.date | None = None) -> list[DueCheck]:
-        """Active use cases with a reference whose last check is older than their cadence."""
-        today = today or dt.date.today()
-        out = []
-        with self._reader() as s:
-            last = repo.last_runs(s)
-            configs = repo.configs(s)
-            cases = {uc.id: uc for uc in register_repo.search(s, ids=[c.use_case_id for c in configs],
-                                                                children=False)}  # no query per config
-            for cfg in configs:
-                uc = cases.get(cfg.use_case_id)
-                if uc is None or Stage(uc.stage) not in ACTIVE_STAGES or cfg.reference_id is None:
-                    continue
-                run = last.get(cfg.use_case_id)
-                if run is None or run.created_at.date() + dt.timedelta(days=cfg.cadence_days) <= today:
-                    out.append(DueCheck(uc.id, uc.reference, uc.title, run.created_at if run else None,
-                                        cfg.current_source))
-        return sorted(out, key=lambda d: d.reference)
+        """Active use cases with a reference whose last check is older than their cadence, by reference."""
+        due = [d for _, d in self._health(today or dt.date.today()) if d is not None]
+        return sorted(due, key=lambda d: d.reference)
+
+    def due_page(self, *, offset: int = 0, limit: int = 50,
+                 today: dt.date | None = None) -> tuple[list[DueCheck], int]:
+        """One page of :meth:`due` and how many there are in all."""
+        due = self.due(today)
+        return due[offset:offset + limit], len(due)
 
     def portfolio_health(self, today: dt.date | None = None) -> list[HealthRow]:
         """Every piloted, evaluated or deployed use case: healthy, drifting, stale, awaiting its first
-        check (a reference but no check yet) or not monitored."""
-        today = today or dt.date.today()
-        rows: list[HealthRow] = []
-        with self._reader() as s:
-            last = repo.last_runs(s)
-            configs = {c.use_case_id: c for c in repo.configs(s)}
-            open_alerts: dict[int, list[MonitoringAlert]] = {}
-            for a in repo.alerts(s, statuses=("open", "acknowledged")):
-                open_alerts.setdefault(a.use_case_id, []).append(a)
-            cases = register_repo.in_stages(s, [st.value for st in ACTIVE_STAGES])
-            known = self.classifications_of([uc.id for uc in cases]) if self.classifications_of else None
-            for uc in cases:
-                cfg, run = configs.get(uc.id), last.get(uc.id)
-                alerts = open_alerts.get(uc.id, [])
-                next_due = None
-                if cfg is None or cfg.reference_id is None:
-                    status = "not_monitored"
-                elif run is None:  # a reference is set (e.g. an analysis run): the first check is due
-                    status = "awaiting"
-                else:
-                    next_due = run.created_at.date() + dt.timedelta(days=cfg.cadence_days)
-                    if run.dataset_drift or any(a.status == "open" for a in alerts):
-                        status = "drifting"
-                    elif next_due <= today:
-                        status = "stale"
-                    else:
-                        status = "healthy"
-                rows.append(HealthRow(
-                    use_case_id=uc.id, reference=uc.reference, title=uc.title, stage=Stage(uc.stage),
-                    lead_id=uc.lead_id, status=status, last_check=run.created_at if run else None,
-                    share_drifted=run.share_drifted if run else None,
-                    open_alerts=sum(a.status == "open" for a in alerts),
-                    suspension_proposed=any(a.suspension_proposed and a.suspension_decision is None for a in alerts),
-                    level=self.level_of(uc.id, known), next_due=next_due,
-                ))
-        order = {"drifting": 0, "stale": 1, "awaiting": 2, "not_monitored": 3, "healthy": 4}
-        return sorted(rows, key=lambda r: (order[r.status], r.reference))
+        check (a reference but no check yet) or not monitored; the most urgent first, then by reference."""
+        return self._with_levels([row for row, _ in self._health(today or dt.date.today())])
+
+    def health_counts(self, today: dt.date | None = None) -> dict[str, int]:
+        """How many use cases are in each health status (every key of ``HEALTH_LABELS``)."""
+        counts = dict.fromkeys(HEALTH_LABELS, 0)
+        for row, _ in self._health(today or dt.date.today()):
+            counts[row.status] += 1
+        return counts
+
+    def health_page(self, *, statuses: Sequence[str] = (), text: str | None = None, suspension_only: bool = False,
+                    offset: int = 0, limit: int = 50, today: dt.date | None = None) -> tuple[list[HealthRow], int]:
+        """One page of :meth:`portfolio_health` narrowed by status, by a text in the reference or the title,
+        or to the use cases with a suspension proposal; and how many match in all. Only the page's rows
+        read their impact level."""
+        needle = (text or "").strip().lower()
+        rows = [row for row, _ in self._health(today or dt.date.today())
+                if (not statuses or row.status in statuses) and (not suspension_only or row.suspension_proposed)
+                and (not needle or needle in row.reference.lower() or needle in row.title.lower())]
+        return self._with_levels(rows[offset:offset + limit]), len(rows)
 
     def attention(self, principal: Principal) -> list[AttentionItem]:
         """Open alerts and suspension proposals for the home page, one line per use case (and one
@@ -227,3 +220,34 @@ class MonitoringReads(MonitoringBase):
                         + f" — la plus récente : {alerts[0].message}")
                 items.append(AttentionItem(uc.id, uc.reference, uc.title, text, "error" if critical else "warning"))
         return items
+
+
+#: The health statuses, most urgent first (the order of the Suivi page's list).
+HEALTH_ORDER = {"drifting": 0, "stale": 1, "awaiting": 2, "not_monitored": 3, "healthy": 4}
+_UNREAD_LEVEL = LevelInfo(DEFAULT_LEVEL, "default")
+
+
+def _health_of(fact: tuple, today: dt.date) -> tuple[HealthRow, DueCheck | None]:
+    """A use case's health and its due check (if any) from its row of ``repo.health_facts``."""
+    (uc_id, reference, title, stage, lead_id, reference_id, cadence_days, current_source, last_check,
+     dataset_drift, share_drifted, n_open, n_proposed) = fact
+    n_open, next_due, due = n_open or 0, None, None
+    if reference_id is None:  # no configuration, or no reference batch yet
+        status = "not_monitored"
+    elif last_check is None:  # a reference is set (e.g. an analysis run): the first check is due
+        status = "awaiting"
+        due = DueCheck(uc_id, reference, title, None, current_source)
+    else:
+        next_due = last_check.date() + dt.timedelta(days=cadence_days)
+        if next_due <= today:
+            due = DueCheck(uc_id, reference, title, last_check, current_source)
+        if dataset_drift or n_open:
+            status = "drifting"
+        elif next_due <= today:
+            status = "stale"
+        else:
+            status = "healthy"
+    row = HealthRow(use_case_id=uc_id, reference=reference, title=title, stage=Stage(stage), lead_id=lead_id,
+                    status=status, last_check=last_check, share_drifted=None if last_check is None else share_drifted,
+                    open_alerts=n_open, suspension_proposed=bool(n_proposed), level=_UNREAD_LEVEL, next_due=next_due)
+    return row, due
