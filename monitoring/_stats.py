@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.spatial import distance
 
 #: Evidently's threshold between "few distinct values" (frequencies) and Sturges bins
 #: for numerical columns in ``get_binned_data``.
@@ -90,6 +89,9 @@ def _fill_zeroes(shares: np.ndarray) -> np.ndarray:
 
 
 def _js_from_shares(ref_share: np.ndarray, cur_share: np.ndarray) -> float:
+    # imported here, not at import: a portal page that draws no drift loads no SciPy
+    from scipy.spatial import distance
+
     return float(distance.jensenshannon(ref_share, cur_share))
 
 

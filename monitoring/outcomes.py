@@ -29,7 +29,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from monitoring import _fmt
 
@@ -473,6 +472,8 @@ def two_proportion_pvalue(
     se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
     if se == 0:
         return 1.0
+    from scipy import stats  # here, not at import: a page that tests nothing loads no SciPy
+
     z = (p1 - p2) / se
     return float(stats.norm.cdf(z) if alternative == "less" else stats.norm.sf(z))
 
@@ -498,6 +499,8 @@ def _worse_pvalue(metric: TerritoryMetric, mine: np.ndarray, rest: np.ndarray) -
     """One-sided p-value that a territory does worse than the others pooled (NaN when untestable)."""
     if metric == "mae":
         if len(mine) > 1 and len(rest) > 1 and (mine.std() > 0 or rest.std() > 0):
+            from scipy import stats
+
             return float(stats.ttest_ind(mine, rest, equal_var=False, alternative="greater").pvalue)
         return math.nan
     return two_proportion_pvalue(

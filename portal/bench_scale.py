@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 PAGES = {"home": "Portefeuille", "register": "Registre", "sheet": "Fiche", "audit": "Journal d'audit",
          "compliance": "Conformité", "monitoring": "Suivi", "prioritisation": "Priorisation",
@@ -78,7 +78,7 @@ def floor(url: str, sql: str, repeat: int) -> float:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return median_of(lambda: pd.read_sql_query(sql, conn), repeat)
+            return median_of(lambda: pd.read_sql_query(text(sql), conn), repeat)
     finally:
         engine.dispose()
 

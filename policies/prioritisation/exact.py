@@ -49,8 +49,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy import sparse
-from scipy.optimize import linprog
 
 from policies.prioritisation.enumeration import CoreTooLarge, enumerate_plans
 
@@ -89,6 +87,8 @@ def _grid_step(values: np.ndarray) -> float:
 
 def _rows(costs, efforts, budget, capacity, groups, n):
     """Constraint rows, sparse, scaled to a right-hand side of 1 (a zero limit forbids what uses it)."""
+    from scipy import sparse  # SciPy is loaded by a scenario's computation, not by the pages that import this
+
     rows, rhs = [], []
     forbid = np.zeros(n, dtype=bool)
     for r, limit in ((costs, budget), (efforts, capacity)):
@@ -137,6 +137,8 @@ class Problem:
         return [(float(d), is_budget, lim) for d, (is_budget, lim) in zip(y[: self.n_resource_rows], limits, strict=True)]
 
     def relax(self):
+        from scipy.optimize import linprog
+
         bounds = np.column_stack([self.lb, self.ub]).astype(float)
         lp = linprog(-self.v, A_ub=self.A if len(self.rhs) else None, b_ub=self.rhs if len(self.rhs) else None,
                      bounds=bounds, method="highs")

@@ -8,12 +8,14 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from policies.prioritisation.model import Constraints, ScenarioInfeasible
+
+if TYPE_CHECKING:  # SciPy is loaded by a computation, not by the pages that import this
+    from scipy.optimize import Bounds, LinearConstraint
 
 #: One HiGHS call at a time may borrow the process's standard output (see :func:`quiet_stdout`).
 _STDOUT_LOCK = threading.Lock()
@@ -49,6 +51,8 @@ def _highs(c: np.ndarray, cons: list[LinearConstraint], bounds: Bounds, time_lim
     if time_limit is not None:
         options["time_limit"] = time_limit
     with quiet_stdout():
+        from scipy.optimize import milp
+
         return milp(c, integrality=np.ones_like(c), bounds=bounds, constraints=cons, options=options)
 
 
@@ -75,6 +79,8 @@ def _greedy(values, resources, limits, groups, lb, ub) -> np.ndarray:
 
 def branch_and_bound(values, costs, efforts, k: Constraints, index, lb, ub):
     """The programme solved by HiGHS (branch and bound); returns (chosen mask, status)."""
+    from scipy.optimize import Bounds, LinearConstraint
+
     n = len(values)
     # Resource rows are scaled to a right-hand side of 1: HiGHS proves optimality markedly faster
     # (budgets in euros and capacities in days otherwise differ by five orders of magnitude).

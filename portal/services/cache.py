@@ -43,6 +43,10 @@ class StampedCache(Generic[T]):
                 return hit[1]
         value = compute()
         with self._lock:
+            # a value of an older stamp can never be read again (a hit needs the current stamp): let it go now,
+            # not after ``size`` other keys, so a process keeps one generation of large values, not several
+            for old in [k for k, (s, _) in self._values.items() if s < stamp]:
+                del self._values[old]
             self._values[key] = (stamp, value)
             self._values.move_to_end(key)
             while len(self._values) > self._size:

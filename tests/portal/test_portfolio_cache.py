@@ -92,3 +92,16 @@ def test_the_ranking_of_some_stages_is_cut_from_the_whole_with_its_ranks_counted
     assert list(active["reference"]) == [a.reference, b.reference]
     assert list(active["rank"]) == [1, 2] and str(active["rank"].dtype) == "Int64"
     assert services.portfolio.candidates(("idea",))["reference"].tolist() == [a.reference, b.reference]
+
+
+def test_a_write_lets_go_of_every_value_cached_before_it(services, people):
+    """Values of an older stamp can never be read again: the next value stored drops them all."""
+    from portal.services.cache import StampedCache
+
+    cache: StampedCache[list[int]] = StampedCache(services.db.reader)
+    cache.get("ranking", lambda: [1])
+    cache.get("matrix", lambda: [2])
+    assert set(cache._values) == {"ranking", "matrix"}
+    services.register.create(people["lead"], use_case_data(title="Cas écrit"))  # a write moves the stamp
+    assert cache.get("ranking", lambda: [3]) == [3]
+    assert set(cache._values) == {"ranking"}
