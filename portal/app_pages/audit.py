@@ -34,8 +34,11 @@ ACTIONS = {"": "Toutes", "create": "création", "update": "modification", "delet
            "login_refused": "connexion refusée", "revoke_sessions": "fin de sessions", "export": "export",
            "register_on_sign_in": "première connexion", "apply_group_roles": "rôles d'après les groupes",
            "clear_lead": "cas laissé sans chef de projet"}
-c1, c2, c3, c4, c5 = st.columns(5)
+c0, c1 = st.columns([1, 2])
+c2, c3, c4, c5 = st.columns(4)
 # the use case filter: a search over the register (its first matches) rather than a list of every case
+c0.text_input("Chercher un cas d'usage", key="audit_uc_search", placeholder="Référence ou mots du titre",
+              help="Restreint la liste « Cas d'usage » aux cas dont la référence ou le titre contient ces mots.")
 wanted = st.session_state.get("audit_uc")
 case_text = str(st.session_state.get("audit_uc_search") or "").strip()
 listed = svc.register.choices_of([wanted]) if wanted is not None else []
@@ -47,8 +50,6 @@ actor = c2.selectbox("Personne", [None, *people], format_func=lambda i: "Toutes"
 action = c3.selectbox("Action", list(ACTIONS), format_func=ACTIONS.__getitem__)
 since = c4.date_input("Depuis le", value=None, format="DD/MM/YYYY")
 until = c5.date_input("Jusqu'au (inclus)", value=None, format="DD/MM/YYYY")
-c1.text_input("Chercher un cas d'usage", key="audit_uc_search", placeholder="Référence ou mots du titre",
-              help="Restreint la liste « Cas d'usage » aux cas dont la référence ou le titre contient ces mots.")
 
 
 def _start(day: dt.date | None) -> dt.datetime | None:

@@ -14,7 +14,7 @@ from portal.ui.places import ROW_CLICK, picked_row
 from portal.ui.session import principal
 from portal.ui.text import plain
 
-PROPOSALS_NAMED = 10  # suspension proposals named in the warning; the list's filter shows them all
+PROPOSALS_NAMED = 5  # suspension proposals named in the warning; the list's filter shows them all
 me = principal()
 svc = services()
 counts = svc.monitoring.health_counts()  # status -> how many, over the whole portfolio
